@@ -1,0 +1,63 @@
+/**
+ * Cluster capabilities derived from config alone, so that config validation and the
+ * cluster components agree on what a cluster offers before anything is provisioned.
+ */
+import { SERVICES } from "../../config/catalog";
+import type { ClusterConfig } from "../../config/types";
+import type { ClusterCapabilities, IngressKind, LoadBalancerKind } from "./contract";
+
+/** The LUKS-encrypted Hetzner CSI StorageClass every Talos cluster gets. */
+export const HCLOUD_ENCRYPTED_STORAGE_CLASS = "hcloud-volumes-encrypted";
+
+interface KindBase {
+  readonly storageClasses: readonly string[];
+  readonly defaultStorageClass: string;
+  readonly loadBalancer: LoadBalancerKind;
+  readonly ingress: IngressKind;
+}
+
+const KIND_BASE: Readonly<Record<ClusterConfig["kind"], KindBase>> = {
+  // Cilium LB IPAM and Gateway API, Hetzner CSI (source document 002).
+  "talos-hcloud": {
+    storageClasses: [HCLOUD_ENCRYPTED_STORAGE_CLASS],
+    defaultStorageClass: HCLOUD_ENCRYPTED_STORAGE_CLASS,
+    loadBalancer: "cilium-lb-ipam",
+    ingress: "gateway-api",
+  },
+  // K3s keeps Traefik and local-path; ServiceLB is disabled, MetalLB serves the VIP (004).
+  k3s: {
+    storageClasses: ["local-path"],
+    defaultStorageClass: "local-path",
+    loadBalancer: "metallb",
+    ingress: "traefik",
+  },
+  // k3d's own load balancer publishes 80/443 on the VM (004).
+  "k3d-proxmox": {
+    storageClasses: ["local-path"],
+    defaultStorageClass: "local-path",
+    loadBalancer: "k3d",
+    ingress: "traefik",
+  },
+};
+
+/** What a cluster offers once it and its enabled services are up. */
+export function capabilitiesOf(cluster: ClusterConfig): ClusterCapabilities {
+  const base = KIND_BASE[cluster.kind];
+  const storageClasses = [...base.storageClasses];
+  let defaultStorageClass = base.defaultStorageClass;
+  for (const service of cluster.services) {
+    for (const sc of SERVICES[service]?.providesStorageClasses ?? []) {
+      if (!storageClasses.includes(sc)) storageClasses.push(sc);
+    }
+  }
+  // Longhorn is the production homelab's replicated default (004).
+  if (storageClasses.includes("longhorn")) defaultStorageClass = "longhorn";
+  return {
+    storageClasses,
+    defaultStorageClass,
+    loadBalancer: base.loadBalancer,
+    ingress: base.ingress,
+    architecture: cluster.architecture,
+    services: [...cluster.services],
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * The catalog of platform services and application stacks the source documents name,
+ * with what each needs from a cluster. Config validation checks enabled names against
+ * it before any resource is registered.
+ *
+ * `delivered` says whether the program already builds the service or app; the synth
+ * summary and the README list the ones that are accepted in config but not built yet.
+ */
+import type { ClusterKind } from "./types";
+import type { IngressKind, LoadBalancerKind } from "../components/cluster/contract";
+
+/** A platform service: something the cluster offers to apps. */
+export interface ServiceEntry {
+  readonly description: string;
+  /** Source document(s) that describe it. */
+  readonly source: string;
+  /** Cluster kinds it can run on; all when absent. */
+  readonly kinds?: readonly ClusterKind[];
+  /** Other services it needs on the same cluster. */
+  readonly needsServices?: readonly string[];
+  /** StorageClasses it adds to the cluster. */
+  readonly providesStorageClasses?: readonly string[];
+  /** Load balancer it provides (replaces the kind's default). */
+  readonly providesLoadBalancer?: LoadBalancerKind;
+  readonly delivered: boolean;
+}
+
+/** An application stack: workloads for users. */
+export interface AppEntry {
+  readonly description: string;
+  readonly source: string;
+  /** Services that must be enabled on the same cluster. */
+  readonly needsServices?: readonly string[];
+  /** Other apps that must be enabled on the same cluster. */
+  readonly needsApps?: readonly string[];
+  /** The ingress kind it routes through; any when absent. */
+  readonly needsIngress?: IngressKind;
+  /** Whether it keeps data on persistent volumes. */
+  readonly needsStorage?: boolean;
+  /** A StorageClass it needs by name (for example NFS for a shared library). */
+  readonly needsStorageClass?: string;
+  readonly delivered: boolean;
+}
+
+/** Every platform service a cluster may enable. */
+export const SERVICES: Readonly<Record<string, ServiceEntry>> = {
+  "cert-manager": {
+    description: "TLS certificates (Let's Encrypt DNS-01 via Cloudflare)",
+    source: "002, 004",
+    delivered: false,
+  },
+  "cloudnative-pg": { description: "PostgreSQL operator", source: "000, 002, 004", delivered: false },
+  longhorn: {
+    description: "Replicated block storage (3 replicas) on the hosts' NVMe",
+    source: "004",
+    kinds: ["k3s"],
+    providesStorageClasses: ["longhorn"],
+    delivered: false,
+  },
+  metallb: {
+    description: "Layer-2 load balancer serving the VIP",
+    source: "004",
+    kinds: ["k3s"],
+    providesLoadBalancer: "metallb",
+    delivered: false,
+  },
+  "synology-nfs": {
+    description: "NFS StorageClasses on the Synology NAS (all_squash to UID 1024)",
+    source: "001",
+    kinds: ["k3s", "k3d-proxmox"],
+    providesStorageClasses: ["synology-nfs", "synology-nfs-ephemeral"],
+    delivered: false,
+  },
+  "kube-prometheus-stack": { description: "Prometheus and Grafana", source: "004", delivered: false },
+  "victoria-metrics": {
+    description: "VictoriaMetrics, Grafana and the Prometheus adapter",
+    source: "002",
+    delivered: false,
+  },
+  "victoria-logs": { description: "Log aggregation", source: "002", delivered: false },
+  "external-secrets": {
+    description: "External Secrets Operator with the Bitwarden store",
+    source: "002",
+    delivered: false,
+  },
+  "onepassword-operator": {
+    description: "1Password operator for external API keys",
+    source: "001",
+    delivered: false,
+  },
+  "sealed-secrets": { description: "Bitnami SealedSecrets controller", source: "000", delivered: false },
+  "cluster-autoscaler": {
+    description: "Hetzner cluster autoscaler for the autoscaler pool",
+    source: "002",
+    kinds: ["talos-hcloud"],
+    delivered: false,
+  },
+  vpa: { description: "Vertical Pod Autoscaler in recommender mode", source: "002", delivered: false },
+  descheduler: { description: "Workload rebalancing", source: "002", delivered: false },
+  "metrics-server": { description: "Resource metrics API", source: "002", delivered: false },
+  istio: { description: "Istio service mesh (mTLS, JWT, gateway)", source: "003", delivered: false },
+  renovate: { description: "Renovate as an hourly CronJob", source: "002, 004", delivered: false },
+};
+
+/** Every application stack a cluster may enable. */
+export const APPS: Readonly<Record<string, AppEntry>> = {
+  steady: {
+    description:
+      "Steady product: dev-ui, inference-backend, platform-backend with Valkey, Centrifugo, LiteLLM",
+    source: "000",
+    needsServices: ["cloudnative-pg", "sealed-secrets"],
+    needsStorage: true,
+    delivered: false,
+  },
+  mastodon: {
+    description: "Mastodon (glitch-soc) with custom-metric HPAs",
+    source: "002",
+    needsServices: ["cloudnative-pg", "external-secrets", "victoria-metrics"],
+    needsIngress: "gateway-api",
+    needsStorage: true,
+    delivered: false,
+  },
+  cryptpad: {
+    description: "CryptPad collaborative editor",
+    source: "002",
+    needsServices: ["external-secrets"],
+    needsIngress: "gateway-api",
+    needsStorage: true,
+    delivered: false,
+  },
+  hypebot: {
+    description: "Community engagement bot",
+    source: "002",
+    needsServices: ["external-secrets"],
+    delivered: false,
+  },
+  "cortex-api": {
+    description: "OpenAI-compatible API: 4-container pod behind Istio",
+    source: "003",
+    needsServices: ["istio", "external-secrets"],
+    delivered: false,
+  },
+  postgres: {
+    description: "PostgreSQL 16 StatefulSet (UID 1024 on NFS)",
+    source: "001",
+    needsStorage: true,
+    delivered: false,
+  },
+  redis: { description: "Redis 7 with password auth", source: "001", delivered: false },
+  nats: { description: "NATS with bcrypt auth", source: "001", delivered: false },
+  etcd: {
+    description: "etcd key-value store (UID 1024 on NFS)",
+    source: "001",
+    needsStorage: true,
+    delivered: false,
+  },
+  litellm: {
+    description: "LiteLLM proxy",
+    source: "001",
+    needsApps: ["postgres", "redis"],
+    needsServices: ["onepassword-operator"],
+    delivered: false,
+  },
+  "open-webui": {
+    description: "Open WebUI chat front end",
+    source: "001",
+    needsApps: ["litellm"],
+    delivered: false,
+  },
+  commafeed: {
+    description: "RSS reader",
+    source: "004",
+    needsServices: ["cloudnative-pg"],
+    delivered: false,
+  },
+  homepage: { description: "Application dashboard", source: "004", delivered: false },
+  immich: {
+    description: "Photo and video management with an NFS library",
+    source: "004",
+    needsServices: ["cloudnative-pg"],
+    needsStorage: true,
+    needsStorageClass: "synology-nfs",
+    delivered: false,
+  },
+  linkding: {
+    description: "Bookmark manager",
+    source: "004",
+    needsServices: ["cloudnative-pg"],
+    delivered: false,
+  },
+  nightscout: {
+    description: "CGM monitoring on FerretDB over CloudNativePG",
+    source: "004",
+    needsServices: ["cloudnative-pg"],
+    delivered: false,
+  },
+  ntfy: { description: "Notification service", source: "004", needsStorage: true, delivered: false },
+  pgadmin: {
+    description: "PostgreSQL administration",
+    source: "004",
+    needsServices: ["cloudnative-pg"],
+    delivered: false,
+  },
+  "speedtest-tracker": {
+    description: "Internet speed history",
+    source: "004",
+    needsServices: ["cloudnative-pg"],
+    delivered: false,
+  },
+};

@@ -1,0 +1,381 @@
+/**
+ * Parses `platform:clusters` into typed cluster configs, applying defaults and checking
+ * each field on its own. Rules that span fields or clusters live in `rules.ts`.
+ */
+import {
+  DEFAULT_AUTOSCALER,
+  DEFAULT_ETCD_BACKUP_SCHEDULE,
+  DEFAULT_HCLOUD_NETWORK,
+  DEFAULT_K3D_TOPOLOGY,
+  DEFAULT_K3D_VM,
+} from "./defaults";
+import { ConfigError, Reader } from "./reader";
+import type {
+  ClusterCommonConfig,
+  ClusterConfig,
+  HcloudNodePoolConfig,
+  K3dProxmoxClusterConfig,
+  K3sClusterConfig,
+  K3sHostConfig,
+  Taint,
+  TalosHcloudClusterConfig,
+} from "./types";
+import { parseCidr, parseInterfaceAddress, parseIpv4, parseRange } from "../lib/net";
+
+/** A DNS-1123 label: what cluster, pool and host names must be. */
+export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+const DURATION = /^\d+(s|m|h)$/;
+const TAINT = /^([A-Za-z0-9./-]+)=([A-Za-z0-9._-]*):(NoSchedule|PreferNoSchedule|NoExecute)$/;
+const LABEL = "a DNS label (lowercase letters, digits and '-', at most 63 characters)";
+
+const COMMON_KEYS = ["kind", "engine", "delivery", "domain", "git", "services", "apps", "architecture"];
+
+function ipv4(r: Reader, field: string, fallback?: string): string {
+  const value = r.string(field, { expected: "an IPv4 address such as 10.0.40.100" }, fallback);
+  if (parseIpv4(value) === undefined) {
+    throw new ConfigError(r.key(field), value, "expected an IPv4 address such as 10.0.40.100");
+  }
+  return value;
+}
+
+/** Reads a CIDR block field; exported for the rules that compare blocks. */
+export function cidr(r: Reader, field: string, fallback?: string): string {
+  const value = r.string(field, { expected: "an IPv4 CIDR block such as 10.0.0.0/16" }, fallback);
+  if (!parseCidr(value)) {
+    throw new ConfigError(
+      r.key(field),
+      value,
+      "expected an IPv4 CIDR block with zero host bits, such as 10.0.0.0/16",
+    );
+  }
+  return value;
+}
+
+function taints(r: Reader, field: string): Taint[] {
+  return r
+    .stringList(field, {
+      pattern: TAINT,
+      expected: "a taint as key=value:Effect, e.g. autoscaler-node=true:NoSchedule",
+    })
+    .map((text) => {
+      const m = TAINT.exec(text)!;
+      return { key: m[1], value: m[2], effect: m[3] as Taint["effect"] };
+    });
+}
+
+function common(name: string, r: Reader, stack: string): Omit<ClusterCommonConfig, "kind"> {
+  if (!DNS_LABEL.test(name)) throw new ConfigError(r.path, name, `cluster names must be ${LABEL}`);
+  const git = r.object("git").only(["url", "branch", "path"]);
+  return {
+    name,
+    engine: r.string("engine", { oneOf: ["flux", "argocd"] }),
+    delivery: r.string("delivery", { oneOf: ["deploy", "emit"] }, "deploy"),
+    domain: r.string("domain", { pattern: DNS_NAME, expected: "a DNS domain such as example.org" }),
+    git: {
+      url: git.string("url", {
+        pattern: /^(https|ssh):\/\/[^\s]+$/,
+        expected: "an https:// or ssh:// repository URL",
+      }),
+      branch: git.string("branch", { pattern: /^[A-Za-z0-9._/-]+$/, expected: "a git branch name" }),
+      path: git.string(
+        "path",
+        { pattern: /^[A-Za-z0-9._/-]+$/, expected: "a repository-relative directory" },
+        `gitops/${stack}/${name}`,
+      ),
+    },
+    services: r.stringList("services"),
+    apps: r.stringList("apps"),
+  };
+}
+
+function architecture(r: Reader): "amd64" | "arm64" {
+  return r.string("architecture", { oneOf: ["amd64", "arm64"] }, "amd64");
+}
+
+function nodePool(r: Reader): HcloudNodePoolConfig {
+  r.only(["name", "role", "serverType", "count", "autoscaler", "labels", "taints"]);
+  const name = r.string("name", { pattern: DNS_LABEL, expected: LABEL });
+  const role = r.string("role", { oneOf: ["controlplane", "worker"] as const });
+  const autoscaler = r.has("autoscaler")
+    ? { max: r.object("autoscaler").only(["max"]).integer("max", { min: 1, max: 100 }) }
+    : undefined;
+  const count = r.integer("count", { min: autoscaler ? 0 : 1, max: 100 });
+  if (autoscaler && autoscaler.max < count) {
+    throw new ConfigError(r.key("autoscaler.max"), autoscaler.max, `must be at least count (${count})`);
+  }
+  if (autoscaler && role === "controlplane") {
+    throw new ConfigError(
+      r.key("autoscaler"),
+      { max: autoscaler.max },
+      "only worker pools can be autoscaled; remove it",
+    );
+  }
+  return {
+    name,
+    role,
+    serverType: r.string("serverType", {
+      pattern: /^[a-z0-9-]+$/,
+      expected: "a Hetzner server type such as cx22",
+    }),
+    count,
+    autoscaler,
+    labels: r.stringMap("labels"),
+    taints: taints(r, "taints"),
+  };
+}
+
+function talosHcloud(name: string, r: Reader, stack: string): TalosHcloudClusterConfig {
+  r.only([
+    ...COMMON_KEYS,
+    ...Object.keys(DEFAULT_HCLOUD_NETWORK),
+    "apiAllowedCidrs",
+    "image",
+    "nodePools",
+    "autoscaler",
+    "etcdBackup",
+  ]);
+  const image = r.object("image").only(["snapshotId", "selector"]);
+  if (image.has("snapshotId") === image.has("selector")) {
+    throw new ConfigError(image.path, image.value, "set exactly one of snapshotId or selector");
+  }
+  const autoscaler = r.optionalObject("autoscaler").only(Object.keys(DEFAULT_AUTOSCALER));
+  const backup = r.object("etcdBackup").only(["schedule", "s3Endpoint", "s3Region", "s3Bucket"]);
+  const duration = { pattern: DURATION, expected: "a duration such as 10m" };
+  return {
+    ...common(name, r, stack),
+    kind: "talos-hcloud",
+    architecture: architecture(r),
+    location: r.string(
+      "location",
+      { pattern: /^[a-z]{3}\d$/, expected: "a Hetzner location such as fsn1" },
+      DEFAULT_HCLOUD_NETWORK.location,
+    ),
+    networkZone: r.string(
+      "networkZone",
+      { oneOf: ["eu-central", "us-east", "us-west", "ap-southeast"] },
+      DEFAULT_HCLOUD_NETWORK.networkZone,
+    ),
+    networkCidr: cidr(r, "networkCidr", DEFAULT_HCLOUD_NETWORK.networkCidr),
+    nodeSubnetCidr: cidr(r, "nodeSubnetCidr", DEFAULT_HCLOUD_NETWORK.nodeSubnetCidr),
+    podCidr: cidr(r, "podCidr", DEFAULT_HCLOUD_NETWORK.podCidr),
+    serviceCidr: cidr(r, "serviceCidr", DEFAULT_HCLOUD_NETWORK.serviceCidr),
+    apiAllowedCidrs: apiSources(r, "apiAllowedCidrs"),
+    image: image.has("snapshotId")
+      ? { snapshotId: image.integer("snapshotId", { min: 1 }) }
+      : {
+          selector: image.string("selector", {
+            pattern: /^\S+$/,
+            expected: "a label selector such as os=talos",
+          }),
+        },
+    nodePools: r.list("nodePools").map(nodePool),
+    autoscaler: {
+      scaleDownDelayAfterAdd: autoscaler.string(
+        "scaleDownDelayAfterAdd",
+        duration,
+        DEFAULT_AUTOSCALER.scaleDownDelayAfterAdd,
+      ),
+      scaleDownDelayAfterDelete: autoscaler.string(
+        "scaleDownDelayAfterDelete",
+        duration,
+        DEFAULT_AUTOSCALER.scaleDownDelayAfterDelete,
+      ),
+      scaleDownUnneededTime: autoscaler.string(
+        "scaleDownUnneededTime",
+        duration,
+        DEFAULT_AUTOSCALER.scaleDownUnneededTime,
+      ),
+      expander: autoscaler.string(
+        "expander",
+        { oneOf: ["least-waste", "random", "most-pods", "price", "priority"] },
+        DEFAULT_AUTOSCALER.expander,
+      ),
+    },
+    etcdBackup: {
+      schedule: backup.string(
+        "schedule",
+        { pattern: /^(\S+\s+){4}\S+$/, expected: "a five-field cron schedule" },
+        DEFAULT_ETCD_BACKUP_SCHEDULE,
+      ),
+      s3Endpoint: backup.string("s3Endpoint", {
+        pattern: /^https:\/\/\S+$/,
+        expected: "an https:// S3 endpoint",
+      }),
+      s3Region: backup.string("s3Region"),
+      s3Bucket: backup.string("s3Bucket", {
+        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        expected: "an S3 bucket name",
+      }),
+    },
+  };
+}
+
+/** API sources: CIDRs, at least one (an empty list would lock everyone out). */
+function apiSources(r: Reader, field: string): string[] {
+  const value = r.stringList(field);
+  if (value.length === 0) {
+    throw new ConfigError(
+      r.key(field),
+      value,
+      "list the CIDRs allowed to reach the Kubernetes and Talos APIs, e.g. [203.0.113.10/32]",
+    );
+  }
+  value.forEach((item, i) => {
+    if (!parseCidr(item))
+      throw new ConfigError(
+        `${r.key(field)}[${i}]`,
+        item,
+        "expected an IPv4 CIDR block such as 203.0.113.10/32",
+      );
+  });
+  return value;
+}
+
+function ipv4List(r: Reader, field: string, fallback: readonly string[]): string[] {
+  const value = r.stringList(field, {}, fallback);
+  value.forEach((item, i) => {
+    if (parseIpv4(item) === undefined)
+      throw new ConfigError(`${r.key(field)}[${i}]`, item, "expected an IPv4 address");
+  });
+  return value;
+}
+
+function k3sHost(r: Reader): K3sHostConfig {
+  r.only(["name", "address", "role", "labels", "taints"]);
+  return {
+    name: r.string("name", { pattern: DNS_LABEL, expected: LABEL }),
+    address: ipv4(r, "address"),
+    role: r.string("role", { oneOf: ["server", "agent"] as const }),
+    labels: r.stringMap("labels"),
+    taints: taints(r, "taints"),
+  };
+}
+
+function k3s(name: string, r: Reader, stack: string): K3sClusterConfig {
+  r.only([
+    ...COMMON_KEYS,
+    "vip",
+    "loadBalancerPool",
+    "sshUser",
+    "sshPort",
+    "hosts",
+    "extraServerArgs",
+    "extraAgentArgs",
+    "raspberryPi",
+  ]);
+  const pool = r.string("loadBalancerPool", {
+    expected: "an address range such as 10.0.40.100-10.0.40.120 or a CIDR",
+  });
+  if (!parseRange(pool)) {
+    throw new ConfigError(
+      r.key("loadBalancerPool"),
+      pool,
+      "expected an address range such as 10.0.40.100-10.0.40.120 or a CIDR",
+    );
+  }
+  return {
+    ...common(name, r, stack),
+    kind: "k3s",
+    architecture: architecture(r),
+    vip: ipv4(r, "vip"),
+    loadBalancerPool: pool,
+    sshUser: r.string("sshUser", { pattern: /^[a-z_][a-z0-9_-]*$/, expected: "a Unix user name" }),
+    sshPort: r.integer("sshPort", { min: 1, max: 65535 }, 22),
+    hosts: r.list("hosts").map(k3sHost),
+    extraServerArgs: r.stringList("extraServerArgs", {
+      pattern: /^--[a-z0-9-]+(=.*)?$/,
+      expected: "a flag such as --flag=value",
+    }),
+    extraAgentArgs: r.stringList("extraAgentArgs", {
+      pattern: /^--[a-z0-9-]+(=.*)?$/,
+      expected: "a flag such as --flag=value",
+    }),
+    raspberryPi: r.boolean("raspberryPi", false),
+  };
+}
+
+function k3dProxmox(name: string, r: Reader, stack: string): K3dProxmoxClusterConfig {
+  r.only([...COMMON_KEYS, "proxmox", "vm", "k3d"]);
+  const px = r
+    .object("proxmox")
+    .only(["endpoint", "insecure", "node", "templateVmId", "vmId", "datastore", "bridge"]);
+  const vm = r
+    .object("vm")
+    .only([
+      "name",
+      "cores",
+      "memoryMiB",
+      "diskGiB",
+      "address",
+      "gateway",
+      "dnsServers",
+      "sshUser",
+      "sshPublicKeys",
+    ]);
+  const k3d = r.optionalObject("k3d").only(["servers", "agents"]);
+  const address = vm.string("address", {
+    expected: "the VM's static address in CIDR form, e.g. 10.0.40.52/24",
+  });
+  if (!parseInterfaceAddress(address)) {
+    throw new ConfigError(
+      vm.key("address"),
+      address,
+      "expected the VM's static address in CIDR form, e.g. 10.0.40.52/24",
+    );
+  }
+  const gateway = ipv4(vm, "gateway");
+  return {
+    ...common(name, r, stack),
+    kind: "k3d-proxmox",
+    architecture: architecture(r),
+    proxmox: {
+      endpoint: px.string("endpoint", {
+        pattern: /^https:\/\/[^\s/]+(:\d+)?\/?$/,
+        expected: "the API URL, e.g. https://10.0.40.50:8006/",
+      }),
+      insecure: px.boolean("insecure", false),
+      node: px.string("node", { pattern: /^[A-Za-z0-9-]+$/, expected: "a Proxmox node name" }),
+      templateVmId: px.integer("templateVmId", { min: 100, max: 999999999 }),
+      vmId: px.integer("vmId", { min: 100, max: 999999999 }),
+      datastore: px.string("datastore", {}, DEFAULT_K3D_VM.datastore),
+      bridge: px.string("bridge", {}, DEFAULT_K3D_VM.bridge),
+    },
+    vm: {
+      name: vm.string("name", { pattern: DNS_LABEL, expected: LABEL }, name),
+      cores: vm.integer("cores", { min: 1, max: 128 }, DEFAULT_K3D_VM.cores),
+      memoryMiB: vm.integer("memoryMiB", { min: 2048 }, DEFAULT_K3D_VM.memoryMiB),
+      diskGiB: vm.integer("diskGiB", { min: 20 }, DEFAULT_K3D_VM.diskGiB),
+      address,
+      gateway,
+      dnsServers: ipv4List(vm, "dnsServers", [gateway]),
+      sshUser: vm.string("sshUser", { pattern: /^[a-z_][a-z0-9_-]*$/, expected: "a Unix user name" }),
+      sshPublicKeys: vm.stringList("sshPublicKeys", {
+        pattern: /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+/,
+        expected: "an OpenSSH public key line",
+      }),
+    },
+    k3d: {
+      servers: k3d.integer("servers", { min: 1, max: 7 }, DEFAULT_K3D_TOPOLOGY.servers),
+      agents: k3d.integer("agents", { min: 0, max: 20 }, DEFAULT_K3D_TOPOLOGY.agents),
+    },
+  };
+}
+
+const PARSERS: Record<ClusterConfig["kind"], (name: string, r: Reader, stack: string) => ClusterConfig> = {
+  "talos-hcloud": talosHcloud,
+  k3s,
+  "k3d-proxmox": k3dProxmox,
+};
+
+/** Parses the `platform:clusters` mapping (cluster name -> settings). */
+export function parseClusters(raw: unknown, stack: string): ClusterConfig[] {
+  const all = Reader.object("platform:clusters", raw);
+  const names = Object.keys(all.value);
+  if (names.length === 0) throw new ConfigError("platform:clusters", raw, "define at least one cluster");
+  return names.map((name) => {
+    const r = all.object(name);
+    const kind = r.string("kind", { oneOf: Object.keys(PARSERS) as ClusterConfig["kind"][] });
+    return PARSERS[kind](name, r, stack);
+  });
+}

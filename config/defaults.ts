@@ -1,0 +1,59 @@
+/**
+ * Every default the program applies, in one place (ARCHITECTURE.md decision 9). Stack
+ * files override what differs; nothing here is `latest`.
+ */
+import type { Versions } from "./types";
+
+/** Pinned versions, each from the source documents or the release matching them. */
+export const DEFAULT_VERSIONS: Versions = {
+  // Talos and Kubernetes of the hcloud-k8s module v3.2.0 era (002).
+  talos: "v1.11.3",
+  kubernetes: "v1.34.1",
+  k3s: "v1.33.5+k3s1",
+  k3d: "v5.8.3",
+  k3dK3sImage: "v1.33.5-k3s1",
+  docker: "28.5.1",
+  // Flux v2.7.5 (001, 004).
+  flux: "v2.7.5",
+  // argo-cd chart 8.5.7 (002's Renovate example).
+  argocdChart: "8.5.7",
+  // Gateway API v1.3.0 CRDs (002).
+  gatewayApi: "v1.3.0",
+  cilium: "1.18.2",
+  hcloudCcm: "1.26.0",
+  hcloudCsi: "2.16.0",
+  talosBackup: "v0.1.0-beta.3",
+};
+
+/** Cluster autoscaler behaviour of source document 002. */
+export const DEFAULT_AUTOSCALER = {
+  scaleDownDelayAfterAdd: "10m",
+  scaleDownDelayAfterDelete: "10m",
+  scaleDownUnneededTime: "8m",
+  expander: "least-waste",
+} as const;
+
+/** Hourly etcd backups (002). */
+export const DEFAULT_ETCD_BACKUP_SCHEDULE = "0 * * * *";
+
+/** Network layout of the hcloud-k8s module: one /16, nodes, services and pods carved from it. */
+export const DEFAULT_HCLOUD_NETWORK = {
+  location: "fsn1",
+  networkZone: "eu-central",
+  networkCidr: "10.0.0.0/16",
+  nodeSubnetCidr: "10.0.64.0/19",
+  serviceCidr: "10.0.96.0/19",
+  podCidr: "10.0.128.0/17",
+} as const;
+
+/** Proxmox VM sizing defaults for the k3d staging cluster (004). */
+export const DEFAULT_K3D_VM = {
+  cores: 4,
+  memoryMiB: 16384,
+  diskGiB: 100,
+  datastore: "local-lvm",
+  bridge: "vmbr0",
+} as const;
+
+/** k3d topology of the staging cluster: 1 server + 3 agents (004). */
+export const DEFAULT_K3D_TOPOLOGY = { servers: 1, agents: 3 } as const;

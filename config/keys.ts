@@ -1,0 +1,82 @@
+/**
+ * Every config key the program reads: the one list that Pulumi.yaml's `config:` block,
+ * the README's reference and `load.ts` are checked against.
+ */
+import type { StackShape } from "./types";
+
+/** The namespace of the program's own keys (the project name). */
+export const NAMESPACE = "platform";
+
+/** How one key is declared. */
+export interface KeySpec {
+  readonly type: "string" | "object";
+  readonly secret: boolean;
+  readonly description: string;
+  /** Shapes that must set it; absent means optional everywhere. */
+  readonly requiredFor?: readonly StackShape[];
+}
+
+/** The program's config keys, without the namespace. */
+export const CONFIG_KEYS = {
+  shape: {
+    type: "string",
+    secret: false,
+    description: "Which composition the stack runs: cloud (Talos on Hetzner Cloud) or homelab (K3s and k3d).",
+    requiredFor: ["cloud", "homelab"],
+  },
+  clusters: {
+    type: "object",
+    secret: false,
+    description: "The stack's clusters, keyed by cluster name; see the README's config reference.",
+    requiredFor: ["cloud", "homelab"],
+  },
+  versions: {
+    type: "object",
+    secret: false,
+    description:
+      "Overrides of pinned versions (talos, kubernetes, k3s, k3d, flux, argocdChart, ...); defaults in config/defaults.ts.",
+  },
+  hcloudToken: {
+    type: "string",
+    secret: true,
+    description: "Hetzner Cloud API token (read/write) for the project the clusters live in.",
+    requiredFor: ["cloud"],
+  },
+  etcdBackupS3AccessKeyId: {
+    type: "string",
+    secret: true,
+    description: "S3 access key id for the hourly etcd backups.",
+    requiredFor: ["cloud"],
+  },
+  etcdBackupS3SecretAccessKey: {
+    type: "string",
+    secret: true,
+    description: "S3 secret access key for the hourly etcd backups.",
+    requiredFor: ["cloud"],
+  },
+  sshPrivateKey: {
+    type: "string",
+    secret: true,
+    description: "OpenSSH private key that reaches the homelab hosts and the Proxmox VM.",
+    requiredFor: ["homelab"],
+  },
+  proxmoxApiToken: {
+    type: "string",
+    secret: true,
+    description: "Proxmox API token as user@realm!tokenid=uuid (needed when a k3d-proxmox cluster exists).",
+  },
+  gitToken: {
+    type: "string",
+    secret: true,
+    description: "Token the GitOps engine reads the repository with; leave unset for a public repository.",
+  },
+  sopsAgeKey: {
+    type: "string",
+    secret: true,
+    description:
+      "age private key Flux decrypts SOPS files with (the sops-age Secret); leave unset without SOPS files.",
+  },
+} as const satisfies Record<string, KeySpec>;
+
+/** A key of {@link CONFIG_KEYS}. */
+export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -1,0 +1,130 @@
+/**
+ * The one place that reads `pulumi.Config` (ARCHITECTURE.md decision 1). It returns the
+ * stack's typed, validated config or throws one ConfigError before any resource exists.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { parseClusters } from "./clusters";
+import { DEFAULT_VERSIONS } from "./defaults";
+import { CONFIG_KEYS, NAMESPACE, type ConfigKey } from "./keys";
+import { ConfigError, Reader } from "./reader";
+import { checkClusters, VERSION_PATTERNS } from "./rules";
+import type { ClusterConfig, StackConfig, StackShape, Versions } from "./types";
+
+// `isConfigSecret` is internal to the SDK's typings; it tells a `--secret` value from a
+// plaintext one without reading the value.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
+  isConfigSecret: (key: string) => boolean;
+};
+
+type SecretKey = { [K in ConfigKey]: (typeof CONFIG_KEYS)[K]["secret"] extends true ? K : never }[ConfigKey];
+
+/** Parses a structured value the CLI hands over as JSON text; plain text stays a string. */
+function structured(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function parseVersions(raw: unknown): Versions {
+  const r = raw === undefined ? new Reader("platform:versions", {}) : Reader.object("platform:versions", raw);
+  r.only(Object.keys(DEFAULT_VERSIONS));
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(DEFAULT_VERSIONS) as (keyof Versions)[]) {
+    const { pattern, example } = VERSION_PATTERNS[name];
+    out[name] = r.string(
+      name,
+      { pattern, expected: `a pinned version such as ${example} (never latest or a range)` },
+      DEFAULT_VERSIONS[name],
+    );
+  }
+  return out as unknown as Versions;
+}
+
+/** Which secrets a stack must set, beyond the per-shape ones in CONFIG_KEYS. */
+function neededSecrets(shape: StackShape, clusters: readonly ClusterConfig[]): Set<SecretKey> {
+  const needed = new Set<SecretKey>();
+  for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+    const requiredFor: readonly string[] | undefined = "requiredFor" in spec ? spec.requiredFor : undefined;
+    if (spec.secret && requiredFor?.includes(shape)) needed.add(key as SecretKey);
+  }
+  if (clusters.some((c) => c.kind === "k3d-proxmox")) needed.add("proxmoxApiToken");
+  return needed;
+}
+
+/**
+ * Reads and validates the stack's config. Throws a ConfigError (printed without a stack
+ * trace by the CLI) on the first problem.
+ */
+export function loadConfig(): StackConfig {
+  const config = new pulumi.Config(NAMESPACE);
+  const present = Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(`${NAMESPACE}:`));
+  for (const fullKey of present) {
+    const key = fullKey.slice(NAMESPACE.length + 1);
+    if (!(key in CONFIG_KEYS)) {
+      throw new ConfigError(
+        fullKey,
+        "(set)",
+        `unknown key; the program reads: ${Object.keys(CONFIG_KEYS).join(", ")}`,
+      );
+    }
+    const spec = CONFIG_KEYS[key as ConfigKey];
+    if (spec.secret && !runtimeConfig.isConfigSecret(fullKey)) {
+      throw new ConfigError(
+        fullKey,
+        "(plaintext)",
+        `this is a secret; set it with: pulumi config set --secret ${fullKey} <value>`,
+      );
+    }
+    if (!spec.secret && runtimeConfig.isConfigSecret(fullKey)) {
+      throw new ConfigError(fullKey, "(secret)", `this key is not secret; set it without --secret`);
+    }
+  }
+
+  const shape = config.get("shape");
+  if (shape !== "cloud" && shape !== "homelab") {
+    throw new ConfigError(
+      `${NAMESPACE}:shape`,
+      shape,
+      "expected cloud (Talos on Hetzner Cloud) or homelab (K3s and k3d)",
+    );
+  }
+  const stack = pulumi.getStack();
+  const clusters = parseClusters(structured(config.get("clusters")), stack);
+  checkClusters(shape, clusters, stack);
+  const versions = parseVersions(structured(config.get("versions")));
+
+  const needed = neededSecrets(shape, clusters);
+  for (const key of needed) {
+    if (!present.includes(`${NAMESPACE}:${key}`)) {
+      throw new ConfigError(
+        `${NAMESPACE}:${key}`,
+        undefined,
+        `required for this stack; set it with: pulumi config set --secret ${NAMESPACE}:${key} <value>`,
+      );
+    }
+  }
+  const secrets: Record<string, pulumi.Output<string>> = {};
+  for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+    if (!spec.secret || !present.includes(`${NAMESPACE}:${key}`)) continue;
+    secrets[key] = config.requireSecret(key);
+  }
+  if (secrets.sopsAgeKey && !clusters.some((c) => c.engine === "flux")) {
+    throw new ConfigError(
+      `${NAMESPACE}:sopsAgeKey`,
+      "(secret)",
+      "only Flux decrypts SOPS files and no cluster runs Flux; remove it",
+    );
+  }
+  return {
+    project: pulumi.getProject(),
+    stack,
+    shape,
+    clusters,
+    versions,
+    secrets: secrets,
+  };
+}

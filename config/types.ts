@@ -1,0 +1,230 @@
+/**
+ * The typed shape of a stack's configuration, after validation and defaulting.
+ *
+ * Only `config/load.ts` reads `pulumi.Config`; everything else receives these types
+ * (ARCHITECTURE.md decision 1). Plain values drive logic; secrets are `pulumi.Output`s
+ * read with `requireSecret`/`getSecret` and never leave that wrapper.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/** Which composition a stack runs: Talos on Hetzner Cloud, or the K3s/k3d homelab. */
+export type StackShape = "cloud" | "homelab";
+
+/** How a cluster's platform objects reach it (ARCHITECTURE.md decision 4). */
+export type DeliveryMode = "deploy" | "emit";
+
+/** The GitOps engine installed on a cluster. */
+export type EngineKind = "flux" | "argocd";
+
+/** The cluster implementations the program knows. */
+export type ClusterKind = "talos-hcloud" | "k3s" | "k3d-proxmox";
+
+/** CPU architecture of a cluster's nodes. */
+export type Architecture = "amd64" | "arm64";
+
+/** Where the GitOps engine pulls its desired state from. */
+export interface GitSourceConfig {
+  /** Repository URL (https:// or ssh://). */
+  readonly url: string;
+  /** Branch the engine tracks (stage tracks `stage`, prod tracks `prod`; homelab `main`). */
+  readonly branch: string;
+  /** Directory inside the repository the engine syncs (the emit target for this cluster). */
+  readonly path: string;
+}
+
+/** Settings every cluster has, whatever its kind. */
+export interface ClusterCommonConfig {
+  /** Cluster name: a DNS label, unique in the stack; used in resource names and outputs. */
+  readonly name: string;
+  readonly kind: ClusterKind;
+  readonly engine: EngineKind;
+  readonly delivery: DeliveryMode;
+  /** Base DNS domain for the cluster's public hostnames. */
+  readonly domain: string;
+  readonly git: GitSourceConfig;
+  /** Platform services (catalog names, see config/catalog.ts) enabled on this cluster. */
+  readonly services: readonly string[];
+  /** Application stacks (catalog names) enabled on this cluster. */
+  readonly apps: readonly string[];
+}
+
+/** A Kubernetes node taint in `key=value:Effect` form, parsed. */
+export interface Taint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/** A Hetzner Cloud node pool of a Talos cluster. */
+export interface HcloudNodePoolConfig {
+  /** Pool name (DNS label); servers are named `<cluster>-<pool>-<n>`. */
+  readonly name: string;
+  readonly role: "controlplane" | "worker";
+  /** Hetzner server type, e.g. `cx22`. */
+  readonly serverType: string;
+  /** Fixed node count; for an autoscaled pool this is the minimum. */
+  readonly count: number;
+  /** Present for a pool the cluster autoscaler scales between `count` and `max`. */
+  readonly autoscaler?: { readonly max: number };
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+}
+
+/** The Talos image the servers boot. */
+export type TalosImageConfig = { readonly snapshotId: number } | { readonly selector: string };
+
+/** Settings of a Talos Linux cluster on Hetzner Cloud (source document 002). */
+export interface TalosHcloudClusterConfig extends ClusterCommonConfig {
+  readonly kind: "talos-hcloud";
+  readonly architecture: Architecture;
+  /** Hetzner location, e.g. `nbg1`. */
+  readonly location: string;
+  /** Hetzner network zone, e.g. `eu-central`. */
+  readonly networkZone: string;
+  /** Private network CIDR, e.g. `10.0.0.0/16`. */
+  readonly networkCidr: string;
+  /** Subnet for the nodes inside `networkCidr`. */
+  readonly nodeSubnetCidr: string;
+  /** Pod CIDR inside `networkCidr` (Cilium native routing), disjoint from the node subnet. */
+  readonly podCidr: string;
+  /** Service CIDR inside `networkCidr`, disjoint from the node subnet and pods. */
+  readonly serviceCidr: string;
+  /** Sources allowed to reach the Kubernetes API (6443) and Talos API (50000). */
+  readonly apiAllowedCidrs: readonly string[];
+  readonly image: TalosImageConfig;
+  readonly nodePools: readonly HcloudNodePoolConfig[];
+  /** Cluster autoscaler behaviour (source document 002). */
+  readonly autoscaler: {
+    readonly scaleDownDelayAfterAdd: string;
+    readonly scaleDownDelayAfterDelete: string;
+    readonly scaleDownUnneededTime: string;
+    readonly expander: string;
+  };
+  /** Hourly etcd backups to S3-compatible storage. */
+  readonly etcdBackup: {
+    readonly schedule: string;
+    readonly s3Endpoint: string;
+    readonly s3Region: string;
+    readonly s3Bucket: string;
+  };
+}
+
+/** One K3s host reached over SSH. */
+export interface K3sHostConfig {
+  /** Hostname the host is given (DNS label). */
+  readonly name: string;
+  /** IPv4 address the program reaches it on over SSH. */
+  readonly address: string;
+  readonly role: "server" | "agent";
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+}
+
+/** Settings of an HA K3s cluster on SSH-reachable hosts (source document 004, production). */
+export interface K3sClusterConfig extends ClusterCommonConfig {
+  readonly kind: "k3s";
+  readonly architecture: Architecture;
+  /** Virtual IP served by MetalLB in front of the API and ingress. */
+  readonly vip: string;
+  /** MetalLB L2 address pool, as `first-last` or CIDR. */
+  readonly loadBalancerPool: string;
+  readonly sshUser: string;
+  readonly sshPort: number;
+  readonly hosts: readonly K3sHostConfig[];
+  /** Extra `k3s server` flags, appended after the program's own. */
+  readonly extraServerArgs: readonly string[];
+  /** Extra `k3s agent` flags. */
+  readonly extraAgentArgs: readonly string[];
+  /** Whether host preparation edits the Raspberry Pi `cmdline.txt` for memory cgroups. */
+  readonly raspberryPi: boolean;
+}
+
+/** Settings of a k3d cluster inside a Proxmox VM (source document 004, staging). */
+export interface K3dProxmoxClusterConfig extends ClusterCommonConfig {
+  readonly kind: "k3d-proxmox";
+  readonly architecture: Architecture;
+  readonly proxmox: {
+    /** Proxmox API endpoint, e.g. `https://10.0.40.50:8006/`. */
+    readonly endpoint: string;
+    /** Whether to accept the API's self-signed certificate. */
+    readonly insecure: boolean;
+    /** Proxmox node that hosts the VM. */
+    readonly node: string;
+    /** VMID of the cloud-init template to clone. */
+    readonly templateVmId: number;
+    /** VMID of the cluster VM. */
+    readonly vmId: number;
+    readonly datastore: string;
+    readonly bridge: string;
+  };
+  readonly vm: {
+    readonly name: string;
+    readonly cores: number;
+    readonly memoryMiB: number;
+    readonly diskGiB: number;
+    /** Static address in CIDR form, e.g. `10.0.40.52/24`. */
+    readonly address: string;
+    readonly gateway: string;
+    readonly dnsServers: readonly string[];
+    readonly sshUser: string;
+    /** Public SSH keys put into the VM by cloud-init. */
+    readonly sshPublicKeys: readonly string[];
+  };
+  readonly k3d: {
+    readonly servers: number;
+    readonly agents: number;
+  };
+}
+
+/** Any cluster a stack may hold. */
+export type ClusterConfig = TalosHcloudClusterConfig | K3sClusterConfig | K3dProxmoxClusterConfig;
+
+/** Every pinned version the program installs; defaults live in config/defaults.ts. */
+export interface Versions {
+  readonly talos: string;
+  readonly kubernetes: string;
+  readonly k3s: string;
+  readonly k3d: string;
+  /** The k3s image tag k3d runs (`rancher/k3s:<tag>`). */
+  readonly k3dK3sImage: string;
+  readonly docker: string;
+  readonly flux: string;
+  /** Argo CD Helm chart version (argo/argo-cd). */
+  readonly argocdChart: string;
+  readonly gatewayApi: string;
+  readonly cilium: string;
+  readonly hcloudCcm: string;
+  readonly hcloudCsi: string;
+  readonly talosBackup: string;
+}
+
+/**
+ * Secret config, read only with `requireSecret`/`getSecret`. Optional ones are
+ * `undefined` when the stack does not set them.
+ */
+export interface SecretsConfig {
+  /** Hetzner Cloud API token (cloud shape). */
+  readonly hcloudToken?: pulumi.Output<string>;
+  /** Proxmox API token `user@realm!id=uuid` (homelab shape with a k3d-proxmox cluster). */
+  readonly proxmoxApiToken?: pulumi.Output<string>;
+  /** SSH private key for the homelab hosts and the Proxmox VM (homelab shape). */
+  readonly sshPrivateKey?: pulumi.Output<string>;
+  /** Token the GitOps engine uses to read the repository; unset for a public repository. */
+  readonly gitToken?: pulumi.Output<string>;
+  /** age private key for SOPS decryption by Flux; unset when no SOPS files are used. */
+  readonly sopsAgeKey?: pulumi.Output<string>;
+  /** S3 access key id for etcd backups (cloud shape). */
+  readonly etcdBackupS3AccessKeyId?: pulumi.Output<string>;
+  /** S3 secret access key for etcd backups (cloud shape). */
+  readonly etcdBackupS3SecretAccessKey?: pulumi.Output<string>;
+}
+
+/** The whole validated configuration of one stack. */
+export interface StackConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly shape: StackShape;
+  readonly clusters: readonly ClusterConfig[];
+  readonly versions: Versions;
+  readonly secrets: SecretsConfig;
+}

@@ -1,0 +1,271 @@
+/**
+ * Runs a Pulumi program on the SDK's mock runtime and records every resource with the
+ * options the program really set. The offline synth and every test use this one harness.
+ *
+ * The SDK's MockMonitor hands `newResource` only type, name and inputs; the options
+ * (protect, dependsOn, ignoreChanges, ...) travel in the RegisterResourceRequest, so a
+ * subclass reads them there before delegating.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor, type Mocks, type MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+
+// `getStore` is marked @internal in the SDK's typings; the mock runtime needs it to turn
+// on the monitor features that `setMocks` would.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeState = require("@pulumi/pulumi/runtime/state") as { getStore: () => Record<string, unknown> };
+import { specialSigKey, specialSecretSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
+
+/** The string every secret value is replaced with in recorded inputs. */
+export const SECRET_PLACEHOLDER = "[secret]";
+/** The string every unknown (computed at deploy time) value is replaced with. */
+export const UNKNOWN_PLACEHOLDER = "[unknown]";
+
+/** One registered resource, as the engine would have seen it. */
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly parent?: string;
+  readonly provider?: string;
+  readonly dependsOn: string[];
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly ignoreChanges: string[];
+  readonly deleteBeforeReplace: boolean;
+  readonly replaceOnChanges: string[];
+  readonly additionalSecretOutputs: string[];
+  /** Inputs with secrets as {@link SECRET_PLACEHOLDER} and unknowns as {@link UNKNOWN_PLACEHOLDER}. */
+  readonly inputs: Record<string, unknown>;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  readonly project?: string;
+  readonly stack?: string;
+  /** Full config keys (`platform:shape`) to values; objects are JSON-encoded as the CLI does. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Keys of `config` that are secret. */
+  readonly secretKeys?: readonly string[];
+  /** Run as a preview (`pulumi preview`) rather than an update. */
+  readonly preview?: boolean;
+  /**
+   * Extra output state for a mocked resource, merged over its inputs and the built-in
+   * fakes (for example a fake kubeconfig on a command's stdout).
+   */
+  readonly outputsFor?: (args: MockResourceArgs) => Record<string, unknown> | undefined;
+}
+
+/** The result of one run. */
+export interface RunResult<T> {
+  readonly resources: RecordedResource[];
+  readonly outputs: T;
+}
+
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+/** Replaces secret and unknown markers of a serialized property tree, recursively. */
+export function redact(value: unknown): unknown {
+  if (value === unknownValue) return UNKNOWN_PLACEHOLDER;
+  if (Array.isArray(value)) return value.map(redact);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[specialSigKey] === specialSecretSig) return SECRET_PLACEHOLDER;
+    if (record[specialSigKey] === RESOURCE_SIG) return record["urn"];
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(record)) out[key] = redact(record[key]);
+    return out;
+  }
+  return value;
+}
+
+/** An obviously fake admin kubeconfig, as `k3s`/`k3d`/`talosctl` would print one. */
+export function fakeKubeconfig(name: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: default",
+    "  cluster:",
+    "    server: https://127.0.0.1:6443",
+    `    certificate-authority-data: ${Buffer.from(`fake-ca-${name}`).toString("base64")}`,
+    "contexts:",
+    "- name: default",
+    "  context:",
+    "    cluster: default",
+    "    user: default",
+    "current-context: default",
+    "users:",
+    "- name: default",
+    "  user:",
+    `    token: fake-token-${name}`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Outputs real providers compute that programs read back; obviously fake and derived
+ * from the resource name only, so runs are deterministic.
+ */
+export function builtInOutputs(args: MockResourceArgs): Record<string, unknown> {
+  switch (args.type) {
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString":
+      return { result: `fake-random-${args.name}` };
+    case "random:index/randomBytes:RandomBytes":
+      return { base64: Buffer.from(`fake-random-${args.name}`).toString("base64") };
+    case "command:local:Command":
+    case "command:remote:Command":
+      // By convention the commands that read a kubeconfig back are named `*-kubeconfig`.
+      return { stdout: args.name.endsWith("-kubeconfig") ? fakeKubeconfig(args.name) : "", stderr: "" };
+    default:
+      return {};
+  }
+}
+
+/** State a mocked resource reports back: its inputs, the built-in fakes and the run's extras. */
+function defaultMocks(outputsFor: RunOptions["outputsFor"]): Mocks {
+  return {
+    newResource(args: MockResourceArgs) {
+      const state = {
+        ...(args.inputs as Record<string, unknown>),
+        ...builtInOutputs(args),
+        ...(outputsFor?.(args) ?? {}),
+      };
+      return { id: `${args.name}-id`, state };
+    },
+    call(args) {
+      // The one provider function the program calls: finding the Talos snapshot by label.
+      // A preview answers it from the Hetzner API (no cluster needed); offline, a fake id.
+      if (args.token === "hcloud:index/getImage:getImage") {
+        return { ...(args.inputs as Record<string, unknown>), id: 424242, name: "fake-talos-snapshot" };
+      }
+      const message = `unmocked call to ${args.token}: the offline runtime does not answer provider functions`;
+      // The SDK rethrows a monitor error as `new Error(err.details)`.
+      throw Object.assign(new Error(message), { details: message });
+    },
+  };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getCustom(): boolean;
+  getParent(): string;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getIgnorechangesList(): string[];
+  getDeletebeforereplace(): boolean;
+  getReplaceonchangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+class RecordingMonitor extends MockMonitor {
+  readonly recorded: RecordedResource[] = [];
+
+  constructor(
+    mocks: Mocks,
+    private readonly project: string,
+    private readonly stack: string,
+  ) {
+    super(mocks);
+  }
+
+  override async registerResource(req: RegisterRequest, callback: (err: unknown, response: unknown) => void) {
+    const type = req.getType();
+    const name = req.getName();
+    const parent = req.getParent() || undefined;
+    this.recorded.push({
+      urn: this.urnOf(parent, type, name),
+      type,
+      name,
+      custom: req.getCustom(),
+      parent,
+      provider: req.getProvider() ? req.getProvider().split("::").slice(0, -1).join("::") : undefined,
+      dependsOn: [...req.getDependenciesList()].sort(),
+      protect: req.getProtect() === true,
+      retainOnDelete: req.getRetainondelete() === true,
+      ignoreChanges: [...req.getIgnorechangesList()],
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      replaceOnChanges: [...req.getReplaceonchangesList()],
+      additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+      inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    });
+    return super.registerResource(req, callback);
+  }
+
+  /** Mirrors MockMonitor's URN scheme (parent's last type segment + "$" + type). */
+  private urnOf(parent: string | undefined, type: string, name: string): string {
+    let qualified = type;
+    if (parent) qualified = `${parent.split("::")[2].split("$").pop()}$${type}`;
+    return `urn:pulumi:${this.stack}::${this.project}::${qualified}::${name}`;
+  }
+}
+
+let running = false;
+
+/**
+ * Runs `program` inside a Pulumi stack on the mock runtime and returns every resource it
+ * registered (the stack resource included) and the program's return value.
+ */
+export async function runProgram<T>(
+  program: () => T | Promise<T>,
+  options: RunOptions = {},
+): Promise<RunResult<T>> {
+  if (running) throw new Error("runProgram: one run at a time; await the previous run first");
+  running = true;
+  try {
+    const project = options.project ?? "platform";
+    const stack = options.stack ?? "test";
+    const config: Record<string, string> = {};
+    for (const [key, value] of Object.entries(options.config ?? {})) {
+      config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    pulumi.runtime.setAllConfig(config, [...(options.secretKeys ?? [])]);
+    const mocks = defaultMocks(options.outputsFor);
+    const monitor = new RecordingMonitor(mocks, project, stack);
+    settings.setMockOptions(monitor, project, stack, options.preview ?? false);
+    // The same monitor features `setMocks` turns on, so secrets and references serialize
+    // as they do against the engine.
+    Object.assign(runtimeState.getStore(), {
+      supportsSecrets: true,
+      supportsResourceReferences: true,
+      supportsOutputValues: false,
+      supportsDeletedWith: true,
+      supportsAliasSpecs: true,
+      supportsTransforms: true,
+      supportsInvokeTransforms: true,
+      supportsInvokeDependsOn: false,
+    });
+
+    // Errors raised inside applies and async constructors surface as unhandled
+    // rejections; collect them so the run fails with the first one instead of crashing.
+    const asyncErrors: unknown[] = [];
+    const onRejection = (reason: unknown) => asyncErrors.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+      const outputs = await program();
+      await settings.disconnect();
+      if (asyncErrors.length > 0) throw asyncErrors[0];
+      return { resources: monitor.recorded, outputs };
+    } finally {
+      process.off("unhandledRejection", onRejection);
+    }
+  } finally {
+    running = false;
+  }
+}
+
+/** Resolves an Output's value under the mock runtime (tests only). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/** Whether an Output is marked secret (tests only). */
+export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean> {
+  return pulumi.isSecret(output);
+}

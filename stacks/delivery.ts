@@ -1,0 +1,30 @@
+/**
+ * Installs a cluster's GitOps engine from config. Both compositions use it, so switching a
+ * cluster between Flux and Argo CD, or between deploy and emit, is a stack-file change.
+ */
+import type { ClusterHandle } from "../components/cluster/contract";
+import { createEngine } from "../components/gitops";
+import type { ClusterConfig, StackConfig } from "../config/types";
+
+/** What the engine left to write: the emit tree, empty in deploy mode. */
+export interface Delivered {
+  /** Repository-relative path -> file content. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** Creates the engine of one cluster, named `<cluster>-gitops`. */
+export function installEngine(config: StackConfig, cluster: ClusterConfig, handle: ClusterHandle): Delivered {
+  const engine = createEngine(cluster.engine, `${cluster.name}-gitops`, {
+    cluster: handle,
+    stack: config.stack,
+    delivery: cluster.delivery,
+    git: cluster.git,
+    versions: config.versions,
+    gitToken: config.secrets.gitToken,
+    // SOPS is a Flux feature; loadConfig rejects a key on a stack without Flux.
+    sopsAgeKey: cluster.engine === "flux" ? config.secrets.sopsAgeKey : undefined,
+    // Platform services and apps join here as they are built (see config/catalog.ts).
+    items: [],
+  });
+  return { files: engine.files };
+}

@@ -1,0 +1,48 @@
+/** The homelab composition: K3s on the Raspberry Pi hosts and k3d in a Proxmox VM, with Flux. */
+import { ProxmoxK3dCluster } from "../components/cluster/k3d";
+import { K3sCluster } from "../components/cluster/k3s";
+import type { ClusterHandle } from "../components/cluster/contract";
+import type { ClusterConfig, StackConfig } from "../config/types";
+import { proxmoxProvider } from "../providers";
+import { installEngine } from "./delivery";
+import { clusterOutputs } from "./outputs";
+import type { Composition } from "./program";
+
+function buildCluster(config: StackConfig, cluster: ClusterConfig): ClusterHandle {
+  const { sshPrivateKey, proxmoxApiToken } = config.secrets;
+  if (!sshPrivateKey)
+    throw new Error("homelab stack without platform:sshPrivateKey: loadConfig should have rejected it");
+  switch (cluster.kind) {
+    case "k3s":
+      return new K3sCluster(cluster.name, { config: cluster, versions: config.versions, sshPrivateKey })
+        .handle;
+    case "k3d-proxmox": {
+      if (!proxmoxApiToken)
+        throw new Error(
+          "k3d-proxmox cluster without platform:proxmoxApiToken: loadConfig should have rejected it",
+        );
+      const provider = proxmoxProvider(`${cluster.name}-proxmox`, cluster.proxmox, proxmoxApiToken);
+      return new ProxmoxK3dCluster(cluster.name, {
+        config: cluster,
+        versions: config.versions,
+        proxmoxProvider: provider,
+        sshPrivateKey,
+      }).handle;
+    }
+    default:
+      throw new Error(
+        `cluster kind ${cluster.kind} does not belong in a homelab stack: loadConfig should have rejected it`,
+      );
+  }
+}
+
+/** Builds every cluster of the homelab stack with its engine. */
+export function homelabStack(config: StackConfig): Composition {
+  const result: Composition = { clusters: {}, emitted: {} };
+  for (const cluster of config.clusters) {
+    const handle = buildCluster(config, cluster);
+    result.emitted[cluster.name] = installEngine(config, cluster, handle).files;
+    result.clusters[cluster.name] = clusterOutputs(cluster, handle);
+  }
+  return result;
+}

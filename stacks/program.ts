@@ -1,0 +1,37 @@
+/**
+ * The program: load and validate config, run the composition for the stack's shape,
+ * return the outputs contract. `index.ts` hands the outputs to the Pulumi CLI; the offline
+ * synth and the tests run it on the mock runtime and also read the emitted files.
+ */
+import { loadConfig } from "../config/load";
+import { cloudStack } from "./cloud";
+import { homelabStack } from "./homelab";
+import type { ClusterOutputs, StackOutputs } from "./outputs";
+
+/** What a composition builds. */
+export interface Composition {
+  readonly clusters: Record<string, ClusterOutputs>;
+  /** Per cluster: repository-relative path -> content of the files emit mode writes. */
+  readonly emitted: Record<string, Readonly<Record<string, string>>>;
+}
+
+/** A stack run: its outputs and its emitted files. */
+export interface StackRun {
+  readonly outputs: StackOutputs;
+  readonly emitted: Composition["emitted"];
+}
+
+/** Runs the stack. Throws a ConfigError before registering anything when config is wrong. */
+export function runStack(): StackRun {
+  const config = loadConfig();
+  const built = config.shape === "cloud" ? cloudStack(config) : homelabStack(config);
+  return {
+    outputs: { stack: config.stack, shape: config.shape, clusters: built.clusters },
+    emitted: built.emitted,
+  };
+}
+
+/** The stack outputs alone: what `pulumi up` exports. */
+export function program(): StackOutputs {
+  return runStack().outputs;
+}
