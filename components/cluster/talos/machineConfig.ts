@@ -1,0 +1,121 @@
+/**
+ * Typed Talos machine-config patches. `talosctl gen config` merges them over the
+ * defaults it generates from the kept machine secrets (see talosctl.ts for why the CLI).
+ * @see https://www.talos.dev/latest/reference/configuration/v1alpha1/config/
+ */
+import type { TalosHcloudClusterConfig, Taint, Versions } from "../../../config/types";
+import {
+  ccmManifestUrl,
+  essentialInlineManifests,
+  extraManifestUrls,
+  KUBEPRISM_PORT,
+  type InlineManifest,
+} from "./essentials";
+import { planNodes } from "./plan";
+
+/**
+ * Image Factory schematic without extensions: plain Talos. Upgrades pull
+ * `factory.talos.dev/installer/<schematic>:<version>`.
+ * @see https://factory.talos.dev
+ */
+export const VANILLA_SCHEMATIC_ID = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
+
+/** Installer image of a Talos version. */
+export function installerImage(talosVersion: string): string {
+  return `factory.talos.dev/installer/${VANILLA_SCHEMATIC_ID}:v${talosVersion.replace(/^v/, "")}`;
+}
+
+/** Per-pool inputs of a patch. */
+export interface PoolPatchInput {
+  readonly role: "controlplane" | "worker";
+  readonly pool: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+}
+
+/** A machine-config patch (strategic merge), JSON-serializable. */
+export interface MachinePatch {
+  readonly machine: Record<string, unknown>;
+  readonly cluster: Record<string, unknown>;
+}
+
+/**
+ * Addresses the API certificates must cover: every control plane's public and private
+ * address, KubePrism's loopback, and localhost.
+ */
+export function certSans(
+  controlPlanePublicIps: readonly string[],
+  config: TalosHcloudClusterConfig,
+): string[] {
+  const privateIps = planNodes(config)
+    .filter((n) => n.role === "controlplane")
+    .map((n) => n.privateIp);
+  return [...new Set([...controlPlanePublicIps, ...privateIps, "127.0.0.1", "localhost"])];
+}
+
+/** `machine.nodeTaints` takes `key: value:Effect`. */
+function nodeTaints(taints: readonly Taint[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of taints) out[t.key] = `${t.value}:${t.effect}`;
+  return out;
+}
+
+/**
+ * The patch for one pool. Hostnames come from Hetzner metadata, so one config serves
+ * every node of a pool (and the cluster autoscaler's new nodes).
+ */
+export function machinePatch(
+  config: TalosHcloudClusterConfig,
+  versions: Versions,
+  pool: PoolPatchInput,
+  sans: readonly string[],
+): MachinePatch {
+  const hasWorkers = config.nodePools.some((p) => p.role === "worker" && (p.count > 0 || p.autoscaler));
+  const machine: Record<string, unknown> = {
+    install: { image: installerImage(versions.talos) },
+    certSANs: [...sans],
+    kubelet: {
+      // External cloud provider: the hcloud CCM initialises nodes and routes.
+      extraArgs: { "cloud-provider": "external", "rotate-server-certificates": "true" },
+      nodeIP: { validSubnets: [config.nodeSubnetCidr] },
+    },
+    nodeLabels: { ...pool.labels, nodepool: pool.pool },
+    nodeTaints: nodeTaints(pool.taints),
+    features: {
+      kubePrism: { enabled: true, port: KUBEPRISM_PORT },
+      hostDNS: { enabled: true, forwardKubeDNSToHost: false, resolveMemberNames: true },
+      ...(pool.role === "controlplane"
+        ? {
+            kubernetesTalosAPIAccess: {
+              enabled: true,
+              allowedRoles: ["os:etcd:backup"],
+              allowedKubernetesNamespaces: ["kube-system"],
+            },
+          }
+        : {}),
+    },
+  };
+  const network = {
+    cni: { name: "none" },
+    podSubnets: [config.podCidr],
+    serviceSubnets: [config.serviceCidr],
+  };
+  // Cilium replaces kube-proxy (kubeProxyReplacement), so Talos must not deploy it.
+  const proxy = { disabled: true };
+  if (pool.role === "worker") return { machine, cluster: { network, proxy } };
+
+  const inlineManifests: InlineManifest[] = essentialInlineManifests(config, versions);
+  return {
+    machine,
+    cluster: {
+      network,
+      proxy,
+      allowSchedulingOnControlPlanes: !hasWorkers,
+      apiServer: { certSANs: [...sans] },
+      etcd: { advertisedSubnets: [config.nodeSubnetCidr] },
+      externalCloudProvider: { enabled: true, manifests: [ccmManifestUrl(versions)] },
+      extraManifests: extraManifestUrls(versions),
+      inlineManifests,
+    },
+  };
+}

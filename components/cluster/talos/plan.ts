@@ -1,0 +1,56 @@
+/**
+ * Static node planning: which servers exist, their names and private addresses.
+ * Addresses are fixed up front so the machine configs (cert SANs, etcd subnets) never
+ * depend on a server that does not exist yet, and adding a node never renumbers another.
+ */
+import type { HcloudNodePoolConfig, TalosHcloudClusterConfig, Taint } from "../../../config/types";
+import { formatIpv4, parseCidr } from "../../../lib/net";
+import { POOL_BLOCK_SIZE } from "./validate";
+
+/** One server the component creates. */
+export interface NodePlan {
+  /** Server and Talos hostname, `<cluster>-<pool>-<n>` (n from 1). */
+  readonly name: string;
+  readonly pool: string;
+  readonly role: "controlplane" | "worker";
+  readonly serverType: string;
+  /** Private IPv4 in the node subnet. */
+  readonly privateIp: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+}
+
+/** Pools whose servers this component creates (autoscaled pools belong to the cluster autoscaler). */
+export function staticPools(config: TalosHcloudClusterConfig): HcloudNodePoolConfig[] {
+  return config.nodePools.filter((p) => !p.autoscaler);
+}
+
+/** Pools the cluster autoscaler scales. */
+export function autoscaledPools(config: TalosHcloudClusterConfig): HcloudNodePoolConfig[] {
+  return config.nodePools.filter((p) => p.autoscaler !== undefined);
+}
+
+/**
+ * Every static node, control planes first (the order upgrades run in). Pool `p` (in
+ * config order among static pools) owns addresses `subnet + 32p + 2 ...`; `+1` of the
+ * first block is Hetzner's gateway.
+ */
+export function planNodes(config: TalosHcloudClusterConfig): NodePlan[] {
+  const subnet = parseCidr(config.nodeSubnetCidr);
+  if (!subnet) throw new Error(`config.nodeSubnetCidr: "${config.nodeSubnetCidr}" is not an IPv4 CIDR`);
+  const nodes: NodePlan[] = [];
+  staticPools(config).forEach((pool, p) => {
+    for (let i = 0; i < pool.count; i++) {
+      nodes.push({
+        name: `${config.name}-${pool.name}-${i + 1}`,
+        pool: pool.name,
+        role: pool.role,
+        serverType: pool.serverType,
+        privateIp: formatIpv4(subnet.network + POOL_BLOCK_SIZE * p + 2 + i),
+        labels: pool.labels,
+        taints: pool.taints,
+      });
+    }
+  });
+  return [...nodes.filter((n) => n.role === "controlplane"), ...nodes.filter((n) => n.role === "worker")];
+}

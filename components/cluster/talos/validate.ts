@@ -1,0 +1,220 @@
+/**
+ * Validation of a Talos-on-Hetzner cluster's own args, run before any resource exists.
+ * Every error names the argument, the bad value and what is expected (STYLE.md).
+ */
+import type { HcloudNodePoolConfig, TalosHcloudClusterConfig, Versions } from "../../../config/types";
+import { contains, overlaps, parseCidr, type Cidr } from "../../../lib/net";
+
+/**
+ * Hetzner Cloud server types the component accepts (shared vCPU Intel/AMD `cx`/`cpx`,
+ * Ampere `cax`, dedicated `ccx`). A typo otherwise surfaces only as an API error at `up`.
+ * @see https://docs.hetzner.com/cloud/servers/overview
+ */
+export const KNOWN_SERVER_TYPES: readonly string[] = [
+  "cx22",
+  "cx23",
+  "cx32",
+  "cx33",
+  "cx42",
+  "cx43",
+  "cx52",
+  "cx53",
+  "cpx11",
+  "cpx21",
+  "cpx22",
+  "cpx31",
+  "cpx32",
+  "cpx41",
+  "cpx42",
+  "cpx51",
+  "cpx52",
+  "cpx62",
+  "cax11",
+  "cax21",
+  "cax31",
+  "cax41",
+  "ccx13",
+  "ccx23",
+  "ccx33",
+  "ccx43",
+  "ccx53",
+  "ccx63",
+];
+
+/** Server type families per CPU architecture (`cax` is Arm64). */
+function architectureOf(serverType: string): "amd64" | "arm64" {
+  return serverType.startsWith("cax") ? "arm64" : "amd64";
+}
+
+/** Addresses per static pool block in the node subnet (see `plan.ts`). */
+export const POOL_BLOCK_SIZE = 32;
+/** Most static nodes one pool may have (block minus network and reserved addresses). */
+export const MAX_NODES_PER_POOL = POOL_BLOCK_SIZE - 2;
+
+/** Expanders the cluster autoscaler knows. @see https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md */
+export const KNOWN_EXPANDERS: readonly string[] = [
+  "random",
+  "most-pods",
+  "least-waste",
+  "price",
+  "priority",
+  "grpc",
+];
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+const SEMVER = /^v?\d+\.\d+\.\d+$/;
+
+function requireCidr(arg: string, value: string): Cidr {
+  const cidr = parseCidr(value);
+  if (!cidr)
+    throw new Error(
+      `${arg}: "${value}" is not an IPv4 CIDR with zero host bits (expected e.g. "10.0.0.0/16")`,
+    );
+  return cidr;
+}
+
+function checkPool(
+  clusterName: string,
+  pool: HcloudNodePoolConfig,
+  i: number,
+  arch: "amd64" | "arm64",
+): void {
+  const arg = `config.nodePools[${i}]`;
+  if (!DNS_LABEL.test(pool.name))
+    throw new Error(
+      `${arg}.name: "${pool.name}" must be a DNS label of at most 32 lowercase letters, digits and hyphens`,
+    );
+  if (`${clusterName}-${pool.name}`.length > 56)
+    throw new Error(
+      `${arg}.name: "${clusterName}-${pool.name}" is longer than 56 characters; shorten the cluster or pool name`,
+    );
+  if (!KNOWN_SERVER_TYPES.includes(pool.serverType)) {
+    throw new Error(
+      `${arg}.serverType: unknown Hetzner server type "${pool.serverType}"; expected one of ${KNOWN_SERVER_TYPES.join(", ")}`,
+    );
+  }
+  if (architectureOf(pool.serverType) !== arch) {
+    throw new Error(
+      `${arg}.serverType: "${pool.serverType}" is ${architectureOf(pool.serverType)} but config.architecture is "${arch}"; pick a matching server type`,
+    );
+  }
+  if (!Number.isInteger(pool.count) || pool.count < 0)
+    throw new Error(`${arg}.count: ${pool.count} must be a non-negative integer`);
+  if (pool.count > MAX_NODES_PER_POOL)
+    throw new Error(
+      `${arg}.count: ${pool.count} exceeds ${MAX_NODES_PER_POOL} nodes per pool; split the pool`,
+    );
+  if (pool.autoscaler) {
+    if (pool.role !== "worker")
+      throw new Error(
+        `${arg}.autoscaler: only worker pools can be autoscaled, "${pool.name}" has role "${pool.role}"`,
+      );
+    if (
+      !Number.isInteger(pool.autoscaler.max) ||
+      pool.autoscaler.max < pool.count ||
+      pool.autoscaler.max < 1
+    ) {
+      throw new Error(
+        `${arg}.autoscaler.max: ${pool.autoscaler.max} must be an integer >= count (${pool.count}) and >= 1`,
+      );
+    }
+  }
+}
+
+/**
+ * Throws on the first invalid argument of a TalosHcloudCluster.
+ * @param config the cluster's config (validated again here: the component must not trust callers)
+ * @param versions pinned versions (Talos and Kubernetes must be `vX.Y.Z`/`X.Y.Z`)
+ */
+export function validateTalosHcloudArgs(config: TalosHcloudClusterConfig, versions: Versions): void {
+  if (!DNS_LABEL.test(config.name))
+    throw new Error(
+      `config.name: "${config.name}" must be a DNS label of at most 32 lowercase letters, digits and hyphens`,
+    );
+  for (const key of ["talos", "kubernetes", "gatewayApi", "cilium", "hcloudCcm", "hcloudCsi"] as const) {
+    if (!SEMVER.test(versions[key]))
+      throw new Error(
+        `versions.${key}: "${versions[key]}" is not a pinned version (expected e.g. "v1.11.3" or "1.34.1")`,
+      );
+  }
+  if (!/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(versions.talosBackup)) {
+    throw new Error(
+      `versions.talosBackup: "${versions.talosBackup}" is not a pinned version (expected e.g. "v0.1.0-beta.3")`,
+    );
+  }
+
+  const network = requireCidr("config.networkCidr", config.networkCidr);
+  const nodes = requireCidr("config.nodeSubnetCidr", config.nodeSubnetCidr);
+  const pods = requireCidr("config.podCidr", config.podCidr);
+  const services = requireCidr("config.serviceCidr", config.serviceCidr);
+  if (!contains(network, nodes))
+    throw new Error(
+      `config.nodeSubnetCidr: "${config.nodeSubnetCidr}" must lie inside config.networkCidr "${config.networkCidr}"`,
+    );
+  // hcloud-k8s layout: pods and services are carved from the private network (Cilium
+  // native routing over Hetzner routes), disjoint from the node subnet and each other.
+  if (!contains(network, pods))
+    throw new Error(
+      `config.podCidr: "${config.podCidr}" must lie inside config.networkCidr "${config.networkCidr}"`,
+    );
+  if (!contains(network, services))
+    throw new Error(
+      `config.serviceCidr: "${config.serviceCidr}" must lie inside config.networkCidr "${config.networkCidr}"`,
+    );
+  if (overlaps(nodes, pods))
+    throw new Error(
+      `config.podCidr: "${config.podCidr}" overlaps config.nodeSubnetCidr "${config.nodeSubnetCidr}"; choose disjoint ranges`,
+    );
+  if (overlaps(nodes, services))
+    throw new Error(
+      `config.serviceCidr: "${config.serviceCidr}" overlaps config.nodeSubnetCidr "${config.nodeSubnetCidr}"; choose disjoint ranges`,
+    );
+  if (overlaps(pods, services))
+    throw new Error(
+      `config.serviceCidr: "${config.serviceCidr}" overlaps config.podCidr "${config.podCidr}"; choose disjoint ranges`,
+    );
+
+  if (config.apiAllowedCidrs.length === 0)
+    throw new Error(
+      `config.apiAllowedCidrs: empty; list the CIDRs allowed to reach the Kubernetes API (6443) and Talos API (50000)`,
+    );
+  config.apiAllowedCidrs.forEach((c, i) => {
+    const cidr = requireCidr(`config.apiAllowedCidrs[${i}]`, c);
+    if (cidr.prefix === 0)
+      throw new Error(
+        `config.apiAllowedCidrs[${i}]: "${c}" opens the APIs to the whole internet; list your admin/CI addresses instead`,
+      );
+  });
+
+  const names = new Set<string>();
+  config.nodePools.forEach((pool, i) => {
+    checkPool(config.name, pool, i, config.architecture);
+    if (names.has(pool.name))
+      throw new Error(`config.nodePools[${i}].name: duplicate pool name "${pool.name}"`);
+    names.add(pool.name);
+  });
+  const controlPlanes = config.nodePools
+    .filter((p) => p.role === "controlplane")
+    .reduce((n, p) => n + p.count, 0);
+  if (controlPlanes < 1 || controlPlanes % 2 === 0) {
+    throw new Error(
+      `config.nodePools: ${controlPlanes} control-plane nodes in total; etcd needs an odd number (1, 3 or 5)`,
+    );
+  }
+  const staticPools = config.nodePools.filter((p) => !p.autoscaler).length;
+  const needed = 2 ** (32 - nodes.prefix);
+  if (staticPools * POOL_BLOCK_SIZE > needed) {
+    throw new Error(
+      `config.nodeSubnetCidr: "${config.nodeSubnetCidr}" has ${needed} addresses but ${staticPools} static pools need ${staticPools * POOL_BLOCK_SIZE}; use a larger subnet`,
+    );
+  }
+  for (const [key, value] of Object.entries(config.autoscaler)) {
+    if (key !== "expander" && !/^\d+[smh]$/.test(value))
+      throw new Error(`config.autoscaler.${key}: "${value}" is not a duration (expected e.g. "10m")`);
+  }
+  if (!KNOWN_EXPANDERS.includes(config.autoscaler.expander)) {
+    throw new Error(
+      `config.autoscaler.expander: unknown expander "${config.autoscaler.expander}"; expected one of ${KNOWN_EXPANDERS.join(", ")}`,
+    );
+  }
+}

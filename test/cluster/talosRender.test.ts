@@ -1,0 +1,196 @@
+import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
+import { essentialInlineManifests, extraManifestUrls } from "../../components/cluster/talos/essentials";
+import { firewallRules } from "../../components/cluster/talos/firewall";
+import { certSans, machinePatch } from "../../components/cluster/talos/machineConfig";
+import { planNodes } from "../../components/cluster/talos/plan";
+import { validateTalosHcloudArgs } from "../../components/cluster/talos/validate";
+import { HCLOUD_ENCRYPTED_STORAGE_CLASS } from "../../components/cluster/capabilities";
+import { prod, versions, withConfig } from "./talosFixture";
+
+const cp = { role: "controlplane" as const, pool: "control-plane", labels: {}, taints: [] };
+/** Reads a dotted path from a rendered patch. */
+function get(tree: unknown, path: string): unknown {
+  return path
+    .split(".")
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], tree);
+}
+
+const sans = certSans(["198.51.100.7"], prod);
+
+describe("machine config patches", () => {
+  const patch = machinePatch(prod, versions, cp, sans);
+  const cluster = (path: string) => get(patch.cluster, path);
+  const machine = (path: string) => get(patch.machine, path);
+
+  it("renders the control-plane patch", () => {
+    expect(patch).toMatchSnapshot();
+  });
+  it("disables the CNI and kube-proxy for Cilium", () => {
+    expect(cluster("network.cni")).toEqual({ name: "none" });
+    expect(cluster("proxy")).toEqual({ disabled: true });
+  });
+  it("enables KubePrism on 7445 and the external cloud provider with the hcloud CCM", () => {
+    expect(machine("features.kubePrism")).toEqual({ enabled: true, port: 7445 });
+    expect(machine("kubelet.extraArgs.cloud-provider")).toBe("external");
+    expect(cluster("externalCloudProvider")).toEqual({
+      enabled: true,
+      manifests: [
+        "https://github.com/hetznercloud/hcloud-cloud-controller-manager/releases/download/v1.27.0/ccm-networks.yaml",
+      ],
+    });
+  });
+  it("covers public, private and loopback addresses in the cert SANs", () => {
+    expect(sans).toEqual(["198.51.100.7", "10.0.64.2", "127.0.0.1", "localhost"]);
+    expect(cluster("apiServer.certSANs")).toEqual(sans);
+    expect(machine("certSANs")).toEqual(sans);
+  });
+  it("loads Gateway API v1.3.0 CRDs as extra manifests", () => {
+    expect(cluster("extraManifests")).toContain(
+      "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.3.0/standard-install.yaml",
+    );
+    expect(extraManifestUrls(versions)).toHaveLength(3);
+  });
+  it("grants the backup CronJob etcd:backup access to the Talos API on control planes only", () => {
+    expect(machine("features.kubernetesTalosAPIAccess.allowedRoles")).toEqual(["os:etcd:backup"]);
+    const worker = machinePatch(
+      prod,
+      versions,
+      { role: "worker", pool: "worker", labels: {}, taints: [] },
+      sans,
+    );
+    expect(get(worker.machine, "features.kubernetesTalosAPIAccess")).toBeUndefined();
+    expect(worker.cluster).toEqual({ network: cluster("network"), proxy: { disabled: true } });
+  });
+  it("renders the autoscaler pool's taint and label", () => {
+    const pool = prod.nodePools[2];
+    const p = machinePatch(
+      prod,
+      versions,
+      { role: "worker", pool: pool.name, labels: pool.labels, taints: pool.taints },
+      sans,
+    );
+    expect(get(p.machine, "nodeTaints")).toEqual({ "autoscaler-node": "true:NoSchedule" });
+    expect(get(p.machine, "nodeLabels")).toEqual({ "autoscaler-node": "true", nodepool: "autoscaler" });
+  });
+  it("keeps secrets out of the inline manifests and renders the encrypted StorageClass", () => {
+    const text = essentialInlineManifests(prod, versions)
+      .map((m) => m.contents)
+      .join("\n");
+    expect(text).not.toMatch(/kind: Secret\b/);
+    expect(text).toContain(`name: ${HCLOUD_ENCRYPTED_STORAGE_CLASS}`);
+    expect(text).toContain("reclaimPolicy: Retain");
+    expect(text).toContain("csi.storage.k8s.io/fstype: xfs");
+    expect(text).toContain("encryption.type=wireguard");
+    expect(text).toContain("kubeProxyReplacement=true");
+    expect(text).toContain("gatewayAPI.enabled=true");
+    expect(text).toMatch(/schedule: ["']?0 \* \* \* \*/);
+  });
+});
+
+describe("firewall", () => {
+  it("opens exactly 6443/50000 to allowed CIDRs, UDP 8443 and UDP 32768-65535", () => {
+    expect(
+      firewallRules(["203.0.113.10/32"]).map((r) => [r.direction, r.protocol, r.port, r.sourceIps]),
+    ).toEqual([
+      ["in", "tcp", "6443", ["203.0.113.10/32"]],
+      ["in", "tcp", "50000", ["203.0.113.10/32"]],
+      ["in", "udp", "8443", ["0.0.0.0/0", "::/0"]],
+      ["in", "udp", "32768-65535", ["0.0.0.0/0", "::/0"]],
+    ]);
+  });
+});
+
+describe("autoscaler settings", () => {
+  const s = autoscalerSettings(prod);
+  it("scales the autoscaler pool 0-2 cx32 with 002's timings and least-waste", () => {
+    expect(s.nodeGroups).toEqual([
+      {
+        name: "prod-autoscaler",
+        pool: "autoscaler",
+        min: 0,
+        max: 2,
+        serverType: "cx32",
+        location: "nbg1",
+        labels: { "autoscaler-node": "true", nodepool: "autoscaler" },
+        taints: [{ key: "autoscaler-node", value: "true", effect: "NoSchedule" }],
+      },
+    ]);
+    expect(s.args).toEqual([
+      "--cloud-provider=hetzner",
+      "--nodes=0:2:CX32:NBG1:prod-autoscaler",
+      "--scale-down-delay-after-add=10m",
+      "--scale-down-delay-after-delete=10m",
+      "--scale-down-unneeded-time=8m",
+      "--expander=least-waste",
+      "--balance-similar-node-groups=false",
+    ]);
+    expect(s.clusterConfig.nodeConfigs["prod-autoscaler"].taints).toEqual([
+      { key: "autoscaler-node", value: "true", effect: "NoSchedule" },
+    ]);
+  });
+});
+
+describe("node plan", () => {
+  it("plans static nodes control planes first with fixed private IPs", () => {
+    expect(planNodes(prod).map((n) => [n.name, n.role, n.privateIp])).toEqual([
+      ["prod-control-plane-1", "controlplane", "10.0.64.2"],
+      ["prod-worker-1", "worker", "10.0.64.34"],
+    ]);
+  });
+});
+
+describe("validation", () => {
+  const pools = prod.nodePools;
+  it.each([
+    [
+      withConfig({ nodePools: [{ ...pools[0], count: 2 }, pools[1]] }),
+      "config.nodePools: 2 control-plane nodes in total; etcd needs an odd number",
+    ],
+    [
+      withConfig({ nodePools: [{ ...pools[0], serverType: "cx99" }, pools[1]] }),
+      'config.nodePools[0].serverType: unknown Hetzner server type "cx99"',
+    ],
+    [
+      withConfig({ podCidr: "10.244.0.0/16" }),
+      'config.podCidr: "10.244.0.0/16" must lie inside config.networkCidr "10.0.0.0/16"',
+    ],
+    [
+      withConfig({ podCidr: "10.0.64.0/18" }),
+      'config.podCidr: "10.0.64.0/18" overlaps config.nodeSubnetCidr "10.0.64.0/24"',
+    ],
+    [
+      withConfig({ serviceCidr: "10.0.128.0/20" }),
+      'config.serviceCidr: "10.0.128.0/20" overlaps config.podCidr "10.0.128.0/17"',
+    ],
+    [
+      withConfig({ nodeSubnetCidr: "10.1.0.0/24" }),
+      'config.nodeSubnetCidr: "10.1.0.0/24" must lie inside config.networkCidr',
+    ],
+    [
+      withConfig({ apiAllowedCidrs: ["0.0.0.0/0"] }),
+      'config.apiAllowedCidrs[0]: "0.0.0.0/0" opens the APIs to the whole internet',
+    ],
+    [
+      withConfig({ nodePools: [pools[0], { ...pools[2], autoscaler: { max: 0 }, count: 0 }] }),
+      "config.nodePools[1].autoscaler.max: 0 must be an integer",
+    ],
+    [
+      withConfig({ autoscaler: { ...prod.autoscaler, expander: "cheapest" } }),
+      'config.autoscaler.expander: unknown expander "cheapest"',
+    ],
+    [
+      withConfig({ nodePools: [{ ...pools[0], serverType: "cax21" }] }),
+      'config.nodePools[0].serverType: "cax21" is arm64 but config.architecture is "amd64"',
+    ],
+  ])("rejects bad args (%#)", (config, message) => {
+    expect(() => validateTalosHcloudArgs(config, versions)).toThrow(message);
+  });
+  it("rejects an unpinned version", () => {
+    expect(() => validateTalosHcloudArgs(prod, { ...versions, talos: "latest" })).toThrow(
+      'versions.talos: "latest" is not a pinned version',
+    );
+  });
+  it("accepts prod", () => {
+    expect(() => validateTalosHcloudArgs(prod, versions)).not.toThrow();
+  });
+});
