@@ -1,0 +1,15 @@
+/** k3d in a Proxmox VM: the component and its pure rendering functions. */
+export { ProxmoxK3dCluster, type ProxmoxK3dClusterArgs } from "./proxmoxK3dCluster";
+export {
+  K3D_API_PORT,
+  K3D_LOADBALANCER_PORTS,
+  k3dBinaryUrl,
+  k3dCreateArgs,
+  renderDockerInstallScript,
+  renderK3dCreateScript,
+  renderK3dDeleteScript,
+  renderK3dInstallScript,
+  renderK3dKubeconfigScript,
+  renderVmArgs,
+} from "./scripts";
+export { validateK3dArgs, vmHostAddress } from "./validate";

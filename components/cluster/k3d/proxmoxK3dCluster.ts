@@ -1,0 +1,130 @@
+/**
+ * ProxmoxK3dCluster: a k3d cluster inside one Proxmox VM (source document 004, staging:
+ * 1 server + 3 agents at 10.0.40.52).
+ */
+import * as proxmox from "@muhlba91/pulumi-proxmoxve";
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { K3dProxmoxClusterConfig, Versions } from "../../../config/types";
+import { capabilitiesOf } from "../capabilities";
+import type { ClusterHandle } from "../contract";
+import { apiServerUrl, rewriteKubeconfig } from "../k3s/kubeconfig";
+import {
+  K3D_API_PORT,
+  k3dCreateArgs,
+  renderDockerInstallScript,
+  renderK3dCreateScript,
+  renderK3dDeleteScript,
+  renderK3dInstallScript,
+  renderK3dKubeconfigScript,
+  renderVmArgs,
+} from "./scripts";
+import { validateK3dArgs, vmHostAddress } from "./validate";
+
+/** Arguments of {@link ProxmoxK3dCluster}. */
+export interface ProxmoxK3dClusterArgs {
+  /** The validated cluster config (Proxmox placement, VM size and address, k3d topology). */
+  readonly config: K3dProxmoxClusterConfig;
+  /** Pinned versions; uses `docker`, `k3d` and `k3dK3sImage`. */
+  readonly versions: Versions;
+  /** Provider for the Proxmox VE API that hosts the VM. */
+  readonly proxmoxProvider: proxmox.Provider;
+  /** SSH private key matching one of `config.vm.sshPublicKeys`; kept secret. */
+  readonly sshPrivateKey: pulumi.Output<string>;
+}
+
+/**
+ * Clones the VM from the cloud-init template (protected; cloud-init and clone-source changes
+ * are ignored so they never replace it), then over SSH installs Docker and k3d, creates the
+ * cluster and reads its kubeconfig back, rewritten to the VM address.
+ *
+ * Children: `-vm`, `-docker`, `-k3d`, `-cluster`, `-kubeconfig`, `-k8s`. k3d cannot upgrade a
+ * cluster in place: a new K3s image or topology deletes and recreates the staging cluster.
+ */
+export class ProxmoxK3dCluster extends pulumi.ComponentResource {
+  /** The cluster contract (ARCHITECTURE.md decision 2). */
+  public readonly handle: ClusterHandle;
+
+  constructor(name: string, args: ProxmoxK3dClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:cluster:ProxmoxK3dCluster", name, {}, opts);
+    validateK3dArgs(name, args.config, args.versions);
+    const config = args.config;
+    const versions = args.versions;
+    const address = vmHostAddress(config);
+    const apiServer = apiServerUrl(address, K3D_API_PORT);
+
+    const vm = new proxmox.VmLegacy(`${name}-vm`, renderVmArgs(config), {
+      parent: this,
+      provider: args.proxmoxProvider,
+      protect: true,
+      // Cloud-init data only applies at first boot; a changed key, address or template
+      // must never replace the staging VM (ARCHITECTURE.md decision 8).
+      ignoreChanges: ["initialization", "clone"],
+    });
+
+    const connection: command.types.input.remote.ConnectionArgs = {
+      host: address,
+      user: config.vm.sshUser,
+      privateKey: pulumi.secret(args.sshPrivateKey),
+    };
+    const docker = new command.remote.Command(
+      `${name}-docker`,
+      {
+        connection,
+        create: renderDockerInstallScript(versions.docker, config.architecture),
+        triggers: [versions.docker],
+      },
+      { parent: this, dependsOn: [vm] },
+    );
+    const k3d = new command.remote.Command(
+      `${name}-k3d`,
+      {
+        connection,
+        create: renderK3dInstallScript(versions.k3d, config.architecture),
+        triggers: [versions.k3d, config.architecture],
+      },
+      { parent: this, dependsOn: [docker] },
+    );
+    const clusterTriggers = k3dCreateArgs(config, versions);
+    const cluster = new command.remote.Command(
+      `${name}-cluster`,
+      {
+        connection,
+        create: renderK3dCreateScript(config, versions),
+        delete: renderK3dDeleteScript(config.name),
+        triggers: clusterTriggers,
+      },
+      // Same cluster name: the old cluster must go before the new one is created. A new
+      // key or address must not replace (and so delete) the cluster.
+      { parent: this, dependsOn: [k3d], deleteBeforeReplace: true, ignoreChanges: ["connection"] },
+    );
+    const read = new command.remote.Command(
+      `${name}-kubeconfig`,
+      { connection, create: renderK3dKubeconfigScript(config.name), triggers: clusterTriggers },
+      { parent: this, dependsOn: [cluster], additionalSecretOutputs: ["stdout"] },
+    );
+    const kubeconfig = pulumi.secret(
+      read.stdout.apply((text) => rewriteKubeconfig(text, apiServer, config.name)),
+    );
+
+    const provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig, enableServerSideApply: true },
+      { parent: this },
+    );
+
+    this.handle = {
+      name: config.name,
+      kind: config.kind,
+      apiEndpoint: pulumi.output(apiServer),
+      kubeconfig,
+      provider,
+      capabilities: capabilitiesOf(config),
+      nodeAddresses: pulumi.output([address]),
+      loadBalancerAddress: pulumi.output(address),
+      ready: [cluster, read],
+    };
+    this.registerOutputs({ apiEndpoint: this.handle.apiEndpoint, kubeconfig, vmId: vm.vmId });
+  }
+}

@@ -1,0 +1,22 @@
+/** K3s on SSH-reachable hosts: the component and its pure rendering functions. */
+export { K3sCluster, type K3sClusterArgs } from "./k3sCluster";
+export { apiServerUrl, rewriteKubeconfig } from "./kubeconfig";
+export {
+  HOST_PACKAGES,
+  K3S_INSTALL_STAMP,
+  K3S_KUBECONFIG_PATH,
+  K3S_TOKEN_FILE,
+  PI_CGROUP_FLAGS,
+  firstServer,
+  k3sArgs,
+  k3sInstallerUrl,
+  planK3sNodes,
+  renderDrainScript,
+  renderInstallScript,
+  renderPrepareScript,
+  renderReadKubeconfigScript,
+  renderUninstallScript,
+  type K3sNodePlan,
+} from "./scripts";
+export { shellQuote } from "./shell";
+export { K3S_ARCHITECTURES, K3S_MANAGED_FLAGS, validateK3sArgs } from "./validate";

@@ -1,0 +1,128 @@
+import * as proxmox from "@muhlba91/pulumi-proxmoxve";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { isSecretOutput, runProgram, valueOf, type RecordedResource } from "../../lib/mock-runtime";
+import { K3D_KUBECONFIG, VERSIONS, stagingConfig } from "./k3s-fixtures";
+
+type K3dModule = typeof import("../../components/cluster/k3d");
+let mod: K3dModule;
+beforeAll(async () => {
+  mod = await import("../../components/cluster/k3d");
+});
+
+async function synth(config = stagingConfig()) {
+  return runProgram(
+    async () => {
+      const proxmoxProvider = new proxmox.Provider("proxmox", {
+        endpoint: config.proxmox.endpoint,
+        insecure: true,
+      });
+      const cluster = new mod.ProxmoxK3dCluster("staging", {
+        config,
+        versions: VERSIONS,
+        proxmoxProvider,
+        sshPrivateKey: pulumi.output(
+          "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----",
+        ),
+      });
+      const h = cluster.handle;
+      return {
+        handle: h,
+        kubeconfig: await valueOf(h.kubeconfig),
+        kubeconfigSecret: await isSecretOutput(h.kubeconfig),
+        apiEndpoint: await valueOf(h.apiEndpoint),
+        loadBalancerAddress: await valueOf(h.loadBalancerAddress),
+      };
+    },
+    { outputsFor: (args) => (args.name === "staging-kubeconfig" ? { stdout: K3D_KUBECONFIG } : undefined) },
+  );
+}
+
+const byName = (resources: RecordedResource[], name: string): RecordedResource => {
+  const found = resources.find((r) => r.name === name);
+  if (!found) throw new Error(`no resource named ${name}`);
+  return found;
+};
+
+describe("ProxmoxK3dCluster", () => {
+  let resources: RecordedResource[];
+  let outputs: Awaited<ReturnType<typeof synth>>["outputs"];
+  beforeAll(async () => {
+    ({ resources, outputs } = await synth());
+  });
+
+  it("creates exactly these children, each parented to the component", () => {
+    const component = byName(resources, "staging");
+    expect(component.type).toBe("platform:cluster:ProxmoxK3dCluster");
+    expect(
+      resources
+        .filter((r) => r.parent === component.urn)
+        .map((r) => `${r.name} ${r.type}`)
+        .sort(),
+    ).toEqual([
+      "staging-cluster command:remote:Command",
+      "staging-docker command:remote:Command",
+      "staging-k3d command:remote:Command",
+      "staging-k8s pulumi:providers:kubernetes",
+      "staging-kubeconfig command:remote:Command",
+      "staging-vm proxmoxve:index/vmLegacy:VmLegacy",
+    ]);
+  });
+
+  it("protects the VM and never replaces it for cloud-init changes", () => {
+    const vm = byName(resources, "staging-vm");
+    expect(vm.protect).toBe(true);
+    expect(vm.ignoreChanges).toEqual(["initialization", "clone"]);
+    expect(vm.provider).toBe(byName(resources, "proxmox").urn);
+    expect(vm.inputs).toMatchObject({ vmId: 152, nodeName: "pve", clone: { vmId: 9000, full: true } });
+  });
+
+  it("runs VM -> Docker -> k3d -> cluster -> kubeconfig over SSH with a secret key", () => {
+    const urn = (name: string) => byName(resources, name).urn;
+    expect(byName(resources, "staging-docker").dependsOn).toEqual([urn("staging-vm")]);
+    expect(byName(resources, "staging-k3d").dependsOn).toEqual([urn("staging-docker")]);
+    expect(byName(resources, "staging-cluster").dependsOn).toEqual([urn("staging-k3d")]);
+    expect(byName(resources, "staging-kubeconfig").dependsOn).toEqual([urn("staging-cluster")]);
+    for (const name of ["staging-docker", "staging-k3d", "staging-cluster", "staging-kubeconfig"]) {
+      expect(byName(resources, name).inputs["connection"]).toBe("[secret]");
+    }
+    expect(JSON.stringify(resources)).not.toContain("OPENSSH PRIVATE KEY");
+  });
+
+  it("recreates the cluster (delete first) only when the image or topology changes", () => {
+    const cluster = byName(resources, "staging-cluster");
+    expect(cluster.deleteBeforeReplace).toBe(true);
+    expect(cluster.ignoreChanges).toEqual(["connection"]);
+    expect(cluster.inputs["delete"]).toContain("$SUDO k3d cluster delete staging");
+    expect(cluster.inputs["triggers"]).toEqual(
+      expect.arrayContaining(["--servers=1", "--agents=3", "--image=rancher/k3s:v1.33.5-k3s1"]),
+    );
+    expect(byName(resources, "staging-docker").inputs["triggers"]).toEqual(["28.5.1"]);
+    expect(byName(resources, "staging-k3d").inputs["triggers"]).toEqual(["v5.8.3", "amd64"]);
+  });
+
+  it("reads the kubeconfig as a secret, rewritten to the VM address", () => {
+    expect(byName(resources, "staging-kubeconfig").additionalSecretOutputs).toEqual(["stdout"]);
+    expect(outputs.kubeconfigSecret).toBe(true);
+    const doc = parse(outputs.kubeconfig);
+    expect(doc.clusters[0].cluster.server).toBe("https://10.0.40.52:6443");
+    expect(doc["current-context"]).toBe("staging");
+    expect(byName(resources, "staging-k8s").inputs["kubeconfig"]).toBe("[secret]");
+  });
+
+  it("exposes the cluster contract", () => {
+    expect(outputs.handle.kind).toBe("k3d-proxmox");
+    expect(outputs.apiEndpoint).toBe("https://10.0.40.52:6443");
+    expect(outputs.loadBalancerAddress).toBe("10.0.40.52");
+    expect(outputs.handle.capabilities).toMatchObject({
+      loadBalancer: "k3d",
+      defaultStorageClass: "local-path",
+    });
+  });
+
+  it("fails validation before creating anything", async () => {
+    await expect(synth(stagingConfig({ k3d: { servers: 2, agents: 3 } }))).rejects.toThrow(
+      'ProxmoxK3dCluster "staging": config.k3d.servers is 2; embedded etcd needs an odd number',
+    );
+  });
+});

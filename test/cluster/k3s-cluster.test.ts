@@ -1,0 +1,235 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import type { K3sClusterConfig, Versions } from "../../config/types";
+import { isSecretOutput, runProgram, valueOf, type RecordedResource } from "../../lib/mock-runtime";
+import { K3S_KUBECONFIG, VERSIONS, piHost, productionConfig } from "./k3s-fixtures";
+
+type K3sModule = typeof import("../../components/cluster/k3s");
+let mod: K3sModule;
+beforeAll(async () => {
+  mod = await import("../../components/cluster/k3s");
+});
+
+const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----";
+
+/** SSH host of each command, captured from the unredacted inputs the mock sees. */
+const hostOf = new Map<string, string>();
+
+/** The connection's host, through the secret wrapper the mock hands over. */
+function sshHost(inputs: Record<string, unknown>): string {
+  const connection = inputs["connection"] as { host?: string; value?: { host: string } };
+  return connection.host ?? connection.value?.host ?? "";
+}
+
+async function synth(config: K3sClusterConfig, versions: Versions = VERSIONS) {
+  hostOf.clear();
+  return runProgram(
+    async () => {
+      const cluster = new mod.K3sCluster("production", {
+        config,
+        versions,
+        sshPrivateKey: pulumi.output(SSH_KEY),
+      });
+      const h = cluster.handle;
+      return {
+        handle: h,
+        kubeconfig: await valueOf(h.kubeconfig),
+        kubeconfigSecret: await isSecretOutput(h.kubeconfig),
+        apiEndpoint: await valueOf(h.apiEndpoint),
+        loadBalancerAddress: await valueOf(h.loadBalancerAddress),
+        nodeAddresses: await valueOf(h.nodeAddresses),
+      };
+    },
+    {
+      outputsFor: (args) => {
+        if (args.type !== "command:remote:Command") return undefined;
+        hostOf.set(args.name, sshHost(args.inputs));
+        return args.name.endsWith("-kubeconfig") ? { stdout: K3S_KUBECONFIG } : undefined;
+      },
+    },
+  );
+}
+
+const byName = (resources: RecordedResource[], name: string): RecordedResource => {
+  const found = resources.find((r) => r.name === name);
+  if (!found) throw new Error(`no resource named ${name}; have ${resources.map((r) => r.name).join(", ")}`);
+  return found;
+};
+
+describe("K3sCluster", () => {
+  let resources: RecordedResource[];
+  let outputs: Awaited<ReturnType<typeof synth>>["outputs"];
+  beforeAll(async () => {
+    ({ resources, outputs } = await synth(productionConfig()));
+  });
+
+  it("creates exactly these children, each parented to the component", () => {
+    const component = byName(resources, "production");
+    expect(component.type).toBe("platform:cluster:K3sCluster");
+    const children = resources.filter((r) => r.parent === component.urn);
+    expect(children.map((r) => `${r.name} ${r.type}`).sort()).toEqual(
+      [
+        "production-token random:index/randomPassword:RandomPassword",
+        ...[1, 2, 3].flatMap((n) =>
+          ["prepare", "uninstall", "install", "node"].map(
+            (role) => `production-cm5-${n}-${role} command:remote:Command`,
+          ),
+        ),
+        "production-kubeconfig command:remote:Command",
+        "production-k8s pulumi:providers:kubernetes",
+      ].sort(),
+    );
+  });
+
+  it("orders prepare -> first server -> joining servers -> kubeconfig", () => {
+    const urn = (name: string) => byName(resources, name).urn;
+    expect(byName(resources, "production-cm5-1-prepare").dependsOn).toEqual([]);
+    expect(byName(resources, "production-cm5-1-install").dependsOn).toEqual(
+      [urn("production-cm5-1-prepare"), urn("production-cm5-1-uninstall"), urn("production-token")].sort(),
+    );
+    expect(byName(resources, "production-cm5-2-install").dependsOn).toEqual(
+      [
+        urn("production-cm5-1-install"),
+        urn("production-cm5-2-prepare"),
+        urn("production-cm5-2-uninstall"),
+        urn("production-token"),
+      ].sort(),
+    );
+    expect(byName(resources, "production-cm5-3-install").dependsOn).toContain(
+      urn("production-cm5-2-install"),
+    );
+    expect(byName(resources, "production-kubeconfig").dependsOn).toEqual(
+      [1, 2, 3].map((n) => urn(`production-cm5-${n}-install`)).sort(),
+    );
+  });
+
+  it("runs --cluster-init on the first server only, and joins the others to it", () => {
+    const create = (n: number) => byName(resources, `production-cm5-${n}-install`).inputs["create"] as string;
+    expect(create(1)).toContain('sh "$INSTALLER" server --cluster-init ');
+    for (const n of [2, 3]) {
+      expect(create(n)).not.toContain("--cluster-init");
+      expect(create(n)).toContain('sh "$INSTALLER" server --server=https://10.0.40.101:6443 ');
+    }
+    expect(create(1)).toContain("INSTALL_K3S_VERSION=v1.33.5+k3s1");
+  });
+
+  it("passes the generated join token as secret stdin, and the SSH key as a secret", () => {
+    for (const n of [1, 2, 3]) {
+      const install = byName(resources, `production-cm5-${n}-install`);
+      expect(install.inputs["stdin"]).toBe("[secret]");
+      // The connection carries the private key, so the whole connection is secret.
+      expect(install.inputs["connection"]).toBe("[secret]");
+      expect(hostOf.get(`production-cm5-${n}-install`)).toBe(`10.0.40.10${n}`);
+    }
+    expect(byName(resources, "production-token").inputs).toMatchObject({ length: 64, special: false });
+    expect(byName(resources, "production-token").additionalSecretOutputs).toContain("result");
+    expect(JSON.stringify(resources)).not.toContain("fake-random-production-token");
+    expect(JSON.stringify(resources)).not.toContain("OPENSSH PRIVATE KEY");
+  });
+
+  it("keys each install on version and flags, so a rerun with nothing changed does nothing", () => {
+    const triggers = byName(resources, "production-cm5-2-install").inputs["triggers"] as string[];
+    expect(triggers.slice(0, 4)).toEqual([
+      "v1.33.5+k3s1",
+      "arm64",
+      "server",
+      "--server=https://10.0.40.101:6443",
+    ]);
+  });
+
+  it("drains a removed host from the first server, then uninstalls K3s on it", () => {
+    const node = byName(resources, "production-cm5-3-node");
+    expect(hostOf.get("production-cm5-3-node")).toBe("10.0.40.101");
+    expect(node.inputs["delete"]).toContain("k3s kubectl drain cm5-3 --ignore-daemonsets");
+    expect(node.ignoreChanges).toEqual(["connection"]);
+    const uninstall = byName(resources, "production-cm5-3-uninstall");
+    expect(hostOf.get("production-cm5-3-uninstall")).toBe("10.0.40.103");
+    expect(uninstall.inputs["delete"]).toContain("/usr/local/bin/k3s-uninstall.sh");
+    expect(uninstall.ignoreChanges).toEqual(["connection"]);
+    // Deletion runs in reverse dependency order: node (drain) -> install -> uninstall.
+    expect(node.dependsOn).toEqual([byName(resources, "production-cm5-3-install").urn]);
+    expect(byName(resources, "production-cm5-3-install").dependsOn).toContain(uninstall.urn);
+    // Installs have no delete: replacing one for an upgrade never uninstalls.
+    expect(byName(resources, "production-cm5-3-install").inputs["delete"]).toBeUndefined();
+  });
+
+  it("leaves a removed host's resources out of the program, so the engine runs their deletes", async () => {
+    const { resources: fewer } = await synth(productionConfig({ hosts: [piHost(1)] }));
+    expect(fewer.filter((r) => r.name.startsWith("production-cm5-3"))).toEqual([]);
+    expect(fewer.map((r) => r.name)).toContain("production-cm5-1-node");
+  });
+
+  it("reads the kubeconfig as a secret and rewrites it to the VIP", () => {
+    const read = byName(resources, "production-kubeconfig");
+    expect(read.additionalSecretOutputs).toEqual(["stdout"]);
+    expect(read.inputs["create"]).toContain("$SUDO cat /etc/rancher/k3s/k3s.yaml");
+    expect(outputs.kubeconfigSecret).toBe(true);
+    const doc = parse(outputs.kubeconfig);
+    expect(doc.clusters[0].cluster.server).toBe("https://10.0.40.100:6443");
+    expect(doc["current-context"]).toBe("production");
+    const provider = byName(resources, "production-k8s");
+    expect(provider.inputs["kubeconfig"]).toBe("[secret]");
+    expect(provider.inputs["enableServerSideApply"]).toBe("true");
+  });
+
+  it("exposes the cluster contract", () => {
+    expect(outputs.handle.name).toBe("production");
+    expect(outputs.handle.kind).toBe("k3s");
+    expect(outputs.apiEndpoint).toBe("https://10.0.40.100:6443");
+    expect(outputs.loadBalancerAddress).toBe("10.0.40.100");
+    expect(outputs.nodeAddresses).toEqual(["10.0.40.101", "10.0.40.102", "10.0.40.103"]);
+    expect(outputs.handle.capabilities).toMatchObject({
+      loadBalancer: "metallb",
+      ingress: "traefik",
+      architecture: "arm64",
+    });
+    expect(outputs.handle.ready).toHaveLength(4);
+  });
+});
+
+describe("K3sCluster upgrades", () => {
+  it("re-keys every install on a version bump, chained servers first, then agents", async () => {
+    const hosts = [piHost(4, "agent"), piHost(1), piHost(2), piHost(3)];
+    const { resources } = await synth(productionConfig({ hosts }), { ...VERSIONS, k3s: "v1.34.1+k3s1" });
+    const install = (n: number) => byName(resources, `production-cm5-${n}-install`);
+    const chain = [1, 2, 3, 4];
+    for (const [i, n] of chain.entries()) {
+      expect((install(n).inputs["triggers"] as string[])[0]).toBe("v1.34.1+k3s1");
+      expect(install(n).inputs["create"]).toContain("INSTALL_K3S_VERSION=v1.34.1+k3s1");
+      if (i > 0) expect(install(n).dependsOn).toContain(install(chain[i - 1]).urn);
+    }
+    // The agent waits for the last server and nothing waits for the agent.
+    expect(install(4).inputs["create"]).toContain('sh "$INSTALLER" agent --server=https://10.0.40.101:6443');
+    expect(install(1).dependsOn).not.toContain(install(4).urn);
+    // The kubeconfig depends on the servers only.
+    expect(byName(resources, "production-kubeconfig").dependsOn).not.toContain(install(4).urn);
+  });
+});
+
+describe("K3sCluster validation", () => {
+  it("fails before creating anything, naming the argument", async () => {
+    await expect(synth(productionConfig({ hosts: [piHost(1), piHost(2)] }))).rejects.toThrow(
+      'K3sCluster "production": config.hosts has 2 server(s) (cm5-1, cm5-2); embedded etcd needs an odd number',
+    );
+  });
+});
+
+describe("K3sCluster preview of a fresh stack", () => {
+  it("builds in preview mode, the provider's kubeconfig secret", async () => {
+    const { resources } = await runProgram(
+      () => {
+        new mod.K3sCluster("production", {
+          config: productionConfig(),
+          versions: VERSIONS,
+          sshPrivateKey: pulumi.output(SSH_KEY),
+        });
+      },
+      {
+        preview: true,
+        outputsFor: (args) =>
+          args.name === "production-kubeconfig" ? { stdout: K3S_KUBECONFIG } : undefined,
+      },
+    );
+    expect(byName(resources, "production-k8s").inputs["kubeconfig"]).toBe("[secret]");
+  });
+});
