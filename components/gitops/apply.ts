@@ -1,0 +1,128 @@
+/**
+ * Deploy mode: the placed objects applied by Pulumi through the cluster's live provider,
+ * in the engine-neutral order (ARCHITECTURE.md decision 4), and the live Secrets.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { LAYER_DEPENDS_ON, PHASES, type KubeObject, type Layer, type LiveSecret, type Phase } from "./delivery";
+import { annotate, type PlacedObject } from "./placement";
+
+/**
+ * Any Kubernetes object as a Pulumi resource, typed by its apiVersion and kind exactly as
+ * the provider's own classes are (`kubernetes:<group|core>/<version>:<Kind>`).
+ */
+export class KubeObjectResource extends pulumi.CustomResource {
+  constructor(name: string, object: KubeObject, opts?: pulumi.CustomResourceOptions) {
+    super(kubeTypeToken(object), name, { ...object }, opts);
+  }
+}
+
+/** The Pulumi type token of an object. */
+export function kubeTypeToken(object: Pick<KubeObject, "apiVersion" | "kind">): string {
+  const parts = object.apiVersion.split("/");
+  const groupVersion = parts.length === 1 ? `core/${parts[0]}` : object.apiVersion;
+  return `kubernetes:${groupVersion}:${object.kind}`;
+}
+
+/**
+ * How Pulumi knows an engine CR is done, so that objects after it wait for the chart
+ * rather than for the CR's creation (`pulumi.com/waitFor`, pulumi-kubernetes 4.18+;
+ * https://github.com/pulumi/pulumi-kubernetes/issues/1260). Only set in deploy mode.
+ */
+export function waitForAnnotation(object: KubeObject): Record<string, string> {
+  if (object.kind === "HelmRelease") return { "pulumi.com/waitFor": "condition=Ready" };
+  if (object.kind === "Application") return { "pulumi.com/waitFor": "jsonpath={.status.health.status}=Healthy" };
+  return {};
+}
+
+/** The child name of a delivered object: `<prefix>-<item>-<kind>-<namespace?>-<name>`. */
+export function deliveredName(prefix: string, placed: PlacedObject): string {
+  const { kind, metadata } = placed.object;
+  const ns = metadata.namespace ? `${metadata.namespace}-` : "";
+  return `${prefix}-${placed.order.item}-${kind.toLowerCase()}-${ns}${metadata.name}`;
+}
+
+/**
+ * Applies placed objects in order: an object waits for every object of the stages before
+ * it (the previous phase of its layer, or all of the layers its layer depends on).
+ * Returns each object's resource.
+ */
+export function applyPlaced(
+  prefix: string,
+  objects: readonly PlacedObject[],
+  opts: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider; readonly dependsOn: readonly pulumi.Resource[] },
+): Map<PlacedObject, pulumi.Resource> {
+  const byStage = new Map<string, pulumi.Resource[]>();
+  const key = (layer: Layer, phase: Phase): string => `${layer}/${phase}`;
+  const layerResources = (layer: Layer): pulumi.Resource[] => PHASES.flatMap((p) => byStage.get(key(layer, p)) ?? []);
+  const created = new Map<PlacedObject, pulumi.Resource>();
+  // Layers in dependency order, phases in order, so every prerequisite exists first.
+  const layers: Layer[] = [];
+  const visit = (l: Layer): void => {
+    if (layers.includes(l)) return;
+    LAYER_DEPENDS_ON[l].forEach(visit);
+    layers.push(l);
+  };
+  objects.forEach((o) => visit(o.order.layer));
+  for (const layer of layers) {
+    let previous: pulumi.Resource[] = LAYER_DEPENDS_ON[layer].flatMap(layerResources);
+    for (const phase of PHASES) {
+      const here = objects.filter((o) => o.order.layer === layer && o.order.phase === phase);
+      if (here.length === 0) continue;
+      const resources = here.map(
+        (placed) =>
+          new KubeObjectResource(deliveredName(prefix, placed), annotate(placed.object, waitForAnnotation(placed.object)), {
+            parent: opts.parent,
+            provider: opts.provider,
+            dependsOn: [...opts.dependsOn, ...previous],
+          }),
+      );
+      byStage.set(key(layer, phase), resources);
+      here.forEach((placed, i) => created.set(placed, resources[i]));
+      previous = resources;
+    }
+  }
+  return created;
+}
+
+/**
+ * Applies Secrets live. A Secret's namespace is created live too (retained on delete, as
+ * namespaces are stateful) unless `namespaces` already holds a resource for it.
+ */
+export function applyLiveSecrets(
+  prefix: string,
+  secrets: readonly LiveSecret[],
+  namespaces: ReadonlyMap<string, pulumi.Resource>,
+  opts: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider; readonly dependsOn: readonly pulumi.Resource[] },
+): pulumi.Resource[] {
+  const seen = new Set<string>();
+  const created: pulumi.Resource[] = [];
+  const liveNamespaces = new Map<string, pulumi.Resource>(namespaces);
+  for (const secret of secrets) {
+    const id = `${secret.namespace}/${secret.name}`;
+    if (seen.has(id)) throw new Error(`liveSecrets: Secret ${id} is given twice`);
+    seen.add(id);
+    let ns = liveNamespaces.get(secret.namespace);
+    if (!ns) {
+      ns = new k8s.core.v1.Namespace(
+        `${prefix}-ns-${secret.namespace}`,
+        { metadata: { name: secret.namespace } },
+        { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn], retainOnDelete: true },
+      );
+      liveNamespaces.set(secret.namespace, ns);
+      created.push(ns);
+    }
+    created.push(
+      new k8s.core.v1.Secret(
+        `${prefix}-secret-${secret.namespace}-${secret.name}`,
+        {
+          metadata: { name: secret.name, namespace: secret.namespace },
+          type: "Opaque",
+          stringData: pulumi.secret(pulumi.output(secret.stringData)),
+        },
+        { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn, ns] },
+      ),
+    );
+  }
+  return created;
+}

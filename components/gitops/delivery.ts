@@ -1,0 +1,246 @@
+/**
+ * The engine-neutral delivery model (ARCHITECTURE.md decision 3): platform services and
+ * apps are described once, as addons (third-party charts) and bundles (the program's own
+ * objects), placed in ordered layers. Flux and Argo CD translate the same description.
+ *
+ * Everything here is plain data and pure functions: an emitted file must be reproducible
+ * byte for byte, so nothing in an item may be a `pulumi.Output` (and so no secret can
+ * reach a file or a Helm values block; secrets travel as {@link LiveSecret}s).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The delivery layers. Order: infrastructure controllers -> infrastructure configs ->
+ * apps; monitoring is independent (source document 004, "Deployment Order").
+ */
+export type Layer = "infrastructure-controllers" | "infrastructure-configs" | "apps" | "monitoring";
+
+/** Every layer, in a fixed order (used for directory listings and names). */
+export const LAYERS: readonly Layer[] = ["infrastructure-controllers", "infrastructure-configs", "apps", "monitoring"];
+
+/** The layers each layer waits for (direct dependencies only). */
+export const LAYER_DEPENDS_ON: Readonly<Record<Layer, readonly Layer[]>> = {
+  "infrastructure-controllers": [],
+  "infrastructure-configs": ["infrastructure-controllers"],
+  apps: ["infrastructure-configs"],
+  monitoring: [],
+};
+
+/**
+ * The order of objects inside one item: infrastructure and databases first, then
+ * migration Jobs, then the workloads (source document 000, "ArgoCD Sync Waves").
+ */
+export type Phase = "base" | "migrations" | "workloads";
+
+/** Phases in order; the index is the phase's rank. */
+export const PHASES: readonly Phase[] = ["base", "migrations", "workloads"];
+
+/** A JSON value: what a Helm values block or a manifest may contain. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** A Kubernetes object as plain data. */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly [field: string]: JsonValue | KubeObject["metadata"] | undefined;
+}
+
+/** A third-party Helm chart, pinned. */
+export interface Addon {
+  readonly kind: "addon";
+  /** Release name (DNS label); unique among the cluster's items. */
+  readonly name: string;
+  readonly layer: Layer;
+  /** Namespace the chart is installed into (created if missing). */
+  readonly namespace: string;
+  /** Chart repository: `https://...` or `oci://...`. */
+  readonly repository: string;
+  readonly chart: string;
+  /** Exact chart version; ranges and `latest` are rejected (ARCHITECTURE.md decision 9). */
+  readonly version: string;
+  /** Helm values; plain data only, never a secret. */
+  readonly values?: { readonly [key: string]: JsonValue };
+  /** Whether the chart's CRDs are installed and upgraded with it. */
+  readonly includeCrds: boolean;
+}
+
+/** The program's own Kubernetes objects. */
+export interface Bundle {
+  readonly kind: "bundle";
+  /** Bundle name (DNS label); unique among the cluster's items. */
+  readonly name: string;
+  readonly layer: Layer;
+  /** Namespace given to namespaced objects that do not set one. */
+  readonly namespace: string;
+  /** The objects; a `Secret` is rejected (use a {@link LiveSecret} or an operator). */
+  readonly objects: readonly KubeObject[];
+}
+
+/** Anything an engine delivers. */
+export type DeliveryItem = Addon | Bundle;
+
+/**
+ * A Secret applied live through the cluster provider, never emitted or rendered
+ * (ARCHITECTURE.md decision 5).
+ */
+export interface LiveSecret {
+  readonly name: string;
+  readonly namespace: string;
+  readonly stringData: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * Kinds that are cluster-scoped and so never get a namespace. Anything else is treated as
+ * namespaced.
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "StorageClass",
+  "PriorityClass",
+  "PersistentVolume",
+  "IngressClass",
+  "GatewayClass",
+  "ClusterIssuer",
+  "ClusterSecretStore",
+  "ClusterExternalSecret",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "APIService",
+  "CiliumLoadBalancerIPPool",
+  "CiliumClusterwideNetworkPolicy",
+  "VolumeSnapshotClass",
+  "RuntimeClass",
+]);
+
+/** The phase of an object: Jobs are migrations; controllers of pods are workloads. */
+export function phaseOf(object: KubeObject): Phase {
+  if (object.kind === "Job") return "migrations";
+  if (["Deployment", "StatefulSet", "DaemonSet", "CronJob"].includes(object.kind)) return "workloads";
+  return "base";
+}
+
+/** Rank of a phase (base 0, migrations 1, workloads 2). */
+export function phaseRank(phase: Phase): number {
+  return PHASES.indexOf(phase);
+}
+
+/** Every layer `layer` waits for, directly or transitively. */
+export function layerPrerequisites(layer: Layer): Layer[] {
+  const seen = new Set<Layer>();
+  const visit = (l: Layer): void => {
+    for (const dep of LAYER_DEPENDS_ON[l]) {
+      if (!seen.has(dep)) {
+        seen.add(dep);
+        visit(dep);
+      }
+    }
+  };
+  visit(layer);
+  return LAYERS.filter((l) => seen.has(l));
+}
+
+/** Where an object sits in the engine-neutral order. */
+export interface OrderKey {
+  readonly layer: Layer;
+  /** The item (addon or bundle) the object belongs to. */
+  readonly item: string;
+  readonly phase: Phase;
+}
+
+/**
+ * The engine-neutral order: whether `a` must be in place before `b` is applied. Layers
+ * order everything in them; phases order objects of the same item only.
+ */
+export function mustPrecede(a: OrderKey, b: OrderKey): boolean {
+  if (a.layer !== b.layer) return layerPrerequisites(b.layer).includes(a.layer);
+  return a.item === b.item && phaseRank(a.phase) < phaseRank(b.phase);
+}
+
+/** The object with `metadata.namespace` set from the bundle when it is namespaced and unset. */
+export function withNamespace(object: KubeObject, namespace: string): KubeObject {
+  if (CLUSTER_SCOPED_KINDS.has(object.kind) || object.metadata.namespace !== undefined) return object;
+  return { ...object, metadata: { ...object.metadata, namespace } };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const RESERVED_ITEM_NAMES = new Set(["migrations", "workloads"]);
+
+/** True when `value` (or something inside it) is not plain JSON data, e.g. a pulumi Output. */
+function findNonJson(value: unknown, path: string): string | undefined {
+  if (value === null || ["string", "number", "boolean"].includes(typeof value)) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNonJson(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      if (child === undefined) continue;
+      const found = findNonJson(child, `${path}.${key}`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  return path;
+}
+
+function isPinned(version: string): boolean {
+  return /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version);
+}
+
+/**
+ * Validates a cluster's items before anything is built; each error names the item, the
+ * field, the bad value and what is expected.
+ */
+export function validateItems(items: readonly DeliveryItem[]): void {
+  const names = new Set<string>();
+  const objectIds = new Set<string>();
+  for (const item of items) {
+    const where = `${item.kind} "${item.name}"`;
+    if (!DNS_LABEL.test(item.name)) throw new Error(`${where}: name must be a DNS label (lower-case letters, digits, "-")`);
+    if (RESERVED_ITEM_NAMES.has(item.name)) throw new Error(`${where}: name is reserved for the Flux phase directories`);
+    if (names.has(item.name)) throw new Error(`${where}: duplicate item name; names are unique per cluster`);
+    names.add(item.name);
+    if (!LAYERS.includes(item.layer)) throw new Error(`${where}: layer "${String(item.layer)}" is not one of ${LAYERS.join(", ")}`);
+    if (!DNS_LABEL.test(item.namespace)) throw new Error(`${where}: namespace "${item.namespace}" must be a DNS label`);
+    if (item.kind === "addon") {
+      if (!/^(https:\/\/|oci:\/\/)\S+$/.test(item.repository)) {
+        throw new Error(`${where}: repository "${item.repository}" must start with https:// or oci://`);
+      }
+      if (!isPinned(item.version)) {
+        throw new Error(`${where}: version "${item.version}" must be an exact chart version such as 1.2.3, not a range or "latest"`);
+      }
+      const bad = findNonJson(item.values ?? {}, "values");
+      if (bad) throw new Error(`${where}: ${bad} is not plain data; Helm values never hold Outputs or secrets`);
+    } else {
+      for (const object of item.objects) {
+        const id = `${object.kind}/${object.metadata?.name}`;
+        if (!object.apiVersion || !object.kind || !object.metadata?.name) {
+          throw new Error(`${where}: every object needs apiVersion, kind and metadata.name (got ${id})`);
+        }
+        if (object.kind === "Secret") {
+          throw new Error(
+            `${where}: object ${id} is a Secret; Secrets are never emitted or delivered through git. Pass it as a LiveSecret or reference it through an operator`,
+          );
+        }
+        const bad = findNonJson(object, id);
+        if (bad) throw new Error(`${where}: ${bad} is not plain data; delivered objects never hold Outputs or secrets`);
+        const placed = withNamespace(object, item.namespace);
+        const key = `${object.apiVersion.split("/").slice(0, -1).join("/")}|${object.kind}|${placed.metadata.namespace ?? ""}|${object.metadata.name}`;
+        if (objectIds.has(key)) throw new Error(`${where}: object ${id} is delivered twice on this cluster`);
+        objectIds.add(key);
+      }
+    }
+  }
+}
