@@ -41,6 +41,22 @@ export interface StringRule<K extends string = string> {
   readonly expected?: string;
 }
 
+/** Checks one string value against a rule. */
+function checkString<K extends string>(key: string, raw: unknown, rule: StringRule<K>): K {
+  if (typeof raw !== "string") throw new ConfigError(key, raw, `expected a string, found ${typeName(raw)}`);
+  if (rule.oneOf && !rule.oneOf.includes(raw as K)) {
+    throw new ConfigError(key, raw, `expected one of: ${rule.oneOf.join(", ")}`);
+  }
+  if (rule.pattern && !rule.pattern.test(raw)) {
+    throw new ConfigError(
+      key,
+      raw,
+      `expected ${rule.expected ?? `a string matching ${String(rule.pattern)}`}`,
+    );
+  }
+  return raw as K;
+}
+
 /** Reads typed fields from one object of config, tracking the key path for errors. */
 export class Reader {
   constructor(
@@ -81,20 +97,9 @@ export class Reader {
 
   string<K extends string = string>(field: string, rule: StringRule<K> = {}, fallback?: K): K {
     const raw = this.value[field] ?? fallback;
-    const key = this.key(field);
-    if (raw === undefined) throw new ConfigError(key, raw, `required; set ${rule.expected ?? "a string"}`);
-    if (typeof raw !== "string") throw new ConfigError(key, raw, `expected a string, found ${typeName(raw)}`);
-    if (rule.oneOf && !rule.oneOf.includes(raw as K)) {
-      throw new ConfigError(key, raw, `expected one of: ${rule.oneOf.join(", ")}`);
-    }
-    if (rule.pattern && !rule.pattern.test(raw)) {
-      throw new ConfigError(
-        key,
-        raw,
-        `expected ${rule.expected ?? `a string matching ${String(rule.pattern)}`}`,
-      );
-    }
-    return raw as K;
+    if (raw === undefined)
+      throw new ConfigError(this.key(field), raw, `required; set ${rule.expected ?? "a string"}`);
+    return checkString(this.key(field), raw, rule);
   }
 
   optionalString(field: string, rule: StringRule = {}): string | undefined {
@@ -131,25 +136,7 @@ export class Reader {
     const key = this.key(field);
     if (!Array.isArray(raw))
       throw new ConfigError(key, raw, `expected a list of strings, found ${typeName(raw)}`);
-    return (raw as unknown[]).map((item, i) =>
-      new Reader(key, { [`[${i}]`]: item }).stringAt(`[${i}]`, rule),
-    );
-  }
-
-  private stringAt(field: string, rule: StringRule): string {
-    const raw = this.value[field];
-    const key = `${this.path}${field}`;
-    if (typeof raw !== "string") throw new ConfigError(key, raw, `expected a string, found ${typeName(raw)}`);
-    if (rule.oneOf && !rule.oneOf.includes(raw))
-      throw new ConfigError(key, raw, `expected one of: ${rule.oneOf.join(", ")}`);
-    if (rule.pattern && !rule.pattern.test(raw)) {
-      throw new ConfigError(
-        key,
-        raw,
-        `expected ${rule.expected ?? `a string matching ${String(rule.pattern)}`}`,
-      );
-    }
-    return raw;
+    return (raw as unknown[]).map((item, i) => checkString(`${key}[${i}]`, item, rule));
   }
 
   stringMap(field: string): Record<string, string> {
