@@ -94,8 +94,8 @@ export function loadConfig(): StackConfig {
   }
   const stack = pulumi.getStack();
   const clusters = parseClusters(structured(config.get("clusters")), stack);
-  checkClusters(shape, clusters, stack);
   const versions = parseVersions(structured(config.get("versions")));
+  checkClusters(shape, clusters, stack, versions);
 
   const needed = neededSecrets(shape, clusters);
   for (const key of needed) {

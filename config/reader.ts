@@ -17,6 +17,20 @@ export class ConfigError extends pulumi.RunError {
     super(`Invalid config ${key} = ${describe(value)}: ${fix}`);
     this.name = "ConfigError";
   }
+
+  /**
+   * Wraps a component's own argument check, whose message already names the argument and
+   * the value; `config.`/`versions.` paths are rewritten to stack config keys.
+   */
+  static fromComponent(key: string, message: string): ConfigError {
+    const text = message
+      .replace(/^[A-Za-z0-9]+ "[^"]*": /, "")
+      .replace(/\bconfig\./g, `${key}.`)
+      .replace(/\bversions\./g, "platform:versions.");
+    const error = new ConfigError(key, undefined, text);
+    error.message = `Invalid config ${text}`;
+    return error;
+  }
 }
 
 /** Renders a found value for an error message, short. */

@@ -3,17 +3,13 @@
  * naming the key, the value and the fix.
  */
 import { capabilitiesOf } from "../components/cluster/capabilities";
+import { validateK3dArgs } from "../components/cluster/k3d/validate";
+import { validateK3sArgs } from "../components/cluster/k3s/validate";
+import { validateTalosHcloudArgs } from "../components/cluster/talos/validate";
 import { APPS, SERVICES } from "./catalog";
 import { ConfigError } from "./reader";
-import type {
-  ClusterConfig,
-  K3dProxmoxClusterConfig,
-  K3sClusterConfig,
-  StackShape,
-  TalosHcloudClusterConfig,
-  Versions,
-} from "./types";
-import { contains, overlaps, parseCidr, parseInterfaceAddress, parseIpv4, parseRange } from "../lib/net";
+import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } from "./types";
+import { parseInterfaceAddress, parseIpv4 } from "../lib/net";
 
 const SHAPE_KINDS: Record<StackShape, readonly ClusterConfig["kind"][]> = {
   cloud: ["talos-hcloud"],
@@ -39,100 +35,6 @@ export const VERSION_PATTERNS: Readonly<Record<keyof Versions, { pattern: RegExp
 
 function clusterKey(cluster: ClusterConfig, field?: string): string {
   return `platform:clusters.${cluster.name}${field ? `.${field}` : ""}`;
-}
-
-function checkOdd(key: string, count: number, what: string): void {
-  if (count === 0 || count % 2 === 0) {
-    throw new ConfigError(
-      key,
-      count,
-      `etcd needs an odd number of ${what} (1, 3 or 5) to keep quorum; ${count === 0 ? "add one" : "add or remove one"}`,
-    );
-  }
-}
-
-function checkTalos(c: TalosHcloudClusterConfig): void {
-  const controlPlanes = c.nodePools.filter((p) => p.role === "controlplane").reduce((n, p) => n + p.count, 0);
-  checkOdd(clusterKey(c, "nodePools"), controlPlanes, "control-plane nodes");
-  const poolNames = new Set<string>();
-  c.nodePools.forEach((p, i) => {
-    if (poolNames.has(p.name)) {
-      throw new ConfigError(
-        clusterKey(c, `nodePools[${i}].name`),
-        p.name,
-        "pool names must be unique; rename one",
-      );
-    }
-    poolNames.add(p.name);
-  });
-  const network = parseCidr(c.networkCidr)!;
-  const blocks = [
-    ["nodeSubnetCidr", c.nodeSubnetCidr],
-    ["podCidr", c.podCidr],
-    ["serviceCidr", c.serviceCidr],
-  ] as const;
-  for (const [field, value] of blocks) {
-    if (!contains(network, parseCidr(value)!)) {
-      throw new ConfigError(clusterKey(c, field), value, `must lie inside networkCidr ${c.networkCidr}`);
-    }
-  }
-  for (let i = 0; i < blocks.length; i++) {
-    for (let j = i + 1; j < blocks.length; j++) {
-      if (overlaps(parseCidr(blocks[i][1])!, parseCidr(blocks[j][1])!)) {
-        throw new ConfigError(
-          clusterKey(c, blocks[j][0]),
-          blocks[j][1],
-          `overlaps ${blocks[i][0]} ${blocks[i][1]}; choose disjoint blocks`,
-        );
-      }
-    }
-  }
-}
-
-function checkK3s(c: K3sClusterConfig): void {
-  const servers = c.hosts.filter((h) => h.role === "server");
-  checkOdd(clusterKey(c, "hosts"), servers.length, "servers");
-  if (c.hosts[0]?.role !== "server") {
-    throw new ConfigError(
-      clusterKey(c, "hosts[0].role"),
-      c.hosts[0]?.role,
-      "the first host initialises the cluster and must be a server",
-    );
-  }
-  const seenNames = new Map<string, number>();
-  const seenAddresses = new Map<string, number>();
-  c.hosts.forEach((h, i) => {
-    if (seenNames.has(h.name))
-      throw new ConfigError(
-        clusterKey(c, `hosts[${i}].name`),
-        h.name,
-        `duplicates hosts[${seenNames.get(h.name)}]; host names must be unique`,
-      );
-    if (seenAddresses.has(h.address)) {
-      throw new ConfigError(
-        clusterKey(c, `hosts[${i}].address`),
-        h.address,
-        `duplicates hosts[${seenAddresses.get(h.address)}]; host addresses must be unique`,
-      );
-    }
-    if (h.address === c.vip)
-      throw new ConfigError(
-        clusterKey(c, `hosts[${i}].address`),
-        h.address,
-        "is the VIP; the VIP must be a free address",
-      );
-    seenNames.set(h.name, i);
-    seenAddresses.set(h.address, i);
-  });
-  const pool = parseRange(c.loadBalancerPool)!;
-  const vip = parseIpv4(c.vip)!;
-  if (vip < pool.first || vip > pool.last) {
-    throw new ConfigError(
-      clusterKey(c, "vip"),
-      c.vip,
-      `must lie inside loadBalancerPool ${c.loadBalancerPool} so MetalLB can serve it`,
-    );
-  }
 }
 
 function checkK3d(c: K3dProxmoxClusterConfig): void {
@@ -233,8 +135,28 @@ function checkDelivery(c: ClusterConfig, stack: string): void {
   }
 }
 
+/**
+ * Runs the cluster component's own argument check now (odd etcd member counts, unique
+ * hosts, CIDR layout, server types, flags it owns), so it fails before any resource is
+ * registered and names the stack config key. Those rules live once, in the component.
+ */
+function checkComponentArgs(c: ClusterConfig, versions: Versions): void {
+  try {
+    if (c.kind === "talos-hcloud") validateTalosHcloudArgs(c, versions);
+    if (c.kind === "k3s") validateK3sArgs(c.name, c, versions);
+    if (c.kind === "k3d-proxmox") validateK3dArgs(c.name, c, versions);
+  } catch (error) {
+    throw ConfigError.fromComponent(clusterKey(c), error instanceof Error ? error.message : String(error));
+  }
+}
+
 /** Applies every cross-field rule to the parsed clusters of a stack. */
-export function checkClusters(shape: StackShape, clusters: readonly ClusterConfig[], stack: string): void {
+export function checkClusters(
+  shape: StackShape,
+  clusters: readonly ClusterConfig[],
+  stack: string,
+  versions: Versions,
+): void {
   for (const c of clusters) {
     if (!SHAPE_KINDS[shape].includes(c.kind)) {
       throw new ConfigError(
@@ -243,10 +165,9 @@ export function checkClusters(shape: StackShape, clusters: readonly ClusterConfi
         `a ${shape} stack holds only ${SHAPE_KINDS[shape].join(" or ")} clusters; change platform:shape or the cluster kind`,
       );
     }
-    if (c.kind === "talos-hcloud") checkTalos(c);
-    if (c.kind === "k3s") checkK3s(c);
     if (c.kind === "k3d-proxmox") checkK3d(c);
     checkCatalog(c);
     checkDelivery(c, stack);
+    checkComponentArgs(c, versions);
   }
 }

@@ -120,7 +120,7 @@ const CASES: [string, () => Config, string][] = [
       clusters(c).prod.nodePools[0].count = 2;
       return c;
     },
-    "platform:clusters.prod.nodePools = 2: etcd needs an odd number of control-plane nodes (1, 3 or 5)",
+    "Invalid config platform:clusters.prod.nodePools: 2 control-plane nodes in total; etcd needs an odd number (1, 3 or 5)",
   ],
   [
     "even K3s server count",
@@ -129,7 +129,7 @@ const CASES: [string, () => Config, string][] = [
       clusters(c).production.hosts.pop();
       return c;
     },
-    "platform:clusters.production.hosts = 2: etcd needs an odd number of servers",
+    "Invalid config platform:clusters.production.hosts has 2 server(s) (node-1, node-2); embedded etcd needs an odd number",
   ],
   [
     "duplicate host address",
@@ -138,7 +138,7 @@ const CASES: [string, () => Config, string][] = [
       clusters(c).production.hosts[2].address = "10.0.40.101";
       return c;
     },
-    'platform:clusters.production.hosts[2].address = "10.0.40.101": duplicates hosts[0]',
+    'platform:clusters.production.hosts[2].address "10.0.40.101" is used by another host; host addresses must be unique',
   ],
   [
     "invalid host IP",
@@ -156,7 +156,7 @@ const CASES: [string, () => Config, string][] = [
       clusters(c).production.vip = "10.0.40.200";
       return c;
     },
-    "must lie inside loadBalancerPool 10.0.40.100-10.0.40.119",
+    'platform:clusters.production.vip "10.0.40.200" is outside platform:clusters.production.loadBalancerPool "10.0.40.100-10.0.40.119"',
   ],
   [
     "CIDR with host bits",
@@ -183,7 +183,7 @@ const CASES: [string, () => Config, string][] = [
       clusters(c).prod.serviceCidr = "10.0.128.0/20";
       return c;
     },
-    'platform:clusters.prod.serviceCidr = "10.0.128.0/20": overlaps podCidr 10.0.128.0/17',
+    'platform:clusters.prod.serviceCidr: "10.0.128.0/20" overlaps platform:clusters.prod.podCidr "10.0.128.0/17"',
   ],
   [
     "node subnet outside the network",
@@ -192,7 +192,7 @@ const CASES: [string, () => Config, string][] = [
       clusters(c).prod.nodeSubnetCidr = "10.1.0.0/24";
       return c;
     },
-    "must lie inside networkCidr 10.0.0.0/16",
+    'platform:clusters.prod.nodeSubnetCidr: "10.1.0.0/24" must lie inside platform:clusters.prod.networkCidr "10.0.0.0/16"',
   ],
   [
     "latest as a version",
@@ -346,6 +346,24 @@ const CASES: [string, () => Config, string][] = [
       return c;
     },
     "list the CIDRs allowed to reach the Kubernetes and Talos APIs",
+  ],
+  [
+    "unknown Hetzner server type",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.nodePools[1].serverType = "cx99";
+      return c;
+    },
+    'Invalid config platform:clusters.prod.nodePools[1].serverType: unknown Hetzner server type "cx99"',
+  ],
+  [
+    "a K3s flag the component owns",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.extraServerArgs = ["--cluster-init"];
+      return c;
+    },
+    "Invalid config platform:clusters.production.extraServerArgs",
   ],
   [
     "SOPS key without Flux",

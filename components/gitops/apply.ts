@@ -85,6 +85,30 @@ export function applyPlaced(
   return created;
 }
 
+/** Where and how a live Secret is applied. */
+export interface LiveSecretOpts {
+  readonly parent: pulumi.Resource;
+  readonly provider: k8s.Provider;
+  readonly dependsOn: readonly pulumi.Resource[];
+}
+
+/**
+ * One Secret applied live through the cluster provider, its whole data map wrapped
+ * secret: the single way the gitops layer writes a Secret (engine credentials included).
+ */
+export function liveSecret(
+  resourceName: string,
+  metadata: { readonly name: string; readonly namespace: string; readonly labels?: Record<string, string> },
+  stringData: pulumi.Input<Record<string, pulumi.Input<string>>>,
+  opts: LiveSecretOpts,
+): k8s.core.v1.Secret {
+  return new k8s.core.v1.Secret(
+    resourceName,
+    { metadata: { ...metadata }, type: "Opaque", stringData: pulumi.secret(pulumi.output(stringData)) },
+    { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn] },
+  );
+}
+
 /**
  * Applies Secrets live. A Secret's namespace is created live too (retained on delete, as
  * namespaces are stateful) unless `namespaces` already holds a resource for it.
@@ -113,14 +137,11 @@ export function applyLiveSecrets(
       created.push(ns);
     }
     created.push(
-      new k8s.core.v1.Secret(
+      liveSecret(
         `${prefix}-secret-${secret.namespace}-${secret.name}`,
-        {
-          metadata: { name: secret.name, namespace: secret.namespace },
-          type: "Opaque",
-          stringData: pulumi.secret(pulumi.output(secret.stringData)),
-        },
-        { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn, ns] },
+        { name: secret.name, namespace: secret.namespace },
+        secret.stringData,
+        { ...opts, dependsOn: [...opts.dependsOn, ns] },
       ),
     );
   }

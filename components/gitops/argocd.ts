@@ -19,7 +19,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineKind } from "../../config/types";
-import { KubeObjectResource } from "./apply";
+import { KubeObjectResource, liveSecret } from "./apply";
 import {
   ARGOCD_CHART,
   ARGOCD_CHART_REPO,
@@ -67,21 +67,13 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
 
     const secrets: pulumi.Resource[] = [];
     if (args.gitToken) {
-      secrets.push(
-        new k8s.core.v1.Secret(
-          `${name}-repo`,
-          {
-            metadata: {
-              name: "platform-repo",
-              namespace: ARGOCD_NAMESPACE,
-              labels: { "argocd.argoproj.io/secret-type": "repository" },
-            },
-            type: "Opaque",
-            stringData: { type: "git", url: args.git.url, username: "git", password: pulumi.secret(args.gitToken) },
-          },
-          { parent: this, provider, dependsOn: afterInstall },
-        ),
-      );
+      const repo = {
+        name: "platform-repo",
+        namespace: ARGOCD_NAMESPACE,
+        labels: { "argocd.argoproj.io/secret-type": "repository" },
+      };
+      const credentials = { type: "git", url: args.git.url, username: "git", password: args.gitToken };
+      secrets.push(liveSecret(`${name}-repo`, repo, credentials, { parent: this, provider, dependsOn: afterInstall }));
     }
 
     const chartRepos = [...new Set(items.flatMap((i) => (i.kind === "addon" ? [argoRepoUrl(i.repository)] : [])))].sort();

@@ -25,7 +25,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineKind } from "../../config/types";
-import { KubeObjectResource } from "./apply";
+import { KubeObjectResource, liveSecret } from "./apply";
 import { deliver, validateEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } from "./engineCommon";
 import {
   FLUX_NAMESPACE,
@@ -62,33 +62,16 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
     );
     const afterInstall = [...clusterReady, install];
 
+    const secretOpts = { parent: this, provider, dependsOn: afterInstall };
     const secrets: pulumi.Resource[] = [];
     if (args.gitToken) {
-      secrets.push(
-        new k8s.core.v1.Secret(
-          `${name}-git-auth`,
-          {
-            metadata: { name: GIT_AUTH_SECRET_NAME, namespace: FLUX_NAMESPACE },
-            type: "Opaque",
-            // Flux basic auth over https: any user name with the token as password.
-            stringData: { username: "git", password: pulumi.secret(args.gitToken) },
-          },
-          { parent: this, provider, dependsOn: afterInstall },
-        ),
-      );
+      // Flux basic auth over https: any user name with the token as password.
+      const auth = { name: GIT_AUTH_SECRET_NAME, namespace: FLUX_NAMESPACE };
+      secrets.push(liveSecret(`${name}-git-auth`, auth, { username: "git", password: args.gitToken }, secretOpts));
     }
     if (args.sopsAgeKey) {
-      secrets.push(
-        new k8s.core.v1.Secret(
-          `${name}-sops-age`,
-          {
-            metadata: { name: SOPS_SECRET_NAME, namespace: FLUX_NAMESPACE },
-            type: "Opaque",
-            stringData: { [SOPS_SECRET_KEY]: pulumi.secret(args.sopsAgeKey) },
-          },
-          { parent: this, provider, dependsOn: afterInstall },
-        ),
-      );
+      const sops = { name: SOPS_SECRET_NAME, namespace: FLUX_NAMESPACE };
+      secrets.push(liveSecret(`${name}-sops-age`, sops, { [SOPS_SECRET_KEY]: args.sopsAgeKey }, secretOpts));
     }
 
     const source = new KubeObjectResource(`${name}-source`, fluxGitRepository(args.git, args.gitToken !== undefined), {
