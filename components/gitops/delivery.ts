@@ -51,33 +51,76 @@ export interface KubeObject {
   readonly [field: string]: JsonValue | KubeObject["metadata"] | undefined;
 }
 
-/** A third-party Helm chart, pinned. */
-export interface Addon {
-  readonly kind: "addon";
-  /** Release name (DNS label); unique among the cluster's items. */
+/** What every delivered unit (addon or bundle) has. */
+export interface ItemCommon {
+  /** Item name (DNS label); unique among the cluster's items. */
   readonly name: string;
   readonly layer: Layer;
-  /** Namespace the chart is installed into (created if missing). */
+  /** Namespace of the item (an addon's release namespace; a bundle's default namespace). */
   readonly namespace: string;
-  /** Chart repository: `https://...` or `oci://...`. */
+  /**
+   * Items on the same cluster (by name) that must be ready before this one, beyond the
+   * layer order: the CRD-providing controller before its custom resources, the database
+   * before the app, the monitoring CRDs before any scrape object.
+   * @default none
+   */
+  readonly dependsOn?: readonly string[];
+  /**
+   * How long the engine waits for the item to become healthy before it counts as failed.
+   * @default "5m"
+   */
+  readonly timeout?: string;
+}
+
+/** A field an engine must not fight a controller over (a webhook's injected `caBundle`). */
+export interface IgnoredDifference {
+  readonly group: string;
+  readonly kind: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  /** RFC 6901 JSON pointers, e.g. `/webhooks/0/clientConfig/caBundle`. */
+  readonly jsonPointers: readonly string[];
+}
+
+/**
+ * A Helm value taken from a Secret the program applies live (or an operator creates),
+ * so no secret is ever a literal value. Prefer a chart's own `existingSecret` option.
+ */
+export interface ValueFromSecret {
+  /** Secret in the addon's namespace. */
+  readonly secretName: string;
+  readonly key: string;
+  /** Dotted Helm values path the value is written to, e.g. `auth.password`. */
+  readonly targetPath: string;
+}
+
+/** A third-party Helm chart, pinned. */
+export interface Addon extends ItemCommon {
+  readonly kind: "addon";
+  /** Chart repository: `https://...` or `oci://...` (OCI: the repository without the chart name). */
   readonly repository: string;
   readonly chart: string;
   /** Exact chart version; ranges and `latest` are rejected (ARCHITECTURE.md decision 9). */
   readonly version: string;
   /** Helm values; plain data only, never a secret. */
   readonly values?: { readonly [key: string]: JsonValue };
+  /**
+   * Values read from Secrets at install time.
+   * @default none
+   */
+  readonly valuesFrom?: readonly ValueFromSecret[];
   /** Whether the chart's CRDs are installed and upgraded with it. */
   readonly includeCrds: boolean;
+  /**
+   * Fields the engine leaves alone.
+   * @default none
+   */
+  readonly ignoreDifferences?: readonly IgnoredDifference[];
 }
 
 /** The program's own Kubernetes objects. */
-export interface Bundle {
+export interface Bundle extends ItemCommon {
   readonly kind: "bundle";
-  /** Bundle name (DNS label); unique among the cluster's items. */
-  readonly name: string;
-  readonly layer: Layer;
-  /** Namespace given to namespaced objects that do not set one. */
-  readonly namespace: string;
   /** The objects; a `Secret` is rejected (use a {@link LiveSecret} or an operator). */
   readonly objects: readonly KubeObject[];
 }
@@ -121,8 +164,24 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   "RuntimeClass",
 ]);
 
-/** The phase of an object: Jobs are migrations; controllers of pods are workloads. */
+/**
+ * Annotation that sets an object's phase explicitly, for objects whose kind says too little
+ * (a database StatefulSet belongs to `base`; a one-off Job that is no migration to `workloads`).
+ */
+export const PHASE_ANNOTATION = "platform.io/phase";
+
+/**
+ * The phase of an object: the {@link PHASE_ANNOTATION} when set; otherwise Jobs are
+ * migrations and controllers of pods are workloads.
+ */
 export function phaseOf(object: KubeObject): Phase {
+  const explicit = object.metadata.annotations?.[PHASE_ANNOTATION];
+  if (explicit !== undefined) {
+    if (!(PHASES as readonly string[]).includes(explicit)) {
+      throw new Error(`${object.kind}/${object.metadata.name}: annotation ${PHASE_ANNOTATION}="${explicit}" must be one of ${PHASES.join(", ")}`);
+    }
+    return explicit as Phase;
+  }
   if (object.kind === "Job") return "migrations";
   if (["Deployment", "StatefulSet", "DaemonSet", "CronJob"].includes(object.kind)) return "workloads";
   return "base";

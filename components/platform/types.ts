@@ -1,0 +1,42 @@
+/**
+ * The contract of a platform service builder (ARCHITECTURE.md, `components/platform/`):
+ * a pure function from typed settings and the cluster's capabilities to delivery items
+ * and live Secrets. Builders never read config or environment; `config/` resolves their
+ * settings once and the stack composition hands them over.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterKind } from "../../config/types";
+import type { ClusterCapabilities } from "../cluster/contract";
+import type { DeliveryItem, LiveSecret } from "../gitops/delivery";
+
+/** The cluster facts a builder may use (plain data: builders run before the cluster exists). */
+export interface ServiceCluster {
+  readonly name: string;
+  readonly kind: ClusterKind;
+  /** Base DNS domain of the cluster's public hostnames. */
+  readonly domain: string;
+  readonly capabilities: ClusterCapabilities;
+}
+
+/** Everything one builder gets. */
+export interface ServiceContext<S> {
+  readonly cluster: ServiceCluster;
+  /** The service's settings, parsed and defaulted in `config/`. */
+  readonly settings: S;
+  /**
+   * Secret config values the service uses, only those the stack sets (read with
+   * `requireSecret` in `config/load.ts`); they may only reach a {@link LiveSecret}.
+   */
+  readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Parent for the few resources a builder must create itself (generated passwords). */
+  readonly parent: pulumi.Resource;
+}
+
+/** What a builder returns: the engine-neutral items and the Secrets they reference. */
+export interface ServiceBuild {
+  readonly items: readonly DeliveryItem[];
+  readonly liveSecrets: readonly LiveSecret[];
+}
+
+/** A service builder. */
+export type ServiceBuilder<S> = (context: ServiceContext<S>) => ServiceBuild;
