@@ -40,3 +40,23 @@ export interface ServiceBuild {
 
 /** A service builder. */
 export type ServiceBuilder<S> = (context: ServiceContext<S>) => ServiceBuild;
+
+/** A secret config key a service reads (the key without the `platform:` namespace). */
+export interface ServiceSecretSpec {
+  readonly description: string;
+  /** Whether the service cannot run without it (otherwise it degrades and says so). */
+  readonly required: boolean;
+}
+
+/** One catalog service: its builder and the secret config it reads. */
+export interface ServiceDefinition<S> {
+  /** Catalog name (config/catalog.ts). */
+  readonly name: string;
+  /**
+   * Secret config keys it reads, by key. `config/` declares them in Pulumi.yaml and hands the
+   * ones that are set to the builder in {@link ServiceContext.secrets}.
+   * @default none
+   */
+  readonly secrets?: Readonly<Record<string, ServiceSecretSpec>>;
+  readonly build: ServiceBuilder<S>;
+}
