@@ -9,7 +9,7 @@ import {
   DEFAULT_K3D_TOPOLOGY,
   DEFAULT_K3D_VM,
 } from "./defaults";
-import { ConfigError, Reader } from "./reader";
+import { ConfigError, Reader, type ErrorCollector } from "./reader";
 import type {
   ClusterCommonConfig,
   ClusterConfig,
@@ -368,14 +368,25 @@ const PARSERS: Record<ClusterConfig["kind"], (name: string, r: Reader, stack: st
   "k3d-proxmox": k3dProxmox,
 };
 
-/** Parses the `platform:clusters` mapping (cluster name -> settings). */
-export function parseClusters(raw: unknown, stack: string): ClusterConfig[] {
-  const all = Reader.object("platform:clusters", raw);
+/**
+ * Parses the `platform:clusters` mapping (cluster name -> settings). Each cluster is parsed
+ * on its own, so every broken cluster is reported in one run; a cluster with an error is
+ * left out of the result.
+ */
+export function parseClusters(raw: unknown, stack: string, errors: ErrorCollector): ClusterConfig[] {
+  const all = errors.attempt(() => Reader.object("platform:clusters", raw));
+  if (!all) return [];
   const names = Object.keys(all.value);
-  if (names.length === 0) throw new ConfigError("platform:clusters", raw, "define at least one cluster");
-  return names.map((name) => {
-    const r = all.object(name);
-    const kind = r.string("kind", { oneOf: Object.keys(PARSERS) as ClusterConfig["kind"][] });
-    return PARSERS[kind](name, r, stack);
+  if (names.length === 0) {
+    errors.add(new ConfigError("platform:clusters", raw, "define at least one cluster"));
+    return [];
+  }
+  return names.flatMap((name) => {
+    const parsed = errors.attempt(() => {
+      const r = all.object(name);
+      const kind = r.string("kind", { oneOf: Object.keys(PARSERS) as ClusterConfig["kind"][] });
+      return PARSERS[kind](name, r, stack);
+    });
+    return parsed ? [parsed] : [];
   });
 }

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseClusters } from "./clusters";
 import { DEFAULT_VERSIONS } from "./defaults";
 import { CONFIG_KEYS, NAMESPACE, type ConfigKey } from "./keys";
-import { ConfigError, Reader } from "./reader";
+import { ConfigError, ErrorCollector, Reader } from "./reader";
 import { checkClusters, VERSION_PATTERNS } from "./rules";
 import type { ClusterConfig, StackConfig, StackShape, Versions } from "./types";
 
@@ -56,75 +56,94 @@ function neededSecrets(shape: StackShape, clusters: readonly ClusterConfig[]): S
 }
 
 /**
- * Reads and validates the stack's config. Throws a ConfigError (printed without a stack
- * trace by the CLI) on the first problem.
+ * Reads and validates the stack's config. Throws before any resource is registered: one
+ * ConfigError, or a ConfigErrors listing every problem (printed without a stack trace by
+ * the CLI).
  */
 export function loadConfig(): StackConfig {
+  const errors = new ErrorCollector();
   const config = new pulumi.Config(NAMESPACE);
   const present = Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(`${NAMESPACE}:`));
   for (const fullKey of present) {
     const key = fullKey.slice(NAMESPACE.length + 1);
     if (!(key in CONFIG_KEYS)) {
-      throw new ConfigError(
-        fullKey,
-        "(set)",
-        `unknown key; the program reads: ${Object.keys(CONFIG_KEYS).join(", ")}`,
+      errors.add(
+        new ConfigError(
+          fullKey,
+          "(set)",
+          `unknown key; the program reads: ${Object.keys(CONFIG_KEYS).join(", ")}`,
+        ),
       );
+      continue;
     }
     const spec = CONFIG_KEYS[key as ConfigKey];
     if (spec.secret && !runtimeConfig.isConfigSecret(fullKey)) {
-      throw new ConfigError(
-        fullKey,
-        "(plaintext)",
-        `this is a secret; set it with: pulumi config set --secret ${fullKey} <value>`,
+      errors.add(
+        new ConfigError(
+          fullKey,
+          "(plaintext)",
+          `this is a secret; set it with: pulumi config set --secret ${fullKey} <value>`,
+        ),
       );
     }
     if (!spec.secret && runtimeConfig.isConfigSecret(fullKey)) {
-      throw new ConfigError(fullKey, "(secret)", `this key is not secret; set it without --secret`);
+      errors.add(new ConfigError(fullKey, "(secret)", `this key is not secret; set it without --secret`));
     }
   }
 
-  const shape = config.get("shape");
-  if (shape !== "cloud" && shape !== "homelab") {
-    throw new ConfigError(
-      `${NAMESPACE}:shape`,
-      shape,
-      "expected cloud (Talos on Hetzner Cloud) or homelab (K3s and k3d)",
+  const rawShape = config.get("shape");
+  const shape = rawShape === "cloud" || rawShape === "homelab" ? rawShape : undefined;
+  if (!shape) {
+    errors.add(
+      new ConfigError(
+        `${NAMESPACE}:shape`,
+        rawShape,
+        "expected cloud (Talos on Hetzner Cloud) or homelab (K3s and k3d)",
+      ),
     );
   }
   const stack = pulumi.getStack();
-  const clusters = parseClusters(structured(config.get("clusters")), stack);
-  const versions = parseVersions(structured(config.get("versions")));
-  checkClusters(shape, clusters, stack, versions);
+  const clusters = parseClusters(structured(config.get("clusters")), stack, errors);
+  const versions = errors.attempt(() => parseVersions(structured(config.get("versions"))));
+  if (shape && versions) checkClusters(shape, clusters, stack, versions, errors);
 
-  const needed = neededSecrets(shape, clusters);
-  for (const key of needed) {
-    if (!present.includes(`${NAMESPACE}:${key}`)) {
-      throw new ConfigError(
-        `${NAMESPACE}:${key}`,
-        undefined,
-        `required for this stack; set it with: pulumi config set --secret ${NAMESPACE}:${key} <value>`,
-      );
+  if (shape) {
+    // Clusters of another shape were already reported; their secrets would only add noise.
+    const ofShape = clusters.filter((c) => (shape === "cloud") === (c.kind === "talos-hcloud"));
+    for (const key of neededSecrets(shape, ofShape)) {
+      if (!present.includes(`${NAMESPACE}:${key}`)) {
+        errors.add(
+          new ConfigError(
+            `${NAMESPACE}:${key}`,
+            undefined,
+            `required for this stack; set it with: pulumi config set --secret ${NAMESPACE}:${key} <value>`,
+          ),
+        );
+      }
     }
   }
+  if (present.includes(`${NAMESPACE}:sopsAgeKey`) && !clusters.some((c) => c.engine === "flux")) {
+    errors.add(
+      new ConfigError(
+        `${NAMESPACE}:sopsAgeKey`,
+        "(secret)",
+        "only Flux decrypts SOPS files and no cluster runs Flux; remove it",
+      ),
+    );
+  }
+  errors.throwIfAny();
+
   const secrets: Record<string, pulumi.Output<string>> = {};
   for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
     if (!spec.secret || !present.includes(`${NAMESPACE}:${key}`)) continue;
     secrets[key] = config.requireSecret(key);
   }
-  if (secrets.sopsAgeKey && !clusters.some((c) => c.engine === "flux")) {
-    throw new ConfigError(
-      `${NAMESPACE}:sopsAgeKey`,
-      "(secret)",
-      "only Flux decrypts SOPS files and no cluster runs Flux; remove it",
-    );
-  }
   return {
     project: pulumi.getProject(),
     stack,
-    shape,
+    shape: shape!,
     clusters,
-    versions,
+    versions: versions!,
     secrets: secrets,
   };
 }

@@ -33,6 +33,64 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
+/**
+ * Every config error of one run, so a user fixes them all at once. Incompatibilities
+ * (what no added service or key can fix) come first. It is a ConfigError, so whatever
+ * catches a ConfigError (the synth, the CLI's RunError printing) handles it the same way.
+ */
+export class ConfigErrors extends ConfigError {
+  constructor(readonly errors: readonly ConfigError[]) {
+    super("platform", undefined, "");
+    this.name = "ConfigErrors";
+    this.message =
+      errors.length === 1
+        ? errors[0].message
+        : [`${errors.length} config errors:`, ...errors.map((e) => `  - ${e.message}`)].join("\n");
+  }
+}
+
+/** How urgent an error is: an incompatibility must be fixed before anything else matters. */
+export type ErrorRank = "incompatible" | "invalid";
+
+/**
+ * Collects ConfigErrors across independent checks; anything else thrown is a bug and
+ * propagates at once.
+ */
+export class ErrorCollector {
+  private readonly found: { readonly error: ConfigError; readonly rank: ErrorRank }[] = [];
+
+  /** Records an error. */
+  add(error: ConfigError, rank: ErrorRank = "invalid"): void {
+    this.found.push({ error, rank });
+  }
+
+  /** Runs a check; a ConfigError it throws is recorded and `undefined` returned. */
+  attempt<T>(check: () => T, rank: ErrorRank = "invalid"): T | undefined {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      if (error instanceof ConfigErrors) error.errors.forEach((e) => this.add(e, rank));
+      else this.add(error, rank);
+      return undefined;
+    }
+  }
+
+  get empty(): boolean {
+    return this.found.length === 0;
+  }
+
+  /** Throws every recorded error at once (incompatibilities first), if there is any. */
+  throwIfAny(): void {
+    if (this.found.length === 0) return;
+    const ordered = [
+      ...this.found.filter((f) => f.rank === "incompatible"),
+      ...this.found.filter((f) => f.rank !== "incompatible"),
+    ];
+    throw ordered.length === 1 ? ordered[0].error : new ConfigErrors(ordered.map((f) => f.error));
+  }
+}
+
 /** Renders a found value for an error message, short. */
 export function describe(value: unknown): string {
   if (value === undefined) return "(not set)";

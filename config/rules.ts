@@ -7,7 +7,7 @@ import { validateK3dArgs } from "../components/cluster/k3d/validate";
 import { validateK3sArgs } from "../components/cluster/k3s/validate";
 import { validateTalosHcloudArgs } from "../components/cluster/talos/validate";
 import { APPS, SERVICES } from "./catalog";
-import { ConfigError } from "./reader";
+import { ConfigError, type ErrorCollector } from "./reader";
 import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } from "./types";
 import { parseInterfaceAddress, parseIpv4 } from "../lib/net";
 
@@ -56,69 +56,88 @@ function checkK3d(c: K3dProxmoxClusterConfig): void {
   }
 }
 
-function checkCatalog(c: ClusterConfig): void {
+/** Every catalog problem of one cluster: unknown names, duplicates and unmet needs. */
+function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
   const caps = capabilitiesOf(c);
   c.services.forEach((name, i) => {
     const key = clusterKey(c, `services[${i}]`);
     const entry = SERVICES[name];
-    if (!entry)
-      throw new ConfigError(
-        key,
-        name,
-        `unknown platform service; known: ${Object.keys(SERVICES).join(", ")}`,
+    if (!entry) {
+      errors.add(
+        new ConfigError(key, name, `unknown platform service; known: ${Object.keys(SERVICES).join(", ")}`),
       );
+      return;
+    }
     if (c.services.indexOf(name) !== i)
-      throw new ConfigError(key, name, "listed twice; remove the duplicate");
+      errors.add(new ConfigError(key, name, "listed twice; remove the duplicate"));
     if (entry.kinds && !entry.kinds.includes(c.kind)) {
-      throw new ConfigError(
-        key,
-        name,
-        `runs only on ${entry.kinds.join(", ")} clusters, not ${c.kind}; remove it from this cluster`,
+      errors.add(
+        new ConfigError(
+          key,
+          name,
+          `runs only on ${entry.kinds.join(", ")} clusters, not ${c.kind}; remove it from this cluster`,
+        ),
+        "incompatible",
       );
     }
     for (const needed of entry.needsServices ?? []) {
       if (!c.services.includes(needed))
-        throw new ConfigError(
-          key,
-          name,
-          `needs the ${needed} service on the same cluster; add it to services`,
+        errors.add(
+          new ConfigError(key, name, `needs the ${needed} service on the same cluster; add it to services`),
         );
     }
   });
   c.apps.forEach((name, i) => {
     const key = clusterKey(c, `apps[${i}]`);
     const entry = APPS[name];
-    if (!entry)
-      throw new ConfigError(key, name, `unknown application; known: ${Object.keys(APPS).join(", ")}`);
-    if (c.apps.indexOf(name) !== i) throw new ConfigError(key, name, "listed twice; remove the duplicate");
-    for (const needed of entry.needsServices ?? []) {
-      if (!c.services.includes(needed))
-        throw new ConfigError(
+    if (!entry) {
+      errors.add(new ConfigError(key, name, `unknown application; known: ${Object.keys(APPS).join(", ")}`));
+      return;
+    }
+    if (c.apps.indexOf(name) !== i)
+      errors.add(new ConfigError(key, name, "listed twice; remove the duplicate"));
+    if (entry.needsIngress && caps.ingress !== entry.needsIngress) {
+      errors.add(
+        new ConfigError(
           key,
           name,
-          `needs the ${needed} service on this cluster; add ${needed} to services or remove ${name}`,
+          `needs ${entry.needsIngress} ingress, but ${c.kind} clusters route through ${caps.ingress}; run it on a cluster with ${entry.needsIngress}`,
+        ),
+        "incompatible",
+      );
+    }
+    for (const needed of entry.needsServices ?? []) {
+      const service = SERVICES[needed];
+      const runsHere = !service?.kinds || service.kinds.includes(c.kind);
+      if (!c.services.includes(needed))
+        errors.add(
+          new ConfigError(
+            key,
+            name,
+            runsHere
+              ? `needs the ${needed} service on this cluster; add ${needed} to services or remove ${name}`
+              : `needs the ${needed} service, which does not run on ${c.kind} clusters; run ${name} on another cluster`,
+          ),
+          runsHere ? "invalid" : "incompatible",
         );
     }
     for (const needed of entry.needsApps ?? []) {
       if (!c.apps.includes(needed))
-        throw new ConfigError(
-          key,
-          name,
-          `needs the ${needed} app on this cluster; add ${needed} to apps or remove ${name}`,
+        errors.add(
+          new ConfigError(
+            key,
+            name,
+            `needs the ${needed} app on this cluster; add ${needed} to apps or remove ${name}`,
+          ),
         );
     }
-    if (entry.needsIngress && caps.ingress !== entry.needsIngress) {
-      throw new ConfigError(
-        key,
-        name,
-        `needs ${entry.needsIngress} ingress, but ${c.kind} clusters route through ${caps.ingress}; run it on a cluster with ${entry.needsIngress}`,
-      );
-    }
     if (entry.needsStorageClass && !caps.storageClasses.includes(entry.needsStorageClass)) {
-      throw new ConfigError(
-        key,
-        name,
-        `needs the ${entry.needsStorageClass} StorageClass, which this cluster lacks (has: ${caps.storageClasses.join(", ")}); enable the service that provides it`,
+      errors.add(
+        new ConfigError(
+          key,
+          name,
+          `needs the ${entry.needsStorageClass} StorageClass, which this cluster lacks (has: ${caps.storageClasses.join(", ")}); enable the service that provides it`,
+        ),
       );
     }
   });
@@ -150,24 +169,32 @@ function checkComponentArgs(c: ClusterConfig, versions: Versions): void {
   }
 }
 
-/** Applies every cross-field rule to the parsed clusters of a stack. */
+/**
+ * Applies every cross-field rule to the parsed clusters of a stack and records each
+ * problem in `errors`, so one run reports them all.
+ */
 export function checkClusters(
   shape: StackShape,
   clusters: readonly ClusterConfig[],
   stack: string,
   versions: Versions,
+  errors: ErrorCollector,
 ): void {
   for (const c of clusters) {
     if (!SHAPE_KINDS[shape].includes(c.kind)) {
-      throw new ConfigError(
-        clusterKey(c, "kind"),
-        c.kind,
-        `a ${shape} stack holds only ${SHAPE_KINDS[shape].join(" or ")} clusters; change platform:shape or the cluster kind`,
+      errors.add(
+        new ConfigError(
+          clusterKey(c, "kind"),
+          c.kind,
+          `a ${shape} stack holds only ${SHAPE_KINDS[shape].join(" or ")} clusters; change platform:shape or the cluster kind`,
+        ),
+        "incompatible",
       );
+      continue;
     }
-    if (c.kind === "k3d-proxmox") checkK3d(c);
-    checkCatalog(c);
-    checkDelivery(c, stack);
-    checkComponentArgs(c, versions);
+    if (c.kind === "k3d-proxmox") errors.attempt(() => checkK3d(c));
+    checkCatalog(c, errors);
+    errors.attempt(() => checkDelivery(c, stack));
+    errors.attempt(() => checkComponentArgs(c, versions));
   }
 }

@@ -305,7 +305,7 @@ const CASES: [string, () => Config, string][] = [
     "cluster kind of another shape",
     () => {
       const c = cloudConfig();
-      c["platform:clusters"] = homelabConfig()["platform:clusters"];
+      c["platform:clusters"] = { production: homelabConfig()["platform:clusters"].production };
       return c;
     },
     'platform:clusters.production.kind = "k3s": a cloud stack holds only talos-hcloud clusters',
@@ -382,11 +382,32 @@ describe("config validation", () => {
 
   it.each(CASES)("rejects %s with one clear error and no resources", async (_name, make, message) => {
     const config = make();
-    const secretKeys = _name === "secret set in plaintext" ? [] : secretKeysOf(config);
+    const secretKeys =
+      _name === "secret set in plaintext"
+        ? secretKeysOf(config).filter((k) => k !== "platform:hcloudToken")
+        : secretKeysOf(config);
     const { error, resources } = await load(config, secretKeys);
     expect(error).toBeInstanceOf(pulumi.RunError);
     expect(error?.message).toContain(message);
     expect(error?.message.split("\n")).toHaveLength(1);
+    expect(resources).toEqual([]);
+  });
+
+  it("reports every error of a run at once, incompatibilities first", async () => {
+    // A user enabling Mastodon on the homelab's K3s cluster: its ingress kind cannot be fixed
+    // by adding services, so that comes first; then each missing service; then an unrelated
+    // error in another cluster.
+    const config = homelabConfig();
+    clusters(config).production.apps = ["immich", "mastodon"];
+    clusters(config).staging.k3d = { servers: 2 };
+    const { error, resources } = await load(config);
+    expect(error?.message.split("\n")).toEqual([
+      "4 config errors:",
+      '  - Invalid config platform:clusters.production.apps[1] = "mastodon": needs gateway-api ingress, but k3s clusters route through traefik; run it on a cluster with gateway-api',
+      '  - Invalid config platform:clusters.production.apps[1] = "mastodon": needs the external-secrets service on this cluster; add external-secrets to services or remove mastodon',
+      '  - Invalid config platform:clusters.production.apps[1] = "mastodon": needs the victoria-metrics service on this cluster; add victoria-metrics to services or remove mastodon',
+      "  - Invalid config platform:clusters.staging.k3d.servers is 2; embedded etcd needs an odd number: use 1 server or 3 or more (3, 5, 7)",
+    ]);
     expect(resources).toEqual([]);
   });
 
