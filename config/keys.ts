@@ -14,6 +14,8 @@ export interface KeySpec {
   readonly description: string;
   /** Shapes that must set it; absent means optional everywhere. */
   readonly requiredFor?: readonly StackShape[];
+  /** For an optional secret: what the program leaves out when it is not set. */
+  readonly whenUnset?: string;
 }
 
 /** The program's config keys, without the namespace. */
@@ -64,19 +66,48 @@ export const CONFIG_KEYS = {
     type: "string",
     secret: true,
     description: "Proxmox API token as user@realm!tokenid=uuid (needed when a k3d-proxmox cluster exists).",
+    whenUnset: "no k3d-proxmox cluster can be built (the program refuses a stack that has one)",
   },
   gitToken: {
     type: "string",
     secret: true,
     description: "Token the GitOps engine reads the repository with; leave unset for a public repository.",
+    whenUnset: "no git credentials Secret; the engines read the repository anonymously (public repositories only)",
   },
   sopsAgeKey: {
     type: "string",
     secret: true,
     description:
       "age private key Flux decrypts SOPS files with (the sops-age Secret); leave unset without SOPS files.",
+    whenUnset: "no sops-age Secret; Flux applies no SOPS decryption",
   },
 } as const satisfies Record<string, KeySpec>;
 
 /** A key of {@link CONFIG_KEYS}. */
 export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/**
+ * The secret keys a stack must set, from its shape and the kinds of its clusters: the one
+ * rule `config/load.ts` enforces and the offline synth fakes.
+ */
+export function requiredSecretKeys(shape: StackShape, clusterKinds: readonly string[]): ConfigKey[] {
+  const keys = (Object.keys(CONFIG_KEYS) as ConfigKey[]).filter((key) => {
+    const spec: KeySpec = CONFIG_KEYS[key];
+    return spec.secret && (spec.requiredFor ?? []).includes(shape);
+  });
+  if (clusterKinds.includes("k3d-proxmox")) keys.push("proxmoxApiToken");
+  return keys;
+}
+
+/**
+ * Whether Pulumi.yaml declares a key. The CLI refuses a stack that lacks a declared key
+ * with no `default` ("Stack 'x' is missing configuration value ..."; pulumi/pulumi
+ * sdk/go/common/workspace/config.go `mergeConfig`), and a declared `secret: true` key with
+ * a default fails its own check that the value be encrypted (`validateStackConfigValue`),
+ * so a key one shape needs and another lacks cannot be declared at all. Pulumi.yaml
+ * therefore declares the keys every stack has (and optional plain keys with a default);
+ * the secrets are documented here, in the README and in each stack file's header.
+ */
+export function isDeclaredInProject(key: ConfigKey): boolean {
+  return !CONFIG_KEYS[key].secret;
+}

@@ -5,10 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseClusters } from "./clusters";
 import { DEFAULT_VERSIONS } from "./defaults";
-import { CONFIG_KEYS, NAMESPACE, type ConfigKey } from "./keys";
+import { CONFIG_KEYS, NAMESPACE, requiredSecretKeys, type ConfigKey } from "./keys";
 import { ConfigError, ErrorCollector, Reader } from "./reader";
 import { checkClusters, VERSION_PATTERNS } from "./rules";
-import type { ClusterConfig, StackConfig, StackShape, Versions } from "./types";
+import type { StackConfig, Versions } from "./types";
 
 // `isConfigSecret` is internal to the SDK's typings; it tells a `--secret` value from a
 // plaintext one without reading the value.
@@ -17,7 +17,6 @@ const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
   isConfigSecret: (key: string) => boolean;
 };
 
-type SecretKey = { [K in ConfigKey]: (typeof CONFIG_KEYS)[K]["secret"] extends true ? K : never }[ConfigKey];
 
 /** Parses a structured value the CLI hands over as JSON text; plain text stays a string. */
 function structured(text: string | undefined): unknown {
@@ -42,17 +41,6 @@ function parseVersions(raw: unknown): Versions {
     );
   }
   return out as unknown as Versions;
-}
-
-/** Which secrets a stack must set, beyond the per-shape ones in CONFIG_KEYS. */
-function neededSecrets(shape: StackShape, clusters: readonly ClusterConfig[]): Set<SecretKey> {
-  const needed = new Set<SecretKey>();
-  for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
-    const requiredFor: readonly string[] | undefined = "requiredFor" in spec ? spec.requiredFor : undefined;
-    if (spec.secret && requiredFor?.includes(shape)) needed.add(key as SecretKey);
-  }
-  if (clusters.some((c) => c.kind === "k3d-proxmox")) needed.add("proxmoxApiToken");
-  return needed;
 }
 
 /**
@@ -110,7 +98,7 @@ export function loadConfig(): StackConfig {
   if (shape) {
     // Clusters of another shape were already reported; their secrets would only add noise.
     const ofShape = clusters.filter((c) => (shape === "cloud") === (c.kind === "talos-hcloud"));
-    for (const key of neededSecrets(shape, ofShape)) {
+    for (const key of requiredSecretKeys(shape, ofShape.map((c) => c.kind))) {
       if (!present.includes(`${NAMESPACE}:${key}`)) {
         errors.add(
           new ConfigError(

@@ -23,7 +23,7 @@ import {
 } from "./plan";
 import { checkPolicies, type PolicyFinding } from "./policies";
 import { validateSchemas, type SchemaResult } from "./schemas";
-import { loadOfflineConfig, type OfflineConfig } from "./stack-config";
+import { knownStacks, loadOfflineConfig, StackFileError, type OfflineConfig } from "./stack-config";
 
 /** Everything one synth produces, before anything is written. */
 export interface SynthResult {
@@ -35,6 +35,7 @@ export interface SynthResult {
   readonly schema: SchemaResult[];
   readonly policy: PolicyFinding[];
   readonly fakes: OfflineConfig["fakes"];
+  readonly unset: OfflineConfig["unset"];
   readonly summary: string;
   readonly ok: boolean;
 }
@@ -75,6 +76,15 @@ function summarize(
   for (const f of r.policy) lines.push(`  ${f.policy}: ${f.subject}: ${f.message}`);
   lines.push("", "fake secrets used (offline values, never real):");
   for (const f of r.fakes) lines.push(`  ${f.key} (${f.reason})`);
+  if (r.fakes.some((f) => f.reason === "required, not in the stack file")) {
+    lines.push(
+      "  (a real preview stops until each required one is set: pulumi config set --secret <key> <value>)",
+    );
+  }
+  if (r.unset.length > 0) {
+    lines.push("", "optional secrets not set, and what is left out:");
+    for (const u of r.unset) lines.push(`  ${u.key}: ${u.effect}`);
+  }
   const pending: string[] = [];
   for (const [name, c] of Object.entries(clusters)) {
     const services = (c.services ?? []).filter((s) => SERVICES[s] && !SERVICES[s].delivered);
@@ -118,7 +128,7 @@ export async function synthesize(
   const schema = validateSchemas(objects.map((o) => o.object));
   const fakeValues = offline.secretKeys.map((k) => String(offline.config[k]));
   const policy = checkPolicies(resources, objects, files, fakeValues);
-  const partial = { stack, resources, objects, schema, policy, fakes: offline.fakes };
+  const partial = { stack, resources, objects, schema, policy, fakes: offline.fakes, unset: offline.unset };
   return {
     ...partial,
     files,
@@ -152,32 +162,56 @@ export function writeSynth(result: SynthResult, out: string): string {
   return dir;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The synth's command-line usage. */
+export function usage(root: string = path.resolve(__dirname, "..")): string {
+  return [
+    "usage: npm run synth -- <stack> [--out DIR] [--emit]",
+    "",
+    "Evaluates the program for a stack offline (no CLI, credentials or network) and writes",
+    "<DIR>/<stack>/plan.json and the Kubernetes manifests (DIR defaults to out).",
+    "  --emit     also write the emitted GitOps tree into gitops/<stack>/",
+    "  --out DIR  write under DIR instead of out",
+    "",
+    `stacks: ${knownStacks(root).join(", ")}`,
+    "exit codes: 0 ok, 1 schema or policy findings, 2 a config or stack-file error, 64 bad usage",
+  ].join("\n");
+}
+
+/** Runs the synth CLI; returns the exit code. Exported for tests. */
+export async function main(
+  argv: readonly string[],
+  io: { out: (text: string) => void; err: (text: string) => void } = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  },
+): Promise<number> {
   const args = [...argv];
+  if (args.includes("--help") || args.includes("-h")) {
+    io.out(`${usage()}\n`);
+    return 0;
+  }
   const emitIndex = args.indexOf("--emit");
   const emit = emitIndex >= 0;
   if (emit) args.splice(emitIndex, 1);
   const outIndex = args.indexOf("--out");
   const out = outIndex >= 0 ? args.splice(outIndex, 2)[1] : "out";
   const [stack, ...extra] = args;
-  if (!stack || extra.length > 0 || !out) {
-    process.stderr.write("usage: npm run synth -- <stack> [--out DIR] [--emit]\n");
+  if (!stack || extra.length > 0 || !out || stack.startsWith("-")) {
+    io.err(`${usage()}\n`);
     return 64;
   }
   try {
     const result = await synthesize(stack);
     const dir = writeSynth(result, out);
-    process.stdout.write(`${result.summary}\n\nwrote ${dir}/plan.json and ${dir}/manifests/\n`);
+    io.out(`${result.summary}\n\nwrote ${dir}/plan.json and ${dir}/manifests/\n`);
     if (emit && result.ok) {
       const written = writeEmitted(result, path.resolve(__dirname, ".."));
-      process.stdout.write(
-        `emitted ${written.length} files under gitops/${stack}/; review and commit them\n`,
-      );
+      io.out(`emitted ${written.length} files under gitops/${stack}/; review and commit them\n`);
     }
     return result.ok ? 0 : 1;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`error: ${error.message}\n`);
+    if (error instanceof ConfigError || error instanceof StackFileError) {
+      io.err(`error: ${error.message}\n`);
       return 2;
     }
     throw error;
