@@ -20,6 +20,7 @@ import type {
   Taint,
   TalosHcloudClusterConfig,
 } from "./types";
+import { parseSettings } from "./services";
 import { parseCidr, parseInterfaceAddress, parseIpv4, parseRange } from "../lib/net";
 
 /** A DNS-1123 label: what cluster, pool and host names must be. */
@@ -29,7 +30,18 @@ const DURATION = /^\d+(s|m|h)$/;
 const TAINT = /^([A-Za-z0-9./-]+)=([A-Za-z0-9._-]*):(NoSchedule|PreferNoSchedule|NoExecute)$/;
 const LABEL = "a DNS label (lowercase letters, digits and '-', at most 63 characters)";
 
-const COMMON_KEYS = ["kind", "engine", "delivery", "domain", "git", "services", "apps", "architecture"];
+const COMMON_KEYS = [
+  "kind",
+  "engine",
+  "delivery",
+  "domain",
+  "git",
+  "services",
+  "apps",
+  "architecture",
+  "serviceSettings",
+  "appSettings",
+];
 
 function ipv4(r: Reader, field: string, fallback?: string): string {
   const value = r.string(field, { expected: "an IPv4 address such as 10.0.40.100" }, fallback);
@@ -385,7 +397,12 @@ export function parseClusters(raw: unknown, stack: string, errors: ErrorCollecto
     const parsed = errors.attempt(() => {
       const r = all.object(name);
       const kind = r.string("kind", { oneOf: Object.keys(PARSERS) as ClusterConfig["kind"][] });
-      return PARSERS[kind](name, r, stack);
+      const cluster = PARSERS[kind](name, r, stack);
+      return {
+        ...cluster,
+        serviceSettings: parseSettings(r, cluster, "serviceSettings"),
+        appSettings: parseSettings(r, cluster, "appSettings"),
+      };
     });
     return parsed ? [parsed] : [];
   });

@@ -72,7 +72,8 @@ export const CONFIG_KEYS = {
     type: "string",
     secret: true,
     description: "Token the GitOps engine reads the repository with; leave unset for a public repository.",
-    whenUnset: "no git credentials Secret; the engines read the repository anonymously (public repositories only)",
+    whenUnset:
+      "no git credentials Secret; the engines read the repository anonymously (public repositories only)",
   },
   sopsAgeKey: {
     type: "string",

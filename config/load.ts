@@ -17,7 +17,6 @@ const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
   isConfigSecret: (key: string) => boolean;
 };
 
-
 /** Parses a structured value the CLI hands over as JSON text; plain text stays a string. */
 function structured(text: string | undefined): unknown {
   if (text === undefined) return undefined;
@@ -98,7 +97,10 @@ export function loadConfig(): StackConfig {
   if (shape) {
     // Clusters of another shape were already reported; their secrets would only add noise.
     const ofShape = clusters.filter((c) => (shape === "cloud") === (c.kind === "talos-hcloud"));
-    for (const key of requiredSecretKeys(shape, ofShape.map((c) => c.kind))) {
+    for (const key of requiredSecretKeys(
+      shape,
+      ofShape.map((c) => c.kind),
+    )) {
       if (!present.includes(`${NAMESPACE}:${key}`)) {
         errors.add(
           new ConfigError(

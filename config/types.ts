@@ -46,6 +46,10 @@ export interface ClusterCommonConfig {
   readonly services: readonly string[];
   /** Application stacks (catalog names) enabled on this cluster. */
   readonly apps: readonly string[];
+  /** Typed settings of each enabled service that has any (config/services), by name; none when absent. */
+  readonly serviceSettings?: Readonly<Record<string, unknown>>;
+  /** Typed settings of each enabled app that has any (config/services), by name; none when absent. */
+  readonly appSettings?: Readonly<Record<string, unknown>>;
 }
 
 /** A Kubernetes node taint in `key=value:Effect` form, parsed. */
