@@ -10,6 +10,7 @@ module.exports = {
     "<rootDir>/providers",
     "<rootDir>/stacks",
     "<rootDir>/tools",
+    "<rootDir>/policy",
   ],
   testMatch: ["**/*.test.ts"],
   // Type errors are reported once by `npm run typecheck`; ts-jest only transpiles.

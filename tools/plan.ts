@@ -3,7 +3,7 @@
  * per cluster, and stable file names. Pure functions; the CLI in synth.ts writes files.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import { SECRET_PLACEHOLDER, type RecordedResource } from "../lib/mock-runtime";
 
 /** A Kubernetes object found in the plan, with the cluster it belongs to. */
@@ -12,6 +12,8 @@ export interface PlannedObject {
   readonly urn: string;
   /** Whether it goes through a render (emit) provider rather than a live one. */
   readonly rendered: boolean;
+  /** Whether it is written to the emitted GitOps tree (not a Pulumi resource at all). */
+  readonly emitted?: boolean;
   readonly object: Record<string, unknown>;
 }
 
@@ -87,6 +89,25 @@ export function plannedObjects(
       object: objectOf(r.inputs),
     };
   });
+}
+
+/**
+ * The objects of an emitted GitOps tree (`gitops/<stack>/<cluster>/...`), for schema and
+ * policy checks: every YAML document except kustomize's own `kustomization.yaml` files.
+ */
+export function emittedObjects(stack: string, files: ReadonlyMap<string, string>): PlannedObject[] {
+  const prefix = `gitops/${stack}/`;
+  const out: PlannedObject[] = [];
+  for (const [file, content] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!file.startsWith(prefix) || !file.endsWith(".yaml") || file.endsWith("/kustomization.yaml")) continue;
+    const cluster = file.slice(prefix.length).split("/")[0];
+    for (const doc of parseAllDocuments(content)) {
+      const object = doc.toJS() as Record<string, unknown> | null;
+      if (!object || typeof object["kind"] !== "string") continue;
+      out.push({ cluster, urn: `${file}#${String(object["kind"])}`, rendered: false, emitted: true, object });
+    }
+  }
+  return out;
 }
 
 /** The object as it would be applied: apiVersion, kind, metadata first, no SDK bookkeeping. */

@@ -1,7 +1,11 @@
 /**
- * Policy checks over synth output: the product's own quality gates that a schema cannot
- * express. Each finding names the resource and the rule.
+ * Policy checks over synth output: the rules of the CrossGuard pack (policy/rules.ts), run
+ * here over every recorded resource and every emitted object, plus what only the synth can
+ * see (a fake secret value in any artifact, a Secret on its way to git). Each finding names
+ * the resource and the rule.
  */
+import { EXPOSED_SERVICES } from "../policy/exceptions";
+import { evaluate, evaluateStack, type PolicyResource, type Violation } from "../policy/rules";
 import type { RecordedResource } from "../lib/mock-runtime";
 import type { PlannedObject } from "./plan";
 
@@ -12,32 +16,45 @@ export interface PolicyFinding {
   readonly message: string;
 }
 
-/** Types whose loss loses data or access: they must be protected or retained (decision 8). */
-export const STATEFUL_TYPES: readonly string[] = [
-  "hcloud:index/server:Server",
-  "hcloud:index/volume:Volume",
-  "proxmoxve:index/vmLegacy:VmLegacy",
-  "kubernetes:core/v1:PersistentVolumeClaim",
-  "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
-  "kubernetes:postgresql.cnpg.io/v1:Cluster",
-];
+/** What the policies found: mandatory findings fail the synth, advisories are listed. */
+export interface PolicyReport {
+  readonly findings: PolicyFinding[];
+  readonly advisories: PolicyFinding[];
+}
 
-function containers(object: Record<string, unknown>): { name: string; image: unknown }[] {
-  const found: { name: string; image: unknown }[] = [];
-  const visit = (value: unknown) => {
-    if (Array.isArray(value)) return value.forEach(visit);
-    if (value === null || typeof value !== "object") return;
-    const record = value as Record<string, unknown>;
-    for (const key of ["containers", "initContainers"]) {
-      if (Array.isArray(record[key])) {
-        for (const c of record[key] as Record<string, unknown>[])
-          found.push({ name: String(c["name"]), image: c["image"] });
-      }
-    }
-    Object.values(record).forEach(visit);
-  };
-  visit(object["spec"]);
-  return found;
+function kubeType(object: Record<string, unknown>): string {
+  const apiVersion = String(object["apiVersion"]);
+  return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${String(object["kind"])}`;
+}
+
+/** The policy view of the plan: resources as registered, emitted objects as the engine will apply them. */
+export function policyResources(
+  resources: readonly RecordedResource[],
+  objects: readonly PlannedObject[],
+): PolicyResource[] {
+  const clusterOfUrn = new Map(objects.map((o) => [o.urn, o.cluster]));
+  const registered = resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props: r.inputs,
+    protect: r.protect,
+    retainOnDelete: r.retainOnDelete,
+    additionalSecretOutputs: r.additionalSecretOutputs,
+    cluster: clusterOfUrn.get(r.urn) ?? r.provider,
+  }));
+  const emitted = objects
+    .filter((o) => o.emitted)
+    .map((o) => ({
+      type: kubeType(o.object),
+      name: String((o.object["metadata"] as { name?: unknown } | undefined)?.name),
+      urn: o.urn,
+      props: o.object,
+      // Emitted objects are the engine's to apply and prune; Pulumi does not own them.
+      protect: true,
+      cluster: o.cluster,
+    }));
+  return [...registered, ...emitted];
 }
 
 /** Runs every policy over the plan; `secretValues` are the fakes that must appear nowhere. */
@@ -46,7 +63,8 @@ export function checkPolicies(
   objects: readonly PlannedObject[],
   artifacts: ReadonlyMap<string, string>,
   secretValues: readonly string[],
-): PolicyFinding[] {
+  exposedServices: readonly string[] = EXPOSED_SERVICES,
+): PolicyReport {
   const findings: PolicyFinding[] = [];
   for (const [file, content] of artifacts) {
     for (const secret of secretValues) {
@@ -59,35 +77,25 @@ export function checkPolicies(
       }
     }
   }
-  for (const r of resources) {
-    if (STATEFUL_TYPES.includes(r.type) && !r.protect && !r.retainOnDelete) {
-      findings.push({
-        policy: "stateful-protected",
-        subject: r.urn,
-        message: "stateful resource without protect or retainOnDelete",
-      });
-    }
-  }
   for (const p of objects) {
-    const subject = `${p.cluster}/${String(p.object["kind"])}/${String((p.object["metadata"] as { name?: string })?.name)}`;
-    if (p.object["kind"] === "Secret" && p.rendered) {
+    if (p.object["kind"] === "Secret" && (p.rendered || p.emitted)) {
+      const name = String((p.object["metadata"] as { name?: unknown } | undefined)?.name);
       findings.push({
         policy: "no-rendered-secret",
-        subject,
-        message: "a Secret goes to a render (emit) provider; apply it live",
+        subject: `${p.cluster}/Secret/${name}`,
+        message: "a Secret goes to a render (emit) provider or to git; apply it live",
       });
     }
-    for (const c of containers(p.object)) {
-      const image = typeof c.image === "string" ? c.image : "";
-      const tagged = /@sha256:[a-f0-9]{64}$/.test(image) || /:[^/:@]+$/.test(image);
-      if (!tagged || /:latest$/.test(image)) {
-        findings.push({
-          policy: "pinned-images",
-          subject,
-          message: `container ${c.name} image ${JSON.stringify(c.image)} is not pinned to a tag or digest`,
-        });
-      }
-    }
   }
-  return findings;
+  const all = policyResources(resources, objects);
+  const violations: Violation[] = [...evaluate(all, { exposedServices }), ...evaluateStack(all)];
+  const toFinding = (v: Violation): PolicyFinding => ({
+    policy: v.policy,
+    subject: v.urn,
+    message: v.message,
+  });
+  return {
+    findings: [...findings, ...violations.filter((v) => v.enforcementLevel === "mandatory").map(toFinding)],
+    advisories: violations.filter((v) => v.enforcementLevel === "advisory").map(toFinding),
+  };
 }

@@ -16,6 +16,7 @@ import { runStack } from "../stacks/program";
 import {
   canonical,
   manifestFileName,
+  emittedObjects,
   plannedObjects,
   resolveOutputs,
   toYaml,
@@ -34,6 +35,8 @@ export interface SynthResult {
   readonly objects: PlannedObject[];
   readonly schema: SchemaResult[];
   readonly policy: PolicyFinding[];
+  /** Advisory policy findings: listed, never failing. */
+  readonly advisories: PolicyFinding[];
   readonly fakes: OfflineConfig["fakes"];
   readonly unset: OfflineConfig["unset"];
   readonly summary: string;
@@ -74,6 +77,10 @@ function summarize(
     lines.push(`  unvalidated (no upstream schema packaged): ${kind} x${n}`);
   lines.push("", `policy: ${r.policy.length} finding(s)`);
   for (const f of r.policy) lines.push(`  ${f.policy}: ${f.subject}: ${f.message}`);
+  if (r.advisories.length > 0) {
+    lines.push("", `advisory: ${r.advisories.length} (not failing)`);
+    for (const [policy, n] of countBy(r.advisories, (a) => a.policy)) lines.push(`  ${policy} x${n}`);
+  }
   lines.push("", "fake secrets used (offline values, never real):");
   for (const f of r.fakes) lines.push(`  ${f.key} (${f.reason})`);
   if (r.fakes.some((f) => f.reason === "required, not in the stack file")) {
@@ -112,7 +119,6 @@ export async function synthesize(
     string,
     { services?: string[]; apps?: string[] }
   >;
-  const objects = plannedObjects(resources, Object.keys(clusters));
   const files = new Map<string, string>();
   const plan = { project: offline.project, stack, resources, outputs: await resolveOutputs(run.outputs) };
   files.set("plan.json", `${JSON.stringify(canonical(plan), null, 2)}\n`);
@@ -120,6 +126,8 @@ export async function synthesize(
   for (const tree of Object.values(run.emitted)) {
     for (const [file, content] of Object.entries(tree)) files.set(file, content);
   }
+  // Registered objects, and the emitted ones the engines will apply: both are checked.
+  const objects = [...plannedObjects(resources, Object.keys(clusters)), ...emittedObjects(stack, files)];
   for (const o of objects) {
     const file = `manifests/${o.cluster}/${manifestFileName(o.object)}`;
     const content = toYaml(o.object);
@@ -127,8 +135,18 @@ export async function synthesize(
   }
   const schema = validateSchemas(objects.map((o) => o.object));
   const fakeValues = offline.secretKeys.map((k) => String(offline.config[k]));
-  const policy = checkPolicies(resources, objects, files, fakeValues);
-  const partial = { stack, resources, objects, schema, policy, fakes: offline.fakes, unset: offline.unset };
+  const report = checkPolicies(resources, objects, files, fakeValues);
+  const policy = report.findings;
+  const partial = {
+    stack,
+    resources,
+    objects,
+    schema,
+    policy,
+    advisories: report.advisories,
+    fakes: offline.fakes,
+    unset: offline.unset,
+  };
   return {
     ...partial,
     files,

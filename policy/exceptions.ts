@@ -1,0 +1,59 @@
+/**
+ * Every exception to the policies, in one place, each with its reason (issue: "system
+ * components that must run privileged: CNI, storage drivers, node agents"). A workload is
+ * matched by kind, namespace and name; `*` matches anything.
+ *
+ * Charts installed through the GitOps engines (Cilium, Longhorn, CSI drivers, node
+ * exporters) are not Pulumi resources and their pods are not in the plan, so they need no
+ * entry here; their namespaces carry the privileged Pod Security Admission level instead
+ * (see {@link PRIVILEGED_NAMESPACES}).
+ */
+
+/** One declared exception. */
+export interface Exemption {
+  readonly policies: readonly string[];
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly reason: string;
+}
+
+/** The exceptions. Keep each one narrow and say why. */
+export const EXEMPTIONS: readonly Exemption[] = [];
+
+/**
+ * Namespaces whose Pod Security Admission level is `privileged`, with why; every other
+ * namespace the program creates enforces `restricted`.
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
+ */
+export const PRIVILEGED_NAMESPACES: Readonly<Record<string, string>> = {
+  "kube-system":
+    "CNI (Cilium), CSI node plugins, kube-proxy replacement and the CCM run here with host access",
+  "longhorn-system":
+    "Longhorn's instance manager and CSI plugin mount host paths and run privileged (storage driver)",
+  "metallb-system": "MetalLB's speaker uses the host network to announce addresses (node agent)",
+  monitoring: "the node exporter reads host metrics through host namespaces and hostPath (node agent)",
+};
+
+/** The exemption covering a workload for a policy, if any. */
+export function exemptionFor(
+  policy: string,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): Exemption | undefined {
+  const match = (pattern: string, value: string | undefined) => pattern === "*" || pattern === (value ?? "");
+  return EXEMPTIONS.find(
+    (e) =>
+      e.policies.includes(policy) &&
+      match(e.kind, kind) &&
+      match(e.namespace, namespace) &&
+      match(e.name, name),
+  );
+}
+
+/**
+ * Services allowed to be NodePort or LoadBalancer, as `<namespace>/<name>`: the Open WebUI
+ * NodePort 30080 of source document 001, and what serves the clusters' ingress.
+ */
+export const EXPOSED_SERVICES: readonly string[] = [];

@@ -1,0 +1,453 @@
+/**
+ * The program's policies as plain functions over plain resources, so the same rules run in
+ * `pulumi preview --policy-pack policy` (policy/index.ts wraps them in a CrossGuard
+ * PolicyPack) and offline over the synth plan and the emitted objects (tools/policies.ts),
+ * and jest tests each one without the CLI (the PolicyPack constructor starts a gRPC server,
+ * so tests never import policy/index.ts).
+ *
+ * Pod Security Standards follow the Kubernetes documentation of the restricted and baseline
+ * profiles: https://kubernetes.io/docs/concepts/security/pod-security-standards/
+ */
+import { exemptionFor } from "./exceptions";
+
+/** A resource as both runners see it. */
+export interface PolicyResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  /** Inputs (CrossGuard `props`); for a Kubernetes object, the object itself. */
+  readonly props: Readonly<Record<string, unknown>>;
+  readonly protect: boolean;
+  /** Only the offline runner knows it (CrossGuard does not pass retainOnDelete). */
+  readonly retainOnDelete?: boolean;
+  /** Output names the resource registers as secret. */
+  readonly additionalSecretOutputs?: readonly string[];
+  /** What separates clusters (the provider's URN, or the cluster name offline). */
+  readonly cluster?: string;
+}
+
+/** What the stack allows that the rules cannot know from a resource alone. */
+export interface PolicyContext {
+  /** `<namespace>/<service>` names allowed to be NodePort or LoadBalancer. */
+  readonly exposedServices: readonly string[];
+}
+
+/** One rule. */
+export interface Rule {
+  readonly name: string;
+  readonly description: string;
+  readonly enforcementLevel: "mandatory" | "advisory";
+  /** Messages for one resource; empty when it complies or the rule does not apply. */
+  readonly check: (resource: PolicyResource, context: PolicyContext) => string[];
+}
+
+type Obj = Record<string, unknown>;
+
+function obj(value: unknown): Obj {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Obj) : {};
+}
+
+function list(value: unknown): Obj[] {
+  return Array.isArray(value) ? value.map(obj) : [];
+}
+
+const POD_TEMPLATE_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"]);
+
+/** The Kubernetes object of a resource, if it is one. */
+export function kubeObject(resource: PolicyResource): Obj | undefined {
+  if (!resource.type.startsWith("kubernetes:")) return undefined;
+  const p = resource.props;
+  return typeof p["kind"] === "string" && typeof p["apiVersion"] === "string" ? p : undefined;
+}
+
+/** The pod spec of a workload object (Pod, controllers, CronJob), if it has one. */
+export function podSpec(object: Obj): Obj | undefined {
+  const kind = object["kind"];
+  const spec = obj(object["spec"]);
+  if (kind === "Pod") return spec;
+  if (typeof kind === "string" && POD_TEMPLATE_KINDS.has(kind)) return obj(obj(spec["template"])["spec"]);
+  if (kind === "CronJob") return obj(obj(obj(obj(spec["jobTemplate"])["spec"])["template"])["spec"]);
+  return undefined;
+}
+
+/** Every container of a pod spec, init and ephemeral ones included, with where it is. */
+function containersOf(pod: Obj): { where: string; c: Obj }[] {
+  return ["initContainers", "containers", "ephemeralContainers"].flatMap((field) =>
+    list(pod[field]).map((c) => ({ where: `${field}[${String(c["name"])}]`, c })),
+  );
+}
+
+function metadata(object: Obj): { name: string; namespace?: string; annotations: Obj } {
+  const m = obj(object["metadata"]);
+  return {
+    name: String(m["name"]),
+    namespace: typeof m["namespace"] === "string" ? m["namespace"] : undefined,
+    annotations: obj(m["annotations"]),
+  };
+}
+
+/** A rule over the pod spec of every workload the program owns, minus declared exemptions. */
+function podRule(
+  name: string,
+  description: string,
+  check: (pod: Obj, containers: { where: string; c: Obj }[]) => string[],
+  enforcementLevel: Rule["enforcementLevel"] = "mandatory",
+): Rule {
+  return {
+    name,
+    description,
+    enforcementLevel,
+    check: (resource) => {
+      const object = kubeObject(resource);
+      const pod = object && podSpec(object);
+      if (!object || !pod) return [];
+      const m = metadata(object);
+      if (exemptionFor(name, String(object["kind"]), m.namespace, m.name)) return [];
+      return check(pod, containersOf(pod));
+    },
+  };
+}
+
+/** Security context value of a container, falling back to the pod's. */
+function effective(pod: Obj, c: Obj, field: string): unknown {
+  const own = obj(c["securityContext"])[field];
+  return own !== undefined ? own : obj(pod["securityContext"])[field];
+}
+
+const RESTRICTED_VOLUMES = new Set([
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "persistentVolumeClaim",
+  "projected",
+  "secret",
+]);
+const SAFE_SYSCTLS = new Set([
+  "kernel.shm_rmid_forced",
+  "net.ipv4.ip_local_port_range",
+  "net.ipv4.ip_unprivileged_port_start",
+  "net.ipv4.tcp_syncookies",
+  "net.ipv4.ping_group_range",
+  "net.ipv4.ip_local_reserved_ports",
+  "net.ipv4.tcp_keepalive_time",
+  "net.ipv4.tcp_fin_timeout",
+  "net.ipv4.tcp_keepalive_intvl",
+  "net.ipv4.tcp_keepalive_probes",
+]);
+
+/** Types whose loss loses data or access (ARCHITECTURE.md decision 8). */
+export const PROTECTED_TYPES: readonly string[] = [
+  "hcloud:index/server:Server",
+  "hcloud:index/primaryIp:PrimaryIp",
+  "hcloud:index/volume:Volume",
+  "proxmoxve:index/vmLegacy:VmLegacy",
+  "kubernetes:core/v1:PersistentVolumeClaim",
+  "kubernetes:core/v1:Namespace",
+  "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+  "kubernetes:postgresql.cnpg.io/v1:Cluster",
+];
+
+/** Every rule, in report order. */
+export const RULES: readonly Rule[] = [
+  podRule(
+    "pss-baseline",
+    "Pod Security Standards baseline: no privileged, host namespaces, hostPath, hostPort or unsafe sysctls",
+    (pod, cs) => {
+      const out: string[] = [];
+      for (const ns of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[ns] === true) out.push(`${ns} is true`);
+      for (const v of list(pod["volumes"]))
+        if (v["hostPath"] !== undefined) out.push(`volume ${String(v["name"])} is a hostPath`);
+      for (const s of list(obj(pod["securityContext"])["sysctls"])) {
+        if (!SAFE_SYSCTLS.has(String(s["name"])))
+          out.push(`sysctl ${String(s["name"])} is not in the safe set`);
+      }
+      for (const { where, c } of cs) {
+        if (obj(c["securityContext"])["privileged"] === true) out.push(`${where} is privileged`);
+        for (const p of list(c["ports"]))
+          if (p["hostPort"] !== undefined && p["hostPort"] !== 0)
+            out.push(`${where} uses hostPort ${JSON.stringify(p["hostPort"])}`);
+      }
+      return out;
+    },
+  ),
+  podRule(
+    "pss-restricted",
+    "Pod Security Standards restricted: no escalation, drop ALL, non-root, seccomp, allowed volume types",
+    (pod, cs) => {
+      const out: string[] = [];
+      for (const v of list(pod["volumes"])) {
+        const type = Object.keys(v).find((k) => k !== "name");
+        if (type && !RESTRICTED_VOLUMES.has(type)) out.push(`volume ${String(v["name"])} is of type ${type}`);
+      }
+      const podSeccomp = obj(obj(pod["securityContext"])["seccompProfile"])["type"];
+      for (const { where, c } of cs) {
+        const sc = obj(c["securityContext"]);
+        if (sc["allowPrivilegeEscalation"] !== false)
+          out.push(`${where} does not set allowPrivilegeEscalation: false`);
+        const caps = obj(sc["capabilities"]);
+        if (!(Array.isArray(caps["drop"]) && caps["drop"].includes("ALL")))
+          out.push(`${where} does not drop ALL capabilities`);
+        const added = Array.isArray(caps["add"]) ? (caps["add"] as unknown[]) : [];
+        for (const cap of added)
+          if (cap !== "NET_BIND_SERVICE") out.push(`${where} adds capability ${String(cap)}`);
+        if (effective(pod, c, "runAsNonRoot") !== true) out.push(`${where} does not set runAsNonRoot: true`);
+        if (effective(pod, c, "runAsUser") === 0) out.push(`${where} runs as UID 0`);
+        const seccomp = obj(sc["seccompProfile"])["type"] ?? podSeccomp;
+        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
+          out.push(`${where} has no RuntimeDefault or Localhost seccomp profile`);
+      }
+      return out;
+    },
+  ),
+  podRule("read-only-root-filesystem", "Every container runs with a read-only root filesystem", (_pod, cs) =>
+    cs
+      .filter(({ c }) => obj(c["securityContext"])["readOnlyRootFilesystem"] !== true)
+      .map(({ where }) => `${where} has a writable root filesystem`),
+  ),
+  podRule("resources", "Every container requests CPU and memory and has a memory limit", (_pod, cs) =>
+    cs.flatMap(({ where, c }) => {
+      const r = obj(c["resources"]);
+      const missing = [
+        obj(r["requests"])["cpu"] === undefined && "a CPU request",
+        obj(r["requests"])["memory"] === undefined && "a memory request",
+        obj(r["limits"])["memory"] === undefined && "a memory limit",
+      ].filter(Boolean);
+      return missing.length > 0 ? [`${where} lacks ${missing.join(", ")}`] : [];
+    }),
+  ),
+  podRule("probes", "Every long-running container has liveness and readiness probes", (pod, cs) => {
+    // Jobs run to completion; probes are for serving containers.
+    if (pod["restartPolicy"] === "Never" || pod["restartPolicy"] === "OnFailure") return [];
+    return cs
+      .filter(({ where }) => where.startsWith("containers["))
+      .flatMap(({ where, c }) => [
+        ...(c["livenessProbe"] === undefined ? [`${where} has no livenessProbe`] : []),
+        ...(c["readinessProbe"] === undefined ? [`${where} has no readinessProbe`] : []),
+      ]);
+  }),
+  podRule("pinned-images", "Every image is pinned to a tag (never latest) or a digest", (_pod, cs) =>
+    cs.flatMap(({ where, c }) => {
+      const image = typeof c["image"] === "string" ? c["image"] : "";
+      const pinned =
+        /@sha256:[a-f0-9]{64}$/.test(image) || (/:[^/:@]+$/.test(image) && !/:latest$/.test(image));
+      return pinned ? [] : [`${where} image ${JSON.stringify(c["image"])} is not pinned to a tag or digest`];
+    }),
+  ),
+  podRule(
+    "no-service-account-token",
+    "Pods do not mount a service account token unless they declare it",
+    (pod) =>
+      pod["automountServiceAccountToken"] === false || pod["serviceAccountName"] !== undefined
+        ? []
+        : ["automountServiceAccountToken is not false (set it, or name the service account the pod needs)"],
+  ),
+  podRule(
+    "secrets-as-env",
+    "Secrets are better mounted as files than passed as environment variables",
+    (_pod, cs) =>
+      cs.flatMap(({ where, c }) =>
+        list(c["env"])
+          .filter((e) => obj(obj(e["valueFrom"])["secretKeyRef"])["name"] !== undefined)
+          .map(
+            (e) =>
+              `${where} reads Secret ${String(obj(obj(e["valueFrom"])["secretKeyRef"])["name"])} into env ${String(e["name"])}`,
+          ),
+      ),
+    "advisory",
+  ),
+  {
+    name: "no-default-namespace",
+    description: "Nothing the program owns lives in the default namespace",
+    enforcementLevel: "mandatory",
+    check: (resource) => {
+      const object = kubeObject(resource);
+      if (!object) return [];
+      const { namespace, name } = metadata(object);
+      // The API server's own `kubernetes` Service lives there; nothing of ours may.
+      return namespace === "default" ? [`${String(object["kind"])} ${name} is in the default namespace`] : [];
+    },
+  },
+  {
+    name: "exposed-services",
+    description: "NodePort and LoadBalancer Services only where config allows them",
+    enforcementLevel: "mandatory",
+    check: (resource, context) => {
+      const object = kubeObject(resource);
+      if (!object || object["kind"] !== "Service") return [];
+      const type = obj(object["spec"])["type"];
+      if (type !== "NodePort" && type !== "LoadBalancer") return [];
+      const { namespace, name } = metadata(object);
+      return context.exposedServices.includes(`${namespace ?? ""}/${name}`)
+        ? []
+        : [
+            `Service ${namespace ?? ""}/${name} is ${String(type)}; only ${context.exposedServices.join(", ") || "none"} may be`,
+          ];
+    },
+  },
+  {
+    name: "credential-outputs-secret",
+    description:
+      "Commands that print kubeconfigs, talosconfigs, machine configs or secrets register stdout as secret",
+    enforcementLevel: "mandatory",
+    check: (resource) =>
+      /^command:(local|remote):Command$/.test(resource.type) &&
+      /-(kubeconfig|talosconfig|secrets|config)$/.test(resource.name) &&
+      !(resource.additionalSecretOutputs ?? []).includes("stdout")
+        ? [`${resource.name} prints credentials but its stdout is not a secret output`]
+        : [],
+  },
+  {
+    name: "stateful-protected",
+    description:
+      "Servers, VMs, primary IPs, volumes, claims, database clusters, namespaces and CRDs are protected or retained",
+    enforcementLevel: "mandatory",
+    check: (resource) =>
+      PROTECTED_TYPES.includes(resource.type) && !resource.protect && resource.retainOnDelete !== true
+        ? [`${resource.type} ${resource.name} is neither protected nor retained on delete`]
+        : [],
+  },
+];
+
+/** A violation of one rule by one resource. */
+export interface Violation {
+  readonly policy: string;
+  readonly enforcementLevel: Rule["enforcementLevel"];
+  readonly urn: string;
+  readonly message: string;
+}
+
+/** Runs every rule over every resource. */
+export function evaluate(resources: readonly PolicyResource[], context: PolicyContext): Violation[] {
+  return resources.flatMap((resource) =>
+    RULES.flatMap((rule) =>
+      rule.check(resource, context).map((message) => ({
+        policy: rule.name,
+        enforcementLevel: rule.enforcementLevel,
+        urn: resource.urn,
+        message,
+      })),
+    ),
+  );
+}
+
+/** A rule over all resources of a stack (what one resource cannot show). */
+export interface StackRule {
+  readonly name: string;
+  readonly description: string;
+  readonly enforcementLevel: "mandatory" | "advisory";
+  readonly check: (resources: readonly PolicyResource[]) => { urn: string; message: string }[];
+}
+
+function labelsMatch(selector: Obj, labels: Obj): boolean {
+  const matchLabels = obj(selector["matchLabels"]);
+  const expressions = list(selector["matchExpressions"]);
+  return (
+    Object.entries(matchLabels).every(([k, v]) => labels[k] === v) &&
+    expressions.every((e) => {
+      const values = Array.isArray(e["values"]) ? (e["values"] as unknown[]) : [];
+      const key = String(e["key"]);
+      switch (e["operator"]) {
+        case "In":
+          return values.includes(labels[key]);
+        case "NotIn":
+          return !values.includes(labels[key]);
+        case "Exists":
+          return key in labels;
+        case "DoesNotExist":
+          return !(key in labels);
+        default:
+          return false;
+      }
+    })
+  );
+}
+
+interface Workload {
+  readonly resource: PolicyResource;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly podLabels: Obj;
+  readonly replicas: number;
+}
+
+function workloads(resources: readonly PolicyResource[]): Workload[] {
+  return resources.flatMap((resource) => {
+    const object = kubeObject(resource);
+    const kind = object ? String(object["kind"]) : "";
+    if (!object || !["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job"].includes(kind)) return [];
+    const { namespace, name } = metadata(object);
+    const spec = obj(object["spec"]);
+    const template =
+      kind === "CronJob" ? obj(obj(obj(spec["jobTemplate"])["spec"])["template"]) : obj(spec["template"]);
+    const replicas = typeof spec["replicas"] === "number" ? spec["replicas"] : 1;
+    return [
+      {
+        resource,
+        kind,
+        namespace: namespace ?? "",
+        name,
+        podLabels: obj(obj(template["metadata"])["labels"]),
+        replicas,
+      },
+    ];
+  });
+}
+
+/** Objects of a kind in the same cluster and namespace as a workload. */
+function peers(resources: readonly PolicyResource[], w: Workload, kind: string): Obj[] {
+  return resources.flatMap((r) => {
+    const object = kubeObject(r);
+    if (!object || object["kind"] !== kind || r.cluster !== w.resource.cluster) return [];
+    return metadata(object).namespace === w.namespace ? [object] : [];
+  });
+}
+
+/** Every stack-wide rule. */
+export const STACK_RULES: readonly StackRule[] = [
+  {
+    name: "network-policy-coverage",
+    description: "Every pod the program owns is selected by a NetworkPolicy",
+    enforcementLevel: "mandatory",
+    check: (resources) =>
+      workloads(resources)
+        .filter((w) => !exemptionFor("network-policy-coverage", w.kind, w.namespace, w.name))
+        .filter(
+          (w) =>
+            !peers(resources, w, "NetworkPolicy").some((np) =>
+              labelsMatch(obj(obj(np["spec"])["podSelector"]), w.podLabels),
+            ),
+        )
+        .map((w) => ({
+          urn: w.resource.urn,
+          message: `${w.kind} ${w.namespace}/${w.name}: no NetworkPolicy selects its pods`,
+        })),
+  },
+  {
+    name: "pdb-for-replicas",
+    description: "A workload with more than one replica has a PodDisruptionBudget",
+    enforcementLevel: "mandatory",
+    check: (resources) =>
+      workloads(resources)
+        .filter((w) => w.replicas > 1)
+        .filter(
+          (w) =>
+            !peers(resources, w, "PodDisruptionBudget").some((pdb) =>
+              labelsMatch(obj(obj(pdb["spec"])["selector"]), w.podLabels),
+            ),
+        )
+        .map((w) => ({
+          urn: w.resource.urn,
+          message: `${w.kind} ${w.namespace}/${w.name} runs ${w.replicas} replicas without a PodDisruptionBudget`,
+        })),
+  },
+];
+
+/** Runs the stack-wide rules. */
+export function evaluateStack(resources: readonly PolicyResource[]): Violation[] {
+  return STACK_RULES.flatMap((rule) =>
+    rule.check(resources).map((v) => ({ policy: rule.name, enforcementLevel: rule.enforcementLevel, ...v })),
+  );
+}

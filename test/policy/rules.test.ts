@@ -1,0 +1,295 @@
+import { evaluate, evaluateStack, RULES, STACK_RULES, type PolicyResource } from "../../policy/rules";
+/* eslint-disable @typescript-eslint/no-unsafe-return -- test fixtures mutate loosely typed objects */
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A Deployment that meets every rule. */
+function deployment(replicas = 1): Obj {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "shop" },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: "web" } },
+      template: {
+        metadata: { labels: { app: "web" } },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          containers: [
+            {
+              name: "web",
+              image: "ghcr.io/example/web:1.2.3",
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+              livenessProbe: { httpGet: { path: "/health", port: 8080 } },
+              readinessProbe: { httpGet: { path: "/ready", port: 8080 } },
+            },
+          ],
+          volumes: [{ name: "tmp", emptyDir: {} }],
+        },
+      },
+    },
+  };
+}
+
+function resource(object: Obj, extra: Partial<PolicyResource> = {}): PolicyResource {
+  const [group, version] = object.apiVersion.includes("/")
+    ? object.apiVersion.split("/")
+    : ["core", object.apiVersion];
+  return {
+    type: `kubernetes:${group}/${version}:${object.kind}`,
+    name: object.metadata.name,
+    urn: `urn:${object.kind}:${object.metadata.name}`,
+    props: object,
+    protect: false,
+    cluster: "c1",
+    ...extra,
+  };
+}
+
+const context = { exposedServices: ["ai/open-webui"] };
+
+function violations(res: PolicyResource, policy: string): string[] {
+  return evaluate([res], context)
+    .filter((v) => v.policy === policy)
+    .map((v) => v.message);
+}
+
+const container = (d: Obj): Obj => d.spec.template.spec.containers[0];
+
+describe("resource policies: a compliant workload passes, each breach fails", () => {
+  it("passes the compliant Deployment on every rule", () => {
+    expect(
+      evaluate([resource(deployment())], context).filter((v) => v.enforcementLevel === "mandatory"),
+    ).toEqual([]);
+  });
+
+  it.each<[string, (d: Obj) => void, string]>([
+    ["pss-baseline", (d) => (d.spec.template.spec.hostNetwork = true), "hostNetwork is true"],
+    [
+      "pss-baseline",
+      (d) => (container(d).securityContext.privileged = true),
+      "containers[web] is privileged",
+    ],
+    [
+      "pss-baseline",
+      (d) => d.spec.template.spec.volumes.push({ name: "h", hostPath: { path: "/" } }),
+      "volume h is a hostPath",
+    ],
+    [
+      "pss-baseline",
+      (d) => (container(d).ports = [{ containerPort: 80, hostPort: 80 }]),
+      "containers[web] uses hostPort 80",
+    ],
+    [
+      "pss-baseline",
+      (d) => (d.spec.template.spec.securityContext.sysctls = [{ name: "kernel.msgmax", value: "1" }]),
+      "sysctl kernel.msgmax is not in the safe set",
+    ],
+    [
+      "pss-restricted",
+      (d) => (container(d).securityContext.allowPrivilegeEscalation = true),
+      "containers[web] does not set allowPrivilegeEscalation: false",
+    ],
+    [
+      "pss-restricted",
+      (d) => (container(d).securityContext.capabilities = { drop: ["NET_RAW"] }),
+      "containers[web] does not drop ALL capabilities",
+    ],
+    [
+      "pss-restricted",
+      (d) => (container(d).securityContext.capabilities = { drop: ["ALL"], add: ["SYS_ADMIN"] }),
+      "containers[web] adds capability SYS_ADMIN",
+    ],
+    [
+      "pss-restricted",
+      (d) => delete d.spec.template.spec.securityContext.runAsNonRoot,
+      "containers[web] does not set runAsNonRoot: true",
+    ],
+    ["pss-restricted", (d) => (container(d).securityContext.runAsUser = 0), "containers[web] runs as UID 0"],
+    [
+      "pss-restricted",
+      (d) => delete d.spec.template.spec.securityContext.seccompProfile,
+      "containers[web] has no RuntimeDefault or Localhost seccomp profile",
+    ],
+    [
+      "pss-restricted",
+      (d) => d.spec.template.spec.volumes.push({ name: "n", nfs: { server: "nas" } }),
+      "volume n is of type nfs",
+    ],
+    [
+      "read-only-root-filesystem",
+      (d) => delete container(d).securityContext.readOnlyRootFilesystem,
+      "containers[web] has a writable root filesystem",
+    ],
+    ["resources", (d) => delete container(d).resources.limits, "containers[web] lacks a memory limit"],
+    ["probes", (d) => delete container(d).readinessProbe, "containers[web] has no readinessProbe"],
+    [
+      "pinned-images",
+      (d) => (container(d).image = "ghcr.io/example/web:latest"),
+      'containers[web] image "ghcr.io/example/web:latest" is not pinned',
+    ],
+    [
+      "pinned-images",
+      (d) => (container(d).image = "ghcr.io/example/web"),
+      'containers[web] image "ghcr.io/example/web" is not pinned',
+    ],
+    [
+      "no-service-account-token",
+      (d) => delete d.spec.template.spec.automountServiceAccountToken,
+      "automountServiceAccountToken is not false",
+    ],
+    [
+      "secrets-as-env",
+      (d) => (container(d).env = [{ name: "DB", valueFrom: { secretKeyRef: { name: "db", key: "uri" } } }]),
+      "containers[web] reads Secret db into env DB",
+    ],
+    [
+      "no-default-namespace",
+      (d) => (d.metadata.namespace = "default"),
+      "Deployment web is in the default namespace",
+    ],
+  ])("%s: %s", (policy, breach, message) => {
+    const d = deployment();
+    expect(violations(resource(d), policy)).toEqual([]);
+    breach(d);
+    expect(violations(resource(d), policy).join("\n")).toContain(message);
+  });
+
+  it("finds containers of CronJobs and init containers", () => {
+    const cron = {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: "job", namespace: "shop" },
+      spec: {
+        jobTemplate: {
+          spec: { template: { spec: { ...deployment().spec.template.spec, restartPolicy: "OnFailure" } } },
+        },
+      },
+    };
+    expect(violations(resource(cron), "pinned-images")).toEqual([]);
+    cron.spec.jobTemplate.spec.template.spec.initContainers = [
+      { ...container(deployment()), name: "init", image: "busybox" },
+    ];
+    expect(violations(resource(cron), "pinned-images")).toEqual([
+      'initContainers[init] image "busybox" is not pinned to a tag or digest',
+    ]);
+  });
+
+  it("exposed-services: only allowed NodePort/LoadBalancer Services", () => {
+    const service = (ns: string, name: string, type: string) =>
+      resource({ apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns }, spec: { type } });
+    expect(violations(service("ai", "open-webui", "NodePort"), "exposed-services")).toEqual([]);
+    expect(violations(service("shop", "web", "ClusterIP"), "exposed-services")).toEqual([]);
+    expect(violations(service("shop", "web", "LoadBalancer"), "exposed-services")).toEqual([
+      "Service shop/web is LoadBalancer; only ai/open-webui may be",
+    ]);
+  });
+
+  it("stateful-protected: protect or retainOnDelete on stateful types", () => {
+    const server = {
+      type: "hcloud:index/server:Server",
+      name: "cp-1",
+      urn: "urn:cp-1",
+      props: {},
+      protect: true,
+    };
+    expect(violations(server, "stateful-protected")).toEqual([]);
+    expect(violations({ ...server, protect: false, retainOnDelete: true }, "stateful-protected")).toEqual([]);
+    expect(violations({ ...server, protect: false }, "stateful-protected")).toEqual([
+      "hcloud:index/server:Server cp-1 is neither protected nor retained on delete",
+    ]);
+  });
+
+  it("credential-outputs-secret: credential commands mark stdout secret", () => {
+    const cmd = {
+      type: "command:local:Command",
+      name: "prod-kubeconfig",
+      urn: "urn:k",
+      props: {},
+      protect: false,
+      additionalSecretOutputs: ["stdout"],
+    };
+    expect(violations(cmd, "credential-outputs-secret")).toEqual([]);
+    expect(violations({ ...cmd, additionalSecretOutputs: [] }, "credential-outputs-secret")).toEqual([
+      "prod-kubeconfig prints credentials but its stdout is not a secret output",
+    ]);
+  });
+
+  it("covers every rule with a test above", () => {
+    expect(RULES.map((r) => r.name).sort()).toEqual(
+      [
+        "credential-outputs-secret",
+        "exposed-services",
+        "no-default-namespace",
+        "no-service-account-token",
+        "pinned-images",
+        "probes",
+        "pss-baseline",
+        "pss-restricted",
+        "read-only-root-filesystem",
+        "resources",
+        "secrets-as-env",
+        "stateful-protected",
+      ].sort(),
+    );
+  });
+});
+
+describe("stack policies", () => {
+  const policy = (podSelector: Obj, ns = "shop", cluster = "c1") =>
+    resource(
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "np", namespace: ns },
+        spec: { podSelector },
+      },
+      { cluster },
+    );
+  const pdb = (selector: Obj) =>
+    resource({
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: "web", namespace: "shop" },
+      spec: { selector },
+    });
+  const messages = (resources: PolicyResource[], name: string) =>
+    evaluateStack(resources)
+      .filter((v) => v.policy === name)
+      .map((v) => v.message);
+
+  it("network-policy-coverage: a policy in the same namespace and cluster must select the pods", () => {
+    const web = resource(deployment());
+    expect(messages([web, policy({})], "network-policy-coverage")).toEqual([]);
+    expect(messages([web, policy({ matchLabels: { app: "web" } })], "network-policy-coverage")).toEqual([]);
+    const none = ["Deployment shop/web: no NetworkPolicy selects its pods"];
+    expect(messages([web, policy({ matchLabels: { app: "api" } })], "network-policy-coverage")).toEqual(none);
+    expect(messages([web, policy({}, "other")], "network-policy-coverage")).toEqual(none);
+    expect(messages([web, policy({}, "shop", "c2")], "network-policy-coverage")).toEqual(none);
+  });
+
+  it("pdb-for-replicas: more than one replica needs a matching PDB", () => {
+    const one = resource(deployment(1));
+    const two = resource(deployment(2));
+    expect(messages([one], "pdb-for-replicas")).toEqual([]);
+    expect(messages([two, pdb({ matchLabels: { app: "web" } })], "pdb-for-replicas")).toEqual([]);
+    expect(messages([two], "pdb-for-replicas")).toEqual([
+      "Deployment shop/web runs 2 replicas without a PodDisruptionBudget",
+    ]);
+  });
+
+  it("covers every stack rule", () => {
+    expect(STACK_RULES.map((r) => r.name).sort()).toEqual(["network-policy-coverage", "pdb-for-replicas"]);
+  });
+});
