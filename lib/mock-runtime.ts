@@ -104,6 +104,17 @@ export function fakeKubeconfig(name: string): string {
   ].join("\n");
 }
 
+/** The fake value a generated secret (RandomPassword, RandomString) has offline. */
+export function fakeRandomValue(name: string): string {
+  return `fake-random-${name}`;
+}
+
+/** Resource types whose output is a generated secret, and the output's name. */
+export const GENERATED_SECRET_TYPES: Readonly<Record<string, string>> = {
+  "random:index/randomPassword:RandomPassword": "result",
+  "random:index/randomString:RandomString": "result",
+};
+
 /**
  * Outputs real providers compute that programs read back; obviously fake and derived
  * from the resource name only, so runs are deterministic.
@@ -112,7 +123,7 @@ export function builtInOutputs(args: MockResourceArgs): Record<string, unknown> 
   switch (args.type) {
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString":
-      return { result: `fake-random-${args.name}` };
+      return { result: fakeRandomValue(args.name) };
     case "random:index/randomBytes:RandomBytes":
       return { base64: Buffer.from(`fake-random-${args.name}`).toString("base64") };
     case "command:local:Command":

@@ -11,7 +11,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { APPS, SERVICES } from "../config/catalog";
 import { ConfigError } from "../config/reader";
-import { runProgram, type RecordedResource } from "../lib/mock-runtime";
+import {
+  fakeRandomValue,
+  GENERATED_SECRET_TYPES,
+  runProgram,
+  type RecordedResource,
+} from "../lib/mock-runtime";
 import { runStack } from "../stacks/program";
 import {
   canonical,
@@ -134,7 +139,11 @@ export async function synthesize(
     files.set(file, files.has(file) ? `${files.get(file)}---\n${content}` : content);
   }
   const schema = validateSchemas(objects.map((o) => o.object));
-  const fakeValues = offline.secretKeys.map((k) => String(offline.config[k]));
+  // Every secret value the run used: the fake config secrets and every generated password.
+  const fakeValues = [
+    ...offline.secretKeys.map((k) => String(offline.config[k])),
+    ...resources.filter((r) => GENERATED_SECRET_TYPES[r.type]).map((r) => fakeRandomValue(r.name)),
+  ];
   const report = checkPolicies(resources, objects, files, fakeValues);
   const policy = report.findings;
   const partial = {
