@@ -1,36 +1,29 @@
 /**
- * The outputs contract: what other teams read through a StackReference. Keys are a
- * public contract; renaming one is a breaking change for consumers.
+ * The program side of the outputs contract (stacks/contract.ts): the same fields, as the
+ * Outputs the program exports. Deriving the types from the contract keeps the two in step.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { ClusterConfig } from "../config/types";
+import type { AppContract, ClusterContract, DatabaseContract } from "./contract";
+
+/** A contract type with each field allowed to be an Output. */
+type AsOutputs<T> = { readonly [K in keyof T]: pulumi.Input<T[K]> };
 
 /** Per-cluster outputs. */
-export interface ClusterOutputs {
-  readonly name: string;
-  readonly kind: string;
-  readonly apiEndpoint: pulumi.Output<string>;
-  /** Admin kubeconfig (secret). */
-  readonly kubeconfig: pulumi.Output<string>;
-  readonly nodeAddresses: pulumi.Output<string[]>;
-  readonly loadBalancerAddress: pulumi.Output<string>;
-  readonly storageClasses: readonly string[];
-  readonly defaultStorageClass: string;
-  readonly ingress: string;
-  readonly engine: string;
-  readonly delivery: string;
-  readonly gitBranch: string;
-  readonly gitPath: string;
-  /** Talos client config (secret); only Talos clusters have one. */
-  readonly talosconfig?: pulumi.Output<string>;
-}
+export type ClusterOutputs = AsOutputs<ClusterContract>;
+/** Per-app outputs. */
+export type AppOutputs = AsOutputs<AppContract>;
+/** Per-database outputs. */
+export type DatabaseOutputs = AsOutputs<DatabaseContract>;
 
 /** The whole stack's outputs. */
 export interface StackOutputs {
   readonly stack: string;
   readonly shape: string;
   readonly clusters: Readonly<Record<string, ClusterOutputs>>;
+  readonly apps: Readonly<Record<string, AppOutputs>>;
+  readonly databases: Readonly<Record<string, DatabaseOutputs>>;
 }
 
 /** Builds one cluster's outputs from its config and handle. */
@@ -46,9 +39,10 @@ export function clusterOutputs(
     kubeconfig: handle.kubeconfig,
     nodeAddresses: handle.nodeAddresses,
     loadBalancerAddress: handle.loadBalancerAddress,
-    storageClasses: handle.capabilities.storageClasses,
+    storageClasses: [...handle.capabilities.storageClasses],
     defaultStorageClass: handle.capabilities.defaultStorageClass,
     ingress: handle.capabilities.ingress,
+    ingressDomain: config.domain,
     engine: config.engine,
     delivery: config.delivery,
     gitBranch: config.git.branch,

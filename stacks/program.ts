@@ -26,7 +26,7 @@ export function runStack(): StackRun {
   const config = loadConfig();
   const built = config.shape === "cloud" ? cloudStack(config) : homelabStack(config);
   return {
-    outputs: { stack: config.stack, shape: config.shape, clusters: built.clusters },
+    outputs: { stack: config.stack, shape: config.shape, clusters: built.clusters, apps: {}, databases: {} },
     emitted: built.emitted,
   };
 }
