@@ -51,6 +51,7 @@ export function loadConfig(): StackConfig {
   const errors = new ErrorCollector();
   const config = new pulumi.Config(NAMESPACE);
   const present = Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(`${NAMESPACE}:`));
+  const mistakenlySecret = new Set<string>();
   for (const fullKey of present) {
     const key = fullKey.slice(NAMESPACE.length + 1);
     if (!(key in CONFIG_KEYS)) {
@@ -75,12 +76,17 @@ export function loadConfig(): StackConfig {
     }
     if (!spec.secret && runtimeConfig.isConfigSecret(fullKey)) {
       errors.add(new ConfigError(fullKey, "(secret)", `this key is not secret; set it without --secret`));
+      mistakenlySecret.add(key);
     }
   }
+  // A plain key set with --secret is reported above and not read further, so no later error
+  // message prints its (decrypted) value.
+  const plain = (key: ConfigKey): string | undefined =>
+    mistakenlySecret.has(key) ? undefined : config.get(key);
 
-  const rawShape = config.get("shape");
+  const rawShape = plain("shape");
   const shape = rawShape === "cloud" || rawShape === "homelab" ? rawShape : undefined;
-  if (!shape) {
+  if (!shape && !mistakenlySecret.has("shape")) {
     errors.add(
       new ConfigError(
         `${NAMESPACE}:shape`,
@@ -90,8 +96,12 @@ export function loadConfig(): StackConfig {
     );
   }
   const stack = pulumi.getStack();
-  const clusters = parseClusters(structured(config.get("clusters")), stack, errors);
-  const versions = errors.attempt(() => parseVersions(structured(config.get("versions"))));
+  const clusters = mistakenlySecret.has("clusters")
+    ? []
+    : parseClusters(structured(plain("clusters")), stack, errors);
+  const versions = mistakenlySecret.has("versions")
+    ? undefined
+    : errors.attempt(() => parseVersions(structured(plain("versions"))));
   if (shape && versions) checkClusters(shape, clusters, stack, versions, errors);
 
   if (shape) {

@@ -38,13 +38,6 @@ function clusterKey(cluster: ClusterConfig, field?: string): string {
 }
 
 function checkK3d(c: K3dProxmoxClusterConfig): void {
-  if (c.proxmox.vmId === c.proxmox.templateVmId) {
-    throw new ConfigError(
-      clusterKey(c, "proxmox.vmId"),
-      c.proxmox.vmId,
-      "must differ from templateVmId; pick a free VMID",
-    );
-  }
   const iface = parseInterfaceAddress(c.vm.address)!;
   const mask = iface.prefix === 0 ? 0 : (0xffffffff << (32 - iface.prefix)) >>> 0;
   if ((parseIpv4(c.vm.gateway)! & mask) >>> 0 !== (iface.address & mask) >>> 0) {

@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { CONFIG_KEYS, isDeclaredInProject, type KeySpec } from "../config/keys";
 import { loadConfig } from "../config/load";
 import { runProgram } from "../lib/mock-runtime";
+import { MORE_CASES } from "./config-more.cases";
 import { cloudConfig, FAKE, homelabConfig, secretKeysOf } from "./fixtures";
 
 type Config = Record<string, unknown>;
@@ -380,18 +381,23 @@ describe("config validation", () => {
     }
   });
 
-  it.each(CASES)("rejects %s with one clear error and no resources", async (_name, make, message) => {
-    const config = make();
-    const secretKeys =
-      _name === "secret set in plaintext"
-        ? secretKeysOf(config).filter((k) => k !== "platform:hcloudToken")
-        : secretKeysOf(config);
-    const { error, resources } = await load(config, secretKeys);
-    expect(error).toBeInstanceOf(pulumi.RunError);
-    expect(error?.message).toContain(message);
-    expect(error?.message.split("\n")).toHaveLength(1);
-    expect(resources).toEqual([]);
-  });
+  it.each([...CASES, ...MORE_CASES])(
+    "rejects %s with one clear error and no resources",
+    async (_name, make, message) => {
+      const config = make();
+      const secretKeys =
+        _name === "secret set in plaintext"
+          ? secretKeysOf(config).filter((k) => k !== "platform:hcloudToken")
+          : secretKeysOf(config);
+      const { error, resources } = await load(config, secretKeys);
+      expect(error).toBeInstanceOf(pulumi.RunError);
+      expect(error?.message).toContain(message);
+      expect(error?.message.split("\n")).toHaveLength(1);
+      // An error never prints a secret's value.
+      expect(error?.message).not.toContain("fake-test-");
+      expect(resources).toEqual([]);
+    },
+  );
 
   it("reports every error of a run at once, incompatibilities first", async () => {
     // A user enabling Mastodon on the homelab's K3s cluster: its ingress kind cannot be fixed
@@ -411,8 +417,8 @@ describe("config validation", () => {
     expect(resources).toEqual([]);
   });
 
-  it("has at least 25 bad-config cases", () => {
-    expect(CASES.length).toBeGreaterThanOrEqual(25);
+  it("has at least 60 bad-config cases", () => {
+    expect(CASES.length + MORE_CASES.length).toBeGreaterThanOrEqual(60);
   });
 
   it("applies defaults and keeps secrets secret", async () => {

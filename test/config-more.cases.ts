@@ -1,0 +1,242 @@
+/**
+ * More bad configs (the issue asks for at least 60 across the stacks); config.test.ts runs
+ * them with the same expectations as its own table: one clear error, no resource.
+ */
+import { cloudConfig, FAKE, homelabConfig } from "./fixtures";
+
+type Config = Record<string, unknown>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Clusters = Record<string, any>;
+const clusters = (c: Config): Clusters => c["platform:clusters"] as Clusters;
+
+/** [name, make, expected message fragment] */
+export const MORE_CASES: [string, () => Config, string][] = [
+  [
+    "settings for a service the cluster does not enable",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.serviceSettings = { "cert-manager": { email: "ops@example.org" } };
+      return c;
+    },
+    'Invalid config platform:clusters.production.serviceSettings.cert-manager = "(set)": cert-manager is not in this cluster\'s services; add it there or remove these settings',
+  ],
+  [
+    "settings for an app the cluster does not enable",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.appSettings = { steady: {} };
+      return c;
+    },
+    'platform:clusters.production.appSettings.steady = "(set)": steady is not in this cluster\'s apps',
+  ],
+  [
+    "service listed twice",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.services.push("longhorn");
+      return c;
+    },
+    'platform:clusters.production.services[4] = "longhorn": listed twice; remove the duplicate',
+  ],
+  [
+    "app listed twice",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.apps.push("linkding");
+      return c;
+    },
+    'platform:clusters.production.apps[2] = "linkding": listed twice; remove the duplicate',
+  ],
+  [
+    "app without the app it needs",
+    () => {
+      const c = homelabConfig();
+      clusters(c).staging.apps = ["open-webui"];
+      return c;
+    },
+    'platform:clusters.staging.apps[0] = "open-webui": needs the litellm app on this cluster; add litellm to apps or remove open-webui',
+  ],
+  [
+    "no clusters",
+    () => ({ ...cloudConfig(), "platform:clusters": {} }),
+    "platform:clusters = {}: define at least one cluster",
+  ],
+  [
+    "cluster name that is not a DNS label",
+    () => {
+      const c = cloudConfig();
+      clusters(c)["Prod_1"] = clusters(c).prod;
+      delete clusters(c).prod;
+      return c;
+    },
+    'platform:clusters.Prod_1 = "Prod_1": cluster names must be a DNS label',
+  ],
+  [
+    "VM id equal to the template",
+    () => {
+      const c = homelabConfig();
+      clusters(c).staging.proxmox.vmId = 9000;
+      return c;
+    },
+    "Invalid config platform:clusters.staging.proxmox.vmId 9000 equals platform:clusters.staging.proxmox.templateVmId; the VM needs its own VMID",
+  ],
+  [
+    "VM gateway outside its subnet",
+    () => {
+      const c = homelabConfig();
+      clusters(c).staging.vm.gateway = "10.0.41.1";
+      return c;
+    },
+    'platform:clusters.staging.vm.gateway = "10.0.41.1": must be inside the VM\'s subnet 10.0.40.52/24',
+  ],
+  [
+    "VM address without a prefix",
+    () => {
+      const c = homelabConfig();
+      clusters(c).staging.vm.address = "10.0.40.52";
+      return c;
+    },
+    'platform:clusters.staging.vm.address = "10.0.40.52": expected the VM\'s static address in CIDR form, e.g. 10.0.40.52/24',
+  ],
+  [
+    "SSH port out of range",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.sshPort = 70000;
+      return c;
+    },
+    "platform:clusters.production.sshPort = 70000: expected a whole number from 1 to 65535",
+  ],
+  [
+    "unknown key under platform:",
+    () => ({ ...cloudConfig(), "platform:region": "fsn1" }),
+    'platform:region = "(set)": unknown key; the program reads:',
+  ],
+  [
+    "plain key set as a secret",
+    () => ({ ...cloudConfig(), "platform:shape": FAKE("shape") }),
+    'platform:shape = "(secret)": this key is not secret; set it without --secret',
+  ],
+  [
+    "versions of the wrong type",
+    () => ({ ...cloudConfig(), "platform:versions": "v1.11.3" }),
+    'platform:versions = "v1.11.3": expected an object (a YAML mapping), found a string',
+  ],
+  [
+    "raspberryPi not a boolean",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.raspberryPi = "yes";
+      return c;
+    },
+    'platform:clusters.production.raspberryPi = "yes": expected true or false, found a string',
+  ],
+  [
+    "node labels as a list",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.nodePools[1].labels = ["tier=web"];
+      return c;
+    },
+    'platform:clusters.prod.nodePools[1].labels = ["tier=web"]: expected an object (a YAML mapping), found a list',
+  ],
+  [
+    "too many nodes in a pool",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.nodePools[1].count = 101;
+      return c;
+    },
+    "platform:clusters.prod.nodePools[1].count = 101: expected a whole number from 1 to 100",
+  ],
+  [
+    "autoscaler max below count",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.nodePools[2].count = 3;
+      return c;
+    },
+    "platform:clusters.prod.nodePools[2].autoscaler.max = 2: must be at least count (3)",
+  ],
+  [
+    "bad Hetzner location",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.location = "frankfurt";
+      return c;
+    },
+    'platform:clusters.prod.location = "frankfurt": expected a Hetzner location such as fsn1',
+  ],
+  [
+    "unknown network zone",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.networkZone = "eu-west";
+      return c;
+    },
+    'platform:clusters.prod.networkZone = "eu-west": expected one of: eu-central, us-east, us-west, ap-southeast',
+  ],
+  [
+    "S3 bucket name with capitals",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.etcdBackup.s3Bucket = "Etcd_Backups";
+      return c;
+    },
+    'platform:clusters.prod.etcdBackup.s3Bucket = "Etcd_Backups": expected an S3 bucket name',
+  ],
+  [
+    "S3 endpoint over http",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.etcdBackup.s3Endpoint = "http://s3.example.org";
+      return c;
+    },
+    'platform:clusters.prod.etcdBackup.s3Endpoint = "http://s3.example.org": expected an https:// S3 endpoint',
+  ],
+  [
+    "unknown autoscaler expander",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.autoscaler = { expander: "cheapest" };
+      return c;
+    },
+    'platform:clusters.prod.autoscaler.expander = "cheapest": expected one of: least-waste, random, most-pods, price, priority',
+  ],
+  [
+    "autoscaler duration without a unit",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.autoscaler = { scaleDownUnneededTime: "8" };
+      return c;
+    },
+    'platform:clusters.prod.autoscaler.scaleDownUnneededTime = "8": expected a duration such as 10m',
+  ],
+  [
+    "taint with an unknown effect",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.nodePools[2].taints = ["autoscaler-node=true:NoRun"];
+      return c;
+    },
+    'platform:clusters.prod.nodePools[2].taints[0] = "autoscaler-node=true:NoRun": expected a taint as key=value:Effect',
+  ],
+  [
+    "git branch with spaces",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.git.branch = "my branch";
+      return c;
+    },
+    'platform:clusters.prod.git.branch = "my branch": expected a git branch name',
+  ],
+  [
+    "K3s agent flag that is not a flag",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.extraAgentArgs = ["node-label=a=b"];
+      return c;
+    },
+    'platform:clusters.production.extraAgentArgs[0] = "node-label=a=b": expected a flag such as --flag=value',
+  ],
+];
