@@ -8,7 +8,7 @@
  * Pod Security Standards follow the Kubernetes documentation of the restricted and baseline
  * profiles: https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-import { exemptionFor } from "./exceptions";
+import { exemptionFor, PRIVILEGED_NAMESPACES } from "./exceptions";
 
 /** A resource as both runners see it. */
 export interface PolicyResource {
@@ -257,6 +257,25 @@ export const RULES: readonly Rule[] = [
       ),
     "advisory",
   ),
+  {
+    name: "pod-security-admission",
+    description:
+      "Every namespace the program creates enforces restricted, or privileged where declared with a reason",
+    enforcementLevel: "mandatory",
+    check: (resource) => {
+      const object = kubeObject(resource);
+      if (!object || object["kind"] !== "Namespace") return [];
+      const { name } = metadata(object);
+      const labels = obj(obj(object["metadata"])["labels"]);
+      const want = PRIVILEGED_NAMESPACES[name] ? "privileged" : "restricted";
+      const found = labels["pod-security.kubernetes.io/enforce"];
+      return found === want
+        ? []
+        : [
+            `Namespace ${name} has pod-security.kubernetes.io/enforce=${JSON.stringify(found ?? null)}; expected ${want}`,
+          ];
+    },
+  },
   {
     name: "no-default-namespace",
     description: "Nothing the program owns lives in the default namespace",

@@ -226,6 +226,23 @@ describe("resource policies: a compliant workload passes, each breach fails", ()
     ]);
   });
 
+  it("pod-security-admission: restricted unless declared privileged", () => {
+    const ns = (name: string, enforce?: string) =>
+      resource({
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name, labels: enforce ? { "pod-security.kubernetes.io/enforce": enforce } : {} },
+      });
+    expect(violations(ns("shop", "restricted"), "pod-security-admission")).toEqual([]);
+    expect(violations(ns("longhorn-system", "privileged"), "pod-security-admission")).toEqual([]);
+    expect(violations(ns("shop"), "pod-security-admission")).toEqual([
+      "Namespace shop has pod-security.kubernetes.io/enforce=null; expected restricted",
+    ]);
+    expect(violations(ns("shop", "privileged"), "pod-security-admission")).toEqual([
+      'Namespace shop has pod-security.kubernetes.io/enforce="privileged"; expected restricted',
+    ]);
+  });
+
   it("covers every rule with a test above", () => {
     expect(RULES.map((r) => r.name).sort()).toEqual(
       [
@@ -234,6 +251,7 @@ describe("resource policies: a compliant workload passes, each breach fails", ()
         "no-default-namespace",
         "no-service-account-token",
         "pinned-images",
+        "pod-security-admission",
         "probes",
         "pss-baseline",
         "pss-restricted",
