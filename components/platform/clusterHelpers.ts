@@ -1,0 +1,279 @@
+/**
+ * Cluster helpers (002 "Infrastructure Apps"; 004 Renovate): metrics-server, VPA in
+ * recommender mode, descheduler, cluster-autoscaler for Hetzner, Renovate as an hourly
+ * CronJob; plus the platform PriorityClass and the baseline NetworkPolicies apps reuse.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type {
+  ClusterAutoscalerSettings,
+  DeschedulerSettings,
+  MetricsServerSettings,
+  RenovateSettings,
+  VpaSettings,
+} from "../../config/services/operations";
+import type { Addon, Bundle, JsonValue, KubeObject } from "../gitops/delivery";
+import type { ServiceDefinition } from "./types";
+
+const RESTRICTED_CONTAINER: { [key: string]: JsonValue } = {
+  runAsNonRoot: true,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+export const metricsServerService: ServiceDefinition<MetricsServerSettings> = {
+  name: "metrics-server",
+  build(ctx) {
+    const addon: Addon = {
+      kind: "addon",
+      name: "metrics-server",
+      layer: "infrastructure-controllers",
+      namespace: "kube-system",
+      repository: "https://kubernetes-sigs.github.io/metrics-server",
+      chart: "metrics-server",
+      version: ctx.settings.version,
+      includeCrds: false,
+      // metrics-server chart values: `args` are appended to the defaults.
+      values: ctx.settings.kubeletInsecureTls ? { args: ["--kubelet-insecure-tls"] } : {},
+    };
+    return { items: [addon], liveSecrets: [] };
+  },
+};
+
+/**
+ * VPA recommender only (002: "recommender mode only, updater/admission disabled"). Fairwinds
+ * `vpa` chart values `recommender.enabled`, `updater.enabled`, `admissionController.enabled`
+ * (FairwindsOps/charts#1133 shows exactly these keys).
+ */
+export const vpaService: ServiceDefinition<VpaSettings> = {
+  name: "vpa",
+  build(ctx) {
+    const addon: Addon = {
+      kind: "addon",
+      name: "vpa",
+      layer: "infrastructure-controllers",
+      namespace: "vpa",
+      repository: "https://charts.fairwinds.com/stable",
+      chart: "vpa",
+      version: ctx.settings.version,
+      includeCrds: true,
+      values: {
+        recommender: { enabled: true },
+        updater: { enabled: false },
+        admissionController: { enabled: false },
+        "metrics-server": { enabled: false },
+      },
+    };
+    return { items: [addon], liveSecrets: [] };
+  },
+};
+
+export const deschedulerService: ServiceDefinition<DeschedulerSettings> = {
+  name: "descheduler",
+  build(ctx) {
+    const addon: Addon = {
+      kind: "addon",
+      name: "descheduler",
+      layer: "infrastructure-controllers",
+      namespace: "kube-system",
+      repository: "https://kubernetes-sigs.github.io/descheduler",
+      chart: "descheduler",
+      version: ctx.settings.version,
+      includeCrds: false,
+      // 002 names no policy: the chart's default DeschedulerPolicy is kept; kind CronJob.
+      values: { kind: "CronJob", schedule: ctx.settings.schedule },
+    };
+    return { items: [addon], liveSecrets: [] };
+  },
+};
+
+/** The live Secret the cluster autoscaler reads its Hetzner credentials from (`envFromSecret`). */
+export const AUTOSCALER_SECRET = "cluster-autoscaler-hetzner";
+
+/**
+ * `--flag=value` args as the chart's `extraArgs` map. The chart ignores everything after the
+ * first `_` of a key, so repeated flags (one `--nodes` per node group) become `nodes_1`, `nodes_2`
+ * (kubernetes/autoscaler charts/cluster-autoscaler/values.yaml, `extraArgs`).
+ */
+export function autoscalerExtraArgs(args: readonly string[]): { [key: string]: string } {
+  const out: { [key: string]: string } = {};
+  const counts: { [key: string]: number } = {};
+  for (const arg of args) {
+    const match = /^--([a-z0-9-]+)=(.*)$/.exec(arg);
+    if (!match) throw new Error(`cluster-autoscaler: argument "${arg}" is not of the form --flag=value`);
+    const [, flag, value] = match;
+    counts[flag] = (counts[flag] ?? 0) + 1;
+    out[counts[flag] === 1 && flag !== "nodes" ? flag : `${flag}_${counts[flag]}`] = value;
+  }
+  return out;
+}
+
+/**
+ * cluster-autoscaler for Hetzner (002: autoscaler pool cx32 0-2, 10m/10m/8m least-waste).
+ * `HCLOUD_CLUSTER_CONFIG` (base64 JSON: imagesForArch, nodeConfigs with the raw worker
+ * config as cloudInit, labels, taints) replaces HCLOUD_CLOUD_INIT/HCLOUD_IMAGE (hetzner README).
+ */
+export const clusterAutoscalerService: ServiceDefinition<ClusterAutoscalerSettings> = {
+  name: "cluster-autoscaler",
+  secrets: { hcloudToken: { description: "Hetzner Cloud API token", required: true } },
+  build(ctx) {
+    const s = ctx.settings;
+    const token = ctx.secrets.hcloudToken;
+    if (token === undefined) {
+      throw new Error(
+        "Missing secret config platform:hcloudToken: cluster-autoscaler is enabled; set it with `pulumi config set --secret platform:hcloudToken <value>`",
+      );
+    }
+    const { HCLOUD_IMAGE: image, ...plainEnv } = s.autoscaler.env;
+    if (image === undefined) {
+      throw new Error(
+        "cluster-autoscaler: the Talos autoscaler settings carry no HCLOUD_IMAGE; the autoscaler cannot boot Talos workers without it",
+      );
+    }
+    const arch = ctx.cluster.capabilities.architecture;
+    const clusterConfig = pulumi.secret(s.workerConfigBase64).apply((b64) => {
+      const cloudInit = Buffer.from(b64, "base64").toString("utf8");
+      const nodeConfigs: Record<string, unknown> = {};
+      for (const [group, cfg] of Object.entries(s.autoscaler.clusterConfig.nodeConfigs)) {
+        nodeConfigs[group] = { cloudInit, labels: cfg.labels, taints: cfg.taints };
+      }
+      return Buffer.from(JSON.stringify({ imagesForArch: { [arch]: image }, nodeConfigs }), "utf8").toString(
+        "base64",
+      );
+    });
+    const addon: Addon = {
+      kind: "addon",
+      name: "cluster-autoscaler",
+      layer: "infrastructure-controllers",
+      namespace: "kube-system",
+      repository: "https://kubernetes.github.io/autoscaler",
+      chart: "cluster-autoscaler",
+      version: s.version,
+      includeCrds: false,
+      values: {
+        cloudProvider: "hetzner",
+        image: { repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: s.imageTag },
+        extraArgs: autoscalerExtraArgs(s.autoscaler.args),
+        extraEnv: { ...plainEnv },
+        envFromSecret: AUTOSCALER_SECRET,
+        containerSecurityContext: RESTRICTED_CONTAINER,
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+      },
+    };
+    return {
+      items: [addon],
+      liveSecrets: [
+        {
+          name: AUTOSCALER_SECRET,
+          namespace: "kube-system",
+          stringData: { HCLOUD_TOKEN: token, HCLOUD_CLUSTER_CONFIG: clusterConfig },
+        },
+      ],
+    };
+  },
+};
+
+/** Renovate (004: "hourly CronJob", Helm release) with the renovatebot chart. */
+export const renovateService: ServiceDefinition<RenovateSettings> = {
+  name: "renovate",
+  secrets: { renovateToken: { description: "Token Renovate uses on the git platform", required: true } },
+  build(ctx) {
+    const s = ctx.settings;
+    const token = ctx.secrets.renovateToken;
+    if (token === undefined) {
+      throw new Error(
+        "Missing secret config platform:renovateToken: renovate is enabled; set it with `pulumi config set --secret platform:renovateToken <value>`",
+      );
+    }
+    const addon: Addon = {
+      kind: "addon",
+      name: "renovate",
+      layer: "infrastructure-controllers",
+      namespace: "renovate",
+      repository: "https://docs.renovatebot.com/helm-charts",
+      chart: "renovate",
+      version: s.version,
+      includeCrds: false,
+      // renovatebot/helm-charts charts/renovate/values.yaml: cronjob.*, renovate.config,
+      // existingSecret (env vars from a Secret), securityContext, resources.
+      values: {
+        cronjob: { schedule: s.schedule, concurrencyPolicy: "Forbid", successfulJobsHistoryLimit: "1" },
+        renovate: {
+          config: JSON.stringify({ platform: s.platform, repositories: s.repositories, onboarding: false }),
+          securityContext: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: false },
+        },
+        existingSecret: "renovate-env",
+        // Pod level: non-root only; the image's own USER is kept (uid not verified here).
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+      },
+    };
+    return {
+      items: [addon],
+      liveSecrets: [{ name: "renovate-env", namespace: "renovate", stringData: { RENOVATE_TOKEN: token } }],
+    };
+  },
+};
+
+/** Platform PriorityClass for the program's own critical components (apps own theirs). */
+export function platformPriorityClasses(): Bundle {
+  const pc = (name: string, value: number, description: string): KubeObject => ({
+    apiVersion: "scheduling.k8s.io/v1",
+    kind: "PriorityClass",
+    metadata: { name },
+    value,
+    globalDefault: false,
+    preemptionPolicy: "PreemptLowerPriority",
+    description,
+  });
+  return {
+    kind: "bundle",
+    name: "platform-priority-classes",
+    layer: "infrastructure-controllers",
+    namespace: "kube-system",
+    objects: [
+      // Below system-cluster-critical (2000000000) and above 002's mastodon-critical (1000000).
+      pc("platform-critical", 100000000, "Platform controllers the cluster cannot run without"),
+      pc("platform-high", 10000000, "Platform services that serve apps"),
+    ],
+  };
+}
+
+/**
+ * A namespace's baseline: deny all ingress and egress, allow DNS to kube-dns (002 "Default
+ * deny-all pattern with explicit allowlist rules ... Allow DNS (kube-dns/coredns)").
+ */
+export function baselineNetworkPolicies(namespace: string): KubeObject[] {
+  return [
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "default-deny-all", namespace },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "allow-dns-egress", namespace },
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
