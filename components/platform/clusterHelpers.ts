@@ -69,6 +69,37 @@ export const vpaService: ServiceDefinition<VpaSettings> = {
   },
 };
 
+/** 002's descheduler policy (goingdark-social/IaC base-system/descheduler/patches/policy-configmap.yaml). */
+export const DESCHEDULER_POLICY: { [key: string]: JsonValue } = {
+  profiles: [
+    {
+      name: "default",
+      pluginConfig: [
+        {
+          name: "LowNodeUtilization",
+          args: {
+            useDeviationThresholds: true,
+            thresholds: { cpu: 40, memory: 40, pods: 40 },
+            targetThresholds: { cpu: 75, memory: 75, pods: 75 },
+            evictableNamespaces: { exclude: ["kube-system"] },
+          },
+        },
+      ],
+      plugins: {
+        deschedule: {
+          enabled: [
+            "RemovePodsViolatingInterPodAntiAffinity",
+            "RemovePodsViolatingNodeAffinity",
+            "RemovePodsViolatingNodeTaints",
+            "RemovePodsViolatingTopologySpreadConstraint",
+          ],
+        },
+        balance: { enabled: ["LowNodeUtilization", "RemoveDuplicates"] },
+      },
+    },
+  ],
+};
+
 export const deschedulerService: ServiceDefinition<DeschedulerSettings> = {
   name: "descheduler",
   build(ctx) {
@@ -81,8 +112,16 @@ export const deschedulerService: ServiceDefinition<DeschedulerSettings> = {
       chart: "descheduler",
       version: ctx.settings.version,
       includeCrds: false,
-      // 002 names no policy: the chart's default DeschedulerPolicy is kept; kind CronJob.
-      values: { kind: "CronJob", schedule: ctx.settings.schedule },
+      // descheduler chart values: kind, deschedulingInterval, leaderElection,
+      // deschedulerPolicyAPIVersion, deschedulerPolicy (chart README / values.yaml).
+      values: {
+        kind: "Deployment",
+        replicas: 1,
+        deschedulingInterval: ctx.settings.interval,
+        leaderElection: { enabled: true },
+        deschedulerPolicyAPIVersion: "descheduler/v1alpha2",
+        deschedulerPolicy: DESCHEDULER_POLICY,
+      },
     };
     return { items: [addon], liveSecrets: [] };
   },
@@ -174,7 +213,7 @@ export const clusterAutoscalerService: ServiceDefinition<ClusterAutoscalerSettin
   },
 };
 
-/** Renovate (004: "hourly CronJob", Helm release) with the renovatebot chart. */
+/** Renovate (004: "Runs hourly as a CronJob in the cluster"), as 004's repository runs it. */
 export const renovateService: ServiceDefinition<RenovateSettings> = {
   name: "renovate",
   secrets: { renovateToken: { description: "Token Renovate uses on the git platform", required: true } },
@@ -186,32 +225,80 @@ export const renovateService: ServiceDefinition<RenovateSettings> = {
         "Missing secret config platform:renovateToken: renovate is enabled; set it with `pulumi config set --secret platform:renovateToken <value>`",
       );
     }
-    const addon: Addon = {
-      kind: "addon",
+    const ns = "renovate";
+    const objects: KubeObject[] = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+      ...baselineNetworkPolicies(ns),
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-https-egress", namespace: ns },
+        // Renovate talks to the git platform and to registries over HTTPS only.
+        spec: {
+          podSelector: {},
+          policyTypes: ["Egress"],
+          egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }],
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "renovate-configmap", namespace: ns },
+        // 004's renovate-configmap: platform, no autodiscovery.
+        data: { RENOVATE_AUTODISCOVER: "false", RENOVATE_PLATFORM: s.platform, RENOVATE_ONBOARDING: "false" },
+      },
+      {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name: "renovate", namespace: ns },
+        spec: {
+          schedule: s.schedule,
+          concurrencyPolicy: "Forbid",
+          successfulJobsHistoryLimit: 1,
+          failedJobsHistoryLimit: 1,
+          jobTemplate: {
+            spec: {
+              backoffLimit: 0,
+              template: {
+                spec: {
+                  // 004: "It has no reason to hold a Kubernetes API credential".
+                  automountServiceAccountToken: false,
+                  restartPolicy: "Never",
+                  securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                  containers: [
+                    {
+                      name: "renovate",
+                      image: s.image,
+                      args: [...s.repositories],
+                      envFrom: [
+                        { secretRef: { name: "renovate-env" } },
+                        { configMapRef: { name: "renovate-configmap" } },
+                      ],
+                      // 004 keeps the root filesystem writable on purpose ("the image writes to
+                      // /home/ubuntu as well as its base dir"); everything else is restricted.
+                      // A batch job has no probes: the Job's exit code is its health.
+                      securityContext: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: false },
+                      // 004: requests 100m/512Mi, memory limit 2Gi, no CPU limit.
+                      resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      },
+    ];
+    const bundle: Bundle = {
+      kind: "bundle",
       name: "renovate",
       layer: "infrastructure-controllers",
-      namespace: "renovate",
-      repository: "https://docs.renovatebot.com/helm-charts",
-      chart: "renovate",
-      version: s.version,
-      includeCrds: false,
-      // renovatebot/helm-charts charts/renovate/values.yaml: cronjob.*, renovate.config,
-      // existingSecret (env vars from a Secret), securityContext, resources.
-      values: {
-        cronjob: { schedule: s.schedule, concurrencyPolicy: "Forbid", successfulJobsHistoryLimit: "1" },
-        renovate: {
-          config: JSON.stringify({ platform: s.platform, repositories: s.repositories, onboarding: false }),
-          securityContext: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: false },
-        },
-        existingSecret: "renovate-env",
-        // Pod level: non-root only; the image's own USER is kept (uid not verified here).
-        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-        resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "2Gi" } },
-      },
+      namespace: ns,
+      objects,
     };
     return {
-      items: [addon],
-      liveSecrets: [{ name: "renovate-env", namespace: "renovate", stringData: { RENOVATE_TOKEN: token } }],
+      items: [bundle],
+      liveSecrets: [{ name: "renovate-env", namespace: ns, stringData: { RENOVATE_TOKEN: token } }],
     };
   },
 };

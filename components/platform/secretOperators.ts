@@ -169,7 +169,8 @@ export const externalSecretsService: ServiceDefinition<ExternalSecretsSettings> 
             capabilities: { drop: ["ALL"] },
             seccompProfile: { type: "RuntimeDefault" },
           },
-          resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+          // 002's external-secrets values.yaml `bitwarden-sdk-server.resources`.
+          resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
         },
       });
       storeDeps.push(SDK_SERVER);
@@ -300,7 +301,8 @@ export const onePasswordOperatorService: ServiceDefinition<OnePasswordOperatorSe
           credentialsName: "op-credentials",
           credentialsKey: "1password-credentials.json",
         },
-        operator: { create: true, token: { name: "onepassword-token", key: "token" } },
+        // `authMethod: connect` (chart 2.x operator-deployment.yaml) reads OP_CONNECT_TOKEN from operator.token.
+        operator: { create: true, authMethod: "connect", token: { name: "onepassword-token", key: "token" } },
       },
     };
     const liveSecrets: LiveSecret[] = [

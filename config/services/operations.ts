@@ -15,7 +15,15 @@ import type { ClusterConfig } from "../types";
 
 const DURATION = { pattern: /^\d+[hdwy]$/, expected: "a retention such as 14d, 4w or 1y" };
 const QUANTITY = { pattern: /^\d+(Mi|Gi|Ti)$/, expected: "a volume size such as 20Gi" };
-const CRON = { pattern: /^(\S+\s+){4}\S+$/, expected: "a five-field cron schedule such as 0 * * * *" };
+const CRON = {
+  pattern: /^((\S+\s+){4}\S+|@(hourly|daily|weekly))$/,
+  expected: "a cron schedule such as @hourly or 0 * * * *",
+};
+const GO_DURATION = { pattern: /^\d+(s|m|h)$/, expected: "a duration such as 5m" };
+const IMAGE = {
+  pattern: /^[a-z0-9./-]+:[A-Za-z0-9._-]+@sha256:[0-9a-f]{64}$/,
+  expected: "image:tag@sha256:digest",
+};
 const VERSION = { pattern: /^v?\d+\.\d+\.\d+$/, expected: "an exact chart version such as 1.2.3" };
 const HOST_URL = { pattern: /^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/, expected: "an http(s):// URL" };
 const UUID = {
@@ -37,19 +45,21 @@ export interface KubePrometheusStackSettings {
 }
 
 export const KUBE_PROMETHEUS_STACK_DEFAULTS: KubePrometheusStackSettings = {
-  // Chart.yaml at prometheus-community/helm-charts@0013e202 (charts/kube-prometheus-stack): version 67.8.0.
-  version: "67.8.0",
-  // 004 names kube-prometheus-stack but gives no retention or size; 10d is the chart's own
-  // `prometheus.prometheusSpec.retention` default, kept explicit so it is visible here.
+  // 004's repository (ronaldlokers/homelab monitoring/controllers/production/kube-prometheus-stack/
+  // release.yaml): chart 88.6.5, Prometheus on a 30Gi Longhorn volume, retention left at the
+  // chart default of 10 days ("where the default datasource keeps 10").
+  version: "88.6.5",
   retention: "10d",
-  // Our number (004 gives none): 10 days of a 3-node homelab fit well in 20Gi of Longhorn.
-  storageSize: "20Gi",
+  storageSize: "30Gi",
+  // Ours: the release keeps Grafana on its chart default (no persistence); 5Gi keeps UI edits.
   grafanaStorageSize: "5Gi",
 };
 
 /** victoria-metrics-k8s-stack with Grafana and the Prometheus adapter (002). */
 export interface VictoriaMetricsSettings {
   readonly version: string;
+  /** prometheus-operator-crds chart: ServiceMonitor/PodMonitor CRDs the VM operator converts. */
+  readonly operatorCrdsVersion: string;
   readonly adapterVersion: string;
   /** VMSingle `retentionPeriod` (VictoriaMetrics units: 14d, 4w, 1y). */
   readonly retentionPeriod: string;
@@ -57,12 +67,16 @@ export interface VictoriaMetricsSettings {
 }
 
 export const VICTORIA_METRICS_DEFAULTS: VictoriaMetricsSettings = {
-  // Chart.yaml at VictoriaMetrics/helm-charts@000784db (charts/victoria-metrics-k8s-stack): 0.54.0.
-  version: "0.54.0",
+  // 002's repository (goingdark-social/IaC kubernetes/apps/base-system/victoriametrics/
+  // kustomization.yaml): victoria-metrics-k8s-stack 0.85.9 with prometheus-operator-crds 28.0.1.
+  version: "0.85.9",
+  operatorCrdsVersion: "28.0.1",
   // prometheus-adapter 5.2.0: released 2025-10 (DaoCloud/dce-charts-repackage#3538 "found newer version 5.2.0").
   adapterVersion: "5.2.0",
-  // 002 gives no retention; 14d covers the HPA windows and two weeks of dashboards.
+  // 002's helm-values.yaml sets `retentionPeriod: "14"` with the comment "Reduce from 30d to
+  // 14d"; a bare number is months in VictoriaMetrics, so the intended 14d is written with its unit.
   retentionPeriod: "14d",
+  // Ours (002 keeps VMSingle on the operator default): 20Gi of hcloud volume.
   storageSize: "20Gi",
 };
 
@@ -76,13 +90,12 @@ export interface VictoriaLogsSettings {
 }
 
 export const VICTORIA_LOGS_DEFAULTS: VictoriaLogsSettings = {
-  // Chart.yaml at VictoriaMetrics/helm-charts@01a9915a (charts/victoria-logs-single): 0.11.7, app v1.31.0.
-  version: "0.11.7",
-  // 002 gives no retention; 14d matches the metrics retention.
-  retentionPeriod: "14d",
-  storageSize: "20Gi",
-  // 002 does not name a collector; without one VictoriaLogs receives nothing, so the chart's
-  // own Vector dependency (Chart.yaml: vector 0.40.*, condition vector.enabled) is on.
+  // 002's repository (goingdark-social/IaC kubernetes/apps/base-system/victorialogs/): chart
+  // 0.11.20, a 15Gi volume, and the chart's Vector collector on (`vector.enabled: true`).
+  version: "0.11.20",
+  // 002 keeps the chart default retention (1 month) and caps disk use instead; 31d says so.
+  retentionPeriod: "31d",
+  storageSize: "15Gi",
   collector: true,
 };
 
@@ -116,9 +129,10 @@ export interface ExternalSecretsSettings {
 }
 
 export const EXTERNAL_SECRETS_DEFAULTS = {
-  // Chart.yaml at external-secrets/external-secrets@0060da0b (deploy/charts/external-secrets): 2.0.0;
-  // its bitwarden-sdk-server dependency is v0.5.2 from oci://ghcr.io/external-secrets/charts.
-  version: "2.0.0",
+  // 002's repository (goingdark-social/IaC base-system/external-secrets/kustomization.yaml): 1.2.1.
+  // bitwarden-sdk-server v0.5.2 from oci://ghcr.io/external-secrets/charts is the dependency the
+  // ESO chart pins (deploy/charts/external-secrets/Chart.yaml at 0060da0b).
+  version: "1.2.1",
   sdkServerVersion: "v0.5.2",
   // The public Bitwarden cloud (ESO docs/provider/bitwarden-secrets-manager.md: both optional).
   apiUrl: "https://api.bitwarden.com",
@@ -137,8 +151,8 @@ export interface OnePasswordOperatorSettings {
 }
 
 export const ONEPASSWORD_OPERATOR_DEFAULTS: OnePasswordOperatorSettings = {
-  // Chart.yaml at 1Password/connect-helm-charts@08052e61 (charts/connect): 1.13.0, Connect 1.7.2.
-  version: "1.13.0",
+  // connect chart v2.0.5 with Connect 1.8.1 (1Password/connect-helm-charts#247, 2025-09-12).
+  version: "2.0.5",
 };
 
 /** Bitnami SealedSecrets controller (000). */
@@ -163,8 +177,8 @@ export interface MetricsServerSettings {
 }
 
 export const METRICS_SERVER_DEFAULTS: MetricsServerSettings = {
-  // metrics-server chart 3.13.0, released 2025-07-22 (kubernetes-sigs/metrics-server; rancher/rke2-charts#740).
-  version: "3.13.0",
+  // 002's repository (goingdark-social/IaC base-system/metrics-server/kustomization.yaml): 3.13.1.
+  version: "3.13.1",
   kubeletInsecureTls: false,
 };
 
@@ -179,15 +193,17 @@ export const VPA_DEFAULTS: VpaSettings = {
 
 export interface DeschedulerSettings {
   readonly version: string;
-  /** CronJob schedule of the descheduler run (002 gives no policy; chart policy kept). */
-  readonly schedule: string;
+  /** `deschedulingInterval` of the Deployment. */
+  readonly interval: string;
 }
 
 export const DESCHEDULER_DEFAULTS: DeschedulerSettings = {
-  // descheduler chart 0.34.0 for Kubernetes 1.34 (released 2025-10-30; AndreiGavriliu/homelab#4333).
+  // 002's repository runs descheduler v0.34.0 as a Deployment (goingdark-social/IaC
+  // base-system/descheduler/kustomization.yaml: kubernetes/deployment?ref=v0.34.0); the chart
+  // of the same version is released (AndreiGavriliu/homelab#4333, 2025-10-30).
   version: "0.34.0",
-  // The chart's default `schedule` ("*/2 * * * *") is busy for a 2-3 node cluster; every 30m.
-  schedule: "*/30 * * * *",
+  // The upstream kubernetes/deployment manifests' `--descheduling-interval` (5m).
+  interval: "5m",
 };
 
 /** cluster-autoscaler for Hetzner (002): the Talos component's settings plus the secret worker config. */
@@ -209,7 +225,8 @@ export const CLUSTER_AUTOSCALER_DEFAULTS = {
 };
 
 export interface RenovateSettings {
-  readonly version: string;
+  /** `renovate/renovate` image, tag@digest. */
+  readonly image: string;
   /** Hourly (004: "Runs hourly as a CronJob in the cluster"). */
   readonly schedule: string;
   readonly platform: "github" | "gitlab" | "gitea" | "forgejo";
@@ -218,9 +235,10 @@ export interface RenovateSettings {
 }
 
 export const RENOVATE_DEFAULTS = {
-  // Chart.yaml at renovatebot/helm-charts@0046e29c (charts/renovate): 46.181.0, Renovate 43.212.0.
-  version: "46.181.0",
-  schedule: "0 * * * *",
+  // 004's repository (ronaldlokers/homelab infrastructure/controllers/base/renovate/cronjob.yaml):
+  // a plain CronJob, "@hourly", image pinned by tag and digest.
+  image: "renovate/renovate:44.39.2@sha256:e6b93e709ca64495ab9307350b260064276ee02d15c6886387fd2d42c926623b",
+  schedule: "@hourly",
   platform: "github" as const,
 };
 
@@ -241,10 +259,11 @@ export function parseKubePrometheusStackSettings(
 }
 
 export function parseVictoriaMetricsSettings(r: Reader, _cluster: ClusterConfig): VictoriaMetricsSettings {
-  r.only(["version", "adapterVersion", "retentionPeriod", "storageSize"]);
+  r.only(["version", "operatorCrdsVersion", "adapterVersion", "retentionPeriod", "storageSize"]);
   const d = VICTORIA_METRICS_DEFAULTS;
   return {
     version: r.string("version", VERSION, d.version),
+    operatorCrdsVersion: r.string("operatorCrdsVersion", VERSION, d.operatorCrdsVersion),
     adapterVersion: r.string("adapterVersion", VERSION, d.adapterVersion),
     retentionPeriod: r.string("retentionPeriod", DURATION, d.retentionPeriod),
     storageSize: r.string("storageSize", QUANTITY, d.storageSize),
@@ -342,11 +361,11 @@ export function parseVpaSettings(r: Reader, _cluster: ClusterConfig): VpaSetting
 }
 
 export function parseDeschedulerSettings(r: Reader, _cluster: ClusterConfig): DeschedulerSettings {
-  r.only(["version", "schedule"]);
+  r.only(["version", "interval"]);
   const d = DESCHEDULER_DEFAULTS;
   return {
     version: r.string("version", VERSION, d.version),
-    schedule: r.string("schedule", CRON, d.schedule),
+    interval: r.string("interval", GO_DURATION, d.interval),
   };
 }
 
@@ -380,7 +399,7 @@ export function parseClusterAutoscalerSettings(
 }
 
 export function parseRenovateSettings(r: Reader, _cluster: ClusterConfig): RenovateSettings {
-  r.only(["version", "schedule", "platform", "repositories"]);
+  r.only(["image", "schedule", "platform", "repositories"]);
   const d = RENOVATE_DEFAULTS;
   const repositories = r.stringList("repositories", {
     pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+$/,
@@ -394,7 +413,7 @@ export function parseRenovateSettings(r: Reader, _cluster: ClusterConfig): Renov
     );
   }
   return {
-    version: r.string("version", VERSION, d.version),
+    image: r.string("image", IMAGE, d.image),
     schedule: r.string("schedule", CRON, d.schedule),
     platform: r.string<RenovateSettings["platform"]>(
       "platform",
