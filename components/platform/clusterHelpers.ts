@@ -11,7 +11,7 @@ import type {
   RenovateSettings,
   VpaSettings,
 } from "../../config/services/operations";
-import type { Addon, Bundle, JsonValue, KubeObject } from "../gitops/delivery";
+import type { Addon, Bundle, JsonValue, KubeObject, LiveSecret } from "../gitops/delivery";
 import type { ServiceDefinition } from "./types";
 
 const RESTRICTED_CONTAINER: { [key: string]: JsonValue } = {
@@ -131,27 +131,30 @@ export const deschedulerService: ServiceDefinition<DeschedulerSettings> = {
 export const AUTOSCALER_SECRET = "cluster-autoscaler-hetzner";
 
 /**
- * `--flag=value` args as the chart's `extraArgs` map. The chart ignores everything after the
- * first `_` of a key, so repeated flags (one `--nodes` per node group) become `nodes_1`, `nodes_2`
- * (kubernetes/autoscaler charts/cluster-autoscaler/values.yaml, `extraArgs`).
+ * `--flag=value` args as the chart's `extraArgs` map, without the flags the chart renders
+ * itself: `--cloud-provider` (from `cloudProvider`) and `--nodes` (from `autoscalingGroups`).
  */
 export function autoscalerExtraArgs(args: readonly string[]): { [key: string]: string } {
   const out: { [key: string]: string } = {};
-  const counts: { [key: string]: number } = {};
   for (const arg of args) {
     const match = /^--([a-z0-9-]+)=(.*)$/.exec(arg);
     if (!match) throw new Error(`cluster-autoscaler: argument "${arg}" is not of the form --flag=value`);
     const [, flag, value] = match;
-    counts[flag] = (counts[flag] ?? 0) + 1;
-    out[counts[flag] === 1 && flag !== "nodes" ? flag : `${flag}_${counts[flag]}`] = value;
+    if (flag === "cloud-provider" || flag === "nodes") continue;
+    if (flag in out) throw new Error(`cluster-autoscaler: argument --${flag} is given twice`);
+    out[flag] = value;
   }
   return out;
 }
 
 /**
- * cluster-autoscaler for Hetzner (002: autoscaler pool cx32 0-2, 10m/10m/8m least-waste).
- * `HCLOUD_CLUSTER_CONFIG` (base64 JSON: imagesForArch, nodeConfigs with the raw worker
- * config as cloudInit, labels, taints) replaces HCLOUD_CLOUD_INIT/HCLOUD_IMAGE (hetzner README).
+ * cluster-autoscaler for Hetzner (002: autoscaler pool cx32 0-2, 10m/10m/8m least-waste),
+ * configured as the hcloud-k8s module 002 uses does it (hcloud-k8s/terraform-hcloud-kubernetes
+ * autoscaler.tf): `cloudProvider: hetzner`, one `autoscalingGroups` entry per pool, on the
+ * control plane. `HCLOUD_CLUSTER_CONFIG` (base64 JSON: imagesForArch, and per node group the
+ * raw worker machine config as cloudInit, labels, taints) replaces HCLOUD_CLOUD_INIT and
+ * HCLOUD_IMAGE (cluster-autoscaler/cloudprovider/hetzner/README.md); it and the token live
+ * only in a live Secret read through `envFromSecret`.
  */
 export const clusterAutoscalerService: ServiceDefinition<ClusterAutoscalerSettings> = {
   name: "cluster-autoscaler",
@@ -164,22 +167,27 @@ export const clusterAutoscalerService: ServiceDefinition<ClusterAutoscalerSettin
         "Missing secret config platform:hcloudToken: cluster-autoscaler is enabled; set it with `pulumi config set --secret platform:hcloudToken <value>`",
       );
     }
+    if (s.autoscaler.nodeGroups.length === 0) {
+      throw new Error(
+        `cluster-autoscaler: cluster ${ctx.cluster.name} has no autoscaled node pool; give a pool \`autoscaler.max\` or remove cluster-autoscaler from platform:clusters.${ctx.cluster.name}.services`,
+      );
+    }
     const { HCLOUD_IMAGE: image, ...plainEnv } = s.autoscaler.env;
     if (image === undefined) {
       throw new Error(
-        "cluster-autoscaler: the Talos autoscaler settings carry no HCLOUD_IMAGE; the autoscaler cannot boot Talos workers without it",
+        "cluster-autoscaler: the Talos autoscaler settings carry no HCLOUD_IMAGE; the autoscaler cannot boot Talos workers without the image",
       );
     }
     const arch = ctx.cluster.capabilities.architecture;
+    const nodeConfigs = s.autoscaler.clusterConfig.nodeConfigs;
     const clusterConfig = pulumi.secret(s.workerConfigBase64).apply((b64) => {
       const cloudInit = Buffer.from(b64, "base64").toString("utf8");
-      const nodeConfigs: Record<string, unknown> = {};
-      for (const [group, cfg] of Object.entries(s.autoscaler.clusterConfig.nodeConfigs)) {
-        nodeConfigs[group] = { cloudInit, labels: cfg.labels, taints: cfg.taints };
+      const configs: Record<string, unknown> = {};
+      for (const [group, cfg] of Object.entries(nodeConfigs)) {
+        configs[group] = { cloudInit, labels: cfg.labels, taints: cfg.taints };
       }
-      return Buffer.from(JSON.stringify({ imagesForArch: { [arch]: image }, nodeConfigs }), "utf8").toString(
-        "base64",
-      );
+      const json = JSON.stringify({ imagesForArch: { [arch]: image }, nodeConfigs: configs });
+      return Buffer.from(json, "utf8").toString("base64");
     });
     const addon: Addon = {
       kind: "addon",
@@ -193,23 +201,33 @@ export const clusterAutoscalerService: ServiceDefinition<ClusterAutoscalerSettin
       values: {
         cloudProvider: "hetzner",
         image: { repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: s.imageTag },
+        autoscalingGroups: s.autoscaler.nodeGroups.map((g) => ({
+          name: g.name,
+          minSize: g.min,
+          maxSize: g.max,
+          instanceType: g.serverType,
+          region: g.location,
+        })),
         extraArgs: autoscalerExtraArgs(s.autoscaler.args),
         extraEnv: { ...plainEnv },
         envFromSecret: AUTOSCALER_SECRET,
+        // On the control plane, so scaling a pool down never evicts the autoscaler itself.
+        nodeSelector: { "node-role.kubernetes.io/control-plane": "" },
+        tolerations: [
+          { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule", operator: "Exists" },
+        ],
         containerSecurityContext: RESTRICTED_CONTAINER,
         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
       },
     };
-    return {
-      items: [addon],
-      liveSecrets: [
-        {
-          name: AUTOSCALER_SECRET,
-          namespace: "kube-system",
-          stringData: { HCLOUD_TOKEN: token, HCLOUD_CLUSTER_CONFIG: clusterConfig },
-        },
-      ],
-    };
+    const liveSecrets: LiveSecret[] = [
+      {
+        name: AUTOSCALER_SECRET,
+        namespace: "kube-system",
+        stringData: { HCLOUD_TOKEN: token, HCLOUD_CLUSTER_CONFIG: clusterConfig },
+      },
+    ];
+    return { items: [addon], liveSecrets };
   },
 };
 

@@ -187,8 +187,9 @@ export interface VpaSettings {
 }
 
 export const VPA_DEFAULTS: VpaSettings = {
-  // Chart.yaml at FairwindsOps/charts@65441f6a (stable/vpa): 4.7.1, VPA 1.0.0.
-  version: "4.7.1",
+  // fairwinds-stable/vpa 4.10.1 ships VPA 1.4.1 (`helm search repo` output in FairwindsOps/charts#1678),
+  // the release line 002's repository runs (base-system/vpa: vertical-pod-autoscaler/deploy?ref=vpa-release-1.4).
+  version: "4.10.1",
 };
 
 export interface DeschedulerSettings {
