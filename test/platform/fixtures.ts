@@ -50,3 +50,7 @@ export function context<S>(
     parent: live ? new TestParent("parent") : ({} as pulumi.Resource),
   };
 }
+
+/** Chart values and object specs are deep JSON; tests read into them loosely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any;

@@ -13,7 +13,7 @@ import {
   VICTORIA_METRICS_DEFAULTS,
 } from "../../config/services/operations";
 import { runProgram, valueOf } from "../../lib/mock-runtime";
-import { cluster, context } from "./fixtures";
+import { cluster, context, type Loose } from "./fixtures";
 
 function addon(build: ServiceBuild, name: string): Addon {
   const item = build.items.find((i) => i.name === name);
@@ -43,7 +43,7 @@ describe("kube-prometheus-stack", () => {
       version: "88.6.5",
       includeCrds: true,
     });
-    const values = a.values as any;
+    const values = a.values as Loose;
     expect(values.prometheus.prometheusSpec.retention).toBe("10d");
     expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec).toEqual({
       storageClassName: "longhorn",
@@ -71,7 +71,7 @@ describe("kube-prometheus-stack", () => {
         context(cluster("talos-hcloud", []), KUBE_PROMETHEUS_STACK_DEFAULTS, [], true),
       );
     });
-    const values = addon(build!, "kube-prometheus-stack").values as any;
+    const values = addon(build!, "kube-prometheus-stack").values as Loose;
     expect(values.kubeEtcd).toBeUndefined();
     expect(values.grafana.ingress).toBeUndefined();
   });
@@ -84,7 +84,7 @@ describe("victoria-metrics", () => {
       build = victoriaMetricsService.build(
         context(cluster("talos-hcloud", ["victoria-metrics"]), VICTORIA_METRICS_DEFAULTS, [], true),
       );
-      return valueOf((build.liveSecrets[0].stringData as Record<string, any>)["admin-password"]);
+      return valueOf((build.liveSecrets[0].stringData as Record<string, Loose>)["admin-password"]);
     });
     const b = build!;
     validateItems(b.items);
@@ -99,11 +99,11 @@ describe("victoria-metrics", () => {
       namespace: "victoriametrics",
       dependsOn: ["prometheus-operator-crds"],
     });
-    expect((stack.values as any).vmsingle.spec.retentionPeriod).toBe("14d");
-    expect((stack.values as any).grafana.admin.existingSecret).toBe("grafana-admin");
+    expect((stack.values as Loose).vmsingle.spec.retentionPeriod).toBe("14d");
+    expect((stack.values as Loose).grafana.admin.existingSecret).toBe("grafana-admin");
     const adapter = addon(b, "prometheus-adapter");
     expect(adapter.dependsOn).toEqual(["victoria-metrics"]);
-    expect((adapter.values as any).prometheus).toEqual({
+    expect((adapter.values as Loose).prometheus).toEqual({
       url: "http://vmsingle-vm.victoriametrics.svc.cluster.local",
       port: 8429,
       path: "",
@@ -113,7 +113,7 @@ describe("victoria-metrics", () => {
   });
 
   it("exposes 002's Mastodon HPA metrics as external metrics", () => {
-    expect(MASTODON_EXTERNAL_RULES.map((r) => (r.name as any).as)).toEqual([
+    expect(MASTODON_EXTERNAL_RULES.map((r) => (r.name as { as: string }).as)).toEqual([
       "ruby_http_request_queue_duration_seconds_p95",
       "ruby_puma_request_backlog",
       "ruby_http_requests_per_second",
@@ -136,12 +136,12 @@ describe("victoria-logs", () => {
     validateItems(b.items);
     const a = addon(b, "victoria-logs");
     expect(a).toMatchObject({ chart: "victoria-logs-single", version: "0.11.20", namespace: "victorialogs" });
-    expect((a.values as any).server.persistentVolume).toEqual({
+    expect((a.values as Loose).server.persistentVolume).toEqual({
       enabled: true,
       storageClassName: "hcloud-volumes-encrypted",
       size: "15Gi",
     });
-    expect((a.values as any).vector.enabled).toBe(true);
-    expect((a.values as any).vector.resources.limits.memory).toBe("1Gi");
+    expect((a.values as Loose).vector.enabled).toBe(true);
+    expect((a.values as Loose).vector.resources.limits.memory).toBe("1Gi");
   });
 });

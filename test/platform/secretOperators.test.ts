@@ -13,7 +13,7 @@ import {
   SEALED_SECRETS_DEFAULTS,
 } from "../../config/services/operations";
 import { runProgram, valueOf } from "../../lib/mock-runtime";
-import { cluster, context, FAKE } from "./fixtures";
+import { cluster, context, FAKE, type Loose } from "./fixtures";
 
 const ORG = "4a014e57-f197-4852-9831-b287013e47b6";
 const PROJECT = "c3db446d-ed3c-4713-82d1-b34000c4a2cf";
@@ -89,7 +89,7 @@ describe("external-secrets", () => {
       "ClusterSecretStore/vault-backend",
       "ClusterSecretStore/onepassword-backend",
     ]);
-    const bitwarden = (stores.objects[0].spec as any).provider.bitwardensecretsmanager;
+    const bitwarden = (stores.objects[0].spec as Loose).provider.bitwardensecretsmanager;
     expect(bitwarden.bitwardenServerSDKURL).toBe(
       "https://bitwarden-sdk-server.external-secrets.svc.cluster.local:9998",
     );
@@ -103,7 +103,7 @@ describe("external-secrets", () => {
     const tls = (item(b.items, "bitwarden-sdk-tls") as Bundle).objects.find(
       (o) => o.metadata.name === "bitwarden-tls-certs",
     )!;
-    expect((tls.spec as any).dnsNames).toContain("bitwarden-sdk-server.external-secrets.svc.cluster.local");
+    expect((tls.spec as Loose).dnsNames).toContain("bitwarden-sdk-server.external-secrets.svc.cluster.local");
     expect(b.liveSecrets.map((s) => `${s.namespace}/${s.name}`)).toEqual([
       "external-secrets/bitwarden-access-token",
       "external-secrets/vault-token",
@@ -127,7 +127,7 @@ describe("external-secrets", () => {
     };
     const b = externalSecretsService.build(context(cluster("talos-hcloud", ["external-secrets"]), settings));
     const store = (item(b.items, "external-secrets-stores") as Bundle).objects[0];
-    expect((store.spec as any).provider.vault.auth).toEqual({
+    expect((store.spec as Loose).provider.vault.auth).toEqual({
       kubernetes: {
         mountPath: "kubernetes",
         role: "eso",
@@ -165,7 +165,9 @@ describe("onepassword-operator", () => {
           true,
         ),
       );
-      return valueOf((build.liveSecrets[0].stringData as Record<string, any>)["1password-credentials.json"]);
+      return valueOf(
+        (build.liveSecrets[0].stringData as Record<string, Loose>)["1password-credentials.json"],
+      );
     });
     const b = build!;
     validateItems(b.items);
@@ -175,7 +177,7 @@ describe("onepassword-operator", () => {
       chart: "connect",
       version: "2.0.5",
     });
-    expect(((b.items[0] as Addon).values as any).operator).toEqual({
+    expect(((b.items[0] as Addon).values as Loose).operator).toEqual({
       create: true,
       authMethod: "connect",
       token: { name: "onepassword-token", key: "token" },
