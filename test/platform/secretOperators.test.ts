@@ -1,5 +1,7 @@
 import type { Addon, Bundle, DeliveryItem } from "../../components/gitops/delivery";
-import { validateItems } from "../../components/gitops/delivery";
+import { validateItems, withNamespace } from "../../components/gitops/delivery";
+import { platformPriorityClasses, renovateService } from "../../components/platform/clusterHelpers";
+import { validateSchemas } from "../../tools/schemas";
 import {
   externalSecretsService,
   onePasswordOperatorService,
@@ -10,6 +12,7 @@ import {
   EXTERNAL_SECRETS_DEFAULTS,
   type ExternalSecretsSettings,
   ONEPASSWORD_OPERATOR_DEFAULTS,
+  RENOVATE_DEFAULTS,
   SEALED_SECRETS_DEFAULTS,
 } from "../../config/services/operations";
 import { runProgram, valueOf } from "../../lib/mock-runtime";
@@ -161,6 +164,7 @@ describe("onepassword-operator", () => {
         context(
           cluster("k3s", ["onepassword-operator"]),
           ONEPASSWORD_OPERATOR_DEFAULTS,
+          RENOVATE_DEFAULTS,
           ["onePasswordCredentials", "onePasswordConnectToken"],
           true,
         ),
@@ -198,5 +202,28 @@ describe("sealed-secrets", () => {
       version: "2.17.9",
       values: { fullnameOverride: "sealed-secrets-controller" },
     });
+  });
+});
+
+describe("schemas of the group's own objects", () => {
+  it("validates every store, certificate, policy and CronJob against the upstream models", () => {
+    const stores = externalSecretsService.build(
+      context(
+        cluster("talos-hcloud", ["external-secrets", "cert-manager", "onepassword-operator"]),
+        FULL,
+        SECRETS,
+      ),
+    );
+    const renovate = renovateService.build(
+      context(cluster("k3s", ["renovate"]), { ...RENOVATE_DEFAULTS, repositories: ["a/b"] }, [
+        "renovateToken",
+      ]),
+    );
+    const objects = [...stores.items, ...renovate.items, platformPriorityClasses()].flatMap((i) =>
+      i.kind === "bundle" ? i.objects.map((o) => withNamespace(o, i.namespace)) : [],
+    );
+    const results = validateSchemas(objects);
+    expect(results.filter((r) => r.status !== "valid")).toEqual([]);
+    expect(results).toHaveLength(15);
   });
 });
