@@ -164,7 +164,6 @@ describe("onepassword-operator", () => {
         context(
           cluster("k3s", ["onepassword-operator"]),
           ONEPASSWORD_OPERATOR_DEFAULTS,
-          RENOVATE_DEFAULTS,
           ["onePasswordCredentials", "onePasswordConnectToken"],
           true,
         ),
