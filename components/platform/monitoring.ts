@@ -241,8 +241,6 @@ export const victoriaMetricsService: ServiceDefinition<VictoriaMetricsSettings> 
         grafana: {
           ...grafanaValues(storageClass, "5Gi"),
           "grafana.ini": { server: { root_url: `https://monitoring.${ctx.cluster.domain}` } },
-          // 002: the VictoriaLogs datasource plugin, pointed at the logs service when enabled.
-          plugins: ["victoriametrics-logs-datasource"],
         },
       },
     };
