@@ -25,7 +25,7 @@ const SDK_SERVER = "bitwarden-sdk-server";
 const SDK_TLS_SECRET = "bitwarden-tls-certs";
 const SDK_URL = `https://${SDK_SERVER}.${ESO_NAMESPACE}.svc.cluster.local:9998`;
 
-/** ESO store API: external-secrets.io/v1 (v1beta1 is deprecated since ESO 0.16). */
+/** ESO store API: external-secrets.io/v1, as 002's bitwarden-store.yaml uses with ESO 1.2.1. */
 const ESO_API = "external-secrets.io/v1";
 
 function requireSecret(
