@@ -1,0 +1,384 @@
+/**
+ * Cluster helpers (002 "Infrastructure Apps"; 004 Renovate): metrics-server, VPA in
+ * recommender mode, descheduler, cluster-autoscaler for Hetzner, Renovate as an hourly
+ * CronJob; plus the platform PriorityClass and the baseline NetworkPolicies apps reuse.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type {
+  ClusterAutoscalerSettings,
+  DeschedulerSettings,
+  MetricsServerSettings,
+  RenovateSettings,
+  VpaSettings,
+} from "../../config/services/operations";
+import type { Addon, Bundle, JsonValue, KubeObject, LiveSecret } from "../gitops/delivery";
+import type { ServiceDefinition } from "./types";
+
+const RESTRICTED_CONTAINER: { [key: string]: JsonValue } = {
+  runAsNonRoot: true,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+export const metricsServerService: ServiceDefinition<MetricsServerSettings> = {
+  name: "metrics-server",
+  build(ctx) {
+    const addon: Addon = {
+      kind: "addon",
+      name: "metrics-server",
+      layer: "infrastructure-controllers",
+      namespace: "kube-system",
+      repository: "https://kubernetes-sigs.github.io/metrics-server",
+      chart: "metrics-server",
+      version: ctx.settings.version,
+      includeCrds: false,
+      // metrics-server chart values: `args` are appended to the defaults.
+      values: ctx.settings.kubeletInsecureTls ? { args: ["--kubelet-insecure-tls"] } : {},
+    };
+    return { items: [addon], liveSecrets: [] };
+  },
+};
+
+/**
+ * VPA recommender only (002: "recommender mode only, updater/admission disabled"). Fairwinds
+ * `vpa` chart values `recommender.enabled`, `updater.enabled`, `admissionController.enabled`
+ * (FairwindsOps/charts#1133 shows exactly these keys).
+ */
+export const vpaService: ServiceDefinition<VpaSettings> = {
+  name: "vpa",
+  build(ctx) {
+    const addon: Addon = {
+      kind: "addon",
+      name: "vpa",
+      layer: "infrastructure-controllers",
+      namespace: "vpa",
+      repository: "https://charts.fairwinds.com/stable",
+      chart: "vpa",
+      version: ctx.settings.version,
+      includeCrds: true,
+      values: {
+        recommender: { enabled: true },
+        updater: { enabled: false },
+        admissionController: { enabled: false },
+        "metrics-server": { enabled: false },
+      },
+    };
+    return { items: [addon], liveSecrets: [] };
+  },
+};
+
+/** 002's descheduler policy (goingdark-social/IaC base-system/descheduler/patches/policy-configmap.yaml). */
+export const DESCHEDULER_POLICY: { [key: string]: JsonValue } = {
+  profiles: [
+    {
+      name: "default",
+      pluginConfig: [
+        {
+          name: "LowNodeUtilization",
+          args: {
+            useDeviationThresholds: true,
+            thresholds: { cpu: 40, memory: 40, pods: 40 },
+            targetThresholds: { cpu: 75, memory: 75, pods: 75 },
+            evictableNamespaces: { exclude: ["kube-system"] },
+          },
+        },
+      ],
+      plugins: {
+        deschedule: {
+          enabled: [
+            "RemovePodsViolatingInterPodAntiAffinity",
+            "RemovePodsViolatingNodeAffinity",
+            "RemovePodsViolatingNodeTaints",
+            "RemovePodsViolatingTopologySpreadConstraint",
+          ],
+        },
+        balance: { enabled: ["LowNodeUtilization", "RemoveDuplicates"] },
+      },
+    },
+  ],
+};
+
+export const deschedulerService: ServiceDefinition<DeschedulerSettings> = {
+  name: "descheduler",
+  build(ctx) {
+    const addon: Addon = {
+      kind: "addon",
+      name: "descheduler",
+      layer: "infrastructure-controllers",
+      namespace: "kube-system",
+      repository: "https://kubernetes-sigs.github.io/descheduler",
+      chart: "descheduler",
+      version: ctx.settings.version,
+      includeCrds: false,
+      // descheduler chart values: kind, deschedulingInterval, leaderElection,
+      // deschedulerPolicyAPIVersion, deschedulerPolicy (chart README / values.yaml).
+      values: {
+        kind: "Deployment",
+        replicas: 1,
+        deschedulingInterval: ctx.settings.interval,
+        leaderElection: { enabled: true },
+        deschedulerPolicyAPIVersion: "descheduler/v1alpha2",
+        deschedulerPolicy: DESCHEDULER_POLICY,
+      },
+    };
+    return { items: [addon], liveSecrets: [] };
+  },
+};
+
+/** The live Secret the cluster autoscaler reads its Hetzner credentials from (`envFromSecret`). */
+export const AUTOSCALER_SECRET = "cluster-autoscaler-hetzner";
+
+/**
+ * `--flag=value` args as the chart's `extraArgs` map, without the flags the chart renders
+ * itself: `--cloud-provider` (from `cloudProvider`) and `--nodes` (from `autoscalingGroups`).
+ */
+export function autoscalerExtraArgs(args: readonly string[]): { [key: string]: string } {
+  const out: { [key: string]: string } = {};
+  for (const arg of args) {
+    const match = /^--([a-z0-9-]+)=(.*)$/.exec(arg);
+    if (!match) throw new Error(`cluster-autoscaler: argument "${arg}" is not of the form --flag=value`);
+    const [, flag, value] = match;
+    if (flag === "cloud-provider" || flag === "nodes") continue;
+    if (flag in out) throw new Error(`cluster-autoscaler: argument --${flag} is given twice`);
+    out[flag] = value;
+  }
+  return out;
+}
+
+/**
+ * cluster-autoscaler for Hetzner (002: autoscaler pool cx32 0-2, 10m/10m/8m least-waste),
+ * configured as the hcloud-k8s module 002 uses does it (hcloud-k8s/terraform-hcloud-kubernetes
+ * autoscaler.tf): `cloudProvider: hetzner`, one `autoscalingGroups` entry per pool, on the
+ * control plane. `HCLOUD_CLUSTER_CONFIG` (base64 JSON: imagesForArch, and per node group the
+ * raw worker machine config as cloudInit, labels, taints) replaces HCLOUD_CLOUD_INIT and
+ * HCLOUD_IMAGE (cluster-autoscaler/cloudprovider/hetzner/README.md); it and the token live
+ * only in a live Secret read through `envFromSecret`.
+ */
+export const clusterAutoscalerService: ServiceDefinition<ClusterAutoscalerSettings> = {
+  name: "cluster-autoscaler",
+  secrets: { hcloudToken: { description: "Hetzner Cloud API token", required: true } },
+  build(ctx) {
+    const s = ctx.settings;
+    const token = ctx.secrets.hcloudToken;
+    if (token === undefined) {
+      throw new Error(
+        "Missing secret config platform:hcloudToken: cluster-autoscaler is enabled; set it with `pulumi config set --secret platform:hcloudToken <value>`",
+      );
+    }
+    if (s.autoscaler.nodeGroups.length === 0) {
+      throw new Error(
+        `cluster-autoscaler: cluster ${ctx.cluster.name} has no autoscaled node pool; give a pool \`autoscaler.max\` or remove cluster-autoscaler from platform:clusters.${ctx.cluster.name}.services`,
+      );
+    }
+    const { HCLOUD_IMAGE: image, ...plainEnv } = s.autoscaler.env;
+    if (image === undefined) {
+      throw new Error(
+        "cluster-autoscaler: the Talos autoscaler settings carry no HCLOUD_IMAGE; the autoscaler cannot boot Talos workers without the image",
+      );
+    }
+    const arch = ctx.cluster.capabilities.architecture;
+    const nodeConfigs = s.autoscaler.clusterConfig.nodeConfigs;
+    const clusterConfig = pulumi.secret(s.workerConfigBase64).apply((b64) => {
+      const cloudInit = Buffer.from(b64, "base64").toString("utf8");
+      const configs: Record<string, unknown> = {};
+      for (const [group, cfg] of Object.entries(nodeConfigs)) {
+        configs[group] = { cloudInit, labels: cfg.labels, taints: cfg.taints };
+      }
+      const json = JSON.stringify({ imagesForArch: { [arch]: image }, nodeConfigs: configs });
+      return Buffer.from(json, "utf8").toString("base64");
+    });
+    const addon: Addon = {
+      kind: "addon",
+      name: "cluster-autoscaler",
+      layer: "infrastructure-controllers",
+      namespace: "kube-system",
+      repository: "https://kubernetes.github.io/autoscaler",
+      chart: "cluster-autoscaler",
+      version: s.version,
+      includeCrds: false,
+      values: {
+        cloudProvider: "hetzner",
+        image: { repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: s.imageTag },
+        autoscalingGroups: s.autoscaler.nodeGroups.map((g) => ({
+          name: g.name,
+          minSize: g.min,
+          maxSize: g.max,
+          instanceType: g.serverType,
+          region: g.location,
+        })),
+        extraArgs: autoscalerExtraArgs(s.autoscaler.args),
+        extraEnv: { ...plainEnv },
+        envFromSecret: AUTOSCALER_SECRET,
+        // On the control plane, so scaling a pool down never evicts the autoscaler itself.
+        nodeSelector: { "node-role.kubernetes.io/control-plane": "" },
+        tolerations: [
+          { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule", operator: "Exists" },
+        ],
+        containerSecurityContext: RESTRICTED_CONTAINER,
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+      },
+    };
+    const liveSecrets: LiveSecret[] = [
+      {
+        name: AUTOSCALER_SECRET,
+        namespace: "kube-system",
+        stringData: { HCLOUD_TOKEN: token, HCLOUD_CLUSTER_CONFIG: clusterConfig },
+      },
+    ];
+    return { items: [addon], liveSecrets };
+  },
+};
+
+/** Renovate (004: "Runs hourly as a CronJob in the cluster"), as 004's repository runs it. */
+export const renovateService: ServiceDefinition<RenovateSettings> = {
+  name: "renovate",
+  secrets: { renovateToken: { description: "Token Renovate uses on the git platform", required: true } },
+  build(ctx) {
+    const s = ctx.settings;
+    const token = ctx.secrets.renovateToken;
+    if (token === undefined) {
+      throw new Error(
+        "Missing secret config platform:renovateToken: renovate is enabled; set it with `pulumi config set --secret platform:renovateToken <value>`",
+      );
+    }
+    const ns = "renovate";
+    const objects: KubeObject[] = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+      ...baselineNetworkPolicies(ns),
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-https-egress", namespace: ns },
+        // Renovate talks to the git platform and to registries over HTTPS only.
+        spec: {
+          podSelector: {},
+          policyTypes: ["Egress"],
+          egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }],
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "renovate-configmap", namespace: ns },
+        // 004's renovate-configmap: platform, no autodiscovery.
+        data: { RENOVATE_AUTODISCOVER: "false", RENOVATE_PLATFORM: s.platform, RENOVATE_ONBOARDING: "false" },
+      },
+      {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name: "renovate", namespace: ns },
+        spec: {
+          schedule: s.schedule,
+          concurrencyPolicy: "Forbid",
+          successfulJobsHistoryLimit: 1,
+          failedJobsHistoryLimit: 1,
+          jobTemplate: {
+            spec: {
+              backoffLimit: 0,
+              template: {
+                spec: {
+                  // 004: "It has no reason to hold a Kubernetes API credential".
+                  automountServiceAccountToken: false,
+                  restartPolicy: "Never",
+                  securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                  containers: [
+                    {
+                      name: "renovate",
+                      image: s.image,
+                      args: [...s.repositories],
+                      envFrom: [
+                        { secretRef: { name: "renovate-env" } },
+                        { configMapRef: { name: "renovate-configmap" } },
+                      ],
+                      // 004 keeps the root filesystem writable on purpose ("the image writes to
+                      // /home/ubuntu as well as its base dir"); everything else is restricted.
+                      // A batch job has no probes: the Job's exit code is its health.
+                      securityContext: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: false },
+                      // 004: requests 100m/512Mi, memory limit 2Gi, no CPU limit.
+                      resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      },
+    ];
+    const bundle: Bundle = {
+      kind: "bundle",
+      name: "renovate",
+      layer: "infrastructure-controllers",
+      namespace: ns,
+      objects,
+    };
+    return {
+      items: [bundle],
+      liveSecrets: [{ name: "renovate-env", namespace: ns, stringData: { RENOVATE_TOKEN: token } }],
+    };
+  },
+};
+
+/** Platform PriorityClass for the program's own critical components (apps own theirs). */
+export function platformPriorityClasses(): Bundle {
+  const pc = (name: string, value: number, description: string): KubeObject => ({
+    apiVersion: "scheduling.k8s.io/v1",
+    kind: "PriorityClass",
+    metadata: { name },
+    value,
+    globalDefault: false,
+    preemptionPolicy: "PreemptLowerPriority",
+    description,
+  });
+  return {
+    kind: "bundle",
+    name: "platform-priority-classes",
+    layer: "infrastructure-controllers",
+    namespace: "kube-system",
+    objects: [
+      // Below system-cluster-critical (2000000000) and above 002's mastodon-critical (1000000).
+      pc("platform-critical", 100000000, "Platform controllers the cluster cannot run without"),
+      pc("platform-high", 10000000, "Platform services that serve apps"),
+    ],
+  };
+}
+
+/**
+ * A namespace's baseline: deny all ingress and egress, allow DNS to kube-dns (002 "Default
+ * deny-all pattern with explicit allowlist rules ... Allow DNS (kube-dns/coredns)").
+ */
+export function baselineNetworkPolicies(namespace: string): KubeObject[] {
+  return [
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "default-deny-all", namespace },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "allow-dns-egress", namespace },
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}

@@ -1,0 +1,345 @@
+/**
+ * Secret operators: External Secrets Operator with its ClusterSecretStores (002 Bitwarden,
+ * 003 Vault, 001 1Password Connect), 1Password Connect + operator (001) and the SealedSecrets
+ * controller (000).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type {
+  ExternalSecretsSettings,
+  OnePasswordOperatorSettings,
+  SealedSecretsSettings,
+} from "../../config/services/operations";
+import type { Addon, Bundle, DeliveryItem, JsonValue, KubeObject, LiveSecret } from "../gitops/delivery";
+import type { ServiceDefinition } from "./types";
+
+export const ESO_NAMESPACE = "external-secrets";
+/** 001: "kubectl get pods -n onepassword-system". */
+export const ONEPASSWORD_NAMESPACE = "onepassword-system";
+
+/**
+ * The Bitwarden SDK server's name is hardcoded to `bitwarden-sdk-server` and it serves HTTPS
+ * on 9998 from the `bitwarden-tls-certs` Secret (tls.crt, tls.key, ca.crt)
+ * (external-secrets/bitwarden-sdk-server deploy/charts/bitwarden-sdk-server/values.yaml).
+ */
+const SDK_SERVER = "bitwarden-sdk-server";
+const SDK_TLS_SECRET = "bitwarden-tls-certs";
+const SDK_URL = `https://${SDK_SERVER}.${ESO_NAMESPACE}.svc.cluster.local:9998`;
+
+/** ESO store API: external-secrets.io/v1, as 002's bitwarden-store.yaml uses with ESO 1.2.1. */
+const ESO_API = "external-secrets.io/v1";
+
+function requireSecret(
+  secrets: Readonly<Record<string, pulumi.Output<string>>>,
+  key: string,
+  why: string,
+): pulumi.Output<string> {
+  const value = secrets[key];
+  if (value === undefined) {
+    throw new Error(
+      `Missing secret config platform:${key}: ${why}; set it with \`pulumi config set --secret platform:${key} <value>\``,
+    );
+  }
+  return value;
+}
+
+/**
+ * cert-manager objects of the Bitwarden SDK server's TLS (ESO docs: "The Bitwarden SDK Server
+ * _NEEDS_ to run as an HTTPS service ... use cert-manager"): a self-signed root, a CA issuer
+ * and the server certificate whose `ca.crt` the store trusts.
+ */
+function bitwardenTlsObjects(): KubeObject[] {
+  const cm = "cert-manager.io/v1";
+  return [
+    { apiVersion: cm, kind: "Issuer", metadata: { name: "bitwarden-selfsigned" }, spec: { selfSigned: {} } },
+    {
+      apiVersion: cm,
+      kind: "Certificate",
+      metadata: { name: "bitwarden-ca" },
+      spec: {
+        isCA: true,
+        commonName: "bitwarden-sdk-server-ca",
+        secretName: "bitwarden-ca",
+        duration: "87600h",
+        privateKey: { algorithm: "ECDSA", size: 256 },
+        issuerRef: { name: "bitwarden-selfsigned", kind: "Issuer", group: "cert-manager.io" },
+      },
+    },
+    {
+      apiVersion: cm,
+      kind: "Issuer",
+      metadata: { name: "bitwarden-ca" },
+      spec: { ca: { secretName: "bitwarden-ca" } },
+    },
+    {
+      apiVersion: cm,
+      kind: "Certificate",
+      metadata: { name: SDK_TLS_SECRET },
+      spec: {
+        secretName: SDK_TLS_SECRET,
+        dnsNames: [
+          SDK_SERVER,
+          `${SDK_SERVER}.${ESO_NAMESPACE}`,
+          `${SDK_SERVER}.${ESO_NAMESPACE}.svc`,
+          `${SDK_SERVER}.${ESO_NAMESPACE}.svc.cluster.local`,
+        ],
+        duration: "8760h",
+        renewBefore: "720h",
+        privateKey: { algorithm: "ECDSA", size: 256 },
+        issuerRef: { name: "bitwarden-ca", kind: "Issuer", group: "cert-manager.io" },
+      },
+    },
+  ];
+}
+
+function store(name: string, provider: { [key: string]: JsonValue }): KubeObject {
+  return { apiVersion: ESO_API, kind: "ClusterSecretStore", metadata: { name }, spec: { provider } };
+}
+
+/**
+ * Stores are created only for the settings blocks given: `bitwarden` (002 store name
+ * `bitwarden-backend`), `vault` and `onepassword`.
+ */
+export const externalSecretsService: ServiceDefinition<ExternalSecretsSettings> = {
+  name: "external-secrets",
+  secrets: {
+    bitwardenAccessToken: {
+      description: "Bitwarden Secrets Manager machine-account access token",
+      required: false,
+    },
+    vaultToken: { description: "Vault token for the vault-backend store (auth: token)", required: false },
+    onePasswordConnectToken: {
+      description: "1Password Connect token (onepassword-backend store and operator)",
+      required: false,
+    },
+  },
+  build(ctx) {
+    const s = ctx.settings;
+    const items: DeliveryItem[] = [];
+    const liveSecrets: LiveSecret[] = [];
+    const controller: Addon = {
+      kind: "addon",
+      name: "external-secrets",
+      layer: "infrastructure-controllers",
+      namespace: ESO_NAMESPACE,
+      repository: "https://charts.external-secrets.io",
+      chart: "external-secrets",
+      version: s.version,
+      includeCrds: true,
+      // The SDK server is its own item below, after its certificate exists.
+      values: { installCRDs: true, "bitwarden-sdk-server": { enabled: false } },
+    };
+    items.push(controller);
+    const stores: KubeObject[] = [];
+    const storeDeps = ["external-secrets"];
+    if (s.bitwarden) {
+      if (!ctx.cluster.capabilities.services.includes("cert-manager")) {
+        throw new Error(
+          `external-secrets: the Bitwarden store needs cert-manager for the SDK server's TLS; add cert-manager to platform:clusters.${ctx.cluster.name}.services or remove serviceSettings.external-secrets.bitwarden`,
+        );
+      }
+      const token = requireSecret(
+        ctx.secrets,
+        "bitwardenAccessToken",
+        "serviceSettings.external-secrets.bitwarden is set",
+      );
+      items.push({
+        kind: "bundle",
+        name: "bitwarden-sdk-tls",
+        layer: "infrastructure-configs",
+        namespace: ESO_NAMESPACE,
+        dependsOn: ["cert-manager"],
+        objects: bitwardenTlsObjects(),
+      });
+      items.push({
+        kind: "addon",
+        name: SDK_SERVER,
+        layer: "infrastructure-configs",
+        namespace: ESO_NAMESPACE,
+        // ESO Chart.yaml dependency: bitwarden-sdk-server v0.5.2 from oci://ghcr.io/external-secrets/charts.
+        repository: "oci://ghcr.io/external-secrets/charts",
+        chart: SDK_SERVER,
+        version: s.bitwarden.sdkServerVersion,
+        includeCrds: false,
+        dependsOn: ["bitwarden-sdk-tls"],
+        values: {
+          securityContext: {
+            runAsNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          // 002's external-secrets values.yaml `bitwarden-sdk-server.resources`.
+          resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+        },
+      });
+      storeDeps.push(SDK_SERVER);
+      liveSecrets.push({ name: "bitwarden-access-token", namespace: ESO_NAMESPACE, stringData: { token } });
+      // ESO docs/snippets/bitwarden-secrets-manager-secret-store.yaml; 002 store name "bitwarden-backend".
+      stores.push(
+        store("bitwarden-backend", {
+          bitwardensecretsmanager: {
+            apiURL: s.bitwarden.apiUrl,
+            identityURL: s.bitwarden.identityUrl,
+            bitwardenServerSDKURL: SDK_URL,
+            caProvider: { type: "Secret", name: SDK_TLS_SECRET, namespace: ESO_NAMESPACE, key: "ca.crt" },
+            organizationID: s.bitwarden.organizationId,
+            projectID: s.bitwarden.projectId,
+            auth: {
+              secretRef: {
+                credentials: { name: "bitwarden-access-token", namespace: ESO_NAMESPACE, key: "token" },
+              },
+            },
+          },
+        }),
+      );
+    }
+    if (s.vault) {
+      const v = s.vault;
+      let auth: { [key: string]: JsonValue };
+      if (v.auth === "token") {
+        const token = requireSecret(
+          ctx.secrets,
+          "vaultToken",
+          "serviceSettings.external-secrets.vault.auth is token",
+        );
+        liveSecrets.push({ name: "vault-token", namespace: ESO_NAMESPACE, stringData: { token } });
+        auth = { tokenSecretRef: { name: "vault-token", namespace: ESO_NAMESPACE, key: "token" } };
+      } else {
+        auth = {
+          kubernetes: {
+            mountPath: v.mountPath,
+            role: v.role ?? "",
+            serviceAccountRef: { name: "external-secrets", namespace: ESO_NAMESPACE },
+          },
+        };
+      }
+      stores.push(
+        store("vault-backend", { vault: { server: v.server, path: v.path, version: v.version, auth } }),
+      );
+    }
+    if (s.onepassword) {
+      const token = requireSecret(
+        ctx.secrets,
+        "onePasswordConnectToken",
+        "serviceSettings.external-secrets.onepassword is set",
+      );
+      liveSecrets.push({
+        name: "onepassword-connect-token",
+        namespace: ESO_NAMESPACE,
+        stringData: { token },
+      });
+      const vaults: { [key: string]: number } = {};
+      s.onepassword.vaults.forEach((vault, i) => (vaults[vault] = i + 1));
+      stores.push(
+        store("onepassword-backend", {
+          onepassword: {
+            connectHost: s.onepassword.connectHost,
+            vaults,
+            auth: {
+              secretRef: {
+                connectTokenSecretRef: {
+                  name: "onepassword-connect-token",
+                  namespace: ESO_NAMESPACE,
+                  key: "token",
+                },
+              },
+            },
+          },
+        }),
+      );
+      if (ctx.cluster.capabilities.services.includes("onepassword-operator"))
+        storeDeps.push("onepassword-connect");
+    }
+    if (stores.length > 0) {
+      items.push({
+        kind: "bundle",
+        name: "external-secrets-stores",
+        layer: "infrastructure-configs",
+        namespace: ESO_NAMESPACE,
+        dependsOn: storeDeps,
+        objects: stores,
+      } satisfies Bundle);
+    }
+    return { items, liveSecrets };
+  },
+};
+
+/** 1Password Connect and its operator (1password/connect chart, `operator.create`). */
+export const onePasswordOperatorService: ServiceDefinition<OnePasswordOperatorSettings> = {
+  name: "onepassword-operator",
+  secrets: {
+    onePasswordCredentials: {
+      description: "1password-credentials.json of the Connect server",
+      required: true,
+    },
+    onePasswordConnectToken: {
+      description: "1Password Connect token (onepassword-backend store and operator)",
+      required: true,
+    },
+  },
+  build(ctx) {
+    const credentials = requireSecret(
+      ctx.secrets,
+      "onePasswordCredentials",
+      "onepassword-operator is enabled",
+    );
+    const token = requireSecret(ctx.secrets, "onePasswordConnectToken", "onepassword-operator is enabled");
+    const addon: Addon = {
+      kind: "addon",
+      name: "onepassword-connect",
+      layer: "infrastructure-controllers",
+      namespace: ONEPASSWORD_NAMESPACE,
+      repository: "https://1password.github.io/connect-helm-charts",
+      chart: "connect",
+      version: ctx.settings.version,
+      includeCrds: true,
+      // connect-helm-charts charts/connect/values.yaml: connect.credentialsName/Key, operator.token.name/key.
+      values: {
+        connect: {
+          serviceType: "ClusterIP",
+          credentialsName: "op-credentials",
+          credentialsKey: "1password-credentials.json",
+        },
+        // `authMethod: connect` (chart 2.x operator-deployment.yaml) reads OP_CONNECT_TOKEN from operator.token.
+        operator: { create: true, authMethod: "connect", token: { name: "onepassword-token", key: "token" } },
+      },
+    };
+    const liveSecrets: LiveSecret[] = [
+      // The Connect server reads the credentials file base64-encoded (the chart's own
+      // Secret template encodes `connect.credentials` that way); stored encoded here too.
+      {
+        name: "op-credentials",
+        namespace: ONEPASSWORD_NAMESPACE,
+        stringData: {
+          "1password-credentials.json": credentials.apply((c) => Buffer.from(c, "utf8").toString("base64")),
+        },
+      },
+      { name: "onepassword-token", namespace: ONEPASSWORD_NAMESPACE, stringData: { token } },
+    ];
+    return { items: [addon], liveSecrets };
+  },
+};
+
+/**
+ * SealedSecrets controller (000). Named `sealed-secrets-controller` in kube-system, what
+ * `kubeseal` looks for by default. Its sealing keys are Secrets the controller creates, not
+ * chart objects: an uninstall or `destroy` keeps them, so re-installing decrypts old files.
+ */
+export const sealedSecretsService: ServiceDefinition<SealedSecretsSettings> = {
+  name: "sealed-secrets",
+  build(ctx) {
+    const addon: Addon = {
+      kind: "addon",
+      name: "sealed-secrets",
+      layer: "infrastructure-controllers",
+      namespace: "kube-system",
+      repository: "https://bitnami-labs.github.io/sealed-secrets",
+      chart: "sealed-secrets",
+      version: ctx.settings.version,
+      includeCrds: true,
+      values: { fullnameOverride: "sealed-secrets-controller" },
+    };
+    return { items: [addon], liveSecrets: [] };
+  },
+};

@@ -1,0 +1,187 @@
+import * as pulumi from "@pulumi/pulumi";
+import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
+import { OPERATIONS_SECRETS, OPERATIONS_SERVICES } from "../../components/platform/operations";
+import { SERVICES } from "../../config/catalog";
+import { Reader } from "../../config/reader";
+import {
+  checkOperationsPlacement,
+  KUBE_PROMETHEUS_STACK_DEFAULTS,
+  parseClusterAutoscalerSettings,
+  parseDeschedulerSettings,
+  parseExternalSecretsSettings,
+  parseKubePrometheusStackSettings,
+  parseRenovateSettings,
+  parseVictoriaMetricsSettings,
+} from "../../config/services/operations";
+import type { TalosHcloudClusterConfig } from "../../config/types";
+import { cluster } from "./fixtures";
+
+const at = (service: string, value: Record<string, unknown> = {}): Reader =>
+  new Reader(`platform:clusters.prod.serviceSettings.${service}`, value);
+const prod = cluster("talos-hcloud", []);
+
+describe("operations settings", () => {
+  it("defaults every field from the documents", () => {
+    expect(parseKubePrometheusStackSettings(at("kube-prometheus-stack"), prod)).toEqual(
+      KUBE_PROMETHEUS_STACK_DEFAULTS,
+    );
+    expect(parseVictoriaMetricsSettings(at("victoria-metrics"), prod).retentionPeriod).toBe("14d");
+    expect(parseDeschedulerSettings(at("descheduler"), prod)).toEqual({ version: "0.34.0", interval: "5m" });
+    expect(parseExternalSecretsSettings(at("external-secrets"), prod)).toEqual({ version: "1.2.1" });
+  });
+
+  it("turns a store on only when its block is given", () => {
+    const s = parseExternalSecretsSettings(
+      at("external-secrets", {
+        bitwarden: {
+          organizationId: "4a014e57-f197-4852-9831-b287013e47b6",
+          projectId: "c3db446d-ed3c-4713-82d1-b34000c4a2cf",
+        },
+      }),
+      prod,
+    );
+    expect(s.bitwarden).toEqual({
+      sdkServerVersion: "v0.5.2",
+      organizationId: "4a014e57-f197-4852-9831-b287013e47b6",
+      projectId: "c3db446d-ed3c-4713-82d1-b34000c4a2cf",
+      apiUrl: "https://api.bitwarden.com",
+      identityUrl: "https://identity.bitwarden.com",
+    });
+    expect(s.vault).toBeUndefined();
+    expect(s.onepassword).toBeUndefined();
+  });
+
+  it("names the key, the value and the fix on bad input", () => {
+    expect(() =>
+      parseKubePrometheusStackSettings(at("kube-prometheus-stack", { retention: "ten days" }), prod),
+    ).toThrow(
+      'Invalid config platform:clusters.prod.serviceSettings.kube-prometheus-stack.retention = "ten days": expected a retention such as 14d, 4w or 1y',
+    );
+    expect(() =>
+      parseExternalSecretsSettings(
+        at("external-secrets", { vault: { server: "https://v", auth: "kubernetes" } }),
+        prod,
+      ),
+    ).toThrow(
+      'Invalid config platform:clusters.prod.serviceSettings.external-secrets.vault.role = (not set): required when auth is "kubernetes"; set the Vault role bound to the external-secrets ServiceAccount',
+    );
+    expect(() =>
+      parseExternalSecretsSettings(at("external-secrets", { bitwarden: { organizationId: "acme" } }), prod),
+    ).toThrow(
+      'Invalid config platform:clusters.prod.serviceSettings.external-secrets.bitwarden.organizationId = "acme": expected a UUID from the Bitwarden web vault',
+    );
+    expect(() => parseRenovateSettings(at("renovate"), prod)).toThrow(
+      "Invalid config platform:clusters.prod.serviceSettings.renovate.repositories = []: required; list the repositories Renovate updates, e.g. [ronaldlokers/homelab]",
+    );
+    expect(() =>
+      parseRenovateSettings(
+        at("renovate", { image: "renovate/renovate:latest", repositories: ["a/b"] }),
+        prod,
+      ),
+    ).toThrow(
+      'Invalid config platform:clusters.prod.serviceSettings.renovate.image = "renovate/renovate:latest": expected image:tag@sha256:digest',
+    );
+    expect(() => parseDeschedulerSettings(at("descheduler", { schedule: "5m" }), prod)).toThrow(
+      'Invalid config platform:clusters.prod.serviceSettings.descheduler.schedule = "5m": unknown key; expected one of: version, interval',
+    );
+  });
+
+  it("pins the autoscaler image to the Kubernetes minor", () => {
+    const talos = {
+      ...prod,
+      location: "nbg1",
+      nodePools: [],
+      autoscaler: {
+        scaleDownDelayAfterAdd: "10m",
+        scaleDownDelayAfterDelete: "10m",
+        scaleDownUnneededTime: "8m",
+        expander: "least-waste",
+      },
+    } as unknown as TalosHcloudClusterConfig;
+    const worker = pulumi.secret("fake");
+    expect(
+      parseClusterAutoscalerSettings(
+        at("cluster-autoscaler"),
+        talos,
+        autoscalerSettings(talos),
+        worker,
+        "v1.34.1",
+      ).imageTag,
+    ).toBe("v1.34.2");
+    expect(() =>
+      parseClusterAutoscalerSettings(
+        at("cluster-autoscaler"),
+        talos,
+        autoscalerSettings(talos),
+        worker,
+        "v1.35.0",
+      ),
+    ).toThrow(
+      'Invalid config platform:clusters.prod.serviceSettings.cluster-autoscaler.imageTag = "v1.34.2": the cluster-autoscaler minor must equal the Kubernetes minor (v1.35.0); set a v1.35.x tag',
+    );
+  });
+});
+
+describe("operations placement", () => {
+  it("allows the 002 and 004 service sets", () => {
+    expect(
+      checkOperationsPlacement(
+        cluster("talos-hcloud", [
+          "victoria-metrics",
+          "victoria-logs",
+          "cluster-autoscaler",
+          "metrics-server",
+          "vpa",
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      checkOperationsPlacement(cluster("k3s", ["kube-prometheus-stack", "renovate"], "production")),
+    ).toEqual([]);
+  });
+
+  it("rejects the autoscaler off Hetzner, both monitoring stacks, and a second metrics-server on K3s", () => {
+    expect(
+      checkOperationsPlacement(
+        cluster(
+          "k3s",
+          ["cluster-autoscaler", "victoria-metrics", "kube-prometheus-stack", "metrics-server"],
+          "production",
+        ),
+      ),
+    ).toEqual([
+      "cluster-autoscaler runs only on talos-hcloud, not k3s; remove it from platform:clusters.production.services",
+      "victoria-metrics and kube-prometheus-stack are alternatives (both install Grafana and scrape the same targets); keep one in platform:clusters.production.services",
+      "metrics-server is bundled with K3s on k3s clusters; remove it from platform:clusters.production.services",
+    ]);
+  });
+});
+
+describe("operations registry", () => {
+  it("covers the group's catalog names and lists each secret with its services", () => {
+    for (const name of Object.keys(OPERATIONS_SERVICES)) {
+      expect(SERVICES[name]).toBeDefined();
+      expect(OPERATIONS_SERVICES[name].name).toBe(name);
+    }
+    expect(Object.keys(OPERATIONS_SERVICES).sort()).toEqual(
+      [
+        "cluster-autoscaler",
+        "descheduler",
+        "external-secrets",
+        "kube-prometheus-stack",
+        "metrics-server",
+        "onepassword-operator",
+        "renovate",
+        "sealed-secrets",
+        "victoria-logs",
+        "victoria-metrics",
+        "vpa",
+      ].sort(),
+    );
+    expect(OPERATIONS_SECRETS.onePasswordConnectToken.services).toEqual([
+      "external-secrets",
+      "onepassword-operator",
+    ]);
+    expect(OPERATIONS_SECRETS.renovateToken.services).toEqual(["renovate"]);
+  });
+});
