@@ -263,6 +263,13 @@ export interface SynologyNfsSettings {
 
 export function parseSynologyNfsSettings(r: Reader): SynologyNfsSettings {
   r.only(["nfs", "mountOptions"]);
+  if (!r.has("nfs")) {
+    throw new ConfigError(
+      r.key("nfs"),
+      undefined,
+      "required; set nfs.server and nfs.share of the Synology NFS export",
+    );
+  }
   const nfs = r.object("nfs").only(["server", "share"]);
   const server = nfs.string("server", { expected: "the NAS address, e.g. 10.0.40.10 or nas.home.arpa" });
   if (!IPV4.test(server) && !DNS_NAME.test(server)) {
