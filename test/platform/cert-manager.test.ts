@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests walk plain manifest trees */
 import { validateItems, type Addon, type Bundle } from "../../components/gitops/delivery";
 import { certManagerService } from "../../components/platform/networking";
 import { parseCertManagerSettings } from "../../config/services/networking-data";

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests walk plain manifest trees */
 import * as pulumi from "@pulumi/pulumi";
 import { validateItems, type Addon, type KubeObject } from "../../components/gitops/delivery";
 import {
@@ -134,7 +135,7 @@ describe("PostgresCluster", () => {
       const b = postgresCluster(base(new Parent("p")));
       return {
         b,
-        uri: await valueOf(pulumi.output(b.liveSecrets[1].stringData).apply((d) => d.uri as string)),
+        uri: await valueOf(pulumi.output(b.liveSecrets[1].stringData).apply((d) => d.uri)),
       };
     });
     const b = outputs.b;

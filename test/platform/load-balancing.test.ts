@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- the tests walk plain manifest trees */
 import { parse as parseYaml } from "yaml";
 import { validateItems, type Addon, type Bundle } from "../../components/gitops/delivery";
 import {
