@@ -1,0 +1,327 @@
+/**
+ * Certificates, load balancing and ingress: cert-manager with Let's Encrypt over Cloudflare
+ * DNS-01, MetalLB (k3s), K3s's own Traefik with an HTTPS redirect, the shared Cilium
+ * Gateway (Talos) and Istio (sources 002, 003, 004).
+ */
+import { stringify } from "yaml";
+import {
+  CERT_MANAGER_DEFAULTS as CM,
+  CILIUM_GATEWAY_DEFAULTS as GW,
+  ISTIO_DEFAULTS as IS,
+  ISSUERS,
+  METALLB_DEFAULTS as MLB,
+  TRAEFIK_DEFAULTS as TR,
+  type CertManagerSettings,
+  type CiliumGatewaySettings,
+  type IstioSettings,
+  type MetallbSettings,
+  type TraefikSettings,
+} from "../../config/services/networking-data";
+import type { Addon, Bundle, JsonValue } from "../gitops/delivery";
+import type { ServiceDefinition } from "./types";
+
+export const CERT_MANAGER_ITEM = "cert-manager";
+export const CERT_MANAGER_ISSUERS_ITEM = "cert-manager-issuers";
+export const CLOUDFLARE_TOKEN_KEY = "cloudflareApiToken";
+
+/** cert-manager with a staging and a production Let's Encrypt ClusterIssuer (DNS-01 via Cloudflare). */
+export const certManagerService: ServiceDefinition<CertManagerSettings> = {
+  name: "cert-manager",
+  secrets: {
+    [CLOUDFLARE_TOKEN_KEY]: {
+      description: "Cloudflare API token with Zone:DNS:Edit for the ACME DNS-01 challenges",
+      required: true,
+    },
+  },
+  build(ctx) {
+    const token = ctx.secrets[CLOUDFLARE_TOKEN_KEY];
+    if (!token) {
+      throw new Error(
+        `cert-manager on cluster "${ctx.cluster.name}": secret config platform:${CLOUDFLARE_TOKEN_KEY} is required for the DNS-01 issuers; set it with pulumi config set --secret platform:${CLOUDFLARE_TOKEN_KEY} <token>`,
+      );
+    }
+    const chart: Addon = {
+      kind: "addon",
+      name: CERT_MANAGER_ITEM,
+      layer: "infrastructure-controllers",
+      namespace: CM.namespace,
+      ...CM.chart,
+      includeCrds: true,
+      values: { crds: { enabled: true, keep: true } },
+      // cainjector writes the webhook's CA (one webhook in each configuration).
+      ignoreDifferences: ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map((kind) => ({
+        group: "admissionregistration.k8s.io",
+        kind,
+        name: "cert-manager-webhook",
+        jsonPointers: ["/webhooks/0/clientConfig/caBundle"],
+      })),
+    };
+    const issuer = (name: (typeof ISSUERS)[number]) => ({
+      apiVersion: "cert-manager.io/v1",
+      kind: "ClusterIssuer",
+      metadata: { name },
+      spec: {
+        acme: {
+          server: name === "letsencrypt-staging" ? CM.acme.staging : CM.acme.production,
+          email: ctx.settings.acmeEmail,
+          privateKeySecretRef: { name: `${name}-account-key` },
+          solvers: [
+            {
+              selector: { dnsZones: [...ctx.settings.dnsZones] },
+              dns01: {
+                cloudflare: {
+                  apiTokenSecretRef: { name: CM.cloudflareSecret.name, key: CM.cloudflareSecret.key },
+                },
+              },
+            },
+          ],
+        },
+      },
+    });
+    const issuers: Bundle = {
+      kind: "bundle",
+      name: CERT_MANAGER_ISSUERS_ITEM,
+      layer: "infrastructure-configs",
+      namespace: CM.namespace,
+      dependsOn: [CERT_MANAGER_ITEM],
+      objects: ISSUERS.map(issuer),
+    };
+    return {
+      items: [chart, issuers],
+      // ClusterIssuer secrets are read from the cluster resource namespace, cert-manager's own.
+      liveSecrets: [
+        {
+          name: CM.cloudflareSecret.name,
+          namespace: CM.namespace,
+          stringData: { [CM.cloudflareSecret.key]: token },
+        },
+      ],
+    };
+  },
+};
+
+/** MetalLB in layer 2 mode: one pool from the cluster's `loadBalancerPool`, announced by ARP. */
+export const metallbService: ServiceDefinition<MetallbSettings> = {
+  name: "metallb",
+  build(ctx) {
+    if (ctx.settings.addresses.length === 0) {
+      throw new Error(
+        `metallb on cluster "${ctx.cluster.name}": no addresses; set loadBalancerPool or serviceSettings.metallb.addresses`,
+      );
+    }
+    const chart: Addon = {
+      kind: "addon",
+      name: "metallb",
+      layer: "infrastructure-controllers",
+      namespace: MLB.namespace,
+      ...MLB.chart,
+      includeCrds: true,
+      // The controller writes the CA of its conversion webhook into this CRD.
+      ignoreDifferences: [
+        {
+          group: "apiextensions.k8s.io",
+          kind: "CustomResourceDefinition",
+          name: "bgppeers.metallb.io",
+          jsonPointers: ["/spec/conversion/webhook/clientConfig/caBundle"],
+        },
+      ],
+    };
+    const pool: Bundle = {
+      kind: "bundle",
+      name: "metallb-pool",
+      layer: "infrastructure-configs",
+      namespace: MLB.namespace,
+      dependsOn: ["metallb"],
+      objects: [
+        {
+          apiVersion: "metallb.io/v1beta1",
+          kind: "IPAddressPool",
+          metadata: { name: MLB.poolName },
+          spec: { addresses: [...ctx.settings.addresses] },
+        },
+        {
+          apiVersion: "metallb.io/v1beta1",
+          kind: "L2Advertisement",
+          metadata: { name: MLB.poolName },
+          spec: { ipAddressPools: [MLB.poolName] },
+        },
+      ],
+    };
+    return { items: [chart, pool], liveSecrets: [] };
+  },
+};
+
+/**
+ * Values for K3s's packaged Traefik chart. K3s ships chart 34+ (Traefik v3), where the
+ * redirect is `ports.web.redirections.entryPoint` (traefik-helm-chart PR #1301, v34.0.0
+ * release notes); `redirectTo` fails there. Re-check on a K3s bump that brings chart v38+.
+ */
+export function traefikValues(settings: TraefikSettings): Record<string, JsonValue> {
+  return {
+    ...(settings.redirectToHttps
+      ? {
+          ports: {
+            web: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
+          },
+        }
+      : {}),
+    // MetalLB >= 0.14.9 reads `metallb.io/loadBalancerIPs` (the metallb.universe.tf prefix is deprecated).
+    ...(settings.loadBalancerIP
+      ? { service: { annotations: { "metallb.io/loadBalancerIPs": settings.loadBalancerIP } } }
+      : {}),
+  };
+}
+
+/**
+ * K3s's bundled Traefik, configured with a `HelmChartConfig` (docs.k3s.io "Networking":
+ * never edit traefik.yaml, add a HelmChartConfig). The CRD comes with K3s itself, so the
+ * object depends on nothing the program installs. Nothing is installed on k3d beyond the
+ * same object: k3d runs K3s.
+ */
+export const traefikService: ServiceDefinition<TraefikSettings> = {
+  name: "traefik",
+  build(ctx) {
+    const config: Bundle = {
+      kind: "bundle",
+      name: "traefik-config",
+      layer: "infrastructure-configs",
+      namespace: TR.helmChart.namespace,
+      objects: [
+        {
+          apiVersion: "helm.cattle.io/v1",
+          kind: "HelmChartConfig",
+          metadata: { name: TR.helmChart.name, namespace: TR.helmChart.namespace },
+          spec: { valuesContent: stringify(traefikValues(ctx.settings)) },
+        },
+      ],
+    };
+    return { items: [config], liveSecrets: [] };
+  },
+};
+
+/**
+ * The shared external Gateway on Talos (002): gatewayClassName `cilium`, listeners for the
+ * apex and the wildcard with one wildcard certificate, routes from all namespaces, and the
+ * Cilium LB IPAM pool that gives its Service the address.
+ */
+export const ciliumGatewayService: ServiceDefinition<CiliumGatewaySettings> = {
+  name: "cilium-gateway",
+  build(ctx) {
+    const domain = ctx.cluster.domain;
+    const tls = { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: GW.certificateSecret }] };
+    const allowAll = { namespaces: { from: "All" } };
+    const bundle: Bundle = {
+      kind: "bundle",
+      name: "cilium-gateway",
+      layer: "infrastructure-configs",
+      namespace: GW.namespace,
+      // The Certificate is a cert-manager CR and needs the issuer.
+      dependsOn: [CERT_MANAGER_ITEM, CERT_MANAGER_ISSUERS_ITEM],
+      objects: [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: GW.namespace } },
+        {
+          // cilium.io/v2 is the served storage version in Cilium 1.18; v2alpha1 is deprecated
+          // (pkg/k8s/apis/cilium.io/client/crds/v2/ciliumloadbalancerippools.yaml).
+          apiVersion: "cilium.io/v2",
+          kind: "CiliumLoadBalancerIPPool",
+          metadata: { name: `gateway-${GW.gatewayName}` },
+          spec: {
+            blocks: [{ cidr: `${ctx.settings.address}/32` }],
+            // Only the Gateway's Service draws from it (label set by Cilium's gateway reconciler).
+            serviceSelector: { matchLabels: { "io.cilium.gateway/owning-gateway": GW.gatewayName } },
+          },
+        },
+        {
+          apiVersion: "cert-manager.io/v1",
+          kind: "Certificate",
+          metadata: { name: "wildcard", namespace: GW.namespace },
+          spec: {
+            secretName: GW.certificateSecret,
+            dnsNames: [domain, `*.${domain}`],
+            issuerRef: { kind: "ClusterIssuer", name: ctx.settings.issuer },
+          },
+        },
+        {
+          apiVersion: "gateway.networking.k8s.io/v1",
+          kind: "Gateway",
+          metadata: { name: GW.gatewayName, namespace: GW.namespace },
+          spec: {
+            gatewayClassName: GW.gatewayClassName,
+            // Annotations the Service inherits (Gateway API v1.1+ `infrastructure`).
+            infrastructure: { annotations: { "lbipam.cilium.io/ips": ctx.settings.address } },
+            listeners: [
+              { name: "http", port: 80, protocol: "HTTP", allowedRoutes: allowAll },
+              {
+                name: "https-apex",
+                hostname: domain,
+                port: 443,
+                protocol: "HTTPS",
+                tls,
+                allowedRoutes: allowAll,
+              },
+              {
+                name: "https-wildcard",
+                hostname: `*.${domain}`,
+                port: 443,
+                protocol: "HTTPS",
+                tls,
+                allowedRoutes: allowAll,
+              },
+            ],
+          },
+        },
+        {
+          apiVersion: "gateway.networking.k8s.io/v1",
+          kind: "HTTPRoute",
+          metadata: { name: "https-redirect", namespace: GW.namespace },
+          spec: {
+            parentRefs: [{ name: GW.gatewayName, sectionName: "http" }],
+            rules: [
+              {
+                filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }],
+              },
+            ],
+          },
+        },
+      ],
+    };
+    return { items: [bundle], liveSecrets: [] };
+  },
+};
+
+/** Istio: CRDs (base), the control plane (istiod) and an ingress gateway (003). */
+export const istioService: ServiceDefinition<IstioSettings> = {
+  name: "istio",
+  build(ctx) {
+    const chart = (name: string, chartName: string, namespace: string, dependsOn: string[]): Addon => ({
+      kind: "addon",
+      name,
+      layer: "infrastructure-controllers",
+      namespace,
+      repository: IS.repository,
+      chart: chartName,
+      version: IS.version,
+      includeCrds: true,
+      ...(dependsOn.length ? { dependsOn } : {}),
+    });
+    const items: Addon[] = [
+      chart("istio-base", "base", IS.namespace, []),
+      {
+        ...chart("istiod", "istiod", IS.namespace, ["istio-base"]),
+        // istiod patches the CA into its validating webhook (Istio docs, "Argo CD" FAQ); not
+        // verified against 1.27 in this change.
+        ignoreDifferences: [
+          {
+            group: "admissionregistration.k8s.io",
+            kind: "ValidatingWebhookConfiguration",
+            name: "istio-validator-istio-system",
+            jsonPointers: ["/webhooks/0/clientConfig/caBundle", "/webhooks/0/failurePolicy"],
+          },
+        ],
+      },
+    ];
+    if (ctx.settings.ingressGateway)
+      items.push(chart("istio-ingressgateway", "gateway", IS.ingressNamespace, ["istiod"]));
+    return { items, liveSecrets: [] };
+  },
+};

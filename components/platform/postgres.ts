@@ -1,0 +1,324 @@
+/**
+ * CloudNativePG: the operator and its Barman Cloud plugin (a platform service), and the
+ * `PostgresCluster` building block app stacks use for their databases (sources 000, 002, 004).
+ *
+ * Backups go through the Barman Cloud plugin and an `ObjectStore` CR: the in-tree
+ * `spec.backup.barmanObjectStore` is deprecated since CNPG 1.26 (cloudnative-pg
+ * docs/src/backup.md). The plugin's certificates come from cert-manager, so the plugin
+ * addon waits for cert-manager (plugin docs, "Requirements").
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+  CLOUDNATIVE_PG_DEFAULTS as D,
+  type CloudnativePgSettings,
+  type PostgresBackupSettings,
+  type PostgresRecoverySettings,
+} from "../../config/services/networking-data";
+import type { Addon, Bundle, JsonValue, KubeObject, LiveSecret } from "../gitops/delivery";
+import type { ServiceBuild, ServiceDefinition } from "./types";
+
+/** Item names other items depend on. */
+export const CNPG_OPERATOR_ITEM = "cloudnative-pg";
+export const CNPG_PLUGIN_ITEM = "plugin-barman-cloud";
+/** The plugin's name in `Cluster.spec.plugins` (plugin docs, "Using the Barman Cloud Plugin"). */
+export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+/** Secret config keys of the backup object store (Backblaze B2 application key, 004). */
+export const CNPG_BACKUP_KEY_ID = "cnpgBackupS3AccessKeyId";
+export const CNPG_BACKUP_SECRET_KEY = "cnpgBackupS3SecretAccessKey";
+
+/**
+ * PostgreSQL with the DocumentDB extension for FerretDB (004: Nightscout via FerretDB).
+ * FerretDB's image is Debian's postgres image, so the postgres user is 999, not CNPG's 26;
+ * `documentdb` must be preloaded with `pg_cron` and lives in the `postgres` database, where
+ * pg_cron runs (docs.ferretdb.io "DocumentDB / Docker"). Not verified end to end with CNPG.
+ */
+export const DOCUMENTDB = {
+  // docs.ferretdb.io v2.7 "Kubernetes": ghcr.io/ferretdb/postgres-documentdb:17-0.107.0-ferretdb-2.7.0.
+  imageName: "ghcr.io/ferretdb/postgres-documentdb:17-0.107.0-ferretdb-2.7.0",
+  uid: 999,
+  sharedPreloadLibraries: ["pg_cron", "pg_documentdb_core", "pg_documentdb"],
+  database: "postgres",
+  // The extension's API schemas are owned by this role; FerretDB's login needs it.
+  role: "documentdb_admin_role",
+} as const;
+
+/** One app that uses the database cluster. */
+export interface PostgresConsumer {
+  /** App name: the role name, and `postgres-<app>-user` Secret (000). */
+  readonly app: string;
+  /** Database name; defaults to the app name. Ignored for DocumentDB consumers (they use `postgres`). */
+  readonly database?: string;
+  /** Whether the app talks to the cluster through FerretDB (needs the DocumentDB extension). */
+  readonly documentdb?: boolean;
+}
+
+/** Object-store backups of one database cluster. */
+export interface PostgresBackup extends PostgresBackupSettings {
+  /** Secret in the cluster's namespace with `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`. */
+  readonly credentialsSecret: string;
+  /** When given, the Secret is applied live from these values. */
+  readonly credentials?: {
+    readonly accessKeyId: pulumi.Output<string>;
+    readonly secretAccessKey: pulumi.Output<string>;
+  };
+}
+
+export interface PostgresClusterArgs {
+  /** Kubernetes cluster name: keeps generated-password resource names stable and unique. */
+  readonly clusterName: string;
+  /** Database cluster name (DNS label); the read-write Service is `<name>-rw`. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly instances: number;
+  readonly storageClass: string;
+  readonly size: string;
+  /** Pinned operand image; DocumentDB consumers switch it to {@link DOCUMENTDB}'s image. */
+  readonly imageName: string;
+  readonly consumers: readonly PostgresConsumer[];
+  readonly backup?: PostgresBackup;
+  /** Bootstrap from the backup archive instead of an empty database (needs `backup`). */
+  readonly recovery?: PostgresRecoverySettings;
+  /** Parent of the generated passwords. */
+  readonly parent: pulumi.Resource;
+  /** Extra items to wait for (the operator and plugin are always waited for). */
+  readonly dependsOn?: readonly string[];
+}
+
+export interface PostgresClusterBuild extends ServiceBuild {
+  readonly bundle: Bundle;
+  /** `<name>-rw.<namespace>.svc`: the primary. */
+  readonly host: string;
+  /** Name of the `postgres-<app>-user` Secret of an app. */
+  readonly userSecret: (app: string) => string;
+}
+
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Role and `Secret` names per consumer (000: "postgres-{service}-user"). */
+export function postgresUserSecretName(app: string): string {
+  return `postgres-${app}-user`;
+}
+
+/**
+ * A CloudNativePG database cluster with one managed role and `Database` per consumer, the
+ * consumers' credentials as live Secrets, and optional plugin backups and recovery.
+ */
+export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild {
+  const where = `PostgresCluster "${args.name}"`;
+  if (!LABEL.test(args.name)) throw new Error(`${where}: name must be a DNS label`);
+  if (args.consumers.length === 0) throw new Error(`${where}: needs at least one consumer app`);
+  if (args.recovery && !args.backup)
+    throw new Error(`${where}: recovery needs backup (the object store to restore from)`);
+  const apps = new Set<string>();
+  for (const c of args.consumers) {
+    if (!LABEL.test(c.app)) throw new Error(`${where}: consumer "${c.app}" must be a DNS label`);
+    if (apps.has(c.app)) throw new Error(`${where}: consumer "${c.app}" is listed twice`);
+    apps.add(c.app);
+  }
+  const documentdb = args.consumers.some((c) => c.documentdb);
+  const host = `${args.name}-rw.${args.namespace}.svc`;
+  const liveSecrets: LiveSecret[] = [];
+  const objects: KubeObject[] = [];
+  const roles = args.consumers.map((c) => {
+    const password = new random.RandomPassword(
+      `${args.clusterName}-postgres-${args.name}-${c.app}`,
+      // Alphanumeric only, so the password needs no escaping inside the URI.
+      { length: 32, special: false },
+      { parent: args.parent },
+    );
+    const database = c.documentdb ? DOCUMENTDB.database : (c.database ?? c.app);
+    liveSecrets.push({
+      name: postgresUserSecretName(c.app),
+      namespace: args.namespace,
+      stringData: {
+        username: c.app,
+        password: password.result,
+        // CNPG serves TLS with its own CA on every cluster, so clients require it.
+        uri: pulumi.interpolate`postgresql://${c.app}:${password.result}@${host}:5432/${database}?sslmode=require`,
+      },
+    });
+    return {
+      name: c.app,
+      ensure: "present",
+      login: true,
+      passwordSecret: { name: postgresUserSecretName(c.app) },
+      ...(c.documentdb ? { inRoles: [DOCUMENTDB.role] } : {}),
+    };
+  });
+
+  const store = `${args.name}-backup`;
+  const spec: Record<string, unknown> = {
+    instances: args.instances,
+    imageName: documentdb ? DOCUMENTDB.imageName : args.imageName,
+    ...(documentdb ? { postgresUID: DOCUMENTDB.uid, postgresGID: DOCUMENTDB.uid } : {}),
+    primaryUpdateStrategy: "unsupervised",
+    enableSuperuserAccess: false,
+    storage: { storageClass: args.storageClass, size: args.size },
+    postgresql: documentdb
+      ? {
+          shared_preload_libraries: [...DOCUMENTDB.sharedPreloadLibraries],
+          parameters: { "cron.database_name": DOCUMENTDB.database },
+        }
+      : {},
+    managed: { roles },
+    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+  };
+  // Bootstrap runs once, when the Cluster is created; switching recovery on later changes nothing.
+  if (args.recovery && args.backup) {
+    spec.bootstrap = {
+      recovery: {
+        source: "origin",
+        ...(args.recovery.targetTime ? { recoveryTarget: { targetTime: args.recovery.targetTime } } : {}),
+      },
+    };
+    spec.externalClusters = [
+      {
+        name: "origin",
+        plugin: {
+          name: BARMAN_PLUGIN,
+          parameters: {
+            barmanObjectName: store,
+            serverName: `${args.name}${args.recovery.fromArchiveSuffix}`,
+          },
+        },
+      },
+    ];
+  } else if (documentdb) {
+    spec.bootstrap = { initdb: { postInitSQL: ["CREATE EXTENSION IF NOT EXISTS documentdb CASCADE;"] } };
+  }
+  if (args.backup) {
+    spec.plugins = [
+      {
+        name: BARMAN_PLUGIN,
+        isWALArchiver: true,
+        parameters: { barmanObjectName: store, serverName: `${args.name}${args.backup.archiveSuffix}` },
+      },
+    ];
+  }
+  objects.push({
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "Cluster",
+    metadata: { name: args.name, namespace: args.namespace },
+    spec: spec as unknown as JsonValue,
+  });
+  for (const c of args.consumers.filter((x) => !x.documentdb)) {
+    objects.push({
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "Database",
+      metadata: { name: `${args.name}-${c.app}`, namespace: args.namespace },
+      // `databaseReclaimPolicy` stays at its default `retain`: deleting the CR keeps the data.
+      spec: { name: c.database ?? c.app, owner: c.app, cluster: { name: args.name }, ensure: "present" },
+    });
+  }
+  if (args.backup) {
+    const b = args.backup;
+    objects.push({
+      apiVersion: "barmancloud.cnpg.io/v1",
+      kind: "ObjectStore",
+      metadata: { name: store, namespace: args.namespace },
+      spec: {
+        retentionPolicy: b.retention,
+        configuration: {
+          destinationPath: b.destinationPath,
+          endpointURL: b.endpointURL,
+          s3Credentials: {
+            accessKeyId: { name: b.credentialsSecret, key: "ACCESS_KEY_ID" },
+            secretAccessKey: { name: b.credentialsSecret, key: "ACCESS_SECRET_KEY" },
+          },
+          wal: { compression: "gzip" },
+          data: { compression: "gzip" },
+        },
+      },
+    });
+    objects.push({
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "ScheduledBackup",
+      metadata: { name: `${args.name}-daily`, namespace: args.namespace },
+      spec: {
+        schedule: b.schedule,
+        backupOwnerReference: "self",
+        cluster: { name: args.name },
+        method: "plugin",
+        pluginConfiguration: { name: BARMAN_PLUGIN },
+      },
+    });
+    if (b.credentials) {
+      liveSecrets.push({
+        name: b.credentialsSecret,
+        namespace: args.namespace,
+        stringData: {
+          ACCESS_KEY_ID: b.credentials.accessKeyId,
+          ACCESS_SECRET_KEY: b.credentials.secretAccessKey,
+        },
+      });
+    }
+  }
+  const bundle: Bundle = {
+    kind: "bundle",
+    name: `postgres-${args.name}`,
+    layer: "infrastructure-configs",
+    namespace: args.namespace,
+    dependsOn: [CNPG_OPERATOR_ITEM, ...(args.backup ? [CNPG_PLUGIN_ITEM] : []), ...(args.dependsOn ?? [])],
+    // A recovery replays the archive before the cluster turns ready.
+    timeout: args.recovery ? "60m" : "15m",
+    objects,
+  };
+  return { items: [bundle], liveSecrets, bundle, host, userSecret: postgresUserSecretName };
+}
+
+/** The CNPG operator and the Barman Cloud plugin (CNPG >= 1.26, cert-manager required). */
+export const cloudnativePgService: ServiceDefinition<CloudnativePgSettings> = {
+  name: "cloudnative-pg",
+  secrets: {
+    [CNPG_BACKUP_KEY_ID]: { description: "S3 (Backblaze B2) key id for database backups", required: false },
+    [CNPG_BACKUP_SECRET_KEY]: {
+      description: "S3 (Backblaze B2) secret key for database backups",
+      required: false,
+    },
+  },
+  build(ctx) {
+    if (ctx.settings.backup && (!ctx.secrets[CNPG_BACKUP_KEY_ID] || !ctx.secrets[CNPG_BACKUP_SECRET_KEY])) {
+      throw new Error(
+        `cloudnative-pg on cluster "${ctx.cluster.name}": serviceSettings.cloudnative-pg.backup is set, so secret config platform:${CNPG_BACKUP_KEY_ID} and platform:${CNPG_BACKUP_SECRET_KEY} are required; set them with pulumi config set --secret`,
+      );
+    }
+    const operator: Addon = {
+      kind: "addon",
+      name: CNPG_OPERATOR_ITEM,
+      layer: "infrastructure-controllers",
+      namespace: D.namespace,
+      ...D.operatorChart,
+      includeCrds: true,
+      values: { crds: { create: true } },
+      // The operator writes its own CA into its webhooks (chart templates, 4 mutating and
+      // 5 validating webhooks at the chart's main branch; re-check on a chart bump).
+      ignoreDifferences: [
+        {
+          group: "admissionregistration.k8s.io",
+          kind: "MutatingWebhookConfiguration",
+          name: "cnpg-mutating-webhook-configuration",
+          jsonPointers: [0, 1, 2, 3].map((i) => `/webhooks/${i}/clientConfig/caBundle`),
+        },
+        {
+          group: "admissionregistration.k8s.io",
+          kind: "ValidatingWebhookConfiguration",
+          name: "cnpg-validating-webhook-configuration",
+          jsonPointers: [0, 1, 2, 3, 4].map((i) => `/webhooks/${i}/clientConfig/caBundle`),
+        },
+      ],
+    };
+    const plugin: Addon = {
+      kind: "addon",
+      name: CNPG_PLUGIN_ITEM,
+      layer: "infrastructure-controllers",
+      namespace: D.namespace,
+      ...D.pluginChart,
+      includeCrds: true,
+      values: { crds: { create: true } },
+      // Its Issuer and Certificates are cert-manager CRs; it talks to the operator.
+      dependsOn: [CNPG_OPERATOR_ITEM, "cert-manager"],
+    };
+    return { items: [operator, plugin], liveSecrets: [] };
+  },
+};

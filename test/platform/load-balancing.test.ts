@@ -1,0 +1,142 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- the tests walk plain manifest trees */
+import { parse as parseYaml } from "yaml";
+import { validateItems, type Addon, type Bundle } from "../../components/gitops/delivery";
+import {
+  ciliumGatewayService,
+  istioService,
+  metallbService,
+  traefikService,
+} from "../../components/platform/networking";
+import {
+  parseCiliumGatewaySettings,
+  parseIstioSettings,
+  parseMetallbSettings,
+  parseTraefikSettings,
+} from "../../config/services/networking-data";
+import { clusterOf, contextOf, parse } from "./networking-data-fixtures";
+
+describe("metallb", () => {
+  const home = clusterOf("k3s", ["metallb"]);
+  const build = metallbService.build(contextOf(home, parse(parseMetallbSettings, home)));
+  const [chart, pool] = build.items as [Addon, Bundle];
+
+  it("installs the pinned chart, then an L2 pool from the cluster's loadBalancerPool", () => {
+    expect(chart).toMatchObject({ chart: "metallb", version: "0.15.2", namespace: "metallb-system" });
+    expect(pool.dependsOn).toEqual(["metallb"]);
+    expect(pool.layer).toBe("infrastructure-configs");
+    expect(pool.objects).toEqual([
+      {
+        apiVersion: "metallb.io/v1beta1",
+        kind: "IPAddressPool",
+        metadata: { name: "default" },
+        spec: { addresses: ["10.0.40.100-10.0.40.110"] },
+      },
+      {
+        apiVersion: "metallb.io/v1beta1",
+        kind: "L2Advertisement",
+        metadata: { name: "default" },
+        spec: { ipAddressPools: ["default"] },
+      },
+    ]);
+    expect(() => validateItems(build.items)).not.toThrow();
+  });
+});
+
+describe("traefik (K3s bundled)", () => {
+  it("redirects HTTP to HTTPS and pins the VIP on k3s with MetalLB", () => {
+    const home = clusterOf("k3s", ["metallb", "traefik"]);
+    const build = traefikService.build(contextOf(home, parse(parseTraefikSettings, home)));
+    const bundle = build.items[0] as Bundle;
+    expect(bundle.objects[0]).toMatchObject({
+      apiVersion: "helm.cattle.io/v1",
+      kind: "HelmChartConfig",
+      metadata: { name: "traefik", namespace: "kube-system" },
+    });
+    expect(parseYaml((bundle.objects[0] as any).spec.valuesContent)).toEqual({
+      ports: { web: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } } },
+      service: { annotations: { "metallb.io/loadBalancerIPs": "10.0.40.100" } },
+    });
+    expect(() => validateItems(build.items)).not.toThrow();
+  });
+
+  it("only redirects on k3d, where k3d's own load balancer publishes the ports", () => {
+    const staging = clusterOf("k3d-proxmox", ["traefik"], "staging");
+    const bundle = traefikService.build(contextOf(staging, parse(parseTraefikSettings, staging)))
+      .items[0] as Bundle;
+    expect(Object.keys(parseYaml((bundle.objects[0] as any).spec.valuesContent))).toEqual(["ports"]);
+  });
+});
+
+describe("cilium-gateway", () => {
+  const prod = clusterOf("talos-hcloud", ["cert-manager", "cilium-gateway"], "prod");
+  const settings = parse(parseCiliumGatewaySettings, prod, { address: "203.0.113.20" });
+  const build = ciliumGatewayService.build(contextOf(prod, settings));
+  const bundle = build.items[0] as Bundle;
+  const get = (kind: string) => bundle.objects.find((o) => o.kind === kind) as any;
+
+  it("serves apex and wildcard from one Gateway with a wildcard certificate, routes from all namespaces", () => {
+    expect(bundle.dependsOn).toEqual(["cert-manager", "cert-manager-issuers"]);
+    expect(bundle.objects.map((o) => o.kind)).toEqual([
+      "Namespace",
+      "CiliumLoadBalancerIPPool",
+      "Certificate",
+      "Gateway",
+      "HTTPRoute",
+    ]);
+    const gw = get("Gateway");
+    expect(gw.spec.gatewayClassName).toBe("cilium");
+    expect(gw.spec.infrastructure.annotations).toEqual({ "lbipam.cilium.io/ips": "203.0.113.20" });
+    expect(
+      gw.spec.listeners.map((l: any) => [l.name, l.hostname, l.port, l.allowedRoutes.namespaces.from]),
+    ).toEqual([
+      ["http", undefined, 80, "All"],
+      ["https-apex", "example.org", 443, "All"],
+      ["https-wildcard", "*.example.org", 443, "All"],
+    ]);
+    expect(get("Certificate").spec).toEqual({
+      secretName: "wildcard-tls",
+      dnsNames: ["example.org", "*.example.org"],
+      issuerRef: { kind: "ClusterIssuer", name: "letsencrypt-production" },
+    });
+    expect(() => validateItems(build.items)).not.toThrow();
+  });
+
+  it("backs the address with a cilium.io/v2 pool only the Gateway's Service draws from", () => {
+    expect(get("CiliumLoadBalancerIPPool")).toEqual({
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumLoadBalancerIPPool",
+      metadata: { name: "gateway-external" },
+      spec: {
+        blocks: [{ cidr: "203.0.113.20/32" }],
+        serviceSelector: { matchLabels: { "io.cilium.gateway/owning-gateway": "external" } },
+      },
+    });
+  });
+
+  it("requires the address", () => {
+    expect(() => parse(parseCiliumGatewaySettings, prod, {}, "cilium-gateway")).toThrow(
+      "Invalid config platform:clusters.prod.serviceSettings.cilium-gateway.address = (not set): required; set the gateway's IPv4 address, e.g. 203.0.113.20",
+    );
+  });
+});
+
+describe("istio", () => {
+  const prod = clusterOf("talos-hcloud", ["istio"], "prod");
+  it("installs base, istiod and the ingress gateway in order, all at one pinned version", () => {
+    const build = istioService.build(contextOf(prod, parse(parseIstioSettings, prod)));
+    const items = build.items as Addon[];
+    expect(items.map((i) => [i.name, i.chart, i.namespace, i.version, i.dependsOn ?? []])).toEqual([
+      ["istio-base", "base", "istio-system", "1.27.1", []],
+      ["istiod", "istiod", "istio-system", "1.27.1", ["istio-base"]],
+      ["istio-ingressgateway", "gateway", "istio-ingress", "1.27.1", ["istiod"]],
+    ]);
+    expect(() => validateItems(build.items)).not.toThrow();
+  });
+
+  it("leaves the ingress gateway out when asked", () => {
+    const build = istioService.build(
+      contextOf(prod, parse(parseIstioSettings, prod, { ingressGateway: false })),
+    );
+    expect(build.items.map((i) => i.name)).toEqual(["istio-base", "istiod"]);
+  });
+});
