@@ -3,8 +3,9 @@
  * with what each needs from a cluster. Config validation checks enabled names against
  * it before any resource is registered.
  *
- * `delivered` says whether the program already builds the service or app; the synth
- * summary and the README list the ones that are accepted in config but not built yet.
+ * Every service has a builder in components/platform/registry.ts (a test keeps the two in
+ * step). `delivered` on an app says whether the program already builds it; the synth
+ * summary and the README list the apps accepted in config but not built yet.
  */
 import type { ClusterKind } from "./types";
 import type { IngressKind, LoadBalancerKind } from "../components/cluster/contract";
@@ -22,7 +23,8 @@ export interface ServiceEntry {
   readonly providesStorageClasses?: readonly string[];
   /** Load balancer it provides (replaces the kind's default). */
   readonly providesLoadBalancer?: LoadBalancerKind;
-  readonly delivered: boolean;
+  /** Services that do the same job; at most one of them per cluster. */
+  readonly conflictsWith?: readonly string[];
 }
 
 /** An application stack: workloads for users. */
@@ -47,59 +49,76 @@ export const SERVICES: Readonly<Record<string, ServiceEntry>> = {
   "cert-manager": {
     description: "TLS certificates (Let's Encrypt DNS-01 via Cloudflare)",
     source: "002, 004",
-    delivered: false,
   },
-  "cloudnative-pg": { description: "PostgreSQL operator", source: "000, 002, 004", delivered: false },
+  "cloudnative-pg": {
+    description: "PostgreSQL operator with the Barman Cloud backup plugin",
+    source: "000, 002, 004",
+    // The Barman Cloud plugin's TLS certificates come from cert-manager (plugin docs).
+    needsServices: ["cert-manager"],
+  },
   longhorn: {
     description: "Replicated block storage (3 replicas) on the hosts' NVMe",
     source: "004",
     kinds: ["k3s"],
     providesStorageClasses: ["longhorn"],
-    delivered: false,
   },
   metallb: {
     description: "Layer-2 load balancer serving the VIP",
     source: "004",
     kinds: ["k3s"],
     providesLoadBalancer: "metallb",
-    delivered: false,
   },
   "synology-nfs": {
     description: "NFS StorageClasses on the Synology NAS (all_squash to UID 1024)",
     source: "001",
     kinds: ["k3s", "k3d-proxmox"],
     providesStorageClasses: ["synology-nfs", "synology-nfs-ephemeral"],
-    delivered: false,
   },
-  "kube-prometheus-stack": { description: "Prometheus and Grafana", source: "004", delivered: false },
+  traefik: {
+    description: "K3s's bundled Traefik, configured: HTTP to HTTPS redirect, the MetalLB VIP",
+    source: "004",
+    kinds: ["k3s", "k3d-proxmox"],
+  },
+  "cilium-gateway": {
+    description: "The shared Gateway API gateway on Cilium, its LB IPAM pool and wildcard certificate",
+    source: "002",
+    kinds: ["talos-hcloud"],
+    needsServices: ["cert-manager"],
+  },
+  "kube-prometheus-stack": {
+    description: "Prometheus and Grafana",
+    source: "004",
+    conflictsWith: ["victoria-metrics"],
+  },
   "victoria-metrics": {
     description: "VictoriaMetrics, Grafana and the Prometheus adapter",
     source: "002",
-    delivered: false,
+    conflictsWith: ["kube-prometheus-stack"],
   },
-  "victoria-logs": { description: "Log aggregation", source: "002", delivered: false },
+  "victoria-logs": { description: "Log aggregation", source: "002" },
   "external-secrets": {
     description: "External Secrets Operator with the Bitwarden store",
     source: "002",
-    delivered: false,
   },
   "onepassword-operator": {
     description: "1Password operator for external API keys",
     source: "001",
-    delivered: false,
   },
-  "sealed-secrets": { description: "Bitnami SealedSecrets controller", source: "000", delivered: false },
+  "sealed-secrets": { description: "Bitnami SealedSecrets controller", source: "000" },
   "cluster-autoscaler": {
     description: "Hetzner cluster autoscaler for the autoscaler pool",
     source: "002",
     kinds: ["talos-hcloud"],
-    delivered: false,
   },
-  vpa: { description: "Vertical Pod Autoscaler in recommender mode", source: "002", delivered: false },
-  descheduler: { description: "Workload rebalancing", source: "002", delivered: false },
-  "metrics-server": { description: "Resource metrics API", source: "002", delivered: false },
-  istio: { description: "Istio service mesh (mTLS, JWT, gateway)", source: "003", delivered: false },
-  renovate: { description: "Renovate as an hourly CronJob", source: "002, 004", delivered: false },
+  vpa: { description: "Vertical Pod Autoscaler in recommender mode", source: "002" },
+  descheduler: { description: "Workload rebalancing", source: "002" },
+  "metrics-server": {
+    description: "Resource metrics API (K3s ships its own)",
+    source: "002",
+    kinds: ["talos-hcloud"],
+  },
+  istio: { description: "Istio service mesh (mTLS, JWT, gateway)", source: "003" },
+  renovate: { description: "Renovate as an hourly CronJob", source: "002, 004" },
 };
 
 /** Every application stack a cluster may enable. */
@@ -208,3 +227,9 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     delivered: false,
   },
 };
+
+/** Whether a service can run on a cluster kind at all (the catalog's `kinds`). */
+export function runsOn(service: string, kind: ClusterKind): boolean {
+  const kinds = SERVICES[service]?.kinds;
+  return kinds === undefined || kinds.includes(kind);
+}

@@ -20,7 +20,6 @@ import type {
   Taint,
   TalosHcloudClusterConfig,
 } from "./types";
-import { parseSettings } from "./services";
 import { parseCidr, parseInterfaceAddress, parseIpv4, parseRange } from "../lib/net";
 
 /** A DNS-1123 label: what cluster, pool and host names must be. */
@@ -397,12 +396,7 @@ export function parseClusters(raw: unknown, stack: string, errors: ErrorCollecto
     const parsed = errors.attempt(() => {
       const r = all.object(name);
       const kind = r.string("kind", { oneOf: Object.keys(PARSERS) as ClusterConfig["kind"][] });
-      const cluster = PARSERS[kind](name, r, stack);
-      return {
-        ...cluster,
-        serviceSettings: parseSettings(r, cluster, "serviceSettings"),
-        appSettings: parseSettings(r, cluster, "appSettings"),
-      };
+      return PARSERS[kind](name, r, stack);
     });
     return parsed ? [parsed] : [];
   });

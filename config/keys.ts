@@ -82,6 +82,59 @@ export const CONFIG_KEYS = {
       "age private key Flux decrypts SOPS files with (the sops-age Secret); leave unset without SOPS files.",
     whenUnset: "no sops-age Secret; Flux applies no SOPS decryption",
   },
+  // Secrets of the platform services (each service's definition says when it needs one;
+  // config validation requires them before anything is registered).
+  cloudflareApiToken: {
+    type: "string",
+    secret: true,
+    description: "Cloudflare API token with Zone:DNS:Edit, for cert-manager's ACME DNS-01 challenges.",
+    whenUnset: "needed by cert-manager; without cert-manager nothing uses it",
+  },
+  cnpgBackupS3AccessKeyId: {
+    type: "string",
+    secret: true,
+    description: "S3 (Backblaze B2) key id for CloudNativePG base backups and WAL archives.",
+    whenUnset:
+      "needed when serviceSettings.cloudnative-pg.backup is set; otherwise databases are not backed up",
+  },
+  cnpgBackupS3SecretAccessKey: {
+    type: "string",
+    secret: true,
+    description: "S3 (Backblaze B2) secret key for CloudNativePG base backups and WAL archives.",
+    whenUnset:
+      "needed when serviceSettings.cloudnative-pg.backup is set; otherwise databases are not backed up",
+  },
+  bitwardenAccessToken: {
+    type: "string",
+    secret: true,
+    description:
+      "Bitwarden Secrets Manager machine-account token for the External Secrets bitwarden-backend store.",
+    whenUnset: "needed when serviceSettings.external-secrets.bitwarden is set; otherwise no Bitwarden store",
+  },
+  vaultToken: {
+    type: "string",
+    secret: true,
+    description: "Vault token for the External Secrets vault-backend store (auth: token).",
+    whenUnset: "needed when serviceSettings.external-secrets.vault.auth is token; otherwise no Vault token",
+  },
+  onePasswordConnectToken: {
+    type: "string",
+    secret: true,
+    description: "1Password Connect token for the 1Password operator and the onepassword-backend store.",
+    whenUnset: "needed by onepassword-operator and the onepassword-backend store",
+  },
+  onePasswordCredentials: {
+    type: "string",
+    secret: true,
+    description: "1password-credentials.json of the 1Password Connect server.",
+    whenUnset: "needed by onepassword-operator",
+  },
+  renovateToken: {
+    type: "string",
+    secret: true,
+    description: "Token Renovate uses on the git platform.",
+    whenUnset: "needed by renovate",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 /** A key of {@link CONFIG_KEYS}. */

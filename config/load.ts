@@ -8,7 +8,10 @@ import { DEFAULT_VERSIONS } from "./defaults";
 import { CONFIG_KEYS, NAMESPACE, requiredSecretKeys, type ConfigKey } from "./keys";
 import { ConfigError, ErrorCollector, Reader } from "./reader";
 import { checkClusters, VERSION_PATTERNS } from "./rules";
-import type { StackConfig, Versions } from "./types";
+import { withSettings } from "./services";
+import { SERVICE_REGISTRY } from "../components/platform/registry";
+import { neededSecretsOf } from "../components/platform/types";
+import type { ClusterConfig, StackConfig, Versions } from "./types";
 
 // `isConfigSecret` is internal to the SDK's typings; it tells a `--secret` value from a
 // plaintext one without reading the value.
@@ -40,6 +43,46 @@ function parseVersions(raw: unknown): Versions {
     );
   }
   return out as unknown as Versions;
+}
+
+/** The secret keys the enabled services need with their settings, per cluster. */
+export function serviceSecretNeeds(
+  clusters: readonly ClusterConfig[],
+): { cluster: string; service: string; key: string }[] {
+  const needs: { cluster: string; service: string; key: string }[] = [];
+  for (const cluster of clusters) {
+    for (const service of cluster.services) {
+      const definition = SERVICE_REGISTRY[service];
+      if (!definition || !cluster.serviceSettings || !(service in cluster.serviceSettings)) continue;
+      for (const key of neededSecretsOf(definition, cluster.serviceSettings[service] as never)) {
+        needs.push({ cluster: cluster.name, service, key });
+      }
+    }
+  }
+  return needs;
+}
+
+/**
+ * The secret keys a raw stack config needs (shape, cluster kinds, services and their
+ * settings), computed with the same parsers as {@link loadConfig}; problems are ignored
+ * here, loadConfig reports them. The offline synth fakes exactly these.
+ */
+export function secretsNeededBy(raw: { shape: unknown; clusters: unknown; versions: unknown }): string[] {
+  const ignore = new ErrorCollector();
+  const shape = raw.shape === "cloud" || raw.shape === "homelab" ? raw.shape : undefined;
+  const parsed = parseClusters(raw.clusters, "offline", ignore);
+  const versions = ignore.attempt(() => parseVersions(raw.versions));
+  const clusters = versions ? withSettings(raw.clusters, parsed, versions, ignore) : parsed;
+  const keys = new Set<string>(
+    shape
+      ? requiredSecretKeys(
+          shape,
+          clusters.map((c) => c.kind),
+        )
+      : [],
+  );
+  for (const need of serviceSecretNeeds(clusters)) keys.add(need.key);
+  return [...keys];
 }
 
 /**
@@ -96,12 +139,13 @@ export function loadConfig(): StackConfig {
     );
   }
   const stack = pulumi.getStack();
-  const clusters = mistakenlySecret.has("clusters")
-    ? []
-    : parseClusters(structured(plain("clusters")), stack, errors);
+  const rawClusters = structured(plain("clusters"));
+  const parsed = mistakenlySecret.has("clusters") ? [] : parseClusters(rawClusters, stack, errors);
   const versions = mistakenlySecret.has("versions")
     ? undefined
     : errors.attempt(() => parseVersions(structured(plain("versions"))));
+  // Service and app settings depend on the pinned versions (e.g. an image's minor).
+  const clusters = versions ? withSettings(rawClusters, parsed, versions, errors) : parsed;
   if (shape && versions) checkClusters(shape, clusters, stack, versions, errors);
 
   if (shape) {
@@ -120,6 +164,17 @@ export function loadConfig(): StackConfig {
           ),
         );
       }
+    }
+  }
+  for (const { cluster, service, key } of serviceSecretNeeds(clusters)) {
+    if (!present.includes(`${NAMESPACE}:${key}`)) {
+      errors.add(
+        new ConfigError(
+          `${NAMESPACE}:${key}`,
+          undefined,
+          `${service} on cluster ${cluster} needs it; set it with: pulumi config set --secret ${NAMESPACE}:${key} <value>`,
+        ),
+      );
     }
   }
   if (present.includes(`${NAMESPACE}:sopsAgeKey`) && !clusters.some((c) => c.engine === "flux")) {

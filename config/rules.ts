@@ -79,6 +79,11 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
           new ConfigError(key, name, `needs the ${needed} service on the same cluster; add it to services`),
         );
     }
+    for (const other of entry.conflictsWith ?? []) {
+      const at = c.services.indexOf(other);
+      if (at >= 0 && at < i)
+        errors.add(new ConfigError(key, name, `does the same job as ${other} on this cluster; keep one of them`));
+    }
   });
   c.apps.forEach((name, i) => {
     const key = clusterKey(c, `apps[${i}]`);

@@ -2,10 +2,12 @@
  * The cloud composition (stage and prod): Talos clusters on Hetzner Cloud with Argo CD.
  * Stage and prod differ only in their stack files.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { TalosHcloudCluster } from "../components/cluster/talos";
 import type { StackConfig } from "../config/types";
 import { hcloudProvider } from "../providers";
 import { installEngine } from "./delivery";
+import type { ServiceExtras } from "./services";
 import { clusterOutputs } from "./outputs";
 import type { Composition } from "./program";
 
@@ -29,7 +31,18 @@ export function cloudStack(config: StackConfig): Composition {
       hcloudProvider: provider,
       secrets: { hcloudToken, etcdBackupS3AccessKeyId, etcdBackupS3SecretAccessKey },
     });
-    result.emitted[cluster.name] = installEngine(config, cluster, talos.handle).files;
+    // cluster-autoscaler scales the Talos pools with the component's settings and the worker
+    // machine config (HCLOUD_CLUSTER_CONFIG); both come from the cluster component.
+    const workerConfig = talos.autoscalerWorkerConfig;
+    const extras: ServiceExtras = workerConfig
+      ? {
+          "cluster-autoscaler": {
+            autoscaler: talos.autoscaler,
+            workerConfigBase64: pulumi.secret(workerConfig.apply((c) => Buffer.from(c).toString("base64"))),
+          },
+        }
+      : {};
+    result.emitted[cluster.name] = installEngine(config, cluster, talos.handle, extras).files;
     result.clusters[cluster.name] = clusterOutputs(cluster, talos.handle, { talosconfig: talos.talosconfig });
   }
   return result;

@@ -5,6 +5,7 @@
 import type { ClusterHandle } from "../components/cluster/contract";
 import { createEngine } from "../components/gitops";
 import type { ClusterConfig, StackConfig } from "../config/types";
+import { buildServices, type ServiceExtras } from "./services";
 
 /** What the engine left to write: the emit tree, empty in deploy mode. */
 export interface Delivered {
@@ -12,8 +13,14 @@ export interface Delivered {
   readonly files: Readonly<Record<string, string>>;
 }
 
-/** Creates the engine of one cluster, named `<cluster>-gitops`. */
-export function installEngine(config: StackConfig, cluster: ClusterConfig, handle: ClusterHandle): Delivered {
+/** Creates the engine of one cluster, named `<cluster>-gitops`, with the cluster's platform services. */
+export function installEngine(
+  config: StackConfig,
+  cluster: ClusterConfig,
+  handle: ClusterHandle,
+  serviceExtras: ServiceExtras = {},
+): Delivered {
+  const platform = buildServices(config, cluster, handle, serviceExtras);
   const engine = createEngine(cluster.engine, `${cluster.name}-gitops`, {
     cluster: handle,
     stack: config.stack,
@@ -23,8 +30,8 @@ export function installEngine(config: StackConfig, cluster: ClusterConfig, handl
     gitToken: config.secrets.gitToken,
     // SOPS is a Flux feature; loadConfig rejects a key on a stack without Flux.
     sopsAgeKey: cluster.engine === "flux" ? config.secrets.sopsAgeKey : undefined,
-    // Platform services and apps join here as they are built (see config/catalog.ts).
-    items: [],
+    items: platform.items,
+    liveSecrets: platform.liveSecrets,
   });
   return { files: engine.files };
 }

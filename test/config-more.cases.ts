@@ -15,10 +15,13 @@ export const MORE_CASES: [string, () => Config, string][] = [
     "settings for a service the cluster does not enable",
     () => {
       const c = homelabConfig();
-      clusters(c).production.serviceSettings = { "cert-manager": { email: "ops@example.org" } };
+      clusters(c).production.services = clusters(c).production.services.filter(
+        (s: string) => s !== "synology-nfs",
+      );
+      clusters(c).production.apps = ["linkding"];
       return c;
     },
-    'Invalid config platform:clusters.production.serviceSettings.cert-manager = "(set)": cert-manager is not in this cluster\'s services; add it there or remove these settings',
+    'Invalid config platform:clusters.production.serviceSettings.synology-nfs = "(set)": synology-nfs is not in this cluster\'s services; add it there or remove these settings',
   ],
   [
     "settings for an app the cluster does not enable",
@@ -36,7 +39,7 @@ export const MORE_CASES: [string, () => Config, string][] = [
       clusters(c).production.services.push("longhorn");
       return c;
     },
-    'platform:clusters.production.services[4] = "longhorn": listed twice; remove the duplicate',
+    'platform:clusters.production.services[5] = "longhorn": listed twice; remove the duplicate',
   ],
   [
     "app listed twice",
@@ -238,5 +241,69 @@ export const MORE_CASES: [string, () => Config, string][] = [
       return c;
     },
     'platform:clusters.production.extraAgentArgs[0] = "node-label=a=b": expected a flag such as --flag=value',
+  ],
+  [
+    "MetalLB on a Talos cluster",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.services.push("metallb");
+      return c;
+    },
+    'platform:clusters.prod.services[4] = "metallb": runs only on k3s clusters, not talos-hcloud; remove it from this cluster',
+  ],
+  [
+    "Longhorn on k3d",
+    () => {
+      const c = homelabConfig();
+      clusters(c).staging.services = ["longhorn"];
+      return c;
+    },
+    'platform:clusters.staging.services[0] = "longhorn": runs only on k3s clusters, not k3d-proxmox; remove it from this cluster',
+  ],
+  [
+    "the Cilium gateway off Talos",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.services.push("cilium-gateway");
+      return c;
+    },
+    'platform:clusters.production.services[5] = "cilium-gateway": runs only on talos-hcloud clusters, not k3s; remove it from this cluster',
+  ],
+  [
+    "cluster-autoscaler off Hetzner",
+    () => {
+      const c = homelabConfig();
+      clusters(c).staging.services = ["cluster-autoscaler"];
+      return c;
+    },
+    'platform:clusters.staging.services[0] = "cluster-autoscaler": runs only on talos-hcloud clusters, not k3d-proxmox; remove it from this cluster',
+  ],
+  [
+    "CloudNativePG without cert-manager",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.services = ["cloudnative-pg"];
+      clusters(c).prod.apps = [];
+      return c;
+    },
+    'platform:clusters.prod.services[0] = "cloudnative-pg": needs the cert-manager service on the same cluster; add it to services',
+  ],
+  [
+    "two monitoring stacks",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.services.push("kube-prometheus-stack");
+      return c;
+    },
+    'platform:clusters.prod.services[4] = "kube-prometheus-stack": does the same job as victoria-metrics on this cluster; keep one of them',
+  ],
+  [
+    "a service secret that is not set",
+    () => {
+      const c = cloudConfig();
+      delete c["platform:cloudflareApiToken"];
+      return c;
+    },
+    "platform:cloudflareApiToken = (not set): cert-manager on cluster prod needs it; set it with: pulumi config set --secret platform:cloudflareApiToken <value>",
   ],
 ];

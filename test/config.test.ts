@@ -217,7 +217,7 @@ const CASES: [string, () => Config, string][] = [
       clusters(c).prod.services.push("nginx-ingress");
       return c;
     },
-    'platform:clusters.prod.services[3] = "nginx-ingress": unknown platform service',
+    'platform:clusters.prod.services[4] = "nginx-ingress": unknown platform service',
   ],
   [
     "unknown app",
@@ -232,7 +232,7 @@ const CASES: [string, () => Config, string][] = [
     "app without the database it needs",
     () => {
       const c = cloudConfig();
-      clusters(c).prod.services.shift();
+      clusters(c).prod.services = clusters(c).prod.services.filter((s: string) => s !== "cloudnative-pg");
       return c;
     },
     'platform:clusters.prod.apps[0] = "mastodon": needs the cloudnative-pg service on this cluster',
@@ -251,7 +251,8 @@ const CASES: [string, () => Config, string][] = [
     "app on a cluster without its storage",
     () => {
       const c = homelabConfig();
-      clusters(c).production.services = ["cloudnative-pg", "longhorn", "metallb"];
+      clusters(c).production.services = ["cert-manager", "cloudnative-pg", "longhorn", "metallb"];
+      delete clusters(c).production.serviceSettings;
       return c;
     },
     'apps[0] = "immich": needs the synology-nfs StorageClass, which this cluster lacks (has: local-path, longhorn)',
@@ -448,7 +449,24 @@ describe("config schema", () => {
         return original.call(this, key);
       });
     });
-    const everything = { ...cloudConfig(), "platform:gitToken": FAKE("git"), "platform:versions": {} };
+    // Every service secret, set: the program reads each one it is given.
+    const serviceSecrets = Object.fromEntries(
+      [
+        "cnpgBackupS3AccessKeyId",
+        "cnpgBackupS3SecretAccessKey",
+        "bitwardenAccessToken",
+        "vaultToken",
+        "onePasswordConnectToken",
+        "onePasswordCredentials",
+        "renovateToken",
+      ].map((k) => [`platform:${k}`, FAKE(k)]),
+    );
+    const everything = {
+      ...cloudConfig(),
+      ...serviceSecrets,
+      "platform:gitToken": FAKE("git"),
+      "platform:versions": {},
+    };
     expect((await load(everything)).error).toBeUndefined();
     const homelab = {
       ...homelabConfig(),

@@ -31,11 +31,12 @@ export function cloudConfig(): Record<string, unknown> {
           },
         ],
         etcdBackup: { s3Endpoint: "https://s3.example.org", s3Region: "eu", s3Bucket: "etcd-backups" },
-        services: ["cloudnative-pg", "external-secrets", "victoria-metrics"],
+        services: ["cert-manager", "cloudnative-pg", "external-secrets", "victoria-metrics"],
         apps: ["mastodon"],
       },
     },
     "platform:hcloudToken": FAKE("hcloud"),
+    "platform:cloudflareApiToken": FAKE("cloudflare"),
     "platform:etcdBackupS3AccessKeyId": FAKE("s3-id"),
     "platform:etcdBackupS3SecretAccessKey": FAKE("s3-key"),
   };
@@ -60,7 +61,8 @@ export function homelabConfig(): Record<string, unknown> {
           { name: "node-2", address: "10.0.40.102", role: "server" },
           { name: "node-3", address: "10.0.40.103", role: "server" },
         ],
-        services: ["cloudnative-pg", "longhorn", "metallb", "synology-nfs"],
+        services: ["cert-manager", "cloudnative-pg", "longhorn", "metallb", "synology-nfs"],
+        serviceSettings: { "synology-nfs": { nfs: { server: "nas.example.org", share: "/volume1/k8s" } } },
         apps: ["immich", "linkding"],
       },
       staging: {
@@ -81,6 +83,7 @@ export function homelabConfig(): Record<string, unknown> {
       },
     },
     "platform:sshPrivateKey": FAKE("ssh"),
+    "platform:cloudflareApiToken": FAKE("cloudflare"),
     "platform:proxmoxApiToken": FAKE("proxmox"),
   };
 }

@@ -10,7 +10,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
-import { CONFIG_KEYS, NAMESPACE, requiredSecretKeys, type ConfigKey } from "../config/keys";
+import { CONFIG_KEYS, NAMESPACE, type ConfigKey } from "../config/keys";
+import { secretsNeededBy } from "../config/load";
 
 /** Why a secret has a fake value offline. */
 export type FakeReason = "encrypted in the stack file" | "required, not in the stack file";
@@ -174,16 +175,13 @@ export function loadOfflineConfig(root: string, stack: string): OfflineConfig {
   // The secrets the program requires for this stack are set by the operator with
   // `pulumi config set --secret`; offline they get a fake, and the summary says so. Optional
   // secrets stay unset, exactly as in a real run that does not set them.
-  const shape = config[`${NAMESPACE}:shape`];
-  const clusters = config[`${NAMESPACE}:clusters`];
-  const kinds =
-    clusters && typeof clusters === "object"
-      ? Object.values(clusters as Record<string, { kind?: unknown } | null>).map((c) => String(c?.kind))
-      : [];
-  const required =
-    shape === "cloud" || shape === "homelab"
-      ? new Set<ConfigKey>(requiredSecretKeys(shape, kinds))
-      : new Set();
+  const required = new Set<string>(
+    secretsNeededBy({
+      shape: config[`${NAMESPACE}:shape`],
+      clusters: config[`${NAMESPACE}:clusters`],
+      versions: config[`${NAMESPACE}:versions`],
+    }),
+  );
   const unset: OfflineConfig["unset"] = [];
   for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
     const spec = CONFIG_KEYS[key];

@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { APPS, SERVICES } from "../config/catalog";
+import { APPS } from "../config/catalog";
 import { ConfigError } from "../config/reader";
 import {
   fakeRandomValue,
@@ -99,11 +99,11 @@ function summarize(
   }
   const pending: string[] = [];
   for (const [name, c] of Object.entries(clusters)) {
-    const services = (c.services ?? []).filter((s) => SERVICES[s] && !SERVICES[s].delivered);
     const apps = (c.apps ?? []).filter((a) => APPS[a] && !APPS[a].delivered);
-    if (services.length + apps.length > 0) pending.push(`  ${name}: ${[...services, ...apps].join(", ")}`);
+    if (apps.length > 0) pending.push(`  ${name}: ${apps.join(", ")}`);
   }
-  if (pending.length > 0) lines.push("", "enabled in config but not built yet (validated only):", ...pending);
+  if (pending.length > 0)
+    lines.push("", "apps enabled in config but not built yet (validated only):", ...pending);
   return lines.join("\n");
 }
 

@@ -13,7 +13,7 @@ import {
   parseTraefikSettings,
 } from "../../config/services/networking-data";
 import type { Reader } from "../../config/reader";
-import type { ClusterConfig, ClusterKind } from "../../config/types";
+import type { ClusterConfig } from "../../config/types";
 import {
   certManagerService,
   ciliumGatewayService,
@@ -63,39 +63,3 @@ export const NETWORKING_DATA_SECRETS: Readonly<
     Object.entries(def.secrets ?? {}).map(([key, spec]) => [key, { ...spec, services: [def.name] }]),
   ),
 );
-
-/** Cluster kinds each service of the group can run on. */
-export const NETWORKING_DATA_KINDS: Readonly<Record<string, readonly ClusterKind[]>> = {
-  longhorn: ["k3s"],
-  metallb: ["k3s"],
-  "synology-nfs": ["k3s", "k3d-proxmox"],
-  traefik: ["k3s", "k3d-proxmox"],
-  "cilium-gateway": ["talos-hcloud"],
-};
-
-/** Services of the group that need another service on the same cluster, and why. */
-export const NETWORKING_DATA_NEEDS: Readonly<
-  Record<string, { readonly service: string; readonly why: string }>
-> = {
-  "cloudnative-pg": { service: "cert-manager", why: "the Barman Cloud plugin's TLS certificates" },
-  "cilium-gateway": { service: "cert-manager", why: "the gateway's wildcard certificate" },
-};
-
-/** Placement errors of the group's services on one cluster (empty when all fit). */
-export function checkNetworkingDataPlacement(cluster: ClusterConfig): string[] {
-  const errors: string[] = [];
-  const fix = `remove it from platform:clusters.${cluster.name}.services`;
-  for (const service of cluster.services) {
-    const kinds = NETWORKING_DATA_KINDS[service];
-    if (kinds && !kinds.includes(cluster.kind)) {
-      errors.push(`${service} runs only on ${kinds.join(", ")}, not ${cluster.kind}; ${fix}`);
-    }
-    const need = NETWORKING_DATA_NEEDS[service];
-    if (need && !cluster.services.includes(need.service)) {
-      errors.push(
-        `${service} needs ${need.service} on the same cluster (${need.why}); add ${need.service} to platform:clusters.${cluster.name}.services`,
-      );
-    }
-  }
-  return errors;
-}

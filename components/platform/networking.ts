@@ -63,7 +63,7 @@ export const certManagerService: ServiceDefinition<CertManagerSettings> = {
       spec: {
         acme: {
           server: name === "letsencrypt-staging" ? CM.acme.staging : CM.acme.production,
-          email: ctx.settings.acmeEmail,
+          ...(ctx.settings.acmeEmail ? { email: ctx.settings.acmeEmail } : {}),
           privateKeySecretRef: { name: `${name}-account-key` },
           solvers: [
             {

@@ -277,6 +277,7 @@ export const cloudnativePgService: ServiceDefinition<CloudnativePgSettings> = {
       required: false,
     },
   },
+  neededSecrets: (s) => (s.backup ? [CNPG_BACKUP_KEY_ID, CNPG_BACKUP_SECRET_KEY] : []),
   build(ctx) {
     if (ctx.settings.backup && (!ctx.secrets[CNPG_BACKUP_KEY_ID] || !ctx.secrets[CNPG_BACKUP_SECRET_KEY])) {
       throw new Error(

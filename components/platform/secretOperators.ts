@@ -112,6 +112,11 @@ export const externalSecretsService: ServiceDefinition<ExternalSecretsSettings> 
       required: false,
     },
   },
+  neededSecrets: (s) => [
+    ...(s.bitwarden ? ["bitwardenAccessToken"] : []),
+    ...(s.vault?.auth === "token" ? ["vaultToken"] : []),
+    ...(s.onepassword ? ["onePasswordConnectToken"] : []),
+  ],
   build(ctx) {
     const s = ctx.settings;
     const items: DeliveryItem[] = [];

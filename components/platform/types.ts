@@ -58,5 +58,19 @@ export interface ServiceDefinition<S> {
    * @default none
    */
   readonly secrets?: Readonly<Record<string, ServiceSecretSpec>>;
+  /**
+   * The secret keys these settings need; config validation requires them before anything
+   * is registered.
+   * @default the keys of {@link secrets} marked `required`
+   */
+  readonly neededSecrets?: (settings: S) => readonly string[];
   readonly build: ServiceBuilder<S>;
+}
+
+/** The secret keys a service needs with the given settings. */
+export function neededSecretsOf<S>(definition: ServiceDefinition<S>, settings: S): readonly string[] {
+  if (definition.neededSecrets) return definition.neededSecrets(settings);
+  return Object.entries(definition.secrets ?? {})
+    .filter(([, spec]) => spec.required)
+    .map(([key]) => key);
 }

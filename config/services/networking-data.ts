@@ -41,8 +41,12 @@ export type IssuerName = "letsencrypt-staging" | "letsencrypt-production";
 export const ISSUERS: readonly IssuerName[] = ["letsencrypt-staging", "letsencrypt-production"];
 
 export interface CertManagerSettings {
-  /** ACME account email; the documents give none, so it is required. */
-  readonly acmeEmail: string;
+  /**
+   * ACME account email. Optional in cert-manager's ACMEIssuer ("optional, but strongly
+   * recommended"); the documents name none, so it is left out unless set.
+   * @see https://cert-manager.io/docs/reference/api-docs/#acme.cert-manager.io/v1.ACMEIssuer
+   */
+  readonly acmeEmail?: string;
   /** DNS zones the Cloudflare DNS-01 solver answers for (default: the cluster domain). */
   readonly dnsZones: readonly string[];
 }
@@ -50,7 +54,7 @@ export interface CertManagerSettings {
 export function parseCertManagerSettings(r: Reader, cluster: ClusterConfig): CertManagerSettings {
   r.only(["acmeEmail", "dnsZones"]);
   return {
-    acmeEmail: r.string("acmeEmail", {
+    acmeEmail: r.optionalString("acmeEmail", {
       pattern: EMAIL,
       expected: "the ACME account email, e.g. admin@example.org",
     }),

@@ -11,7 +11,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AutoscalerSettings } from "../../components/cluster/talos/autoscaler";
 import { ConfigError, type Reader } from "../reader";
-import type { ClusterConfig } from "../types";
+import type { ClusterConfig, Versions } from "../types";
 
 const DURATION = { pattern: /^\d+[hdwy]$/, expected: "a retention such as 14d, 4w or 1y" };
 const QUANTITY = { pattern: /^\d+(Mi|Gi|Ti)$/, expected: "a volume size such as 20Gi" };
@@ -207,11 +207,15 @@ export const DESCHEDULER_DEFAULTS: DeschedulerSettings = {
   interval: "5m",
 };
 
-/** cluster-autoscaler for Hetzner (002): the Talos component's settings plus the secret worker config. */
-export interface ClusterAutoscalerSettings {
+/** The chart and image of cluster-autoscaler, from config. */
+export interface ClusterAutoscalerChart {
   readonly version: string;
   /** Image tag; its minor must equal the Kubernetes minor. */
   readonly imageTag: string;
+}
+
+/** cluster-autoscaler for Hetzner (002): the chart plus the Talos component's settings and secret worker config. */
+export interface ClusterAutoscalerSettings extends ClusterAutoscalerChart {
   /** From `autoscalerSettings()` of components/cluster/talos/autoscaler.ts. */
   readonly autoscaler: AutoscalerSettings;
   /** `HCLOUD_CLOUD_INIT`: base64 of the worker machine config; secret, only in a live Secret. */
@@ -371,16 +375,16 @@ export function parseDeschedulerSettings(r: Reader, _cluster: ClusterConfig): De
 }
 
 /**
- * The lead passes the Talos component's `autoscalerSettings(config)` and the worker machine
- * config Output; `kubernetesVersion` is `platform:versions.kubernetes`, whose minor the image must match.
+ * The chart and image of cluster-autoscaler; `versions.kubernetes` is the pinned Kubernetes,
+ * whose minor the image must match. The composition adds the Talos component's
+ * `autoscalerSettings(config)` and the worker machine config Output (see
+ * {@link ClusterAutoscalerSettings}).
  */
-export function parseClusterAutoscalerSettings(
+export function parseClusterAutoscalerChart(
   r: Reader,
   _cluster: ClusterConfig,
-  autoscaler: AutoscalerSettings,
-  workerConfigBase64: pulumi.Output<string>,
-  kubernetesVersion: string,
-): ClusterAutoscalerSettings {
+  versions: Pick<Versions, "kubernetes">,
+): ClusterAutoscalerChart {
   r.only(["version", "imageTag"]);
   const d = CLUSTER_AUTOSCALER_DEFAULTS;
   const imageTag = r.string(
@@ -388,6 +392,7 @@ export function parseClusterAutoscalerSettings(
     { pattern: /^v\d+\.\d+\.\d+$/, expected: "a tag such as v1.34.2" },
     d.imageTag,
   );
+  const kubernetesVersion = versions.kubernetes;
   const minor = (v: string): string => v.replace(/^v/, "").split(".").slice(0, 2).join(".");
   if (minor(imageTag) !== minor(kubernetesVersion)) {
     throw new ConfigError(
@@ -396,7 +401,7 @@ export function parseClusterAutoscalerSettings(
       `the cluster-autoscaler minor must equal the Kubernetes minor (${kubernetesVersion}); set a v${minor(kubernetesVersion)}.x tag`,
     );
   }
-  return { version: r.string("version", VERSION, d.version), imageTag, autoscaler, workerConfigBase64 };
+  return { version: r.string("version", VERSION, d.version), imageTag };
 }
 
 export function parseRenovateSettings(r: Reader, _cluster: ClusterConfig): RenovateSettings {
@@ -423,25 +428,4 @@ export function parseRenovateSettings(r: Reader, _cluster: ClusterConfig): Renov
     ),
     repositories,
   };
-}
-
-// ---------------------------------------------------------------- placement
-
-/** Capability errors of the group, one message each (the lead folds them into validation). */
-export function checkOperationsPlacement(cluster: ClusterConfig): string[] {
-  const errors: string[] = [];
-  const has = (s: string): boolean => cluster.services.includes(s);
-  const fix = `remove it from platform:clusters.${cluster.name}.services`;
-  if (has("cluster-autoscaler") && cluster.kind !== "talos-hcloud") {
-    errors.push(`cluster-autoscaler runs only on talos-hcloud, not ${cluster.kind}; ${fix}`);
-  }
-  if (has("victoria-metrics") && has("kube-prometheus-stack")) {
-    errors.push(
-      `victoria-metrics and kube-prometheus-stack are alternatives (both install Grafana and scrape the same targets); keep one in platform:clusters.${cluster.name}.services`,
-    );
-  }
-  if (has("metrics-server") && cluster.kind !== "talos-hcloud") {
-    errors.push(`metrics-server is bundled with K3s on ${cluster.kind} clusters; ${fix}`);
-  }
-  return errors;
 }

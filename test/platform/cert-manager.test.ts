@@ -65,10 +65,8 @@ describe("cert-manager", () => {
     );
   });
 
-  it("requires an ACME email, since the documents give none", () => {
-    expect(() => parse(parseCertManagerSettings, cluster, {}, "cert-manager")).toThrow(
-      "Invalid config platform:clusters.prod.serviceSettings.cert-manager.acmeEmail = (not set): required; set the ACME account email, e.g. admin@example.org",
-    );
+  it("leaves the optional ACME email out unless set, and checks it when set", () => {
+    expect(parse(parseCertManagerSettings, cluster, {}, "cert-manager").acmeEmail).toBeUndefined();
     expect(() => parse(parseCertManagerSettings, cluster, { acmeEmail: "nope" }, "cert-manager")).toThrow(
       'Invalid config platform:clusters.prod.serviceSettings.cert-manager.acmeEmail = "nope": expected the ACME account email, e.g. admin@example.org',
     );

@@ -1,12 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
-import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
 import { OPERATIONS_SECRETS, OPERATIONS_SERVICES } from "../../components/platform/operations";
 import { SERVICES } from "../../config/catalog";
 import { Reader } from "../../config/reader";
 import {
-  checkOperationsPlacement,
   KUBE_PROMETHEUS_STACK_DEFAULTS,
-  parseClusterAutoscalerSettings,
+  parseClusterAutoscalerChart,
   parseDeschedulerSettings,
   parseExternalSecretsSettings,
   parseKubePrometheusStackSettings,
@@ -98,64 +95,18 @@ describe("operations settings", () => {
         expander: "least-waste",
       },
     } as unknown as TalosHcloudClusterConfig;
-    const worker = pulumi.secret("fake");
     expect(
-      parseClusterAutoscalerSettings(
-        at("cluster-autoscaler"),
-        talos,
-        autoscalerSettings(talos),
-        worker,
-        "v1.34.1",
-      ).imageTag,
+      parseClusterAutoscalerChart(at("cluster-autoscaler"), talos, { kubernetes: "v1.34.1" }).imageTag,
     ).toBe("v1.34.2");
     expect(() =>
-      parseClusterAutoscalerSettings(
-        at("cluster-autoscaler"),
-        talos,
-        autoscalerSettings(talos),
-        worker,
-        "v1.35.0",
-      ),
+      parseClusterAutoscalerChart(at("cluster-autoscaler"), talos, { kubernetes: "v1.35.0" }),
     ).toThrow(
       'Invalid config platform:clusters.prod.serviceSettings.cluster-autoscaler.imageTag = "v1.34.2": the cluster-autoscaler minor must equal the Kubernetes minor (v1.35.0); set a v1.35.x tag',
     );
   });
 });
 
-describe("operations placement", () => {
-  it("allows the 002 and 004 service sets", () => {
-    expect(
-      checkOperationsPlacement(
-        cluster("talos-hcloud", [
-          "victoria-metrics",
-          "victoria-logs",
-          "cluster-autoscaler",
-          "metrics-server",
-          "vpa",
-        ]),
-      ),
-    ).toEqual([]);
-    expect(
-      checkOperationsPlacement(cluster("k3s", ["kube-prometheus-stack", "renovate"], "production")),
-    ).toEqual([]);
-  });
-
-  it("rejects the autoscaler off Hetzner, both monitoring stacks, and a second metrics-server on K3s", () => {
-    expect(
-      checkOperationsPlacement(
-        cluster(
-          "k3s",
-          ["cluster-autoscaler", "victoria-metrics", "kube-prometheus-stack", "metrics-server"],
-          "production",
-        ),
-      ),
-    ).toEqual([
-      "cluster-autoscaler runs only on talos-hcloud, not k3s; remove it from platform:clusters.production.services",
-      "victoria-metrics and kube-prometheus-stack are alternatives (both install Grafana and scrape the same targets); keep one in platform:clusters.production.services",
-      "metrics-server is bundled with K3s on k3s clusters; remove it from platform:clusters.production.services",
-    ]);
-  });
-});
+describe("operations placement", () => {});
 
 describe("operations registry", () => {
   it("covers the group's catalog names and lists each secret with its services", () => {

@@ -1,0 +1,67 @@
+/**
+ * Builds the platform services a cluster enables: each registry builder gets the cluster's
+ * facts, the settings `config/` parsed for it and the secret config it declared, and
+ * returns delivery items and live Secrets for the cluster's engine.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../components/cluster/contract";
+import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
+import { SERVICE_REGISTRY } from "../components/platform/registry";
+import type { ClusterConfig, StackConfig } from "../config/types";
+
+/** What the services of one cluster deliver. */
+export interface PlatformDelivery {
+  readonly items: DeliveryItem[];
+  readonly liveSecrets: LiveSecret[];
+}
+
+/** The parent of everything the services of one cluster create themselves (generated passwords). */
+export class PlatformServices extends pulumi.ComponentResource {
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:platform:Services", name, {}, opts);
+    this.registerOutputs({});
+  }
+}
+
+/**
+ * Settings a composition adds to a service's config settings from what its cluster
+ * component built (the autoscaler's node groups and worker machine config), by service.
+ */
+export type ServiceExtras = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+/** Runs every enabled service's builder for one cluster. */
+export function buildServices(
+  config: StackConfig,
+  cluster: ClusterConfig,
+  handle: ClusterHandle,
+  extras: ServiceExtras = {},
+): PlatformDelivery {
+  const parent = new PlatformServices(`${cluster.name}-services`);
+  const items: DeliveryItem[] = [];
+  const liveSecrets: LiveSecret[] = [];
+  const allSecrets = config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
+  for (const name of cluster.services) {
+    const definition = SERVICE_REGISTRY[name];
+    if (!definition)
+      throw new Error(`platform service ${name} has no builder: config/catalog.ts and the registry disagree`);
+    const secrets: Record<string, pulumi.Output<string>> = {};
+    for (const key of Object.keys(definition.secrets ?? {})) {
+      const value = allSecrets[key];
+      if (value) secrets[key] = value;
+    }
+    const built = definition.build({
+      cluster: {
+        name: cluster.name,
+        kind: cluster.kind,
+        domain: cluster.domain,
+        capabilities: handle.capabilities,
+      },
+      settings: { ...(cluster.serviceSettings?.[name] as object), ...extras[name] } as never,
+      secrets,
+      parent,
+    });
+    items.push(...built.items);
+    liveSecrets.push(...built.liveSecrets);
+  }
+  return { items, liveSecrets };
+}
