@@ -18,6 +18,22 @@ export interface Exemption {
   readonly reason: string;
 }
 
+/**
+ * A workload opts out of one rule by carrying the annotation `policy.platform.io/<rule>`
+ * with the reason as its value (the workload component writes it from an app's declared
+ * opt-out), so the exception travels with the object a reviewer reads.
+ */
+export const OPT_OUT_ANNOTATION_PREFIX = "policy.platform.io/";
+
+/** The reason a workload's annotations give for opting out of a rule, if any. */
+export function optOutReason(
+  annotations: Readonly<Record<string, unknown>>,
+  rule: string,
+): string | undefined {
+  const reason = annotations[`${OPT_OUT_ANNOTATION_PREFIX}${rule}`];
+  return typeof reason === "string" && reason.trim().length >= 10 ? reason : undefined;
+}
+
 /** The exceptions. Keep each one narrow and say why. */
 export const EXEMPTIONS: readonly Exemption[] = [];
 

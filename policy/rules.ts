@@ -8,7 +8,7 @@
  * Pod Security Standards follow the Kubernetes documentation of the restricted and baseline
  * profiles: https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-import { exemptionFor, PRIVILEGED_NAMESPACES } from "./exceptions";
+import { exemptionFor, optOutReason, PRIVILEGED_NAMESPACES } from "./exceptions";
 
 /** A resource as both runners see it. */
 export interface PolicyResource {
@@ -103,6 +103,7 @@ function podRule(
       if (!object || !pod) return [];
       const m = metadata(object);
       if (exemptionFor(name, String(object["kind"]), m.namespace, m.name)) return [];
+      if (optOutReason(m.annotations, name)) return [];
       return check(pod, containersOf(pod));
     },
   };

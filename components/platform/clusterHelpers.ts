@@ -3,6 +3,7 @@
  * recommender mode, descheduler, cluster-autoscaler for Hetzner, Renovate as an hourly
  * CronJob; plus the platform PriorityClass and the baseline NetworkPolicies apps reuse.
  */
+import { namespaceObject } from "./namespace";
 import * as pulumi from "@pulumi/pulumi";
 import type {
   ClusterAutoscalerSettings,
@@ -245,7 +246,7 @@ export const renovateService: ServiceDefinition<RenovateSettings> = {
     }
     const ns = "renovate";
     const objects: KubeObject[] = [
-      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+      namespaceObject(ns),
       ...baselineNetworkPolicies(ns),
       {
         apiVersion: "networking.k8s.io/v1",
@@ -268,7 +269,15 @@ export const renovateService: ServiceDefinition<RenovateSettings> = {
       {
         apiVersion: "batch/v1",
         kind: "CronJob",
-        metadata: { name: "renovate", namespace: ns },
+        metadata: {
+          name: "renovate",
+          namespace: ns,
+          annotations: {
+            // The declared opt-out the policy pack honours (policy/exceptions.ts).
+            "policy.platform.io/read-only-root-filesystem":
+              "004: the renovate image writes to /home/ubuntu as well as its base dir",
+          },
+        },
         spec: {
           schedule: s.schedule,
           concurrencyPolicy: "Forbid",

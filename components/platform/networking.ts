@@ -3,6 +3,7 @@
  * DNS-01, MetalLB (k3s), K3s's own Traefik with an HTTPS redirect, the shared Cilium
  * Gateway (Talos) and Istio (sources 002, 003, 004).
  */
+import { namespaceObject } from "./namespace";
 import { stringify } from "yaml";
 import {
   CERT_MANAGER_DEFAULTS as CM,
@@ -218,7 +219,7 @@ export const ciliumGatewayService: ServiceDefinition<CiliumGatewaySettings> = {
       // The Certificate is a cert-manager CR and needs the issuer.
       dependsOn: [CERT_MANAGER_ITEM, CERT_MANAGER_ISSUERS_ITEM],
       objects: [
-        { apiVersion: "v1", kind: "Namespace", metadata: { name: GW.namespace } },
+        namespaceObject(GW.namespace),
         {
           // cilium.io/v2 is the served storage version in Cilium 1.18; v2alpha1 is deprecated
           // (pkg/k8s/apis/cilium.io/client/crds/v2/ciliumloadbalancerippools.yaml).

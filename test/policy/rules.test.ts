@@ -166,6 +166,19 @@ describe("resource policies: a compliant workload passes, each breach fails", ()
     expect(violations(resource(d), policy).join("\n")).toContain(message);
   });
 
+  it("honours an opt-out annotation that gives a reason, and only for its rule", () => {
+    const d = deployment();
+    delete container(d).securityContext.readOnlyRootFilesystem;
+    d.metadata.annotations = { "policy.platform.io/read-only-root-filesystem": "ok" };
+    expect(violations(resource(d), "read-only-root-filesystem")).toHaveLength(1);
+    d.metadata.annotations = {
+      "policy.platform.io/read-only-root-filesystem": "the app unpacks plugins into its install directory",
+    };
+    expect(violations(resource(d), "read-only-root-filesystem")).toEqual([]);
+    container(d).securityContext.allowPrivilegeEscalation = true;
+    expect(violations(resource(d), "pss-restricted")).toHaveLength(1);
+  });
+
   it("finds containers of CronJobs and init containers", () => {
     const cron = {
       apiVersion: "batch/v1",

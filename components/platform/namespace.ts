@@ -1,0 +1,22 @@
+/**
+ * The Namespace objects the program creates: each carries its Pod Security Admission level,
+ * `restricted` unless policy/exceptions.ts declares it privileged with a reason.
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
+ */
+import { PRIVILEGED_NAMESPACES } from "../../policy/exceptions";
+import type { KubeObject } from "../gitops/delivery";
+
+/** The PSA labels of a namespace (enforce, audit and warn at the same level). */
+export function podSecurityLabels(name: string): Record<string, string> {
+  const level = PRIVILEGED_NAMESPACES[name] ? "privileged" : "restricted";
+  return {
+    "pod-security.kubernetes.io/enforce": level,
+    "pod-security.kubernetes.io/audit": level,
+    "pod-security.kubernetes.io/warn": level,
+  };
+}
+
+/** A Namespace with its Pod Security Admission labels. */
+export function namespaceObject(name: string): KubeObject {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: podSecurityLabels(name) } };
+}
