@@ -16,7 +16,7 @@ describe("schema validation", () => {
         metadata: { name: "apps", namespace: "flux-system" },
         spec: { interval: "10m", prune: "yes", sourceRef: { kind: "GitRepository", name: "flux-system" } },
       },
-      { apiVersion: "cilium.io/v2alpha1", kind: "CiliumLoadBalancerIPPool", metadata: { name: "pool" } },
+      { apiVersion: "metallb.io/v1beta1", kind: "IPAddressPool", metadata: { name: "pool" } },
     ]);
     expect(valid.status).toBe("valid");
     expect(invalid.status).toBe("invalid");

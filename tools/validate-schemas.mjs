@@ -23,6 +23,8 @@ const PACKAGES = {
   "source.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
   "notification.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
   "image.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
+  "postgresql.cnpg.io": "@kubernetes-models/cloudnative-pg",
+  "cilium.io": "@kubernetes-models/cilium",
 };
 
 /** The module that exports the model class of an apiVersion, or undefined. */
