@@ -89,7 +89,8 @@ export function synthAtRef(root: string, ref: string, stacks: readonly string[])
   git(root, ["worktree", "add", "--detach", tree, commit]);
   try {
     const modules = path.join(tree, "node_modules");
-    if (!fs.existsSync(modules)) fs.symlinkSync(fs.realpathSync(path.join(root, "node_modules")), modules, "dir");
+    if (!fs.existsSync(modules))
+      fs.symlinkSync(fs.realpathSync(path.join(root, "node_modules")), modules, "dir");
     const result = new Map<string, SynthSide>();
     for (const stack of stacks) {
       if (!fs.existsSync(path.join(tree, `Pulumi.${stack}.yaml`))) {
