@@ -236,8 +236,22 @@ export function isForceNew(resource: RecordedResource, path: string, provider?: 
   });
 }
 
+/**
+ * Types that install many objects the plan cannot see one by one (a Helm release, a YAML
+ * bundle): deleting one deletes everything it installed, CRDs (and with them every custom
+ * resource of those kinds) included.
+ */
+const BUNDLE_TYPES = new Set([
+  "kubernetes:helm.sh/v3:Release",
+  "kubernetes:helm.sh/v4:Chart",
+  "kubernetes:yaml/v2:ConfigFile",
+  "kubernetes:yaml/v2:ConfigGroup",
+]);
+
 function warningFor(r: RecordedResource, op: Operation): string | undefined {
   if (op !== "replace" && op !== "delete") return undefined;
+  if (op === "delete" && BUNDLE_TYPES.has(r.type) && !r.protect && !r.retainOnDelete)
+    return `deletes ${r.type} ${r.name}: everything it installed goes with it, CRDs and every custom resource of their kinds included.`;
   const verb = op === "replace" ? "replaces" : "deletes";
   const id = `${r.type} ${r.name}`;
   if (r.protect)

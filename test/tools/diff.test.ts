@@ -331,12 +331,13 @@ describe("an engine switch", () => {
   const crd = child(flux, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "prod-flux-crds", {
     inputs: { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition" },
   });
+  const fluxInstall = child(flux, "kubernetes:yaml/v2:ConfigFile", "prod-flux-install");
   const argo = child(prod, "platform:gitops:ArgoCdEngine", "prod-argocd");
   const argoNs = child(argo, "kubernetes:core/v1:Namespace", "prod-argocd-namespace", {
     retainOnDelete: true,
     inputs: { apiVersion: "v1", kind: "Namespace", metadata: { name: "argocd" } },
   });
-  const before = side([prod, flux, fluxNs, crd], ["prod"]);
+  const before = side([prod, flux, fluxNs, crd, fluxInstall], ["prod"]);
   const after = side([prod, argo, argoNs], ["prod"]);
   const d = diffStack("prod", before, after);
 
@@ -347,6 +348,7 @@ describe("an engine switch", () => {
       ["delete", "prod-flux"],
       ["delete", "prod-flux-crds"],
       ["delete", "prod-flux-namespace"],
+      ["delete", "prod-flux-install"],
     ]);
     expect(
       renderText(d)
@@ -355,22 +357,24 @@ describe("an engine switch", () => {
     ).toEqual([
       "WARNING prod: deletes stateful kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition prod-flux-crds: its data is lost. Add an alias if this is a rename.",
       "WARNING prod: deletes retained kubernetes:core/v1:Namespace prod-flux-namespace: Pulumi forgets it and leaves the old one running; clean it up by hand.",
+      "WARNING prod: deletes kubernetes:yaml/v2:ConfigFile prod-flux-install: everything it installed goes with it, CRDs and every custom resource of their kinds included.",
     ]);
   });
 
   it("renders a collapsed markdown section per cluster with the warnings above", () => {
     const md = renderMarkdown(d);
-    expect(md.split("\n").slice(0, 7)).toEqual([
-      "### `prod`: 2 to create, 0 to update, 0 to replace, 3 to delete",
+    expect(md.split("\n").slice(0, 8)).toEqual([
+      "### `prod`: 2 to create, 0 to update, 0 to replace, 4 to delete",
       "",
       "> [!WARNING]",
       "> prod: deletes stateful kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition prod-flux-crds: its data is lost. Add an alias if this is a rename.  ",
       "> prod: deletes retained kubernetes:core/v1:Namespace prod-flux-namespace: Pulumi forgets it and leaves the old one running; clean it up by hand.  ",
+      "> prod: deletes kubernetes:yaml/v2:ConfigFile prod-flux-install: everything it installed goes with it, CRDs and every custom resource of their kinds included.  ",
       "",
       "<details>",
     ]);
     expect(md).toContain(
-      "<summary><b>prod</b>: 2 to create, 0 to update, 0 to replace, 3 to delete; 0 files changed</summary>",
+      "<summary><b>prod</b>: 2 to create, 0 to update, 0 to replace, 4 to delete; 0 files changed</summary>",
     );
   });
 
@@ -381,7 +385,7 @@ describe("an engine switch", () => {
         "```diff",
         "+  create  platform:gitops:ArgoCdEngine prod-argocd",
         "+  create  kubernetes:core/v1:Namespace prod-argocd-namespace",
-        "... 3 more lines not shown (run `npm run diff -- prod` for all of it)",
+        "... 4 more lines not shown (run `npm run diff -- prod` for all of it)",
         "```",
       ].join("\n"),
     );
