@@ -70,6 +70,8 @@ export interface ClusterDiff {
 export interface StackDiff {
   readonly stack: string;
   readonly clusters: readonly ClusterDiff[];
+  /** Changed stack outputs: the contract other stacks read through a StackReference. */
+  readonly outputs: readonly { path: string; summary: string }[];
 }
 
 /** Group of resources that belong to no cluster (the stack itself, shared providers). */
@@ -414,7 +416,14 @@ export function diffStack(stack: string, base: SynthSide, head: SynthSide): Stac
   const names = [...groups.keys()].sort((a, b) =>
     a === STACK_GROUP ? -1 : b === STACK_GROUP ? 1 : a.localeCompare(b),
   );
-  return { stack, clusters: names.map((cluster) => ({ cluster, ...groups.get(cluster)! })) };
+  const outputs = changedPaths(base.plan.outputs ?? {}, head.plan.outputs ?? {}).map((p) => {
+    const from = valueAt(base.plan.outputs, p);
+    const to = valueAt(head.plan.outputs, p);
+    const secret =
+      SENSITIVE_KEY.test(p) || [from, to].some((v) => JSON.stringify(v ?? null).includes("[secret]"));
+    return { path: p, summary: secret ? "[secret] changed" : summarize(from, to) };
+  });
+  return { stack, clusters: names.map((cluster) => ({ cluster, ...groups.get(cluster)! })), outputs };
 }
 
 const SYMBOL: Record<Operation, string> = { create: "+", update: "~", replace: "+-", delete: "-" };
@@ -464,10 +473,13 @@ export function renderText(d: StackDiff, options: RenderOptions = {}): string {
   const maxLines = options.maxLines ?? Number.POSITIVE_INFINITY;
   const maxPaths = options.maxPaths ?? 12;
   const all = d.clusters.flatMap((c) => c.resources);
-  const out = [
-    `stack ${d.stack}: ${all.length === 0 && d.clusters.length === 0 ? "no changes" : counts(all)}`,
-  ];
+  const unchanged = d.clusters.length === 0 && d.outputs.length === 0;
+  const out = [`stack ${d.stack}: ${unchanged ? "no changes" : counts(all)}`];
   for (const w of warnings(d)) out.push(`WARNING ${w}`);
+  if (d.outputs.length > 0) {
+    out.push("", "stack outputs (read by other stacks through a StackReference):");
+    for (const o of d.outputs) out.push(`  ~ ${o.path}: ${o.summary}`);
+  }
   for (const c of d.clusters) {
     const body = [...resourceLines(c, maxPaths)];
     if (c.files.length > 0) {
@@ -492,12 +504,30 @@ export function renderMarkdown(d: StackDiff, options: RenderOptions = {}): strin
   const maxLines = options.maxLines ?? 300;
   const maxPaths = options.maxPaths ?? 12;
   const all = d.clusters.flatMap((c) => c.resources);
-  const out = [`### \`${d.stack}\`: ${d.clusters.length === 0 ? "no changes" : counts(all)}`, ""];
+  const unchanged = d.clusters.length === 0 && d.outputs.length === 0;
+  const out = [`### \`${d.stack}\`: ${unchanged ? "no changes" : counts(all)}`, ""];
   const warned = warnings(d);
   if (warned.length > 0) {
     out.push("> [!WARNING]");
     for (const w of warned) out.push(`> ${w.replace(/\n/g, " ")}  `);
     out.push("");
+  }
+  if (d.outputs.length > 0) {
+    out.push(
+      "<details>",
+      `<summary><b>stack outputs</b>: ${d.outputs.length} changed (read by other stacks)</summary>`,
+      "",
+      "```diff",
+      ...truncate(
+        d.outputs.map((o) => `~ ${o.path}: ${o.summary}`),
+        maxLines,
+        `run \`npm run diff -- ${d.stack}\` for all of it`,
+      ),
+      "```",
+      "",
+      "</details>",
+      "",
+    );
   }
   for (const c of d.clusters) {
     const resources = resourceLines(c, maxPaths);

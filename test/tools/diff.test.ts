@@ -392,6 +392,34 @@ describe("an engine switch", () => {
   });
 });
 
+describe("stack outputs", () => {
+  it("lists a changed output of the contract, secrets redacted", () => {
+    const base: SynthSide = {
+      plan: {
+        resources: [],
+        outputs: { clusters: { prod: { ingress: "traefik", kubeconfig: "[secret]" } } },
+      },
+      files: new Map(),
+    };
+    const head: SynthSide = {
+      plan: {
+        resources: [],
+        outputs: { clusters: { prod: { ingress: "gateway-api", kubeconfig: "[secret]" } } },
+      },
+      files: new Map(),
+    };
+    const d = diffStack("prod", base, head);
+    expect(d.outputs).toEqual([{ path: "clusters.prod.ingress", summary: '"traefik" -> "gateway-api"' }]);
+    expect(renderText(d)).toContain(
+      'stack outputs (read by other stacks through a StackReference):\n  ~ clusters.prod.ingress: "traefik" -> "gateway-api"\n',
+    );
+    expect(renderMarkdown(d)).toContain(
+      "<summary><b>stack outputs</b>: 1 changed (read by other stacks)</summary>",
+    );
+    expect(renderText(diffStack("prod", base, base))).toBe("stack prod: no changes\n");
+  });
+});
+
 describe("unified diff and comment size", () => {
   it("merges nearby changes into one hunk and keeps distant ones apart", () => {
     const a = Array.from({ length: 20 }, (_, i) => `line ${i}`);
