@@ -208,7 +208,9 @@ export async function main(
       const d = diffStack(stack, bases.get(stack)!, await synthHead(stack, root));
       parts.push(markdown ? renderMarkdown(d, { maxLines }) : renderText(d, { maxLines }));
     }
-    const shortRef = ref.length === 40 ? ref.slice(0, 12) : ref;
+    // The commit the base resolved to, and the name it was given when that says more.
+    const commit = git(root, ["rev-parse", `${ref}^{commit}`]).slice(0, 12);
+    const shortRef = ref.startsWith(commit) || /^[0-9a-f]{40}$/.test(ref) ? commit : `${ref} (${commit})`;
     if (markdown) {
       const body = [
         COMMENT_MARKER,

@@ -64,6 +64,18 @@ describe("npm run diff against a git base", () => {
     expect(worktrees.trim().split("\n")).toHaveLength(1);
   }, 60_000);
 
+  it("renders the pull-request comment with --markdown", async () => {
+    const { code, out } = await run(["stage", "--base", "HEAD", "--markdown"], repo);
+    expect(code).toBe(0);
+    const lines = out.split("\n");
+    expect(lines[0]).toBe("<!-- platform-diff -->");
+    expect(lines[1]).toMatch(/^## Infrastructure diff \(offline synth, base `HEAD \([0-9a-f]{12}\)`\)$/);
+    // The node pool added by the test above.
+    expect(out).toMatch(/### `stage`: [1-9]\d* to create, /);
+    expect(out).toMatch(/<summary><b>stage<\/b>: [1-9]\d* to create, /);
+    expect(out).toContain("+  create  hcloud:index/server:Server stage-big-1\n");
+  }, 60_000);
+
   it("names a base ref that does not exist", async () => {
     const { code, err } = await run(["stage", "--base", "no-such-ref"], repo);
     expect(code).toBe(2);
