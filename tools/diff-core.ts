@@ -85,7 +85,8 @@ export const STACK_GROUP = "(stack)";
  * - Hetzner server: `image`, `location`, `datacenter`, `userData` and `sshKeys` are
  *   `ForceNew` in hetznercloud/terraform-provider-hcloud `internal/server/resource.go`,
  *   which the Pulumi provider bridges; `serverType` is not: it is changed in place by
- *   powering the server off (`ChangeType`), so it is an update (with a reboot).
+ *   powering the server off (`ChangeType`), so it is an update (with a reboot). Network:
+ *   `ipRange` is `ForceNew` (`internal/network/resource.go`).
  * - Kubernetes: pulumi/pulumi-kubernetes `provider/pkg/provider/diff.go` (`forceNew`):
  *   `metadata.name`/`metadata.namespace` for every kind, and per kind the fields below.
  *   ConfigMap and Secret data replace unless the provider sets `enableConfigMapMutable` /
@@ -94,7 +95,6 @@ export const STACK_GROUP = "(stack)";
 export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   "hcloud:index/server:Server": ["image", "location", "datacenter", "userData", "sshKeys"],
   "hcloud:index/network:Network": ["ipRange"],
-  "hcloud:index/placementGroup:PlacementGroup": ["type"],
   "apps:Deployment": ["spec.selector"],
   "apps:StatefulSet": [
     "spec.podManagementPolicy",
