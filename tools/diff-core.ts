@@ -38,7 +38,15 @@ export interface InputChange {
   readonly summary: string;
   /** Whether this change alone forces a replacement. */
   readonly forcesReplace: boolean;
+  /** What an in-place change does that a reviewer should know (a reboot, say). */
+  readonly note?: string;
 }
+
+/** In-place changes with a side effect, by type and path. */
+const NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  // `ChangeType` runs after a power-off (internal/server/resource.go, resourceServerUpdate).
+  "hcloud:index/server:Server": { serverType: "the server is powered off to change its type" },
+};
 
 /** What happens to one resource. */
 export interface ResourceChange {
@@ -288,6 +296,7 @@ export function diffResources(base: Plan, head: Plan): ResourceChange[] {
         path,
         summary: looksSecret(r, path, [from, to]) ? "[secret] changed" : summarize(from, to),
         forcesReplace: isForceNew(r, path, provider),
+        ...(NOTES[r.type]?.[path] ? { note: NOTES[r.type][path] } : {}),
       };
     });
     const op: Operation = changes.some((c) => c.forcesReplace) ? "replace" : "update";
@@ -440,7 +449,7 @@ function resourceLines(c: ClusterDiff, maxPaths: number): string[] {
     lines.push(`${SYMBOL[r.op].padEnd(2)} ${r.op.padEnd(7)} ${r.type} ${r.name}`);
     for (const change of r.changes.slice(0, maxPaths))
       lines.push(
-        `      ${change.path}: ${change.summary}${change.forcesReplace ? " (forces replacement)" : ""}`,
+        `      ${change.path}: ${change.summary}${change.forcesReplace ? " (forces replacement)" : ""}${change.note ? ` (${change.note})` : ""}`,
       );
     if (r.changes.length > maxPaths)
       lines.push(`      ... and ${r.changes.length - maxPaths} more changed inputs`);

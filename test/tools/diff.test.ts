@@ -148,7 +148,14 @@ describe("a node-pool addition", () => {
         urn: worker.urn,
         type: SERVER,
         name: "prod-worker-1",
-        changes: [{ path: "serverType", summary: '"cx32" -> "cx42"', forcesReplace: false }],
+        changes: [
+          {
+            path: "serverType",
+            summary: '"cx32" -> "cx42"',
+            forcesReplace: false,
+            note: "the server is powered off to change its type",
+          },
+        ],
         warning: undefined,
       },
     ]);
