@@ -1,0 +1,55 @@
+import { loadOfflineConfig } from "../../tools/stack-config";
+import { report, runBench, scaledConfig, timeFloor, type BenchResult } from "../../tools/bench";
+import * as path from "node:path";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+describe("npm run bench -- --short", () => {
+  let result: BenchResult;
+  beforeAll(async () => {
+    result = await runBench({ short: true });
+    // The figures, for the lead to record in the README.
+    console.log(report(result, true));
+  }, 120_000);
+
+  it("measures every stack's synth", () => {
+    expect(result.stacks.map((s) => s.stack)).toEqual(["stage", "prod", "homelab"]);
+    for (const s of result.stacks) {
+      expect(s.resources).toBeGreaterThan(10);
+      expect(s.ms).toBeGreaterThan(0);
+      expect(s.peakRssMb).toBeGreaterThan(0);
+    }
+  });
+
+  it("compares each stack with a floor of the same resource count", () => {
+    for (const f of result.floor) {
+      expect(f.resources).toBe(result.stacks.find((s) => s.stack === f.stack)!.resources);
+      expect(Number.isFinite(f.ratio) && f.ratio > 0).toBe(true);
+    }
+  });
+
+  it("scales whole clusters: each copy adds the same resources, the stack resource is shared", () => {
+    const [one, two, four] = result.scaling.map((s) => s.resources);
+    expect(two - 1).toBe(2 * (one - 1));
+    expect(four - 1).toBe(4 * (one - 1));
+    expect(report(result, true)).toMatch(/time per resource 4x \/ 1x = \d+\.\d\d/);
+  });
+});
+
+describe("bench building blocks", () => {
+  it("names the copies of each cluster <name>x<k>", () => {
+    const scaled = scaledConfig(loadOfflineConfig(ROOT, "homelab"), 3);
+    expect(Object.keys(scaled.config["platform:clusters"] as object)).toEqual([
+      "production",
+      "productionx2",
+      "productionx3",
+      "staging",
+      "stagingx2",
+      "stagingx3",
+    ]);
+  });
+
+  it("times a floor program", async () => {
+    expect(await timeFloor(5)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,230 @@
+/**
+ * The image-update flow of source document 000: a service's CI sends a `repository_dispatch`
+ * event `image_update` with a payload naming the app, the image and the new pinned
+ * reference, and the branch it was built for (`stage` from the service's `dev` branch,
+ * `prod` from `master`). This sets the reference in every stack file whose cluster tracks
+ * that git branch and enables the app, preserving the file's comments and layout (the
+ * `yaml` package's Document API), and prints the commit message. The workflow
+ * `.github/workflows/update-image.yml` commits the result.
+ *
+ *   npm run update-image -- --event "$GITHUB_EVENT_PATH" [--message-file FILE]
+ *   npm run update-image -- --payload '{"app":"steady","image":"platform-backend",
+ *     "reference":"ghcr.io/hitchai-app/platform-backend:1.5.0","branch":"prod"}'
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { isMap, isScalar, parseDocument, type Document } from "yaml";
+import { APPS } from "../config/catalog";
+import { knownStacks } from "./stack-config";
+
+/** What a service's CI sends as `client_payload`. */
+export interface ImageUpdate {
+  /** An app of config/catalog.ts. */
+  readonly app: string;
+  /** The image's name within the app (a DNS label, e.g. `platform-backend`). */
+  readonly image: string;
+  /** The new reference, pinned: `repo:tag` (never `latest`) and/or `@sha256:<digest>`. */
+  readonly reference: string;
+  /** The git branch the engines of the target clusters track (`stage`, `prod`, `main`). */
+  readonly branch: string;
+}
+
+/** One change made to a stack file. */
+export interface ImageChange {
+  readonly stack: string;
+  readonly cluster: string;
+  readonly from?: string;
+  readonly to: string;
+}
+
+/** A payload or stack file this flow refuses; the message names the key, value and fix. */
+export class ImageUpdateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ImageUpdateError";
+  }
+}
+
+/**
+ * Where an app's image reference lives in a stack file, as a YAML path. The one place that
+ * knows the layout of `appSettings`; change it here if the layout changes.
+ */
+export function imagePath(cluster: string, app: string, image: string): string[] {
+  return ["config", "platform:clusters", cluster, "appSettings", app, "images", image];
+}
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/**
+ * An image reference: optional registry host[:port], lowercase path components, then
+ * `:tag` and/or `@sha256:<64 hex>`. Tag and component grammar of distribution/reference
+ * (`[\w][\w.-]{0,127}`; components `[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*`).
+ */
+const REFERENCE =
+  /^(?:(?<host>[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?)\/)?(?<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+
+/** The repository part of a reference (everything before the tag and digest). */
+export function repositoryOf(reference: string): string {
+  const m = REFERENCE.exec(reference);
+  if (!m?.groups) return reference;
+  return m.groups["host"] ? `${m.groups["host"]}/${m.groups["path"]}` : m.groups["path"];
+}
+
+function fail(key: string, value: unknown, fix: string): never {
+  throw new ImageUpdateError(`Invalid image_update payload ${key} = ${JSON.stringify(value)}: ${fix}`);
+}
+
+/** Checks a `client_payload`; returns it typed or throws one clear error. */
+export function parsePayload(raw: unknown): ImageUpdate {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    fail("client_payload", raw, "send an object with app, image, reference and branch");
+  const p = raw as Record<string, unknown>;
+  const extra = Object.keys(p).filter((k) => !["app", "image", "reference", "branch"].includes(k));
+  if (extra.length > 0)
+    fail(extra[0], p[extra[0]], "unknown key; the payload has app, image, reference and branch");
+  if (typeof p["app"] !== "string" || !APPS[p["app"]])
+    fail("app", p["app"], `unknown app; known: ${Object.keys(APPS).sort().join(", ")}`);
+  if (typeof p["image"] !== "string" || !DNS_LABEL.test(p["image"]))
+    fail("image", p["image"], "the image's name within the app, a DNS label such as platform-backend");
+  const reference = p["reference"];
+  const m = typeof reference === "string" ? REFERENCE.exec(reference) : null;
+  if (typeof reference !== "string" || !m?.groups)
+    fail("reference", reference, "not an image reference; send registry/repository:tag or @sha256:<digest>");
+  const { tag, digest } = m.groups;
+  if (!digest && (!tag || tag === "latest"))
+    fail(
+      "reference",
+      reference,
+      "not pinned; send an immutable version tag (not latest) or @sha256:<digest>",
+    );
+  if (typeof p["branch"] !== "string" || !/^[A-Za-z0-9._/-]+$/.test(p["branch"]))
+    fail("branch", p["branch"], "the git branch the image was built for, e.g. stage or prod");
+  return { app: p["app"], image: p["image"], reference, branch: p["branch"] };
+}
+
+interface ClusterEntry {
+  git?: { branch?: unknown };
+  apps?: unknown;
+}
+
+/**
+ * Applies an update to one stack file's text. Returns the new text and the changes (none
+ * when no cluster of the file tracks the branch with the app enabled).
+ */
+export function updateStackFile(
+  stack: string,
+  text: string,
+  update: ImageUpdate,
+): { text: string; changes: ImageChange[] } {
+  const doc: Document = parseDocument(text);
+  if (doc.errors.length > 0)
+    throw new ImageUpdateError(
+      `Pulumi.${stack}.yaml does not parse: ${doc.errors[0].message.split("\n")[0]}`,
+    );
+  const clusters = doc.getIn(["config", "platform:clusters"]);
+  if (!isMap(clusters)) return { text, changes: [] };
+  const changes: ImageChange[] = [];
+  for (const item of clusters.items) {
+    const cluster = String(isScalar(item.key) ? item.key.value : item.key);
+    const entry = (isMap(item.value) ? item.value.toJSON() : {}) as ClusterEntry;
+    const apps = Array.isArray(entry.apps) ? entry.apps : [];
+    if (entry.git?.branch !== update.branch || !apps.includes(update.app)) continue;
+    const at = imagePath(cluster, update.app, update.image);
+    const current = doc.getIn(at);
+    if (current !== undefined && typeof current !== "string")
+      throw new ImageUpdateError(
+        `Pulumi.${stack}.yaml ${at.slice(1).join(".")} is not a string; fix it by hand`,
+      );
+    if (current !== undefined && repositoryOf(current) !== repositoryOf(update.reference))
+      throw new ImageUpdateError(
+        `refusing to change the repository of ${at.slice(1).join(".")} in Pulumi.${stack}.yaml from ${repositoryOf(current)} to ${repositoryOf(update.reference)}; change it by hand in a reviewed pull request`,
+      );
+    if (current === update.reference) continue;
+    doc.setIn(at, update.reference);
+    changes.push({ stack, cluster, from: current, to: update.reference });
+  }
+  if (changes.length === 0) return { text, changes };
+  return { text: doc.toString({ lineWidth: 0 }), changes };
+}
+
+/** Applies an update to every stack file under `root`; writes the files it changes. */
+export function applyUpdate(root: string, update: ImageUpdate): ImageChange[] {
+  const all: ImageChange[] = [];
+  const targets: string[] = [];
+  for (const stack of knownStacks(root)) {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    const text = fs.readFileSync(file, "utf8");
+    const doc = parseDocument(text).toJS() as { config?: Record<string, unknown> } | null;
+    const clusters = (doc?.config?.["platform:clusters"] ?? {}) as Record<string, ClusterEntry>;
+    for (const [name, c] of Object.entries(clusters))
+      if (c?.git?.branch === update.branch && Array.isArray(c.apps) && c.apps.includes(update.app))
+        targets.push(`${stack}/${name}`);
+    const result = updateStackFile(stack, text, update);
+    if (result.changes.length > 0) fs.writeFileSync(file, result.text);
+    all.push(...result.changes);
+  }
+  if (targets.length === 0)
+    fail(
+      "branch",
+      update.branch,
+      `no cluster tracks this branch with ${update.app} enabled; enable the app on a cluster whose git.branch is ${update.branch}, or send the right branch`,
+    );
+  return all;
+}
+
+/** The commit message, in the style of 000 (`chore(<app>): update <image> image to <tag>`). */
+export function commitMessage(update: ImageUpdate, changes: readonly ImageChange[]): string {
+  const version = update.reference.slice(repositoryOf(update.reference).length).replace(/^[:@]/, "");
+  const where = changes.map((c) => `${c.stack}/${c.cluster}`).join(", ");
+  return `chore(${update.app}): update ${update.image} image to ${version}\n\nRequested by the image_update dispatch for branch ${update.branch}; clusters: ${where}.\n`;
+}
+
+/** Runs the CLI; returns the exit code. */
+export function main(
+  argv: readonly string[],
+  io: { out: (t: string) => void; err: (t: string) => void } = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  },
+  root = path.resolve(__dirname, ".."),
+): number {
+  const args = [...argv];
+  const take = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i < 0 ? undefined : args.splice(i, 2)[1];
+  };
+  const event = take("--event");
+  const payload = take("--payload");
+  const messageFile = take("--message-file");
+  if (args.length > 0 || (event === undefined) === (payload === undefined)) {
+    io.err("usage: npm run update-image -- (--event EVENT.json | --payload JSON) [--message-file FILE]\n");
+    return 64;
+  }
+  try {
+    let raw: unknown;
+    try {
+      raw =
+        event !== undefined
+          ? (JSON.parse(fs.readFileSync(event, "utf8")) as { client_payload?: unknown }).client_payload
+          : JSON.parse(payload!);
+    } catch (error) {
+      throw new ImageUpdateError(`the payload is not JSON: ${(error as Error).message}`);
+    }
+    const update = parsePayload(raw);
+    const changes = applyUpdate(root, update);
+    if (changes.length === 0) {
+      io.out(`${update.app} ${update.image} is already ${update.reference}; nothing to commit\n`);
+      return 0;
+    }
+    for (const c of changes) io.out(`${c.stack}/${c.cluster}: ${c.from ?? "(unset)"} -> ${c.to}\n`);
+    if (messageFile) fs.writeFileSync(messageFile, commitMessage(update, changes));
+    return 0;
+  } catch (error) {
+    if (error instanceof ImageUpdateError) {
+      io.err(`error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) process.exit(main(process.argv.slice(2)));
