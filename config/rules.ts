@@ -82,7 +82,9 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
     for (const other of entry.conflictsWith ?? []) {
       const at = c.services.indexOf(other);
       if (at >= 0 && at < i)
-        errors.add(new ConfigError(key, name, `does the same job as ${other} on this cluster; keep one of them`));
+        errors.add(
+          new ConfigError(key, name, `does the same job as ${other} on this cluster; keep one of them`),
+        );
     }
   });
   c.apps.forEach((name, i) => {

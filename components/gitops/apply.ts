@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LAYER_DEPENDS_ON, PHASES, type KubeObject, type Layer, type LiveSecret, type Phase } from "./delivery";
 import { annotate, type PlacedObject } from "./placement";
+import { BUILT_IN_NAMESPACES, podSecurityLabels } from "../../lib/namespaces";
 
 /**
  * Any Kubernetes object as a Pulumi resource, typed by its apiVersion and kind exactly as
@@ -16,6 +17,9 @@ export class KubeObjectResource extends pulumi.CustomResource {
     super(kubeTypeToken(object), name, { ...object }, opts);
   }
 }
+
+/** Kinds Pulumi never deletes from a cluster (ARCHITECTURE.md decision 8). */
+export const RETAINED_KINDS: ReadonlySet<string> = new Set(["Namespace", "CustomResourceDefinition"]);
 
 /** The Pulumi type token of an object. */
 export function kubeTypeToken(object: Pick<KubeObject, "apiVersion" | "kind">): string {
@@ -75,6 +79,9 @@ export function applyPlaced(
             parent: opts.parent,
             provider: opts.provider,
             dependsOn: [...opts.dependsOn, ...previous],
+            // Namespaces and CRDs hold everything in or of them: removing an item from
+            // config, switching engines or a destroy leaves them in the cluster.
+            retainOnDelete: RETAINED_KINDS.has(placed.object.kind),
           }),
       );
       byStage.set(key(layer, phase), resources);
@@ -127,10 +134,12 @@ export function applyLiveSecrets(
     if (seen.has(id)) throw new Error(`liveSecrets: Secret ${id} is given twice`);
     seen.add(id);
     let ns = liveNamespaces.get(secret.namespace);
-    if (!ns) {
+    // kube-system and the other built-in namespaces exist on every cluster; creating one
+    // would fail with "already exists" (and deleting it would be worse).
+    if (!ns && !BUILT_IN_NAMESPACES.has(secret.namespace)) {
       ns = new k8s.core.v1.Namespace(
         `${prefix}-ns-${secret.namespace}`,
-        { metadata: { name: secret.namespace } },
+        { metadata: { name: secret.namespace, labels: podSecurityLabels(secret.namespace) } },
         { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn], retainOnDelete: true },
       );
       liveNamespaces.set(secret.namespace, ns);
@@ -141,7 +150,7 @@ export function applyLiveSecrets(
         `${prefix}-secret-${secret.namespace}-${secret.name}`,
         { name: secret.name, namespace: secret.namespace },
         secret.stringData,
-        { ...opts, dependsOn: [...opts.dependsOn, ns] },
+        { ...opts, dependsOn: [...opts.dependsOn, ...(ns ? [ns] : [])] },
       ),
     );
   }

@@ -3,7 +3,7 @@
  * recommender mode, descheduler, cluster-autoscaler for Hetzner, Renovate as an hourly
  * CronJob; plus the platform PriorityClass and the baseline NetworkPolicies apps reuse.
  */
-import { namespaceObject } from "./namespace";
+import { namespaceObject } from "../../lib/namespaces";
 import * as pulumi from "@pulumi/pulumi";
 import type {
   ClusterAutoscalerSettings,

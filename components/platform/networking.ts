@@ -3,7 +3,7 @@
  * DNS-01, MetalLB (k3s), K3s's own Traefik with an HTTPS redirect, the shared Cilium
  * Gateway (Talos) and Istio (sources 002, 003, 004).
  */
-import { namespaceObject } from "./namespace";
+import { namespaceObject } from "../../lib/namespaces";
 import { stringify } from "yaml";
 import {
   CERT_MANAGER_DEFAULTS as CM,

@@ -49,6 +49,7 @@ function talos(): TalosHcloudClusterConfig {
       scaleDownUnneededTime: "8m",
       expander: "least-waste",
     },
+    image: { selector: "os=talos" },
   };
 }
 
@@ -58,7 +59,7 @@ function autoscalerArgs(): ClusterAutoscalerSettings {
   const base = autoscalerSettings(talos());
   return {
     ...CLUSTER_AUTOSCALER_DEFAULTS,
-    autoscaler: { ...base, env: { ...base.env, HCLOUD_IMAGE: "os=talos" } },
+    autoscaler: base,
     workerConfigBase64: pulumi.secret(Buffer.from(WORKER_CONFIG).toString("base64")),
   };
 }
@@ -120,7 +121,12 @@ describe("cluster-autoscaler", () => {
     expect(() => clusterAutoscalerService.build(context(talos(), autoscalerArgs()))).toThrow(
       "Missing secret config platform:hcloudToken: cluster-autoscaler is enabled; set it with `pulumi config set --secret platform:hcloudToken <value>`",
     );
-    const noImage = { ...autoscalerArgs(), autoscaler: autoscalerSettings(talos()) };
+    const withoutImage: Record<string, string> = { ...autoscalerSettings(talos()).env };
+    delete withoutImage["HCLOUD_IMAGE"];
+    const noImage = {
+      ...autoscalerArgs(),
+      autoscaler: { ...autoscalerSettings(talos()), env: withoutImage },
+    };
     expect(() => clusterAutoscalerService.build(context(talos(), noImage, ["hcloudToken"]))).toThrow(
       "cluster-autoscaler: the Talos autoscaler settings carry no HCLOUD_IMAGE; the autoscaler cannot boot Talos workers without the image",
     );

@@ -67,13 +67,25 @@ describe("stack files the CLI would refuse", () => {
 
   it("fakes only the secrets a stack sets or requires; optional ones stay unset", () => {
     const offline = loadOfflineConfig(ROOT, "homelab");
+    // Set by the operator: required for the shape, or by an enabled service with its settings.
     expect(offline.fakes.map((f) => f.key).sort()).toEqual([
+      "platform:cloudflareApiToken",
+      "platform:cnpgBackupS3AccessKeyId",
+      "platform:cnpgBackupS3SecretAccessKey",
+      "platform:onePasswordConnectToken",
+      "platform:onePasswordCredentials",
       "platform:proxmoxApiToken",
+      "platform:renovateToken",
       "platform:sshPrivateKey",
     ]);
     expect(offline.config["platform:gitToken"]).toBeUndefined();
     expect(offline.config["platform:sopsAgeKey"]).toBeUndefined();
-    expect(offline.unset.map((u) => u.key)).toEqual(["platform:gitToken", "platform:sopsAgeKey"]);
+    expect(offline.unset.map((u) => u.key)).toEqual([
+      "platform:gitToken",
+      "platform:sopsAgeKey",
+      "platform:bitwardenAccessToken",
+      "platform:vaultToken",
+    ]);
     const withSecret = project(
       fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8") +
         "  platform:gitToken:\n    secure: v1:ZmFrZQ==\n",

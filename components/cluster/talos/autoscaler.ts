@@ -70,6 +70,10 @@ export function autoscalerSettings(config: TalosHcloudClusterConfig): Autoscaler
     args,
     clusterConfig: { nodeConfigs },
     env: {
+      // The image new nodes boot: "an image ID ... or a label selector associated with a custom
+      // snapshot ... The most recent snapshot will be used in the latter case" (hetzner
+      // README, `HCLOUD_IMAGE`); the same Talos image the component's servers boot.
+      HCLOUD_IMAGE: "snapshotId" in config.image ? String(config.image.snapshotId) : config.image.selector,
       HCLOUD_NETWORK: config.name,
       HCLOUD_FIREWALL: config.name,
       HCLOUD_PUBLIC_IPV4: "true",

@@ -3,8 +3,8 @@
  * `restricted` unless policy/exceptions.ts declares it privileged with a reason.
  * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
  */
-import { PRIVILEGED_NAMESPACES } from "../../policy/exceptions";
-import type { KubeObject } from "../gitops/delivery";
+import type { KubeObject } from "../components/gitops/delivery";
+import { PRIVILEGED_NAMESPACES } from "../policy/exceptions";
 
 /** The PSA labels of a namespace (enforce, audit and warn at the same level). */
 export function podSecurityLabels(name: string): Record<string, string> {
@@ -20,3 +20,11 @@ export function podSecurityLabels(name: string): Record<string, string> {
 export function namespaceObject(name: string): KubeObject {
   return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: podSecurityLabels(name) } };
 }
+
+/** Namespaces every cluster has from the start; the program never creates or deletes them. */
+export const BUILT_IN_NAMESPACES: ReadonlySet<string> = new Set([
+  "default",
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+]);
