@@ -8,7 +8,11 @@ import type { Versions } from "./types";
 export const DEFAULT_VERSIONS: Versions = {
   // Talos and Kubernetes of the hcloud-k8s module v3.2.0 era (002).
   talos: "v1.11.3",
-  kubernetes: "v1.34.1",
+  // Kubernetes 1.33: the newest minor every pinned Talos-side component supports (Talos
+  // 1.11 runs 1.29-1.34; hcloud CCM 1.26 and CSI 2.16 support up to 1.33, CSI needs 2.17
+  // for 1.34; Cilium 1.18 is tested up to 1.33). components/cluster/talos/compat.ts
+  // enforces the table.
+  kubernetes: "v1.33.5",
   k3s: "v1.33.5+k3s1",
   k3d: "v5.8.3",
   k3dK3sImage: "v1.33.5-k3s1",
@@ -23,6 +27,8 @@ export const DEFAULT_VERSIONS: Versions = {
   hcloudCcm: "1.26.0",
   hcloudCsi: "2.16.0",
   talosBackup: "v0.1.0-beta.3",
+  // Talos "Deploying Metrics Server" pairs rotate-server-certificates with this approver.
+  kubeletServingCertApprover: "v0.9.2",
 };
 
 /** Cluster autoscaler behaviour of source document 002. */

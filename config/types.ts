@@ -200,6 +200,8 @@ export interface Versions {
   readonly hcloudCcm: string;
   readonly hcloudCsi: string;
   readonly talosBackup: string;
+  /** alex1989hu/kubelet-serving-cert-approver release (Talos clusters). */
+  readonly kubeletServingCertApprover: string;
 }
 
 /**

@@ -115,6 +115,23 @@ export const GENERATED_SECRET_TYPES: Readonly<Record<string, string>> = {
   "random:index/randomString:RandomString": "result",
 };
 
+/** A stable small number from a resource name (FNV-1a), so fake ids and addresses are deterministic. */
+function stableHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** A fake public IPv4 in TEST-NET-1 (192.0.2.0/24, RFC 5737: documentation only, never routed). */
+export function fakePublicIpv4(name: string): string {
+  return `192.0.2.${(stableHash(name) % 250) + 2}`;
+}
+
+/** The id a mocked resource gets: numeric for Hetzner resources (their ids are integers). */
+export function fakeId(type: string, name: string): string {
+  return type.startsWith("hcloud:") ? String(100000 + (stableHash(name) % 900000)) : `${name}-id`;
+}
+
 /**
  * Outputs real providers compute that programs read back; obviously fake and derived
  * from the resource name only, so runs are deterministic.
@@ -126,6 +143,10 @@ export function builtInOutputs(args: MockResourceArgs): Record<string, unknown> 
       return { result: fakeRandomValue(args.name) };
     case "random:index/randomBytes:RandomBytes":
       return { base64: Buffer.from(`fake-random-${args.name}`).toString("base64") };
+    case "hcloud:index/primaryIp:PrimaryIp":
+      return { ipAddress: fakePublicIpv4(args.name) };
+    case "hcloud:index/server:Server":
+      return { ipv4Address: fakePublicIpv4(args.name), status: "running" };
     case "command:local:Command":
     case "command:remote:Command":
       // By convention the commands that read a kubeconfig back are named `*-kubeconfig`.
@@ -144,7 +165,7 @@ function defaultMocks(outputsFor: RunOptions["outputsFor"]): Mocks {
         ...builtInOutputs(args),
         ...(outputsFor?.(args) ?? {}),
       };
-      return { id: `${args.name}-id`, state };
+      return { id: fakeId(args.type, args.name), state };
     },
     call(args) {
       // The one provider function the program calls: finding the Talos snapshot by label.

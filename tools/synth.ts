@@ -15,8 +15,10 @@ import {
   fakeRandomValue,
   GENERATED_SECRET_TYPES,
   runProgram,
+  SECRET_PLACEHOLDER,
   type RecordedResource,
 } from "../lib/mock-runtime";
+import { contractProblems } from "../stacks/contract";
 import { runStack } from "../stacks/program";
 import {
   canonical,
@@ -145,7 +147,13 @@ export async function synthesize(
     ...resources.filter((r) => GENERATED_SECRET_TYPES[r.type]).map((r) => fakeRandomValue(r.name)),
   ];
   const report = checkPolicies(resources, objects, files, fakeValues);
-  const policy = report.findings;
+  // What consumers read must be there and plausible: no `undefined` endpoint, no null address.
+  const contract = contractProblems(plan.outputs, SECRET_PLACEHOLDER).map((message) => ({
+    policy: "outputs-contract",
+    subject: `${stack} outputs`,
+    message,
+  }));
+  const policy = [...report.findings, ...contract];
   const partial = {
     stack,
     resources,

@@ -225,8 +225,9 @@ export interface ClusterAutoscalerSettings extends ClusterAutoscalerChart {
 export const CLUSTER_AUTOSCALER_DEFAULTS = {
   // cluster-autoscaler chart 9.50.1 (kubernetes/autoscaler, 2025-10; entigolabs/entigo-infralib#1079).
   version: "9.50.1",
-  // Image v1.34.2 promoted to registry.k8s.io (kubernetes/k8s.io#8815), matching Kubernetes v1.34.
-  imageTag: "v1.34.2",
+  // The image minor must equal the Kubernetes minor (cluster-autoscaler README, "Releases");
+  // v1.33.3 of registry.k8s.io/autoscaling/cluster-autoscaler matches the pinned v1.33.
+  imageTag: "v1.33.3",
 };
 
 export interface RenovateSettings {

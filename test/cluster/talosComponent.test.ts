@@ -66,9 +66,7 @@ describe("TalosHcloudCluster", () => {
         "prod-worker-1-apply",
         "prod-k8s",
         "prod-csi-luks-passphrase",
-        "prod-hcloud-secret",
-        "prod-csi-luks-secret",
-        "prod-etcd-backup-s3-secret",
+        "prod-manifests-sync",
       ].sort(),
     );
   });
@@ -133,14 +131,20 @@ describe("TalosHcloudCluster", () => {
     }
   });
 
-  it("applies Secrets through the live provider with secret values", () => {
-    const k8s = byName(resources, "prod-k8s");
-    for (const n of ["prod-hcloud-secret", "prod-csi-luks-secret", "prod-etcd-backup-s3-secret"]) {
-      const s = byName(resources, n);
-      expect(s.provider).toBe(k8s.urn);
-      expect(s.inputs.stringData).toBe("[secret]");
-    }
-    expect(k8s.inputs.enableServerSideApply).toBe("true");
+  it("ships the cluster's Secrets inside the control-plane config, which stays secret", () => {
+    const cp = byName(resources, "prod-control-plane-config");
+    expect((cp.inputs.environment as Record<string, unknown>).TALOS_PATCH).toBe("[secret]");
+    expect(cp.additionalSecretOutputs).toEqual(["stdout"]);
+    expect(byName(resources, "prod-k8s").inputs.enableServerSideApply).toBe("true");
+  });
+
+  it("syncs changed inline manifests with talosctl upgrade-k8s after the configs are applied", () => {
+    const sync = byName(resources, "prod-manifests-sync");
+    const env = sync.inputs.environment as Record<string, string>;
+    expect(sync.inputs.create).toBe("true");
+    expect(sync.inputs.update).toContain("talosctl upgrade-k8s");
+    expect(env.MANIFESTS_HASH).toMatch(/^[0-9a-f]{64}$/);
+    expect(sync.dependsOn).toContain(byName(resources, "prod-worker-1-apply").urn);
   });
 
   it("allows exactly the 002 firewall rules", () => {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return -- rendered YAML is read loosely */
 import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
 import { essentialInlineManifests, extraManifestUrls } from "../../components/cluster/talos/essentials";
 import { firewallRules } from "../../components/cluster/talos/firewall";
@@ -5,7 +6,11 @@ import { certSans, machinePatch } from "../../components/cluster/talos/machineCo
 import { planNodes } from "../../components/cluster/talos/plan";
 import { validateTalosHcloudArgs } from "../../components/cluster/talos/validate";
 import { HCLOUD_ENCRYPTED_STORAGE_CLASS } from "../../components/cluster/capabilities";
+import { parseAllDocuments } from "yaml";
+import { ciliumCliFor } from "../../components/cluster/talos/essentials";
+import { kubernetesCompatibility } from "../../components/cluster/talos/compat";
 import { prod, versions, withConfig } from "./talosFixture";
+/* eslint-disable @typescript-eslint/no-explicit-any -- rendered YAML is read loosely */
 
 const cp = { role: "controlplane" as const, pool: "control-plane", labels: {}, taints: [] };
 /** Reads a dotted path from a rendered patch. */
@@ -16,9 +21,22 @@ function get(tree: unknown, path: string): unknown {
 }
 
 const sans = certSans(["198.51.100.7"], prod);
+const SECRETS = {
+  hcloudToken: "fake-test-hcloud-not-a-secret",
+  networkId: "4242",
+  luksPassphrase: "fake-test-luks-not-a-secret",
+  backupAccessKeyId: "fake-test-s3-id-not-a-secret",
+  backupSecretAccessKey: "fake-test-s3-key-not-a-secret",
+};
+/** Every document of the control-plane patch's inline manifests. */
+function inlineObjects(p: ReturnType<typeof machinePatch>): Record<string, any>[] {
+  return (get(p.cluster, "inlineManifests") as { contents: string }[]).flatMap((m) =>
+    parseAllDocuments(m.contents).map((d) => d.toJS() as Record<string, any>),
+  );
+}
 
 describe("machine config patches", () => {
-  const patch = machinePatch(prod, versions, cp, sans);
+  const patch = machinePatch(prod, versions, cp, sans, SECRETS);
   const cluster = (path: string) => get(patch.cluster, path);
   const machine = (path: string) => get(patch.machine, path);
 
@@ -32,12 +50,51 @@ describe("machine config patches", () => {
   it("enables KubePrism on 7445 and the external cloud provider with the hcloud CCM", () => {
     expect(machine("features.kubePrism")).toEqual({ enabled: true, port: 7445 });
     expect(machine("kubelet.extraArgs.cloud-provider")).toBe("external");
-    expect(cluster("externalCloudProvider")).toEqual({
-      enabled: true,
-      manifests: [
-        "https://github.com/hetznercloud/hcloud-cloud-controller-manager/releases/download/v1.27.0/ccm-networks.yaml",
-      ],
-    });
+    expect(cluster("externalCloudProvider")).toEqual({ enabled: true });
+  });
+  it("renders the CCM with the cluster's pod CIDR, not the upstream 10.244.0.0/16", () => {
+    const ccm = inlineObjects(patch).find(
+      (o) => o.kind === "Deployment" && o.metadata.name === "hcloud-cloud-controller-manager",
+    );
+    const args = ccm!.spec.template.spec.containers[0].args as string[];
+    expect(args).toContain(`--cluster-cidr=${prod.podCidr}`);
+    expect(args.join(" ")).not.toContain("10.244.0.0/16");
+    expect(ccm!.spec.template.spec.containers[0].image).toBe(
+      "docker.io/hetznercloud/hcloud-cloud-controller-manager:v1.26.0",
+    );
+  });
+  it("ships the hcloud, LUKS and backup Secrets with the cluster, before the CCM", () => {
+    const objects = inlineObjects(patch);
+    const secrets = objects
+      .filter((o) => o.kind === "Secret")
+      .map((o) => [o.metadata.name, Object.keys(o.stringData)]);
+    expect(secrets).toEqual([
+      ["hcloud", ["token", "network"]],
+      ["hcloud-csi-luks", ["encryption-passphrase"]],
+      ["talos-backup-s3", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]],
+    ]);
+    expect(objects.findIndex((o) => o.kind === "Secret")).toBeLessThan(
+      objects.findIndex((o) => o.kind === "Deployment"),
+    );
+    expect(() => machinePatch(prod, versions, cp, sans)).toThrow(
+      "a control-plane patch needs the cluster's secrets",
+    );
+  });
+  it("runs the cilium CLI binary from an image that embeds the pinned chart, with a writable HOME", () => {
+    const job = inlineObjects(patch).find((o) => o.kind === "Job" && o.metadata.name === "cilium-install");
+    const c = job!.spec.template.spec.containers[0];
+    expect(c.command).toEqual(["/usr/local/bin/cilium"]);
+    expect(c.args[0]).toBe("install");
+    expect(c.image).toBe("quay.io/cilium/cilium-cli:v0.18.8");
+    expect(c.env).toContainEqual({ name: "HOME", value: "/tmp" });
+    expect(c.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+    expect(ciliumCliFor("1.18.1")).toBe("v0.18.7");
+    expect(ciliumCliFor("1.19.0")).toBeUndefined();
+  });
+  it("passes the XFS format options under the key the CSI driver reads", () => {
+    const sc = inlineObjects(patch).find((o) => o.kind === "StorageClass");
+    expect(sc!.parameters.fsFormatOptions).toBe("-i nrext64=1");
+    expect(sc!.parameters.fsFormatOption).toBeUndefined();
   });
   it("covers public, private and loopback addresses in the cert SANs", () => {
     expect(sans).toEqual(["198.51.100.7", "10.0.64.2", "127.0.0.1", "localhost"]);
@@ -48,7 +105,10 @@ describe("machine config patches", () => {
     expect(cluster("extraManifests")).toContain(
       "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.3.0/standard-install.yaml",
     );
-    expect(extraManifestUrls(versions)).toHaveLength(3);
+    expect(extraManifestUrls(versions)).toHaveLength(4);
+    expect(extraManifestUrls(versions)[0]).toBe(
+      "https://raw.githubusercontent.com/alex1989hu/kubelet-serving-cert-approver/v0.9.2/deploy/standalone-install.yaml",
+    );
   });
   it("grants the backup CronJob etcd:backup access to the Talos API on control planes only", () => {
     expect(machine("features.kubernetesTalosAPIAccess.allowedRoles")).toEqual(["os:etcd:backup"]);
@@ -69,10 +129,14 @@ describe("machine config patches", () => {
       { role: "worker", pool: pool.name, labels: pool.labels, taints: pool.taints },
       sans,
     );
-    expect(get(p.machine, "nodeTaints")).toEqual({ "autoscaler-node": "true:NoSchedule" });
+    // Workers may not taint their own Node (NodeRestriction): the kubelet registers with it.
+    expect(get(p.machine, "nodeTaints")).toBeUndefined();
+    expect(get(p.machine, "kubelet.extraConfig.registerWithTaints")).toEqual([
+      { key: "autoscaler-node", value: "true", effect: "NoSchedule" },
+    ]);
     expect(get(p.machine, "nodeLabels")).toEqual({ "autoscaler-node": "true", nodepool: "autoscaler" });
   });
-  it("keeps secrets out of the inline manifests and renders the encrypted StorageClass", () => {
+  it("keeps secrets out of the non-secret inline manifests and renders the encrypted StorageClass", () => {
     const text = essentialInlineManifests(prod, versions)
       .map((m) => m.contents)
       .join("\n");
@@ -184,6 +248,20 @@ describe("validation", () => {
     ],
   ])("rejects bad args (%#)", (config, message) => {
     expect(() => validateTalosHcloudArgs(config, versions)).toThrow(message);
+  });
+  it("rejects versions upstream does not support together", () => {
+    expect(() => validateTalosHcloudArgs(prod, { ...versions, kubernetes: "v1.34.1" })).toThrow(
+      'versions.kubernetes: "v1.34.1" is outside what cilium 1.18.2 supports (Kubernetes 1.30 to 1.33)',
+    );
+    expect(
+      kubernetesCompatibility({ ...versions, kubernetes: "v1.34.1", cilium: "1.18.2", hcloudCsi: "2.17.0" }),
+    ).toEqual([
+      'versions.kubernetes: "v1.34.1" is outside what cilium 1.18.2 supports (Kubernetes 1.30 to 1.33); pin Kubernetes in that range or a cilium that supports 1.34',
+      'versions.kubernetes: "v1.34.1" is outside what hcloudCcm 1.26.0 supports (Kubernetes 1.31 to 1.33); pin Kubernetes in that range or a hcloudCcm that supports 1.34',
+    ]);
+    expect(() => validateTalosHcloudArgs(prod, { ...versions, cilium: "1.18.9" })).toThrow(
+      'versions.cilium: "1.18.9" is not embedded by any known cilium-cli release',
+    );
   });
   it("rejects an unpinned version", () => {
     expect(() => validateTalosHcloudArgs(prod, { ...versions, talos: "latest" })).toThrow(

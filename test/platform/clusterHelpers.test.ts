@@ -82,7 +82,7 @@ describe("cluster-autoscaler", () => {
     expect(values.cloudProvider).toBe("hetzner");
     expect(values.image).toEqual({
       repository: "registry.k8s.io/autoscaling/cluster-autoscaler",
-      tag: "v1.34.2",
+      tag: "v1.33.3",
     });
     expect(values.autoscalingGroups).toEqual([
       { name: "prod-autoscaler", minSize: 0, maxSize: 2, instanceType: "cx32", region: "nbg1" },

@@ -96,12 +96,12 @@ describe("operations settings", () => {
       },
     } as unknown as TalosHcloudClusterConfig;
     expect(
-      parseClusterAutoscalerChart(at("cluster-autoscaler"), talos, { kubernetes: "v1.34.1" }).imageTag,
-    ).toBe("v1.34.2");
+      parseClusterAutoscalerChart(at("cluster-autoscaler"), talos, { kubernetes: "v1.33.5" }).imageTag,
+    ).toBe("v1.33.3");
     expect(() =>
       parseClusterAutoscalerChart(at("cluster-autoscaler"), talos, { kubernetes: "v1.35.0" }),
     ).toThrow(
-      'Invalid config platform:clusters.prod.serviceSettings.cluster-autoscaler.imageTag = "v1.34.2": the cluster-autoscaler minor must equal the Kubernetes minor (v1.35.0); set a v1.35.x tag',
+      'Invalid config platform:clusters.prod.serviceSettings.cluster-autoscaler.imageTag = "v1.33.3": the cluster-autoscaler minor must equal the Kubernetes minor (v1.35.0); set a v1.35.x tag',
     );
   });
 });

@@ -31,8 +31,40 @@ export const CSI_LUKS_SECRET = { name: "hcloud-csi-luks", namespace: "kube-syste
 export const ETCD_BACKUP_S3_SECRET = { name: "talos-backup-s3", namespace: "kube-system" } as const;
 /** KubePrism: Talos' node-local API load balancer, which Cilium talks to. */
 export const KUBEPRISM_PORT = 7445;
-/** cilium-cli image of the install Job (distroless: its only binary is `cilium`). */
-export const CILIUM_CLI_IMAGE = "quay.io/cilium/cilium-cli:v0.18.7";
+/**
+ * The Cilium charts each cilium-cli release embeds (cilium/cilium-cli
+ * `vendor/github.com/cilium/charts` per tag; ../shared/schemas/cluster-facts.json). A CLI
+ * installs an embedded chart without network access; for any other version it downloads
+ * into `$HOME/.cache`, so the Job pins the oldest CLI that embeds the pinned Cilium.
+ */
+export const CILIUM_CLI_EMBEDDED_CHARTS: Readonly<Record<string, readonly string[]>> = {
+  "v0.18.7": ["1.18.0", "1.18.1"],
+  "v0.18.8": ["1.18.0", "1.18.1", "1.18.2"],
+  "v0.18.9": ["1.18.0", "1.18.1", "1.18.2", "1.18.3"],
+};
+
+/** The cilium-cli tag whose image embeds the chart of `cilium`, or undefined. */
+export function ciliumCliFor(cilium: string): string | undefined {
+  const bare = cilium.replace(/^v/, "");
+  return Object.keys(CILIUM_CLI_EMBEDDED_CHARTS).find((tag) =>
+    CILIUM_CLI_EMBEDDED_CHARTS[tag].includes(bare),
+  );
+}
+
+/** The cilium-cli image of the install Job for a Cilium version. */
+export function ciliumCliImage(cilium: string): string {
+  const tag = ciliumCliFor(cilium);
+  if (!tag) {
+    throw new Error(
+      `versions.cilium: "${cilium}" is not embedded by any known cilium-cli release (${Object.entries(
+        CILIUM_CLI_EMBEDDED_CHARTS,
+      )
+        .map(([t, charts]) => `${t}: ${charts.join(", ")}`)
+        .join("; ")}); pin one of those`,
+    );
+  }
+  return `quay.io/cilium/cilium-cli:${tag}`;
+}
 
 /** A `cluster.inlineManifests` entry. */
 export interface InlineManifest {
@@ -44,6 +76,9 @@ export interface InlineManifest {
 export function extraManifestUrls(versions: Versions): string[] {
   const gw = `v${versions.gatewayApi.replace(/^v/, "")}`;
   return [
+    // Approves the kubelets' serving certificates (`rotate-server-certificates`), without
+    // which `kubectl logs/exec` and metrics-server fail: Talos "Deploying Metrics Server".
+    `https://raw.githubusercontent.com/alex1989hu/kubelet-serving-cert-approver/${versions.kubeletServingCertApprover}/deploy/standalone-install.yaml`,
     `https://github.com/kubernetes-sigs/gateway-api/releases/download/${gw}/standard-install.yaml`,
     // Cilium's Gateway API support also watches TLSRoute, which is experimental-channel only.
     `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${gw}/config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml`,
@@ -51,10 +86,121 @@ export function extraManifestUrls(versions: Versions): string[] {
   ];
 }
 
-/** The hcloud CCM manifest with private-network routing (`cluster.externalCloudProvider.manifests`). */
-export function ccmManifestUrl(versions: Versions): string {
-  const v = `v${versions.hcloudCcm.replace(/^v/, "")}`;
-  return `https://github.com/hetznercloud/hcloud-cloud-controller-manager/releases/download/${v}/ccm-networks.yaml`;
+/**
+ * The hcloud CCM with private-network routing, as the upstream `deploy/ccm-networks.yaml`
+ * (rendered from the project's chart) ships it, but with `--cluster-cidr` set to the
+ * cluster's pod CIDR: the upstream file hard-codes 10.244.0.0/16, and the routes the CCM
+ * creates for node pod CIDRs must cover the pods Cilium routes natively.
+ * @see https://github.com/hetznercloud/hcloud-cloud-controller-manager/blob/main/deploy/ccm-networks.yaml
+ */
+export function ccmManifest(config: TalosHcloudClusterConfig, versions: Versions): InlineManifest {
+  const sa = { name: "hcloud-cloud-controller-manager", namespace: "kube-system" };
+  const fromSecret = (name: string, key: string, optional = false) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: HCLOUD_SECRET.name, key, ...(optional ? { optional: true } : {}) } },
+  });
+  return {
+    name: "hcloud-cloud-controller-manager",
+    contents: yamlDocs([
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: sa },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: "system:hcloud-cloud-controller-manager" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+        subjects: [{ kind: "ServiceAccount", ...sa }],
+      },
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: sa,
+        spec: {
+          replicas: 1,
+          revisionHistoryLimit: 2,
+          selector: { matchLabels: { app: sa.name } },
+          template: {
+            metadata: { labels: { app: sa.name } },
+            spec: {
+              serviceAccountName: sa.name,
+              dnsPolicy: "Default",
+              tolerations: [
+                {
+                  key: "node.cloudprovider.kubernetes.io/uninitialized",
+                  value: "true",
+                  effect: "NoSchedule",
+                },
+                { key: "CriticalAddonsOnly", operator: "Exists" },
+                { key: "node-role.kubernetes.io/master", effect: "NoSchedule", operator: "Exists" },
+                { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule", operator: "Exists" },
+                { key: "node.kubernetes.io/not-ready", effect: "NoExecute" },
+              ],
+              hostNetwork: true,
+              containers: [
+                {
+                  name: sa.name,
+                  args: [
+                    "--allow-untagged-cloud",
+                    "--cloud-provider=hcloud",
+                    "--route-reconciliation-period=30s",
+                    "--webhook-secure-port=0",
+                    "--allocate-node-cidrs=true",
+                    `--cluster-cidr=${config.podCidr}`,
+                    "--leader-elect=false",
+                  ],
+                  env: [
+                    fromSecret("HCLOUD_TOKEN", "token"),
+                    fromSecret("ROBOT_PASSWORD", "robot-password", true),
+                    fromSecret("ROBOT_USER", "robot-user", true),
+                    fromSecret("HCLOUD_NETWORK", "network"),
+                  ],
+                  image: `docker.io/hetznercloud/hcloud-cloud-controller-manager:v${versions.hcloudCcm.replace(/^v/, "")}`,
+                  ports: [{ name: "metrics", containerPort: 8233 }],
+                  resources: { requests: { cpu: "100m", memory: "50Mi" } },
+                },
+              ],
+              priorityClassName: "system-cluster-critical",
+            },
+          },
+        },
+      },
+    ]),
+  };
+}
+
+/** The secret values the cluster's own Secrets hold; only ever inside a secret Output. */
+export interface EssentialSecrets {
+  readonly hcloudToken: string;
+  readonly networkId: string;
+  readonly luksPassphrase: string;
+  readonly backupAccessKeyId: string;
+  readonly backupSecretAccessKey: string;
+}
+
+/**
+ * The Secrets the CCM, the CSI driver and the etcd backups read, as an inline manifest, so
+ * they exist from bootstrap on (the CCM must initialise nodes before anything can wait on
+ * cluster health), as the hcloud-k8s module ships them. The machine config that carries
+ * them is a secret end to end (the config commands' stdout and environment).
+ */
+export function secretsManifest(values: EssentialSecrets): InlineManifest {
+  const secret = (meta: { name: string; namespace: string }, stringData: Record<string, string>) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { ...meta },
+    type: "Opaque",
+    stringData,
+  });
+  return {
+    name: "platform-secrets",
+    contents: yamlDocs([
+      secret(HCLOUD_SECRET, { token: values.hcloudToken, network: values.networkId }),
+      secret(CSI_LUKS_SECRET, { "encryption-passphrase": values.luksPassphrase }),
+      secret(ETCD_BACKUP_S3_SECRET, {
+        AWS_ACCESS_KEY_ID: values.backupAccessKeyId,
+        AWS_SECRET_ACCESS_KEY: values.backupSecretAccessKey,
+      }),
+    ]),
+  };
 }
 
 /** `cilium install` flags: WireGuard, no kube-proxy, Gateway API, LB IPAM, Talos cgroup/caps. */
@@ -132,12 +278,18 @@ function ciliumManifest(config: TalosHcloudClusterConfig, versions: Versions): I
               containers: [
                 {
                   name: "cilium-install",
-                  image: CILIUM_CLI_IMAGE,
+                  image: ciliumCliImage(versions.cilium),
+                  // Newer cilium-cli images have an empty ENTRYPOINT (cluster-facts.json
+                  // `entrypointEmpty`); the binary is /usr/local/bin/cilium (cilium-cli Dockerfile).
+                  command: ["/usr/local/bin/cilium"],
                   args: ciliumInstallArgs(config, versions),
                   env: [
                     { name: "KUBERNETES_SERVICE_HOST", value: "localhost" },
                     { name: "KUBERNETES_SERVICE_PORT", value: String(KUBEPRISM_PORT) },
+                    // The CLI keeps its state under $HOME; the root filesystem is read-only.
+                    { name: "HOME", value: "/tmp" },
                   ],
+                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                   securityContext: {
                     allowPrivilegeEscalation: false,
                     capabilities: { drop: ["ALL"] },
@@ -148,6 +300,7 @@ function ciliumManifest(config: TalosHcloudClusterConfig, versions: Versions): I
                   resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
                 },
               ],
+              volumes: [{ name: "tmp", emptyDir: {} }],
             },
           },
         },
@@ -172,7 +325,9 @@ export function encryptedStorageClass(): Record<string, unknown> {
     parameters: {
       "csi.storage.k8s.io/fstype": "xfs",
       // Source document 002: XFS with large extent counters.
-      fsFormatOption: "-i nrext64=1",
+      // The driver reads `fsFormatOptions` (csi-driver internal/driver/controller.go;
+      // cluster-facts.json `csiStorageClassParameters`); any other key is ignored.
+      fsFormatOptions: "-i nrext64=1",
       "csi.storage.k8s.io/node-publish-secret-name": CSI_LUKS_SECRET.name,
       "csi.storage.k8s.io/node-publish-secret-namespace": CSI_LUKS_SECRET.namespace,
     },
@@ -259,12 +414,16 @@ function etcdBackupManifest(config: TalosHcloudClusterConfig, versions: Versions
   };
 }
 
-/** Every inline manifest of the control-plane config, in apply order. */
+/**
+ * Every non-secret inline manifest of the control-plane config, in apply order (the secrets
+ * come first, from {@link secretsManifest}).
+ */
 export function essentialInlineManifests(
   config: TalosHcloudClusterConfig,
   versions: Versions,
 ): InlineManifest[] {
   return [
+    ccmManifest(config, versions),
     ciliumManifest(config, versions),
     { name: "hcloud-volumes-encrypted", contents: yamlDocs([encryptedStorageClass()]) },
     etcdBackupManifest(config, versions),

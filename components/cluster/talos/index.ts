@@ -23,7 +23,8 @@ export {
 export {
   essentialInlineManifests,
   extraManifestUrls,
-  ccmManifestUrl,
+  ccmManifest,
+  secretsManifest,
   ciliumInstallArgs,
   encryptedStorageClass,
 } from "./essentials";

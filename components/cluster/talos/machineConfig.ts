@@ -5,10 +5,11 @@
  */
 import type { TalosHcloudClusterConfig, Taint, Versions } from "../../../config/types";
 import {
-  ccmManifestUrl,
   essentialInlineManifests,
   extraManifestUrls,
   KUBEPRISM_PORT,
+  secretsManifest,
+  type EssentialSecrets,
   type InlineManifest,
 } from "./essentials";
 import { planNodes } from "./plan";
@@ -53,11 +54,14 @@ export function certSans(
   return [...new Set([...controlPlanePublicIps, ...privateIps, "127.0.0.1", "localhost"])];
 }
 
-/** `machine.nodeTaints` takes `key: value:Effect`. */
-function nodeTaints(taints: readonly Taint[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of taints) out[t.key] = `${t.value}:${t.effect}`;
-  return out;
+/**
+ * Taints a node registers with, as the kubelet's own `registerWithTaints`: a worker may not
+ * set taints on its Node through `machine.nodeTaints` (the NodeRestriction admission plugin
+ * forbids it), so hcloud-k8s sets them in the kubelet config instead.
+ * @see https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/ (registerWithTaints)
+ */
+function registerWithTaints(taints: readonly Taint[]): { key: string; value: string; effect: string }[] {
+  return taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect }));
 }
 
 /**
@@ -69,6 +73,7 @@ export function machinePatch(
   versions: Versions,
   pool: PoolPatchInput,
   sans: readonly string[],
+  secrets?: EssentialSecrets,
 ): MachinePatch {
   const hasWorkers = config.nodePools.some((p) => p.role === "worker" && (p.count > 0 || p.autoscaler));
   const machine: Record<string, unknown> = {
@@ -78,9 +83,11 @@ export function machinePatch(
       // External cloud provider: the hcloud CCM initialises nodes and routes.
       extraArgs: { "cloud-provider": "external", "rotate-server-certificates": "true" },
       nodeIP: { validSubnets: [config.nodeSubnetCidr] },
+      ...(pool.taints.length > 0
+        ? { extraConfig: { registerWithTaints: registerWithTaints(pool.taints) } }
+        : {}),
     },
     nodeLabels: { ...pool.labels, nodepool: pool.pool },
-    nodeTaints: nodeTaints(pool.taints),
     features: {
       kubePrism: { enabled: true, port: KUBEPRISM_PORT },
       hostDNS: { enabled: true, forwardKubeDNSToHost: false, resolveMemberNames: true },
@@ -104,7 +111,11 @@ export function machinePatch(
   const proxy = { disabled: true };
   if (pool.role === "worker") return { machine, cluster: { network, proxy } };
 
-  const inlineManifests: InlineManifest[] = essentialInlineManifests(config, versions);
+  if (!secrets) throw new Error("machinePatch: a control-plane patch needs the cluster's secrets");
+  const inlineManifests: InlineManifest[] = [
+    secretsManifest(secrets),
+    ...essentialInlineManifests(config, versions),
+  ];
   return {
     machine,
     cluster: {
@@ -113,7 +124,8 @@ export function machinePatch(
       allowSchedulingOnControlPlanes: !hasWorkers,
       apiServer: { certSANs: [...sans] },
       etcd: { advertisedSubnets: [config.nodeSubnetCidr] },
-      externalCloudProvider: { enabled: true, manifests: [ccmManifestUrl(versions)] },
+      // The CCM is an inline manifest (essentials.ts `ccmManifest`), rendered with the pod CIDR.
+      externalCloudProvider: { enabled: true },
       extraManifests: extraManifestUrls(versions),
       inlineManifests,
     },

@@ -11,7 +11,8 @@ import type { TalosHcloudClusterConfig, Versions } from "../../../config/types";
 import { capabilitiesOf } from "../capabilities";
 import type { ClusterHandle } from "../contract";
 import { autoscalerSettings, type AutoscalerSettings } from "./autoscaler";
-import { CSI_LUKS_SECRET, ETCD_BACKUP_S3_SECRET, HCLOUD_SECRET } from "./essentials";
+import { createHash } from "node:crypto";
+import { essentialInlineManifests, extraManifestUrls } from "./essentials";
 import { firewallRules, KUBE_API_PORT } from "./firewall";
 import { certSans, installerImage, machinePatch } from "./machineConfig";
 import { planNodes, type NodePlan } from "./plan";
@@ -131,18 +132,43 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       KUBERNETES_VERSION: versions.kubernetes,
       TALOS_SECRETS: secretsYaml,
     };
+    // The Secrets the CCM, CSI and backups read ship inside the control-plane config (see
+    // essentials.ts `secretsManifest`), so the patch of a control-plane pool is a secret.
+    const luksPassphrase = new random.RandomPassword(
+      `${name}-csi-luks-passphrase`,
+      { length: 48, special: false },
+      { ...me, protect: true },
+    );
+    const essentialSecrets = pulumi
+      .all([
+        args.secrets.hcloudToken,
+        network.id,
+        luksPassphrase.result,
+        args.secrets.etcdBackupS3AccessKeyId,
+        args.secrets.etcdBackupS3SecretAccessKey,
+      ])
+      .apply(([hcloudToken, networkId, luks, keyId, secretKey]) => ({
+        hcloudToken,
+        networkId,
+        luksPassphrase: luks,
+        backupAccessKeyId: keyId,
+        backupSecretAccessKey: secretKey,
+      }));
     const poolConfigs = new Map<string, pulumi.Output<string>>();
     for (const pool of config.nodePools) {
-      const patch = cpAddresses.apply((ips) =>
-        JSON.stringify(
-          machinePatch(
-            config,
-            versions,
-            { role: pool.role, pool: pool.name, labels: pool.labels, taints: pool.taints },
-            certSans(ips, config),
-          ),
-        ),
-      );
+      const input = { role: pool.role, pool: pool.name, labels: pool.labels, taints: pool.taints };
+      const patch =
+        pool.role === "controlplane"
+          ? pulumi.secret(
+              pulumi
+                .all([cpAddresses, essentialSecrets])
+                .apply(([ips, secrets]) =>
+                  JSON.stringify(machinePatch(config, versions, input, certSans(ips, config), secrets)),
+                ),
+            )
+          : cpAddresses.apply((ips) =>
+              JSON.stringify(machinePatch(config, versions, input, certSans(ips, config))),
+            );
       const gen = new command.local.Command(
         `${name}-${pool.name}-config`,
         {
@@ -289,38 +315,25 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       );
     }
 
-    // --- In-cluster Secrets through the live provider (never rendered) ------------------
+    // Later changes to the inline manifests (CCM, CSI, Cilium, backups) reach the cluster
+    // only through `talosctl upgrade-k8s`, which syncs the bootstrap manifests from the
+    // applied control-plane config: Talos itself only creates missing manifests at bootstrap
+    // (Talos docs "Upgrading Kubernetes", hcloud-k8s runs the same after a config change).
+    // The trigger is a hash of the non-secret manifests.
+    const manifestsHash = createHash("sha256")
+      .update(JSON.stringify([essentialInlineManifests(config, versions), extraManifestUrls(versions)]))
+      .digest("hex");
+    const manifestsSync = new command.local.Command(
+      `${name}-manifests-sync`,
+      {
+        create: scripts.NOOP,
+        update: scripts.upgradeKubernetesScript(),
+        environment: { ...cpEnv, KUBERNETES_VERSION: versions.kubernetes, MANIFESTS_HASH: manifestsHash },
+        interpreter: ["/bin/bash", "-c"],
+      },
+      { ...me, dependsOn: [previous] },
+    );
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true }, me);
-    const live = { parent: this, provider, dependsOn: [health] };
-    const luksPassphrase = new random.RandomPassword(
-      `${name}-csi-luks-passphrase`,
-      { length: 48, special: false },
-      { ...me, protect: true },
-    );
-    const hcloudSecret = new k8s.core.v1.Secret(
-      `${name}-hcloud-secret`,
-      {
-        metadata: { ...HCLOUD_SECRET },
-        stringData: { token: args.secrets.hcloudToken, network: network.id },
-      },
-      live,
-    );
-    const luksSecret = new k8s.core.v1.Secret(
-      `${name}-csi-luks-secret`,
-      { metadata: { ...CSI_LUKS_SECRET }, stringData: { "encryption-passphrase": luksPassphrase.result } },
-      { ...live, retainOnDelete: true },
-    );
-    const backupSecret = new k8s.core.v1.Secret(
-      `${name}-etcd-backup-s3-secret`,
-      {
-        metadata: { ...ETCD_BACKUP_S3_SECRET },
-        stringData: {
-          AWS_ACCESS_KEY_ID: args.secrets.etcdBackupS3AccessKeyId,
-          AWS_SECRET_ACCESS_KEY: args.secrets.etcdBackupS3SecretAccessKey,
-        },
-      },
-      live,
-    );
 
     // --- Outputs ------------------------------------------------------------------------
     this.autoscaler = autoscalerSettings(config);
@@ -336,7 +349,7 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       capabilities: capabilitiesOf(config),
       nodeAddresses: pulumi.all(servers.map((s) => s.ipv4Address)),
       loadBalancerAddress: (workerServers[0] ?? servers[0]).ipv4Address,
-      ready: [health, k8sUpgrade, hcloudSecret, luksSecret, backupSecret],
+      ready: [health, k8sUpgrade, manifestsSync],
     };
     this.registerOutputs({
       apiEndpoint,

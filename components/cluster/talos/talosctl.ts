@@ -15,7 +15,8 @@
 const PREAMBLE = [
   "set -euo pipefail",
   "d=$(mktemp -d); trap 'rm -rf \"$d\"' EXIT",
-  'retry() { local n=0; until "$@"; do n=$((n+1)); [ "$n" -ge 60 ] && return 1; sleep 10; done; }',
+  // `retry` tries a command up to $RETRIES times (default 60), 10 s apart.
+  'retry() { local n=0; until "$@"; do n=$((n+1)); [ "$n" -ge "${RETRIES:-60}" ] && return 1; sleep 10; done; }',
 ].join("\n");
 const WITH_TALOSCONFIG = `${PREAMBLE}\nprintf '%s' "$TALOSCONFIG_CONTENT" > "$d/talosconfig"; export TALOSCONFIG="$d/talosconfig"`;
 
@@ -60,9 +61,22 @@ export function bootstrapScript(): string {
   return `${WITH_TALOSCONFIG}\nboot() { out=$(talosctl bootstrap --nodes "$TALOS_NODE" 2>&1) || echo "$out" | grep -q AlreadyExists; }\nretry boot`;
 }
 
+/**
+ * The bounded health wait: `talosctl health` waits up to 10 minutes itself and is tried
+ * three times (a fresh node may not answer the Talos API at once), so a cluster that never
+ * gets healthy (no CNI, a CCM without its Secret) fails `up` after about 30 minutes with
+ * what to look at, not after hours.
+ */
+const HEALTH_WAIT = [
+  'RETRIES=3 retry talosctl health --nodes "$TALOS_HEALTH_NODE" --wait-timeout 10m || {',
+  '  echo "cluster not healthy after 30 minutes; inspect it with: talosctl --nodes $TALOS_HEALTH_NODE dmesg and kubectl -n kube-system get pods" >&2',
+  "  exit 1",
+  "}",
+].join("\n");
+
 /** Waits until Talos reports the cluster healthy (etcd, API server, nodes Ready once Cilium runs). */
 export function healthScript(): string {
-  return `${WITH_TALOSCONFIG}\nretry talosctl health --nodes "$TALOS_NODE" --wait-timeout 10m`;
+  return `${WITH_TALOSCONFIG}\nTALOS_HEALTH_NODE="$TALOS_NODE"\n${HEALTH_WAIT}`;
 }
 
 /** Fetches the admin kubeconfig from `$TALOS_NODE`. */
@@ -80,7 +94,7 @@ export function upgradeNodeScript(): string {
     WITH_TALOSCONFIG,
     `current=$(talosctl get version --nodes "$TALOS_NODE" -o jsonpath='{.spec.version}' 2>/dev/null || true)`,
     `if [ "$current" != "$TALOS_VERSION" ]; then talosctl upgrade --nodes "$TALOS_NODE" --image "$TALOS_INSTALLER_IMAGE" --wait --timeout 20m; fi`,
-    `retry talosctl health --nodes "$TALOS_HEALTH_NODE" --wait-timeout 10m`,
+    HEALTH_WAIT,
   ].join("\n");
 }
 

@@ -4,6 +4,8 @@
  */
 import type { HcloudNodePoolConfig, TalosHcloudClusterConfig, Versions } from "../../../config/types";
 import { contains, overlaps, parseCidr, type Cidr } from "../../../lib/net";
+import { kubernetesCompatibility } from "./compat";
+import { ciliumCliImage } from "./essentials";
 
 /**
  * Hetzner Cloud server types the component accepts (shared vCPU Intel/AMD `cx`/`cpx`,
@@ -137,6 +139,10 @@ export function validateTalosHcloudArgs(config: TalosHcloudClusterConfig, versio
         `versions.${key}: "${versions[key]}" is not a pinned version (expected e.g. "v1.11.3" or "1.34.1")`,
       );
   }
+  const incompatible = kubernetesCompatibility(versions);
+  if (incompatible.length > 0) throw new Error(incompatible[0]);
+  // The install Job installs the chart the cilium-cli image embeds (essentials.ts).
+  ciliumCliImage(versions.cilium);
   if (!/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(versions.talosBackup)) {
     throw new Error(
       `versions.talosBackup: "${versions.talosBackup}" is not a pinned version (expected e.g. "v0.1.0-beta.3")`,
