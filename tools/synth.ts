@@ -172,17 +172,37 @@ export async function synthesize(
   };
 }
 
+/** The list of files the last `--emit` wrote, kept in the stack's tree. */
+export const EMITTED_LEDGER = ".platform-emitted";
+
 /**
  * Writes the emitted GitOps tree of a synth into the repository (`gitops/<stack>/...`),
- * replacing the stack's earlier tree: what a user commits after an emit.
+ * replacing what the previous emit wrote (listed in {@link EMITTED_LEDGER}) and keeping every other file: what a user commits after an emit.
  */
 export function writeEmitted(result: SynthResult, root: string): string[] {
-  const emitted = [...result.files.keys()].filter((f) => f.startsWith(`gitops/${result.stack}/`));
-  fs.rmSync(path.join(root, "gitops", result.stack), { recursive: true, force: true });
-  for (const file of emitted.sort()) {
+  const emitted = [...result.files.keys()].filter((f) => f.startsWith(`gitops/${result.stack}/`)).sort();
+  // Only files the program wrote before are removed: the tree may hold files of the user's
+  // own (SOPS-encrypted Secrets, which the Flux decryption wiring exists for).
+  const ledger = path.join(root, "gitops", result.stack, EMITTED_LEDGER);
+  const before = fs.existsSync(ledger) ? fs.readFileSync(ledger, "utf8").split("\n").filter(Boolean) : [];
+  for (const file of before) {
+    if (emitted.includes(file) || !file.startsWith(`gitops/${result.stack}/`) || file.includes(".."))
+      continue;
+    fs.rmSync(path.join(root, file), { force: true });
+    for (
+      let dir = path.dirname(path.join(root, file));
+      dir.startsWith(path.join(root, "gitops", result.stack));
+    ) {
+      if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+      dir = path.dirname(dir);
+    }
+  }
+  for (const file of emitted) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), result.files.get(file)!);
   }
+  fs.mkdirSync(path.dirname(ledger), { recursive: true });
+  fs.writeFileSync(ledger, `${emitted.join("\n")}\n`);
   return emitted;
 }
 

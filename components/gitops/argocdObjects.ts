@@ -45,6 +45,16 @@ export const LAYER_WAVE: Readonly<Record<Layer, number>> = {
   monitoring: -10,
 };
 
+/**
+ * A migration Job runs as a Sync hook that Argo CD deletes before creating the next one:
+ * a Job's `spec.template` is immutable, so patching it on the next image bump would fail.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/resource_hooks/
+ */
+export const MIGRATION_HOOK: Readonly<Record<string, string>> = {
+  "argocd.argoproj.io/hook": "Sync",
+  "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+};
+
 /** Sync wave of objects inside an app (source document 000): base 0, migrations 1, workloads 2. */
 export const PHASE_WAVE: Readonly<Record<Phase, number>> = { base: 0, migrations: 1, workloads: 2 };
 
@@ -88,7 +98,16 @@ export function argoProject(name: ArgoProjectName, sourceRepos: readonly string[
     spec: {
       description: name === "infrastructure" ? "Cluster controllers, their configuration and monitoring" : "Applications",
       sourceRepos: [...sourceRepos],
-      destinations: [{ server: IN_CLUSTER, namespace: "*" }],
+      // Apps may not deploy into Argo CD's own namespace, where an Application or a repository
+      // Secret would widen their own permissions: a `!` destination denies (Argo CD >= 2.5,
+      // argoproj/argo-cd#9464); everything else stays allowed.
+      destinations:
+        name === "infrastructure"
+          ? [{ server: IN_CLUSTER, namespace: "*" }]
+          : [
+              { server: IN_CLUSTER, namespace: `!${ARGOCD_NAMESPACE}` },
+              { server: IN_CLUSTER, namespace: "*" },
+            ],
       clusterResourceWhitelist: name === "infrastructure" ? [{ group: "*", kind: "*" }] : [{ group: "", kind: "Namespace" }],
       namespaceResourceWhitelist: [{ group: "*", kind: "*" }],
     },
@@ -123,8 +142,9 @@ export function argoApplicationSet(layer: Layer, git: GitSourceConfig): KubeObje
         spec: {
           project,
           source: { repoURL: git.url, targetRevision: git.branch, path: "{{.path.path}}" },
-          // Delivered objects carry their own namespace; nested addon Applications live here.
-          destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
+          // Delivered objects carry their own namespace; nested addon Applications live in
+          // argocd, which only the infrastructure project may write to.
+          destination: { server: IN_CLUSTER, namespace: project === "infrastructure" ? ARGOCD_NAMESPACE : "default" },
           syncPolicy: syncPolicy(project),
         },
       },
@@ -175,7 +195,10 @@ export function placeArgoCd(items: readonly DeliveryItem[]): Placement {
     for (const raw of item.objects) {
       const phase = phaseOf(raw);
       const wave = PHASE_WAVE[phase];
-      const object = annotate(withNamespace(raw, item.namespace), wave === 0 ? {} : { [SYNC_WAVE]: String(wave) });
+      const object = annotate(withNamespace(raw, item.namespace), {
+        ...(wave === 0 ? {} : { [SYNC_WAVE]: String(wave) }),
+        ...(phase === "migrations" && raw.kind === "Job" ? MIGRATION_HOOK : {}),
+      });
       objects.push({ object, order: { layer: item.layer, item: item.name, phase }, dir, file: fileNameOf(object) });
     }
   }
