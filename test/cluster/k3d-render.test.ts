@@ -77,6 +77,13 @@ describe("k3d scripts", () => {
     expect(docker).toContain('$SUDO sh "$INSTALLER" --version 28.5.1');
     expect(docker).toContain('if [ "$CURRENT" = 28.5.1 ]; then');
     expect(docker).toContain("cloud-init status --wait");
+    // An upgrade unholds the packages and installs the exact version from Docker's apt repository.
+    const upgrade = docker.slice(docker.indexOf("upgrading Docker"), docker.indexOf("apt-mark hold"));
+    expect(upgrade).toContain("$SUDO apt-mark unhold docker-ce docker-ce-cli containerd.io");
+    expect(upgrade).toContain("grep -m1 '^5:28.5.1-'");
+    expect(upgrade).toContain(
+      'apt-get install -y -q --allow-downgrades "docker-ce=$PKG_VERSION" "docker-ce-cli=$PKG_VERSION"',
+    );
     expect(k3dBinaryUrl("v5.8.3", "arm64")).toBe(
       "https://github.com/k3d-io/k3d/releases/download/v5.8.3/k3d-linux-arm64",
     );
@@ -120,6 +127,19 @@ describe("every rendered script is valid sh", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
   });
+  // shellcheck is installed by .ci/run (Debian package); the check is skipped, loudly, without it.
+  const shellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+  (shellcheck ? it.each(Object.entries(scripts)) : it.skip.each(Object.entries(scripts)))(
+    "%s passes shellcheck",
+    (_name, text) => {
+      const result = spawnSync("shellcheck", ["-s", "sh", "-S", "warning", "-"], {
+        input: text,
+        encoding: "utf8",
+      });
+      expect(result.stdout).toBe("");
+      expect(result.status).toBe(0);
+    },
+  );
 });
 
 describe("validateK3dArgs", () => {

@@ -56,8 +56,14 @@ export function renderVmArgs(config: K3dProxmoxClusterConfig): proxmox.VmLegacyA
 }
 
 /**
- * Waits for cloud-init, then installs Docker Engine at the pinned version with Docker's
- * convenience script and holds the packages so unattended upgrades cannot move them.
+ * Waits for cloud-init, then installs Docker Engine at the pinned version and holds the
+ * packages so unattended upgrades cannot move them. A fresh VM uses Docker's convenience
+ * script (which also adds Docker's apt repository); a version change unholds the packages
+ * and installs the exact package version from that repository, as Docker's install guide
+ * does ("apt-cache madison docker-ce", then "apt-get install docker-ce=$VERSION_STRING
+ * docker-ce-cli=$VERSION_STRING"): the convenience script is not meant for upgrades and
+ * apt refuses to change held packages.
+ * @see https://docs.docker.com/engine/install/ubuntu/#install-using-the-repository
  */
 export function renderDockerInstallScript(version: string, architecture: Architecture): string {
   return script(
@@ -66,11 +72,18 @@ export function renderDockerInstallScript(version: string, architecture: Archite
     `CURRENT="$($SUDO docker version --format '{{.Server.Version}}' 2>/dev/null || true)"`,
     `if [ "$CURRENT" = ${shellQuote(version)} ]; then`,
     `  echo "Docker ${version} already installed"`,
-    "else",
+    'elif [ -z "$CURRENT" ]; then',
     '  INSTALLER="$(mktemp)"',
     '  curl -fsSL https://get.docker.com -o "$INSTALLER"',
     `  $SUDO sh "$INSTALLER" --version ${shellQuote(version)}`,
     '  rm -f "$INSTALLER"',
+    "else",
+    `  echo "upgrading Docker $CURRENT to ${version}"`,
+    "  $SUDO apt-mark unhold docker-ce docker-ce-cli containerd.io >/dev/null",
+    "  $SUDO apt-get update -q",
+    `  PKG_VERSION="$(apt-cache madison docker-ce | awk '{ print $3 }' | grep -m1 ${shellQuote(`^5:${version}-`)} || true)"`,
+    `  if [ -z "$PKG_VERSION" ]; then echo "Docker ${version} is not in Docker's apt repository for this release" >&2; exit 1; fi`,
+    '  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades "docker-ce=$PKG_VERSION" "docker-ce-cli=$PKG_VERSION" containerd.io',
     "fi",
     "$SUDO apt-mark hold docker-ce docker-ce-cli containerd.io >/dev/null",
     "$SUDO systemctl enable --now docker",
