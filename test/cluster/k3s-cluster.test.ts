@@ -159,13 +159,13 @@ describe("K3sCluster", () => {
     expect(fewer.map((r) => r.name)).toContain("production-cm5-1-node");
   });
 
-  it("reads the kubeconfig as a secret and rewrites it to the VIP", () => {
+  it("reads the kubeconfig as a secret and points it at a server that answers, not the MetalLB VIP", () => {
     const read = byName(resources, "production-kubeconfig");
     expect(read.additionalSecretOutputs).toEqual(["stdout"]);
     expect(read.inputs["create"]).toContain("$SUDO cat /etc/rancher/k3s/k3s.yaml");
     expect(outputs.kubeconfigSecret).toBe(true);
     const doc = parse(outputs.kubeconfig);
-    expect(doc.clusters[0].cluster.server).toBe("https://10.0.40.100:6443");
+    expect(doc.clusters[0].cluster.server).toBe("https://10.0.40.101:6443");
     expect(doc["current-context"]).toBe("production");
     const provider = byName(resources, "production-k8s");
     expect(provider.inputs["kubeconfig"]).toBe("[secret]");
@@ -175,7 +175,7 @@ describe("K3sCluster", () => {
   it("exposes the cluster contract", () => {
     expect(outputs.handle.name).toBe("production");
     expect(outputs.handle.kind).toBe("k3s");
-    expect(outputs.apiEndpoint).toBe("https://10.0.40.100:6443");
+    expect(outputs.apiEndpoint).toBe("https://10.0.40.101:6443");
     expect(outputs.loadBalancerAddress).toBe("10.0.40.100");
     expect(outputs.nodeAddresses).toEqual(["10.0.40.101", "10.0.40.102", "10.0.40.103"]);
     expect(outputs.handle.capabilities).toMatchObject({

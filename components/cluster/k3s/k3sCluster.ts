@@ -56,7 +56,6 @@ export class K3sCluster extends pulumi.ComponentResource {
     const privateKey = pulumi.secret(args.sshPrivateKey);
     const plan = planK3sNodes(config.hosts);
     const first = firstServer(config.hosts);
-    const vipServer = apiServerUrl(config.vip);
     const connect = (address: string): command.types.input.remote.ConnectionArgs => ({
       host: address,
       port: config.sshPort,
@@ -132,26 +131,24 @@ export class K3sCluster extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: serverInstalls, additionalSecretOutputs: ["stdout"] },
     );
+    // The API answers on every server, not on the VIP: MetalLB announces the VIP for
+    // LoadBalancer Services (Traefik's ingress, 004), and nothing forwards 6443 there. So the
+    // exported kubeconfig, the API endpoint and Pulumi's own provider name the first server,
+    // which is in every server's --tls-san (as is the VIP, for a later API VIP).
+    const apiServer = apiServerUrl(first.address);
     const kubeconfig = pulumi.secret(
-      read.stdout.apply((text) => rewriteKubeconfig(text, vipServer, config.name)),
-    );
-
-    // The exported kubeconfig names the VIP, which users and DNS know. Nothing answers
-    // there until MetalLB (a platform service) runs, so Pulumi itself talks to the first
-    // server, which is in every server's --tls-san, to bootstrap what serves the VIP.
-    const bootstrapKubeconfig = pulumi.secret(
-      read.stdout.apply((text) => rewriteKubeconfig(text, apiServerUrl(first.address), config.name)),
+      read.stdout.apply((text) => rewriteKubeconfig(text, apiServer, config.name)),
     );
     const provider = new k8s.Provider(
       `${name}-k8s`,
-      { kubeconfig: bootstrapKubeconfig, enableServerSideApply: true },
+      { kubeconfig, enableServerSideApply: true },
       { parent: this },
     );
 
     this.handle = {
       name: config.name,
       kind: config.kind,
-      apiEndpoint: pulumi.output(vipServer),
+      apiEndpoint: pulumi.output(apiServer),
       kubeconfig,
       provider,
       capabilities: capabilitiesOf(config),
