@@ -18,8 +18,27 @@ export class KubeObjectResource extends pulumi.CustomResource {
   }
 }
 
-/** Kinds Pulumi never deletes from a cluster (ARCHITECTURE.md decision 8). */
-export const RETAINED_KINDS: ReadonlySet<string> = new Set(["Namespace", "CustomResourceDefinition"]);
+/**
+ * Kinds Pulumi never deletes from a cluster (ARCHITECTURE.md decision 8): namespaces and
+ * CRDs hold everything in or of them, and the engines' own objects act on delete (a deleted
+ * HelmRelease uninstalls its release, a deleted Kustomization with `prune` garbage-collects
+ * what it applied). Retained, a switch of engine or of delivery mode, an item removed from
+ * config or a destroy leaves them and their workloads in place; the operator then removes
+ * the old engine with its own uninstall, which drops its finalizers and keeps the
+ * workloads (README "Switch engine safely").
+ */
+export const RETAINED_KINDS: ReadonlySet<string> = new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "HelmRelease",
+  "HelmRepository",
+  "OCIRepository",
+  "GitRepository",
+  "Kustomization",
+  "Application",
+  "ApplicationSet",
+  "AppProject",
+]);
 
 /** The Pulumi type token of an object. */
 export function kubeTypeToken(object: Pick<KubeObject, "apiVersion" | "kind">): string {
@@ -79,9 +98,12 @@ export function applyPlaced(
             parent: opts.parent,
             provider: opts.provider,
             dependsOn: [...opts.dependsOn, ...previous],
-            // Namespaces and CRDs hold everything in or of them: removing an item from
-            // config, switching engines or a destroy leaves them in the cluster.
-            retainOnDelete: RETAINED_KINDS.has(placed.object.kind),
+            // Retained, all of them: when the cluster switches to emit mode the engine takes
+            // these objects over from git, and a Pulumi delete in between would remove them
+            // (a database cluster, a StorageClass, a ClusterIssuer) from the cluster. Removing
+            // an item from config in deploy mode therefore leaves its objects for the
+            // operator to delete (README "Delivery").
+            retainOnDelete: true,
           }),
       );
       byStage.set(key(layer, phase), resources);

@@ -61,7 +61,9 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
         // CRDs are kept on uninstall so Applications are not cascaded away with the chart.
         values: { crds: { install: true, keep: true } },
       },
-      { parent: this, provider, dependsOn: clusterReady },
+      // Retained on an engine switch or a destroy: uninstalling Argo CD is the operator's step
+      // once the new engine has adopted the workloads (README "Switch engine safely").
+      { parent: this, provider, dependsOn: clusterReady, retainOnDelete: true },
     );
     const afterInstall = [...clusterReady, install];
 
@@ -85,6 +87,7 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
           parent: this,
           provider,
           dependsOn: afterInstall,
+          retainOnDelete: true,
         }),
       );
     }
@@ -97,6 +100,7 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
           provider,
           // Created after the ApplicationSets of the layers it follows, as the waves say.
           dependsOn: [...afterInstall, ...secrets, ...projects.values(), ...LAYER_DEPENDS_ON[layer].map((l) => appSets.get(l)!)],
+          retainOnDelete: true,
         }),
       );
     }

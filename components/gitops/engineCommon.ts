@@ -2,7 +2,7 @@
  * What both engines share: their arguments, argument validation, and delivery of the
  * items (applied live in deploy mode, rendered as files in emit mode).
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { DeliveryMode, EngineKind, GitSourceConfig, Versions } from "../../config/types";
 import type { ClusterHandle } from "../cluster/contract";
 import { applyLiveSecrets, applyPlaced } from "./apply";
@@ -71,6 +71,14 @@ export function validateEngineArgs(args: GitOpsEngineArgs): void {
   validateItems(args.items ?? []);
 }
 
+/** The engine-independent parent of a cluster's delivered objects (`platform:gitops:Delivered`). */
+export class DeliveredObjects extends pulumi.ComponentResource {
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:gitops:Delivered", name, {}, opts);
+    this.registerOutputs({});
+  }
+}
+
 /**
  * Delivers the items: in emit mode returns their file tree and registers nothing for them;
  * in deploy mode applies them in order. Live Secrets are applied in both modes.
@@ -82,7 +90,12 @@ export function deliver(
   opts: { readonly parent: pulumi.Resource; readonly dependsOn: readonly pulumi.Resource[] },
 ): Record<string, string> {
   const items = args.items ?? [];
-  const applyOpts = { parent: opts.parent, provider: args.cluster.provider, dependsOn: opts.dependsOn };
+  // Deploy-mode objects and live Secrets hang off a component whose type does not depend on
+  // the engine, so their URNs survive a switch between Flux and Argo CD: the same object is
+  // updated in place rather than created under the new engine and deleted under the old
+  // (which would remove it from the cluster).
+  const parent = new DeliveredObjects(`${name}-delivered`, { dependsOn: [opts.parent] });
+  const applyOpts = { parent, provider: args.cluster.provider, dependsOn: opts.dependsOn };
   let files: Record<string, string> = {};
   const namespaces = new Map<string, pulumi.Resource>();
   if (args.delivery === "emit") {

@@ -58,7 +58,9 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
     const install = new k8s.yaml.v2.ConfigFile(
       `${name}-install`,
       { file: installUrl },
-      { parent: this, provider, dependsOn: clusterReady },
+      // Retained: deleting Flux's install (on an engine switch or a destroy) would delete its
+      // CRDs and with them every Flux object; `flux uninstall` removes it safely instead.
+      { parent: this, provider, dependsOn: clusterReady, retainOnDelete: true },
     );
     const afterInstall = [...clusterReady, install];
 
@@ -78,6 +80,7 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
       parent: this,
       provider,
       dependsOn: [...afterInstall, ...secrets],
+      retainOnDelete: true,
     });
     const stages = fluxStages(items);
     this.kustomizations = stages.map((s) => s.name);
@@ -86,6 +89,8 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
         parent: this,
         provider,
         dependsOn: [...afterInstall, ...secrets, source],
+        // A deleted Kustomization with prune garbage-collects what it applied: retained.
+        retainOnDelete: true,
       });
     }
 

@@ -25,7 +25,7 @@ describe("FluxEngine", () => {
       const cluster = fakeCluster("production");
       createEngine("flux", "production-flux", args({ cluster, gitToken: pulumi.secret(GIT_TOKEN_VALUE), sopsAgeKey: pulumi.secret(AGE_KEY_VALUE) }));
     });
-    const children = resources.filter((r) => r.parent?.endsWith("::production-flux")).map((r) => `${r.type} ${r.name}`).sort();
+    const children = resources.filter((r) => (r.parent?.endsWith("::production-flux") || r.parent?.endsWith("::production-flux-delivered"))).map((r) => `${r.type} ${r.name}`).sort();
     expect(children).toEqual(([
       "kubernetes:yaml/v2:ConfigFile production-flux-install",
       "kubernetes:core/v1:Secret production-flux-git-auth",
@@ -50,7 +50,7 @@ describe("FluxEngine", () => {
     ] as string[]).sort());
     const byName = (n: string) => resources.find((r) => r.name === n)!;
     const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
-    for (const r of resources.filter((r) => r.parent?.endsWith("::production-flux"))) expect(r.provider).toBe(provider.urn);
+    for (const r of resources.filter((r) => (r.parent?.endsWith("::production-flux") || r.parent?.endsWith("::production-flux-delivered")))) expect(r.provider).toBe(provider.urn);
     expect(byName("production-flux-install").inputs.file).toBe("https://github.com/fluxcd/flux2/releases/download/v2.7.5/install.yaml");
     expect(byName("production-flux-sops-age").inputs.stringData).toEqual(SECRET_PLACEHOLDER);
     expect(byName("production-flux-git-auth").inputs.metadata).toEqual({ name: "platform-git-auth", namespace: "flux-system" });
@@ -82,7 +82,7 @@ describe("FluxEngine", () => {
       const engine = createEngine("flux", "production-flux", args({ cluster: fakeCluster("production"), delivery: "emit" }));
       return engine.files;
     });
-    const children = resources.filter((r) => r.parent?.endsWith("::production-flux")).map((r) => r.name).sort();
+    const children = resources.filter((r) => (r.parent?.endsWith("::production-flux") || r.parent?.endsWith("::production-flux-delivered"))).map((r) => r.name).sort();
     expect(children).toEqual(([
       "production-flux-install",
       "production-flux-source",
@@ -118,7 +118,7 @@ describe("ArgoCdEngine", () => {
         args({ cluster: fakeCluster("main"), stack: "prod", delivery: "emit", git: { url: "https://github.com/example/platform", branch: "prod", path: "gitops/prod/main" }, gitToken: pulumi.secret(GIT_TOKEN_VALUE) }),
       );
     });
-    const children = resources.filter((r) => r.parent?.endsWith("::main-argocd")).map((r) => `${r.type} ${r.name}`).sort();
+    const children = resources.filter((r) => (r.parent?.endsWith("::main-argocd") || r.parent?.endsWith("::main-argocd-delivered"))).map((r) => `${r.type} ${r.name}`).sort();
     expect(children).toEqual(([
       "kubernetes:helm.sh/v3:Release main-argocd-install",
       "kubernetes:core/v1:Secret main-argocd-repo",
