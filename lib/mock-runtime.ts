@@ -141,6 +141,10 @@ function defaultMocks(outputsFor: RunOptions["outputsFor"]): Mocks {
       if (args.token === "hcloud:index/getImage:getImage") {
         return { ...(args.inputs as Record<string, unknown>), id: 424242, name: "fake-talos-snapshot" };
       }
+      // `current` in apiAllowedCidrs: the operator's public IPv4 (RFC 5737 address: obviously fake).
+      if (args.token === "command:local:run") {
+        return { ...(args.inputs as Record<string, unknown>), stdout: "203.0.113.77\n", stderr: "" };
+      }
       const message = `unmocked call to ${args.token}: the offline runtime does not answer provider functions`;
       // The SDK rethrows a monitor error as `new Error(err.details)`.
       throw Object.assign(new Error(message), { details: message });

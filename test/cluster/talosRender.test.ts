@@ -69,7 +69,11 @@ describe("machine config patches", () => {
       { role: "worker", pool: pool.name, labels: pool.labels, taints: pool.taints },
       sans,
     );
-    expect(get(p.machine, "nodeTaints")).toEqual({ "autoscaler-node": "true:NoSchedule" });
+    // Workers may not taint themselves through the API (NodeRestriction): the kubelet registers with it.
+    expect(get(p.machine, "nodeTaints")).toBeUndefined();
+    expect(get(p.machine, "kubelet.extraConfig.registerWithTaints")).toEqual([
+      { key: "autoscaler-node", value: "true", effect: "NoSchedule" },
+    ]);
     expect(get(p.machine, "nodeLabels")).toEqual({ "autoscaler-node": "true", nodepool: "autoscaler" });
   });
   it("keeps secrets out of the inline manifests and renders the encrypted StorageClass", () => {
@@ -124,6 +128,7 @@ describe("autoscaler settings", () => {
       "--expander=least-waste",
       "--balance-similar-node-groups=false",
     ]);
+    expect(s.env.HCLOUD_IMAGE).toBe("123456");
     expect(s.clusterConfig.nodeConfigs["prod-autoscaler"].taints).toEqual([
       { key: "autoscaler-node", value: "true", effect: "NoSchedule" },
     ]);

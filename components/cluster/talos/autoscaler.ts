@@ -74,6 +74,9 @@ export function autoscalerSettings(config: TalosHcloudClusterConfig): Autoscaler
       HCLOUD_FIREWALL: config.name,
       HCLOUD_PUBLIC_IPV4: "true",
       HCLOUD_PUBLIC_IPV6: "false",
+      // Image of new nodes: ID, name or label selector (Hetzner provider README, HCLOUD_IMAGE);
+      // the same Talos snapshot the static nodes boot.
+      HCLOUD_IMAGE: "snapshotId" in config.image ? String(config.image.snapshotId) : config.image.selector,
     },
   };
 }

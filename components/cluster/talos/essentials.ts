@@ -31,8 +31,35 @@ export const CSI_LUKS_SECRET = { name: "hcloud-csi-luks", namespace: "kube-syste
 export const ETCD_BACKUP_S3_SECRET = { name: "talos-backup-s3", namespace: "kube-system" } as const;
 /** KubePrism: Talos' node-local API load balancer, which Cilium talks to. */
 export const KUBEPRISM_PORT = 7445;
-/** cilium-cli image of the install Job (distroless: its only binary is `cilium`). */
-export const CILIUM_CLI_IMAGE = "quay.io/cilium/cilium-cli:v0.18.7";
+/**
+ * cilium-cli tag -> Cilium chart versions it embeds (vendor/github.com/cilium/charts per
+ * tag; /work/shared/schemas/cluster-facts.json `ciliumCli.embeddedCharts`). The Job's root
+ * filesystem is read-only, so the CLI must not download a chart: the pinned Cilium must be
+ * embedded by the pinned CLI. `ciliumCliTag` picks the oldest tag that embeds it.
+ */
+export const CILIUM_CLI_EMBEDDED_CHARTS: Readonly<Record<string, readonly string[]>> = {
+  "v0.18.7": ["1.18.0", "1.18.1"],
+  "v0.18.8": ["1.18.0", "1.18.1", "1.18.2"],
+  "v0.18.9": ["1.18.0", "1.18.1", "1.18.2", "1.18.3"],
+};
+
+/** The cilium-cli tag embedding Cilium `cilium`, or undefined when no known tag does. */
+export function ciliumCliTag(cilium: string): string | undefined {
+  const v = cilium.replace(/^v/, "");
+  return Object.keys(CILIUM_CLI_EMBEDDED_CHARTS).find((tag) => CILIUM_CLI_EMBEDDED_CHARTS[tag].includes(v));
+}
+
+/** cilium-cli image of the install Job. */
+export function ciliumCliImage(versions: Versions): string {
+  const tag = ciliumCliTag(versions.cilium);
+  if (!tag) throw new Error(`versions.cilium: "${versions.cilium}" is not embedded by any known cilium-cli tag`);
+  return `quay.io/cilium/cilium-cli:${tag}`;
+}
+/**
+ * The image's ENTRYPOINT is empty (cilium-cli Dockerfile, stage `cilium-cli-ci`:
+ * `ENTRYPOINT []`, binary at `/usr/local/bin/cilium`), so the Job must name the binary.
+ */
+export const CILIUM_CLI_COMMAND = ["cilium"] as const;
 
 /** A `cluster.inlineManifests` entry. */
 export interface InlineManifest {
@@ -73,7 +100,9 @@ export function ciliumInstallArgs(config: TalosHcloudClusterConfig, versions: Ve
     set("encryption.type", "wireguard"),
     set("gatewayAPI.enabled", "true"),
     set("l2announcements.enabled", "true"),
-    set("externalIPs.enabled", "true"),
+    // No `externalIPs.enabled`: the 1.18.2 chart neither declares nor reads it (value paths of
+    // the chart, /work/shared/schemas/cilium-1.18.2-value-paths.json); kubeProxyReplacement
+    // handles external IPs.
     set("cgroup.autoMount.enabled", "false"),
     set("cgroup.hostRoot", "/sys/fs/cgroup"),
     // Talos forbids loading kernel modules from workloads: drop SYS_MODULE (Talos docs).
@@ -132,9 +161,13 @@ function ciliumManifest(config: TalosHcloudClusterConfig, versions: Versions): I
               containers: [
                 {
                   name: "cilium-install",
-                  image: CILIUM_CLI_IMAGE,
+                  image: ciliumCliImage(versions),
+                  command: [...CILIUM_CLI_COMMAND],
                   args: ciliumInstallArgs(config, versions),
                   env: [
+                    // Writable HOME/cache on the read-only root filesystem (helm cache, kubeconfig lookups).
+                    { name: "HOME", value: "/tmp" },
+                    { name: "XDG_CACHE_HOME", value: "/tmp/.cache" },
                     { name: "KUBERNETES_SERVICE_HOST", value: "localhost" },
                     { name: "KUBERNETES_SERVICE_PORT", value: String(KUBEPRISM_PORT) },
                   ],
@@ -146,8 +179,10 @@ function ciliumManifest(config: TalosHcloudClusterConfig, versions: Versions): I
                     runAsUser: 65532,
                   },
                   resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 },
               ],
+              volumes: [{ name: "tmp", emptyDir: {} }],
             },
           },
         },
@@ -171,8 +206,9 @@ export function encryptedStorageClass(): Record<string, unknown> {
     allowVolumeExpansion: true,
     parameters: {
       "csi.storage.k8s.io/fstype": "xfs",
-      // Source document 002: XFS with large extent counters.
-      fsFormatOption: "-i nrext64=1",
+      // Source document 002: XFS with large extent counters. The driver reads
+      // `fsFormatOptions` (hetznercloud/csi-driver internal/driver/controller.go, CreateVolume).
+      fsFormatOptions: "-i nrext64=1",
       "csi.storage.k8s.io/node-publish-secret-name": CSI_LUKS_SECRET.name,
       "csi.storage.k8s.io/node-publish-secret-namespace": CSI_LUKS_SECRET.namespace,
     },

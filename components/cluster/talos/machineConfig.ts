@@ -53,11 +53,14 @@ export function certSans(
   return [...new Set([...controlPlanePublicIps, ...privateIps, "127.0.0.1", "localhost"])];
 }
 
-/** `machine.nodeTaints` takes `key: value:Effect`. */
-function nodeTaints(taints: readonly Taint[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of taints) out[t.key] = `${t.value}:${t.effect}`;
-  return out;
+/**
+ * Kubelet `registerWithTaints` (KubeletConfiguration, core/v1 Taint list). Unlike
+ * `machine.nodeTaints` (applied by Talos through the node's credentials, which
+ * NodeRestriction forbids on workers), the kubelet sets these when it registers the node;
+ * hcloud-k8s does the same for its autoscaler pools.
+ */
+function registerWithTaints(taints: readonly Taint[]): { key: string; value: string; effect: string }[] {
+  return taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect }));
 }
 
 /**
@@ -78,9 +81,9 @@ export function machinePatch(
       // External cloud provider: the hcloud CCM initialises nodes and routes.
       extraArgs: { "cloud-provider": "external", "rotate-server-certificates": "true" },
       nodeIP: { validSubnets: [config.nodeSubnetCidr] },
+      ...(pool.taints.length > 0 ? { extraConfig: { registerWithTaints: registerWithTaints(pool.taints) } } : {}),
     },
     nodeLabels: { ...pool.labels, nodepool: pool.pool },
-    nodeTaints: nodeTaints(pool.taints),
     features: {
       kubePrism: { enabled: true, port: KUBEPRISM_PORT },
       hostDNS: { enabled: true, forwardKubeDNSToHost: false, resolveMemberNames: true },

@@ -11,11 +11,18 @@
  * files that outlive the script. Secret stdout is registered with `additionalSecretOutputs`.
  */
 
+/** Total time budget of one retried step (25 minutes). */
+export const RETRY_BUDGET_SECONDS = 25 * 60;
+/** `talosctl health --wait-timeout` of one attempt; the retry budget bounds the total. */
+export const HEALTH_WAIT_TIMEOUT = "5m";
+
 /** Preamble: strict mode, a private temp dir removed on exit, talosconfig from `$TALOSCONFIG_CONTENT`. */
 const PREAMBLE = [
   "set -euo pipefail",
   "d=$(mktemp -d); trap 'rm -rf \"$d\"' EXIT",
-  'retry() { local n=0; until "$@"; do n=$((n+1)); [ "$n" -ge 60 ] && return 1; sleep 10; done; }',
+  // Bounded: every retried step gives up after RETRY_BUDGET_SECONDS in total (a person waits
+  // that long; the old 60 x `health --wait-timeout ${HEALTH_WAIT_TIMEOUT}` could run for 10 hours).
+  `retry() { local end=$((SECONDS+${RETRY_BUDGET_SECONDS})); until "$@"; do [ "$SECONDS" -ge "$end" ] && { echo "gave up after ${RETRY_BUDGET_SECONDS / 60} minutes: $*" >&2; return 1; }; sleep 10; done; }`,
 ].join("\n");
 const WITH_TALOSCONFIG = `${PREAMBLE}\nprintf '%s' "$TALOSCONFIG_CONTENT" > "$d/talosconfig"; export TALOSCONFIG="$d/talosconfig"`;
 
@@ -62,7 +69,7 @@ export function bootstrapScript(): string {
 
 /** Waits until Talos reports the cluster healthy (etcd, API server, nodes Ready once Cilium runs). */
 export function healthScript(): string {
-  return `${WITH_TALOSCONFIG}\nretry talosctl health --nodes "$TALOS_NODE" --wait-timeout 10m`;
+  return `${WITH_TALOSCONFIG}\nretry talosctl health --nodes "$TALOS_NODE" --wait-timeout ${HEALTH_WAIT_TIMEOUT} || { echo "cluster not healthy within ${RETRY_BUDGET_SECONDS / 60} minutes; inspect with talosctl health / talosctl dmesg" >&2; exit 1; }`;
 }
 
 /** Fetches the admin kubeconfig from `$TALOS_NODE`. */
@@ -80,7 +87,7 @@ export function upgradeNodeScript(): string {
     WITH_TALOSCONFIG,
     `current=$(talosctl get version --nodes "$TALOS_NODE" -o jsonpath='{.spec.version}' 2>/dev/null || true)`,
     `if [ "$current" != "$TALOS_VERSION" ]; then talosctl upgrade --nodes "$TALOS_NODE" --image "$TALOS_INSTALLER_IMAGE" --wait --timeout 20m; fi`,
-    `retry talosctl health --nodes "$TALOS_HEALTH_NODE" --wait-timeout 10m`,
+    `retry talosctl health --nodes "$TALOS_HEALTH_NODE" --wait-timeout ${HEALTH_WAIT_TIMEOUT}`,
   ].join("\n");
 }
 
