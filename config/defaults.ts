@@ -6,9 +6,12 @@ import type { Versions } from "./types";
 
 /** Pinned versions, each from the source documents or the release matching them. */
 export const DEFAULT_VERSIONS: Versions = {
-  // Talos and Kubernetes of the hcloud-k8s module v3.2.0 era (002).
+  // Talos v1.11.3 (002). Kubernetes 1.33, not 1.34: the pinned CCM 1.26.0 and Cilium 1.18.2
+  // are documented up to 1.33 and CSI 2.16.0 predates 1.34 support (>= 2.17). Every range is
+  // enforced by KUBERNETES_COMPATIBILITY in components/cluster/talos/validate.ts, which cites
+  // each upstream matrix. Talos 1.11 supports Kubernetes 1.29-1.34 (Talos support matrix).
   talos: "v1.11.3",
-  kubernetes: "v1.34.1",
+  kubernetes: "v1.33.5",
   k3s: "v1.33.5+k3s1",
   k3d: "v5.8.3",
   k3dK3sImage: "v1.33.5-k3s1",
@@ -19,8 +22,11 @@ export const DEFAULT_VERSIONS: Versions = {
   argocdChart: "8.5.7",
   // Gateway API v1.3.0 CRDs (002).
   gatewayApi: "v1.3.0",
+  // Cilium 1.18.2: installed by cilium-cli v0.18.8, the first tag embedding its chart.
   cilium: "1.18.2",
+  // hcloud CCM 1.26.0 (README versioning policy: Kubernetes 1.31-1.33).
   hcloudCcm: "1.26.0",
+  // hcloud CSI 2.16.0 (docs/kubernetes/README.md versioning policy: up to 1.33; 1.34 needs 2.17+).
   hcloudCsi: "2.16.0",
   talosBackup: "v0.1.0-beta.3",
 };

@@ -110,6 +110,11 @@ export function fakeKubeconfig(name: string): string {
  */
 export function builtInOutputs(args: MockResourceArgs): Record<string, unknown> {
   switch (args.type) {
+    // Addresses Hetzner assigns: RFC 5737 documentation addresses (obviously fake), stable per name.
+    case "hcloud:index/primaryIp:PrimaryIp":
+      return { ipAddress: `198.51.100.${1 + (fakeNumber(args.name) % 250)}` };
+    case "hcloud:index/server:Server":
+      return { ipv4Address: `198.51.100.${1 + (fakeNumber(args.name) % 250)}`, status: "running" };
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString":
       return { result: `fake-random-${args.name}` };
@@ -124,6 +129,18 @@ export function builtInOutputs(args: MockResourceArgs): Record<string, unknown> 
   }
 }
 
+/** A stable small number per resource name (fake numeric ids and addresses). */
+function fakeNumber(name: string): number {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h % 1_000_000;
+}
+
+/** Fake id: Hetzner ids are numbers the program parses (`Number(id)`), so hcloud ids are numeric. */
+function fakeId(args: MockResourceArgs): string {
+  return args.type.startsWith("hcloud:") ? String(100000 + fakeNumber(args.name)) : `${args.name}-id`;
+}
+
 /** State a mocked resource reports back: its inputs, the built-in fakes and the run's extras. */
 function defaultMocks(outputsFor: RunOptions["outputsFor"]): Mocks {
   return {
@@ -133,7 +150,7 @@ function defaultMocks(outputsFor: RunOptions["outputsFor"]): Mocks {
         ...builtInOutputs(args),
         ...(outputsFor?.(args) ?? {}),
       };
-      return { id: `${args.name}-id`, state };
+      return { id: fakeId(args), state };
     },
     call(args) {
       // The one provider function the program calls: finding the Talos snapshot by label.

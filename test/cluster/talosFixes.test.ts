@@ -22,9 +22,13 @@ const ciliumValuePaths = new Set(
   JSON.parse(readFileSync("/work/shared/schemas/cilium-1.18.2-value-paths.json", "utf8")) as string[],
 );
 
-function ciliumJob(): Record<string, any> {
+/** Parsed YAML, navigated loosely in assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+function ciliumJob(): Json {
   const m = essentialInlineManifests(prod, versions).find((x) => x.name === "cilium-install");
-  const docs = parseAllDocuments(m!.contents).map((d) => d.toJS() as Record<string, any>);
+  const docs = parseAllDocuments(m!.contents).map((d) => d.toJS() as Json);
   return docs.find((d) => d.kind === "Job")!;
 }
 
@@ -67,7 +71,7 @@ describe("bounded waits", () => {
     expect(health).toContain("gave up after 25 minutes");
     expect(health).toContain("--wait-timeout 5m");
     expect(health).toContain("cluster not healthy within 25 minutes");
-    expect(health).not.toContain('-ge 60 ]');
+    expect(health).not.toContain("-ge 60 ]");
   });
 });
 
@@ -116,6 +120,22 @@ describe("API sources", () => {
     ]);
     expect(() => substituteCurrentIpv4(["current"], "<html>")).toThrow(
       'config.apiAllowedCidrs: "current" could not be resolved: https://ipv4.icanhazip.com answered "<html>"; list your public IPv4 CIDR instead',
+    );
+  });
+});
+
+describe("version compatibility", () => {
+  it("rejects Kubernetes outside a component's documented range", () => {
+    expect(() => validateTalosHcloudArgs(prod, { ...versions, kubernetes: "v1.34.1" })).toThrow(
+      'versions.hcloudCcm: "1.26.0" supports Kubernetes 1.31-1.33, but versions.kubernetes is "v1.34.1"; pin a matching pair',
+    );
+    expect(() => validateTalosHcloudArgs(prod, { ...versions, kubernetes: "v1.30.5" })).toThrow(
+      'versions.hcloudCcm: "1.26.0" supports Kubernetes 1.31-1.33, but versions.kubernetes is "v1.30.5"; pin a matching pair',
+    );
+  });
+  it("rejects a component version without a known range", () => {
+    expect(() => validateTalosHcloudArgs(prod, { ...versions, cilium: "1.19.0" })).toThrow(
+      'versions.cilium: "1.19.0" has no known Kubernetes compatibility range (known: 1.18); add its upstream range to KUBERNETES_COMPATIBILITY or pin a known version',
     );
   });
 });

@@ -3,7 +3,7 @@ import type { TalosHcloudClusterConfig, Versions } from "../../config/types";
 
 export const versions: Versions = {
   talos: "v1.11.3",
-  kubernetes: "1.34.1",
+  kubernetes: "1.33.5",
   k3s: "v1.33.5+k3s1",
   k3d: "v5.8.3",
   k3dK3sImage: "v1.33.5-k3s1",
@@ -12,8 +12,8 @@ export const versions: Versions = {
   argocdChart: "9.0.5",
   gatewayApi: "v1.3.0",
   cilium: "1.18.2",
-  hcloudCcm: "1.27.0",
-  hcloudCsi: "2.18.1",
+  hcloudCcm: "1.26.0",
+  hcloudCsi: "2.16.0",
   talosBackup: "v0.1.0-beta.3",
 };
 

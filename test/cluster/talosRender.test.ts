@@ -35,7 +35,7 @@ describe("machine config patches", () => {
     expect(cluster("externalCloudProvider")).toEqual({
       enabled: true,
       manifests: [
-        "https://github.com/hetznercloud/hcloud-cloud-controller-manager/releases/download/v1.27.0/ccm-networks.yaml",
+        "https://github.com/hetznercloud/hcloud-cloud-controller-manager/releases/download/v1.26.0/ccm-networks.yaml",
       ],
     });
   });

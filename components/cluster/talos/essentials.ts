@@ -52,7 +52,8 @@ export function ciliumCliTag(cilium: string): string | undefined {
 /** cilium-cli image of the install Job. */
 export function ciliumCliImage(versions: Versions): string {
   const tag = ciliumCliTag(versions.cilium);
-  if (!tag) throw new Error(`versions.cilium: "${versions.cilium}" is not embedded by any known cilium-cli tag`);
+  if (!tag)
+    throw new Error(`versions.cilium: "${versions.cilium}" is not embedded by any known cilium-cli tag`);
   return `quay.io/cilium/cilium-cli:${tag}`;
 }
 /**

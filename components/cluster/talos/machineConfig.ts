@@ -81,7 +81,9 @@ export function machinePatch(
       // External cloud provider: the hcloud CCM initialises nodes and routes.
       extraArgs: { "cloud-provider": "external", "rotate-server-certificates": "true" },
       nodeIP: { validSubnets: [config.nodeSubnetCidr] },
-      ...(pool.taints.length > 0 ? { extraConfig: { registerWithTaints: registerWithTaints(pool.taints) } } : {}),
+      ...(pool.taints.length > 0
+        ? { extraConfig: { registerWithTaints: registerWithTaints(pool.taints) } }
+        : {}),
     },
     nodeLabels: { ...pool.labels, nodepool: pool.pool },
     features: {

@@ -3,7 +3,14 @@
  * Every error names the argument, the bad value and what is expected (STYLE.md).
  */
 import type { HcloudNodePoolConfig, TalosHcloudClusterConfig, Versions } from "../../../config/types";
-import { contains, formatIpv4, overlaps, parseCidr, parseInterfaceAddress, type Cidr } from "../../../lib/net";
+import {
+  contains,
+  formatIpv4,
+  overlaps,
+  parseCidr,
+  parseInterfaceAddress,
+  type Cidr,
+} from "../../../lib/net";
 import { CILIUM_CLI_EMBEDDED_CHARTS, ciliumCliTag } from "./essentials";
 
 /** RFC 5737 documentation ranges: never a real operator address. */
@@ -97,6 +104,58 @@ export const KNOWN_EXPANDERS: readonly string[] = [
   "grpc",
 ];
 
+/** A Kubernetes minor range `[min, max]` as "1.NN". */
+type MinorRange = readonly [string, string];
+
+/**
+ * Kubernetes minors each component version is documented to support. A version key absent
+ * from a table is rejected: add its upstream range (with the citation) before pinning it.
+ * - talos: Talos support matrix (https://www.talos.dev/v1.11/introduction/support-matrix/):
+ *   Talos 1.11 runs Kubernetes 1.29-1.34.
+ * - hcloudCcm: hetznercloud/hcloud-cloud-controller-manager README "Versioning policy"
+ *   (latest three Kubernetes minors per release).
+ * - hcloudCsi: hetznercloud/csi-driver docs/kubernetes/README.md "Versioning policy".
+ * - cilium: Cilium "Kubernetes Compatibility" page (docs.cilium.io/en/v1.18/network/kubernetes/compatibility/).
+ * NOT verified at the pinned tags in this change (the stored copies were of other
+ * versions/forks); the ranges are those the lead's review stated. Re-check before widening.
+ */
+export const KUBERNETES_COMPATIBILITY: Readonly<
+  Record<"talos" | "hcloudCcm" | "hcloudCsi" | "cilium", Readonly<Record<string, MinorRange>>>
+> = {
+  talos: { "1.11": ["1.29", "1.34"] },
+  hcloudCcm: { "1.26": ["1.31", "1.33"] },
+  hcloudCsi: { "2.16": ["1.31", "1.33"] },
+  cilium: { "1.18": ["1.30", "1.33"] },
+};
+
+function minorOf(version: string): string {
+  return version.replace(/^v/, "").split(".").slice(0, 2).join(".");
+}
+
+function minorNumber(minor: string): number {
+  return Number(minor.split(".")[1]);
+}
+
+/** Throws when `versions.kubernetes` is outside a component's documented range. */
+export function checkCompatibility(versions: Versions): void {
+  const k8s = minorOf(versions.kubernetes);
+  for (const [key, table] of Object.entries(KUBERNETES_COMPATIBILITY) as [
+    keyof typeof KUBERNETES_COMPATIBILITY,
+    Readonly<Record<string, MinorRange>>,
+  ][]) {
+    const value = versions[key];
+    const range = table[minorOf(value)];
+    if (!range)
+      throw new Error(
+        `versions.${key}: "${value}" has no known Kubernetes compatibility range (known: ${Object.keys(table).join(", ")}); add its upstream range to KUBERNETES_COMPATIBILITY or pin a known version`,
+      );
+    if (minorNumber(k8s) < minorNumber(range[0]) || minorNumber(k8s) > minorNumber(range[1]))
+      throw new Error(
+        `versions.${key}: "${value}" supports Kubernetes ${range[0]}-${range[1]}, but versions.kubernetes is "${versions.kubernetes}"; pin a matching pair`,
+      );
+  }
+}
+
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 const SEMVER = /^v?\d+\.\d+\.\d+$/;
 
@@ -179,6 +238,7 @@ export function validateTalosHcloudArgs(config: TalosHcloudClusterConfig, versio
     );
   }
 
+  checkCompatibility(versions);
   if (!ciliumCliTag(versions.cilium)) {
     const table = Object.entries(CILIUM_CLI_EMBEDDED_CHARTS)
       .map(([tag, charts]) => `${tag}: ${charts.join(", ")}`)
