@@ -22,14 +22,25 @@ const ciliumValuePaths = new Set(
   JSON.parse(readFileSync("/work/shared/schemas/cilium-1.18.2-value-paths.json", "utf8")) as string[],
 );
 
-/** Parsed YAML, navigated loosely in assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
+interface Container {
+  command?: string[];
+  args: string[];
+  image: string;
+  env: { name: string; value?: string }[];
+  securityContext: { readOnlyRootFilesystem: boolean };
+  volumeMounts: unknown[];
+}
+interface JobDoc {
+  kind: string;
+  spec: { template: { spec: { containers: Container[]; volumes: unknown[] } } };
+}
 
-function ciliumJob(): Json {
+function ciliumJob(): JobDoc {
   const m = essentialInlineManifests(prod, versions).find((x) => x.name === "cilium-install");
-  const docs = parseAllDocuments(m!.contents).map((d) => d.toJS() as Json);
-  return docs.find((d) => d.kind === "Job")!;
+  const docs = parseAllDocuments(m?.contents ?? "").map((d) => d.toJS() as JobDoc);
+  const job = docs.find((d) => d.kind === "Job");
+  if (!job) throw new Error("no cilium-install Job");
+  return job;
 }
 
 describe("cilium install Job", () => {
