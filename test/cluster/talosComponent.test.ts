@@ -66,9 +66,6 @@ describe("TalosHcloudCluster", () => {
         "prod-worker-1-apply",
         "prod-k8s",
         "prod-csi-luks-passphrase",
-        "prod-hcloud-secret",
-        "prod-csi-luks-secret",
-        "prod-etcd-backup-s3-secret",
       ].sort(),
     );
   });
@@ -133,14 +130,17 @@ describe("TalosHcloudCluster", () => {
     }
   });
 
-  it("applies Secrets through the live provider with secret values", () => {
-    const k8s = byName(resources, "prod-k8s");
-    for (const n of ["prod-hcloud-secret", "prod-csi-luks-secret", "prod-etcd-backup-s3-secret"]) {
-      const s = byName(resources, n);
-      expect(s.provider).toBe(k8s.urn);
-      expect(s.inputs.stringData).toBe("[secret]");
+  it("ships the essentials' Secrets inside the machine config, secret end to end", () => {
+    // The CCM needs `hcloud` before any node is initialised: inline manifests, not live Secrets.
+    for (const n of ["prod-control-plane-config", "prod-worker-config", "prod-autoscaler-config"]) {
+      const gen = byName(resources, n);
+      expect((gen.inputs.environment as Record<string, unknown>).TALOS_PATCH).toBe("[secret]");
+      expect(gen.additionalSecretOutputs).toEqual(["stdout"]);
     }
-    expect(k8s.inputs.enableServerSideApply).toBe("true");
+    expect(byName(resources, "prod-csi-luks-passphrase").protect).toBe(true);
+    const dump = JSON.stringify(resources);
+    expect(dump).not.toMatch(/\b(tok|ak|sk)\b/);
+    expect(byName(resources, "prod-k8s").inputs.enableServerSideApply).toBe("true");
   });
 
   it("allows exactly the 002 firewall rules", () => {

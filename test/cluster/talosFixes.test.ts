@@ -7,7 +7,9 @@ import {
   ciliumInstallArgs,
   encryptedStorageClass,
   essentialInlineManifests,
+  secretInlineManifests,
 } from "../../components/cluster/talos/essentials";
+import { machinePatch } from "../../components/cluster/talos/machineConfig";
 import { substituteCurrentIpv4 } from "../../components/cluster/talos/firewall";
 import * as scripts from "../../components/cluster/talos/talosctl";
 import { apiSourceProblem, validateTalosHcloudArgs } from "../../components/cluster/talos/validate";
@@ -148,5 +150,43 @@ describe("version compatibility", () => {
     expect(() => validateTalosHcloudArgs(prod, { ...versions, cilium: "1.19.0" })).toThrow(
       'versions.cilium: "1.19.0" has no known Kubernetes compatibility range (known: 1.18); add its upstream range to KUBERNETES_COMPATIBILITY or pin a known version',
     );
+  });
+});
+
+describe("secret inline manifests", () => {
+  const fake = {
+    hcloudToken: "fake-hcloud-token",
+    networkId: "4242",
+    luksPassphrase: "fake-luks",
+    s3AccessKeyId: "fake-ak",
+    s3SecretAccessKey: "fake-sk",
+  };
+  it("ride only in the control-plane patch", () => {
+    const cp = machinePatch(
+      prod,
+      versions,
+      { role: "controlplane", pool: "cp", labels: {}, taints: [] },
+      [],
+      secretInlineManifests(fake),
+    );
+    const names = (cp.cluster.inlineManifests as { name: string }[]).map((m) => m.name);
+    expect(names.slice(0, 3)).toEqual(["hcloud-secret", "hcloud-csi-luks-secret", "talos-backup-s3-secret"]);
+    const text = JSON.stringify(cp);
+    expect(text).toContain("fake-hcloud-token");
+    expect(text).toContain('network: \\"4242\\"');
+  });
+  it("name the Secrets the workloads reference", () => {
+    const docs = secretInlineManifests(fake).map(
+      (m) =>
+        parseAllDocuments(m.contents)[0].toJS() as {
+          metadata: { name: string };
+          stringData: Record<string, string>;
+        },
+    );
+    expect(docs.map((d) => [d.metadata.name, Object.keys(d.stringData)])).toEqual([
+      ["hcloud", ["token", "network"]],
+      ["hcloud-csi-luks", ["encryption-passphrase"]],
+      ["talos-backup-s3", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]],
+    ]);
   });
 });

@@ -16,8 +16,12 @@
  * upgrades belong to the GitOps engine (source document 002 runs Cilium as an Argo CD
  * infrastructure app); the CLI installs it as Helm release `cilium` so the engine adopts it.
  *
- * Secrets never enter these manifests: they only reference Secrets by name, and the
- * component creates those Secrets through the live provider (ARCHITECTURE decision 5).
+ * The Secrets the CCM, CSI and backups read (`hcloud`, LUKS passphrase, S3 credentials)
+ * are inline manifests too (`secretInlineManifests`), as hcloud-k8s ships them
+ * (terraform-hcloud-kubernetes talos_config_control_plane.tf inline manifests): the CCM
+ * needs `hcloud` to initialise the first node, before any live provider could apply it.
+ * They make the control-plane patch and config secret: the component wraps them in
+ * `pulumi.secret` and the config Command registers `stdout` as a secret output.
  */
 import { stringify } from "yaml";
 import type { TalosHcloudClusterConfig, Versions } from "../../../config/types";
@@ -294,6 +298,45 @@ function etcdBackupManifest(config: TalosHcloudClusterConfig, versions: Versions
       },
     ]),
   };
+}
+
+/** Secret values shipped as inline manifests; callers pass them inside an `apply`. */
+export interface EssentialSecretValues {
+  readonly hcloudToken: string;
+  readonly networkId: string;
+  readonly luksPassphrase: string;
+  readonly s3AccessKeyId: string;
+  readonly s3SecretAccessKey: string;
+}
+
+/** The Secrets the essentials reference, as inline manifests (pure: values in, YAML out). */
+export function secretInlineManifests(v: EssentialSecretValues): InlineManifest[] {
+  const secret = (meta: { name: string; namespace: string }, stringData: Record<string, string>) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "Opaque",
+    metadata: { ...meta },
+    stringData,
+  });
+  return [
+    {
+      name: "hcloud-secret",
+      contents: yamlDocs([secret(HCLOUD_SECRET, { token: v.hcloudToken, network: v.networkId })]),
+    },
+    {
+      name: "hcloud-csi-luks-secret",
+      contents: yamlDocs([secret(CSI_LUKS_SECRET, { "encryption-passphrase": v.luksPassphrase })]),
+    },
+    {
+      name: "talos-backup-s3-secret",
+      contents: yamlDocs([
+        secret(ETCD_BACKUP_S3_SECRET, {
+          AWS_ACCESS_KEY_ID: v.s3AccessKeyId,
+          AWS_SECRET_ACCESS_KEY: v.s3SecretAccessKey,
+        }),
+      ]),
+    },
+  ];
 }
 
 /** Every inline manifest of the control-plane config, in apply order. */

@@ -72,6 +72,8 @@ export function machinePatch(
   versions: Versions,
   pool: PoolPatchInput,
   sans: readonly string[],
+  /** Secret inline manifests (control plane only); pass them from inside an `apply`. */
+  secretManifests: readonly InlineManifest[] = [],
 ): MachinePatch {
   const hasWorkers = config.nodePools.some((p) => p.role === "worker" && (p.count > 0 || p.autoscaler));
   const machine: Record<string, unknown> = {
@@ -109,7 +111,10 @@ export function machinePatch(
   const proxy = { disabled: true };
   if (pool.role === "worker") return { machine, cluster: { network, proxy } };
 
-  const inlineManifests: InlineManifest[] = essentialInlineManifests(config, versions);
+  const inlineManifests: InlineManifest[] = [
+    ...secretManifests,
+    ...essentialInlineManifests(config, versions),
+  ];
   return {
     machine,
     cluster: {

@@ -11,7 +11,7 @@ import type { TalosHcloudClusterConfig, Versions } from "../../../config/types";
 import { capabilitiesOf } from "../capabilities";
 import type { ClusterHandle } from "../contract";
 import { autoscalerSettings, type AutoscalerSettings } from "./autoscaler";
-import { CSI_LUKS_SECRET, ETCD_BACKUP_S3_SECRET, HCLOUD_SECRET } from "./essentials";
+import { secretInlineManifests } from "./essentials";
 import { CURRENT_IPV4_COMMAND, firewallRules, KUBE_API_PORT, substituteCurrentIpv4 } from "./firewall";
 import { certSans, installerImage, machinePatch } from "./machineConfig";
 import { planNodes, type NodePlan } from "./plan";
@@ -138,17 +138,45 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       KUBERNETES_VERSION: versions.kubernetes,
       TALOS_SECRETS: secretsYaml,
     };
+    // Kept: a new passphrase would make every existing encrypted volume unreadable.
+    const luksPassphrase = new random.RandomPassword(
+      `${name}-csi-luks-passphrase`,
+      { length: 48, special: false },
+      { ...me, protect: true },
+    );
     const poolConfigs = new Map<string, pulumi.Output<string>>();
     for (const pool of config.nodePools) {
-      const patch = cpAddresses.apply((ips) =>
-        JSON.stringify(
-          machinePatch(
-            config,
-            versions,
-            { role: pool.role, pool: pool.name, labels: pool.labels, taints: pool.taints },
-            certSans(ips, config),
+      const isCp = pool.role === "controlplane";
+      // The control-plane patch carries the essentials' Secrets (inline manifests): secret end to end.
+      const patch = pulumi.secret(
+        pulumi
+          .all([
+            cpAddresses,
+            args.secrets.hcloudToken,
+            networkId,
+            luksPassphrase.result,
+            args.secrets.etcdBackupS3AccessKeyId,
+            args.secrets.etcdBackupS3SecretAccessKey,
+          ])
+          .apply(([ips, hcloudToken, netId, luks, ak, sk]) =>
+            JSON.stringify(
+              machinePatch(
+                config,
+                versions,
+                { role: pool.role, pool: pool.name, labels: pool.labels, taints: pool.taints },
+                certSans(ips, config),
+                isCp
+                  ? secretInlineManifests({
+                      hcloudToken,
+                      networkId: String(netId),
+                      luksPassphrase: luks,
+                      s3AccessKeyId: ak,
+                      s3SecretAccessKey: sk,
+                    })
+                  : [],
+              ),
+            ),
           ),
-        ),
       );
       const gen = new command.local.Command(
         `${name}-${pool.name}-config`,
@@ -296,39 +324,7 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       );
     }
 
-    // --- In-cluster Secrets through the live provider (never rendered) ------------------
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true }, me);
-    const live = { parent: this, provider, dependsOn: [health] };
-    const luksPassphrase = new random.RandomPassword(
-      `${name}-csi-luks-passphrase`,
-      { length: 48, special: false },
-      { ...me, protect: true },
-    );
-    const hcloudSecret = new k8s.core.v1.Secret(
-      `${name}-hcloud-secret`,
-      {
-        metadata: { ...HCLOUD_SECRET },
-        stringData: { token: args.secrets.hcloudToken, network: network.id },
-      },
-      live,
-    );
-    const luksSecret = new k8s.core.v1.Secret(
-      `${name}-csi-luks-secret`,
-      { metadata: { ...CSI_LUKS_SECRET }, stringData: { "encryption-passphrase": luksPassphrase.result } },
-      { ...live, retainOnDelete: true },
-    );
-    const backupSecret = new k8s.core.v1.Secret(
-      `${name}-etcd-backup-s3-secret`,
-      {
-        metadata: { ...ETCD_BACKUP_S3_SECRET },
-        stringData: {
-          AWS_ACCESS_KEY_ID: args.secrets.etcdBackupS3AccessKeyId,
-          AWS_SECRET_ACCESS_KEY: args.secrets.etcdBackupS3SecretAccessKey,
-        },
-      },
-      live,
-    );
-
     // --- Outputs ------------------------------------------------------------------------
     this.autoscaler = autoscalerSettings(config);
     const autoscaled = config.nodePools.find((p) => p.autoscaler);
@@ -343,7 +339,7 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       capabilities: capabilitiesOf(config),
       nodeAddresses: pulumi.all(servers.map((s) => s.ipv4Address)),
       loadBalancerAddress: (workerServers[0] ?? servers[0]).ipv4Address,
-      ready: [health, k8sUpgrade, hcloudSecret, luksSecret, backupSecret],
+      ready: [health, k8sUpgrade],
     };
     this.registerOutputs({
       apiEndpoint,
