@@ -66,6 +66,7 @@ describe("TalosHcloudCluster", () => {
         "prod-worker-1-apply",
         "prod-k8s",
         "prod-csi-luks-passphrase",
+        "prod-manifests-sync",
       ].sort(),
     );
   });
@@ -114,6 +115,14 @@ describe("TalosHcloudCluster", () => {
       urn("prod-control-plane-1-apply"),
     ]);
     expect(byName(resources, "prod-k8s-upgrade").inputs.update).toContain("talosctl upgrade-k8s");
+    // Bootstrap manifests re-sync after the new configs are applied, keyed on their hash.
+    const sync = byName(resources, "prod-manifests-sync");
+    expect(chain("prod-manifests-sync")).toEqual([urn("prod-worker-1-apply")]);
+    expect(sync.inputs.create).toBe("true");
+    expect(sync.inputs.update).toContain(
+      'talosctl upgrade-k8s --nodes "$TALOS_NODE" --to "$KUBERNETES_VERSION"',
+    );
+    expect((sync.inputs.environment as Record<string, unknown>).MANIFESTS_HASH).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("keeps machine secrets once, bootstraps once, and marks secret outputs", () => {

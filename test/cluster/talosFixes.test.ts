@@ -7,6 +7,7 @@ import {
   ciliumInstallArgs,
   encryptedStorageClass,
   essentialInlineManifests,
+  bootstrapManifestsHash,
   secretInlineManifests,
 } from "../../components/cluster/talos/essentials";
 import { machinePatch } from "../../components/cluster/talos/machineConfig";
@@ -188,5 +189,19 @@ describe("secret inline manifests", () => {
       ["hcloud-csi-luks", ["encryption-passphrase"]],
       ["talos-backup-s3", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]],
     ]);
+  });
+});
+
+describe("bootstrap manifests hash", () => {
+  it("changes with a manifest version or the backup schedule, not otherwise", () => {
+    const base = bootstrapManifestsHash(prod, versions);
+    expect(bootstrapManifestsHash(prod, versions)).toBe(base);
+    expect(bootstrapManifestsHash(prod, { ...versions, hcloudCsi: "2.16.1" })).not.toBe(base);
+    expect(
+      bootstrapManifestsHash(
+        withConfig({ etcdBackup: { ...prod.etcdBackup, schedule: "30 * * * *" } }),
+        versions,
+      ),
+    ).not.toBe(base);
   });
 });

@@ -23,6 +23,7 @@
  * They make the control-plane patch and config secret: the component wraps them in
  * `pulumi.secret` and the config Command registers `stdout` as a secret output.
  */
+import { createHash } from "crypto";
 import { stringify } from "yaml";
 import type { TalosHcloudClusterConfig, Versions } from "../../../config/types";
 import { HCLOUD_ENCRYPTED_STORAGE_CLASS } from "../capabilities";
@@ -349,4 +350,20 @@ export function essentialInlineManifests(
     { name: "hcloud-volumes-encrypted", contents: yamlDocs([encryptedStorageClass()]) },
     etcdBackupManifest(config, versions),
   ];
+}
+
+/**
+ * Hash of every non-secret bootstrap manifest (inline contents, extraManifests and CCM URLs).
+ * Talos applies bootstrap manifests only at bootstrap; `talosctl upgrade-k8s` re-syncs them
+ * from the machine config (siderolabs/go-kubernetes `kubernetes/manifests`: "syncing Talos
+ * bootstrap manifests", GetBootstrapManifests + Sync), so a change of this hash triggers it.
+ * Secret manifests are left out: their values must not reach a plain environment.
+ */
+export function bootstrapManifestsHash(config: TalosHcloudClusterConfig, versions: Versions): string {
+  const content = JSON.stringify({
+    inline: essentialInlineManifests(config, versions),
+    extra: extraManifestUrls(versions),
+    ccm: ccmManifestUrl(versions),
+  });
+  return createHash("sha256").update(content).digest("hex");
 }

@@ -11,7 +11,7 @@ import type { TalosHcloudClusterConfig, Versions } from "../../../config/types";
 import { capabilitiesOf } from "../capabilities";
 import type { ClusterHandle } from "../contract";
 import { autoscalerSettings, type AutoscalerSettings } from "./autoscaler";
-import { secretInlineManifests } from "./essentials";
+import { bootstrapManifestsHash, secretInlineManifests } from "./essentials";
 import { CURRENT_IPV4_COMMAND, firewallRules, KUBE_API_PORT, substituteCurrentIpv4 } from "./firewall";
 import { certSans, installerImage, machinePatch } from "./machineConfig";
 import { planNodes, type NodePlan } from "./plan";
@@ -323,6 +323,23 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
         { ...me, dependsOn: [previous] },
       );
     }
+    // Inline/extra manifests changed (CCM, CSI, Cilium, backup versions or schedule): the
+    // applies above put them into the machine configs; `upgrade-k8s --to <current>` syncs them
+    // into the cluster (Talos itself only creates missing manifests at bootstrap).
+    const manifestsSync = new command.local.Command(
+      `${name}-manifests-sync`,
+      {
+        create: scripts.NOOP,
+        update: scripts.upgradeKubernetesScript(),
+        environment: {
+          ...cpEnv,
+          KUBERNETES_VERSION: versions.kubernetes,
+          MANIFESTS_HASH: bootstrapManifestsHash(config, versions),
+        },
+        interpreter: ["/bin/bash", "-c"],
+      },
+      { ...me, dependsOn: [previous] },
+    );
 
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true }, me);
     // --- Outputs ------------------------------------------------------------------------
@@ -339,7 +356,7 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       capabilities: capabilitiesOf(config),
       nodeAddresses: pulumi.all(servers.map((s) => s.ipv4Address)),
       loadBalancerAddress: (workerServers[0] ?? servers[0]).ipv4Address,
-      ready: [health, k8sUpgrade],
+      ready: [health, k8sUpgrade, manifestsSync],
     };
     this.registerOutputs({
       apiEndpoint,
