@@ -205,3 +205,12 @@ describe("bootstrap manifests hash", () => {
     ).not.toBe(base);
   });
 });
+
+describe("kubelet serving certificates", () => {
+  it("are not rotated without an approver (kubectl logs/exec and metrics-server need them)", () => {
+    const p = machinePatch(prod, versions, { role: "worker", pool: "worker", labels: {}, taints: [] }, []);
+    expect((p.machine.kubelet as { extraArgs: Record<string, string> }).extraArgs).toEqual({
+      "cloud-provider": "external",
+    });
+  });
+});
