@@ -10,6 +10,7 @@ import {
   DEFAULT_K3D_VM,
 } from "./defaults";
 import { ConfigError, Reader, type ErrorCollector } from "./reader";
+import { apiSourceProblem } from "../components/cluster/talos/validate";
 import type {
   ClusterCommonConfig,
   ClusterConfig,
@@ -229,16 +230,13 @@ function apiSources(r: Reader, field: string): string[] {
     throw new ConfigError(
       r.key(field),
       value,
-      "list the CIDRs allowed to reach the Kubernetes and Talos APIs, e.g. [203.0.113.10/32]",
+      "list the CIDRs allowed to reach the Kubernetes and Talos APIs, e.g. [current] or [<your public ip>/32]",
     );
   }
   value.forEach((item, i) => {
-    if (!parseCidr(item))
-      throw new ConfigError(
-        `${r.key(field)}[${i}]`,
-        item,
-        "expected an IPv4 CIDR block such as 203.0.113.10/32",
-      );
+    // `current` = the operator's public IPv4 at preview/up; see TalosHcloudCluster.
+    const problem = apiSourceProblem(item);
+    if (problem) throw new ConfigError(`${r.key(field)}[${i}]`, item, problem);
   });
   return value;
 }

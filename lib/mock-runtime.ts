@@ -170,6 +170,10 @@ function defaultMocks(outputsFor: RunOptions["outputsFor"]): Mocks {
     call(args) {
       // The one provider function the program calls: finding the Talos snapshot by label.
       // A preview answers it from the Hetzner API (no cluster needed); offline, a fake id.
+      // `current` in apiAllowedCidrs: the operator's public IPv4 (RFC 5737 address: obviously fake).
+      if (args.token === "command:local:run") {
+        return { ...(args.inputs as Record<string, unknown>), stdout: "203.0.113.77\n", stderr: "" };
+      }
       if (args.token === "hcloud:index/getImage:getImage") {
         return { ...(args.inputs as Record<string, unknown>), id: 424242, name: "fake-talos-snapshot" };
       }

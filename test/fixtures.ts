@@ -16,7 +16,7 @@ export function cloudConfig(): Record<string, unknown> {
         engine: "argocd",
         domain: "example.org",
         git: { url: "https://git.example.org/platform.git", branch: "prod" },
-        apiAllowedCidrs: ["203.0.113.10/32"],
+        apiAllowedCidrs: ["current"],
         image: { selector: "os=talos" },
         nodePools: [
           { name: "control-plane", role: "controlplane", serverType: "cx22", count: 1 },

@@ -34,7 +34,7 @@ export const prod: TalosHcloudClusterConfig = {
   nodeSubnetCidr: "10.0.64.0/24",
   podCidr: "10.0.128.0/17",
   serviceCidr: "10.0.96.0/19",
-  apiAllowedCidrs: ["203.0.113.10/32"],
+  apiAllowedCidrs: ["current", "10.20.0.0/16"],
   image: { snapshotId: 123456 },
   nodePools: [
     { name: "control-plane", role: "controlplane", serverType: "cx22", count: 1, labels: {}, taints: [] },

@@ -219,7 +219,6 @@ export function ciliumInstallArgs(config: TalosHcloudClusterConfig, versions: Ve
     set("encryption.type", "wireguard"),
     set("gatewayAPI.enabled", "true"),
     set("l2announcements.enabled", "true"),
-    set("externalIPs.enabled", "true"),
     set("cgroup.autoMount.enabled", "false"),
     set("cgroup.hostRoot", "/sys/fs/cgroup"),
     // Talos forbids loading kernel modules from workloads: drop SYS_MODULE (Talos docs).

@@ -27,6 +27,28 @@ export interface FirewallRuleSpec {
 
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
+/**
+ * Endpoint answering the caller's public IPv4, the one hcloud-k8s queries for
+ * `firewall_use_current_ipv4` (terraform-hcloud-kubernetes firewall.tf, `data "http" "current_ipv4"`).
+ */
+export const CURRENT_IPV4_URL = "https://ipv4.icanhazip.com";
+
+/** Shell command resolving the operator's public IPv4 (retries like hcloud-k8s: 10 x 1 s). */
+export const CURRENT_IPV4_COMMAND = `curl -4 -fsS --retry 10 --retry-delay 1 --max-time 30 ${CURRENT_IPV4_URL}`;
+
+/**
+ * Replaces the entry \`current\` of apiAllowedCidrs with \`<ip>/32\` of the resolved address
+ * (stdout of CURRENT_IPV4_COMMAND); throws when the answer is not an IPv4 address.
+ */
+export function substituteCurrentIpv4(entries: readonly string[], stdout: string): string[] {
+  const ip = stdout.trim();
+  if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(ip) || ip.split(".").some((o) => Number(o) > 255))
+    throw new Error(
+      `config.apiAllowedCidrs: "current" could not be resolved: ${CURRENT_IPV4_URL} answered "${ip}"; list your public IPv4 CIDR instead`,
+    );
+  return [...new Set(entries.map((e) => (e === "current" ? `${ip}/32` : e)))];
+}
+
 /** The inbound rules; nothing else is allowed in. */
 export function firewallRules(apiAllowedCidrs: readonly string[]): FirewallRuleSpec[] {
   const admins = [...apiAllowedCidrs];

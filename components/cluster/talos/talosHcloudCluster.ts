@@ -13,7 +13,7 @@ import type { ClusterHandle } from "../contract";
 import { autoscalerSettings, type AutoscalerSettings } from "./autoscaler";
 import { createHash } from "node:crypto";
 import { essentialInlineManifests, extraManifestUrls } from "./essentials";
-import { firewallRules, KUBE_API_PORT } from "./firewall";
+import { CURRENT_IPV4_COMMAND, firewallRules, KUBE_API_PORT, substituteCurrentIpv4 } from "./firewall";
 import { certSans, installerImage, machinePatch } from "./machineConfig";
 import { planNodes, type NodePlan } from "./plan";
 import * as scripts from "./talosctl";
@@ -74,9 +74,16 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       { networkId, type: "cloud", networkZone: config.networkZone, ipRange: config.nodeSubnetCidr },
       hc,
     );
+    // `current` resolves at every preview and up (an invoke, not a resource), as hcloud-k8s'
+    // firewall_use_current_ipv4 does; a new operator address updates the firewall rules.
+    const apiSources: pulumi.Output<string[]> = config.apiAllowedCidrs.includes("current")
+      ? command.local
+          .runOutput({ command: CURRENT_IPV4_COMMAND, interpreter: ["/bin/sh", "-c"] }, { parent: this })
+          .apply((r) => substituteCurrentIpv4(config.apiAllowedCidrs, r.stdout ?? ""))
+      : pulumi.output([...config.apiAllowedCidrs]);
     const firewall = new hcloud.Firewall(
       `${name}-firewall`,
-      { name: config.name, labels, rules: firewallRules(config.apiAllowedCidrs) },
+      { name: config.name, labels, rules: apiSources.apply(firewallRules) },
       hc,
     );
     const placement = new Map<string, hcloud.PlacementGroup>();

@@ -3,7 +3,14 @@
  * Every error names the argument, the bad value and what is expected (STYLE.md).
  */
 import type { HcloudNodePoolConfig, TalosHcloudClusterConfig, Versions } from "../../../config/types";
-import { contains, overlaps, parseCidr, type Cidr } from "../../../lib/net";
+import {
+  contains,
+  formatIpv4,
+  overlaps,
+  parseCidr,
+  parseInterfaceAddress,
+  type Cidr,
+} from "../../../lib/net";
 import { kubernetesCompatibility } from "./compat";
 import { ciliumCliImage } from "./essentials";
 
@@ -64,6 +71,42 @@ export const KNOWN_EXPANDERS: readonly string[] = [
 ];
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/** Documentation address ranges (RFC 5737): never anyone's real address. */
+const DOCUMENTATION_RANGES = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+
+/** `current` in apiAllowedCidrs: the operator's public IPv4 at preview/up (see firewall.ts). */
+export const CURRENT_IPV4 = "current";
+
+/**
+ * What is wrong with one apiAllowedCidrs entry (undefined when it is fine): `current`, or
+ * an IPv4 CIDR with zero host bits that is neither 0.0.0.0/0 nor a documentation range.
+ */
+export function apiSourceProblem(value: string): string | undefined {
+  if (value === CURRENT_IPV4) return undefined;
+  const iface = parseInterfaceAddress(value);
+  if (iface && !parseCidr(value)) {
+    const mask = iface.prefix === 0 ? 0 : (0xffffffff << (32 - iface.prefix)) >>> 0;
+    return `${value} has host bits set; did you mean ${formatIpv4((iface.address & mask) >>> 0)}/${iface.prefix}?`;
+  }
+  const cidr = parseCidr(value);
+  if (!cidr)
+    return `"${value}" is not an IPv4 CIDR (expected your public address as "<ip>/32", a block such as "198.18.0.0/15", or "current")`;
+  if (cidr.prefix === 0)
+    return `"${value}" opens the APIs to the whole internet; list your admin/CI addresses instead`;
+  for (const doc of DOCUMENTATION_RANGES) {
+    if (overlaps(parseCidr(doc) as Cidr, cidr))
+      return `"${value}" is in the documentation range ${doc}, not a real address; put your admin/CI public IPv4 CIDRs there (e.g. "<your ip>/32"), or "current" for the public IPv4 you run pulumi from`;
+  }
+  return undefined;
+}
+
+/** Throws `<arg>: <problem>` for a bad apiAllowedCidrs entry. */
+export function checkApiSource(arg: string, value: string): void {
+  const problem = apiSourceProblem(value);
+  if (problem) throw new Error(`${arg}: ${problem}`);
+}
+
 const SEMVER = /^v?\d+\.\d+\.\d+$/;
 
 function requireCidr(arg: string, value: string): Cidr {
@@ -184,13 +227,7 @@ export function validateTalosHcloudArgs(config: TalosHcloudClusterConfig, versio
     throw new Error(
       `config.apiAllowedCidrs: empty; list the CIDRs allowed to reach the Kubernetes API (6443) and Talos API (50000)`,
     );
-  config.apiAllowedCidrs.forEach((c, i) => {
-    const cidr = requireCidr(`config.apiAllowedCidrs[${i}]`, c);
-    if (cidr.prefix === 0)
-      throw new Error(
-        `config.apiAllowedCidrs[${i}]: "${c}" opens the APIs to the whole internet; list your admin/CI addresses instead`,
-      );
-  });
+  config.apiAllowedCidrs.forEach((c, i) => checkApiSource(`config.apiAllowedCidrs[${i}]`, c));
 
   const names = new Set<string>();
   config.nodePools.forEach((pool, i) => {

@@ -1,0 +1,121 @@
+/** Regression tests of the fixes that make the first real `pulumi up` of a Talos cluster work. */
+import * as path from "node:path";
+import { readFileSync } from "fs";
+import { parseAllDocuments } from "yaml";
+import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
+import {
+  CILIUM_CLI_EMBEDDED_CHARTS,
+  ciliumInstallArgs,
+  encryptedStorageClass,
+  essentialInlineManifests,
+} from "../../components/cluster/talos/essentials";
+
+import { substituteCurrentIpv4 } from "../../components/cluster/talos/firewall";
+import { apiSourceProblem, validateTalosHcloudArgs } from "../../components/cluster/talos/validate";
+import { prod, versions, withConfig } from "./talosFixture";
+
+const facts = JSON.parse(
+  readFileSync(path.join(__dirname, "..", "fixtures", "upstream", "cluster-facts.json"), "utf8"),
+) as {
+  ciliumCli: { embeddedCharts: Record<string, string[]> };
+  csiStorageClassParameters: string[];
+  csiReservedPrefix: string;
+};
+const ciliumValuePaths = new Set(
+  JSON.parse(
+    readFileSync(
+      path.join(__dirname, "..", "fixtures", "upstream", "cilium-1.18.2-value-paths.json"),
+      "utf8",
+    ),
+  ) as string[],
+);
+
+interface Container {
+  command?: string[];
+  args: string[];
+  image: string;
+  env: { name: string; value?: string }[];
+  securityContext: { readOnlyRootFilesystem: boolean };
+  volumeMounts: unknown[];
+}
+interface JobDoc {
+  kind: string;
+  spec: { template: { spec: { containers: Container[]; volumes: unknown[] } } };
+}
+
+function ciliumJob(): JobDoc {
+  const m = essentialInlineManifests(prod, versions).find((x) => x.name === "cilium-install");
+  const docs = parseAllDocuments(m?.contents ?? "").map((d) => d.toJS() as JobDoc);
+  const job = docs.find((d) => d.kind === "Job");
+  if (!job) throw new Error("no cilium-install Job");
+  return job;
+}
+
+describe("cilium install Job", () => {
+  const container = ciliumJob().spec.template.spec.containers[0];
+  it("keeps its table in line with cluster-facts.json", () => {
+    expect(CILIUM_CLI_EMBEDDED_CHARTS).toEqual(facts.ciliumCli.embeddedCharts);
+  });
+  it("has a writable HOME on an emptyDir under its read-only root filesystem", () => {
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(container.env).toEqual(expect.arrayContaining([{ name: "HOME", value: "/tmp" }]));
+    expect(container.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+    expect(ciliumJob().spec.template.spec.volumes).toEqual([{ name: "tmp", emptyDir: {} }]);
+  });
+  it("sets only keys the Cilium 1.18.2 chart reads", () => {
+    const keys = ciliumInstallArgs(prod, versions)
+      .filter((a) => a.startsWith("--set="))
+      .map((a) => a.slice("--set=".length).split("=")[0]);
+    expect(keys.length).toBeGreaterThan(10);
+    expect(keys.filter((k) => !ciliumValuePaths.has(k))).toEqual([]);
+  });
+});
+
+describe("encrypted StorageClass", () => {
+  it("passes the XFS options under the key the CSI driver reads", () => {
+    const params = encryptedStorageClass().parameters as Record<string, string>;
+    expect(params.fsFormatOptions).toBe("-i nrext64=1");
+    const own = Object.keys(params).filter((k) => !k.startsWith(facts.csiReservedPrefix));
+    expect(own.filter((k) => !facts.csiStorageClassParameters.includes(k))).toEqual([]);
+  });
+});
+
+describe("autoscaler", () => {
+  it("names the image of new nodes", () => {
+    expect(autoscalerSettings(prod).env.HCLOUD_IMAGE).toBe("123456");
+    expect(autoscalerSettings(withConfig({ image: { selector: "os=talos" } })).env.HCLOUD_IMAGE).toBe(
+      "os=talos",
+    );
+  });
+});
+
+describe("API sources", () => {
+  it.each([
+    ["203.0.113.10/32", "documentation range 203.0.113.0/24"],
+    ["192.0.2.0/24", "documentation range 192.0.2.0/24"],
+    ["198.51.100.7/32", "documentation range 198.51.100.0/24"],
+  ])("rejects the documentation address %s", (value, text) => {
+    expect(apiSourceProblem(value)).toBe(
+      `"${value}" is in the ${text}, not a real address; put your admin/CI public IPv4 CIDRs there (e.g. "<your ip>/32"), or "current" for the public IPv4 you run pulumi from`,
+    );
+  });
+  it("says when host bits are set", () => {
+    expect(apiSourceProblem("10.0.0.1/16")).toBe("10.0.0.1/16 has host bits set; did you mean 10.0.0.0/16?");
+    expect(() => validateTalosHcloudArgs(withConfig({ apiAllowedCidrs: ["10.0.0.1/16"] }), versions)).toThrow(
+      "config.apiAllowedCidrs[0]: 10.0.0.1/16 has host bits set; did you mean 10.0.0.0/16?",
+    );
+  });
+  it("accepts current and real CIDRs", () => {
+    expect(apiSourceProblem("current")).toBeUndefined();
+    expect(apiSourceProblem("10.20.0.0/16")).toBeUndefined();
+  });
+  it("resolves current to <ip>/32 and rejects a non-address answer", () => {
+    expect(substituteCurrentIpv4(["current", "10.20.0.0/16"], "192.0.2.44\n")).toEqual([
+      "192.0.2.44/32",
+      "10.20.0.0/16",
+    ]);
+    expect(() => substituteCurrentIpv4(["current"], "<html>")).toThrow(
+      'config.apiAllowedCidrs: "current" could not be resolved: https://ipv4.icanhazip.com answered "<html>"; list your public IPv4 CIDR instead',
+    );
+  });
+});
