@@ -16,17 +16,31 @@ export function spreading(app: string, controller: string, replicas: number): Js
   if (replicas <= 1) return {};
   const labelSelector = { matchLabels: selectorLabels(app, controller) };
   return {
-    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector }],
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector,
+      },
+    ],
     affinity: {
       podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector } }],
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector } },
+        ],
       },
     },
   };
 }
 
 /** A PDB keeping one pod up when more than one replica runs. */
-export function disruptionBudget(app: string, controller: string, name: string, replicas: number): KubeObject[] {
+export function disruptionBudget(
+  app: string,
+  controller: string,
+  name: string,
+  replicas: number,
+): KubeObject[] {
   if (replicas <= 1) return [];
   return [
     {
@@ -40,13 +54,26 @@ export function disruptionBudget(app: string, controller: string, name: string, 
 
 /** An autoscaling/v2 HPA (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/). */
 export function autoscaler(name: string, target: { kind: string; name: string }, a: Autoscaling): KubeObject {
-  if (a.min < 1 || a.max < a.min) throw new Error(`HPA ${name}: min ${a.min} and max ${a.max} must satisfy 1 <= min <= max`);
+  if (a.min < 1 || a.max < a.min)
+    throw new Error(`HPA ${name}: min ${a.min} and max ${a.max} must satisfy 1 <= min <= max`);
   const metrics: Json[] = [];
-  if (a.cpu !== undefined) metrics.push({ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.cpu } } });
-  if (a.memory !== undefined) metrics.push({ type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: a.memory } } });
+  if (a.cpu !== undefined)
+    metrics.push({
+      type: "Resource",
+      resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.cpu } },
+    });
+  if (a.memory !== undefined)
+    metrics.push({
+      type: "Resource",
+      resource: { name: "memory", target: { type: "Utilization", averageUtilization: a.memory } },
+    });
   for (const m of a.custom ?? []) {
     const target = { type: "AverageValue", averageValue: m.averageValue };
-    metrics.push(m.type === "Pods" ? { type: "Pods", pods: { metric: { name: m.metric }, target } } : { type: "External", external: { metric: { name: m.metric }, target } });
+    metrics.push(
+      m.type === "Pods"
+        ? { type: "Pods", pods: { metric: { name: m.metric }, target } }
+        : { type: "External", external: { metric: { name: m.metric }, target } },
+    );
   }
   if (metrics.length === 0) throw new Error(`HPA ${name}: set at least one of cpu, memory or custom metrics`);
   const up = a.scaleUp ?? { stabilizationSeconds: 0, podsPerMinute: 4 };
@@ -61,8 +88,14 @@ export function autoscaler(name: string, target: { kind: string; name: string },
       maxReplicas: a.max,
       metrics,
       behavior: {
-        scaleUp: { stabilizationWindowSeconds: up.stabilizationSeconds, policies: [{ type: "Pods", value: up.podsPerMinute, periodSeconds: 60 }] },
-        scaleDown: { stabilizationWindowSeconds: down.stabilizationSeconds, policies: [{ type: "Percent", value: down.percentPerMinute, periodSeconds: 60 }] },
+        scaleUp: {
+          stabilizationWindowSeconds: up.stabilizationSeconds,
+          policies: [{ type: "Pods", value: up.podsPerMinute, periodSeconds: 60 }],
+        },
+        scaleDown: {
+          stabilizationWindowSeconds: down.stabilizationSeconds,
+          policies: [{ type: "Percent", value: down.percentPerMinute, periodSeconds: 60 }],
+        },
       },
     },
   };

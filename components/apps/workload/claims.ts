@@ -19,7 +19,8 @@ export function databaseSecretName(app: string): string {
 
 export function claimEnv(app: AppSpec): Record<string, EnvValue> {
   const env: Record<string, EnvValue> = {};
-  if (app.database) env[app.database.env ?? "DATABASE_URL"] = { secret: databaseSecretName(app.name), key: "uri" };
+  if (app.database)
+    env[app.database.env ?? "DATABASE_URL"] = { secret: databaseSecretName(app.name), key: "uri" };
   if (app.cache) {
     env.REDIS_HOST = app.cache.app;
     env.REDIS_PORT = String(app.cache.port);
@@ -28,7 +29,9 @@ export function claimEnv(app: AppSpec): Record<string, EnvValue> {
 }
 
 export function databaseClaims(app: AppSpec, namespace: string): DatabaseClaim[] {
-  return app.database ? [{ app: app.name, database: app.database.name ?? app.name, cluster: app.database.cluster, namespace }] : [];
+  return app.database
+    ? [{ app: app.name, database: app.database.name ?? app.name, cluster: app.database.cluster, namespace }]
+    : [];
 }
 
 /** Kept on prune by both engines: removing an app from the spec never deletes its data. */
@@ -39,19 +42,28 @@ const KEEP_ON_PRUNE = {
   "kustomize.toolkit.fluxcd.io/prune": "disabled",
 };
 
-export function persistentClaims(app: AppSpec, ctx: Pick<WorkloadContext, "defaultStorageClass" | "storageClasses">): KubeObject[] {
+export function persistentClaims(
+  app: AppSpec,
+  ctx: Pick<WorkloadContext, "defaultStorageClass" | "storageClasses">,
+): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const [name, p] of Object.entries(app.persistence ?? {})) {
     if (p.type !== "pvc") continue;
     const storageClassName = p.storageClass ?? ctx.defaultStorageClass;
     if (!ctx.storageClasses.includes(storageClassName)) {
-      throw new Error(`app "${app.name}" persistence.${name}.storageClass: "${storageClassName}" is not on this cluster (available: ${ctx.storageClasses.join(", ")})`);
+      throw new Error(
+        `app "${app.name}" persistence.${name}.storageClass: "${storageClassName}" is not on this cluster (available: ${ctx.storageClasses.join(", ")})`,
+      );
     }
     objects.push({
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",
       metadata: { name: `${app.name}-${name}`, annotations: KEEP_ON_PRUNE },
-      spec: { accessModes: [p.accessMode ?? "ReadWriteOnce"], storageClassName, resources: { requests: { storage: p.size } } },
+      spec: {
+        accessModes: [p.accessMode ?? "ReadWriteOnce"],
+        storageClassName,
+        resources: { requests: { storage: p.size } },
+      },
     });
   }
   return objects;

@@ -17,7 +17,12 @@ export function controllerObjectName(app: string, controller: string): string {
   return controller === app ? app : `${app}-${controller}`;
 }
 
-function metadata(name: string, app: string, controller: string, annotations: Record<string, string>): KubeObject["metadata"] {
+function metadata(
+  name: string,
+  app: string,
+  controller: string,
+  annotations: Record<string, string>,
+): KubeObject["metadata"] {
   return {
     name,
     labels: { ...selectorLabels(app, controller), "app.kubernetes.io/part-of": app },
@@ -34,7 +39,12 @@ export interface ControllerContext {
 }
 
 /** The objects of one controller: the controller, and its HPA and PDB when it has them. */
-export function renderController(app: AppSpec, key: string, c: Controller, ctx: ControllerContext): KubeObject[] {
+export function renderController(
+  app: AppSpec,
+  key: string,
+  c: Controller,
+  ctx: ControllerContext,
+): KubeObject[] {
   const name = controllerObjectName(app.name, key);
   const labels = selectorLabels(app.name, key);
   const restart = c.type === "migration" || c.type === "cronjob" ? "OnFailure" : undefined;
@@ -66,13 +76,25 @@ export function renderController(app: AppSpec, key: string, c: Controller, ctx: 
     }
     case "statefulset": {
       const replicas = c.replicas ?? 1;
-      const annotations = { ...pod.annotations, ...(c.phase === "base" ? { [PHASE_ANNOTATION]: "base" } : {}) };
+      const annotations = {
+        ...pod.annotations,
+        ...(c.phase === "base" ? { [PHASE_ANNOTATION]: "base" } : {}),
+      };
       const claims = Object.entries(c.volumeClaimTemplates).map(([claim, t]) => {
         const storageClassName = t.storageClass ?? ctx.defaultStorageClass;
         if (!ctx.storageClasses.includes(storageClassName)) {
-          throw new Error(`app "${app.name}" volumeClaimTemplates.${claim}: storageClass "${storageClassName}" is not on this cluster (available: ${ctx.storageClasses.join(", ")})`);
+          throw new Error(
+            `app "${app.name}" volumeClaimTemplates.${claim}: storageClass "${storageClassName}" is not on this cluster (available: ${ctx.storageClasses.join(", ")})`,
+          );
         }
-        return { metadata: { name: claim }, spec: { accessModes: ["ReadWriteOnce"], storageClassName, resources: { requests: { storage: t.size } } } };
+        return {
+          metadata: { name: claim },
+          spec: {
+            accessModes: ["ReadWriteOnce"],
+            storageClassName,
+            resources: { requests: { storage: t.size } },
+          },
+        };
       });
       const objects: KubeObject[] = [
         {

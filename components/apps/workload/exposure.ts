@@ -15,17 +15,22 @@ import type { AppSpec, ExposureTarget } from "./types";
 export function service(app: AppSpec): KubeObject[] {
   if (!app.service) return [];
   const controller = app.service.controller ?? app.name;
-  if (!app.controllers[controller]) throw new Error(`app "${app.name}" service.controller: no controller named "${controller}"`);
+  if (!app.controllers[controller])
+    throw new Error(`app "${app.name}" service.controller: no controller named "${controller}"`);
   const nodePorts = app.service.nodePorts ?? {};
   for (const port of Object.keys(nodePorts)) {
-    if (app.service.ports[port] === undefined) throw new Error(`app "${app.name}" service.nodePorts.${port}: no service port named "${port}"`);
+    if (app.service.ports[port] === undefined)
+      throw new Error(`app "${app.name}" service.nodePorts.${port}: no service port named "${port}"`);
   }
   const isNodePort = Object.keys(nodePorts).length > 0;
   return [
     {
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name: controllerObjectName(app.name, controller), labels: selectorLabels(app.name, controller) },
+      metadata: {
+        name: controllerObjectName(app.name, controller),
+        labels: selectorLabels(app.name, controller),
+      },
       spec: {
         type: isNodePort ? "NodePort" : "ClusterIP",
         selector: selectorLabels(app.name, controller),
@@ -42,11 +47,17 @@ export function service(app: AppSpec): KubeObject[] {
 }
 
 /** The route objects for `app.route` on this cluster. */
-export function route(app: AppSpec, exposure: ExposureTarget, domain: string, namespace: string): KubeObject[] {
+export function route(
+  app: AppSpec,
+  exposure: ExposureTarget,
+  domain: string,
+  namespace: string,
+): KubeObject[] {
   if (!app.route) return [];
   const svc = app.service;
   const port = svc?.ports[app.route.port];
-  if (!svc || port === undefined) throw new Error(`app "${app.name}" route.port: "${app.route.port}" is not a port of the app's service`);
+  if (!svc || port === undefined)
+    throw new Error(`app "${app.name}" route.port: "${app.route.port}" is not a port of the app's service`);
   const serviceName = controllerObjectName(app.name, svc.controller ?? app.name);
   const host = app.route.host.includes(".") ? app.route.host : `${app.route.host}.${domain}`;
   const path = app.route.path ?? "/";
@@ -58,9 +69,21 @@ export function route(app: AppSpec, exposure: ExposureTarget, domain: string, na
           kind: "HTTPRoute",
           metadata: { name: app.name },
           spec: {
-            parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: exposure.gateway.name, namespace: exposure.gateway.namespace }],
+            parentRefs: [
+              {
+                group: "gateway.networking.k8s.io",
+                kind: "Gateway",
+                name: exposure.gateway.name,
+                namespace: exposure.gateway.namespace,
+              },
+            ],
             hostnames: [host],
-            rules: [{ matches: [{ path: { type: "PathPrefix", value: path } }], backendRefs: [{ name: serviceName, port }] }],
+            rules: [
+              {
+                matches: [{ path: { type: "PathPrefix", value: path } }],
+                backendRefs: [{ name: serviceName, port }],
+              },
+            ],
           },
         },
       ];
@@ -69,11 +92,27 @@ export function route(app: AppSpec, exposure: ExposureTarget, domain: string, na
         {
           apiVersion: "networking.k8s.io/v1",
           kind: "Ingress",
-          metadata: { name: app.name, annotations: { "cert-manager.io/cluster-issuer": exposure.clusterIssuer } },
+          metadata: {
+            name: app.name,
+            annotations: { "cert-manager.io/cluster-issuer": exposure.clusterIssuer },
+          },
           spec: {
             ingressClassName: exposure.ingressClassName,
             tls: [{ hosts: [host], secretName: `${app.name}-tls` }],
-            rules: [{ host, http: { paths: [{ path, pathType: "Prefix", backend: { service: { name: serviceName, port: { number: port } } } }] } }],
+            rules: [
+              {
+                host,
+                http: {
+                  paths: [
+                    {
+                      path,
+                      pathType: "Prefix",
+                      backend: { service: { name: serviceName, port: { number: port } } },
+                    },
+                  ],
+                },
+              },
+            ],
           },
         },
       ];
@@ -85,7 +124,13 @@ export function route(app: AppSpec, exposure: ExposureTarget, domain: string, na
           metadata: { name: `${namespace}-${app.name}`, namespace: exposure.namespace },
           spec: {
             selector: { ...exposure.selector },
-            servers: [{ port: { number: 443, name: "https", protocol: "HTTPS" }, tls: { mode: "SIMPLE", credentialName: exposure.credentialName }, hosts: [host] }],
+            servers: [
+              {
+                port: { number: 443, name: "https", protocol: "HTTPS" },
+                tls: { mode: "SIMPLE", credentialName: exposure.credentialName },
+                hosts: [host],
+              },
+            ],
           },
         },
         {
@@ -95,7 +140,19 @@ export function route(app: AppSpec, exposure: ExposureTarget, domain: string, na
           spec: {
             hosts: [host],
             gateways: [`${exposure.namespace}/${namespace}-${app.name}`],
-            http: [{ match: [{ uri: { prefix: path } }], route: [{ destination: { host: `${serviceName}.${namespace}.svc.cluster.local`, port: { number: port } } }] }],
+            http: [
+              {
+                match: [{ uri: { prefix: path } }],
+                route: [
+                  {
+                    destination: {
+                      host: `${serviceName}.${namespace}.svc.cluster.local`,
+                      port: { number: port },
+                    },
+                  },
+                ],
+              },
+            ],
           },
         },
       ];

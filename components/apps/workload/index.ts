@@ -23,8 +23,11 @@ function secretResolver(app: AppSpec, all: readonly AppSpec[]): (ref: string) =>
     if (app.secrets?.[ref]) return secretObjectName(app.name, ref);
     if (app.database && ref === databaseSecretName(app.name)) return ref;
     const [owner, secret] = ref.split("/");
-    if (secret !== undefined && all.find((a) => a.name === owner)?.secrets?.[secret]) return secretObjectName(owner, secret);
-    throw new Error(`app "${app.name}": secret "${ref}" is not one of its secrets (${Object.keys(app.secrets ?? {}).join(", ") || "none"}) nor "<app>/<secret>" of another app`);
+    if (secret !== undefined && all.find((a) => a.name === owner)?.secrets?.[secret])
+      return secretObjectName(owner, secret);
+    throw new Error(
+      `app "${app.name}": secret "${ref}" is not one of its secrets (${Object.keys(app.secrets ?? {}).join(", ") || "none"}) nor "<app>/<secret>" of another app`,
+    );
   };
 }
 
@@ -41,14 +44,22 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
     const env = claimEnv(app);
     const objects: KubeObject[] = [...built.objects, ...persistentClaims(app, ctx)];
     for (const [key, controller] of Object.entries(app.controllers)) {
-      if (!DNS_LABEL.test(key)) throw new Error(`app "${app.name}" controllers.${key}: name must be a DNS label`);
+      if (!DNS_LABEL.test(key))
+        throw new Error(`app "${app.name}" controllers.${key}: name must be a DNS label`);
       const mounted = new Set<string>();
-      for (const group of [controller.containers, controller.initContainers ?? {}, controller.sidecars ?? {}]) {
+      for (const group of [
+        controller.containers,
+        controller.initContainers ?? {},
+        controller.sidecars ?? {},
+      ]) {
         for (const c of Object.values(group)) for (const m of Object.values(c.mounts ?? {})) mounted.add(m);
       }
       const templates = controller.type === "statefulset" ? Object.keys(controller.volumeClaimTemplates) : [];
       for (const m of mounted) {
-        if (!app.persistence?.[m] && !templates.includes(m)) throw new Error(`app "${app.name}" controllers.${key}: mount "${m}" is neither a persistence entry nor a volume claim template`);
+        if (!app.persistence?.[m] && !templates.includes(m))
+          throw new Error(
+            `app "${app.name}" controllers.${key}: mount "${m}" is neither a persistence entry nor a volume claim template`,
+          );
       }
       objects.push(
         ...renderController(app, key, controller, {
@@ -60,7 +71,12 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
         }),
       );
     }
-    objects.push(...service(app), ...route(app, ctx.exposure, ctx.domain, ctx.namespace), ...networkPolicies(app, ctx.exposure, ctx.monitoring), ...scrape(app, ctx.monitoring));
+    objects.push(
+      ...service(app),
+      ...route(app, ctx.exposure, ctx.domain, ctx.namespace),
+      ...networkPolicies(app, ctx.exposure, ctx.monitoring),
+      ...scrape(app, ctx.monitoring),
+    );
     claims.push(...databaseClaims(app, ctx.namespace));
     items.push({
       kind: "bundle",

@@ -23,16 +23,29 @@ export function containerPort(app: AppSpec, portName: string): number {
 }
 
 const tcp = (port: number): Json => ({ protocol: "TCP", port });
-const appPods = (name: string): Json => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": name } } });
-const namespacePods = (ns: string): Json => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } });
+const appPods = (name: string): Json => ({
+  podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
+});
+const namespacePods = (ns: string): Json => ({
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+});
 
-export function networkPolicies(app: AppSpec, exposure: ExposureTarget, monitoring: Monitoring): KubeObject[] {
+export function networkPolicies(
+  app: AppSpec,
+  exposure: ExposureTarget,
+  monitoring: Monitoring,
+): KubeObject[] {
   const servicePorts = Object.keys(app.service?.ports ?? {}).map((name) => containerPort(app, name));
   const ingress: Json[] = [];
   const egress: Json[] = [
     // DNS to CoreDNS (label k8s-app: kube-dns on Talos and K3s alike).
     {
-      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+      to: [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+        },
+      ],
       ports: [
         { protocol: "UDP", port: 53 },
         { protocol: "TCP", port: 53 },
@@ -49,16 +62,27 @@ export function networkPolicies(app: AppSpec, exposure: ExposureTarget, monitori
         metadata: { name: `${app.name}-from-gateway` },
         spec: {
           endpointSelector: { matchLabels: { "app.kubernetes.io/name": app.name } },
-          ingress: [{ fromEntities: ["ingress"], toPorts: [{ ports: [{ port: String(port), protocol: "TCP" }] }] }],
+          ingress: [
+            { fromEntities: ["ingress"], toPorts: [{ ports: [{ port: String(port), protocol: "TCP" }] }] },
+          ],
         },
       });
     } else {
       ingress.push({ from: [namespacePods(exposure.namespace)], ports: [tcp(port)] });
     }
   }
-  if (app.calledBy?.length && servicePorts.length) ingress.push({ from: app.calledBy.map(appPods), ports: servicePorts.map(tcp) });
-  if (app.metrics && monitoring.kind !== "none") ingress.push({ from: [namespacePods(monitoring.namespace)], ports: [tcp(containerPort(app, app.metrics.port))] });
-  if (app.database) egress.push({ to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": app.database.cluster } } }], ports: [tcp(5432)] });
+  if (app.calledBy?.length && servicePorts.length)
+    ingress.push({ from: app.calledBy.map(appPods), ports: servicePorts.map(tcp) });
+  if (app.metrics && monitoring.kind !== "none")
+    ingress.push({
+      from: [namespacePods(monitoring.namespace)],
+      ports: [tcp(containerPort(app, app.metrics.port))],
+    });
+  if (app.database)
+    egress.push({
+      to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": app.database.cluster } } }],
+      ports: [tcp(5432)],
+    });
   if (app.cache) egress.push({ to: [appPods(app.cache.app)], ports: [tcp(app.cache.port)] });
   for (const peer of app.talksTo ?? []) egress.push({ to: [appPods(peer.app)], ports: [tcp(peer.port)] });
   if (app.internetEgress?.length) {
@@ -72,7 +96,12 @@ export function networkPolicies(app: AppSpec, exposure: ExposureTarget, monitori
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
       metadata: { name: app.name },
-      spec: { podSelector: { matchLabels: { "app.kubernetes.io/name": app.name } }, policyTypes: ["Ingress", "Egress"], ingress, egress },
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": app.name } },
+        policyTypes: ["Ingress", "Egress"],
+        ingress,
+        egress,
+      },
     },
     ...extra,
   ];
@@ -85,5 +114,12 @@ export function scrape(app: AppSpec, monitoring: Monitoring): KubeObject[] {
   const spec = { selector: { matchLabels: { "app.kubernetes.io/name": app.name } }, endpoints: [endpoint] };
   return monitoring.kind === "prometheus-operator"
     ? [{ apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: app.name }, spec }]
-    : [{ apiVersion: "operator.victoriametrics.com/v1beta1", kind: "VMServiceScrape", metadata: { name: app.name }, spec }];
+    : [
+        {
+          apiVersion: "operator.victoriametrics.com/v1beta1",
+          kind: "VMServiceScrape",
+          metadata: { name: app.name },
+          spec,
+        },
+      ];
 }

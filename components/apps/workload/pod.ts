@@ -18,7 +18,8 @@ export function selectorLabels(app: string, controller: string): Record<string, 
 }
 
 export function imageString(image: ImageRef): string {
-  if (image.tag === "latest" || image.tag === "") throw new Error(`image ${image.repository}: tag "${image.tag}" is not pinned; set an exact tag`);
+  if (image.tag === "latest" || image.tag === "")
+    throw new Error(`image ${image.repository}: tag "${image.tag}" is not pinned; set an exact tag`);
   if (image.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(image.digest)) {
     throw new Error(`image ${image.repository}: digest "${image.digest}" must be sha256:<64 hex digits>`);
   }
@@ -37,13 +38,17 @@ function probe(p: Probe): Json {
 
 function envVar(name: string, value: EnvValue, secretName: (s: string) => string): Json {
   if (typeof value === "string") return { name, value };
-  if ("secret" in value) return { name, valueFrom: { secretKeyRef: { name: secretName(value.secret), key: value.key } } };
+  if ("secret" in value)
+    return { name, valueFrom: { secretKeyRef: { name: secretName(value.secret), key: value.key } } };
   return { name, valueFrom: { configMapKeyRef: { name: value.configMap, key: value.key } } };
 }
 
 /** A volume name from a path or a name: DNS label, max 63 characters. */
 export function volumeName(prefix: string, raw: string): string {
-  const slug = raw.replace(/[^a-z0-9]+/gi, "-").replace(/^-+|-+$/g, "").toLowerCase();
+  const slug = raw
+    .replace(/[^a-z0-9]+/gi, "-")
+    .replace(/^-+|-+$/g, "")
+    .toLowerCase();
   return `${prefix}-${slug}`.slice(0, 63).replace(/-+$/, "");
 }
 
@@ -68,7 +73,8 @@ export function renderContainer(
     if (!optOut?.reason?.trim()) throw new Error(`${where}: security.${field} opt-out needs a reason`);
     annotations[`${OPT_OUT_PREFIX}${name}.${field}`] = optOut.reason;
   }
-  if (spec.runAsUser === 0 && !sec.runAsNonRoot) throw new Error(`${where}: runAsUser 0 is root; opt out with security.runAsNonRoot and a reason`);
+  if (spec.runAsUser === 0 && !sec.runAsNonRoot)
+    throw new Error(`${where}: runAsUser 0 is root; opt out with security.runAsNonRoot and a reason`);
   const securityContext: Json = {
     allowPrivilegeEscalation: sec.allowPrivilegeEscalation ? true : false,
     readOnlyRootFilesystem: sec.readOnlyRootFilesystem ? false : true,
@@ -92,7 +98,8 @@ export function renderContainer(
     volumes.push({ name: vol, configMap: { name: file.configMap } });
     volumeMounts.push({ name: vol, mountPath: path, subPath: file.key, readOnly: true });
   }
-  for (const [path, persistence] of Object.entries(spec.mounts ?? {})) volumeMounts.push({ name: persistence, mountPath: path });
+  for (const [path, persistence] of Object.entries(spec.mounts ?? {}))
+    volumeMounts.push({ name: persistence, mountPath: path });
   const env = { ...extraEnv, ...(spec.env ?? {}) };
   const resources = spec.resources;
   const container: Json = {
@@ -100,13 +107,24 @@ export function renderContainer(
     image: imageString(spec.image),
     ...(spec.command ? { command: [...spec.command] } : {}),
     ...(spec.args ? { args: [...spec.args] } : {}),
-    ...(spec.ports ? { ports: Object.entries(spec.ports).map(([n, p]) => ({ name: n, containerPort: p, protocol: "TCP" })) } : {}),
-    ...(Object.keys(env).length ? { env: Object.entries(env).map(([k, v]) => envVar(k, v, secretName)) } : {}),
-    ...(spec.envFromConfigMaps?.length ? { envFrom: spec.envFromConfigMaps.map((c) => ({ configMapRef: { name: c } })) } : {}),
+    ...(spec.ports
+      ? {
+          ports: Object.entries(spec.ports).map(([n, p]) => ({ name: n, containerPort: p, protocol: "TCP" })),
+        }
+      : {}),
+    ...(Object.keys(env).length
+      ? { env: Object.entries(env).map(([k, v]) => envVar(k, v, secretName)) }
+      : {}),
+    ...(spec.envFromConfigMaps?.length
+      ? { envFrom: spec.envFromConfigMaps.map((c) => ({ configMapRef: { name: c } })) }
+      : {}),
     ...(spec.probes?.liveness ? { livenessProbe: probe(spec.probes.liveness) } : {}),
     ...(spec.probes?.readiness ? { readinessProbe: probe(spec.probes.readiness) } : {}),
     ...(spec.probes?.startup ? { startupProbe: probe(spec.probes.startup) } : {}),
-    resources: { requests: { cpu: resources.cpu, memory: resources.memory }, limits: { memory: resources.memoryLimit ?? resources.memory } },
+    resources: {
+      requests: { cpu: resources.cpu, memory: resources.memory },
+      limits: { memory: resources.memoryLimit ?? resources.memory },
+    },
     securityContext,
     ...(volumeMounts.length ? { volumeMounts } : {}),
   };
@@ -138,16 +156,26 @@ export function renderPod(
     });
   const init = [...render(pod.initContainers, false), ...render(pod.sidecars, true)];
   const containers = render(pod.containers, false);
-  if (containers.length === 0) throw new Error(`app "${app.name}": a controller needs at least one container`);
+  if (containers.length === 0)
+    throw new Error(`app "${app.name}": a controller needs at least one container`);
   if (pod.serviceAccountToken) {
-    if (!pod.serviceAccountToken.reason.trim()) throw new Error(`app "${app.name}": serviceAccountToken opt-out needs a reason`);
+    if (!pod.serviceAccountToken.reason.trim())
+      throw new Error(`app "${app.name}": serviceAccountToken opt-out needs a reason`);
     annotations[`${OPT_OUT_PREFIX}pod.automountServiceAccountToken`] = pod.serviceAccountToken.reason;
   }
+  // Volumes a non-root user must write (PVCs) belong to its group.
+  const owner = Object.values(pod.containers).find(
+    (c) => c.runAsUser !== undefined && Object.keys(c.mounts ?? {}).length > 0,
+  )?.runAsUser;
   const spec: Json = {
     automountServiceAccountToken: pod.serviceAccountToken ? true : false,
     securityContext: {
-      runAsNonRoot: [pod.containers, pod.initContainers ?? {}, pod.sidecars ?? {}].every((g) => Object.values(g).every((c) => !c.security?.runAsNonRoot)),
-      seccompProfile: { type: "RuntimeDefault" } },
+      runAsNonRoot: [pod.containers, pod.initContainers ?? {}, pod.sidecars ?? {}].every((g) =>
+        Object.values(g).every((c) => !c.security?.runAsNonRoot),
+      ),
+      seccompProfile: { type: "RuntimeDefault" },
+      ...(owner !== undefined ? { fsGroup: owner } : {}),
+    },
     ...(app.imagePullSecret ? { imagePullSecrets: [{ name: app.imagePullSecret }] } : {}),
     ...(app.priorityClassName ? { priorityClassName: app.priorityClassName } : {}),
     ...(restartPolicy ? { restartPolicy } : {}),

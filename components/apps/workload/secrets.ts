@@ -33,10 +33,16 @@ export function secrets(app: AppSpec, ctx: WorkloadContext): SecretBuild {
     switch (source.type) {
       case "generated": {
         const stringData: Record<string, pulumi.Output<string>> = {};
-        for (const [key, { length }] of Object.entries(source.keys)) {
-          if (length < 16) throw new Error(`${where}.keys.${key}: length ${length} is too short; use at least 16`);
+        for (const [key, { length, prefix }] of Object.entries(source.keys)) {
+          if (length < 16)
+            throw new Error(`${where}.keys.${key}: length ${length} is too short; use at least 16`);
           // special: false keeps values URL- and shell-safe (they end up in URIs and env).
-          stringData[key] = new random.RandomPassword(`${ctx.cluster}-${app.name}-${secret}-${key}`, { length, special: false }, { parent: ctx.parent }).result;
+          const value = new random.RandomPassword(
+            `${ctx.cluster}-${app.name}-${secret}-${key}`,
+            { length, special: false },
+            { parent: ctx.parent },
+          ).result;
+          stringData[key] = prefix ? value.apply((v) => `${prefix}${v}`) : value;
         }
         liveSecrets.push({ name, namespace: ctx.namespace, stringData });
         break;
@@ -46,7 +52,9 @@ export function secrets(app: AppSpec, ctx: WorkloadContext): SecretBuild {
         for (const [key, configKey] of Object.entries(source.keys)) {
           const value = ctx.secrets[configKey];
           if (value === undefined) {
-            throw new Error(`${where}.keys.${key}: secret config "${configKey}" is not set; run \`pulumi config set --secret ${configKey} <value>\``);
+            throw new Error(
+              `${where}.keys.${key}: secret config "${configKey}" is not set; run \`pulumi config set --secret ${configKey} <value>\``,
+            );
           }
           stringData[key] = value;
         }
@@ -71,9 +79,16 @@ export function secrets(app: AppSpec, ctx: WorkloadContext): SecretBuild {
         break;
       case "onepassword":
         if (!/^vaults\/[^/]+\/items\/[^/]+$/.test(source.itemPath)) {
-          throw new Error(`${where}.itemPath: "${source.itemPath}" must look like vaults/<vault>/items/<item>`);
+          throw new Error(
+            `${where}.itemPath: "${source.itemPath}" must look like vaults/<vault>/items/<item>`,
+          );
         }
-        objects.push({ apiVersion: "onepassword.com/v1", kind: "OnePasswordItem", metadata: { name }, spec: { itemPath: source.itemPath } });
+        objects.push({
+          apiVersion: "onepassword.com/v1",
+          kind: "OnePasswordItem",
+          metadata: { name },
+          spec: { itemPath: source.itemPath },
+        });
         break;
     }
   }

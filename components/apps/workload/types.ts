@@ -17,12 +17,31 @@ export interface ImageRef {
 
 /** An HTTP GET, a TCP connect or a command probe. `port` is a port name of the container. */
 export type Probe =
-  | { readonly http: string; readonly port: string; readonly initialDelaySeconds?: number; readonly periodSeconds?: number; readonly failureThreshold?: number }
-  | { readonly tcp: string; readonly initialDelaySeconds?: number; readonly periodSeconds?: number; readonly failureThreshold?: number }
-  | { readonly exec: readonly string[]; readonly initialDelaySeconds?: number; readonly periodSeconds?: number; readonly failureThreshold?: number };
+  | {
+      readonly http: string;
+      readonly port: string;
+      readonly initialDelaySeconds?: number;
+      readonly periodSeconds?: number;
+      readonly failureThreshold?: number;
+    }
+  | {
+      readonly tcp: string;
+      readonly initialDelaySeconds?: number;
+      readonly periodSeconds?: number;
+      readonly failureThreshold?: number;
+    }
+  | {
+      readonly exec: readonly string[];
+      readonly initialDelaySeconds?: number;
+      readonly periodSeconds?: number;
+      readonly failureThreshold?: number;
+    };
 
 /** An env value: a literal, a key of one of the app's secrets, or a ConfigMap key. */
-export type EnvValue = string | { readonly secret: string; readonly key: string } | { readonly configMap: string; readonly key: string };
+export type EnvValue =
+  | string
+  | { readonly secret: string; readonly key: string }
+  | { readonly configMap: string; readonly key: string };
 
 /** An explicit exception to the restricted defaults; the reason lands in an annotation. */
 export interface OptOut {
@@ -85,19 +104,29 @@ export interface Autoscaling {
   readonly cpu?: number;
   readonly memory?: number;
   /** Pods or External metrics with an average value target. */
-  readonly custom?: readonly { readonly type: "Pods" | "External"; readonly metric: string; readonly averageValue: string }[];
+  readonly custom?: readonly {
+    readonly type: "Pods" | "External";
+    readonly metric: string;
+    readonly averageValue: string;
+  }[];
   /** Scale-up and scale-down behaviour, kept separate (scale down slowly). */
   readonly scaleUp?: { readonly stabilizationSeconds: number; readonly podsPerMinute: number };
   readonly scaleDown?: { readonly stabilizationSeconds: number; readonly percentPerMinute: number };
 }
 
 export type Controller =
-  | (PodSpec & { readonly type: "deployment"; readonly replicas?: number; readonly autoscaling?: Autoscaling })
+  | (PodSpec & {
+      readonly type: "deployment";
+      readonly replicas?: number;
+      readonly autoscaling?: Autoscaling;
+    })
   | (PodSpec & {
       readonly type: "statefulset";
       readonly replicas?: number;
       /** Name -> claim template; mount it through a container's `mounts`. */
-      readonly volumeClaimTemplates: Readonly<Record<string, { readonly size: string; readonly storageClass?: string }>>;
+      readonly volumeClaimTemplates: Readonly<
+        Record<string, { readonly size: string; readonly storageClass?: string }>
+      >;
       /** Database-like stores belong to the `base` phase, before migrations and workloads. */
       readonly phase?: "base" | "workloads";
     })
@@ -108,7 +137,10 @@ export type Controller =
 /** Where a secret's values come from; none of them ever reaches git or a plan in plaintext. */
 export type SecretSource =
   /** Random values (`@pulumi/random`), stable across runs, applied live. */
-  | { readonly type: "generated"; readonly keys: Readonly<Record<string, { readonly length: number }>> }
+  | {
+      readonly type: "generated";
+      readonly keys: Readonly<Record<string, { readonly length: number; readonly prefix?: string }>>;
+    }
   /** Encrypted stack config (secret key name, handed over in `secrets`), applied live. */
   | { readonly type: "config"; readonly keys: Readonly<Record<string, string>> }
   /** An ExternalSecret against a ClusterSecretStore (Bitwarden, Vault, 1Password). */
@@ -123,7 +155,12 @@ export type SecretSource =
   | { readonly type: "onepassword"; readonly itemPath: string };
 
 export type Persistence =
-  | { readonly type: "pvc"; readonly size: string; readonly storageClass?: string; readonly accessMode?: "ReadWriteOnce" | "ReadWriteMany" }
+  | {
+      readonly type: "pvc";
+      readonly size: string;
+      readonly storageClass?: string;
+      readonly accessMode?: "ReadWriteOnce" | "ReadWriteMany";
+    }
   | { readonly type: "nfs"; readonly server: string; readonly path: string; readonly readOnly?: boolean };
 
 /** An app this app talks to in its namespace (egress), or that talks to it (ingress). */
@@ -168,12 +205,22 @@ export interface AppSpec {
 /** How the cluster exposes HTTP, resolved by the composition. */
 export type ExposureTarget =
   | { readonly kind: "gateway-api"; readonly gateway: { readonly name: string; readonly namespace: string } }
-  | { readonly kind: "traefik"; readonly clusterIssuer: string; readonly ingressClassName: string; readonly namespace: string }
+  | {
+      readonly kind: "traefik";
+      readonly clusterIssuer: string;
+      readonly ingressClassName: string;
+      readonly namespace: string;
+    }
   /**
    * Istio: the app's Gateway lives in the ingress gateway's namespace (where `credentialName`,
    * the TLS Secret, must be) and selects the gateway pods by `selector`.
    */
-  | { readonly kind: "istio"; readonly namespace: string; readonly selector: Readonly<Record<string, string>>; readonly credentialName: string };
+  | {
+      readonly kind: "istio";
+      readonly namespace: string;
+      readonly selector: Readonly<Record<string, string>>;
+      readonly credentialName: string;
+    };
 
 /** The cluster's monitoring stack: which scrape object to emit, and where scrapes come from. */
 export type Monitoring =
