@@ -12,7 +12,10 @@ export const PROD_RAW = {
     inferenceBackend: { tag: "sha-2222222", digest: `sha256:${"a".repeat(64)}` },
     devUi: { tag: "sha-3333333" },
   },
-  migrationCommands: { platformBackend: ["node", "dist/migrate.js"], inferenceBackend: ["node", "dist/migrate.js"] },
+  migrationCommands: {
+    platformBackend: ["node", "dist/migrate.js"],
+    inferenceBackend: ["node", "dist/migrate.js"],
+  },
 };
 
 export const prodSettings = () => parseSteadySettings("prod", PROD_RAW);
