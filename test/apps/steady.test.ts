@@ -41,11 +41,14 @@ const objects = (): KubeObject[] => (build.items as Bundle[]).flatMap((b) => [..
 const find = (kind: string, name: string): Any => {
   const o = objects().find((x) => x.kind === kind && x.metadata.name.startsWith(name));
   if (!o) throw new Error(`no ${kind}/${name}`);
-  return o as Any;
+  return o;
 };
 const envOf = (o: Any): Record<string, unknown> =>
   Object.fromEntries(
-    o.spec.template.spec.containers[0].env.map((e: Any) => [e.name, e.value ?? e.valueFrom]),
+    (o.spec.template.spec.containers[0].env as Any[]).map((e): [string, unknown] => [
+      e.name as string,
+      e.value ?? e.valueFrom,
+    ]),
   );
 
 describe("Steady (document 000)", () => {

@@ -11,10 +11,10 @@ const objectsOf = (apps: AppSpec[], ctx = pureContext()): KubeObject[] =>
 const find = (objects: KubeObject[], kind: string, name?: string): Any => {
   const o = objects.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
   if (!o) throw new Error(`no ${kind}/${name ?? "*"}`);
-  return o as Any;
+  return o;
 };
 const podOf = (o: Any): Any =>
-  o.kind === "CronJob" ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec;
+  (o.kind === "CronJob" ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec) as Any;
 
 describe("secure defaults and opt-outs", () => {
   it("gives every container the restricted profile, requests and a memory limit", () => {
@@ -32,7 +32,7 @@ describe("secure defaults and opt-outs", () => {
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     const all = [...pod.initContainers, ...pod.containers];
-    expect(all.map((c: Any) => c.name)).toEqual(["init", "side", "web"]);
+    expect(all.map((c: Any) => c.name as string)).toEqual(["init", "side", "web"]);
     expect(pod.initContainers[1].restartPolicy).toBe("Always");
     for (const c of all) {
       expect(c.securityContext).toEqual({
@@ -341,7 +341,7 @@ describe("controllers and phases", () => {
     expect(podOf(job).restartPolicy).toBe("OnFailure");
   });
   it("names the Job after its template so an image bump makes a new Job", () => {
-    const withTag = (tag: string) =>
+    const withTag = (tag: string): string =>
       find(
         objectsOf([
           webApp({
@@ -352,7 +352,7 @@ describe("controllers and phases", () => {
           }),
         ]),
         "Job",
-      ).metadata.name;
+      ).metadata.name as string;
     expect(withTag("1.0.0")).not.toBe(withTag("1.0.1"));
     expect(withTag("1.0.0")).toBe(withTag("1.0.0"));
   });

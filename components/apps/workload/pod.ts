@@ -69,8 +69,8 @@ export function renderContainer(
   const where = `app "${app.name}" container "${name}"`;
   const annotations: Record<string, string> = {};
   const sec = spec.security ?? {};
-  for (const [field, optOut] of Object.entries(sec)) {
-    if (!optOut?.reason?.trim()) throw new Error(`${where}: security.${field} opt-out needs a reason`);
+  for (const [field, optOut] of Object.entries(sec) as [string, { reason: string } | undefined][]) {
+    if (!optOut?.reason.trim()) throw new Error(`${where}: security.${field} opt-out needs a reason`);
     annotations[`${OPT_OUT_PREFIX}${name}.${field}`] = optOut.reason;
   }
   if (spec.runAsUser === 0 && !sec.runAsNonRoot)
