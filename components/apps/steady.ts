@@ -88,7 +88,10 @@ export function steadySpecs(s: SteadySettings, domain: string, databaseItem: str
               ports: { redis: 6379 },
               probes: { liveness: { tcp: "redis" }, readiness: { exec: ["valkey-cli", "ping"] } },
               resources: { cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" },
-              runAsUser: 999, // the image's `valkey` user (docker-library Dockerfile: useradd -u 999)
+              // The image's `valkey` user: uid 999, gid 1000 (valkey-io/valkey-container
+              // 8.1/alpine/Dockerfile: addgroup -S -g 1000 valkey; adduser -S -G valkey -u 999 valkey).
+              runAsUser: 999,
+              runAsGroup: 1000,
               mounts: { "/data": "data" },
             },
           },
@@ -121,7 +124,7 @@ export function steadySpecs(s: SteadySettings, domain: string, databaseItem: str
                 readiness: { http: "/health", port: "http" },
               },
               resources: small,
-              runAsUser: 1000,
+              runAsUser: 1000, // any non-root UID: Centrifugo is one static binary and writes nothing here
             },
           },
         },

@@ -119,6 +119,9 @@ describe("Steady (document 000)", () => {
     expect(dir("Job", "inference-backend-migration-")).toBe("apps/migrations/inference-backend");
     expect(dir("Deployment", "inference-backend")).toBe("apps/workloads/inference-backend");
     expect(dir("StatefulSet", "valkey")).toBe("apps/valkey");
+    const valkey = find("StatefulSet", "valkey");
+    expect(valkey.spec.template.spec.securityContext.fsGroup).toBe(1000);
+    expect(valkey.spec.volumeClaimTemplates[0].spec.storageClassName).toBe("hcloud-volumes-encrypted");
   });
 
   it("boots Centrifugo v6 and LiteLLM with their required keys from generated secrets", () => {

@@ -320,7 +320,7 @@ describe("controllers and phases", () => {
           type: "statefulset",
           phase: "base",
           volumeClaimTemplates: { data: { size: "1Gi" } },
-          containers: { db: container({ mounts: { "/data": "data" }, runAsUser: 999 }) },
+          containers: { db: container({ mounts: { "/data": "data" }, runAsUser: 999, runAsGroup: 1000 }) },
         },
       },
     });
@@ -337,7 +337,8 @@ describe("controllers and phases", () => {
       whenDeleted: "Retain",
       whenScaled: "Retain",
     });
-    expect(podOf(sts).securityContext.fsGroup).toBe(999);
+    expect(podOf(sts).securityContext.fsGroup).toBe(1000);
+    expect(podOf(sts).containers[0].securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 1000 });
     expect(podOf(job).restartPolicy).toBe("OnFailure");
   });
   it("names the Job after its template so an image bump makes a new Job", () => {

@@ -84,7 +84,7 @@ export function renderContainer(
   };
   if (spec.runAsUser !== undefined) {
     securityContext.runAsUser = spec.runAsUser;
-    securityContext.runAsGroup = spec.runAsUser;
+    securityContext.runAsGroup = spec.runAsGroup ?? spec.runAsUser;
   }
   const volumes: Json[] = [];
   const volumeMounts: Json[] = [];
@@ -166,7 +166,8 @@ export function renderPod(
   // Volumes a non-root user must write (PVCs) belong to its group.
   const owner = Object.values(pod.containers).find(
     (c) => c.runAsUser !== undefined && Object.keys(c.mounts ?? {}).length > 0,
-  )?.runAsUser;
+  );
+  const fsGroup = owner ? (owner.runAsGroup ?? owner.runAsUser) : undefined;
   const spec: Json = {
     automountServiceAccountToken: pod.serviceAccountToken ? true : false,
     securityContext: {
@@ -174,7 +175,7 @@ export function renderPod(
         Object.values(g).every((c) => !c.security?.runAsNonRoot),
       ),
       seccompProfile: { type: "RuntimeDefault" },
-      ...(owner !== undefined ? { fsGroup: owner } : {}),
+      ...(fsGroup !== undefined ? { fsGroup } : {}),
     },
     ...(app.imagePullSecret ? { imagePullSecrets: [{ name: app.imagePullSecret }] } : {}),
     ...(app.priorityClassName ? { priorityClassName: app.priorityClassName } : {}),

@@ -82,6 +82,8 @@ export interface ContainerSpec {
   readonly mounts?: Readonly<Record<string, string>>;
   /** UID/GID the image runs as (must be non-zero unless `security.runAsNonRoot` is opted out). */
   readonly runAsUser?: number;
+  /** @default `runAsUser` */
+  readonly runAsGroup?: number;
   readonly security?: SecurityOptOuts;
 }
 
