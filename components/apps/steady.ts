@@ -184,7 +184,7 @@ export function steadySpecs(s: SteadySettings, domain: string, databaseItem: str
     },
     backend("platform-backend", "platformBackend", ["dev-ui"], { host: s.hosts.api, port: "http" }),
     {
-      ...backend("inference-backend", "inferenceBackend", ["platform-backend"]),
+      ...backend("inference-backend", "inferenceBackend", []),
       talksTo: [
         { app: "centrifugo", port: 8000 },
         { app: "litellm", port: 4000 },
