@@ -1,0 +1,232 @@
+/**
+ * Steady (source document 000): platform-backend, inference-backend and dev-ui on Valkey,
+ * Centrifugo and LiteLLM, with migration Jobs before the Deployments, in `steady-<env>`.
+ * Every env var below is one document 000 lists ("Environment Variables Pattern",
+ * "Health Checks") or one the image's own docs require (cited inline).
+ */
+import type { LiveSecret } from "../gitops/delivery";
+import type { SteadySettings } from "../../config/apps/steady";
+import {
+  buildWorkloads,
+  type AppSpec,
+  type ContainerSpec,
+  type WorkloadBuild,
+  type WorkloadContext,
+} from "./workload";
+
+/** Document 000, "Image Pull Issues": the registry pull secret. */
+export const STEADY_PULL_SECRET = "ghcr-pull-secret";
+
+export interface SteadyInput extends Omit<WorkloadContext, "namespace"> {
+  readonly settings: SteadySettings;
+  /** Items that must be ready first: the PostgresCluster item (by name). */
+  readonly databaseItem: string;
+}
+
+/** The specs, pure data (exported for tests and review). */
+export function steadySpecs(s: SteadySettings, domain: string, databaseItem: string): AppSpec[] {
+  const port = s.servicePort;
+  const small = { cpu: "100m", memory: "256Mi", memoryLimit: "512Mi" };
+  const nodeService = (
+    name: "platformBackend" | "inferenceBackend" | "devUi",
+    extra: Partial<ContainerSpec> = {},
+  ): ContainerSpec => ({
+    image: s.images[name],
+    ports: { http: port },
+    env: { NODE_ENV: "production" },
+    // Document 000, "Health Checks": GET /health liveness, GET /ready readiness.
+    probes: { liveness: { http: "/health", port: "http" }, readiness: { http: "/ready", port: "http" } },
+    resources: small,
+    runAsUser: 1000, // the `node` user of the official Node images (assumed; the images are private)
+    writablePaths: ["/tmp"],
+    ...extra,
+  });
+  const centrifugoEnv = {
+    CENTRIFUGO_URL: "http://centrifugo:8000",
+    CENTRIFUGO_API_KEY: { secret: "centrifugo/keys", key: "apiKey" },
+    CENTRIFUGO_JWT_SECRET: { secret: "centrifugo/keys", key: "tokenHmacSecret" },
+  };
+  const backend = (
+    name: string,
+    image: "platformBackend" | "inferenceBackend",
+    calledBy: string[],
+    route?: AppSpec["route"],
+  ): AppSpec => ({
+    name,
+    controllers: {
+      [name]: {
+        type: "deployment",
+        replicas: s.replicas,
+        containers: { app: nodeService(image, { env: { NODE_ENV: "production", ...centrifugoEnv } }) },
+      },
+      migration: {
+        type: "migration",
+        containers: { migrate: { ...nodeService(image), command: s.migrationCommands[image], probes: {} } },
+      },
+    },
+    service: { ports: { http: port } },
+    ...(route ? { route } : {}),
+    database: { cluster: s.postgresCluster },
+    cache: { app: "valkey", port: 6379 },
+    talksTo: [{ app: "centrifugo", port: 8000 }],
+    calledBy,
+    imagePullSecret: STEADY_PULL_SECRET,
+    dependsOn: [databaseItem, "valkey", "centrifugo"],
+  });
+  return [
+    {
+      name: "valkey",
+      controllers: {
+        valkey: {
+          type: "statefulset",
+          phase: "base",
+          volumeClaimTemplates: { data: { size: "1Gi" } },
+          containers: {
+            valkey: {
+              image: s.images.valkey,
+              args: ["--dir", "/data", "--appendonly", "yes"],
+              ports: { redis: 6379 },
+              probes: { liveness: { tcp: "redis" }, readiness: { exec: ["valkey-cli", "ping"] } },
+              resources: { cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" },
+              // The image's `valkey` user: uid 999, gid 1000 (valkey-io/valkey-container
+              // 8.1/alpine/Dockerfile: addgroup -S -g 1000 valkey; adduser -S -G valkey -u 999 valkey).
+              runAsUser: 999,
+              runAsGroup: 1000,
+              mounts: { "/data": "data" },
+            },
+          },
+        },
+      },
+      service: { ports: { redis: 6379 } },
+      calledBy: ["platform-backend", "inference-backend"],
+    },
+    {
+      name: "centrifugo",
+      controllers: {
+        centrifugo: {
+          type: "deployment",
+          containers: {
+            centrifugo: {
+              image: s.images.centrifugo,
+              command: ["centrifugo"],
+              ports: { http: 8000 },
+              // Centrifugo v6 keys `http_api.key`, `client.token.hmac_secret_key`, `health.enabled`,
+              // `prometheus.enabled`, `client.allowed_origins` as env (https://centrifugal.dev/docs/server/configuration).
+              env: {
+                CENTRIFUGO_HTTP_API_KEY: { secret: "keys", key: "apiKey" },
+                CENTRIFUGO_CLIENT_TOKEN_HMAC_SECRET_KEY: { secret: "keys", key: "tokenHmacSecret" },
+                CENTRIFUGO_CLIENT_ALLOWED_ORIGINS: `https://${s.hosts.ui}.${domain}`,
+                CENTRIFUGO_HEALTH_ENABLED: "true",
+                CENTRIFUGO_PROMETHEUS_ENABLED: "true",
+              },
+              probes: {
+                liveness: { http: "/health", port: "http" },
+                readiness: { http: "/health", port: "http" },
+              },
+              resources: small,
+              runAsUser: 1000, // any non-root UID: Centrifugo is one static binary and writes nothing here
+            },
+          },
+        },
+      },
+      service: { ports: { http: 8000 } },
+      route: { host: s.hosts.realtime, port: "http", path: "/connection" },
+      secrets: {
+        keys: { type: "generated", keys: { apiKey: { length: 48 }, tokenHmacSecret: { length: 64 } } },
+      },
+      calledBy: ["platform-backend", "inference-backend"],
+      metrics: { port: "http" },
+    },
+    {
+      name: "litellm",
+      controllers: {
+        litellm: {
+          type: "deployment",
+          containers: {
+            litellm: {
+              image: s.images.litellm,
+              ports: { http: 4000 },
+              // LiteLLM proxy docs (docs.litellm.ai/docs/proxy/deploy, docker-compose.yml): master key,
+              // salt key (never change it: it encrypts stored credentials), DATABASE_URL, STORE_MODEL_IN_DB.
+              env: {
+                LITELLM_MASTER_KEY: { secret: "keys", key: "masterKey" },
+                LITELLM_SALT_KEY: { secret: "keys", key: "saltKey" },
+                STORE_MODEL_IN_DB: "True",
+              },
+              probes: {
+                liveness: { http: "/health/liveliness", port: "http" },
+                readiness: { http: "/health/readiness", port: "http" },
+                startup: { http: "/health/liveliness", port: "http", failureThreshold: 30 },
+              },
+              resources: { cpu: "250m", memory: "1Gi", memoryLimit: "2Gi" },
+              security: {
+                runAsNonRoot: { reason: "the ghcr.io/berriai/litellm image runs as root" },
+                readOnlyRootFilesystem: {
+                  reason: "LiteLLM runs prisma generate/migrate into its install tree at start",
+                },
+              },
+            },
+          },
+        },
+      },
+      service: { ports: { http: 4000 } },
+      // LiteLLM requires the master key to start with "sk-" (LiteLLM virtual keys docs).
+      secrets: {
+        keys: {
+          type: "generated",
+          keys: { masterKey: { length: 48, prefix: "sk-" }, saltKey: { length: 48, prefix: "sk-" } },
+        },
+      },
+      database: { cluster: s.postgresCluster },
+      internetEgress: [443],
+      calledBy: ["inference-backend"],
+      dependsOn: [databaseItem],
+    },
+    backend("platform-backend", "platformBackend", ["dev-ui"], { host: s.hosts.api, port: "http" }),
+    {
+      ...backend("inference-backend", "inferenceBackend", []),
+      talksTo: [
+        { app: "centrifugo", port: 8000 },
+        { app: "litellm", port: 4000 },
+      ],
+    },
+    {
+      name: "dev-ui",
+      controllers: {
+        "dev-ui": { type: "deployment", replicas: s.replicas, containers: { app: nodeService("devUi") } },
+      },
+      service: { ports: { http: port } },
+      route: { host: s.hosts.ui, port: "http" },
+      talksTo: [{ app: "platform-backend", port }],
+      imagePullSecret: STEADY_PULL_SECRET,
+    },
+  ];
+}
+
+/** Secret config key holding the `.dockerconfigjson` of the registry pull secret. */
+export const STEADY_PULL_SECRET_CONFIG = "steadyGhcrDockerConfigJson";
+
+/** Builds Steady on one cluster: the apps plus the registry pull secret, applied live. */
+export function steadyApp(input: SteadyInput): WorkloadBuild {
+  const { settings, databaseItem, ...ctx } = input;
+  const dockerConfig = ctx.secrets[STEADY_PULL_SECRET_CONFIG];
+  if (dockerConfig === undefined) {
+    throw new Error(
+      `Steady: secret config "${STEADY_PULL_SECRET_CONFIG}" is not set; run \`pulumi config set --secret ${STEADY_PULL_SECRET_CONFIG} "$(cat dockerconfig.json)"\``,
+    );
+  }
+  const built = buildWorkloads(steadySpecs(settings, ctx.domain, databaseItem), {
+    ...ctx,
+    namespace: settings.namespace,
+  });
+  // The kubelet only reads pull secrets of type kubernetes.io/dockerconfigjson; LiveSecret has no
+  // `type` field yet, so it rides along here for the live applier to honour (see the report).
+  const pull = {
+    name: STEADY_PULL_SECRET,
+    namespace: settings.namespace,
+    type: "kubernetes.io/dockerconfigjson",
+    stringData: { ".dockerconfigjson": dockerConfig },
+  };
+  const pullSecret: LiveSecret = pull;
+  return { ...built, liveSecrets: [...built.liveSecrets, pullSecret] };
+}

@@ -1,0 +1,84 @@
+/**
+ * Claims that wire an app to what it needs, without building what platform services own:
+ * - database: `DATABASE_URL` from `postgres-<app>-user` key `uri` (source document 000,
+ *   "When adding a new service requiring Postgres") and a {@link DatabaseClaim} the
+ *   composition hands to the CloudNativePG builder (role, Database, that Secret);
+ * - cache: `REDIS_HOST`/`REDIS_PORT` pointing at the cache app's Service (000,
+ *   "Environment Variables Pattern");
+ * - persistence: a PVC on a named or the default StorageClass, or an NFS share.
+ */
+import type { JsonValue, KubeObject } from "../../gitops/delivery";
+import type { AppSpec, DatabaseClaim, EnvValue, WorkloadContext } from "./types";
+
+type Json = { [key: string]: JsonValue };
+
+/** The Secret the PostgresCluster builder writes for an app (naming of document 000). */
+export function databaseSecretName(app: string): string {
+  return `postgres-${app}-user`;
+}
+
+export function claimEnv(app: AppSpec): Record<string, EnvValue> {
+  const env: Record<string, EnvValue> = {};
+  if (app.database)
+    env[app.database.env ?? "DATABASE_URL"] = { secret: databaseSecretName(app.name), key: "uri" };
+  if (app.cache) {
+    env.REDIS_HOST = app.cache.app;
+    env.REDIS_PORT = String(app.cache.port);
+  }
+  return env;
+}
+
+export function databaseClaims(app: AppSpec, namespace: string): DatabaseClaim[] {
+  return app.database
+    ? [{ app: app.name, database: app.database.name ?? app.name, cluster: app.database.cluster, namespace }]
+    : [];
+}
+
+/** Kept on prune by both engines: removing an app from the spec never deletes its data. */
+const KEEP_ON_PRUNE = {
+  // https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-prune-resources
+  "argocd.argoproj.io/sync-options": "Prune=false",
+  // https://fluxcd.io/flux/components/kustomize/kustomizations/#prune
+  "kustomize.toolkit.fluxcd.io/prune": "disabled",
+};
+
+export function persistentClaims(
+  app: AppSpec,
+  ctx: Pick<WorkloadContext, "defaultStorageClass" | "storageClasses">,
+): KubeObject[] {
+  const objects: KubeObject[] = [];
+  for (const [name, p] of Object.entries(app.persistence ?? {})) {
+    if (p.type !== "pvc") continue;
+    const storageClassName = p.storageClass ?? ctx.defaultStorageClass;
+    if (!ctx.storageClasses.includes(storageClassName)) {
+      throw new Error(
+        `app "${app.name}" persistence.${name}.storageClass: "${storageClassName}" is not on this cluster (available: ${ctx.storageClasses.join(", ")})`,
+      );
+    }
+    objects.push({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: `${app.name}-${name}`, annotations: KEEP_ON_PRUNE },
+      spec: {
+        accessModes: [p.accessMode ?? "ReadWriteOnce"],
+        storageClassName,
+        resources: { requests: { storage: p.size } },
+      },
+    });
+  }
+  return objects;
+}
+
+/** The pod volumes for the persistence entries the given mount names use. */
+export function persistenceVolumes(app: AppSpec, mounted: ReadonlySet<string>): Json[] {
+  const volumes: Json[] = [];
+  for (const [name, p] of Object.entries(app.persistence ?? {})) {
+    if (!mounted.has(name)) continue;
+    volumes.push(
+      p.type === "pvc"
+        ? { name, persistentVolumeClaim: { claimName: `${app.name}-${name}` } }
+        : { name, nfs: { server: p.server, path: p.path, readOnly: p.readOnly ?? false } },
+    );
+  }
+  return volumes;
+}

@@ -1,0 +1,149 @@
+/**
+ * Controllers: Deployment, StatefulSet (with volume claim templates), CronJob and the
+ * migration Job. Phases come from `phaseOf` (components/gitops/delivery.ts): the Job is a
+ * migration (Argo CD sync-wave 1, Flux migrations stage), the Deployment a workload (wave 2);
+ * a database-like StatefulSet is pinned to `base` with PHASE_ANNOTATION.
+ */
+import { createHash } from "node:crypto";
+import { PHASE_ANNOTATION, type JsonValue, type KubeObject } from "../../gitops/delivery";
+import { autoscaler, disruptionBudget, spreading } from "./availability";
+import { renderPod, selectorLabels } from "./pod";
+import type { AppSpec, Controller, EnvValue } from "./types";
+
+type Json = { [key: string]: JsonValue };
+
+/** The object name of a controller: the app's name for its own-named controller, else `<app>-<controller>`. */
+export function controllerObjectName(app: string, controller: string): string {
+  return controller === app ? app : `${app}-${controller}`;
+}
+
+function metadata(
+  name: string,
+  app: string,
+  controller: string,
+  annotations: Record<string, string>,
+): KubeObject["metadata"] {
+  return {
+    name,
+    labels: { ...selectorLabels(app, controller), "app.kubernetes.io/part-of": app },
+    ...(Object.keys(annotations).length ? { annotations } : {}),
+  };
+}
+
+export interface ControllerContext {
+  readonly env: Readonly<Record<string, EnvValue>>;
+  readonly secretName: (s: string) => string;
+  readonly podVolumes: Json[];
+  readonly defaultStorageClass: string;
+  readonly storageClasses: readonly string[];
+}
+
+/** The objects of one controller: the controller, and its HPA and PDB when it has them. */
+export function renderController(
+  app: AppSpec,
+  key: string,
+  c: Controller,
+  ctx: ControllerContext,
+): KubeObject[] {
+  const name = controllerObjectName(app.name, key);
+  const labels = selectorLabels(app.name, key);
+  const restart = c.type === "migration" || c.type === "cronjob" ? "OnFailure" : undefined;
+  const pod = renderPod(app, c, ctx.env, ctx.secretName, ctx.podVolumes, restart);
+  const template = (extra: Json): Json => ({
+    metadata: { labels, ...(Object.keys(pod.annotations).length ? { annotations: pod.annotations } : {}) },
+    spec: { ...pod.spec, ...extra },
+  });
+  switch (c.type) {
+    case "deployment": {
+      const replicas = c.replicas ?? 1;
+      const maxReplicas = c.autoscaling ? c.autoscaling.max : replicas;
+      const objects: KubeObject[] = [
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: metadata(name, app.name, key, pod.annotations),
+          spec: {
+            ...(c.autoscaling ? {} : { replicas }),
+            revisionHistoryLimit: 3,
+            selector: { matchLabels: labels },
+            template: template(spreading(app.name, key, Math.max(replicas, maxReplicas))),
+          },
+        },
+      ];
+      if (c.autoscaling) objects.push(autoscaler(name, { kind: "Deployment", name }, c.autoscaling));
+      objects.push(...disruptionBudget(app.name, key, name, c.autoscaling ? c.autoscaling.min : replicas));
+      return objects;
+    }
+    case "statefulset": {
+      const replicas = c.replicas ?? 1;
+      const annotations = {
+        ...pod.annotations,
+        ...(c.phase === "base" ? { [PHASE_ANNOTATION]: "base" } : {}),
+      };
+      const claims = Object.entries(c.volumeClaimTemplates).map(([claim, t]) => {
+        const storageClassName = t.storageClass ?? ctx.defaultStorageClass;
+        if (!ctx.storageClasses.includes(storageClassName)) {
+          throw new Error(
+            `app "${app.name}" volumeClaimTemplates.${claim}: storageClass "${storageClassName}" is not on this cluster (available: ${ctx.storageClasses.join(", ")})`,
+          );
+        }
+        return {
+          metadata: { name: claim },
+          spec: {
+            accessModes: ["ReadWriteOnce"],
+            storageClassName,
+            resources: { requests: { storage: t.size } },
+          },
+        };
+      });
+      const objects: KubeObject[] = [
+        {
+          apiVersion: "apps/v1",
+          kind: "StatefulSet",
+          metadata: metadata(name, app.name, key, annotations),
+          spec: {
+            replicas,
+            serviceName: name,
+            selector: { matchLabels: labels },
+            template: template(spreading(app.name, key, replicas)),
+            volumeClaimTemplates: claims,
+            // Claims outlive a scale-down or a delete: data is never removed by the engine.
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+          },
+        },
+      ];
+      objects.push(...disruptionBudget(app.name, key, name, replicas));
+      return objects;
+    }
+    case "cronjob":
+      return [
+        {
+          apiVersion: "batch/v1",
+          kind: "CronJob",
+          metadata: metadata(name, app.name, key, pod.annotations),
+          spec: {
+            schedule: c.schedule,
+            ...(c.timeZone ? { timeZone: c.timeZone } : {}),
+            concurrencyPolicy: "Forbid",
+            jobTemplate: { spec: { backoffLimit: 2, template: template({}) } },
+          },
+        },
+      ];
+    case "migration": {
+      // A Job's pod template is immutable, so an image bump could not be applied to the same
+      // Job. The name carries a hash of the template: a bump creates a new Job (which runs the
+      // migration again) and the engine prunes the old one. No ttlSecondsAfterFinished: a Job
+      // deleted by TTL would be re-created by Argo CD's self-heal and run again.
+      const tpl = template({});
+      const hash = createHash("sha256").update(JSON.stringify(tpl)).digest("hex").slice(0, 8);
+      return [
+        {
+          apiVersion: "batch/v1",
+          kind: "Job",
+          metadata: metadata(`${name}-${hash}`, app.name, key, pod.annotations),
+          spec: { backoffLimit: c.backoffLimit ?? 3, template: tpl },
+        },
+      ];
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The shared workload component: typed app specs in, engine-neutral delivery items, live
+ * Secrets and database claims out (pure data; generated passwords are the only resources).
+ * Each app is its own bundle in the `apps` layer, so one broken app holds no other back.
+ */
+import type { Bundle, KubeObject, LiveSecret } from "../../gitops/delivery";
+import { databaseClaims, claimEnv, databaseSecretName, persistenceVolumes, persistentClaims } from "./claims";
+import { renderController } from "./controllers";
+import { route, service } from "./exposure";
+import { networkPolicies, scrape } from "./network";
+import { secretObjectName, secrets } from "./secrets";
+import type { AppSpec, DatabaseClaim, WorkloadBuild, WorkloadContext } from "./types";
+
+export * from "./types";
+export { OPT_OUT_PREFIX } from "./pod";
+export { databaseSecretName } from "./claims";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Resolves a `secret` reference: an own secret, `<app>/<secret>` of another app, or the database Secret. */
+function secretResolver(app: AppSpec, all: readonly AppSpec[]): (ref: string) => string {
+  return (ref) => {
+    if (app.secrets?.[ref]) return secretObjectName(app.name, ref);
+    if (app.database && ref === databaseSecretName(app.name)) return ref;
+    const [owner, secret] = ref.split("/");
+    if (secret !== undefined && all.find((a) => a.name === owner)?.secrets?.[secret])
+      return secretObjectName(owner, secret);
+    throw new Error(
+      `app "${app.name}": secret "${ref}" is not one of its secrets (${Object.keys(app.secrets ?? {}).join(", ") || "none"}) nor "<app>/<secret>" of another app`,
+    );
+  };
+}
+
+/** Builds every app of one namespace on one cluster. */
+export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): WorkloadBuild {
+  const items: Bundle[] = [];
+  const liveSecrets: LiveSecret[] = [];
+  const claims: DatabaseClaim[] = [];
+  for (const app of apps) {
+    if (!DNS_LABEL.test(app.name)) throw new Error(`app "${app.name}": name must be a DNS label`);
+    const secretName = secretResolver(app, apps);
+    const built = secrets(app, ctx);
+    liveSecrets.push(...built.liveSecrets);
+    const env = claimEnv(app);
+    const objects: KubeObject[] = [...built.objects, ...persistentClaims(app, ctx)];
+    for (const [key, controller] of Object.entries(app.controllers)) {
+      if (!DNS_LABEL.test(key))
+        throw new Error(`app "${app.name}" controllers.${key}: name must be a DNS label`);
+      const mounted = new Set<string>();
+      for (const group of [
+        controller.containers,
+        controller.initContainers ?? {},
+        controller.sidecars ?? {},
+      ]) {
+        for (const c of Object.values(group)) for (const m of Object.values(c.mounts ?? {})) mounted.add(m);
+      }
+      const templates = controller.type === "statefulset" ? Object.keys(controller.volumeClaimTemplates) : [];
+      for (const m of mounted) {
+        if (!app.persistence?.[m] && !templates.includes(m))
+          throw new Error(
+            `app "${app.name}" controllers.${key}: mount "${m}" is neither a persistence entry nor a volume claim template`,
+          );
+      }
+      objects.push(
+        ...renderController(app, key, controller, {
+          env,
+          secretName,
+          podVolumes: persistenceVolumes(app, mounted),
+          defaultStorageClass: ctx.defaultStorageClass,
+          storageClasses: ctx.storageClasses,
+        }),
+      );
+    }
+    objects.push(
+      ...service(app),
+      ...route(app, ctx.exposure, ctx.domain, ctx.namespace),
+      ...networkPolicies(app, ctx.exposure, ctx.monitoring),
+      ...scrape(app, ctx.monitoring),
+    );
+    claims.push(...databaseClaims(app, ctx.namespace));
+    items.push({
+      kind: "bundle",
+      name: app.name,
+      layer: "apps",
+      namespace: ctx.namespace,
+      ...(app.dependsOn?.length ? { dependsOn: [...app.dependsOn] } : {}),
+      objects,
+    });
+  }
+  return { items, liveSecrets, databaseClaims: claims };
+}

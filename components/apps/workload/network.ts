@@ -1,0 +1,125 @@
+/**
+ * One NetworkPolicy per app: default deny in both directions (policyTypes Ingress and Egress
+ * with only the listed rules, https://kubernetes.io/docs/concepts/services-networking/network-policies/),
+ * plus what the spec declares: DNS, the ingress path, the database, the cache, peers, metrics.
+ * Cilium's Gateway API implementation proxies through Envoy, so backends see the reserved
+ * `ingress` identity, which only a CiliumNetworkPolicy `fromEntities: [ingress]` can allow
+ * (https://docs.cilium.io/en/latest/network/servicemesh/ingress-and-network-policy/).
+ */
+import type { JsonValue, KubeObject } from "../../gitops/delivery";
+import type { AppSpec, ExposureTarget, Monitoring } from "./types";
+
+type Json = { [key: string]: JsonValue };
+
+/** The container port behind a service port (whose targetPort is the container port's name). */
+export function containerPort(app: AppSpec, portName: string): number {
+  for (const c of Object.values(app.controllers)) {
+    for (const container of [...Object.values(c.containers), ...Object.values(c.sidecars ?? {})]) {
+      const port = container.ports?.[portName];
+      if (port !== undefined) return port;
+    }
+  }
+  throw new Error(`app "${app.name}": no container declares a port named "${portName}"`);
+}
+
+const tcp = (port: number): Json => ({ protocol: "TCP", port });
+const appPods = (name: string): Json => ({
+  podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
+});
+const namespacePods = (ns: string): Json => ({
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+});
+
+export function networkPolicies(
+  app: AppSpec,
+  exposure: ExposureTarget,
+  monitoring: Monitoring,
+): KubeObject[] {
+  const servicePorts = Object.keys(app.service?.ports ?? {}).map((name) => containerPort(app, name));
+  const ingress: Json[] = [];
+  const egress: Json[] = [
+    // DNS to CoreDNS (label k8s-app: kube-dns on Talos and K3s alike).
+    {
+      to: [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+        },
+      ],
+      ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ],
+    },
+  ];
+  const extra: KubeObject[] = [];
+  if (app.route) {
+    const port = containerPort(app, app.route.port);
+    if (exposure.kind === "gateway-api") {
+      extra.push({
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: { name: `${app.name}-from-gateway` },
+        spec: {
+          endpointSelector: { matchLabels: { "app.kubernetes.io/name": app.name } },
+          ingress: [
+            { fromEntities: ["ingress"], toPorts: [{ ports: [{ port: String(port), protocol: "TCP" }] }] },
+          ],
+        },
+      });
+    } else {
+      ingress.push({ from: [namespacePods(exposure.namespace)], ports: [tcp(port)] });
+    }
+  }
+  if (app.calledBy?.length && servicePorts.length)
+    ingress.push({ from: app.calledBy.map(appPods), ports: servicePorts.map(tcp) });
+  if (app.metrics && monitoring.kind !== "none")
+    ingress.push({
+      from: [namespacePods(monitoring.namespace)],
+      ports: [tcp(containerPort(app, app.metrics.port))],
+    });
+  if (app.database)
+    egress.push({
+      to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": app.database.cluster } } }],
+      ports: [tcp(5432)],
+    });
+  if (app.cache) egress.push({ to: [appPods(app.cache.app)], ports: [tcp(app.cache.port)] });
+  for (const peer of app.talksTo ?? []) egress.push({ to: [appPods(peer.app)], ports: [tcp(peer.port)] });
+  if (app.internetEgress?.length) {
+    egress.push({
+      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+      ports: app.internetEgress.map(tcp),
+    });
+  }
+  return [
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: app.name },
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": app.name } },
+        policyTypes: ["Ingress", "Egress"],
+        ingress,
+        egress,
+      },
+    },
+    ...extra,
+  ];
+}
+
+/** A ServiceMonitor (prometheus-operator) or VMServiceScrape (VictoriaMetrics operator). */
+export function scrape(app: AppSpec, monitoring: Monitoring): KubeObject[] {
+  if (!app.metrics || monitoring.kind === "none" || !app.service) return [];
+  const endpoint = { port: app.metrics.port, path: app.metrics.path ?? "/metrics" };
+  const spec = { selector: { matchLabels: { "app.kubernetes.io/name": app.name } }, endpoints: [endpoint] };
+  return monitoring.kind === "prometheus-operator"
+    ? [{ apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: app.name }, spec }]
+    : [
+        {
+          apiVersion: "operator.victoriametrics.com/v1beta1",
+          kind: "VMServiceScrape",
+          metadata: { name: app.name },
+          spec,
+        },
+      ];
+}

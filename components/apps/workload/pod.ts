@@ -1,0 +1,188 @@
+/**
+ * Containers and pods, secure by default: the Pod Security Standards "restricted" profile
+ * (https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted):
+ * runAsNonRoot, allowPrivilegeEscalation false, capabilities drop ALL, seccomp RuntimeDefault;
+ * plus a read-only root filesystem and no service account token. Each opt-out names its
+ * reason, which the object carries as an annotation.
+ */
+import type { JsonValue } from "../../gitops/delivery";
+import type { AppSpec, ContainerSpec, EnvValue, ImageRef, PodSpec, Probe } from "./types";
+
+type Json = { [key: string]: JsonValue };
+
+/** Annotation prefix of opt-outs: `security.platform.io/<container>.<field>: <reason>`. */
+export const OPT_OUT_PREFIX = "security.platform.io/";
+
+export function selectorLabels(app: string, controller: string): Record<string, string> {
+  return { "app.kubernetes.io/name": app, "app.kubernetes.io/component": controller };
+}
+
+export function imageString(image: ImageRef): string {
+  if (image.tag === "latest" || image.tag === "")
+    throw new Error(`image ${image.repository}: tag "${image.tag}" is not pinned; set an exact tag`);
+  if (image.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(image.digest)) {
+    throw new Error(`image ${image.repository}: digest "${image.digest}" must be sha256:<64 hex digits>`);
+  }
+  return `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ""}`;
+}
+
+function probe(p: Probe): Json {
+  const timing: Json = {};
+  if (p.initialDelaySeconds !== undefined) timing.initialDelaySeconds = p.initialDelaySeconds;
+  if (p.periodSeconds !== undefined) timing.periodSeconds = p.periodSeconds;
+  if (p.failureThreshold !== undefined) timing.failureThreshold = p.failureThreshold;
+  if ("http" in p) return { httpGet: { path: p.http, port: p.port }, ...timing };
+  if ("tcp" in p) return { tcpSocket: { port: p.tcp }, ...timing };
+  return { exec: { command: [...p.exec] }, ...timing };
+}
+
+function envVar(name: string, value: EnvValue, secretName: (s: string) => string): Json {
+  if (typeof value === "string") return { name, value };
+  if ("secret" in value)
+    return { name, valueFrom: { secretKeyRef: { name: secretName(value.secret), key: value.key } } };
+  return { name, valueFrom: { configMapKeyRef: { name: value.configMap, key: value.key } } };
+}
+
+/** A volume name from a path or a name: DNS label, max 63 characters. */
+export function volumeName(prefix: string, raw: string): string {
+  const slug = raw
+    .replace(/[^a-z0-9]+/gi, "-")
+    .replace(/^-+|-+$/g, "")
+    .toLowerCase();
+  return `${prefix}-${slug}`.slice(0, 63).replace(/-+$/, "");
+}
+
+export interface RenderedContainer {
+  readonly container: Json;
+  readonly volumes: Json[];
+  readonly annotations: Record<string, string>;
+}
+
+/** One container with its restricted security context, its emptyDirs and file volumes. */
+export function renderContainer(
+  app: AppSpec,
+  name: string,
+  spec: ContainerSpec,
+  extraEnv: Readonly<Record<string, EnvValue>>,
+  secretName: (s: string) => string,
+): RenderedContainer {
+  const where = `app "${app.name}" container "${name}"`;
+  const annotations: Record<string, string> = {};
+  const sec = spec.security ?? {};
+  for (const [field, optOut] of Object.entries(sec) as [string, { reason: string } | undefined][]) {
+    if (!optOut?.reason.trim()) throw new Error(`${where}: security.${field} opt-out needs a reason`);
+    annotations[`${OPT_OUT_PREFIX}${name}.${field}`] = optOut.reason;
+  }
+  if (spec.runAsUser === 0 && !sec.runAsNonRoot)
+    throw new Error(`${where}: runAsUser 0 is root; opt out with security.runAsNonRoot and a reason`);
+  const securityContext: Json = {
+    allowPrivilegeEscalation: sec.allowPrivilegeEscalation ? true : false,
+    readOnlyRootFilesystem: sec.readOnlyRootFilesystem ? false : true,
+    runAsNonRoot: sec.runAsNonRoot ? false : true,
+    capabilities: { drop: ["ALL"], ...(sec.capabilities ? { add: [...sec.capabilities.add] } : {}) },
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+  if (spec.runAsUser !== undefined) {
+    securityContext.runAsUser = spec.runAsUser;
+    securityContext.runAsGroup = spec.runAsGroup ?? spec.runAsUser;
+  }
+  const volumes: Json[] = [];
+  const volumeMounts: Json[] = [];
+  for (const path of spec.writablePaths ?? []) {
+    const vol = volumeName(`${name}-tmp`, path);
+    volumes.push({ name: vol, emptyDir: {} });
+    volumeMounts.push({ name: vol, mountPath: path });
+  }
+  for (const [path, file] of Object.entries(spec.files ?? {})) {
+    const vol = volumeName(`${name}-file`, path);
+    volumes.push({ name: vol, configMap: { name: file.configMap } });
+    volumeMounts.push({ name: vol, mountPath: path, subPath: file.key, readOnly: true });
+  }
+  for (const [path, persistence] of Object.entries(spec.mounts ?? {}))
+    volumeMounts.push({ name: persistence, mountPath: path });
+  const env = { ...extraEnv, ...(spec.env ?? {}) };
+  const resources = spec.resources;
+  const container: Json = {
+    name,
+    image: imageString(spec.image),
+    ...(spec.command ? { command: [...spec.command] } : {}),
+    ...(spec.args ? { args: [...spec.args] } : {}),
+    ...(spec.ports
+      ? {
+          ports: Object.entries(spec.ports).map(([n, p]) => ({ name: n, containerPort: p, protocol: "TCP" })),
+        }
+      : {}),
+    ...(Object.keys(env).length
+      ? { env: Object.entries(env).map(([k, v]) => envVar(k, v, secretName)) }
+      : {}),
+    ...(spec.envFromConfigMaps?.length
+      ? { envFrom: spec.envFromConfigMaps.map((c) => ({ configMapRef: { name: c } })) }
+      : {}),
+    ...(spec.probes?.liveness ? { livenessProbe: probe(spec.probes.liveness) } : {}),
+    ...(spec.probes?.readiness ? { readinessProbe: probe(spec.probes.readiness) } : {}),
+    ...(spec.probes?.startup ? { startupProbe: probe(spec.probes.startup) } : {}),
+    resources: {
+      requests: { cpu: resources.cpu, memory: resources.memory },
+      limits: { memory: resources.memoryLimit ?? resources.memory },
+    },
+    securityContext,
+    ...(volumeMounts.length ? { volumeMounts } : {}),
+  };
+  return { container, volumes, annotations };
+}
+
+export interface RenderedPod {
+  readonly spec: Json;
+  readonly annotations: Record<string, string>;
+}
+
+/** The pod spec of one controller: containers, init containers, native sidecars, volumes. */
+export function renderPod(
+  app: AppSpec,
+  pod: PodSpec,
+  extraEnv: Readonly<Record<string, EnvValue>>,
+  secretName: (s: string) => string,
+  podVolumes: Json[],
+  restartPolicy?: "Never" | "OnFailure",
+): RenderedPod {
+  const annotations: Record<string, string> = {};
+  const volumes: Json[] = [...podVolumes];
+  const render = (entries: Readonly<Record<string, ContainerSpec>> | undefined, sidecar: boolean): Json[] =>
+    Object.entries(entries ?? {}).map(([name, spec]) => {
+      const r = renderContainer(app, name, spec, extraEnv, secretName);
+      Object.assign(annotations, r.annotations);
+      volumes.push(...r.volumes);
+      return sidecar ? { ...r.container, restartPolicy: "Always" } : r.container;
+    });
+  const init = [...render(pod.initContainers, false), ...render(pod.sidecars, true)];
+  const containers = render(pod.containers, false);
+  if (containers.length === 0)
+    throw new Error(`app "${app.name}": a controller needs at least one container`);
+  if (pod.serviceAccountToken) {
+    if (!pod.serviceAccountToken.reason.trim())
+      throw new Error(`app "${app.name}": serviceAccountToken opt-out needs a reason`);
+    annotations[`${OPT_OUT_PREFIX}pod.automountServiceAccountToken`] = pod.serviceAccountToken.reason;
+  }
+  // Volumes a non-root user must write (PVCs) belong to its group.
+  const owner = Object.values(pod.containers).find(
+    (c) => c.runAsUser !== undefined && Object.keys(c.mounts ?? {}).length > 0,
+  );
+  const fsGroup = owner ? (owner.runAsGroup ?? owner.runAsUser) : undefined;
+  const spec: Json = {
+    automountServiceAccountToken: pod.serviceAccountToken ? true : false,
+    securityContext: {
+      runAsNonRoot: [pod.containers, pod.initContainers ?? {}, pod.sidecars ?? {}].every((g) =>
+        Object.values(g).every((c) => !c.security?.runAsNonRoot),
+      ),
+      seccompProfile: { type: "RuntimeDefault" },
+      ...(fsGroup !== undefined ? { fsGroup } : {}),
+    },
+    ...(app.imagePullSecret ? { imagePullSecrets: [{ name: app.imagePullSecret }] } : {}),
+    ...(app.priorityClassName ? { priorityClassName: app.priorityClassName } : {}),
+    ...(restartPolicy ? { restartPolicy } : {}),
+    ...(init.length ? { initContainers: init } : {}),
+    containers,
+    ...(volumes.length ? { volumes } : {}),
+  };
+  return { spec, annotations };
+}

@@ -1,0 +1,96 @@
+/**
+ * Secrets by mechanism; no value ever reaches an item, a file or a plan in plaintext:
+ * - generated: `@pulumi/random` RandomPassword per key, named `<cluster>-<app>-<secret>-<key>`
+ *   (stable across runs: the name is the identity, the value stays in state as a secret),
+ *   applied live as a LiveSecret;
+ * - config: values from encrypted stack config, applied live;
+ * - external: an ExternalSecret (external-secrets.io/v1) against a named ClusterSecretStore
+ *   (https://external-secrets.io/latest/api/externalsecret/);
+ * - onepassword: a OnePasswordItem (onepassword.com/v1, spec.itemPath
+ *   `vaults/<vault>/items/<item>`, https://github.com/1Password/onepassword-operator).
+ * The Kubernetes Secret is always named `<app>-<secret>`.
+ */
+import * as random from "@pulumi/random";
+import type * as pulumi from "@pulumi/pulumi";
+import type { KubeObject, LiveSecret } from "../../gitops/delivery";
+import type { AppSpec, WorkloadContext } from "./types";
+
+export function secretObjectName(app: string, secret: string): string {
+  return `${app}-${secret}`;
+}
+
+export interface SecretBuild {
+  readonly objects: KubeObject[];
+  readonly liveSecrets: LiveSecret[];
+}
+
+export function secrets(app: AppSpec, ctx: WorkloadContext): SecretBuild {
+  const objects: KubeObject[] = [];
+  const liveSecrets: LiveSecret[] = [];
+  for (const [secret, source] of Object.entries(app.secrets ?? {})) {
+    const name = secretObjectName(app.name, secret);
+    const where = `app "${app.name}" secrets.${secret}`;
+    switch (source.type) {
+      case "generated": {
+        const stringData: Record<string, pulumi.Output<string>> = {};
+        for (const [key, { length, prefix }] of Object.entries(source.keys)) {
+          if (length < 16)
+            throw new Error(`${where}.keys.${key}: length ${length} is too short; use at least 16`);
+          // special: false keeps values URL- and shell-safe (they end up in URIs and env).
+          const value = new random.RandomPassword(
+            `${ctx.cluster}-${app.name}-${secret}-${key}`,
+            { length, special: false },
+            { parent: ctx.parent },
+          ).result;
+          stringData[key] = prefix ? value.apply((v) => `${prefix}${v}`) : value;
+        }
+        liveSecrets.push({ name, namespace: ctx.namespace, stringData });
+        break;
+      }
+      case "config": {
+        const stringData: Record<string, pulumi.Output<string>> = {};
+        for (const [key, configKey] of Object.entries(source.keys)) {
+          const value = ctx.secrets[configKey];
+          if (value === undefined) {
+            throw new Error(
+              `${where}.keys.${key}: secret config "${configKey}" is not set; run \`pulumi config set --secret ${configKey} <value>\``,
+            );
+          }
+          stringData[key] = value;
+        }
+        liveSecrets.push({ name, namespace: ctx.namespace, stringData });
+        break;
+      }
+      case "external":
+        objects.push({
+          apiVersion: "external-secrets.io/v1",
+          kind: "ExternalSecret",
+          metadata: { name },
+          spec: {
+            refreshInterval: source.refreshInterval ?? "1h",
+            secretStoreRef: { kind: "ClusterSecretStore", name: source.store },
+            target: { name, creationPolicy: "Owner" },
+            data: Object.entries(source.keys).map(([secretKey, ref]) => ({
+              secretKey,
+              remoteRef: { key: ref.remoteKey, ...(ref.property ? { property: ref.property } : {}) },
+            })),
+          },
+        });
+        break;
+      case "onepassword":
+        if (!/^vaults\/[^/]+\/items\/[^/]+$/.test(source.itemPath)) {
+          throw new Error(
+            `${where}.itemPath: "${source.itemPath}" must look like vaults/<vault>/items/<item>`,
+          );
+        }
+        objects.push({
+          apiVersion: "onepassword.com/v1",
+          kind: "OnePasswordItem",
+          metadata: { name },
+          spec: { itemPath: source.itemPath },
+        });
+        break;
+    }
+  }
+  return { objects, liveSecrets };
+}

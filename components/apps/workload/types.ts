@@ -1,0 +1,258 @@
+/**
+ * The typed app spec (STYLE.md "Workloads"): controllers -> containers -> image/env/probes,
+ * service, route, persistence, as in bjw-s app-template values files
+ * (bjw-s-labs/helm-charts, examples/helm/*\/values.yaml), plus the wiring app-template leaves
+ * to the user: secret, database and cache claims, exposure chosen by the cluster, network policy.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { DeliveryItem, LiveSecret } from "../../gitops/delivery";
+
+/** An image reference; a digest pins it beyond the tag. Never `latest`. */
+export interface ImageRef {
+  readonly repository: string;
+  readonly tag: string;
+  /** `sha256:<64 hex>` */
+  readonly digest?: string;
+}
+
+/** An HTTP GET, a TCP connect or a command probe. `port` is a port name of the container. */
+export type Probe =
+  | {
+      readonly http: string;
+      readonly port: string;
+      readonly initialDelaySeconds?: number;
+      readonly periodSeconds?: number;
+      readonly failureThreshold?: number;
+    }
+  | {
+      readonly tcp: string;
+      readonly initialDelaySeconds?: number;
+      readonly periodSeconds?: number;
+      readonly failureThreshold?: number;
+    }
+  | {
+      readonly exec: readonly string[];
+      readonly initialDelaySeconds?: number;
+      readonly periodSeconds?: number;
+      readonly failureThreshold?: number;
+    };
+
+/** An env value: a literal, a key of one of the app's secrets, or a ConfigMap key. */
+export type EnvValue =
+  | string
+  | { readonly secret: string; readonly key: string }
+  | { readonly configMap: string; readonly key: string };
+
+/** An explicit exception to the restricted defaults; the reason lands in an annotation. */
+export interface OptOut {
+  readonly reason: string;
+}
+
+/** The restricted defaults a container may opt out of, one field at a time. */
+export interface SecurityOptOuts {
+  readonly runAsNonRoot?: OptOut;
+  readonly readOnlyRootFilesystem?: OptOut;
+  readonly allowPrivilegeEscalation?: OptOut;
+  readonly capabilities?: OptOut & { readonly add: readonly string[] };
+}
+
+export interface Resources {
+  readonly cpu: string;
+  readonly memory: string;
+  /** @default the request */
+  readonly memoryLimit?: string;
+}
+
+export interface ContainerSpec {
+  readonly image: ImageRef;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  /** Port name -> container port. */
+  readonly ports?: Readonly<Record<string, number>>;
+  readonly env?: Readonly<Record<string, EnvValue>>;
+  /** Whole ConfigMaps as env groups. */
+  readonly envFromConfigMaps?: readonly string[];
+  readonly probes?: { readonly liveness?: Probe; readonly readiness?: Probe; readonly startup?: Probe };
+  readonly resources: Resources;
+  /** Paths the app writes; each gets an emptyDir (the root filesystem is read-only). */
+  readonly writablePaths?: readonly string[];
+  /** Files from ConfigMaps: mount path -> ConfigMap name and key. */
+  readonly files?: Readonly<Record<string, { readonly configMap: string; readonly key: string }>>;
+  /** Mount path -> persistence (or volume claim template) name. */
+  readonly mounts?: Readonly<Record<string, string>>;
+  /** UID/GID the image runs as (must be non-zero unless `security.runAsNonRoot` is opted out). */
+  readonly runAsUser?: number;
+  /** @default `runAsUser` */
+  readonly runAsGroup?: number;
+  readonly security?: SecurityOptOuts;
+}
+
+/** Pod-level fields shared by every controller type. */
+export interface PodSpec {
+  /** The main containers by name. */
+  readonly containers: Readonly<Record<string, ContainerSpec>>;
+  /** Run to completion before the main containers, in order. */
+  readonly initContainers?: Readonly<Record<string, ContainerSpec>>;
+  /** Native sidecars (init containers with `restartPolicy: Always`, Kubernetes >= 1.29). */
+  readonly sidecars?: Readonly<Record<string, ContainerSpec>>;
+  /** Opt out of not mounting the service account token. */
+  readonly serviceAccountToken?: OptOut;
+}
+
+export interface Autoscaling {
+  readonly min: number;
+  readonly max: number;
+  /** Target average CPU / memory utilisation, percent. */
+  readonly cpu?: number;
+  readonly memory?: number;
+  /** Pods or External metrics with an average value target. */
+  readonly custom?: readonly {
+    readonly type: "Pods" | "External";
+    readonly metric: string;
+    readonly averageValue: string;
+  }[];
+  /** Scale-up and scale-down behaviour, kept separate (scale down slowly). */
+  readonly scaleUp?: { readonly stabilizationSeconds: number; readonly podsPerMinute: number };
+  readonly scaleDown?: { readonly stabilizationSeconds: number; readonly percentPerMinute: number };
+}
+
+export type Controller =
+  | (PodSpec & {
+      readonly type: "deployment";
+      readonly replicas?: number;
+      readonly autoscaling?: Autoscaling;
+    })
+  | (PodSpec & {
+      readonly type: "statefulset";
+      readonly replicas?: number;
+      /** Name -> claim template; mount it through a container's `mounts`. */
+      readonly volumeClaimTemplates: Readonly<
+        Record<string, { readonly size: string; readonly storageClass?: string }>
+      >;
+      /** Database-like stores belong to the `base` phase, before migrations and workloads. */
+      readonly phase?: "base" | "workloads";
+    })
+  | (PodSpec & { readonly type: "cronjob"; readonly schedule: string; readonly timeZone?: string })
+  /** A migration Job, applied before the app's workloads (phase `migrations`). */
+  | (PodSpec & { readonly type: "migration"; readonly backoffLimit?: number });
+
+/** Where a secret's values come from; none of them ever reaches git or a plan in plaintext. */
+export type SecretSource =
+  /** Random values (`@pulumi/random`), stable across runs, applied live. */
+  | {
+      readonly type: "generated";
+      readonly keys: Readonly<Record<string, { readonly length: number; readonly prefix?: string }>>;
+    }
+  /** Encrypted stack config (secret key name, handed over in `secrets`), applied live. */
+  | { readonly type: "config"; readonly keys: Readonly<Record<string, string>> }
+  /** An ExternalSecret against a ClusterSecretStore (Bitwarden, Vault, 1Password). */
+  | {
+      readonly type: "external";
+      readonly store: string;
+      readonly keys: Readonly<Record<string, { readonly remoteKey: string; readonly property?: string }>>;
+      /** @default "1h" */
+      readonly refreshInterval?: string;
+    }
+  /** A OnePasswordItem (1Password Connect operator); `itemPath` is `vaults/<vault>/items/<item>`. */
+  | { readonly type: "onepassword"; readonly itemPath: string };
+
+export type Persistence =
+  | {
+      readonly type: "pvc";
+      readonly size: string;
+      readonly storageClass?: string;
+      readonly accessMode?: "ReadWriteOnce" | "ReadWriteMany";
+    }
+  | { readonly type: "nfs"; readonly server: string; readonly path: string; readonly readOnly?: boolean };
+
+/** An app this app talks to in its namespace (egress), or that talks to it (ingress). */
+export interface Peer {
+  readonly app: string;
+  readonly port: number;
+}
+
+export interface AppSpec {
+  /** DNS label; names the item, the objects and the generated secrets. */
+  readonly name: string;
+  readonly controllers: Readonly<Record<string, Controller>>;
+  /** The Service in front of the controller named `controller` (default: the app's name). */
+  readonly service?: {
+    readonly controller?: string;
+    readonly ports: Readonly<Record<string, number>>;
+    /** NodePort only where the spec says so: port name -> node port. */
+    readonly nodePorts?: Readonly<Record<string, number>>;
+  };
+  /** Public route on `<host>.<cluster domain>` to a service port. */
+  readonly route?: { readonly host: string; readonly port: string; readonly path?: string };
+  readonly persistence?: Readonly<Record<string, Persistence>>;
+  readonly secrets?: Readonly<Record<string, SecretSource>>;
+  /** A database on the cluster's CloudNativePG cluster; wires `DATABASE_URL` into every container. */
+  readonly database?: { readonly cluster: string; readonly name?: string; readonly env?: string };
+  /** A cache (Valkey/Redis) app in the same namespace; wires `REDIS_HOST`/`REDIS_PORT`. */
+  readonly cache?: Peer;
+  /** Other peers the app calls (egress) and that call it (ingress). */
+  readonly talksTo?: readonly Peer[];
+  readonly calledBy?: readonly string[];
+  /** Egress to addresses outside the cluster on these TCP ports (e.g. [443] for a public API). */
+  readonly internetEgress?: readonly number[];
+  /** Metrics scrape on a service port. */
+  readonly metrics?: { readonly port: string; readonly path?: string };
+  readonly priorityClassName?: string;
+  /** Image pull secret (an existing or live-applied Secret). */
+  readonly imagePullSecret?: string;
+  /** Items that must be ready first (e.g. the database item). */
+  readonly dependsOn?: readonly string[];
+}
+
+/** How the cluster exposes HTTP, resolved by the composition. */
+export type ExposureTarget =
+  | { readonly kind: "gateway-api"; readonly gateway: { readonly name: string; readonly namespace: string } }
+  | {
+      readonly kind: "traefik";
+      readonly clusterIssuer: string;
+      readonly ingressClassName: string;
+      readonly namespace: string;
+    }
+  /**
+   * Istio: the app's Gateway lives in the ingress gateway's namespace (where `credentialName`,
+   * the TLS Secret, must be) and selects the gateway pods by `selector`.
+   */
+  | {
+      readonly kind: "istio";
+      readonly namespace: string;
+      readonly selector: Readonly<Record<string, string>>;
+      readonly credentialName: string;
+    };
+
+/** The cluster's monitoring stack: which scrape object to emit, and where scrapes come from. */
+export type Monitoring =
+  | { readonly kind: "prometheus-operator" | "victoria-metrics"; readonly namespace: string }
+  | { readonly kind: "none" };
+
+/** Everything the workload component needs besides the specs. */
+export interface WorkloadContext {
+  readonly cluster: string;
+  readonly domain: string;
+  readonly namespace: string;
+  readonly exposure: ExposureTarget;
+  readonly monitoring: Monitoring;
+  readonly defaultStorageClass: string;
+  readonly storageClasses: readonly string[];
+  /** Secret config values (only for `config` secret sources). */
+  readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Parent for generated passwords. */
+  readonly parent: pulumi.Resource;
+}
+
+export interface DatabaseClaim {
+  readonly app: string;
+  readonly database: string;
+  readonly cluster: string;
+  readonly namespace: string;
+}
+
+export interface WorkloadBuild {
+  readonly items: readonly DeliveryItem[];
+  readonly liveSecrets: readonly LiveSecret[];
+  readonly databaseClaims: readonly DatabaseClaim[];
+}

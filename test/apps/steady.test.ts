@@ -1,0 +1,227 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseSteadySettings, STEADY_IMAGE_DEFAULTS } from "../../config/apps/steady";
+import { steadyApp, STEADY_PULL_SECRET } from "../../components/apps/steady";
+import type { WorkloadBuild } from "../../components/apps/workload";
+import {
+  placeArgoCd,
+  placeFlux,
+  SYNC_WAVE,
+  validateItems,
+  type Bundle,
+  type KubeObject,
+} from "../../components/gitops";
+import { runProgram, type RecordedResource } from "../../lib/mock-runtime";
+import { validateSchemas } from "../../tools/schemas";
+import { FAKE_SECRET, PROD_RAW, prodSettings, pureContext } from "./fixtures";
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let build: WorkloadBuild;
+let resources: RecordedResource[];
+let secretData: Record<string, Record<string, string>>;
+
+beforeAll(async () => {
+  const run = await runProgram(async () => {
+    const parent = new pulumi.ComponentResource("test:index:Apps", "apps");
+    const b = steadyApp({ ...pureContext({ parent }), settings: prodSettings(), databaseItem: "postgres" });
+    const data: Record<string, Record<string, string>> = {};
+    for (const s of b.liveSecrets) {
+      data[s.name] = await new Promise((resolve) =>
+        pulumi.output(s.stringData).apply((v) => resolve(v as Record<string, string>)),
+      );
+    }
+    return { b, data };
+  });
+  build = run.outputs.b;
+  secretData = run.outputs.data;
+  resources = run.resources;
+});
+
+const objects = (): KubeObject[] => (build.items as Bundle[]).flatMap((b) => [...b.objects]);
+const find = (kind: string, name: string): Any => {
+  const o = objects().find((x) => x.kind === kind && x.metadata.name.startsWith(name));
+  if (!o) throw new Error(`no ${kind}/${name}`);
+  return o;
+};
+const envOf = (o: Any): Record<string, unknown> =>
+  Object.fromEntries(
+    (o.spec.template.spec.containers[0].env as Any[]).map((e): [string, unknown] => [
+      e.name as string,
+      e.value ?? e.valueFrom,
+    ]),
+  );
+
+describe("Steady (document 000)", () => {
+  it("delivers one bundle per app in steady-prod, valid for both engines", () => {
+    expect(build.items.map((i) => [i.name, i.namespace, i.layer])).toEqual(
+      ["valkey", "centrifugo", "litellm", "platform-backend", "inference-backend", "dev-ui"].map((n) => [
+        n,
+        "steady-prod",
+        "apps",
+      ]),
+    );
+    expect(() => validateItems(build.items)).not.toThrow();
+    expect(build.items.find((i) => i.name === "platform-backend")?.dependsOn).toEqual([
+      "postgres",
+      "valkey",
+      "centrifugo",
+    ]);
+  });
+
+  it("wires the backends: probes, NODE_ENV, DATABASE_URL, Valkey, Centrifugo, pull secret", () => {
+    const d = find("Deployment", "platform-backend");
+    const c = d.spec.template.spec.containers[0];
+    expect(c.image).toBe("ghcr.io/hitchai-app/platform-backend:sha-1111111");
+    expect(c.ports).toEqual([{ name: "http", containerPort: 3000, protocol: "TCP" }]);
+    expect(c.livenessProbe).toEqual({ httpGet: { path: "/health", port: "http" } });
+    expect(c.readinessProbe).toEqual({ httpGet: { path: "/ready", port: "http" } });
+    expect(envOf(d)).toEqual({
+      DATABASE_URL: { secretKeyRef: { name: "postgres-platform-backend-user", key: "uri" } },
+      REDIS_HOST: "valkey",
+      REDIS_PORT: "6379",
+      NODE_ENV: "production",
+      CENTRIFUGO_URL: "http://centrifugo:8000",
+      CENTRIFUGO_API_KEY: { secretKeyRef: { name: "centrifugo-keys", key: "apiKey" } },
+      CENTRIFUGO_JWT_SECRET: { secretKeyRef: { name: "centrifugo-keys", key: "tokenHmacSecret" } },
+    });
+    expect(d.spec.template.spec.imagePullSecrets).toEqual([{ name: STEADY_PULL_SECRET }]);
+    expect(find("Deployment", "inference-backend").spec.template.spec.containers[0].image).toBe(
+      `ghcr.io/hitchai-app/inference-backend:sha-2222222@sha256:${"a".repeat(64)}`,
+    );
+    expect(build.databaseClaims).toEqual([
+      { app: "litellm", database: "litellm", cluster: "postgres", namespace: "steady-prod" },
+      {
+        app: "platform-backend",
+        database: "platform-backend",
+        cluster: "postgres",
+        namespace: "steady-prod",
+      },
+      {
+        app: "inference-backend",
+        database: "inference-backend",
+        cluster: "postgres",
+        namespace: "steady-prod",
+      },
+    ]);
+  });
+
+  it("runs migrations before the Deployments on Argo CD (waves 1, 2) and Flux (phase stages)", () => {
+    const argo = placeArgoCd(build.items);
+    const wave = (kind: string, name: string) =>
+      argo.objects.find((p) => p.object.kind === kind && p.object.metadata.name.startsWith(name))?.object
+        .metadata.annotations?.[SYNC_WAVE];
+    expect(wave("Job", "platform-backend-migration-")).toBe("1");
+    expect(wave("Deployment", "platform-backend")).toBe("2");
+    expect(wave("StatefulSet", "valkey")).toBeUndefined();
+    const flux = placeFlux(build.items);
+    const dir = (kind: string, name: string) =>
+      flux.objects.find((p) => p.object.kind === kind && p.object.metadata.name.startsWith(name))?.dir;
+    expect(dir("Job", "inference-backend-migration-")).toBe("apps/migrations/inference-backend");
+    expect(dir("Deployment", "inference-backend")).toBe("apps/workloads/inference-backend");
+    expect(dir("StatefulSet", "valkey")).toBe("apps/valkey");
+    const valkey = find("StatefulSet", "valkey");
+    expect(valkey.spec.template.spec.securityContext.fsGroup).toBe(1000);
+    expect(valkey.spec.volumeClaimTemplates[0].spec.storageClassName).toBe("hcloud-volumes-encrypted");
+  });
+
+  it("boots Centrifugo v6 and LiteLLM with their required keys from generated secrets", () => {
+    expect(envOf(find("Deployment", "centrifugo"))).toMatchObject({
+      CENTRIFUGO_HTTP_API_KEY: { secretKeyRef: { name: "centrifugo-keys", key: "apiKey" } },
+      CENTRIFUGO_CLIENT_TOKEN_HMAC_SECRET_KEY: {
+        secretKeyRef: { name: "centrifugo-keys", key: "tokenHmacSecret" },
+      },
+      CENTRIFUGO_HEALTH_ENABLED: "true",
+      CENTRIFUGO_CLIENT_ALLOWED_ORIGINS: "https://app.example.test",
+    });
+    const litellm = find("Deployment", "litellm");
+    expect(envOf(litellm)).toMatchObject({
+      DATABASE_URL: { secretKeyRef: { name: "postgres-litellm-user", key: "uri" } },
+      LITELLM_MASTER_KEY: { secretKeyRef: { name: "litellm-keys", key: "masterKey" } },
+      LITELLM_SALT_KEY: { secretKeyRef: { name: "litellm-keys", key: "saltKey" } },
+    });
+    expect(litellm.metadata.annotations).toEqual({
+      "security.platform.io/litellm.runAsNonRoot": "the ghcr.io/berriai/litellm image runs as root",
+      "security.platform.io/litellm.readOnlyRootFilesystem":
+        "LiteLLM runs prisma generate/migrate into its install tree at start",
+    });
+    expect(secretData["litellm-keys"].masterKey).toMatch(/^sk-/);
+    expect(
+      resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.name),
+    ).toEqual([
+      "prod-centrifugo-keys-apiKey",
+      "prod-centrifugo-keys-tokenHmacSecret",
+      "prod-litellm-keys-masterKey",
+      "prod-litellm-keys-saltKey",
+    ]);
+  });
+
+  it("keeps every secret value out of the items", () => {
+    const text = JSON.stringify(build.items);
+    expect(text).not.toContain(FAKE_SECRET);
+    for (const data of Object.values(secretData))
+      for (const value of Object.values(data)) expect(text).not.toContain(value);
+    expect(secretData[STEADY_PULL_SECRET][".dockerconfigjson"]).toBe(FAKE_SECRET);
+    expect(build.liveSecrets.map((s) => s.name)).toEqual([
+      "centrifugo-keys",
+      "litellm-keys",
+      STEADY_PULL_SECRET,
+    ]);
+  });
+
+  it("passes the upstream schemas", () => {
+    const results = validateSchemas(objects());
+    expect(results.filter((r) => r.status === "invalid")).toEqual([]);
+    const valid = new Set(results.filter((r) => r.status === "valid").map((r) => r.kind));
+    for (const kind of [
+      "Deployment",
+      "StatefulSet",
+      "Job",
+      "Service",
+      "NetworkPolicy",
+      "HTTPRoute",
+      "ServiceMonitor",
+    ])
+      expect(valid).toContain(kind);
+    // tools/validate-schemas.mjs maps no package for cilium.io (see test/schemas.test.ts).
+    expect([...new Set(results.filter((r) => r.status === "unvalidated").map((r) => r.kind))]).toEqual([
+      "CiliumNetworkPolicy",
+    ]);
+  });
+});
+
+describe("Steady settings", () => {
+  const key = "platform:clusters.prod.appSettings.steady";
+  it("defaults the namespace, hosts and third-party images", () => {
+    const s = prodSettings();
+    expect(s.namespace).toBe("steady-prod");
+    expect(parseSteadySettings("stage", { ...PROD_RAW, environment: "stage" }).namespace).toBe(
+      "steady-stage",
+    );
+    expect(s.images.valkey).toEqual({
+      repository: "docker.io/valkey/valkey",
+      tag: STEADY_IMAGE_DEFAULTS.valkey.tag,
+    });
+    expect(
+      parseSteadySettings("prod", { ...PROD_RAW, images: { ...PROD_RAW.images, valkey: { tag: "8.1.12" } } })
+        .images.valkey.tag,
+    ).toBe("8.1.12");
+  });
+  it("requires the Steady service tags and refuses latest", () => {
+    expect(() =>
+      parseSteadySettings("prod", {
+        ...PROD_RAW,
+        images: { devUi: { tag: "x" }, inferenceBackend: { tag: "y" } },
+      }),
+    ).toThrow(
+      `Invalid config ${key}.images.platformBackend.tag = (not set): required: document 000 gives no tag for ghcr.io/hitchai-app/platform-backend; set the exact tag CI built (never "latest")`,
+    );
+    expect(() =>
+      parseSteadySettings("prod", { ...PROD_RAW, images: { ...PROD_RAW.images, devUi: { tag: "latest" } } }),
+    ).toThrow(
+      `Invalid config ${key}.images.devUi.tag = "latest": expected an exact image tag (not "latest")`,
+    );
+    expect(() => parseSteadySettings("prod", { ...PROD_RAW, imagez: {} })).toThrow(
+      `Invalid config ${key}.imagez`,
+    );
+  });
+});

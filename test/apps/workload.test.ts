@@ -1,0 +1,486 @@
+import { buildWorkloads, OPT_OUT_PREFIX, type AppSpec } from "../../components/apps/workload";
+import { phaseOf, validateItems, type Bundle, type KubeObject } from "../../components/gitops";
+import { validateSchemas } from "../../tools/schemas";
+import { container, pureContext, webApp } from "./fixtures";
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const build = (apps: AppSpec[], ctx = pureContext()) => buildWorkloads(apps, ctx);
+const objectsOf = (apps: AppSpec[], ctx = pureContext()): KubeObject[] =>
+  (build(apps, ctx).items as Bundle[]).flatMap((b) => [...b.objects]);
+const find = (objects: KubeObject[], kind: string, name?: string): Any => {
+  const o = objects.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
+  if (!o) throw new Error(`no ${kind}/${name ?? "*"}`);
+  return o;
+};
+const podOf = (o: Any): Any =>
+  (o.kind === "CronJob" ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec) as Any;
+
+describe("secure defaults and opt-outs", () => {
+  it("gives every container the restricted profile, requests and a memory limit", () => {
+    const app = webApp({
+      controllers: {
+        web: {
+          type: "deployment",
+          containers: { web: container({ writablePaths: ["/tmp"] }) },
+          initContainers: { init: container() },
+          sidecars: { side: container() },
+        },
+      },
+    });
+    const pod = podOf(find(objectsOf([app]), "Deployment", "web"));
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    const all = [...pod.initContainers, ...pod.containers];
+    expect(all.map((c: Any) => c.name as string)).toEqual(["init", "side", "web"]);
+    expect(pod.initContainers[1].restartPolicy).toBe("Always");
+    for (const c of all) {
+      expect(c.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+      expect(c.resources).toEqual({ requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "64Mi" } });
+    }
+    expect(pod.volumes).toContainEqual({ name: "web-tmp-tmp", emptyDir: {} });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: "web-tmp-tmp", mountPath: "/tmp" });
+  });
+
+  it("records each opt-out with its reason on the object and the pod", () => {
+    const security = {
+      runAsNonRoot: { reason: "image needs root" },
+      readOnlyRootFilesystem: { reason: "writes its cache in /app" },
+      allowPrivilegeEscalation: { reason: "setuid helper" },
+      capabilities: { reason: "binds port 80", add: ["NET_BIND_SERVICE"] },
+    };
+    const app = webApp({
+      controllers: {
+        web: {
+          type: "deployment",
+          serviceAccountToken: { reason: "talks to the API" },
+          containers: { web: container({ security }) },
+        },
+      },
+    });
+    const d = find(objectsOf([app]), "Deployment", "web");
+    const expected = {
+      [`${OPT_OUT_PREFIX}web.runAsNonRoot`]: "image needs root",
+      [`${OPT_OUT_PREFIX}web.readOnlyRootFilesystem`]: "writes its cache in /app",
+      [`${OPT_OUT_PREFIX}web.allowPrivilegeEscalation`]: "setuid helper",
+      [`${OPT_OUT_PREFIX}web.capabilities`]: "binds port 80",
+      [`${OPT_OUT_PREFIX}pod.automountServiceAccountToken`]: "talks to the API",
+    };
+    expect(d.metadata.annotations).toEqual(expected);
+    expect(d.spec.template.metadata.annotations).toEqual(expected);
+    const pod = podOf(d);
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(pod.securityContext.runAsNonRoot).toBe(false);
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: true,
+      readOnlyRootFilesystem: false,
+      runAsNonRoot: false,
+      capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+  });
+
+  it("rejects an opt-out without a reason, root without an opt-out and an unpinned image", () => {
+    const noReason = webApp({
+      controllers: {
+        web: {
+          type: "deployment",
+          containers: { web: container({ security: { runAsNonRoot: { reason: " " } } }) },
+        },
+      },
+    });
+    expect(() => build([noReason])).toThrow(
+      'app "web" container "web": security.runAsNonRoot opt-out needs a reason',
+    );
+    const root = webApp({
+      controllers: { web: { type: "deployment", containers: { web: container({ runAsUser: 0 }) } } },
+    });
+    expect(() => build([root])).toThrow(
+      'app "web" container "web": runAsUser 0 is root; opt out with security.runAsNonRoot and a reason',
+    );
+    const latest = webApp({
+      controllers: {
+        web: {
+          type: "deployment",
+          containers: { web: container({ image: { repository: "x/y", tag: "latest" } }) },
+        },
+      },
+    });
+    expect(() => build([latest])).toThrow('image x/y: tag "latest" is not pinned; set an exact tag');
+  });
+});
+
+describe("claims", () => {
+  it("wires a database claim: DATABASE_URL, egress to the CNPG pods and a returned claim", () => {
+    const app = webApp({ database: { cluster: "postgres" } });
+    const result = build([app]);
+    const objects = (result.items[0] as Bundle).objects as KubeObject[];
+    expect(podOf(find(objects, "Deployment", "web")).containers[0].env).toContainEqual({
+      name: "DATABASE_URL",
+      valueFrom: { secretKeyRef: { name: "postgres-web-user", key: "uri" } },
+    });
+    expect(find(objects, "NetworkPolicy", "web").spec.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": "postgres" } } }],
+      ports: [{ protocol: "TCP", port: 5432 }],
+    });
+    expect(result.databaseClaims).toEqual([
+      { app: "web", database: "web", cluster: "postgres", namespace: "demo" },
+    ]);
+    expect(objects.some((o) => o.apiVersion.startsWith("postgresql.cnpg.io"))).toBe(false);
+  });
+
+  it("wires a cache claim and persistence (default class, named class, NFS)", () => {
+    const ctx = pureContext({ storageClasses: ["hcloud-volumes-encrypted", "longhorn"] });
+    const app = webApp({
+      cache: { app: "valkey", port: 6379 },
+      persistence: {
+        data: { type: "pvc", size: "2Gi" },
+        fast: { type: "pvc", size: "1Gi", storageClass: "longhorn" },
+        media: { type: "nfs", server: "10.0.0.5", path: "/export/media" },
+      },
+      controllers: {
+        web: {
+          type: "deployment",
+          containers: { web: container({ mounts: { "/data": "data", "/fast": "fast", "/media": "media" } }) },
+        },
+      },
+    });
+    const objects = objectsOf([app], ctx);
+    const pod = podOf(find(objects, "Deployment", "web"));
+    expect(pod.containers[0].env).toEqual(
+      expect.arrayContaining([
+        { name: "REDIS_HOST", value: "valkey" },
+        { name: "REDIS_PORT", value: "6379" },
+      ]),
+    );
+    expect(find(objects, "PersistentVolumeClaim", "web-data").spec.storageClassName).toBe(
+      "hcloud-volumes-encrypted",
+    );
+    expect(find(objects, "PersistentVolumeClaim", "web-fast").spec.storageClassName).toBe("longhorn");
+    expect(find(objects, "PersistentVolumeClaim", "web-data").metadata.annotations).toEqual({
+      "argocd.argoproj.io/sync-options": "Prune=false",
+      "kustomize.toolkit.fluxcd.io/prune": "disabled",
+    });
+    expect(pod.volumes).toEqual([
+      { name: "data", persistentVolumeClaim: { claimName: "web-data" } },
+      { name: "fast", persistentVolumeClaim: { claimName: "web-fast" } },
+      { name: "media", nfs: { server: "10.0.0.5", path: "/export/media", readOnly: false } },
+    ]);
+    const bad = webApp({ persistence: { data: { type: "pvc", size: "1Gi", storageClass: "nope" } } });
+    expect(() => build([bad])).toThrow(
+      'app "web" persistence.data.storageClass: "nope" is not on this cluster (available: hcloud-volumes-encrypted)',
+    );
+  });
+});
+
+describe("exposure", () => {
+  const app = webApp({ route: { host: "web", port: "http" } });
+  it("gateway-api: an HTTPRoute on the shared Gateway and a Cilium policy for the ingress identity", () => {
+    const objects = objectsOf([app]);
+    expect(find(objects, "HTTPRoute", "web").spec).toEqual({
+      parentRefs: [
+        { group: "gateway.networking.k8s.io", kind: "Gateway", name: "shared", namespace: "gateway" },
+      ],
+      hostnames: ["web.example.test"],
+      rules: [
+        {
+          matches: [{ path: { type: "PathPrefix", value: "/" } }],
+          backendRefs: [{ name: "web", port: 8080 }],
+        },
+      ],
+    });
+    expect(find(objects, "CiliumNetworkPolicy", "web-from-gateway").spec.ingress).toEqual([
+      { fromEntities: ["ingress"], toPorts: [{ ports: [{ port: "8080", protocol: "TCP" }] }] },
+    ]);
+  });
+  it("traefik: an Ingress with cert-manager TLS and ingress allowed from Traefik's namespace", () => {
+    const objects = objectsOf(
+      [app],
+      pureContext({
+        exposure: {
+          kind: "traefik",
+          clusterIssuer: "letsencrypt",
+          ingressClassName: "traefik",
+          namespace: "kube-system",
+        },
+      }),
+    );
+    const ing = find(objects, "Ingress", "web");
+    expect(ing.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
+    expect(ing.spec.tls).toEqual([{ hosts: ["web.example.test"], secretName: "web-tls" }]);
+    expect(ing.spec.ingressClassName).toBe("traefik");
+    expect(find(objects, "NetworkPolicy", "web").spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+      ports: [{ protocol: "TCP", port: 8080 }],
+    });
+  });
+  it("istio: a Gateway in the ingress namespace and a VirtualService bound to it", () => {
+    const objects = objectsOf(
+      [app],
+      pureContext({
+        exposure: {
+          kind: "istio",
+          namespace: "istio-ingress",
+          selector: { istio: "ingressgateway" },
+          credentialName: "wildcard-tls",
+        },
+      }),
+    );
+    const gw = find(objects, "Gateway", "demo-web");
+    expect(gw.metadata.namespace).toBe("istio-ingress");
+    expect(gw.spec.servers[0].tls).toEqual({ mode: "SIMPLE", credentialName: "wildcard-tls" });
+    expect(find(objects, "VirtualService", "web").spec.gateways).toEqual(["istio-ingress/demo-web"]);
+  });
+  it("NodePort only when the spec says so", () => {
+    expect(find(objectsOf([app]), "Service", "web").spec.type).toBe("ClusterIP");
+    const np = find(
+      objectsOf([webApp({ service: { ports: { http: 8080 }, nodePorts: { http: 30080 } } })]),
+      "Service",
+      "web",
+    );
+    expect(np.spec.type).toBe("NodePort");
+    expect(np.spec.ports[0].nodePort).toBe(30080);
+  });
+});
+
+describe("availability", () => {
+  it("adds HPA behaviour, a PDB, topology spread and anti-affinity for multi-replica workloads", () => {
+    const app = webApp({
+      controllers: {
+        web: {
+          type: "deployment",
+          containers: { web: container() },
+          autoscaling: {
+            min: 2,
+            max: 6,
+            cpu: 70,
+            custom: [{ type: "External", metric: "queue_depth", averageValue: "30" }],
+            scaleDown: { stabilizationSeconds: 600, percentPerMinute: 10 },
+          },
+        },
+      },
+    });
+    const objects = objectsOf([app]);
+    const hpa = find(objects, "HorizontalPodAutoscaler", "web");
+    expect(hpa.spec.metrics).toEqual([
+      {
+        type: "Resource",
+        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+      },
+      {
+        type: "External",
+        external: { metric: { name: "queue_depth" }, target: { type: "AverageValue", averageValue: "30" } },
+      },
+    ]);
+    expect(hpa.spec.behavior).toEqual({
+      scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: "Pods", value: 4, periodSeconds: 60 }] },
+      scaleDown: {
+        stabilizationWindowSeconds: 600,
+        policies: [{ type: "Percent", value: 10, periodSeconds: 60 }],
+      },
+    });
+    const d = find(objects, "Deployment", "web");
+    expect(d.spec.replicas).toBeUndefined();
+    expect(podOf(d).topologySpreadConstraints[0]).toMatchObject({
+      maxSkew: 1,
+      whenUnsatisfiable: "ScheduleAnyway",
+    });
+    expect(podOf(d).affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight).toBe(
+      100,
+    );
+    expect(find(objects, "PodDisruptionBudget", "web").spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/component": "web" } },
+    });
+  });
+  it("adds none of it for a single replica", () => {
+    const objects = objectsOf([webApp()]);
+    expect(objects.map((o) => o.kind)).toEqual(["Deployment", "Service", "NetworkPolicy"]);
+    expect(podOf(find(objects, "Deployment")).topologySpreadConstraints).toBeUndefined();
+  });
+});
+
+describe("controllers and phases", () => {
+  it("orders a migration Job before the workloads and a database StatefulSet in base", () => {
+    const app = webApp({
+      controllers: {
+        web: { type: "deployment", containers: { web: container() } },
+        migrate: {
+          type: "migration",
+          containers: { migrate: container({ command: ["migrate"], probes: {} }) },
+        },
+        nightly: { type: "cronjob", schedule: "0 3 * * *", containers: { job: container({ probes: {} }) } },
+        db: {
+          type: "statefulset",
+          phase: "base",
+          volumeClaimTemplates: { data: { size: "1Gi" } },
+          containers: { db: container({ mounts: { "/data": "data" }, runAsUser: 999, runAsGroup: 1000 }) },
+        },
+      },
+    });
+    const objects = objectsOf([app]);
+    const job = find(objects, "Job");
+    expect(job.metadata.name).toMatch(/^web-migrate-[0-9a-f]{8}$/);
+    expect(phaseOf(job as KubeObject)).toBe("migrations");
+    expect(phaseOf(find(objects, "Deployment") as KubeObject)).toBe("workloads");
+    expect(phaseOf(find(objects, "CronJob") as KubeObject)).toBe("workloads");
+    const sts = find(objects, "StatefulSet", "web-db");
+    expect(phaseOf(sts as KubeObject)).toBe("base");
+    expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName).toBe("hcloud-volumes-encrypted");
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: "Retain",
+      whenScaled: "Retain",
+    });
+    expect(podOf(sts).securityContext.fsGroup).toBe(1000);
+    expect(podOf(sts).containers[0].securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 1000 });
+    expect(podOf(job).restartPolicy).toBe("OnFailure");
+  });
+  it("names the Job after its template so an image bump makes a new Job", () => {
+    const withTag = (tag: string): string =>
+      find(
+        objectsOf([
+          webApp({
+            controllers: {
+              web: { type: "deployment", containers: { web: container() } },
+              m: { type: "migration", containers: { m: container({ image: { repository: "r/x", tag } }) } },
+            },
+          }),
+        ]),
+        "Job",
+      ).metadata.name as string;
+    expect(withTag("1.0.0")).not.toBe(withTag("1.0.1"));
+    expect(withTag("1.0.0")).toBe(withTag("1.0.0"));
+  });
+  it("rejects a secret reference that is nobody's secret", () => {
+    const app = webApp({
+      controllers: {
+        web: {
+          type: "deployment",
+          containers: { web: container({ env: { X: { secret: "nope", key: "k" } } }) },
+        },
+      },
+    });
+    expect(() => build([app])).toThrow(
+      'app "web": secret "nope" is not one of its secrets (none) nor "<app>/<secret>" of another app',
+    );
+  });
+  it("delivers valid items in the apps layer", () => {
+    const items = build([webApp({ dependsOn: ["postgres"] })]).items;
+    expect(() => validateItems(items)).not.toThrow();
+    expect(items[0]).toMatchObject({
+      kind: "bundle",
+      name: "web",
+      layer: "apps",
+      namespace: "demo",
+      dependsOn: ["postgres"],
+    });
+  });
+});
+
+describe("secrets and schemas", () => {
+  const rich = webApp({
+    route: { host: "web", port: "http" },
+    metrics: { port: "http" },
+    persistence: { data: { type: "pvc", size: "1Gi" } },
+    secrets: {
+      api: {
+        type: "external",
+        store: "bitwarden",
+        keys: { token: { remoteKey: "web-api", property: "token" } },
+      },
+      op: { type: "onepassword", itemPath: "vaults/infra/items/web" },
+      cfg: { type: "config", keys: { password: "steadyGhcrDockerConfigJson" } },
+    },
+    controllers: {
+      web: {
+        type: "deployment",
+        containers: {
+          web: container({
+            mounts: { "/data": "data" },
+            env: { TOKEN: { secret: "api", key: "token" }, CFG: { configMap: "web-config", key: "mode" } },
+            files: { "/etc/web/app.yaml": { configMap: "web-config", key: "app.yaml" } },
+            envFromConfigMaps: ["web-env"],
+          }),
+        },
+        autoscaling: {
+          min: 2,
+          max: 4,
+          memory: 80,
+          custom: [{ type: "Pods", metric: "rps", averageValue: "100" }],
+        },
+      },
+      nightly: { type: "cronjob", schedule: "0 3 * * *", containers: { job: container({ probes: {} }) } },
+    },
+  });
+
+  it("emits ExternalSecret and OnePasswordItem, applies config secrets live, and rejects a missing key", () => {
+    const result = build([rich]);
+    const objects = (result.items[0] as Bundle).objects as KubeObject[];
+    expect(find(objects, "ExternalSecret", "web-api").spec).toEqual({
+      refreshInterval: "1h",
+      secretStoreRef: { kind: "ClusterSecretStore", name: "bitwarden" },
+      target: { name: "web-api", creationPolicy: "Owner" },
+      data: [{ secretKey: "token", remoteRef: { key: "web-api", property: "token" } }],
+    });
+    expect(find(objects, "OnePasswordItem", "web-op").spec).toEqual({ itemPath: "vaults/infra/items/web" });
+    expect(result.liveSecrets.map((s) => [s.name, s.namespace])).toEqual([["web-cfg", "demo"]]);
+    const c = podOf(find(objects, "Deployment", "web")).containers[0];
+    expect(c.env).toContainEqual({
+      name: "TOKEN",
+      valueFrom: { secretKeyRef: { name: "web-api", key: "token" } },
+    });
+    expect(c.envFrom).toEqual([{ configMapRef: { name: "web-env" } }]);
+    expect(c.volumeMounts).toContainEqual({
+      name: "web-file-etc-web-app-yaml",
+      mountPath: "/etc/web/app.yaml",
+      subPath: "app.yaml",
+      readOnly: true,
+    });
+    expect(() => build([rich], pureContext({ secrets: {} }))).toThrow(
+      'app "web" secrets.cfg.keys.password: secret config "steadyGhcrDockerConfigJson" is not set; run `pulumi config set --secret steadyGhcrDockerConfigJson <value>`',
+    );
+  });
+
+  it("passes the upstream schemas on every exposure kind", () => {
+    const contexts = [
+      pureContext(),
+      pureContext({
+        exposure: {
+          kind: "traefik",
+          clusterIssuer: "letsencrypt",
+          ingressClassName: "traefik",
+          namespace: "kube-system",
+        },
+      }),
+      pureContext({
+        exposure: {
+          kind: "istio",
+          namespace: "istio-ingress",
+          selector: { istio: "ingressgateway" },
+          credentialName: "tls",
+        },
+      }),
+    ];
+    const all = contexts.flatMap((ctx) => objectsOf([rich], ctx));
+    const results = validateSchemas(all);
+    expect(results.filter((r) => r.status === "invalid")).toEqual([]);
+    const valid = new Set(results.filter((r) => r.status === "valid").map((r) => r.kind));
+    for (const kind of [
+      "Ingress",
+      "Gateway",
+      "VirtualService",
+      "ExternalSecret",
+      "HorizontalPodAutoscaler",
+      "PodDisruptionBudget",
+      "CronJob",
+      "PersistentVolumeClaim",
+    ])
+      expect(valid).toContain(kind);
+  });
+});
