@@ -72,7 +72,7 @@ describe("K3sCluster", () => {
         "production-token random:index/randomPassword:RandomPassword",
         ...[1, 2, 3].flatMap((n) =>
           ["prepare", "uninstall", "install", "node"].map(
-            (role) => `production-cm5-${n}-${role} command:remote:Command`,
+            (role) => `production-10-0-40-10${n}-${role} command:remote:Command`,
           ),
         ),
         "production-kubeconfig command:remote:Command",
@@ -83,28 +83,33 @@ describe("K3sCluster", () => {
 
   it("orders prepare -> first server -> joining servers -> kubeconfig", () => {
     const urn = (name: string) => byName(resources, name).urn;
-    expect(byName(resources, "production-cm5-1-prepare").dependsOn).toEqual([]);
-    expect(byName(resources, "production-cm5-1-install").dependsOn).toEqual(
-      [urn("production-cm5-1-prepare"), urn("production-cm5-1-uninstall"), urn("production-token")].sort(),
-    );
-    expect(byName(resources, "production-cm5-2-install").dependsOn).toEqual(
+    expect(byName(resources, "production-10-0-40-101-prepare").dependsOn).toEqual([]);
+    expect(byName(resources, "production-10-0-40-101-install").dependsOn).toEqual(
       [
-        urn("production-cm5-1-install"),
-        urn("production-cm5-2-prepare"),
-        urn("production-cm5-2-uninstall"),
+        urn("production-10-0-40-101-prepare"),
+        urn("production-10-0-40-101-uninstall"),
         urn("production-token"),
       ].sort(),
     );
-    expect(byName(resources, "production-cm5-3-install").dependsOn).toContain(
-      urn("production-cm5-2-install"),
+    expect(byName(resources, "production-10-0-40-102-install").dependsOn).toEqual(
+      [
+        urn("production-10-0-40-101-install"),
+        urn("production-10-0-40-102-prepare"),
+        urn("production-10-0-40-102-uninstall"),
+        urn("production-token"),
+      ].sort(),
+    );
+    expect(byName(resources, "production-10-0-40-103-install").dependsOn).toContain(
+      urn("production-10-0-40-102-install"),
     );
     expect(byName(resources, "production-kubeconfig").dependsOn).toEqual(
-      [1, 2, 3].map((n) => urn(`production-cm5-${n}-install`)).sort(),
+      [1, 2, 3].map((n) => urn(`production-10-0-40-10${n}-install`)).sort(),
     );
   });
 
   it("runs --cluster-init on the first server only, and joins the others to it", () => {
-    const create = (n: number) => byName(resources, `production-cm5-${n}-install`).inputs["create"] as string;
+    const create = (n: number) =>
+      byName(resources, `production-10-0-40-10${n}-install`).inputs["create"] as string;
     expect(create(1)).toContain('sh "$INSTALLER" server --cluster-init ');
     for (const n of [2, 3]) {
       expect(create(n)).not.toContain("--cluster-init");
@@ -115,11 +120,11 @@ describe("K3sCluster", () => {
 
   it("passes the generated join token as secret stdin, and the SSH key as a secret", () => {
     for (const n of [1, 2, 3]) {
-      const install = byName(resources, `production-cm5-${n}-install`);
+      const install = byName(resources, `production-10-0-40-10${n}-install`);
       expect(install.inputs["stdin"]).toBe("[secret]");
       // The connection carries the private key, so the whole connection is secret.
       expect(install.inputs["connection"]).toBe("[secret]");
-      expect(hostOf.get(`production-cm5-${n}-install`)).toBe(`10.0.40.10${n}`);
+      expect(hostOf.get(`production-10-0-40-10${n}-install`)).toBe(`10.0.40.10${n}`);
     }
     expect(byName(resources, "production-token").inputs).toMatchObject({ length: 64, special: false });
     expect(byName(resources, "production-token").additionalSecretOutputs).toContain("result");
@@ -128,7 +133,7 @@ describe("K3sCluster", () => {
   });
 
   it("keys each install on version and flags, so a rerun with nothing changed does nothing", () => {
-    const triggers = byName(resources, "production-cm5-2-install").inputs["triggers"] as string[];
+    const triggers = byName(resources, "production-10-0-40-102-install").inputs["triggers"] as string[];
     expect(triggers.slice(0, 4)).toEqual([
       "v1.33.5+k3s1",
       "arm64",
@@ -138,25 +143,25 @@ describe("K3sCluster", () => {
   });
 
   it("drains a removed host from the first server, then uninstalls K3s on it", () => {
-    const node = byName(resources, "production-cm5-3-node");
-    expect(hostOf.get("production-cm5-3-node")).toBe("10.0.40.101");
+    const node = byName(resources, "production-10-0-40-103-node");
+    expect(hostOf.get("production-10-0-40-103-node")).toBe("10.0.40.101");
     expect(node.inputs["delete"]).toContain("k3s kubectl drain cm5-3 --ignore-daemonsets");
     expect(node.ignoreChanges).toEqual(["connection"]);
-    const uninstall = byName(resources, "production-cm5-3-uninstall");
-    expect(hostOf.get("production-cm5-3-uninstall")).toBe("10.0.40.103");
+    const uninstall = byName(resources, "production-10-0-40-103-uninstall");
+    expect(hostOf.get("production-10-0-40-103-uninstall")).toBe("10.0.40.103");
     expect(uninstall.inputs["delete"]).toContain("/usr/local/bin/k3s-uninstall.sh");
     expect(uninstall.ignoreChanges).toEqual(["connection"]);
     // Deletion runs in reverse dependency order: node (drain) -> install -> uninstall.
-    expect(node.dependsOn).toEqual([byName(resources, "production-cm5-3-install").urn]);
-    expect(byName(resources, "production-cm5-3-install").dependsOn).toContain(uninstall.urn);
+    expect(node.dependsOn).toEqual([byName(resources, "production-10-0-40-103-install").urn]);
+    expect(byName(resources, "production-10-0-40-103-install").dependsOn).toContain(uninstall.urn);
     // Installs have no delete: replacing one for an upgrade never uninstalls.
-    expect(byName(resources, "production-cm5-3-install").inputs["delete"]).toBeUndefined();
+    expect(byName(resources, "production-10-0-40-103-install").inputs["delete"]).toBeUndefined();
   });
 
   it("leaves a removed host's resources out of the program, so the engine runs their deletes", async () => {
     const { resources: fewer } = await synth(productionConfig({ hosts: [piHost(1)] }));
     expect(fewer.filter((r) => r.name.startsWith("production-cm5-3"))).toEqual([]);
-    expect(fewer.map((r) => r.name)).toContain("production-cm5-1-node");
+    expect(fewer.map((r) => r.name)).toContain("production-10-0-40-101-node");
   });
 
   it("reads the kubeconfig as a secret and points it at a server that answers, not the MetalLB VIP", () => {
@@ -191,7 +196,7 @@ describe("K3sCluster upgrades", () => {
   it("re-keys every install on a version bump, chained servers first, then agents", async () => {
     const hosts = [piHost(4, "agent"), piHost(1), piHost(2), piHost(3)];
     const { resources } = await synth(productionConfig({ hosts }), { ...VERSIONS, k3s: "v1.34.1+k3s1" });
-    const install = (n: number) => byName(resources, `production-cm5-${n}-install`);
+    const install = (n: number) => byName(resources, `production-10-0-40-10${n}-install`);
     const chain = [1, 2, 3, 4];
     for (const [i, n] of chain.entries()) {
       expect((install(n).inputs["triggers"] as string[])[0]).toBe("v1.34.1+k3s1");
@@ -231,5 +236,19 @@ describe("K3sCluster preview of a fresh stack", () => {
       },
     );
     expect(byName(resources, "production-k8s").inputs["kubeconfig"]).toBe("[secret]");
+  });
+});
+
+describe("K3sCluster renames", () => {
+  it("renaming a host keeps every child's URN, so no uninstall runs on the live node", async () => {
+    const before = (await synth(productionConfig())).resources.map((r) => r.urn).sort();
+    const renamed = productionConfig();
+    const config = {
+      ...renamed,
+      hosts: renamed.hosts.map((h, i) => (i === 1 ? { ...h, name: "pi-two" } : h)),
+    };
+    const after = (await synth(config)).resources.map((r) => r.urn).sort();
+    expect(after).toEqual(before);
+    expect(mod.hostKey({ address: "10.0.40.102" })).toBe("10-0-40-102");
   });
 });

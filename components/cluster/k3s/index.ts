@@ -1,5 +1,5 @@
 /** K3s on SSH-reachable hosts: the component and its pure rendering functions. */
-export { K3sCluster, type K3sClusterArgs } from "./k3sCluster";
+export { K3sCluster, hostKey, type K3sClusterArgs } from "./k3sCluster";
 export { apiServerUrl, rewriteKubeconfig } from "./kubeconfig";
 export {
   HOST_PACKAGES,

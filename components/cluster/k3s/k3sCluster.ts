@@ -76,7 +76,7 @@ export class K3sCluster extends pulumi.ComponentResource {
     for (const node of plan) {
       const host = node.host;
       const prepare = new command.remote.Command(
-        `${name}-${host.name}-prepare`,
+        `${name}-${hostKey(host)}-prepare`,
         {
           connection: connect(host.address),
           create: renderPrepareScript(host, config.architecture, config.raspberryPi),
@@ -84,7 +84,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         { parent: this },
       );
       const uninstall = new command.remote.Command(
-        `${name}-${host.name}-uninstall`,
+        `${name}-${hostKey(host)}-uninstall`,
         {
           connection: connect(host.address),
           create: `echo "K3s on ${host.name} is managed by Pulumi; deleting this resource uninstalls it"`,
@@ -94,7 +94,7 @@ export class K3sCluster extends pulumi.ComponentResource {
       );
       const previous = installs.at(-1);
       const install = new command.remote.Command(
-        `${name}-${host.name}-install`,
+        `${name}-${hostKey(host)}-install`,
         {
           connection: connect(host.address),
           create: renderInstallScript(config, node, version),
@@ -110,7 +110,7 @@ export class K3sCluster extends pulumi.ComponentResource {
       installs.push(install);
       nodes.push(
         new command.remote.Command(
-          `${name}-${host.name}-node`,
+          `${name}-${hostKey(host)}-node`,
           {
             connection: connect(first.address),
             create: `echo "node ${host.name} joined the cluster"`,
@@ -163,3 +163,16 @@ export class K3sCluster extends pulumi.ComponentResource {
     });
   }
 }
+
+/**
+ * The stable part of a host's child resource names: its address, not its name. Pulumi
+ * performs a rename as a delete plus a create, and the delete of `-uninstall` runs
+ * k3s-uninstall.sh; keyed by address, renaming a host updates its resources in place (its
+ * installer reruns with the new --node-name) instead of uninstalling K3s from a live node.
+ * A new address is a different machine to this component: the old one is drained and
+ * uninstalled, the new one installed.
+ */
+export function hostKey(host: { readonly address: string }): string {
+  return host.address.replace(/\./g, "-");
+}
+
