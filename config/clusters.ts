@@ -22,6 +22,7 @@ import type {
   TalosHcloudClusterConfig,
 } from "./types";
 import { parseCidr, parseInterfaceAddress, parseIpv4, parseRange } from "../lib/net";
+import { publicKeyProblem } from "../lib/ssh";
 
 /** A DNS-1123 label: what cluster, pool and host names must be. */
 export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -304,6 +305,26 @@ function k3s(name: string, r: Reader, stack: string): K3sClusterConfig {
   };
 }
 
+/**
+ * The VM's authorized keys: optional (the public half of platform:sshPrivateKey is used
+ * when empty); each entry must be a real OpenSSH public key, so a placeholder such as
+ * `ssh-ed25519 AAAA...ReplaceMe` cannot lock the operator out of the VM.
+ */
+function sshPublicKeys(vm: Reader): string[] {
+  const keys = vm.stringList("sshPublicKeys", {}, []);
+  keys.forEach((key, i) => {
+    const problem = publicKeyProblem(key);
+    if (problem) {
+      throw new ConfigError(
+        `${vm.key("sshPublicKeys")}[${i}]`,
+        `${key.trim().split(/\s+/)[0]} ...`,
+        `not a usable OpenSSH public key (${problem}); put your key's public line there, or remove the list to use the public half of platform:sshPrivateKey`,
+      );
+    }
+  });
+  return keys;
+}
+
 function k3dProxmox(name: string, r: Reader, stack: string): K3dProxmoxClusterConfig {
   r.only([...COMMON_KEYS, "proxmox", "vm", "k3d"]);
   const px = r
@@ -359,10 +380,7 @@ function k3dProxmox(name: string, r: Reader, stack: string): K3dProxmoxClusterCo
       gateway,
       dnsServers: ipv4List(vm, "dnsServers", [gateway]),
       sshUser: vm.string("sshUser", { pattern: /^[a-z_][a-z0-9_-]*$/, expected: "a Unix user name" }),
-      sshPublicKeys: vm.stringList("sshPublicKeys", {
-        pattern: /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+/,
-        expected: "an OpenSSH public key line",
-      }),
+      sshPublicKeys: sshPublicKeys(vm),
     },
     k3d: {
       servers: k3d.integer("servers", { min: 1, max: 7 }, DEFAULT_K3D_TOPOLOGY.servers),

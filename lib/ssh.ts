@@ -4,7 +4,7 @@
  * @see https://github.com/openssh/openssh-portable/blob/master/PROTOCOL.key (openssh-key-v1)
  * @see https://www.rfc-editor.org/rfc/rfc4253#section-6.6 (public key blobs)
  */
-import { createPrivateKey, createPublicKey } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 
 /** Reads SSH wire-format strings (uint32 length + bytes) from a buffer. */
 class WireReader {
@@ -117,4 +117,31 @@ export function publicKeyProblem(line: string): string | undefined {
     return "the key data is truncated";
   }
   return undefined;
+}
+
+/**
+ * An obviously fake, structurally valid openssh-key-v1 private key for offline runs: its
+ * public part is an Ed25519 key derived from `seed`, its private part the text
+ * NOT-A-REAL-KEY, so {@link publicKeyLine} reads it and nothing can use it.
+ */
+export function fakeOpenSshPrivateKey(seed: string): string {
+  const pub = Buffer.concat([
+    wireString("ssh-ed25519"),
+    wireString(createHash("sha256").update(seed).digest()),
+  ]);
+  const count = Buffer.alloc(4);
+  count.writeUInt32BE(1);
+  const body = Buffer.concat([
+    Buffer.from(OPENSSH_MAGIC, "latin1"),
+    wireString("none"),
+    wireString("none"),
+    wireString(""),
+    count,
+    wireString(pub),
+    wireString(`NOT-A-REAL-KEY ${seed}`),
+  ]);
+  const lines = body.toString("base64").match(/.{1,70}/g) ?? [];
+  return ["-----BEGIN OPENSSH PRIVATE KEY-----", ...lines, "-----END OPENSSH PRIVATE KEY-----", ""].join(
+    "\n",
+  );
 }

@@ -306,4 +306,15 @@ export const MORE_CASES: [string, () => Config, string][] = [
     },
     "platform:cloudflareApiToken = (not set): cert-manager on cluster prod needs it; set it with: pulumi config set --secret platform:cloudflareApiToken <value>",
   ],
+  [
+    "a placeholder VM public key",
+    () => {
+      const c = homelabConfig();
+      clusters(c).staging.vm.sshPublicKeys = [
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabStagingOperatorKeyReplaceMe000000 operator@homelab",
+      ];
+      return c;
+    },
+    'platform:clusters.staging.vm.sshPublicKeys[0] = "ssh-ed25519 ...": not a usable OpenSSH public key (the key data is truncated); put your key\'s public line there, or remove the list to use the public half of platform:sshPrivateKey',
+  ],
 ];

@@ -3,6 +3,8 @@
  * Secret values are obviously fake.
  */
 
+import { fakeOpenSshPrivateKey } from "../lib/ssh";
+
 /** A fake secret value, recognisable anywhere it leaks. */
 export const FAKE = (name: string) => `fake-test-${name}-not-a-secret`;
 
@@ -76,13 +78,13 @@ export function homelabConfig(): Record<string, unknown> {
           address: "10.0.40.52/24",
           gateway: "10.0.40.1",
           sshUser: "ubuntu",
-          sshPublicKeys: ["ssh-ed25519 AAAAfakefakefake test@example"],
         },
         services: [],
         apps: ["homepage"],
       },
     },
-    "platform:sshPrivateKey": FAKE("ssh"),
+    // Structurally valid but fake, so the k3d VM can get its public half.
+    "platform:sshPrivateKey": fakeOpenSshPrivateKey(FAKE("ssh")),
     "platform:cloudflareApiToken": FAKE("cloudflare"),
     "platform:proxmoxApiToken": FAKE("proxmox"),
   };
@@ -91,6 +93,8 @@ export function homelabConfig(): Record<string, unknown> {
 /** The secret keys among a config's keys (those holding fake values). */
 export function secretKeysOf(config: Record<string, unknown>): string[] {
   return Object.keys(config).filter(
-    (k) => typeof config[k] === "string" && String(config[k]).startsWith("fake-test-"),
+    (k) =>
+      typeof config[k] === "string" &&
+      (String(config[k]).startsWith("fake-test-") || String(config[k]).startsWith("-----BEGIN OPENSSH")),
   );
 }

@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
+import { fakeOpenSshPrivateKey } from "../lib/ssh";
 import { CONFIG_KEYS, NAMESPACE, type ConfigKey } from "../config/keys";
 import { secretsNeededBy } from "../config/load";
 
@@ -39,9 +40,13 @@ export class StackFileError extends Error {
   }
 }
 
-/** The fake value used for a secret key; recognisable in any output by its prefix. */
+/**
+ * The fake value used for a secret key; recognisable in any output by its prefix. The SSH
+ * key is a structurally valid fake key, so the program can derive its public half offline.
+ */
 export function fakeSecret(fullKey: string): string {
-  return `FAKE-OFFLINE-${fullKey.replace(/[^A-Za-z0-9]/g, "-")}-NOT-A-REAL-SECRET`;
+  const text = `FAKE-OFFLINE-${fullKey.replace(/[^A-Za-z0-9]/g, "-")}-NOT-A-REAL-SECRET`;
+  return fullKey === "platform:sshPrivateKey" ? fakeOpenSshPrivateKey(text) : text;
 }
 
 interface ProjectFile {

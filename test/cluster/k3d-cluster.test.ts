@@ -126,3 +126,30 @@ describe("ProxmoxK3dCluster", () => {
     );
   });
 });
+
+describe("ProxmoxK3dCluster keys", () => {
+  it("gives the VM the public half of platform:sshPrivateKey when no keys are listed", async () => {
+    const { fakeOpenSshPrivateKey, publicKeyLine } = await import("../../lib/ssh");
+    const { runProgram } = await import("../../lib/mock-runtime");
+    const { ProxmoxK3dCluster } = await import("../../components/cluster/k3d");
+    const { stagingConfig, VERSIONS } = await import("./k3s-fixtures");
+    const proxmox = await import("@muhlba91/pulumi-proxmoxve");
+    const pulumi = await import("@pulumi/pulumi");
+    const key = fakeOpenSshPrivateKey("test");
+    const base = stagingConfig();
+    const { resources } = await runProgram(() => {
+      const provider = new proxmox.Provider("px", { endpoint: "https://10.0.40.50:8006/" });
+      new ProxmoxK3dCluster("staging", {
+        config: { ...base, vm: { ...base.vm, sshPublicKeys: [] } },
+        versions: VERSIONS,
+        proxmoxProvider: provider,
+        sshPrivateKey: pulumi.secret(key),
+      });
+      return {};
+    });
+    const vm = resources.find((r) => r.type === "proxmoxve:index/vmLegacy:VmLegacy")!;
+    const init = vm.inputs["initialization"] as { userAccount: { keys: string[] } };
+    expect(init.userAccount.keys).toEqual([publicKeyLine(key)]);
+    expect(JSON.stringify(vm.inputs)).not.toContain("NOT-A-REAL-KEY");
+  });
+});

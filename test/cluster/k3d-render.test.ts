@@ -170,7 +170,7 @@ describe("validateK3dArgs", () => {
       'config.vm.gateway is "gw"; expected an IPv4 address',
     );
     expect(check({ vm: { ...vm, dnsServers: ["1.1.1"] } })).toThrow('config.vm.dnsServers[0] is "1.1.1"');
-    expect(check({ vm: { ...vm, sshPublicKeys: [] } })).toThrow("config.vm.sshPublicKeys is empty");
+    expect(check({ vm: { ...vm, sshPublicKeys: [] } })).not.toThrow(); // empty: the key is derived from the private key
     expect(check({ vm: { ...vm, sshPublicKeys: ["-----BEGIN OPENSSH PRIVATE KEY-----"] } })).toThrow(
       'config.vm.sshPublicKeys[0] starts with "-----BEGIN"; expected an OpenSSH public key line',
     );

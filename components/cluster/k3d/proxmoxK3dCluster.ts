@@ -2,6 +2,7 @@
  * ProxmoxK3dCluster: a k3d cluster inside one Proxmox VM (source document 004, staging:
  * 1 server + 3 agents at 10.0.40.52).
  */
+import { publicKeyLine } from "../../../lib/ssh";
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
@@ -54,7 +55,23 @@ export class ProxmoxK3dCluster extends pulumi.ComponentResource {
     const address = vmHostAddress(config);
     const apiServer = apiServerUrl(address, K3D_API_PORT);
 
-    const vm = new proxmox.VmLegacy(`${name}-vm`, renderVmArgs(config), {
+    // The public half of the private key is public: unsecret it so the VM's key list stays
+    // readable in the plan (the private key itself never leaves its secret Output).
+    const derivedKeys: pulumi.Input<string[]> =
+      config.vm.sshPublicKeys.length > 0
+        ? []
+        : pulumi.unsecret(
+            pulumi.secret(args.sshPrivateKey).apply((key) => {
+              try {
+                return [publicKeyLine(key)];
+              } catch (error) {
+                throw new pulumi.RunError(
+                  `platform:sshPrivateKey: ${(error as Error).message}; set an OpenSSH or PEM private key, or list vm.sshPublicKeys`,
+                );
+              }
+            }),
+          );
+    const vm = new proxmox.VmLegacy(`${name}-vm`, renderVmArgs(config, derivedKeys), {
       parent: this,
       provider: args.proxmoxProvider,
       protect: true,

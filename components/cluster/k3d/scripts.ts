@@ -5,6 +5,7 @@
  * @see https://k3d.io/stable/usage/commands/k3d_cluster_create/
  * @see https://docs.docker.com/engine/install/ubuntu/#install-using-the-convenience-script
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import type { Architecture, K3dProxmoxClusterConfig, Versions } from "../../../config/types";
 import { assertArchitecture, script, shellQuote } from "../k3s/shell";
@@ -19,7 +20,10 @@ export const K3D_LOADBALANCER_PORTS: readonly number[] = [80, 443];
  * The Proxmox VM: a full clone of the cloud-init template with the configured size, static
  * address and SSH keys. No guest agent is required of the template.
  */
-export function renderVmArgs(config: K3dProxmoxClusterConfig): proxmox.VmLegacyArgs {
+export function renderVmArgs(
+  config: K3dProxmoxClusterConfig,
+  derivedKeys: pulumi.Input<string[]> = [],
+): proxmox.VmLegacyArgs {
   const { proxmox: px, vm } = config;
   return {
     nodeName: px.node,
@@ -48,7 +52,12 @@ export function renderVmArgs(config: K3dProxmoxClusterConfig): proxmox.VmLegacyA
       datastoreId: px.datastore,
       ipConfigs: [{ ipv4: { address: vm.address, gateway: vm.gateway } }],
       dns: { servers: [...vm.dnsServers] },
-      userAccount: { username: vm.sshUser, keys: vm.sshPublicKeys.map((k) => k.trim()) },
+      // The configured keys, or else the public half of platform:sshPrivateKey: the VM always
+      // accepts the key Pulumi connects with.
+      userAccount: {
+        username: vm.sshUser,
+        keys: vm.sshPublicKeys.length > 0 ? vm.sshPublicKeys.map((k) => k.trim()) : derivedKeys,
+      },
     },
     onBoot: true,
     started: true,

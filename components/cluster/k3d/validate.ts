@@ -69,8 +69,6 @@ export function validateK3dArgs(
     if (parseIpv4(dns) === undefined)
       fail(`config.vm.dnsServers[${i}] is "${dns}"; expected an IPv4 address`);
   }
-  if (vm.sshPublicKeys.length === 0)
-    fail("config.vm.sshPublicKeys is empty; add the public key matching the SSH private key");
   for (const [i, key] of vm.sshPublicKeys.entries()) {
     if (!SSH_PUBLIC_KEY.test(key.trim())) {
       // Only the first word: a private key pasted here by mistake must not reach the log.

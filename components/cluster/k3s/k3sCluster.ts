@@ -175,4 +175,3 @@ export class K3sCluster extends pulumi.ComponentResource {
 export function hostKey(host: { readonly address: string }): string {
   return host.address.replace(/\./g, "-");
 }
-
