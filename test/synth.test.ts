@@ -45,6 +45,18 @@ describe.each(STACKS)("offline synth of %s", (stack) => {
     }
   });
 
+  it("shows each Secret's key names with redacted values", () => {
+    const secrets = plan(stack).resources.filter((r) => r.type === "kubernetes:core/v1:Secret");
+    for (const secret of secrets) {
+      const data = secret.inputs["stringData"] as Record<string, unknown>;
+      expect({ secret: secret.name, keys: Object.keys(data).length > 0 }).toEqual({
+        secret: secret.name,
+        keys: true,
+      });
+      for (const value of Object.values(data)) expect(value).toBe(SECRET_PLACEHOLDER);
+    }
+  });
+
   it("registers exactly the reviewed resource URNs (a rename needs an alias and a fixture update)", () => {
     // Pulumi performs a rename as delete + create; for a server, a VM or a database that is
     // data loss. This list is reviewed in every pull request that changes it; regenerate with

@@ -130,12 +130,40 @@ export function liveSecret(
   metadata: { readonly name: string; readonly namespace: string; readonly labels?: Record<string, string> },
   stringData: pulumi.Input<Record<string, pulumi.Input<string>>>,
   opts: LiveSecretOpts,
-): k8s.core.v1.Secret {
-  return new k8s.core.v1.Secret(
+): pulumi.CustomResource {
+  return new LiveSecretResource(
     resourceName,
-    { metadata: { ...metadata }, type: "Opaque", stringData: pulumi.secret(pulumi.output(stringData)) },
+    { apiVersion: "v1", kind: "Secret", metadata: { ...metadata }, type: "Opaque", stringData: secretValues(stringData) },
     { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn] },
   );
+}
+
+/**
+ * A `v1/Secret` with each value secret rather than the whole map: the provider's own
+ * `k8s.core.v1.Secret` class wraps `stringData` in one secret, which hides the key names a
+ * reviewer (and the policy checks) need to see. The outputs the provider returns (`data`,
+ * `stringData`) stay secret, as that class makes them.
+ */
+class LiveSecretResource extends pulumi.CustomResource {
+  constructor(name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+    super("kubernetes:core/v1:Secret", name, inputs, { ...opts, additionalSecretOutputs: ["data", "stringData"] });
+  }
+}
+
+/**
+ * Every value secret, each on its own: a plan or diff then shows which keys a Secret carries
+ * (`uri: [secret]`) without showing any value. A map that is itself an Output (its keys
+ * unknown until it resolves) is made secret as a whole.
+ */
+export function secretValues(
+  stringData: pulumi.Input<Record<string, pulumi.Input<string>>>,
+): pulumi.Input<Record<string, pulumi.Input<string>>> {
+  if (pulumi.Output.isInstance(stringData) || stringData instanceof Promise) {
+    return pulumi.secret(pulumi.output(stringData));
+  }
+  const out: Record<string, pulumi.Output<string>> = {};
+  for (const key of Object.keys(stringData).sort()) out[key] = pulumi.secret(pulumi.output(stringData[key]));
+  return out;
 }
 
 /**

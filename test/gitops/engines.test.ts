@@ -52,7 +52,7 @@ describe("FluxEngine", () => {
     const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
     for (const r of resources.filter((r) => (r.parent?.endsWith("::production-flux") || r.parent?.endsWith("::production-flux-delivered")))) expect(r.provider).toBe(provider.urn);
     expect(byName("production-flux-install").inputs.file).toBe("https://github.com/fluxcd/flux2/releases/download/v2.7.5/install.yaml");
-    expect(byName("production-flux-sops-age").inputs.stringData).toEqual(SECRET_PLACEHOLDER);
+    expect(byName("production-flux-sops-age").inputs.stringData).toEqual({ "age.agekey": SECRET_PLACEHOLDER });
     expect(byName("production-flux-git-auth").inputs.metadata).toEqual({ name: "platform-git-auth", namespace: "flux-system" });
     const ks = byName("production-flux-apps").inputs as { spec: Record<string, unknown> };
     expect(ks.spec).toMatchObject({
@@ -139,7 +139,7 @@ describe("ArgoCdEngine", () => {
       namespace: "argocd",
     });
     expect(byName("main-argocd-repo").metadata.labels).toEqual({ "argocd.argoproj.io/secret-type": "repository" });
-    expect(byName("main-argocd-repo").stringData).toEqual(SECRET_PLACEHOLDER);
+    expect(byName("main-argocd-repo").stringData).toEqual({ password: SECRET_PLACEHOLDER, type: SECRET_PLACEHOLDER, url: SECRET_PLACEHOLDER, username: SECRET_PLACEHOLDER });
     const infra = byName("main-argocd-infrastructure-controllers");
     expect(infra.metadata.annotations).toEqual({ "argocd.argoproj.io/sync-wave": "-10" });
     expect(infra.spec.generators[0].git).toEqual({
