@@ -1,19 +1,7 @@
 /**
- * The `networking-data` group of platform services: its registry, the secret config it
- * reads, its settings parsers and the placement rules config validation folds in.
+ * The `networking-data` group of platform services: its registry and the secret config it
+ * reads (settings parsers live in config/services, placement rules in the catalog).
  */
-import {
-  parseCertManagerSettings,
-  parseCiliumGatewaySettings,
-  parseCloudnativePgSettings,
-  parseIstioSettings,
-  parseLonghornSettings,
-  parseMetallbSettings,
-  parseSynologyNfsSettings,
-  parseTraefikSettings,
-} from "../../config/services/networking-data";
-import type { Reader } from "../../config/reader";
-import type { ClusterConfig } from "../../config/types";
 import {
   certManagerService,
   ciliumGatewayService,
@@ -41,18 +29,6 @@ export const NETWORKING_DATA_SERVICES: Readonly<Record<string, ServiceDefinition
   istio: istioService,
 };
 
-/** Settings parsers by catalog name: `(reader of serviceSettings.<name>, cluster) => settings`. */
-export const NETWORKING_DATA_SETTINGS: Readonly<Record<string, (r: Reader, cluster: ClusterConfig) => any>> =
-  {
-    "cert-manager": parseCertManagerSettings,
-    "cloudnative-pg": parseCloudnativePgSettings,
-    longhorn: parseLonghornSettings,
-    "synology-nfs": parseSynologyNfsSettings,
-    metallb: parseMetallbSettings,
-    traefik: parseTraefikSettings,
-    "cilium-gateway": parseCiliumGatewaySettings,
-    istio: parseIstioSettings,
-  };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The secret config keys the group reads, with the services that need them. */
