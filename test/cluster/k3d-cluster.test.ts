@@ -102,7 +102,7 @@ describe("ProxmoxK3dCluster", () => {
   });
 
   it("reads the kubeconfig as a secret, rewritten to the VM address", () => {
-    expect(byName(resources, "staging-kubeconfig").additionalSecretOutputs).toEqual(["stdout"]);
+    expect(byName(resources, "staging-kubeconfig").additionalSecretOutputs).toEqual(["stdout", "connection"]);
     expect(outputs.kubeconfigSecret).toBe(true);
     const doc = parse(outputs.kubeconfig);
     expect(doc.clusters[0].cluster.server).toBe("https://10.0.40.52:6443");

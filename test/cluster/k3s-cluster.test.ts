@@ -166,7 +166,7 @@ describe("K3sCluster", () => {
 
   it("reads the kubeconfig as a secret and points it at a server that answers, not the MetalLB VIP", () => {
     const read = byName(resources, "production-kubeconfig");
-    expect(read.additionalSecretOutputs).toEqual(["stdout"]);
+    expect(read.additionalSecretOutputs).toEqual(["stdout", "connection"]);
     expect(read.inputs["create"]).toContain("$SUDO cat /etc/rancher/k3s/k3s.yaml");
     expect(outputs.kubeconfigSecret).toBe(true);
     const doc = parse(outputs.kubeconfig);
