@@ -23,6 +23,7 @@ import type {
 } from "./types";
 import { parseCidr, parseInterfaceAddress, parseIpv4, parseRange } from "../lib/net";
 import { publicKeyProblem } from "../lib/ssh";
+import { cronProblem } from "../lib/cron";
 
 /** A DNS-1123 label: what cluster, pool and host names must be. */
 export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -153,7 +154,9 @@ function talosHcloud(name: string, r: Reader, stack: string): TalosHcloudCluster
     throw new ConfigError(image.path, image.value, "set exactly one of snapshotId or selector");
   }
   const autoscaler = r.optionalObject("autoscaler").only(Object.keys(DEFAULT_AUTOSCALER));
-  const backup = r.object("etcdBackup").only(["schedule", "s3Endpoint", "s3Region", "s3Bucket"]);
+  const backup = r
+    .object("etcdBackup")
+    .only(["schedule", "s3Endpoint", "s3Region", "s3Bucket", "ageRecipient"]);
   const duration = { pattern: DURATION, expected: "a duration such as 10m" };
   return {
     ...common(name, r, stack),
@@ -206,11 +209,7 @@ function talosHcloud(name: string, r: Reader, stack: string): TalosHcloudCluster
       ),
     },
     etcdBackup: {
-      schedule: backup.string(
-        "schedule",
-        { pattern: /^(\S+\s+){4}\S+$/, expected: "a five-field cron schedule" },
-        DEFAULT_ETCD_BACKUP_SCHEDULE,
-      ),
+      schedule: cronSchedule(backup, "schedule", DEFAULT_ETCD_BACKUP_SCHEDULE),
       s3Endpoint: backup.string("s3Endpoint", {
         pattern: /^https:\/\/\S+$/,
         expected: "an https:// S3 endpoint",
@@ -220,8 +219,22 @@ function talosHcloud(name: string, r: Reader, stack: string): TalosHcloudCluster
         pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
         expected: "an S3 bucket name",
       }),
+      // talos-backup encrypts each snapshot to this age recipient (AGE_X25519_PUBLIC_KEY,
+      // siderolabs/talos-backup pkg/config/service.go); a public key, so plain config.
+      ageRecipient: backup.optionalString("ageRecipient", {
+        pattern: /^age1[02-9ac-hj-np-z]{58}$/,
+        expected: "an age X25519 recipient (age1... from age-keygen -y)",
+      }),
     },
   };
+}
+
+/** A CronJob schedule, parsed (lib/cron.ts) rather than pattern-matched. */
+function cronSchedule(r: Reader, field: string, fallback: string): string {
+  const value = r.string(field, { expected: "a five-field cron schedule such as 0 * * * *" }, fallback);
+  const problem = cronProblem(value);
+  if (problem) throw new ConfigError(r.key(field), value, `not a CronJob schedule: ${problem}`);
+  return value;
 }
 
 /** API sources: CIDRs, at least one (an empty list would lock everyone out). */

@@ -110,6 +110,8 @@ export interface TalosHcloudClusterConfig extends ClusterCommonConfig {
     readonly s3Endpoint: string;
     readonly s3Region: string;
     readonly s3Bucket: string;
+    /** age recipient the snapshots are encrypted to; unencrypted (and said so) when absent. */
+    readonly ageRecipient?: string;
   };
 }
 

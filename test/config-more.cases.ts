@@ -317,4 +317,22 @@ export const MORE_CASES: [string, () => Config, string][] = [
     },
     'platform:clusters.staging.vm.sshPublicKeys[0] = "ssh-ed25519 ...": not a usable OpenSSH public key (the key data is truncated); put your key\'s public line there, or remove the list to use the public half of platform:sshPrivateKey',
   ],
+  [
+    "an etcd backup schedule that is no cron schedule",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.etcdBackup.schedule = "0 24 * * *";
+      return c;
+    },
+    'platform:clusters.prod.etcdBackup.schedule = "0 24 * * *": not a CronJob schedule: hour field "24": 24 is outside 0-23',
+  ],
+  [
+    "an age recipient that is not one",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.etcdBackup.ageRecipient = "AGE-SECRET-KEY-1FAKE";
+      return c;
+    },
+    'platform:clusters.prod.etcdBackup.ageRecipient = "AGE-SECRET-KEY-1FAKE": expected an age X25519 recipient (age1... from age-keygen -y)',
+  ],
 ];

@@ -91,6 +91,16 @@ describe("machine config patches", () => {
     expect(ciliumCliFor("1.18.1")).toBe("v0.18.7");
     expect(ciliumCliFor("1.19.0")).toBeUndefined();
   });
+  it("encrypts etcd backups to the age recipient when one is set, and says so otherwise", () => {
+    const env = (config: typeof prod) =>
+      inlineObjects(machinePatch(config, versions, cp, sans, SECRETS)).find((o) => o.kind === "CronJob")!.spec
+        .jobTemplate.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    expect(env(prod)).toContainEqual({ name: "DISABLE_ENCRYPTION", value: "true" });
+    const recipient = `age1${"q".repeat(58)}`;
+    const encrypted = env(withConfig({ etcdBackup: { ...prod.etcdBackup, ageRecipient: recipient } }));
+    expect(encrypted).toContainEqual({ name: "AGE_X25519_PUBLIC_KEY", value: recipient });
+    expect(encrypted.map((e) => e.name)).not.toContain("DISABLE_ENCRYPTION");
+  });
   it("passes the XFS format options under the key the CSI driver reads", () => {
     const sc = inlineObjects(patch).find((o) => o.kind === "StorageClass");
     expect(sc!.parameters.fsFormatOptions).toBe("-i nrext64=1");

@@ -381,8 +381,11 @@ function etcdBackupManifest(config: TalosHcloudClusterConfig, versions: Versions
                         { name: "CLUSTER_NAME", value: config.name },
                         { name: "S3_PREFIX", value: `${config.name}/etcd` },
                         { name: "USE_PATH_STYLE", value: "true" },
-                        // Snapshots are protected by the bucket's server-side encryption; see report.
-                        { name: "DISABLE_ENCRYPTION", value: "true" },
+                        // Encrypted to the configured age recipient; without one talos-backup
+                        // must be told to upload plain snapshots (README says so).
+                        ...(b.ageRecipient
+                          ? [{ name: "AGE_X25519_PUBLIC_KEY", value: b.ageRecipient }]
+                          : [{ name: "DISABLE_ENCRYPTION", value: "true" }]),
                       ],
                       securityContext: {
                         allowPrivilegeEscalation: false,
