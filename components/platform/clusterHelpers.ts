@@ -354,6 +354,20 @@ export function platformPriorityClasses(): Bundle {
   };
 }
 
+/** The egress rule to CoreDNS (label `k8s-app: kube-dns` on Talos and K3s alike). */
+export const DNS_EGRESS_RULE: JsonValue = {
+  to: [
+    {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+      podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+    },
+  ],
+  ports: [
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+  ],
+};
+
 /**
  * A namespace's baseline: deny all ingress and egress, allow DNS to kube-dns (002 "Default
  * deny-all pattern with explicit allowlist rules ... Allow DNS (kube-dns/coredns)").
@@ -373,20 +387,7 @@ export function baselineNetworkPolicies(namespace: string): KubeObject[] {
       spec: {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [
-          {
-            to: [
-              {
-                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-              },
-            ],
-            ports: [
-              { protocol: "UDP", port: 53 },
-              { protocol: "TCP", port: 53 },
-            ],
-          },
-        ],
+        egress: [DNS_EGRESS_RULE],
       },
     },
   ];

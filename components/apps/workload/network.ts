@@ -6,6 +6,7 @@
  * `ingress` identity, which only a CiliumNetworkPolicy `fromEntities: [ingress]` can allow
  * (https://docs.cilium.io/en/latest/network/servicemesh/ingress-and-network-policy/).
  */
+import { DNS_EGRESS_RULE } from "../../platform/clusterHelpers";
 import type { JsonValue, KubeObject } from "../../gitops/delivery";
 import type { AppSpec, ExposureTarget, Monitoring } from "./types";
 
@@ -37,21 +38,7 @@ export function networkPolicies(
 ): KubeObject[] {
   const servicePorts = Object.keys(app.service?.ports ?? {}).map((name) => containerPort(app, name));
   const ingress: Json[] = [];
-  const egress: Json[] = [
-    // DNS to CoreDNS (label k8s-app: kube-dns on Talos and K3s alike).
-    {
-      to: [
-        {
-          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-        },
-      ],
-      ports: [
-        { protocol: "UDP", port: 53 },
-        { protocol: "TCP", port: 53 },
-      ],
-    },
-  ];
+  const egress: Json[] = [DNS_EGRESS_RULE as Json];
   const extra: KubeObject[] = [];
   if (app.route) {
     const port = containerPort(app, app.route.port);
