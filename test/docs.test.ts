@@ -1,0 +1,27 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CONFIG_KEYS } from "../config/keys";
+
+const ROOT = path.join(__dirname, "..");
+const scripts = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+).scripts;
+
+describe.each(["docs/operating.md", "README.md"])("commands in %s", (file) => {
+  const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+
+  it("name npm scripts that exist", () => {
+    const used = [...text.matchAll(/npm run ([a-z:-]+)/g)].map((m) => m[1]);
+    expect(used.length).toBeGreaterThan(0);
+    for (const script of used)
+      expect({ script, exists: script in scripts }).toEqual({ script, exists: true });
+  });
+
+  it("set only secret keys the program reads", () => {
+    const keys = [...text.matchAll(/pulumi config set --secret platform:([A-Za-z0-9]+)/g)].map((m) => m[1]);
+    for (const key of keys) {
+      const spec = (CONFIG_KEYS as Record<string, { secret: boolean } | undefined>)[key];
+      expect({ key, secret: spec?.secret }).toEqual({ key, secret: true });
+    }
+  });
+});
