@@ -80,7 +80,9 @@ describe("stack shapes", () => {
     const types = plan("prod").resources.map((r) => r.type);
     expect(types).toContain("platform:cluster:TalosHcloudCluster");
     expect(types).toContain("platform:gitops:ArgoCdEngine");
-    expect(types).toContain("kubernetes:argoproj.io/v1alpha1:ApplicationSet");
+    // Deploy mode: Pulumi applies the addons as Applications; no ApplicationSet scans empty git paths.
+    expect(types).toContain("kubernetes:argoproj.io/v1alpha1:Application");
+    expect(types).not.toContain("kubernetes:argoproj.io/v1alpha1:ApplicationSet");
     const servers = plan("prod").resources.filter((r) => r.type === "hcloud:index/server:Server");
     expect(servers.map((s) => [s.name, s.inputs["serverType"], s.protect])).toEqual([
       ["prod-control-plane-1", "cx22", true],

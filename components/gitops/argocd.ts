@@ -91,8 +91,10 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
         }),
       );
     }
+    // Deploy mode: Pulumi applies every item itself (addons as Applications), so no
+    // ApplicationSet scans git paths nothing writes. Emit mode: one per layer over the tree.
     const appSets = new Map<string, pulumi.Resource>();
-    for (const layer of LAYERS) {
+    for (const layer of args.delivery === "emit" ? LAYERS : []) {
       appSets.set(
         layer,
         new KubeObjectResource(`${name}-${layer}`, argoApplicationSet(layer, args.git), {

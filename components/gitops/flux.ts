@@ -82,7 +82,10 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
       dependsOn: [...afterInstall, ...secrets],
       retainOnDelete: true,
     });
-    const stages = fluxStages(items);
+    // Deploy mode: Pulumi applies every item itself, so no Kustomization points at a git
+    // path nothing writes (it would stay not-ready forever and could apply objects twice).
+    // Emit mode: one Kustomization per layer and phase over the emitted tree.
+    const stages = args.delivery === "emit" ? fluxStages(items) : [];
     this.kustomizations = stages.map((s) => s.name);
     for (const stage of stages) {
       new KubeObjectResource(`${name}-${stage.name}`, fluxKustomization(stage, args.git.path, args.sopsAgeKey !== undefined), {

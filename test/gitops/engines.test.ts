@@ -20,7 +20,7 @@ function args(overrides: Partial<GitOpsEngineArgs> & Pick<GitOpsEngineArgs, "clu
 }
 
 describe("FluxEngine", () => {
-  it("installs pinned Flux, the source, Kustomizations and applies items in deploy mode", async () => {
+  it("installs pinned Flux and the source and applies items in deploy mode, with no git-path Kustomizations", async () => {
     const { resources } = await runProgram(() => {
       const cluster = fakeCluster("production");
       createEngine("flux", "production-flux", args({ cluster, gitToken: pulumi.secret(GIT_TOKEN_VALUE), sopsAgeKey: pulumi.secret(AGE_KEY_VALUE) }));
@@ -31,12 +31,6 @@ describe("FluxEngine", () => {
       "kubernetes:core/v1:Secret production-flux-git-auth",
       "kubernetes:core/v1:Secret production-flux-sops-age",
       "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository production-flux-source",
-      "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization production-flux-infrastructure-controllers",
-      "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization production-flux-infrastructure-configs",
-      "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization production-flux-apps",
-      "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization production-flux-apps-migrations",
-      "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization production-flux-apps-workloads",
-      "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization production-flux-monitoring",
       "kubernetes:source.toolkit.fluxcd.io/v1:HelmRepository production-flux-cert-manager-helmrepository-flux-system-cert-manager",
       "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease production-flux-cert-manager-helmrelease-flux-system-cert-manager",
       "kubernetes:cert-manager.io/v1:ClusterIssuer production-flux-issuers-clusterissuer-letsencrypt",
@@ -54,16 +48,6 @@ describe("FluxEngine", () => {
     expect(byName("production-flux-install").inputs.file).toBe("https://github.com/fluxcd/flux2/releases/download/v2.7.5/install.yaml");
     expect(byName("production-flux-sops-age").inputs.stringData).toEqual({ "age.agekey": SECRET_PLACEHOLDER });
     expect(byName("production-flux-git-auth").inputs.metadata).toEqual({ name: "platform-git-auth", namespace: "flux-system" });
-    const ks = byName("production-flux-apps").inputs as { spec: Record<string, unknown> };
-    expect(ks.spec).toMatchObject({
-      interval: "10m",
-      path: "./gitops/homelab/production/apps",
-      prune: true,
-      wait: true,
-      dependsOn: [{ name: "infrastructure-configs" }],
-      decryption: { provider: "sops", secretRef: { name: "sops-age" } },
-    });
-    expect((byName("production-flux-monitoring").inputs as { spec: Record<string, unknown> }).spec.dependsOn).toBeUndefined();
     // Deploy-mode order: the Deployment waits for the migration Job, the Job for the base objects.
     const job = byName("production-flux-backend-job-steady-backend-migration");
     expect(byName("production-flux-backend-deployment-steady-backend").dependsOn).toContain(job.urn);
@@ -79,7 +63,11 @@ describe("FluxEngine", () => {
 
   it("registers nothing for emitted objects in emit mode and returns the tree", async () => {
     const { resources, outputs } = await runProgram(() => {
-      const engine = createEngine("flux", "production-flux", args({ cluster: fakeCluster("production"), delivery: "emit" }));
+      const engine = createEngine(
+        "flux",
+        "production-flux",
+        args({ cluster: fakeCluster("production"), delivery: "emit", sopsAgeKey: pulumi.secret(AGE_KEY_VALUE) }),
+      );
       return engine.files;
     });
     const children = resources.filter((r) => (r.parent?.endsWith("::production-flux") || r.parent?.endsWith("::production-flux-delivered"))).map((r) => r.name).sort();
@@ -94,8 +82,21 @@ describe("FluxEngine", () => {
       "production-flux-monitoring",
       "production-flux-ns-steady",
       "production-flux-secret-steady-db",
+      "production-flux-sops-age",
     ] as string[]).sort());
     expect(resources.find((r) => r.name === "production-flux-ns-steady")!.retainOnDelete).toBe(true);
+    const byName = (n: string) => resources.find((r) => r.name === n)!;
+    const ks = byName("production-flux-apps").inputs as { spec: Record<string, unknown> };
+    expect(ks.spec).toMatchObject({
+      interval: "10m",
+      path: "./gitops/homelab/production/apps",
+      prune: true,
+      wait: true,
+      dependsOn: [{ name: "infrastructure-configs" }],
+      decryption: { provider: "sops", secretRef: { name: "sops-age" } },
+    });
+    expect((byName("production-flux-monitoring").inputs as { spec: Record<string, unknown> }).spec.dependsOn).toBeUndefined();
+
     expect(Object.keys(outputs)).toContain("gitops/homelab/production/apps/backend/service-backend.yaml");
     expect(JSON.stringify(outputs)).not.toContain(LIVE_SECRET_VALUE);
   });
