@@ -103,13 +103,15 @@ describe("K3sCluster", () => {
     );
   });
 
-  it("runs --cluster-init on the first server only, and joins the others to it", () => {
+  it("may run --cluster-init on the first server only; every node joins through the API VIP", () => {
     const create = (n: number) => byName(resources, `production-cm5-${n}-install`).inputs["create"] as string;
-    expect(create(1)).toContain('sh "$INSTALLER" server --cluster-init ');
-    for (const n of [2, 3]) {
-      expect(create(n)).not.toContain("--cluster-init");
-      expect(create(n)).toContain('sh "$INSTALLER" server --server=https://10.0.40.101:6443 ');
+    expect(create(1)).toContain("  DATASTORE=--cluster-init");
+    for (const n of [1, 2, 3]) {
+      expect(create(n)).toContain("  DATASTORE=--server=https://10.0.40.99:6443");
+      expect(create(n)).toContain('sh "$INSTALLER" server "$DATASTORE" --token-file=');
+      expect(create(n)).not.toContain("10.0.40.101:6443");
     }
+    for (const n of [2, 3]) expect(create(n)).not.toContain("--cluster-init");
     expect(create(1)).toContain("INSTALL_K3S_VERSION=v1.33.5+k3s1");
   });
 
@@ -133,19 +135,25 @@ describe("K3sCluster", () => {
       "v1.33.5+k3s1",
       "arm64",
       "server",
-      "--server=https://10.0.40.101:6443",
+      "--token-file=/etc/rancher/k3s/cluster-token",
     ]);
+    // Nothing in the triggers names another node or the datastore flag.
+    expect(triggers.join(" ")).not.toMatch(/--server=|--cluster-init/);
   });
 
   it("drains a removed host from the first server, then uninstalls K3s on it", () => {
     const node = byName(resources, "production-cm5-3-node");
     expect(hostOf.get("production-cm5-3-node")).toBe("10.0.40.101");
     expect(node.inputs["delete"]).toContain("k3s kubectl drain cm5-3 --ignore-daemonsets");
-    expect(node.ignoreChanges).toEqual(["connection"]);
     const uninstall = byName(resources, "production-cm5-3-uninstall");
     expect(hostOf.get("production-cm5-3-uninstall")).toBe("10.0.40.103");
     expect(uninstall.inputs["delete"]).toContain("/usr/local/bin/k3s-uninstall.sh");
-    expect(uninstall.ignoreChanges).toEqual(["connection"]);
+    // A connection change updates these (the delete then reaches the current address); only
+    // triggers replace a command, and a replacement would run the delete: they have none.
+    for (const r of [node, uninstall]) {
+      expect(r.ignoreChanges).toEqual([]);
+      expect(r.inputs["triggers"]).toBeUndefined();
+    }
     // Deletion runs in reverse dependency order: node (drain) -> install -> uninstall.
     expect(node.dependsOn).toEqual([byName(resources, "production-cm5-3-install").urn]);
     expect(byName(resources, "production-cm5-3-install").dependsOn).toContain(uninstall.urn);
@@ -159,13 +167,13 @@ describe("K3sCluster", () => {
     expect(fewer.map((r) => r.name)).toContain("production-cm5-1-node");
   });
 
-  it("reads the kubeconfig as a secret and rewrites it to the VIP", () => {
+  it("reads the kubeconfig as a secret and rewrites it to the API VIP kube-vip serves", () => {
     const read = byName(resources, "production-kubeconfig");
-    expect(read.additionalSecretOutputs).toEqual(["stdout"]);
+    expect(read.additionalSecretOutputs).toContain("stdout");
     expect(read.inputs["create"]).toContain("$SUDO cat /etc/rancher/k3s/k3s.yaml");
     expect(outputs.kubeconfigSecret).toBe(true);
     const doc = parse(outputs.kubeconfig);
-    expect(doc.clusters[0].cluster.server).toBe("https://10.0.40.100:6443");
+    expect(doc.clusters[0].cluster.server).toBe("https://10.0.40.99:6443");
     expect(doc["current-context"]).toBe("production");
     const provider = byName(resources, "production-k8s");
     expect(provider.inputs["kubeconfig"]).toBe("[secret]");
@@ -175,7 +183,8 @@ describe("K3sCluster", () => {
   it("exposes the cluster contract", () => {
     expect(outputs.handle.name).toBe("production");
     expect(outputs.handle.kind).toBe("k3s");
-    expect(outputs.apiEndpoint).toBe("https://10.0.40.100:6443");
+    // The API on kube-vip's VIP; ingress on MetalLB's (not the same address, see validate).
+    expect(outputs.apiEndpoint).toBe("https://10.0.40.99:6443");
     expect(outputs.loadBalancerAddress).toBe("10.0.40.100");
     expect(outputs.nodeAddresses).toEqual(["10.0.40.101", "10.0.40.102", "10.0.40.103"]);
     expect(outputs.handle.capabilities).toMatchObject({
@@ -199,7 +208,7 @@ describe("K3sCluster upgrades", () => {
       if (i > 0) expect(install(n).dependsOn).toContain(install(chain[i - 1]).urn);
     }
     // The agent waits for the last server and nothing waits for the agent.
-    expect(install(4).inputs["create"]).toContain('sh "$INSTALLER" agent --server=https://10.0.40.101:6443');
+    expect(install(4).inputs["create"]).toContain('sh "$INSTALLER" agent --server=https://10.0.40.99:6443');
     expect(install(1).dependsOn).not.toContain(install(4).urn);
     // The kubeconfig depends on the servers only.
     expect(byName(resources, "production-kubeconfig").dependsOn).not.toContain(install(4).urn);

@@ -80,9 +80,9 @@ export class K3sCluster extends pulumi.ComponentResource {
       privateKey,
     });
     // Children are named `${name}-<role>`; earlier cluster names alias them (see the TSDoc).
-    const child = (role: string): { name: string; aliases: pulumi.Alias[] } => ({
+    const child = (role: string): { name: string; alias: { aliases?: pulumi.Alias[] } } => ({
       name: `${name}-${role}`,
-      aliases: k3sChildAliases(config.formerNames, role),
+      alias: config.formerNames.length > 0 ? { aliases: k3sChildAliases(config.formerNames, role) } : {},
     });
 
     // RandomPassword marks `result` secret itself; pulumi.secret keeps it so in any runtime.
@@ -90,7 +90,7 @@ export class K3sCluster extends pulumi.ComponentResource {
     const password = new random.RandomPassword(
       tokenName.name,
       { length: 64, special: false },
-      { parent: this, aliases: tokenName.aliases },
+      { parent: this, ...tokenName.alias },
     );
     const token = pulumi.secret(password.result);
 
@@ -105,7 +105,7 @@ export class K3sCluster extends pulumi.ComponentResource {
           connection: connect(host.address),
           create: renderPrepareScript(config, host),
         },
-        { parent: this, aliases: prepareName.aliases },
+        { parent: this, ...prepareName.alias },
       );
       const uninstallName = child(`${host.name}-uninstall`);
       const uninstall = new command.remote.Command(
@@ -116,7 +116,7 @@ export class K3sCluster extends pulumi.ComponentResource {
           delete: renderUninstallScript(host.name),
         },
         // No triggers: nothing may replace this resource, as a replacement runs its delete.
-        { parent: this, dependsOn: [prepare], aliases: uninstallName.aliases },
+        { parent: this, dependsOn: [prepare], ...uninstallName.alias },
       );
       const previous = installs.at(-1);
       const installName = child(`${host.name}-install`);
@@ -135,7 +135,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         {
           parent: this,
           dependsOn: [prepare, uninstall, ...(previous ? [previous] : [])],
-          aliases: installName.aliases,
+          ...installName.alias,
         },
       );
       installs.push(install);
@@ -148,7 +148,7 @@ export class K3sCluster extends pulumi.ComponentResource {
             create: `echo "node ${host.name} joined the cluster"`,
             delete: renderDrainScript(host.name),
           },
-          { parent: this, dependsOn: [install], aliases: nodeName.aliases },
+          { parent: this, dependsOn: [install], ...nodeName.alias },
         ),
       );
     }
@@ -166,7 +166,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         parent: this,
         dependsOn: serverInstalls,
         additionalSecretOutputs: ["stdout"],
-        aliases: readName.aliases,
+        ...readName.alias,
       },
     );
     // Users, joining nodes and Pulumi itself all use the API VIP. Every server's install
@@ -179,7 +179,7 @@ export class K3sCluster extends pulumi.ComponentResource {
     const provider = new k8s.Provider(
       providerName.name,
       { kubeconfig, enableServerSideApply: true },
-      { parent: this, aliases: providerName.aliases },
+      { parent: this, ...providerName.alias },
     );
 
     this.handle = {
