@@ -78,7 +78,9 @@ export function renderDockerInstallScript(version: string, architecture: Archite
     assertArchitecture(architecture),
     "if command -v cloud-init >/dev/null 2>&1; then $SUDO cloud-init status --wait >/dev/null || true; fi",
     // The repository and version strings below are Ubuntu's; other distributions differ.
-    '. /etc/os-release',
+    // shellcheck cannot follow a file of the VM; the directive says so (SC1091).
+    "# shellcheck source=/dev/null",
+    ". /etc/os-release",
     'if [ "${ID:-}" != ubuntu ]; then echo "the k3d VM must run Ubuntu (found ${ID:-unknown}); Docker\'s apt repository paths here are Ubuntu\'s" >&2; exit 1; fi',
     'CODENAME="${UBUNTU_CODENAME:-$VERSION_CODENAME}"',
     `VERSION_STRING="5:${version}-1~ubuntu.\${VERSION_ID}~\${CODENAME}"`,

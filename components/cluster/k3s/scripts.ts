@@ -138,13 +138,14 @@ export function renderPrepareScript(config: K3sClusterConfig, host: K3sHostConfi
     "fi",
     // systemd-timesyncd conflicts with chrony; keep chrony when the image ships it.
     `TIMESYNC=systemd-timesyncd; if ${installed("chrony")}; then TIMESYNC=""; fi`,
-    'MISSING=""',
+    // The missing packages collect in "$@", so each stays one word (shellcheck SC2086).
+    "set --",
     `for pkg in ${HOST_PACKAGES.join(" ")} $TIMESYNC; do`,
-    `  if ! ${installed('"$pkg"')}; then MISSING="$MISSING $pkg"; fi`,
+    `  if ! ${installed('"$pkg"')}; then set -- "$@" "$pkg"; fi`,
     "done",
-    'if [ -n "$MISSING" ]; then',
+    'if [ "$#" -gt 0 ]; then',
     "  $SUDO apt-get update -q",
-    "  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $MISSING",
+    '  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"',
     "fi",
     "$SUDO systemctl enable --now iscsid",
     'if [ -n "$TIMESYNC" ]; then $SUDO systemctl enable --now systemd-timesyncd; fi',
