@@ -25,7 +25,7 @@ async function synth(config: K3sClusterConfig, versions: Versions = VERSIONS) {
   hostOf.clear();
   return runProgram(
     async () => {
-      const cluster = new mod.K3sCluster("production", {
+      const cluster = new mod.K3sCluster(config.name, {
         config,
         versions,
         sshPrivateKey: pulumi.output(SSH_KEY),
@@ -240,5 +240,117 @@ describe("K3sCluster preview of a fresh stack", () => {
       },
     );
     expect(byName(resources, "production-k8s").inputs["kubeconfig"]).toBe("[secret]");
+  });
+});
+
+/**
+ * What each config change does, read off two recorded plans: the engine creates resources
+ * whose names are new, deletes those whose names are gone (running their `delete`), replaces
+ * a command whose `triggers` changed and updates one whose other inputs changed.
+ */
+describe("K3sCluster config changes on the recorded plan", () => {
+  type Plan = Map<string, RecordedResource>;
+  const planOf = async (config: K3sClusterConfig): Promise<Plan> => {
+    const { resources } = await synth(config);
+    return new Map(resources.filter((r) => r.custom).map((r) => [r.name, r]));
+  };
+  const diff = (before: Plan, after: Plan) => ({
+    created: [...after.keys()].filter((n) => !before.has(n)).sort(),
+    deleted: [...before.keys()].filter((n) => !after.has(n)).sort(),
+    replaced: [...after.keys()]
+      .filter((n) => before.has(n))
+      .filter(
+        (n) =>
+          JSON.stringify(before.get(n)!.inputs["triggers"]) !== JSON.stringify(after.get(n)!.inputs["triggers"]),
+      )
+      .sort(),
+  });
+  let base: Plan;
+  beforeAll(async () => {
+    base = await planOf(productionConfig());
+  });
+
+  it("removing the first server deletes its resources (drain, uninstall) and reruns no other installer", async () => {
+    const after = await planOf(productionConfig({ hosts: [piHost(2), piHost(3), piHost(4)] }));
+    const d = diff(base, after);
+    expect(d.deleted).toEqual(
+      ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-1-${role}`),
+    );
+    expect(d.created).toEqual(
+      ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-4-${role}`),
+    );
+    // No remaining node's installer reruns; only the kubeconfig read moves to the new first server.
+    expect(d.replaced).toEqual(["production-kubeconfig"]);
+    // The removed host's deletes: drained from a remaining server, uninstalled on itself.
+    expect(base.get("production-cm5-1-node")!.inputs["delete"]).toContain("kubectl drain cm5-1");
+    expect(base.get("production-cm5-1-uninstall")!.inputs["delete"]).toContain("k3s-uninstall.sh");
+  });
+
+  it("removing an agent changes no server", async () => {
+    const withAgent = await planOf(productionConfig({ hosts: [...productionConfig().hosts, piHost(4, "agent")] }));
+    const d = diff(withAgent, base);
+    expect(d.deleted).toEqual(
+      ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-4-${role}`),
+    );
+    expect(d.created).toEqual([]);
+    expect(d.replaced).toEqual([]);
+  });
+
+  it("changing a host's address updates its resources in place; only its install reruns", async () => {
+    const hosts = productionConfig().hosts.map((h) => (h.name === "cm5-3" ? { ...h, address: "10.0.40.113" } : h));
+    const after = await planOf(productionConfig({ hosts }));
+    const d = diff(base, after);
+    expect(d.created).toEqual([]);
+    expect(d.deleted).toEqual([]);
+    // Only cm5-3's install reruns, for its new --node-ip and SAN.
+    expect(d.replaced).toEqual(["production-cm5-3-install"]);
+    // Its lifecycle commands are updated (new connection), never replaced: no triggers.
+    for (const role of ["uninstall", "node", "prepare"]) {
+      expect(after.get(`production-cm5-3-${role}`)!.inputs["triggers"]).toBeUndefined();
+    }
+  });
+
+  it("renaming a host creates the renamed resources first, whose prepare refuses the host", async () => {
+    const hosts = productionConfig().hosts.map((h) => (h.name === "cm5-3" ? { ...h, name: "cm5-9" } : h));
+    const after = await planOf(productionConfig({ hosts }));
+    const d = diff(base, after);
+    expect(d.created).toEqual(
+      ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-9-${role}`),
+    );
+    expect(d.deleted).toEqual(
+      ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-3-${role}`),
+    );
+    // Creates run before deletes; the first create on the host is its prepare, which stops
+    // the update while the host still runs K3s as cm5-3 ...
+    const prepare = after.get("production-cm5-9-prepare")!.inputs["create"] as string;
+    expect(prepare).toContain(`  "  "|*" --node-name=cm5-9 "*) ;;`);
+    expect(prepare).toContain("renaming a node in place is not supported");
+    // ... and the old uninstall leaves a host alone that runs another node.
+    expect(base.get("production-cm5-3-uninstall")!.inputs["delete"]).toContain(
+      "this host now runs another K3s node than cm5-3; not uninstalling",
+    );
+  });
+
+  it("renaming the cluster renames every child; formerNames alias each to its old name", async () => {
+    const { resources } = await synth(productionConfig({ name: "homeprod", formerNames: ["production"] }));
+    const names = resources.filter((r) => r.custom).map((r) => r.name);
+    expect(names).toContain("homeprod-cm5-1-uninstall");
+    expect(names.filter((n) => n.startsWith("production-"))).toEqual([]);
+    // The engine matches old state through these aliases (the mock does not record aliases).
+    expect(mod.k3sChildAliases(["production"], "cm5-1-uninstall")).toEqual([
+      { name: "production-cm5-1-uninstall" },
+    ]);
+    expect(mod.k3sChildAliases([], "token")).toEqual([]);
+    // Without formerNames, hosts of the old cluster are refused before anything changes.
+    const guard = mod.renderIdentityGuard(productionConfig({ name: "homeprod" }), piHost(1));
+    expect(guard).toContain(`  ""|homeprod) ;;`);
+  });
+
+  it("destroy deletes every host's resources: drain from the first server, then uninstall", () => {
+    for (const n of [1, 2, 3]) {
+      expect(base.get(`production-cm5-${n}-node`)!.inputs["delete"]).toContain(`kubectl drain cm5-${n}`);
+      expect(base.get(`production-cm5-${n}-uninstall`)!.inputs["delete"]).toContain("k3s-uninstall.sh");
+      expect(base.get(`production-cm5-${n}-install`)!.inputs["delete"]).toBeUndefined();
+    }
   });
 });

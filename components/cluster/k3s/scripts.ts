@@ -75,8 +75,7 @@ export function k3sJoinUrl(config: K3sClusterConfig): string {
  * (`--cluster-init` or `--server`), which the install script picks on the host (see
  * {@link renderInstallScript}). So these arguments, the install stamp and the triggers never
  * depend on which server is first: removing or replacing the first server reruns no other
- * node's installer. TLS SANs cover the API VIP and every server (name and address), not
- * agents: they do not serve the API, and adding an agent must not restart the servers.
+ * node's installer.
  */
 export function k3sArgs(config: K3sClusterConfig, node: K3sNodePlan): string[] {
   const { host } = node;
@@ -98,8 +97,9 @@ export function k3sArgs(config: K3sClusterConfig, node: K3sNodePlan): string[] {
       ...taints,
       ...config.extraAgentArgs,
     ];
-  const servers = config.hosts.filter((h) => h.role === "server");
-  const sans = [config.apiVip, ...servers.flatMap((s) => [s.address, s.name])].map((san) => `--tls-san=${san}`);
+  // The API VIP and the server's own name and address: no other node, so adding, removing or
+  // replacing a server changes no other server's flags.
+  const sans = [config.apiVip, host.address, host.name].map((san) => `--tls-san=${san}`);
   return [
     "server",
     ...identity,
