@@ -147,8 +147,9 @@ describe("every rendered script", () => {
   const shellcheck = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
   const hasShellcheck = shellcheck.status === 0;
   if (!hasShellcheck) {
-    // eslint-disable-next-line no-console
-    console.warn("shellcheck is not installed: skipping the shellcheck tests (apt-get install -y shellcheck)");
+    console.warn(
+      "shellcheck is not installed: skipping the shellcheck tests (apt-get install -y shellcheck)",
+    );
   }
   (hasShellcheck ? it.each : it.skip.each)(Object.entries(scripts))(
     "%s passes shellcheck (POSIX sh)",
@@ -229,9 +230,7 @@ describe("validateK3dArgs", () => {
     expect(check({}, { ...VERSIONS, k3d: "v5.7.5" })).toThrow(
       'versions.k3d is "v5.7.5"; supported k3d releases are v5.8.x, v5.9.x (check k3d\'s release notes, then extend K3D_K3S_MINORS)',
     );
-    expect(
-      check({}, { ...VERSIONS, k3s: "v1.34.1+k3s1", k3dK3sImage: "v1.34.1-k3s1" }),
-    ).toThrow(
+    expect(check({}, { ...VERSIONS, k3s: "v1.34.1+k3s1", k3dK3sImage: "v1.34.1-k3s1" })).toThrow(
       'versions.k3dK3sImage is "v1.34.1-k3s1" (Kubernetes 1.34), which k3d v5.8.3 is not known to run; supported: v1.33.x-k3sN',
     );
   });

@@ -261,7 +261,8 @@ describe("K3sCluster config changes on the recorded plan", () => {
       .filter((n) => before.has(n))
       .filter(
         (n) =>
-          JSON.stringify(before.get(n)!.inputs["triggers"]) !== JSON.stringify(after.get(n)!.inputs["triggers"]),
+          JSON.stringify(before.get(n)!.inputs["triggers"]) !==
+          JSON.stringify(after.get(n)!.inputs["triggers"]),
       )
       .sort(),
   });
@@ -287,7 +288,9 @@ describe("K3sCluster config changes on the recorded plan", () => {
   });
 
   it("removing an agent changes no server", async () => {
-    const withAgent = await planOf(productionConfig({ hosts: [...productionConfig().hosts, piHost(4, "agent")] }));
+    const withAgent = await planOf(
+      productionConfig({ hosts: [...productionConfig().hosts, piHost(4, "agent")] }),
+    );
     const d = diff(withAgent, base);
     expect(d.deleted).toEqual(
       ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-4-${role}`),
@@ -297,7 +300,9 @@ describe("K3sCluster config changes on the recorded plan", () => {
   });
 
   it("changing a host's address updates its resources in place; only its install reruns", async () => {
-    const hosts = productionConfig().hosts.map((h) => (h.name === "cm5-3" ? { ...h, address: "10.0.40.113" } : h));
+    const hosts = productionConfig().hosts.map((h) =>
+      h.name === "cm5-3" ? { ...h, address: "10.0.40.113" } : h,
+    );
     const after = await planOf(productionConfig({ hosts }));
     const d = diff(base, after);
     expect(d.created).toEqual([]);

@@ -74,7 +74,10 @@ describe("k3sArgs", () => {
       hosts: [piHost(1), piHost(2), piHost(3), piHost(4), piHost(5, "agent")],
     });
     const args = (c: typeof config, name: string) =>
-      k3sArgs(c, planK3sNodes(c.hosts).find((n) => n.host.name === name)!);
+      k3sArgs(
+        c,
+        planK3sNodes(c.hosts).find((n) => n.host.name === name)!,
+      );
     for (const name of ["cm5-2", "cm5-3", "cm5-4", "cm5-5"]) {
       expect(args(without, name)).toEqual(args(withFirst, name));
     }
@@ -115,10 +118,10 @@ describe("renderInstallScript", () => {
   });
 
   it("deploys kube-vip on servers after checking the interface, and waits for the API VIP", () => {
+    expect(script).toContain(`if ! ip -o -4 addr show dev eth0 2>/dev/null | grep -q " 10.0.40.101/"; then`);
     expect(script).toContain(
-      `if ! ip -o -4 addr show dev eth0 2>/dev/null | grep -q " 10.0.40.101/"; then`,
+      "set config.apiVipInterface to the interface kube-vip should announce 10.0.40.99 on",
     );
-    expect(script).toContain("set config.apiVipInterface to the interface kube-vip should announce 10.0.40.99 on");
     expect(script).toContain("| $SUDO tee /var/lib/rancher/k3s/server/manifests/kube-vip.yaml >/dev/null");
     expect(script).toContain("until curl -fks --max-time 5 https://10.0.40.99:6443/ping >/dev/null 2>&1; do");
     const agent = renderInstallScript(
@@ -164,7 +167,9 @@ describe("renderInstallScript", () => {
   it("refuses a host that runs K3s as another node or for another cluster, before changing it", () => {
     const guard = renderIdentityGuard(productionConfig({ formerNames: ["prod"] }), piHost(1));
     expect(guard).toContain(`  "  "|*" --node-name=cm5-1 "*) ;;`);
-    expect(guard).toContain("renaming a node in place is not supported; remove the host from config, run pulumi up, then add it as cm5-1");
+    expect(guard).toContain(
+      "renaming a node in place is not supported; remove the host from config, run pulumi up, then add it as cm5-1",
+    );
     expect(guard).toContain(`  ""|production|prod) ;;`);
     expect(guard).toContain("add $CLUSTER to formerNames of production if the cluster was renamed");
     // Before the token, the installer or anything else touches the host.
@@ -172,8 +177,24 @@ describe("renderInstallScript", () => {
   });
 });
 
+interface ManifestDoc {
+  kind: string;
+  metadata: { name: string };
+  spec: {
+    template: {
+      spec: {
+        hostNetwork: boolean;
+        serviceAccountName: string;
+        containers: { image: string; args: string[]; env: { name: string; value?: string }[] }[];
+      };
+    };
+  };
+}
+
 describe("renderKubeVipManifest", () => {
-  const docs = parseAllDocuments(renderKubeVipManifest(productionConfig(), "v1.0.4")).map((d) => d.toJS());
+  const docs = parseAllDocuments(renderKubeVipManifest(productionConfig(), "v1.0.4")).map(
+    (d) => d.toJS() as ManifestDoc,
+  );
 
   it("ships kube-vip's RBAC and a control-plane-only ARP DaemonSet on the API VIP", () => {
     expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
@@ -185,9 +206,7 @@ describe("renderKubeVipManifest", () => {
     const container = docs[3].spec.template.spec.containers[0];
     expect(container.image).toBe("ghcr.io/kube-vip/kube-vip:v1.0.4");
     expect(container.args).toEqual(["manager"]);
-    const env = Object.fromEntries(
-      (container.env as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
-    );
+    const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
     expect(env).toMatchObject({
       vip_arp: "true",
       port: "6443",
@@ -241,7 +260,9 @@ describe("delete scripts", () => {
       "for u in /usr/local/bin/k3s-uninstall.sh /usr/local/bin/k3s-agent-uninstall.sh; do",
     );
     expect(script).toContain(`  "  "|*" --node-name=cm5-3 "*) ;;`);
-    expect(script).toContain('    echo "this host now runs another K3s node than cm5-3; not uninstalling"\n    exit 0');
+    expect(script).toContain(
+      '    echo "this host now runs another K3s node than cm5-3; not uninstalling"\n    exit 0',
+    );
   });
 });
 

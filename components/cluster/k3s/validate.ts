@@ -129,7 +129,9 @@ function validateHosts(config: K3sClusterConfig, fail: (message: string) => neve
       fail(`${at}.address "${host.address}" equals config.vip; the VIP must be an address no host owns`);
     }
     if (host.address === config.apiVip) {
-      fail(`${at}.address "${host.address}" equals config.apiVip; the API VIP must be an address no host owns`);
+      fail(
+        `${at}.address "${host.address}" equals config.apiVip; the API VIP must be an address no host owns`,
+      );
     }
     names.add(host.name);
     addresses.add(host.address);
