@@ -8,6 +8,7 @@ import {
   DEFAULT_HCLOUD_NETWORK,
   DEFAULT_K3D_TOPOLOGY,
   DEFAULT_K3D_VM,
+  DEFAULT_K3S_API_VIP_INTERFACE,
 } from "./defaults";
 import { ConfigError, Reader, type ErrorCollector } from "./reader";
 import { apiSourceProblem } from "../components/cluster/talos/validate";
@@ -280,6 +281,9 @@ function k3s(name: string, r: Reader, stack: string): K3sClusterConfig {
     ...COMMON_KEYS,
     "vip",
     "loadBalancerPool",
+    "apiVip",
+    "apiVipInterface",
+    "formerNames",
     "sshUser",
     "sshPort",
     "hosts",
@@ -303,6 +307,13 @@ function k3s(name: string, r: Reader, stack: string): K3sClusterConfig {
     architecture: architecture(r),
     vip: ipv4(r, "vip"),
     loadBalancerPool: pool,
+    apiVip: ipv4(r, "apiVip"),
+    apiVipInterface: r.string(
+      "apiVipInterface",
+      { pattern: /^[A-Za-z0-9._-]{1,15}$/, expected: "a network interface name such as eth0" },
+      DEFAULT_K3S_API_VIP_INTERFACE,
+    ),
+    formerNames: r.stringList("formerNames", { pattern: DNS_LABEL, expected: LABEL }),
     sshUser: r.string("sshUser", { pattern: /^[a-z_][a-z0-9_-]*$/, expected: "a Unix user name" }),
     sshPort: r.integer("sshPort", { min: 1, max: 65535 }, 22),
     hosts: r.list("hosts").map(k3sHost),

@@ -13,10 +13,17 @@ export const DEFAULT_VERSIONS: Versions = {
   // for 1.34; Cilium 1.18 is tested up to 1.33). components/cluster/talos/compat.ts
   // enforces the table.
   kubernetes: "v1.33.5",
+  // K3s v1.33.5+k3s1 (Kubernetes v1.33.5); staging runs the same release as the rancher/k3s
+  // image tag v1.33.5-k3s1 (image tags spell "+" as "-"), so both environments run one
+  // Kubernetes minor (checked by validateK3dArgs). k3d v5.8.3 runs rancher/k3s v1.33 images.
+  // Docker Engine 28.5.2 (2025-11-05) fixes three high-severity runc CVEs of 28.5.1
+  // (docs.docker.com/engine/release-notes/28/). kube-vip v1.0.4: the image K3s's
+  // "Cluster Load Balancer" page deploys (docs.k3s.io/datastore/cluster-loadbalancer).
   k3s: "v1.33.5+k3s1",
+  kubeVip: "v1.0.4",
   k3d: "v5.8.3",
   k3dK3sImage: "v1.33.5-k3s1",
-  docker: "28.5.1",
+  docker: "28.5.2",
   // Flux v2.7.5 (001, 004).
   flux: "v2.7.5",
   // argo-cd chart 8.5.7 (002's Renovate example).
@@ -63,3 +70,10 @@ export const DEFAULT_K3D_VM = {
 
 /** k3d topology of the staging cluster: 1 server + 3 agents (004). */
 export const DEFAULT_K3D_TOPOLOGY = { servers: 1, agents: 3 } as const;
+
+/**
+ * Interface kube-vip announces the K3s API VIP on. Raspberry Pi OS names the CM5's onboard
+ * Ethernet `eth0`; the install script checks the interface carries the host's address and
+ * fails naming `apiVipInterface` when it does not.
+ */
+export const DEFAULT_K3S_API_VIP_INTERFACE = "eth0";

@@ -130,10 +130,26 @@ export interface K3sHostConfig {
 export interface K3sClusterConfig extends ClusterCommonConfig {
   readonly kind: "k3s";
   readonly architecture: Architecture;
-  /** Virtual IP served by MetalLB in front of the API and ingress. */
+  /**
+   * Ingress VIP: the address MetalLB gives Traefik's LoadBalancer Service (DNS points here,
+   * source document 004). Inside `loadBalancerPool`; needs the `metallb` service.
+   */
   readonly vip: string;
   /** MetalLB L2 address pool, as `first-last` or CIDR. */
   readonly loadBalancerPool: string;
+  /**
+   * Kubernetes API VIP, announced by kube-vip (ARP, control-plane mode) from the servers. The
+   * exported kubeconfig and every joining node use it. Outside `loadBalancerPool`, so kube-vip
+   * and MetalLB never announce the same address.
+   */
+  readonly apiVip: string;
+  /** Host network interface kube-vip announces `apiVip` on; the same name on every server. */
+  readonly apiVipInterface: string;
+  /**
+   * Earlier names of this cluster. Renaming a cluster renames every child resource; the
+   * earlier names become Pulumi aliases, so a rename moves state instead of uninstalling K3s.
+   */
+  readonly formerNames: readonly string[];
   readonly sshUser: string;
   readonly sshPort: number;
   readonly hosts: readonly K3sHostConfig[];
@@ -190,6 +206,8 @@ export interface Versions {
   readonly talos: string;
   readonly kubernetes: string;
   readonly k3s: string;
+  /** kube-vip image tag (ghcr.io/kube-vip/kube-vip) serving the K3s API VIP. */
+  readonly kubeVip: string;
   readonly k3d: string;
   /** The k3s image tag k3d runs (`rancher/k3s:<tag>`). */
   readonly k3dK3sImage: string;

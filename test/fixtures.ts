@@ -57,6 +57,7 @@ export function homelabConfig(): Record<string, unknown> {
         architecture: "arm64",
         vip: "10.0.40.100",
         loadBalancerPool: "10.0.40.100-10.0.40.119",
+        apiVip: "10.0.40.99",
         sshUser: "pi",
         hosts: [
           { name: "node-1", address: "10.0.40.101", role: "server" },

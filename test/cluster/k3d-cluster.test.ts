@@ -10,7 +10,7 @@ beforeAll(async () => {
   mod = await import("../../components/cluster/k3d");
 });
 
-async function synth(config = stagingConfig()) {
+async function synth(config = stagingConfig(), versions = VERSIONS) {
   return runProgram(
     async () => {
       const proxmoxProvider = new proxmox.Provider("proxmox", {
@@ -19,7 +19,7 @@ async function synth(config = stagingConfig()) {
       });
       const cluster = new mod.ProxmoxK3dCluster("staging", {
         config,
-        versions: VERSIONS,
+        versions,
         proxmoxProvider,
         sshPrivateKey: pulumi.output(
           "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----",
@@ -89,20 +89,45 @@ describe("ProxmoxK3dCluster", () => {
     expect(JSON.stringify(resources)).not.toContain("OPENSSH PRIVATE KEY");
   });
 
-  it("recreates the cluster (delete first) only when the image or topology changes", () => {
+  it("recreates the cluster (delete first) only when k3d, the image or the topology changes", () => {
     const cluster = byName(resources, "staging-cluster");
     expect(cluster.deleteBeforeReplace).toBe(true);
     expect(cluster.ignoreChanges).toEqual(["connection"]);
     expect(cluster.inputs["delete"]).toContain("$SUDO k3d cluster delete staging");
-    expect(cluster.inputs["triggers"]).toEqual(
+    // The update's output tells the operator what a recreation deletes.
+    expect(cluster.inputs["delete"]).toContain(
+      "deleting k3d cluster staging with its workloads and local-path volumes (k3d cannot upgrade in place",
+    );
+    const triggers = cluster.inputs["triggers"] as string[];
+    expect(triggers[0]).toBe("v5.8.3");
+    expect(triggers).toEqual(
       expect.arrayContaining(["--servers=1", "--agents=3", "--image=rancher/k3s:v1.33.5-k3s1"]),
     );
-    expect(byName(resources, "staging-docker").inputs["triggers"]).toEqual(["28.5.1"]);
+    expect(triggers).not.toContain("28.5.2");
+    expect(byName(resources, "staging-docker").inputs["triggers"]).toEqual(["28.5.2"]);
     expect(byName(resources, "staging-k3d").inputs["triggers"]).toEqual(["v5.8.3", "amd64"]);
   });
 
+  it("re-keys the cluster and its kubeconfig on a k3d or K3s image bump, not on a Docker bump", async () => {
+    const triggersWith = async (versions: typeof VERSIONS) => {
+      const { resources: r } = await synth(stagingConfig(), versions);
+      return {
+        cluster: byName(r, "staging-cluster").inputs["triggers"],
+        kubeconfig: byName(r, "staging-kubeconfig").inputs["triggers"],
+      };
+    };
+    const base = await triggersWith(VERSIONS);
+    const k3d = await triggersWith({ ...VERSIONS, k3d: "v5.9.0" });
+    const image = await triggersWith({ ...VERSIONS, k3dK3sImage: "v1.33.6-k3s1" });
+    const docker = await triggersWith({ ...VERSIONS, docker: "29.0.0" });
+    expect(k3d.cluster).not.toEqual(base.cluster);
+    expect(k3d.kubeconfig).toEqual(k3d.cluster);
+    expect(image.cluster).not.toEqual(base.cluster);
+    expect(docker.cluster).toEqual(base.cluster);
+  });
+
   it("reads the kubeconfig as a secret, rewritten to the VM address", () => {
-    expect(byName(resources, "staging-kubeconfig").additionalSecretOutputs).toEqual(["stdout", "connection"]);
+    expect(byName(resources, "staging-kubeconfig").additionalSecretOutputs).toContain("stdout");
     expect(outputs.kubeconfigSecret).toBe(true);
     const doc = parse(outputs.kubeconfig);
     expect(doc.clusters[0].cluster.server).toBe("https://10.0.40.52:6443");

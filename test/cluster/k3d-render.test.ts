@@ -72,18 +72,29 @@ describe("k3d scripts", () => {
     expect(script).not.toMatch(/--disable|--no-lb/);
   });
 
-  it("installs Docker and k3d at the pinned versions for the architecture", () => {
-    const docker = renderDockerInstallScript("28.5.1", "amd64");
-    expect(docker).toContain('$SUDO sh "$INSTALLER" --version 28.5.1');
-    expect(docker).toContain('if [ "$CURRENT" = 28.5.1 ]; then');
+  it("installs Docker at the pinned version from Docker's apt repository, and can upgrade held packages", () => {
+    const docker = renderDockerInstallScript("28.5.2", "amd64");
     expect(docker).toContain("cloud-init status --wait");
-    // An upgrade unholds the packages and installs the exact version from Docker's apt repository.
-    const upgrade = docker.slice(docker.indexOf("upgrading Docker"), docker.indexOf("apt-mark hold"));
-    expect(upgrade).toContain("$SUDO apt-mark unhold docker-ce docker-ce-cli containerd.io");
-    expect(upgrade).toContain("grep -m1 '^5:28.5.1-'");
-    expect(upgrade).toContain(
-      'apt-get install -y -q --allow-downgrades "docker-ce=$PKG_VERSION" "docker-ce-cli=$PKG_VERSION"',
+    expect(docker).toContain('if [ "$CURRENT" = 28.5.2 ]; then');
+    // The docs' VERSION_STRING: 5:<version>-1~ubuntu.<VERSION_ID>~<codename>.
+    expect(docker).toContain('CODENAME="${UBUNTU_CODENAME:-$VERSION_CODENAME}"');
+    expect(docker).toContain('VERSION_STRING="5:28.5.2-1~ubuntu.${VERSION_ID}~${CODENAME}"');
+    expect(docker).toContain(
+      "$SUDO curl -fsSL https://download.docker.com/linux/ubuntu/gpg -o /etc/apt/keyrings/docker.asc",
     );
+    expect(docker).toContain("| $SUDO tee /etc/apt/sources.list.d/docker.sources >/dev/null");
+    expect(docker).toContain(
+      '"docker-ce=$VERSION_STRING" "docker-ce-cli=$VERSION_STRING" containerd.io docker-buildx-plugin docker-compose-plugin',
+    );
+    expect(docker).not.toContain("get.docker.com");
+    // Unhold before the install (a held package cannot move), hold again after.
+    const unhold = docker.indexOf("$SUDO apt-mark unhold docker-ce docker-ce-cli containerd.io");
+    const install = docker.indexOf('"docker-ce=$VERSION_STRING"');
+    const hold = docker.indexOf("$SUDO apt-mark hold docker-ce docker-ce-cli containerd.io");
+    expect(unhold).toBeGreaterThan(0);
+    expect(unhold).toBeLessThan(install);
+    expect(install).toBeLessThan(hold);
+    expect(docker).toContain('echo "Docker is $CURRENT after the install, expected 28.5.2" >&2; exit 1');
     expect(k3dBinaryUrl("v5.8.3", "arm64")).toBe(
       "https://github.com/k3d-io/k3d/releases/download/v5.8.3/k3d-linux-arm64",
     );
@@ -95,44 +106,55 @@ describe("k3d scripts", () => {
     expect(k3d).toContain("!= x86_64 ]");
   });
 
-  it("deletes the cluster and reads its kubeconfig", () => {
-    expect(renderK3dDeleteScript("staging")).toContain("then $SUDO k3d cluster delete staging; fi");
+  it("deletes the cluster, saying what goes with it, and reads its kubeconfig", () => {
+    const del = renderK3dDeleteScript("staging");
+    expect(del).toContain("  $SUDO k3d cluster delete staging\nfi");
+    expect(del).toContain("deleting k3d cluster staging with its workloads and local-path volumes");
     expect(renderK3dKubeconfigScript("staging")).toContain("$SUDO k3d kubeconfig get staging");
   });
 });
 
-describe("every rendered script is valid sh", () => {
+describe("every rendered script", () => {
   const config = productionConfig({
     hosts: [piHost(1), piHost(2), piHost(3), { ...piHost(4, "agent"), labels: { "a.b/c": "it's" } }],
+    formerNames: ["prod"],
   });
   const scripts: Record<string, string> = {
-    prepare: renderPrepareScript(piHost(1), "arm64", true),
+    prepare: renderPrepareScript(config, piHost(1)),
     ...Object.fromEntries(
       planK3sNodes(config.hosts).map((n) => [
         `install ${n.host.name}`,
-        renderInstallScript(config, n, "v1.33.5+k3s1"),
+        renderInstallScript(config, n, "v1.33.5+k3s1", "v1.0.4"),
       ]),
     ),
     drain: renderDrainScript("cm5-2"),
-    uninstall: renderUninstallScript(),
+    uninstall: renderUninstallScript("cm5-2"),
     kubeconfig: renderReadKubeconfigScript(),
-    docker: renderDockerInstallScript("28.5.1", "amd64"),
+    docker: renderDockerInstallScript("28.5.2", "amd64"),
     k3d: renderK3dInstallScript("v5.8.3", "amd64"),
     create: renderK3dCreateScript(stagingConfig(), VERSIONS),
     delete: renderK3dDeleteScript("staging"),
     k3dKubeconfig: renderK3dKubeconfigScript("staging"),
   };
+
   it.each(Object.entries(scripts))("%s parses with sh -n", (_name, text) => {
     const result = spawnSync("sh", ["-n"], { input: text, encoding: "utf8" });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
   });
-  // shellcheck is installed by .ci/run (Debian package); the check is skipped, loudly, without it.
-  const shellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
-  (shellcheck ? it.each(Object.entries(scripts)) : it.skip.each(Object.entries(scripts)))(
-    "%s passes shellcheck",
+
+  // CI installs shellcheck; without it these checks are skipped, and say so.
+  const shellcheck = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
+  const hasShellcheck = shellcheck.status === 0;
+  if (!hasShellcheck) {
+    console.warn(
+      "shellcheck is not installed: skipping the shellcheck tests (apt-get install -y shellcheck)",
+    );
+  }
+  (hasShellcheck ? it.each : it.skip.each)(Object.entries(scripts))(
+    "%s passes shellcheck (POSIX sh)",
     (_name, text) => {
-      const result = spawnSync("shellcheck", ["-s", "sh", "-S", "warning", "-"], {
+      const result = spawnSync("shellcheck", ["--shell=sh", "--severity=style", "-"], {
         input: text,
         encoding: "utf8",
       });
@@ -195,5 +217,21 @@ describe("validateK3dArgs", () => {
     );
     expect(check({}, { ...VERSIONS, k3d: "latest" })).toThrow('versions.k3d is "latest"');
     expect(check({}, { ...VERSIONS, docker: "v28" })).toThrow('versions.docker is "v28"');
+  });
+
+  it("requires staging's K3s image to run production's Kubernetes minor", () => {
+    expect(check({}, { ...VERSIONS, k3dK3sImage: "v1.33.6-k3s1" })).not.toThrow();
+    expect(check({}, { ...VERSIONS, k3dK3sImage: "v1.32.9-k3s1" })).toThrow(
+      'ProxmoxK3dCluster "staging": versions.k3dK3sImage is "v1.32.9-k3s1" (Kubernetes 1.32) but versions.k3s is "v1.33.5+k3s1" (Kubernetes 1.33); staging must run production\'s Kubernetes minor, e.g. "v1.33.5-k3s1"',
+    );
+  });
+
+  it("requires a k3d release known to run that K3s image", () => {
+    expect(check({}, { ...VERSIONS, k3d: "v5.7.5" })).toThrow(
+      'versions.k3d is "v5.7.5"; supported k3d releases are v5.8.x, v5.9.x (check k3d\'s release notes, then extend K3D_K3S_MINORS)',
+    );
+    expect(check({}, { ...VERSIONS, k3s: "v1.34.1+k3s1", k3dK3sImage: "v1.34.1-k3s1" })).toThrow(
+      'versions.k3dK3sImage is "v1.34.1-k3s1" (Kubernetes 1.34), which k3d v5.8.3 is not known to run; supported: v1.33.x-k3sN',
+    );
   });
 });

@@ -5,9 +5,10 @@ import type { K3dProxmoxClusterConfig, K3sClusterConfig, K3sHostConfig, Versions
 export const VERSIONS: Versions = {
   ...DEFAULT_VERSIONS,
   k3s: "v1.33.5+k3s1",
+  kubeVip: "v1.0.4",
   k3d: "v5.8.3",
   k3dK3sImage: "v1.33.5-k3s1",
-  docker: "28.5.1",
+  docker: "28.5.2",
 };
 
 const common = {
@@ -22,7 +23,7 @@ export function piHost(n: number, role: K3sHostConfig["role"] = "server"): K3sHo
   return { name: `cm5-${n}`, address: `10.0.40.${100 + n}`, role, labels: {}, taints: [] };
 }
 
-/** Production: three Raspberry Pi CM5 servers behind the MetalLB VIP 10.0.40.100. */
+/** Production: three Raspberry Pi CM5 servers; ingress on the MetalLB VIP 10.0.40.100, the API on 10.0.40.99. */
 export function productionConfig(overrides: Partial<K3sClusterConfig> = {}): K3sClusterConfig {
   return {
     ...common,
@@ -32,6 +33,9 @@ export function productionConfig(overrides: Partial<K3sClusterConfig> = {}): K3s
     architecture: "arm64",
     vip: "10.0.40.100",
     loadBalancerPool: "10.0.40.100-10.0.40.120",
+    apiVip: "10.0.40.99",
+    apiVipInterface: "eth0",
+    formerNames: [],
     sshUser: "pi",
     sshPort: 22,
     hosts: [

@@ -1,9 +1,12 @@
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import {
   k3sArgs,
   k3sInstallerUrl,
+  k3sJoinUrl,
   planK3sNodes,
   renderDrainScript,
+  renderIdentityGuard,
+  renderKubeVipManifest,
   renderInstallScript,
   renderPrepareScript,
   renderUninstallScript,
@@ -33,41 +36,30 @@ describe("k3sArgs", () => {
   });
   const plan = planK3sNodes(config.hosts);
 
-  it("initializes embedded etcd on the first server only", () => {
+  it("gives a server the API VIP and its own name and address as SANs, and no datastore flag", () => {
     expect(k3sArgs(config, plan[0])).toEqual([
       "server",
-      "--cluster-init",
       "--token-file=/etc/rancher/k3s/cluster-token",
       "--node-name=cm5-1",
       "--node-ip=10.0.40.101",
       "--disable=servicelb",
-      "--tls-san=10.0.40.100",
+      "--tls-san=10.0.40.99",
       "--tls-san=10.0.40.101",
       "--tls-san=cm5-1",
-      "--tls-san=10.0.40.102",
-      "--tls-san=cm5-2",
-      "--tls-san=10.0.40.103",
-      "--tls-san=cm5-3",
       "--write-kubeconfig-mode=0600",
       "--node-label=node.longhorn.io/create-default-disk=true",
       "--flannel-backend=wireguard-native",
     ]);
-    for (const node of plan.slice(1)) expect(k3sArgs(config, node)).not.toContain("--cluster-init");
+    for (const node of plan.slice(0, 3)) {
+      expect(k3sArgs(config, node).join(" ")).not.toMatch(/--cluster-init|--server=/);
+    }
   });
 
-  it("joins the other servers to the first one, with the same SANs and ServiceLB disabled", () => {
-    const args = k3sArgs(config, plan[1]);
-    expect(args.slice(0, 2)).toEqual(["server", "--server=https://10.0.40.101:6443"]);
-    expect(args).toEqual(
-      expect.arrayContaining(["--disable=servicelb", "--tls-san=10.0.40.100", "--node-name=cm5-2"]),
-    );
-    expect(args).not.toContain("--disable=traefik");
-  });
-
-  it("joins agents with their taints and the agent flags, without server flags", () => {
+  it("joins agents through the API VIP with their taints and the agent flags, without server flags", () => {
+    expect(k3sJoinUrl(config)).toBe("https://10.0.40.99:6443");
     expect(k3sArgs(config, plan[3])).toEqual([
       "agent",
-      "--server=https://10.0.40.101:6443",
+      "--server=https://10.0.40.99:6443",
       "--token-file=/etc/rancher/k3s/cluster-token",
       "--node-name=cm5-4",
       "--node-ip=10.0.40.104",
@@ -75,12 +67,28 @@ describe("k3sArgs", () => {
       "--kubelet-arg=max-pods=150",
     ]);
   });
+
+  it("does not change any remaining node's flags when the first server is removed", () => {
+    const without = productionConfig({ hosts: [piHost(2), piHost(3), piHost(4), piHost(5, "agent")] });
+    const withFirst = productionConfig({
+      hosts: [piHost(1), piHost(2), piHost(3), piHost(4), piHost(5, "agent")],
+    });
+    const args = (c: typeof config, name: string) =>
+      k3sArgs(
+        c,
+        planK3sNodes(c.hosts).find((n) => n.host.name === name)!,
+      );
+    for (const name of ["cm5-2", "cm5-3", "cm5-4", "cm5-5"]) {
+      expect(args(without, name)).toEqual(args(withFirst, name));
+    }
+  });
 });
 
 describe("renderInstallScript", () => {
   const config = productionConfig();
   const [first, second] = planK3sNodes(config.hosts);
-  const script = renderInstallScript(config, first, "v1.33.5+k3s1");
+  const script = renderInstallScript(config, first, "v1.33.5+k3s1", "v1.0.4");
+  const joining = renderInstallScript(config, second, "v1.33.5+k3s1", "v1.0.4");
 
   it("runs the installer of the pinned release with the version and the node's flags", () => {
     expect(k3sInstallerUrl("v1.33.5+k3s1")).toBe(
@@ -90,12 +98,40 @@ describe("renderInstallScript", () => {
       'curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/v1.33.5%2Bk3s1/install.sh -o "$INSTALLER"',
     );
     expect(script).toContain(
-      '$SUDO env INSTALL_K3S_VERSION=v1.33.5+k3s1 sh "$INSTALLER" server --cluster-init --token-file=/etc/rancher/k3s/cluster-token',
+      '$SUDO env INSTALL_K3S_VERSION=v1.33.5+k3s1 sh "$INSTALLER" server "$DATASTORE" --token-file=/etc/rancher/k3s/cluster-token',
     );
-    expect(script).toContain("--disable=servicelb --tls-san=10.0.40.100");
-    expect(renderInstallScript(config, second, "v1.33.5+k3s1")).toContain(
-      'sh "$INSTALLER" server --server=https://10.0.40.101:6443 ',
+    expect(script).toContain("--disable=servicelb --tls-san=10.0.40.99");
+  });
+
+  it("creates the cluster only on the first server and only when no cluster answers at the VIP", () => {
+    const choice = [
+      "  if [ -d /var/lib/rancher/k3s/server/db/etcd ] || curl -fks --max-time 5 https://10.0.40.99:6443/ping >/dev/null 2>&1; then",
+      "    DATASTORE=--server=https://10.0.40.99:6443",
+      "  else",
+    ].join("\n");
+    expect(script).toContain(`${choice}\n    DATASTORE=--cluster-init\n  fi`);
+    expect(joining).toContain(choice);
+    expect(joining).not.toContain("--cluster-init");
+    expect(joining).toContain(
+      "no K3s API answers at https://10.0.40.99:6443 yet; cm5-1 (the first server) creates the cluster",
     );
+  });
+
+  it("deploys kube-vip on servers after checking the interface, and waits for the API VIP", () => {
+    expect(script).toContain(`if ! ip -o -4 addr show dev eth0 2>/dev/null | grep -q " 10.0.40.101/"; then`);
+    expect(script).toContain(
+      "set config.apiVipInterface to the interface kube-vip should announce 10.0.40.99 on",
+    );
+    expect(script).toContain("| $SUDO tee /var/lib/rancher/k3s/server/manifests/kube-vip.yaml >/dev/null");
+    expect(script).toContain("until curl -fks --max-time 5 https://10.0.40.99:6443/ping >/dev/null 2>&1; do");
+    const agent = renderInstallScript(
+      productionConfig({ hosts: [piHost(1), piHost(4, "agent")] }),
+      planK3sNodes([piHost(1), piHost(4, "agent")])[1],
+      "v1.33.5+k3s1",
+      "v1.0.4",
+    );
+    expect(agent).not.toContain("kube-vip");
+    expect(agent).toContain('sh "$INSTALLER" agent --server=https://10.0.40.99:6443 ');
   });
 
   it("checks the host is the configured architecture", () => {
@@ -105,38 +141,101 @@ describe("renderInstallScript", () => {
         productionConfig({ architecture: "amd64", raspberryPi: false }),
         first,
         "v1.33.5+k3s1",
+        "v1.0.4",
       ),
     ).toContain("!= x86_64 ]");
   });
 
-  it("reads the token from stdin into a root-only file, never onto a command line", () => {
+  it("reads the token from stdin into a root-only file, never onto a command line, and never replaces it", () => {
     expect(script).toContain('TOKEN="$(cat)"');
     expect(script).toContain("umask 077");
     expect(script).toContain(`printf '%s' "$TOKEN" | $SUDO tee /etc/rancher/k3s/cluster-token >/dev/null`);
+    expect(script).toContain(
+      `if [ -f /etc/rancher/k3s/cluster-token ] && ! printf '%s' "$TOKEN" | $SUDO cmp -s - /etc/rancher/k3s/cluster-token; then`,
+    );
     expect(script).not.toMatch(/K3S_TOKEN=|--token=/);
   });
 
   it("does nothing on a rerun with the same version and flags, and waits for Ready at the version", () => {
     expect(script).toMatch(
-      /\[ "\$\(\$SUDO cat \/etc\/rancher\/k3s\/platform-install 2>\/dev\/null \|\| true\)" = 'v1\.33\.5\+k3s1 server --cluster-init /,
+      /\[ "\$\(\$SUDO cat \/etc\/rancher\/k3s\/platform-install 2>\/dev\/null \|\| true\)" = 'v1\.33\.5\+k3s1 server --token-file=/,
     );
     expect(script).toContain("get node cm5-1 -o");
-    expect(script).toContain("if [ \"$STATUS\" = 'v1.33.5+k3s1 True' ]");
+    expect(script).toContain("if [ \"$STATUS\" = 'v1.33.5+k3s1 True' ]; then break; fi");
+  });
+
+  it("refuses a host that runs K3s as another node or for another cluster, before changing it", () => {
+    const guard = renderIdentityGuard(productionConfig({ formerNames: ["prod"] }), piHost(1));
+    expect(guard).toContain(`  "  "|*" --node-name=cm5-1 "*) ;;`);
+    expect(guard).toContain(
+      "renaming a node in place is not supported; remove the host from config, run pulumi up, then add it as cm5-1",
+    );
+    expect(guard).toContain(`  ""|production|prod) ;;`);
+    expect(guard).toContain("add $CLUSTER to formerNames of production if the cluster was renamed");
+    // Before the token, the installer or anything else touches the host.
+    expect(script.indexOf("PREVIOUS=")).toBeLessThan(script.indexOf('TOKEN="$(cat)"'));
+  });
+});
+
+interface ManifestDoc {
+  kind: string;
+  metadata: { name: string };
+  spec: {
+    template: {
+      spec: {
+        hostNetwork: boolean;
+        serviceAccountName: string;
+        containers: { image: string; args: string[]; env: { name: string; value?: string }[] }[];
+      };
+    };
+  };
+}
+
+describe("renderKubeVipManifest", () => {
+  const docs = parseAllDocuments(renderKubeVipManifest(productionConfig(), "v1.0.4")).map(
+    (d) => d.toJS() as ManifestDoc,
+  );
+
+  it("ships kube-vip's RBAC and a control-plane-only ARP DaemonSet on the API VIP", () => {
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      "ServiceAccount/kube-vip",
+      "ClusterRole/system:kube-vip-role",
+      "ClusterRoleBinding/system:kube-vip-binding",
+      "DaemonSet/kube-vip-ds",
+    ]);
+    const container = docs[3].spec.template.spec.containers[0];
+    expect(container.image).toBe("ghcr.io/kube-vip/kube-vip:v1.0.4");
+    expect(container.args).toEqual(["manager"]);
+    const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      vip_arp: "true",
+      port: "6443",
+      vip_interface: "eth0",
+      cp_enable: "true",
+      vip_leaderelection: "true",
+      address: "10.0.40.99",
+    });
+    // MetalLB owns LoadBalancer Services: kube-vip must not announce them.
+    expect(env["svc_enable"]).toBeUndefined();
+    expect(docs[3].spec.template.spec.hostNetwork).toBe(true);
+    expect(docs[3].spec.template.spec.serviceAccountName).toBe("kube-vip");
   });
 });
 
 describe("renderPrepareScript", () => {
   it("sets the hostname, installs the Longhorn/NFS packages and enables time sync", () => {
-    const script = renderPrepareScript(piHost(1), "arm64", false);
+    const script = renderPrepareScript(productionConfig({ raspberryPi: false }), piHost(1));
     expect(script).toContain("$SUDO hostnamectl set-hostname cm5-1");
     expect(script).toContain("for pkg in ca-certificates curl open-iscsi nfs-common $TIMESYNC; do");
     expect(script).toContain("$SUDO systemctl enable --now iscsid");
     expect(script).toContain("$SUDO timedatectl set-ntp true");
     expect(script).not.toContain("cmdline.txt");
+    // The identity guard runs before the hostname changes.
+    expect(script.indexOf("--node-name=cm5-1")).toBeLessThan(script.indexOf("hostnamectl"));
   });
 
   it("adds the memory cgroup flags to cmdline.txt only on a Raspberry Pi, idempotently", () => {
-    const script = renderPrepareScript(piHost(1), "arm64", true);
+    const script = renderPrepareScript(productionConfig(), piHost(1));
     expect(script).toContain(
       "CMDLINE=/boot/firmware/cmdline.txt; [ -f $CMDLINE ] || CMDLINE=/boot/cmdline.txt",
     );
@@ -155,10 +254,14 @@ describe("delete scripts", () => {
     expect(script).toContain("if $SUDO k3s kubectl get node cm5-3 >/dev/null 2>&1; then");
   });
 
-  it("uninstalls K3s with its own uninstaller, server or agent", () => {
-    const script = renderUninstallScript();
+  it("uninstalls K3s with its own uninstaller, unless the host now runs another node", () => {
+    const script = renderUninstallScript("cm5-3");
     expect(script).toContain(
       "for u in /usr/local/bin/k3s-uninstall.sh /usr/local/bin/k3s-agent-uninstall.sh; do",
+    );
+    expect(script).toContain(`  "  "|*" --node-name=cm5-3 "*) ;;`);
+    expect(script).toContain(
+      '    echo "this host now runs another K3s node than cm5-3; not uninstalling"\n    exit 0',
     );
   });
 });
@@ -241,6 +344,9 @@ describe("validateK3sArgs", () => {
     expect(check({ hosts: [{ ...piHost(1), address: "10.0.40.100" }] })).toThrow(
       'config.hosts[0].address "10.0.40.100" equals config.vip',
     );
+    expect(check({ hosts: [{ ...piHost(1), address: "10.0.40.99" }] })).toThrow(
+      'config.hosts[0].address "10.0.40.99" equals config.apiVip; the API VIP must be an address no host owns',
+    );
     expect(check({ hosts: [{ ...piHost(1), name: "CM5_1" }] })).toThrow(
       'config.hosts[0].name is "CM5_1"; expected a lowercase DNS label',
     );
@@ -268,6 +374,30 @@ describe("validateK3sArgs", () => {
     expect(check({ extraAgentArgs: ["--token=abc"] })).toThrow('config.extraAgentArgs sets "--token"');
     expect(check({ extraServerArgs: ["disable=traefik"] })).toThrow(
       'config.extraServerArgs has "disable=traefik"; each entry is one flag',
+    );
+  });
+
+  it("keeps the API VIP out of MetalLB's pool and requires MetalLB for the ingress VIP", () => {
+    expect(check({ apiVip: "10.0.40.105" })).toThrow(
+      'K3sCluster "production": config.apiVip "10.0.40.105" is inside config.loadBalancerPool "10.0.40.100-10.0.40.120"; kube-vip announces the API VIP itself, so pick a free address outside MetalLB\'s pool',
+    );
+    expect(check({ apiVip: "10.0.40" })).toThrow(
+      'config.apiVip is "10.0.40"; expected an IPv4 address such as "10.0.40.99"',
+    );
+    expect(check({ apiVipInterface: "eth0 up" })).toThrow(
+      'config.apiVipInterface is "eth0 up"; expected a network interface name such as "eth0"',
+    );
+    expect(check({ services: ["longhorn"] })).toThrow(
+      'config.services lacks "metallb"; K3sCluster disables K3s\'s ServiceLB, so only MetalLB can serve config.vip "10.0.40.100" (Traefik); add metallb to config.services',
+    );
+  });
+
+  it("rejects a kube-vip version that is not a release tag and a former name equal to the name", () => {
+    expect(check({}, { ...VERSIONS, kubeVip: "latest" })).toThrow(
+      'versions.kubeVip is "latest"; expected a kube-vip release tag such as "v1.0.4"',
+    );
+    expect(check({ formerNames: ["production"] })).toThrow(
+      'config.formerNames has "production"; list earlier names of this cluster (DNS labels other than "production")',
     );
   });
 

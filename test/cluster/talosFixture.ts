@@ -5,6 +5,7 @@ export const versions: Versions = {
   talos: "v1.11.3",
   kubernetes: "1.33.5",
   k3s: "v1.33.5+k3s1",
+  kubeVip: "v1.0.4",
   k3d: "v5.8.3",
   k3dK3sImage: "v1.33.5-k3s1",
   docker: "28.5.1",

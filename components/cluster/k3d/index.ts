@@ -1,6 +1,7 @@
 /** k3d in a Proxmox VM: the component and its pure rendering functions. */
 export { ProxmoxK3dCluster, type ProxmoxK3dClusterArgs } from "./proxmoxK3dCluster";
 export {
+  DOCKER_PACKAGES,
   K3D_API_PORT,
   K3D_LOADBALANCER_PORTS,
   k3dBinaryUrl,
@@ -12,4 +13,4 @@ export {
   renderK3dKubeconfigScript,
   renderVmArgs,
 } from "./scripts";
-export { validateK3dArgs, vmHostAddress } from "./validate";
+export { K3D_K3S_MINORS, kubernetesMinor, validateK3dArgs, vmHostAddress } from "./validate";

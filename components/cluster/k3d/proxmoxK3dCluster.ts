@@ -40,8 +40,13 @@ export interface ProxmoxK3dClusterArgs {
  * are ignored so they never replace it), then over SSH installs Docker and k3d, creates the
  * cluster and reads its kubeconfig back, rewritten to the VM address.
  *
- * Children: `-vm`, `-docker`, `-k3d`, `-cluster`, `-kubeconfig`, `-k8s`. k3d cannot upgrade a
- * cluster in place: a new K3s image or topology deletes and recreates the staging cluster.
+ * Children: `-vm`, `-docker`, `-k3d`, `-cluster`, `-kubeconfig`, `-k8s`.
+ *
+ * Upgrades: a new `versions.docker` upgrades Docker in place from Docker's apt repository
+ * (dockerd restarts, and the k3d node containers with it). k3d cannot upgrade a cluster in
+ * place, so a new `versions.k3d`, `versions.k3dK3sImage` or topology replaces `-cluster`
+ * delete-first: the staging cluster is deleted with its workloads and local-path volumes
+ * (the delete says so in the update's output) and created again, empty; Flux re-syncs it.
  */
 export class ProxmoxK3dCluster extends pulumi.ComponentResource {
   /** The cluster contract (ARCHITECTURE.md decision 2). */
@@ -103,7 +108,9 @@ export class ProxmoxK3dCluster extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [docker] },
     );
-    const clusterTriggers = k3dCreateArgs(config, versions);
+    // A new k3d release recreates the cluster too: its helper images (load balancer, tools)
+    // are tied to the k3d version, and k3d has no in-place upgrade.
+    const clusterTriggers = [versions.k3d, ...k3dCreateArgs(config, versions)];
     const cluster = new command.remote.Command(
       `${name}-cluster`,
       {

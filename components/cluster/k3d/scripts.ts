@@ -3,7 +3,7 @@
  * rendered from config alone and tested directly.
  *
  * @see https://k3d.io/stable/usage/commands/k3d_cluster_create/
- * @see https://docs.docker.com/engine/install/ubuntu/#install-using-the-convenience-script
+ * @see https://docs.docker.com/engine/install/ubuntu/#install-using-the-repository
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as proxmox from "@muhlba91/pulumi-proxmoxve";
@@ -13,6 +13,8 @@ import { vmHostAddress } from "./validate";
 
 /** The Kubernetes API port k3d publishes on the VM. */
 export const K3D_API_PORT = 6443;
+/** Docker's apt repository for Ubuntu. */
+const DOCKER_APT_URL = "https://download.docker.com/linux/ubuntu";
 /** Host ports the k3d load balancer publishes (Traefik's HTTP and HTTPS). */
 export const K3D_LOADBALANCER_PORTS: readonly number[] = [80, 443];
 
@@ -64,38 +66,53 @@ export function renderVmArgs(
   };
 }
 
+/** Docker's apt packages this script pins and holds (docs.docker.com/engine/install/ubuntu/). */
+export const DOCKER_PACKAGES: readonly string[] = ["docker-ce", "docker-ce-cli", "containerd.io"];
+
 /**
- * Waits for cloud-init, then installs Docker Engine at the pinned version and holds the
- * packages so unattended upgrades cannot move them. A fresh VM uses Docker's convenience
- * script (which also adds Docker's apt repository); a version change unholds the packages
- * and installs the exact package version from that repository, as Docker's install guide
- * does ("apt-cache madison docker-ce", then "apt-get install docker-ce=$VERSION_STRING
- * docker-ce-cli=$VERSION_STRING"): the convenience script is not meant for upgrades and
- * apt refuses to change held packages.
- * @see https://docs.docker.com/engine/install/ubuntu/#install-using-the-repository
+ * Waits for cloud-init, then installs Docker Engine at the pinned version from Docker's apt
+ * repository, the way docs.docker.com/engine/install/ubuntu/ ("Install using the apt
+ * repository", "Specific version") does: add the key and the deb822 source, then
+ * `apt-get install docker-ce=<VERSION_STRING> docker-ce-cli=<VERSION_STRING> containerd.io
+ * docker-buildx-plugin docker-compose-plugin`, where VERSION_STRING is
+ * `5:<version>-1~ubuntu.<VERSION_ID>~<codename>` (the docs' `5:28.x.y-1~ubuntu.24.04~noble`).
+ * The packages are held so unattended upgrades cannot move them; an upgrade (a new
+ * `versions.docker`) unholds them, installs the new version and holds them again, which the
+ * docs call "Upgrade Docker Engine: follow step 2, choosing the new version". Upgrading
+ * restarts dockerd and so the k3d node containers.
  */
 export function renderDockerInstallScript(version: string, architecture: Architecture): string {
+  const held = DOCKER_PACKAGES.join(" ");
   return script(
     assertArchitecture(architecture),
     "if command -v cloud-init >/dev/null 2>&1; then $SUDO cloud-init status --wait >/dev/null || true; fi",
+    // The repository and version strings below are Ubuntu's; other distributions differ.
+    // shellcheck cannot follow a file of the VM; the directive says so (SC1091).
+    "# shellcheck source=/dev/null",
+    ". /etc/os-release",
+    'if [ "${ID:-}" != ubuntu ]; then echo "the k3d VM must run Ubuntu (found ${ID:-unknown}); Docker\'s apt repository paths here are Ubuntu\'s" >&2; exit 1; fi',
+    'CODENAME="${UBUNTU_CODENAME:-$VERSION_CODENAME}"',
+    `VERSION_STRING="5:${version}-1~ubuntu.\${VERSION_ID}~\${CODENAME}"`,
     `CURRENT="$($SUDO docker version --format '{{.Server.Version}}' 2>/dev/null || true)"`,
     `if [ "$CURRENT" = ${shellQuote(version)} ]; then`,
     `  echo "Docker ${version} already installed"`,
-    'elif [ -z "$CURRENT" ]; then',
-    '  INSTALLER="$(mktemp)"',
-    '  curl -fsSL https://get.docker.com -o "$INSTALLER"',
-    `  $SUDO sh "$INSTALLER" --version ${shellQuote(version)}`,
-    '  rm -f "$INSTALLER"',
     "else",
-    `  echo "upgrading Docker $CURRENT to ${version}"`,
-    "  $SUDO apt-mark unhold docker-ce docker-ce-cli containerd.io >/dev/null",
     "  $SUDO apt-get update -q",
-    `  PKG_VERSION="$(apt-cache madison docker-ce | awk '{ print $3 }' | grep -m1 ${shellQuote(`^5:${version}-`)} || true)"`,
-    `  if [ -z "$PKG_VERSION" ]; then echo "Docker ${version} is not in Docker's apt repository for this release" >&2; exit 1; fi`,
-    '  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades "docker-ce=$PKG_VERSION" "docker-ce-cli=$PKG_VERSION" containerd.io',
+    "  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q ca-certificates curl",
+    "  $SUDO install -m 0755 -d /etc/apt/keyrings",
+    `  $SUDO curl -fsSL ${DOCKER_APT_URL}/gpg -o /etc/apt/keyrings/docker.asc`,
+    "  $SUDO chmod a+r /etc/apt/keyrings/docker.asc",
+    "  printf 'Types: deb\\nURIs: %s\\nSuites: %s\\nComponents: stable\\nArchitectures: %s\\nSigned-By: /etc/apt/keyrings/docker.asc\\n' \\",
+    `    ${DOCKER_APT_URL} "$CODENAME" "$(dpkg --print-architecture)" | $SUDO tee /etc/apt/sources.list.d/docker.sources >/dev/null`,
+    "  $SUDO apt-get update -q",
+    `  $SUDO apt-mark unhold ${held} >/dev/null`,
+    "  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades \\",
+    '    "docker-ce=$VERSION_STRING" "docker-ce-cli=$VERSION_STRING" containerd.io docker-buildx-plugin docker-compose-plugin',
     "fi",
-    "$SUDO apt-mark hold docker-ce docker-ce-cli containerd.io >/dev/null",
+    `$SUDO apt-mark hold ${held} >/dev/null`,
     "$SUDO systemctl enable --now docker",
+    `CURRENT="$($SUDO docker version --format '{{.Server.Version}}')"`,
+    `if [ "$CURRENT" != ${shellQuote(version)} ]; then echo "Docker is $CURRENT after the install, expected ${version}" >&2; exit 1; fi`,
   );
 }
 
@@ -155,11 +172,18 @@ export function renderK3dCreateScript(config: K3dProxmoxClusterConfig, versions:
   );
 }
 
-/** Deletes the k3d cluster (run when the image or topology changes, before the new one). */
+/**
+ * Deletes the k3d cluster: on `destroy`, and before the new cluster when the k3d version, the
+ * K3s image or the topology changes (k3d cannot upgrade a cluster in place). It says so, as
+ * everything in the cluster, local-path volumes included, goes with it.
+ */
 export function renderK3dDeleteScript(clusterName: string): string {
   const name = shellQuote(clusterName);
   return script(
-    `if $SUDO k3d cluster get ${name} >/dev/null 2>&1; then $SUDO k3d cluster delete ${name}; fi`,
+    `if $SUDO k3d cluster get ${name} >/dev/null 2>&1; then`,
+    `  echo "deleting k3d cluster ${clusterName} with its workloads and local-path volumes (k3d cannot upgrade in place; a new k3d version, K3s image or topology recreates it and Flux re-syncs it from git)" >&2`,
+    `  $SUDO k3d cluster delete ${name}`,
+    "fi",
   );
 }
 

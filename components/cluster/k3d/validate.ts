@@ -26,7 +26,8 @@ export function validateK3dArgs(
     );
   }
   if (!/^\d+\.\d+\.\d+$/.test(versions.docker))
-    fail(`versions.docker is "${versions.docker}"; expected a Docker Engine version such as "28.5.1"`);
+    fail(`versions.docker is "${versions.docker}"; expected a Docker Engine version such as "28.5.2"`);
+  checkK3dVersions(versions, fail);
   if (!K3S_ARCHITECTURES.includes(config.architecture)) {
     fail(
       `config.architecture is "${String(config.architecture)}"; expected one of ${K3S_ARCHITECTURES.join(", ")}`,
@@ -90,6 +91,52 @@ export function validateK3dArgs(
   }
   if (!Number.isInteger(k3d.agents) || k3d.agents < 0)
     fail(`config.k3d.agents is ${k3d.agents}; expected an integer of 0 or more`);
+}
+
+/**
+ * Kubernetes minors of rancher/k3s images each k3d minor release is known to run, from
+ * evidence read for this table (extend it only the same way): k3d v5.8.3 running
+ * rancher/k3s v1.33.x images in public deployment records (and 004's staging), k3d v5.9.0
+ * running rancher/k3s v1.33.0-k3s1. k3d itself starts any rancher/k3s tag; what breaks is a
+ * K3s release newer than the k3d release knows, so the table lists what was seen working.
+ */
+export const K3D_K3S_MINORS: Readonly<Record<string, readonly string[]>> = {
+  "v5.8": ["1.33"],
+  "v5.9": ["1.33"],
+};
+
+/** `1.33` of `v1.33.5+k3s1` or `v1.33.5-k3s1`. */
+export function kubernetesMinor(tag: string): string {
+  return tag.replace(/^v/, "").split(".").slice(0, 2).join(".");
+}
+
+/**
+ * Staging must run what production runs: `versions.k3dK3sImage` (the rancher/k3s tag k3d
+ * runs) must be the same Kubernetes minor as `versions.k3s` (the release on the hosts). The
+ * patch may differ, since a Kubernetes minor keeps its API, so a manifest that works on
+ * staging works on production. And the k3d release must be one known to run that minor.
+ */
+function checkK3dVersions(versions: Versions, fail: (message: string) => never): void {
+  const image = kubernetesMinor(versions.k3dK3sImage);
+  const hosts = kubernetesMinor(versions.k3s);
+  if (image !== hosts) {
+    fail(
+      `versions.k3dK3sImage is "${versions.k3dK3sImage}" (Kubernetes ${image}) but versions.k3s is "${versions.k3s}" (Kubernetes ${hosts}); staging must run production's Kubernetes minor, e.g. "${versions.k3s.replace("+", "-")}"`,
+    );
+  }
+  const k3dMinor = versions.k3d.split(".").slice(0, 2).join(".");
+  const supported = K3D_K3S_MINORS[k3dMinor];
+  if (supported === undefined) {
+    fail(
+      `versions.k3d is "${versions.k3d}"; supported k3d releases are ${Object.keys(K3D_K3S_MINORS)
+        .map((v) => `${v}.x`)
+        .join(", ")} (check k3d's release notes, then extend K3D_K3S_MINORS)`,
+    );
+  } else if (!supported.includes(image)) {
+    fail(
+      `versions.k3dK3sImage is "${versions.k3dK3sImage}" (Kubernetes ${image}), which k3d ${versions.k3d} is not known to run; supported: ${supported.map((m) => `v${m}.x-k3sN`).join(", ")}`,
+    );
+  }
 }
 
 /** The VM's address without its prefix length (`10.0.40.52/24` -> `10.0.40.52`). */

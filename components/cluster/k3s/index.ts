@@ -1,17 +1,23 @@
 /** K3s on SSH-reachable hosts: the component and its pure rendering functions. */
-export { K3sCluster, hostKey, type K3sClusterArgs } from "./k3sCluster";
+export { K3sCluster, k3sChildAliases, type K3sClusterArgs } from "./k3sCluster";
+export { kubeVipImage, renderKubeVipManifest } from "./kubeVip";
 export { apiServerUrl, rewriteKubeconfig } from "./kubeconfig";
 export {
   HOST_PACKAGES,
+  K3S_CLUSTER_STAMP,
   K3S_INSTALL_STAMP,
   K3S_KUBECONFIG_PATH,
+  K3S_MANIFESTS_DIR,
+  KUBE_VIP_MANIFEST,
   K3S_TOKEN_FILE,
   PI_CGROUP_FLAGS,
   firstServer,
   k3sArgs,
   k3sInstallerUrl,
+  k3sJoinUrl,
   planK3sNodes,
   renderDrainScript,
+  renderIdentityGuard,
   renderInstallScript,
   renderPrepareScript,
   renderReadKubeconfigScript,

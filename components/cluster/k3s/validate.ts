@@ -18,6 +18,9 @@ export const K3S_MANAGED_FLAGS: readonly string[] = [
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const K3S_VERSION = /^v\d+\.\d+\.\d+\+k3s\d+$/;
+const KUBE_VIP_VERSION = /^v\d+\.\d+\.\d+$/;
+/** Linux interface names: at most 15 characters (IFNAMSIZ - 1), no slash or space. */
+const INTERFACE_NAME = /^[A-Za-z0-9._-]{1,15}$/;
 
 /** Throws the first problem with a K3s cluster's args, naming the argument and the fix. */
 export function validateK3sArgs(component: string, config: K3sClusterConfig, versions: Versions): void {
@@ -37,8 +40,19 @@ export function validateK3sArgs(component: string, config: K3sClusterConfig, ver
       `config.raspberryPi is true but config.architecture is "${config.architecture}"; Raspberry Pi CM5 hosts are arm64`,
     );
   }
+  if (!KUBE_VIP_VERSION.test(versions.kubeVip)) {
+    fail(`versions.kubeVip is "${versions.kubeVip}"; expected a kube-vip release tag such as "v1.0.4"`);
+  }
   if (parseIpv4(config.vip) === undefined) {
     fail(`config.vip is "${config.vip}"; expected an IPv4 address such as "10.0.40.100"`);
+  }
+  if (parseIpv4(config.apiVip) === undefined) {
+    fail(`config.apiVip is "${config.apiVip}"; expected an IPv4 address such as "10.0.40.99"`);
+  }
+  if (!INTERFACE_NAME.test(config.apiVipInterface)) {
+    fail(
+      `config.apiVipInterface is "${config.apiVipInterface}"; expected a network interface name such as "eth0"`,
+    );
   }
   const pool = parseRange(config.loadBalancerPool);
   if (pool === undefined) {
@@ -48,6 +62,24 @@ export function validateK3sArgs(component: string, config: K3sClusterConfig, ver
     if (vip < pool.first || vip > pool.last) {
       fail(
         `config.vip "${config.vip}" is outside config.loadBalancerPool "${config.loadBalancerPool}"; MetalLB can only announce a VIP from its pool`,
+      );
+    }
+    const apiVip = parseIpv4(config.apiVip) ?? 0;
+    if (apiVip >= pool.first && apiVip <= pool.last) {
+      fail(
+        `config.apiVip "${config.apiVip}" is inside config.loadBalancerPool "${config.loadBalancerPool}"; kube-vip announces the API VIP itself, so pick a free address outside MetalLB's pool`,
+      );
+    }
+  }
+  if (!config.services.includes("metallb")) {
+    fail(
+      `config.services lacks "metallb"; K3sCluster disables K3s's ServiceLB, so only MetalLB can serve config.vip "${config.vip}" (Traefik); add metallb to config.services`,
+    );
+  }
+  for (const former of config.formerNames) {
+    if (!DNS_LABEL.test(former) || former === config.name) {
+      fail(
+        `config.formerNames has "${former}"; list earlier names of this cluster (DNS labels other than "${config.name}")`,
       );
     }
   }
@@ -95,6 +127,11 @@ function validateHosts(config: K3sClusterConfig, fail: (message: string) => neve
     }
     if (host.address === config.vip) {
       fail(`${at}.address "${host.address}" equals config.vip; the VIP must be an address no host owns`);
+    }
+    if (host.address === config.apiVip) {
+      fail(
+        `${at}.address "${host.address}" equals config.apiVip; the API VIP must be an address no host owns`,
+      );
     }
     names.add(host.name);
     addresses.add(host.address);
