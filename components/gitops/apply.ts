@@ -1,10 +1,11 @@
 /**
  * Deploy mode: the placed objects applied by Pulumi through the cluster's live provider,
- * in the engine-neutral order (ARCHITECTURE.md decision 4), and the live Secrets.
+ * in the order of the item graph (ARCHITECTURE.md decision 4), and the live Secrets.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LAYER_DEPENDS_ON, PHASES, type KubeObject, type Layer, type LiveSecret, type Phase } from "./delivery";
+import { PHASES, type DeliveryItem, type KubeObject, type LiveSecret } from "./delivery";
+import { itemPrerequisites, orderItems } from "./graph";
 import { annotate, type PlacedObject } from "./placement";
 
 /**
@@ -42,45 +43,62 @@ export function deliveredName(prefix: string, placed: PlacedObject): string {
   return `${prefix}-${placed.order.item}-${kind.toLowerCase()}-${ns}${metadata.name}`;
 }
 
+/** Kinds whose deletion loses data or cascades: retained when Pulumi stops managing them. */
+export const RETAINED_KINDS: ReadonlySet<string> = new Set(["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim"]);
+
+/** How {@link applyPlaced} applies a cluster's objects. */
+export interface ApplyOptions {
+  readonly parent: pulumi.Resource;
+  readonly provider: k8s.Provider;
+  /** What every object waits for (the engine install, the projects). */
+  readonly dependsOn: readonly pulumi.Resource[];
+  /** The cluster's items: their graph orders the objects, their timeouts bound the waits. */
+  readonly items: readonly DeliveryItem[];
+  /** Handover step 1: every object is retained when Pulumi later stops managing it. */
+  readonly released: boolean;
+  /**
+   * URNs of components whose children these objects may have been before (the other
+   * engine's component of the same name): a deploy-mode engine switch then keeps the
+   * Pulumi identity of every bundle object instead of deleting and recreating it.
+   * @default none
+   */
+  readonly aliasParents?: readonly pulumi.Input<string>[];
+}
+
 /**
- * Applies placed objects in order: an object waits for every object of the stages before
- * it (the previous phase of its layer, or all of the layers its layer depends on).
- * Returns each object's resource.
+ * Applies placed objects item by item: an item's objects wait for every object of the
+ * items it depends on (graph.ts) and, inside the item, for the phase before theirs. A
+ * Namespace, CRD or PVC is retained on delete (ARCHITECTURE.md decision 8): dropping it
+ * from the program must not delete the data in it. Returns each object's resource.
  */
-export function applyPlaced(
-  prefix: string,
-  objects: readonly PlacedObject[],
-  opts: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider; readonly dependsOn: readonly pulumi.Resource[] },
-): Map<PlacedObject, pulumi.Resource> {
-  const byStage = new Map<string, pulumi.Resource[]>();
-  const key = (layer: Layer, phase: Phase): string => `${layer}/${phase}`;
-  const layerResources = (layer: Layer): pulumi.Resource[] => PHASES.flatMap((p) => byStage.get(key(layer, p)) ?? []);
+export function applyPlaced(prefix: string, objects: readonly PlacedObject[], opts: ApplyOptions): Map<PlacedObject, pulumi.Resource> {
+  const prerequisites = itemPrerequisites(opts.items);
+  const byItem = new Map<string, pulumi.Resource[]>();
   const created = new Map<PlacedObject, pulumi.Resource>();
-  // Layers in dependency order, phases in order, so every prerequisite exists first.
-  const layers: Layer[] = [];
-  const visit = (l: Layer): void => {
-    if (layers.includes(l)) return;
-    LAYER_DEPENDS_ON[l].forEach(visit);
-    layers.push(l);
-  };
-  objects.forEach((o) => visit(o.order.layer));
-  for (const layer of layers) {
-    let previous: pulumi.Resource[] = LAYER_DEPENDS_ON[layer].flatMap(layerResources);
+  for (const item of orderItems(opts.items)) {
+    let previous: pulumi.Resource[] = (prerequisites.get(item.name) ?? []).flatMap((d) => byItem.get(d) ?? []);
+    const all: pulumi.Resource[] = [];
+    const timeouts = item.timeout ? { customTimeouts: { create: item.timeout, update: item.timeout } } : {};
     for (const phase of PHASES) {
-      const here = objects.filter((o) => o.order.layer === layer && o.order.phase === phase);
+      const here = objects.filter((o) => o.order.item === item.name && o.order.phase === phase);
       if (here.length === 0) continue;
-      const resources = here.map(
-        (placed) =>
-          new KubeObjectResource(deliveredName(prefix, placed), annotate(placed.object, waitForAnnotation(placed.object)), {
-            parent: opts.parent,
-            provider: opts.provider,
-            dependsOn: [...opts.dependsOn, ...previous],
-          }),
-      );
-      byStage.set(key(layer, phase), resources);
+      const resources = here.map((placed) => {
+        const name = deliveredName(prefix, placed);
+        const type = kubeTypeToken(placed.object);
+        return new KubeObjectResource(name, annotate(placed.object, waitForAnnotation(placed.object)), {
+          parent: opts.parent,
+          provider: opts.provider,
+          dependsOn: [...opts.dependsOn, ...previous],
+          ...timeouts,
+          ...(opts.released || RETAINED_KINDS.has(placed.object.kind) ? { retainOnDelete: true } : {}),
+          ...(opts.aliasParents?.length ? { aliases: opts.aliasParents.map((p) => pulumi.createUrn(name, type, p)) } : {}),
+        });
+      });
       here.forEach((placed, i) => created.set(placed, resources[i]));
+      all.push(...resources);
       previous = resources;
     }
+    byItem.set(item.name, all);
   }
   return created;
 }
@@ -90,6 +108,8 @@ export interface LiveSecretOpts {
   readonly parent: pulumi.Resource;
   readonly provider: k8s.Provider;
   readonly dependsOn: readonly pulumi.Resource[];
+  /** Former URNs of the Secret (an engine switch). */
+  readonly aliases?: readonly pulumi.Input<string>[];
 }
 
 /**
@@ -105,7 +125,7 @@ export function liveSecret(
   return new k8s.core.v1.Secret(
     resourceName,
     { metadata: { ...metadata }, type: "Opaque", stringData: pulumi.secret(pulumi.output(stringData)) },
-    { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn] },
+    { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn], ...(opts.aliases ? { aliases: [...opts.aliases] } : {}) },
   );
 }
 
@@ -117,8 +137,10 @@ export function applyLiveSecrets(
   prefix: string,
   secrets: readonly LiveSecret[],
   namespaces: ReadonlyMap<string, pulumi.Resource>,
-  opts: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider; readonly dependsOn: readonly pulumi.Resource[] },
+  opts: LiveSecretOpts & { readonly aliasParents?: readonly pulumi.Input<string>[] },
 ): pulumi.Resource[] {
+  const aliases = (name: string, type: string) =>
+    opts.aliasParents?.length ? { aliases: opts.aliasParents.map((p) => pulumi.createUrn(name, type, p)) } : {};
   const seen = new Set<string>();
   const created: pulumi.Resource[] = [];
   const liveNamespaces = new Map<string, pulumi.Resource>(namespaces);
@@ -128,21 +150,28 @@ export function applyLiveSecrets(
     seen.add(id);
     let ns = liveNamespaces.get(secret.namespace);
     if (!ns) {
+      const nsName = `${prefix}-ns-${secret.namespace}`;
       ns = new k8s.core.v1.Namespace(
-        `${prefix}-ns-${secret.namespace}`,
+        nsName,
         { metadata: { name: secret.namespace } },
-        { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn], retainOnDelete: true },
+        {
+          parent: opts.parent,
+          provider: opts.provider,
+          dependsOn: [...opts.dependsOn],
+          retainOnDelete: true,
+          ...aliases(nsName, "kubernetes:core/v1:Namespace"),
+        },
       );
       liveNamespaces.set(secret.namespace, ns);
       created.push(ns);
     }
+    const secretName = `${prefix}-secret-${secret.namespace}-${secret.name}`;
     created.push(
-      liveSecret(
-        `${prefix}-secret-${secret.namespace}-${secret.name}`,
-        { name: secret.name, namespace: secret.namespace },
-        secret.stringData,
-        { ...opts, dependsOn: [...opts.dependsOn, ns] },
-      ),
+      liveSecret(secretName, { name: secret.name, namespace: secret.namespace }, secret.stringData, {
+        ...opts,
+        dependsOn: [...opts.dependsOn, ns],
+        ...aliases(secretName, "kubernetes:core/v1:Secret"),
+      }),
     );
   }
   return created;
