@@ -40,7 +40,7 @@ function destroyedBySwitch(before: RecordedResource[], after: RecordedResource[]
 }
 
 /** Drops the old engine itself (install, credentials, projects): those are meant to go on a switch. */
-const engineOnly = (names: string[]) => names.filter((n) => !/-install$|-git-auth$|-sops-age$|-repo$/.test(n));
+const engineOnly = (names: string[]) => names.filter((n) => !/-install$|-git-auth$|-sops-age$|-repo$|-project-(infrastructure|platform)$/.test(n));
 
 describe("engine handover", () => {
   it("refuses a handover that does not name the cluster's current engine and delivery", () => {
