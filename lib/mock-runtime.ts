@@ -196,7 +196,10 @@ class RecordingMonitor extends MockMonitor {
       deleteBeforeReplace: req.getDeletebeforereplace(),
       replaceOnChanges: [...req.getReplaceonchangesList()],
       additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
-      aliases: req.getAliasesList().map((a) => a.getUrn()).filter((urn) => urn !== ""),
+      aliases: req
+        .getAliasesList()
+        .map((a) => a.getUrn())
+        .filter((urn) => urn !== ""),
       inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
     });
     return super.registerResource(req, callback);

@@ -143,7 +143,9 @@ export function writeEmitted(result: SynthResult, root: string): string[] {
   for (const file of emitted) {
     const target = path.join(root, file);
     if (fs.existsSync(target) && !isOurs(target)) {
-      throw new Error(`emit: ${file} exists and was not written by an emit (no marker line); move it away, the emit needs this path`);
+      throw new Error(
+        `emit: ${file} exists and was not written by an emit (no marker line); move it away, the emit needs this path`,
+      );
     }
   }
   const keep = new Set(emitted.map((f) => path.join(root, f)));

@@ -126,7 +126,7 @@ describe("emit: Flux cluster", () => {
   it("reads chart values from a Secret through valuesFrom", () => {
     const withSecret: Addon = { ...(ITEMS[0] as Addon), valuesFrom: [{ secretName: "cm-auth", key: "token", targetPath: "auth.token" }] };
     const tree = renderGitopsTree({ stack: "homelab", cluster: "production", engine: "flux", items: [withSecret], git: gitFor("homelab", "production") });
-    const release = parse(tree[`${root}/infrastructure-controllers/cert-manager/app/helmrelease-cert-manager.yaml`]) as Any;
+    const release = parse(tree[`${root}/infrastructure-controllers/cert-manager/app/helmrelease-cert-manager.yaml`]);
     expect(release.spec.valuesFrom).toEqual([{ kind: "Secret", name: "cm-auth", valuesKey: "token", targetPath: "auth.token" }]);
   });
 
@@ -142,9 +142,9 @@ describe("emit: Flux cluster", () => {
 
   it("renders released units for handover step 1: no pruning, orphan on delete, HelmReleases suspended", () => {
     const released = renderGitopsTree({ stack: "homelab", cluster: "production", engine: "flux", items: ITEMS, git: gitFor("homelab", "production"), released: true });
-    const ks = parse(released[`${root}/apps/backend/ks.yaml`]) as Any;
+    const ks = parse(released[`${root}/apps/backend/ks.yaml`]);
     expect([ks.spec.prune, ks.spec.deletionPolicy]).toEqual([false, "Orphan"]);
-    const release = parse(released[`${root}/monitoring/kube-prometheus-stack/app/helmrelease-kube-prometheus-stack.yaml`]) as Any;
+    const release = parse(released[`${root}/monitoring/kube-prometheus-stack/app/helmrelease-kube-prometheus-stack.yaml`]);
     expect(release.spec.suspend).toBe(true);
   });
 });
@@ -178,7 +178,7 @@ describe("emit: Argo CD cluster", () => {
   });
 
   it("orders objects of an item by phase waves and runs migration Jobs as Sync hooks recreated each run", () => {
-    const annotations = (f: string): Record<string, string> | undefined => doc(`apps/backend/app/${f}`).metadata.annotations;
+    const annotations = (f: string): Record<string, string> | undefined => (doc(`apps/backend/app/${f}`) as { metadata: { annotations?: Record<string, string> } }).metadata.annotations;
     expect(annotations("job-backend-migration.yaml")).toEqual({
       "argocd.argoproj.io/sync-wave": "1",
       "argocd.argoproj.io/hook": "Sync",
@@ -246,7 +246,7 @@ describe("emit: Argo CD cluster", () => {
 
   it("renders released Applications for handover step 1: no finalizer, no automated sync", () => {
     const released = renderGitopsTree({ stack: "prod", cluster: "main", engine: "argocd", items: ITEMS, git: gitFor("prod", "main"), released: true });
-    const app = parse(released[`${root}/apps/backend/application.yaml`]) as Any;
+    const app = parse(released[`${root}/apps/backend/application.yaml`]);
     expect(app.metadata.finalizers).toBeUndefined();
     expect(app.spec.syncPolicy.automated).toBeUndefined();
   });

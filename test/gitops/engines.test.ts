@@ -81,7 +81,7 @@ describe("FluxEngine, deploy mode", () => {
 
   it("keeps the install's Namespace and CRDs on delete, and only those", () => {
     const transform = (type: string) =>
-      retainStatefulInstallObjects({ type, name: "x", props: {}, opts: {}, custom: true } as unknown as pulumi.ResourceTransformArgs) as
+      retainStatefulInstallObjects({ type, name: "x", props: {}, opts: {}, custom: true }) as
         | { opts: pulumi.CustomResourceOptions }
         | undefined;
     expect(transform("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")?.opts.retainOnDelete).toBe(true);

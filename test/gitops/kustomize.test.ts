@@ -25,7 +25,8 @@ const ITEMS_WITH_DB: readonly DeliveryItem[] = [...ITEMS, db, { ...(ITEMS[2] as 
 
 function kustomize(dir: string): Any[] {
   const out = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  return parseAllDocuments(out).map((d) => d.toJS());
+  const docs: Any[] = parseAllDocuments(out).map((d) => d.toJS() as unknown);
+  return docs;
 }
 
 describe.each(["flux", "argocd"] as const)("the emitted %s tree builds with kubectl kustomize", (engine) => {
@@ -45,7 +46,7 @@ describe.each(["flux", "argocd"] as const)("the emitted %s tree builds with kube
     const units = kustomize(path.join(repo, "gitops/s/c"));
     const kind = engine === "flux" ? "Kustomization" : "Application";
     expect(units.every((u) => u.kind === kind)).toBe(true);
-    expect(units.map((u) => u.metadata.name).sort()).toEqual(
+    expect(units.map((u) => String(u.metadata.name)).sort()).toEqual(
       engine === "flux"
         ? ["api", "backend", "backend-migrations", "backend-workloads", "cert-manager", "issuers", "kube-prometheus-stack", "postgres", "postgres-migrations"]
         : ["api", "backend", "cert-manager", "issuers", "kube-prometheus-stack", "postgres"],
