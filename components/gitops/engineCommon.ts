@@ -6,9 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DeliveryMode, EngineKind, GitSourceConfig, Versions } from "../../config/types";
 import type { ClusterHandle } from "../cluster/contract";
 import { applyLiveSecrets, applyPlaced } from "./apply";
-import { validateItems, type DeliveryItem, type LiveSecret } from "./delivery";
+import { phaseOf, validateItems, type DeliveryItem, type KubeObject, type LiveSecret } from "./delivery";
 import { emitRoot, isEmitRoot, placementFor, renderGitopsTree } from "./emit";
 import { isReleasing, type EngineHandover } from "./handover";
+import type { PlacedObject } from "./placement";
 
 /** Arguments of a GitOps engine component. */
 export interface GitOpsEngineArgs {
@@ -117,8 +118,8 @@ export interface Delivery {
  * Delivers the items: in emit mode returns their file tree and registers nothing for
  * them; in deploy mode applies them in the order of the item graph. Live Secrets are
  * applied in both modes. In emit mode a bundle's Namespace that also holds a live Secret
- * is not emitted: Pulumi creates it (retained) before the Secret, so no object is applied
- * both by Pulumi and by the engine.
+ * is not emitted: Pulumi applies it (retained, under its deploy-mode name) before the
+ * Secret, so no object is applied both by Pulumi and by the engine.
  */
 export function deliver(
   name: string,
@@ -133,22 +134,22 @@ export function deliver(
   const liveSecrets = args.liveSecrets ?? [];
   const namespaces = new Map<string, pulumi.Resource>();
   let files: Record<string, string> = {};
+  const applyOpts = { ...base, items: resolved.items, released: resolved.released, aliasParents };
   if (args.delivery === "emit") {
     const liveNamespaces = new Set(liveSecrets.map((s) => s.namespace));
-    const items = resolved.items.map((item) =>
+    const isLiveNamespace = (o: KubeObject): boolean => o.kind === "Namespace" && liveNamespaces.has(o.metadata.name);
+    // Applied under the name deploy mode gives them, so a deploy/emit switch keeps their identity.
+    const pulumiOwned: PlacedObject[] = resolved.items.flatMap((item) =>
       item.kind === "bundle"
-        ? { ...item, objects: item.objects.filter((o) => !(o.kind === "Namespace" && liveNamespaces.has(o.metadata.name))) }
-        : item,
+        ? item.objects.filter(isLiveNamespace).map((object) => ({ object, order: { layer: item.layer, item: item.name, phase: phaseOf(object) }, dir: "", file: "" }))
+        : [],
     );
+    for (const [placed, resource] of applyPlaced(name, pulumiOwned, applyOpts)) namespaces.set(placed.object.metadata.name, resource);
+    const items = resolved.items.map((item) => (item.kind === "bundle" ? { ...item, objects: item.objects.filter((o) => !isLiveNamespace(o)) } : item));
     files = renderGitopsTree({ stack: args.stack, cluster: args.cluster.name, engine, items, git: args.git, sops: opts.sops, released: resolved.released });
   } else {
     const ctx = { delivery: args.delivery, git: args.git, released: resolved.released, sops: opts.sops };
-    const applied = applyPlaced(name, placementFor(engine, resolved.items, ctx).objects, {
-      ...base,
-      items: resolved.items,
-      released: resolved.released,
-      aliasParents,
-    });
+    const applied = applyPlaced(name, placementFor(engine, resolved.items, ctx).objects, applyOpts);
     for (const [placed, resource] of applied) {
       if (placed.object.kind === "Namespace") namespaces.set(placed.object.metadata.name, resource);
     }

@@ -110,7 +110,7 @@ describe("FluxEngine, emit mode", () => {
         "production-gitops-sops-age",
         "production-gitops-source",
         "production-gitops-root",
-        "production-gitops-ns-steady",
+        "production-gitops-backend-namespace-steady",
         "production-gitops-secret-steady-db",
       ].sort(),
     );
@@ -132,7 +132,8 @@ describe("FluxEngine, emit mode", () => {
     });
     // The engine finds the live Secret before it applies the item that uses it.
     expect(root.dependsOn).toContain(find(resources, "production-gitops-secret-steady-db").urn);
-    expect(find(resources, "production-gitops-ns-steady").retainOnDelete).toBe(true);
+    expect(find(resources, "production-gitops-backend-namespace-steady").retainOnDelete).toBe(true);
+    expect(find(resources, "production-gitops-secret-steady-db").dependsOn).toContain(find(resources, "production-gitops-backend-namespace-steady").urn);
     // The Namespace Pulumi creates for the live Secret is not emitted too.
     expect(Object.keys(outputs)).not.toContain("gitops/homelab/production/apps/backend/app/namespace-steady.yaml");
     expect(Object.keys(outputs)).toContain("gitops/homelab/production/apps/backend/app/service-backend.yaml");
@@ -163,7 +164,7 @@ describe("ArgoCdEngine", () => {
         "kubernetes:argoproj.io/v1alpha1:AppProject main-gitops-project-infrastructure",
         "kubernetes:argoproj.io/v1alpha1:AppProject main-gitops-project-platform",
         "kubernetes:argoproj.io/v1alpha1:Application main-gitops-root",
-        "kubernetes:core/v1:Namespace main-gitops-ns-steady",
+        "kubernetes:core/v1:Namespace main-gitops-backend-namespace-steady",
         "kubernetes:core/v1:Secret main-gitops-secret-steady-db",
       ].sort(),
     );
