@@ -49,7 +49,9 @@ describe("stack shapes", () => {
     const types = plan("prod").resources.map((r) => r.type);
     expect(types).toContain("platform:cluster:TalosHcloudCluster");
     expect(types).toContain("platform:gitops:ArgoCdEngine");
-    expect(types).toContain("kubernetes:argoproj.io/v1alpha1:ApplicationSet");
+    // Deploy mode: projects, no ApplicationSet or Application pointing at git (components/gitops).
+    expect(types).toContain("kubernetes:argoproj.io/v1alpha1:AppProject");
+    expect(types).not.toContain("kubernetes:argoproj.io/v1alpha1:ApplicationSet");
     const servers = plan("prod").resources.filter((r) => r.type === "hcloud:index/server:Server");
     expect(servers.map((s) => [s.name, s.inputs["serverType"], s.protect])).toEqual([
       ["prod-control-plane-1", "cx22", true],
