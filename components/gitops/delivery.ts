@@ -86,10 +86,15 @@ export interface IgnoredDifference {
 
 /**
  * A Helm value taken from a Secret the program applies live (or an operator creates),
- * so no secret is ever a literal value. Prefer a chart's own `existingSecret` option.
+ * so no secret is ever a literal value. Prefer a chart's own `existingSecret` option, which
+ * works on both engines.
  */
 export interface ValueFromSecret {
-  /** Secret in the addon's namespace. */
+  /**
+   * The Secret, in the namespace of the engine's HelmRelease: `flux-system` ("in the same
+   * namespace as the HelmRelease", helm-controller `valuesFrom` docs). Flux only: Argo CD
+   * rejects `valuesFrom` (argocdPlacement.ts).
+   */
   readonly secretName: string;
   readonly key: string;
   /** Dotted Helm values path the value is written to, e.g. `auth.password`. */
