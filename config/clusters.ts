@@ -44,6 +44,7 @@ const COMMON_KEYS = [
   "architecture",
   "serviceSettings",
   "appSettings",
+  "handover",
 ];
 
 function ipv4(r: Reader, field: string, fallback?: string): string {
@@ -99,9 +100,34 @@ function common(name: string, r: Reader, stack: string): Omit<ClusterCommonConfi
         `gitops/${stack}/${name}`,
       ),
     },
+    ...handover(
+      r,
+      r.string("engine", { oneOf: ["flux", "argocd"] }),
+      r.string("delivery", { oneOf: ["deploy", "emit"] }, "deploy"),
+    ),
     services: r.stringList("services"),
     apps: r.stringList("apps"),
   };
+}
+
+/** `handover: { release: { engine, delivery } }`, which must name the current engine and delivery. */
+function handover(
+  r: Reader,
+  engine: "flux" | "argocd",
+  delivery: "deploy" | "emit",
+): { handover?: ClusterCommonConfig["handover"] } {
+  if (!r.has("handover")) return {};
+  const release = r.object("handover").only(["release"]).object("release").only(["engine", "delivery"]);
+  const from = release.string("engine", { oneOf: ["flux", "argocd"] as const });
+  const mode = release.string("delivery", { oneOf: ["deploy", "emit"] as const });
+  if (from !== engine || mode !== delivery) {
+    throw new ConfigError(
+      release.path,
+      { engine: from, delivery: mode },
+      `a handover releases the cluster's current engine and delivery (${engine}, ${delivery}); step 1 keeps them, step 2 changes them and removes handover`,
+    );
+  }
+  return { handover: { release: { engine: from, delivery: mode } } };
 }
 
 function architecture(r: Reader): "amd64" | "arm64" {

@@ -46,6 +46,11 @@ export interface ClusterCommonConfig {
   readonly services: readonly string[];
   /** Application stacks (catalog names) enabled on this cluster. */
   readonly apps: readonly string[];
+  /**
+   * Step 1 of an engine or delivery switch: release what the current engine applied (README
+   * "Switching engine or delivery"); must name the cluster's current engine and delivery.
+   */
+  readonly handover?: { readonly release: { readonly engine: EngineKind; readonly delivery: DeliveryMode } };
   /** Typed settings of each enabled service that has any (config/services), by name; none when absent. */
   readonly serviceSettings?: Readonly<Record<string, unknown>>;
   /** Typed settings of each enabled app that has any (config/services), by name; none when absent. */

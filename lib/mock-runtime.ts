@@ -36,6 +36,8 @@ export interface RecordedResource {
   readonly deleteBeforeReplace: boolean;
   readonly replaceOnChanges: string[];
   readonly additionalSecretOutputs: string[];
+  /** Aliases given as URNs (alias specs without a URN are not recorded). */
+  readonly aliases?: string[];
   /** Inputs with secrets as {@link SECRET_PLACEHOLDER} and unknowns as {@link UNKNOWN_PLACEHOLDER}. */
   readonly inputs: Record<string, unknown>;
 }
@@ -197,6 +199,7 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getReplaceonchangesList(): string[];
   getAdditionalsecretoutputsList(): string[];
+  getAliasesList(): { getUrn(): string }[];
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -229,6 +232,10 @@ class RecordingMonitor extends MockMonitor {
       deleteBeforeReplace: req.getDeletebeforereplace(),
       replaceOnChanges: [...req.getReplaceonchangesList()],
       additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+      aliases: req
+        .getAliasesList()
+        .map((a) => a.getUrn())
+        .filter((urn) => urn !== ""),
       inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
     });
     return super.registerResource(req, callback);

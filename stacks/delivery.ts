@@ -1,6 +1,7 @@
 /**
  * Installs a cluster's GitOps engine from config. Both compositions use it, so switching a
- * cluster between Flux and Argo CD, or between deploy and emit, is a stack-file change.
+ * cluster between Flux and Argo CD, or between deploy and emit, is a stack-file change
+ * (in two steps, see the README's "Switching engine or delivery").
  */
 import type { ClusterHandle } from "../components/cluster/contract";
 import { createEngine } from "../components/gitops";
@@ -32,6 +33,7 @@ export function installEngine(
     sopsAgeKey: cluster.engine === "flux" ? config.secrets.sopsAgeKey : undefined,
     items: platform.items,
     liveSecrets: platform.liveSecrets,
+    handover: cluster.handover,
   });
   return { files: engine.files };
 }

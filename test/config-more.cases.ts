@@ -335,4 +335,13 @@ export const MORE_CASES: [string, () => Config, string][] = [
     },
     'platform:clusters.prod.etcdBackup.ageRecipient = "AGE-SECRET-KEY-1FAKE": expected an age X25519 recipient (age1... from age-keygen -y)',
   ],
+  [
+    "a handover that does not release the current engine",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.handover = { release: { engine: "argocd", delivery: "deploy" } };
+      return c;
+    },
+    'platform:clusters.production.handover.release = {"engine":"argocd","delivery":"deploy"}: a handover releases the cluster\'s current engine and delivery (flux, deploy); step 1 keeps them, step 2 changes them and removes handover',
+  ],
 ];

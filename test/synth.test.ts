@@ -80,7 +80,8 @@ describe("stack shapes", () => {
     const types = plan("prod").resources.map((r) => r.type);
     expect(types).toContain("platform:cluster:TalosHcloudCluster");
     expect(types).toContain("platform:gitops:ArgoCdEngine");
-    // Deploy mode: Pulumi applies the addons as Applications; no ApplicationSet scans empty git paths.
+    // Deploy mode: projects, no ApplicationSet or Application pointing at git (components/gitops).
+    expect(types).toContain("kubernetes:argoproj.io/v1alpha1:AppProject");
     expect(types).toContain("kubernetes:argoproj.io/v1alpha1:Application");
     expect(types).not.toContain("kubernetes:argoproj.io/v1alpha1:ApplicationSet");
     const servers = plan("prod").resources.filter((r) => r.type === "hcloud:index/server:Server");

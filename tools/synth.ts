@@ -9,6 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { EMIT_MARKER } from "../components/gitops/emit";
 import { APPS } from "../config/catalog";
 import { ConfigError } from "../config/reader";
 import {
@@ -172,37 +173,44 @@ export async function synthesize(
   };
 }
 
-/** The list of files the last `--emit` wrote, kept in the stack's tree. */
-export const EMITTED_LEDGER = ".platform-emitted";
-
 /**
- * Writes the emitted GitOps tree of a synth into the repository (`gitops/<stack>/...`),
- * replacing what the previous emit wrote (listed in {@link EMITTED_LEDGER}) and keeping every other file: what a user commits after an emit.
+ * Writes the emitted GitOps tree of a synth into the repository (`gitops/<stack>/...`):
+ * what a user commits after an emit. Files an earlier emit wrote (they start with
+ * {@link EMIT_MARKER}) and are no longer emitted are deleted, and directories left empty
+ * are removed; any other file (a SOPS-encrypted Secret a user keeps in the tree) is never
+ * touched. A user file at a path the emit writes is an error, not overwritten.
  */
 export function writeEmitted(result: SynthResult, root: string): string[] {
-  const emitted = [...result.files.keys()].filter((f) => f.startsWith(`gitops/${result.stack}/`)).sort();
-  // Only files the program wrote before are removed: the tree may hold files of the user's
-  // own (SOPS-encrypted Secrets, which the Flux decryption wiring exists for).
-  const ledger = path.join(root, "gitops", result.stack, EMITTED_LEDGER);
-  const before = fs.existsSync(ledger) ? fs.readFileSync(ledger, "utf8").split("\n").filter(Boolean) : [];
-  for (const file of before) {
-    if (emitted.includes(file) || !file.startsWith(`gitops/${result.stack}/`) || file.includes(".."))
-      continue;
-    fs.rmSync(path.join(root, file), { force: true });
-    for (
-      let dir = path.dirname(path.join(root, file));
-      dir.startsWith(path.join(root, "gitops", result.stack));
-    ) {
-      if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
-      dir = path.dirname(dir);
+  const prefix = `gitops/${result.stack}/`;
+  const emitted = [...result.files.keys()].filter((f) => f.startsWith(prefix)).sort();
+  const stackDir = path.join(root, "gitops", result.stack);
+  const isOurs = (file: string): boolean => fs.readFileSync(file, "utf8").startsWith(EMIT_MARKER);
+  for (const file of emitted) {
+    const target = path.join(root, file);
+    if (fs.existsSync(target) && !isOurs(target)) {
+      throw new Error(
+        `emit: ${file} exists and was not written by an emit (no marker line); move it away, the emit needs this path`,
+      );
     }
   }
+  const keep = new Set(emitted.map((f) => path.join(root, f)));
+  const sweep = (dir: string): void => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        sweep(full);
+        if (fs.readdirSync(full).length === 0) fs.rmdirSync(full);
+      } else if (entry.isFile() && !keep.has(full) && isOurs(full)) {
+        fs.rmSync(full);
+      }
+    }
+  };
+  sweep(stackDir);
   for (const file of emitted) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), result.files.get(file)!);
   }
-  fs.mkdirSync(path.dirname(ledger), { recursive: true });
-  fs.writeFileSync(ledger, `${emitted.join("\n")}\n`);
   return emitted;
 }
 

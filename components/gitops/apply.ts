@@ -1,12 +1,13 @@
 /**
  * Deploy mode: the placed objects applied by Pulumi through the cluster's live provider,
- * in the engine-neutral order (ARCHITECTURE.md decision 4), and the live Secrets.
+ * in the order of the item graph (ARCHITECTURE.md decision 4), and the live Secrets.
  */
+import { BUILT_IN_NAMESPACES, podSecurityLabels } from "../../lib/namespaces";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LAYER_DEPENDS_ON, PHASES, type KubeObject, type Layer, type LiveSecret, type Phase } from "./delivery";
+import { PHASES, type DeliveryItem, type KubeObject, type LiveSecret } from "./delivery";
+import { itemPrerequisites, orderItems } from "./graph";
 import { annotate, type PlacedObject } from "./placement";
-import { BUILT_IN_NAMESPACES, podSecurityLabels } from "../../lib/namespaces";
 
 /**
  * Any Kubernetes object as a Pulumi resource, typed by its apiVersion and kind exactly as
@@ -17,28 +18,6 @@ export class KubeObjectResource extends pulumi.CustomResource {
     super(kubeTypeToken(object), name, { ...object }, opts);
   }
 }
-
-/**
- * Kinds Pulumi never deletes from a cluster (ARCHITECTURE.md decision 8): namespaces and
- * CRDs hold everything in or of them, and the engines' own objects act on delete (a deleted
- * HelmRelease uninstalls its release, a deleted Kustomization with `prune` garbage-collects
- * what it applied). Retained, a switch of engine or of delivery mode, an item removed from
- * config or a destroy leaves them and their workloads in place; the operator then removes
- * the old engine with its own uninstall, which drops its finalizers and keeps the
- * workloads (README "Switch engine safely").
- */
-export const RETAINED_KINDS: ReadonlySet<string> = new Set([
-  "Namespace",
-  "CustomResourceDefinition",
-  "HelmRelease",
-  "HelmRepository",
-  "OCIRepository",
-  "GitRepository",
-  "Kustomization",
-  "Application",
-  "ApplicationSet",
-  "AppProject",
-]);
 
 /** The Pulumi type token of an object. */
 export function kubeTypeToken(object: Pick<KubeObject, "apiVersion" | "kind">): string {
@@ -65,51 +44,62 @@ export function deliveredName(prefix: string, placed: PlacedObject): string {
   return `${prefix}-${placed.order.item}-${kind.toLowerCase()}-${ns}${metadata.name}`;
 }
 
+/** Kinds whose deletion loses data or cascades: retained when Pulumi stops managing them. */
+export const RETAINED_KINDS: ReadonlySet<string> = new Set(["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim"]);
+
+/** How {@link applyPlaced} applies a cluster's objects. */
+export interface ApplyOptions {
+  readonly parent: pulumi.Resource;
+  readonly provider: k8s.Provider;
+  /** What every object waits for (the engine install, the projects). */
+  readonly dependsOn: readonly pulumi.Resource[];
+  /** The cluster's items: their graph orders the objects, their timeouts bound the waits. */
+  readonly items: readonly DeliveryItem[];
+  /** Handover step 1: every object is retained when Pulumi later stops managing it. */
+  readonly released: boolean;
+  /**
+   * URNs of components whose children these objects may have been before (the other
+   * engine's component of the same name): a deploy-mode engine switch then keeps the
+   * Pulumi identity of every bundle object instead of deleting and recreating it.
+   * @default none
+   */
+  readonly aliasParents?: readonly pulumi.Input<string>[];
+}
+
 /**
- * Applies placed objects in order: an object waits for every object of the stages before
- * it (the previous phase of its layer, or all of the layers its layer depends on).
- * Returns each object's resource.
+ * Applies placed objects item by item: an item's objects wait for every object of the
+ * items it depends on (graph.ts) and, inside the item, for the phase before theirs. A
+ * Namespace, CRD or PVC is retained on delete (ARCHITECTURE.md decision 8): dropping it
+ * from the program must not delete the data in it. Returns each object's resource.
  */
-export function applyPlaced(
-  prefix: string,
-  objects: readonly PlacedObject[],
-  opts: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider; readonly dependsOn: readonly pulumi.Resource[] },
-): Map<PlacedObject, pulumi.Resource> {
-  const byStage = new Map<string, pulumi.Resource[]>();
-  const key = (layer: Layer, phase: Phase): string => `${layer}/${phase}`;
-  const layerResources = (layer: Layer): pulumi.Resource[] => PHASES.flatMap((p) => byStage.get(key(layer, p)) ?? []);
+export function applyPlaced(prefix: string, objects: readonly PlacedObject[], opts: ApplyOptions): Map<PlacedObject, pulumi.Resource> {
+  const prerequisites = itemPrerequisites(opts.items);
+  const byItem = new Map<string, pulumi.Resource[]>();
   const created = new Map<PlacedObject, pulumi.Resource>();
-  // Layers in dependency order, phases in order, so every prerequisite exists first.
-  const layers: Layer[] = [];
-  const visit = (l: Layer): void => {
-    if (layers.includes(l)) return;
-    LAYER_DEPENDS_ON[l].forEach(visit);
-    layers.push(l);
-  };
-  objects.forEach((o) => visit(o.order.layer));
-  for (const layer of layers) {
-    let previous: pulumi.Resource[] = LAYER_DEPENDS_ON[layer].flatMap(layerResources);
+  for (const item of orderItems(opts.items)) {
+    let previous: pulumi.Resource[] = (prerequisites.get(item.name) ?? []).flatMap((d) => byItem.get(d) ?? []);
+    const all: pulumi.Resource[] = [];
+    const timeouts = item.timeout ? { customTimeouts: { create: item.timeout, update: item.timeout } } : {};
     for (const phase of PHASES) {
-      const here = objects.filter((o) => o.order.layer === layer && o.order.phase === phase);
+      const here = objects.filter((o) => o.order.item === item.name && o.order.phase === phase);
       if (here.length === 0) continue;
-      const resources = here.map(
-        (placed) =>
-          new KubeObjectResource(deliveredName(prefix, placed), annotate(placed.object, waitForAnnotation(placed.object)), {
-            parent: opts.parent,
-            provider: opts.provider,
-            dependsOn: [...opts.dependsOn, ...previous],
-            // Retained, all of them: when the cluster switches to emit mode the engine takes
-            // these objects over from git, and a Pulumi delete in between would remove them
-            // (a database cluster, a StorageClass, a ClusterIssuer) from the cluster. Removing
-            // an item from config in deploy mode therefore leaves its objects for the
-            // operator to delete (README "Delivery").
-            retainOnDelete: true,
-          }),
-      );
-      byStage.set(key(layer, phase), resources);
+      const resources = here.map((placed) => {
+        const name = deliveredName(prefix, placed);
+        const type = kubeTypeToken(placed.object);
+        return new KubeObjectResource(name, annotate(placed.object, waitForAnnotation(placed.object)), {
+          parent: opts.parent,
+          provider: opts.provider,
+          dependsOn: [...opts.dependsOn, ...previous],
+          ...timeouts,
+          ...(opts.released || RETAINED_KINDS.has(placed.object.kind) ? { retainOnDelete: true } : {}),
+          ...(opts.aliasParents?.length ? { aliases: opts.aliasParents.map((p) => pulumi.createUrn(name, type, p)) } : {}),
+        });
+      });
       here.forEach((placed, i) => created.set(placed, resources[i]));
+      all.push(...resources);
       previous = resources;
     }
+    byItem.set(item.name, all);
   }
   return created;
 }
@@ -119,6 +109,8 @@ export interface LiveSecretOpts {
   readonly parent: pulumi.Resource;
   readonly provider: k8s.Provider;
   readonly dependsOn: readonly pulumi.Resource[];
+  /** Former URNs of the Secret (an engine switch). */
+  readonly aliases?: readonly pulumi.Input<string>[];
 }
 
 /**
@@ -134,20 +126,8 @@ export function liveSecret(
   return new LiveSecretResource(
     resourceName,
     { apiVersion: "v1", kind: "Secret", metadata: { ...metadata }, type: "Opaque", stringData: secretValues(stringData) },
-    { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn] },
+    { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn], ...(opts.aliases ? { aliases: [...opts.aliases] } : {}) },
   );
-}
-
-/**
- * A `v1/Secret` with each value secret rather than the whole map: the provider's own
- * `k8s.core.v1.Secret` class wraps `stringData` in one secret, which hides the key names a
- * reviewer (and the policy checks) need to see. The outputs the provider returns (`data`,
- * `stringData`) stay secret, as that class makes them.
- */
-class LiveSecretResource extends pulumi.CustomResource {
-  constructor(name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
-    super("kubernetes:core/v1:Secret", name, inputs, { ...opts, additionalSecretOutputs: ["data", "stringData"] });
-  }
 }
 
 /**
@@ -167,6 +147,18 @@ export function secretValues(
 }
 
 /**
+ * A `v1/Secret` with each value secret rather than the whole map: the provider's own
+ * `k8s.core.v1.Secret` class wraps `stringData` in one secret, which hides the key names a
+ * reviewer (and the policy checks) need to see. The outputs the provider returns (`data`,
+ * `stringData`) stay secret, as that class makes them.
+ */
+class LiveSecretResource extends pulumi.CustomResource {
+  constructor(name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+    super("kubernetes:core/v1:Secret", name, inputs, { ...opts, additionalSecretOutputs: ["data", "stringData"] });
+  }
+}
+
+/**
  * Applies Secrets live. A Secret's namespace is created live too (retained on delete, as
  * namespaces are stateful) unless `namespaces` already holds a resource for it.
  */
@@ -174,8 +166,10 @@ export function applyLiveSecrets(
   prefix: string,
   secrets: readonly LiveSecret[],
   namespaces: ReadonlyMap<string, pulumi.Resource>,
-  opts: { readonly parent: pulumi.Resource; readonly provider: k8s.Provider; readonly dependsOn: readonly pulumi.Resource[] },
+  opts: LiveSecretOpts & { readonly aliasParents?: readonly pulumi.Input<string>[] },
 ): pulumi.Resource[] {
+  const aliases = (name: string, type: string) =>
+    opts.aliasParents?.length ? { aliases: opts.aliasParents.map((p) => pulumi.createUrn(name, type, p)) } : {};
   const seen = new Set<string>();
   const created: pulumi.Resource[] = [];
   const liveNamespaces = new Map<string, pulumi.Resource>(namespaces);
@@ -187,21 +181,28 @@ export function applyLiveSecrets(
     // kube-system and the other built-in namespaces exist on every cluster; creating one
     // would fail with "already exists" (and deleting it would be worse).
     if (!ns && !BUILT_IN_NAMESPACES.has(secret.namespace)) {
+      const nsName = `${prefix}-ns-${secret.namespace}`;
       ns = new k8s.core.v1.Namespace(
-        `${prefix}-ns-${secret.namespace}`,
+        nsName,
         { metadata: { name: secret.namespace, labels: podSecurityLabels(secret.namespace) } },
-        { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn], retainOnDelete: true },
+        {
+          parent: opts.parent,
+          provider: opts.provider,
+          dependsOn: [...opts.dependsOn],
+          retainOnDelete: true,
+          ...aliases(nsName, "kubernetes:core/v1:Namespace"),
+        },
       );
       liveNamespaces.set(secret.namespace, ns);
       created.push(ns);
     }
+    const secretName = `${prefix}-secret-${secret.namespace}-${secret.name}`;
     created.push(
-      liveSecret(
-        `${prefix}-secret-${secret.namespace}-${secret.name}`,
-        { name: secret.name, namespace: secret.namespace },
-        secret.stringData,
-        { ...opts, dependsOn: [...opts.dependsOn, ...(ns ? [ns] : [])] },
-      ),
+      liveSecret(secretName, { name: secret.name, namespace: secret.namespace }, secret.stringData, {
+        ...opts,
+        dependsOn: [...opts.dependsOn, ...(ns ? [ns] : [])],
+        ...aliases(secretName, "kubernetes:core/v1:Secret"),
+      }),
     );
   }
   return created;

@@ -1,7 +1,7 @@
 /**
  * ArgoCdEngine: installs pinned Argo CD on a cluster, gives it the repository, creates the
- * projects and one ApplicationSet per layer, and delivers the cluster's items (source
- * documents 000 and 002).
+ * projects and delivers the cluster's items, one Application per item (source documents
+ * 000 and 002).
  *
  * Preview on a fresh stack (ARCHITECTURE.md decision 6). Argo CD is installed with
  * `k8s.helm.v3.Release`, a single custom resource. At the first preview the kubeconfig is
@@ -24,15 +24,20 @@ import {
   ARGOCD_CHART,
   ARGOCD_CHART_REPO,
   ARGOCD_NAMESPACE,
-  argoApplicationSet,
+  argoChartValues,
   argoProject,
   argoRepoUrl,
+  argoRootApplication,
   type ArgoProjectName,
 } from "./argocdObjects";
-import { LAYERS, LAYER_DEPENDS_ON } from "./delivery";
-import { deliver, validateEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } from "./engineCommon";
+import { deliver, resolveEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } from "./engineCommon";
 
-/** Argo CD on one cluster, with its repository, projects, ApplicationSets and the cluster's items. */
+/**
+ * Argo CD on one cluster. Deploy mode: Pulumi applies each addon's Application and every
+ * bundle object itself, in the order of the item graph, and no Application points at
+ * git. Emit mode: Pulumi applies the root app-of-apps `platform-root` over the emit root,
+ * whose tree holds one Application per item with its sync wave (argocdPlacement.ts).
+ */
 export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngine {
   readonly engine: EngineKind = "argocd";
   readonly files: Readonly<Record<string, string>>;
@@ -40,13 +45,14 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
 
   constructor(name: string, args: ArgoCdEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:gitops:ArgoCdEngine", name, {}, opts);
-    validateEngineArgs(args);
+    const resolved = resolveEngineArgs(name, "argocd", args, opts);
     if (!/^\d+\.\d+\.\d+$/.test(args.versions.argocdChart)) {
       throw new Error(`versions.argocdChart: "${args.versions.argocdChart}" must be an exact chart version such as 8.5.7`);
     }
-    const items = [...(args.items ?? [])];
+    const items = resolved.items;
     const provider = args.cluster.provider;
     const clusterReady = [...args.cluster.ready];
+    const emit = args.delivery === "emit";
     this.syncPath = args.git.path;
 
     const install = new k8s.helm.v3.Release(
@@ -58,17 +64,14 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
         repositoryOpts: { repo: ARGOCD_CHART_REPO },
         namespace: ARGOCD_NAMESPACE,
         createNamespace: true,
-        // CRDs are kept on uninstall so Applications are not cascaded away with the chart.
-        values: { crds: { install: true, keep: true } },
+        values: argoChartValues(),
       },
-      // Retained on an engine switch or a destroy: uninstalling Argo CD is the operator's step
-      // once the new engine has adopted the workloads (README "Switch engine safely").
-      { parent: this, provider, dependsOn: clusterReady, retainOnDelete: true },
+      { parent: this, provider, dependsOn: clusterReady },
     );
     const afterInstall = [...clusterReady, install];
 
     const secrets: pulumi.Resource[] = [];
-    if (args.gitToken) {
+    if (args.gitToken && emit) {
       const repo = {
         name: "platform-repo",
         namespace: ARGOCD_NAMESPACE,
@@ -79,35 +82,33 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
     }
 
     const chartRepos = [...new Set(items.flatMap((i) => (i.kind === "addon" ? [argoRepoUrl(i.repository)] : [])))].sort();
+    const sourceRepos = emit ? [args.git.url, ...chartRepos] : chartRepos;
     const projects = new Map<ArgoProjectName, pulumi.Resource>();
     for (const project of ["infrastructure", "platform"] as const) {
       projects.set(
         project,
-        new KubeObjectResource(`${name}-project-${project}`, argoProject(project, [args.git.url, ...chartRepos]), {
+        new KubeObjectResource(`${name}-project-${project}`, argoProject(project, sourceRepos), {
           parent: this,
           provider,
           dependsOn: afterInstall,
-          retainOnDelete: true,
-        }),
-      );
-    }
-    // Deploy mode: Pulumi applies every item itself (addons as Applications), so no
-    // ApplicationSet scans git paths nothing writes. Emit mode: one per layer over the tree.
-    const appSets = new Map<string, pulumi.Resource>();
-    for (const layer of args.delivery === "emit" ? LAYERS : []) {
-      appSets.set(
-        layer,
-        new KubeObjectResource(`${name}-${layer}`, argoApplicationSet(layer, args.git), {
-          parent: this,
-          provider,
-          // Created after the ApplicationSets of the layers it follows, as the waves say.
-          dependsOn: [...afterInstall, ...secrets, ...projects.values(), ...LAYER_DEPENDS_ON[layer].map((l) => appSets.get(l)!)],
-          retainOnDelete: true,
         }),
       );
     }
 
-    this.files = deliver(name, "argocd", args, { parent: this, dependsOn: [...afterInstall, ...projects.values()] });
+    const delivered = deliver(name, "argocd", args, resolved, {
+      parent: this,
+      dependsOn: [...afterInstall, ...projects.values()],
+      sops: false,
+    });
+    this.files = delivered.files;
+    if (emit) {
+      new KubeObjectResource(`${name}-root`, argoRootApplication(args.git, resolved.released), {
+        parent: this,
+        provider,
+        dependsOn: [...afterInstall, ...secrets, ...projects.values(), ...delivered.live],
+        ...(resolved.released ? { retainOnDelete: true } : {}),
+      });
+    }
     this.registerOutputs({ syncPath: this.syncPath });
   }
 }

@@ -1,15 +1,17 @@
 /**
  * Pure builders of the Argo CD objects (source documents 000 and 002): the projects
- * `infrastructure` and `platform`, one ApplicationSet per layer with sync waves, automated
- * prune/self-heal and retry backoff, and one Helm-source Application per addon.
+ * `infrastructure` and `platform`, the root app-of-apps Application over the emit root,
+ * one Application per item (Helm source for an addon, the item's git directory for a
+ * bundle), with automated prune/self-heal and retry backoff.
  *
- * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Git/
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/cluster-bootstrapping/
  */
 import type { GitSourceConfig } from "../../config/types";
-import { phaseOf, withNamespace, type Addon, type DeliveryItem, type KubeObject, type Layer, type Phase } from "./delivery";
-import { annotate, fileNameOf, type PlacedObject, type Placement } from "./placement";
-import { LAYERS } from "./delivery";
+import type { Addon, DeliveryItem, JsonValue, KubeObject, Layer, Phase } from "./delivery";
+import { ITEM_LABEL, LAYER_LABEL, ROOT_UNIT_NAME } from "./fluxObjects";
+import { ARGOCD_RESOURCES_FINALIZER } from "./handover";
+import { repoPath } from "./placement";
 
 /** Namespace Argo CD runs in and where its Applications live. */
 export const ARGOCD_NAMESPACE = "argocd";
@@ -21,6 +23,10 @@ export const ARGOCD_CHART = "argo-cd";
 export const IN_CLUSTER = "https://kubernetes.default.svc";
 /** The annotation Argo CD orders by. */
 export const SYNC_WAVE = "argocd.argoproj.io/sync-wave";
+/** The annotation that makes an object a sync hook. */
+export const HOOK = "argocd.argoproj.io/hook";
+/** The annotation that says when a hook object is deleted. */
+export const HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy";
 
 /** The Argo CD project of each layer. */
 export type ArgoProjectName = "infrastructure" | "platform";
@@ -34,25 +40,15 @@ export const LAYER_PROJECT: Readonly<Record<Layer, ArgoProjectName>> = {
 };
 
 /**
- * Sync wave of each layer's ApplicationSet: infrastructure -10 and platform 0 as in
- * source document 002; infrastructure configs sit between so they follow the controllers.
- * Monitoring has no prerequisite and shares the earliest wave.
+ * The earliest sync wave of an item of each layer: infrastructure -10 and platform 0 as in
+ * source document 002; infrastructure configs sit between. An item's wave is later when
+ * it depends on an item of the same or a later wave (argocdPlacement.ts).
  */
 export const LAYER_WAVE: Readonly<Record<Layer, number>> = {
   "infrastructure-controllers": -10,
   "infrastructure-configs": -5,
   apps: 0,
   monitoring: -10,
-};
-
-/**
- * A migration Job runs as a Sync hook that Argo CD deletes before creating the next one:
- * a Job's `spec.template` is immutable, so patching it on the next image bump would fail.
- * @see https://argo-cd.readthedocs.io/en/stable/user-guide/resource_hooks/
- */
-export const MIGRATION_HOOK: Readonly<Record<string, string>> = {
-  "argocd.argoproj.io/hook": "Sync",
-  "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
 };
 
 /** Sync wave of objects inside an app (source document 000): base 0, migrations 1, workloads 2. */
@@ -64,7 +60,7 @@ export const PROJECT_RETRY: Readonly<Record<ArgoProjectName, { readonly duration
   platform: { duration: "5s", maxDuration: "3m" },
 };
 
-/** Sync options every generated Application uses (source document 002). */
+/** Sync options every Application uses (source document 002). */
 export const SYNC_OPTIONS: readonly string[] = [
   "CreateNamespace=true",
   "ServerSideApply=true",
@@ -72,98 +68,116 @@ export const SYNC_OPTIONS: readonly string[] = [
   "RespectIgnoreDifferences=true",
 ];
 
-function syncPolicy(project: ArgoProjectName) {
+/**
+ * The health check Argo CD needs to wait for child Applications of an app-of-apps between
+ * sync waves: "The health assessment of argoproj.io/Application CRD has been removed in
+ * argocd 1.8 ... You might need to restore it if you are using app-of-apps pattern and
+ * orchestrating synchronization using sync waves" (docs/operator-manual/health.md). Set
+ * through the chart's `configs.cm`.
+ */
+export const APPLICATION_HEALTH_LUA = [
+  "hs = {}",
+  'hs.status = "Progressing"',
+  'hs.message = ""',
+  "if obj.status ~= nil then",
+  "  if obj.status.health ~= nil then",
+  "    hs.status = obj.status.health.status",
+  "    if obj.status.health.message ~= nil then",
+  "      hs.message = obj.status.health.message",
+  "    end",
+  "  end",
+  "end",
+  "return hs",
+  "",
+].join("\n");
+
+/** The Argo CD chart values the engine sets. */
+export function argoChartValues(): Record<string, unknown> {
+  return {
+    // CRDs are kept on uninstall so Applications are not cascaded away with the chart.
+    crds: { install: true, keep: true },
+    configs: { cm: { "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA } },
+  };
+}
+
+/**
+ * The sync policy of an Application. Released (handover step 1): no automated sync, so
+ * Argo CD neither prunes nor heals while the next engine takes over.
+ */
+export function syncPolicy(project: ArgoProjectName, released: boolean): { readonly [key: string]: JsonValue } {
   const retry = PROJECT_RETRY[project];
   return {
-    automated: { prune: true, selfHeal: true },
+    ...(released ? {} : { automated: { prune: true, selfHeal: true } }),
     syncOptions: [...SYNC_OPTIONS],
     retry: { limit: 5, backoff: { duration: retry.duration, factor: 2, maxDuration: retry.maxDuration } },
   };
 }
 
-/** The Argo CD repository URL of a chart repository (OCI repositories drop the scheme). */
+/**
+ * The Argo CD repository URL of a chart repository. OCI Helm repositories drop the
+ * scheme: "repoURL: registry-1.docker.io/bitnamicharts # note: the oci:// syntax is not
+ * included" (docs/user-guide/helm.md).
+ */
 export function argoRepoUrl(repository: string): string {
   return repository.replace(/^oci:\/\//, "");
 }
 
 /**
- * An AppProject. `infrastructure` may create any cluster-scoped object; `platform` only
- * Namespaces, so an app cannot widen its own permissions.
+ * An AppProject. `infrastructure` may create any cluster-scoped object in any namespace
+ * (it holds the root app-of-apps, which writes Applications into `argocd`); `platform`
+ * only Namespaces, and never into `argocd`: a destination is allowed when an allow rule
+ * matches and no `!` deny rule does (Argo CD 2.5+, docs/user-guide/projects.md
+ * "Controlling Destinations"), so an app cannot create Applications or read Argo CD's
+ * Secrets there.
  */
 export function argoProject(name: ArgoProjectName, sourceRepos: readonly string[]): KubeObject {
+  const destinations =
+    name === "infrastructure"
+      ? [{ server: IN_CLUSTER, namespace: "*" }]
+      : [
+          { server: IN_CLUSTER, namespace: `!${ARGOCD_NAMESPACE}` },
+          { server: IN_CLUSTER, namespace: "*" },
+        ];
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "AppProject",
     metadata: { name, namespace: ARGOCD_NAMESPACE },
     spec: {
-      description: name === "infrastructure" ? "Cluster controllers, their configuration and monitoring" : "Applications",
+      description: name === "infrastructure" ? "Cluster controllers, their configuration, monitoring and the root app" : "Applications",
       sourceRepos: [...sourceRepos],
-      // Apps may not deploy into Argo CD's own namespace, where an Application or a repository
-      // Secret would widen their own permissions: a `!` destination denies (Argo CD >= 2.5,
-      // argoproj/argo-cd#9464); everything else stays allowed.
-      destinations:
-        name === "infrastructure"
-          ? [{ server: IN_CLUSTER, namespace: "*" }]
-          : [
-              { server: IN_CLUSTER, namespace: `!${ARGOCD_NAMESPACE}` },
-              { server: IN_CLUSTER, namespace: "*" },
-            ],
+      destinations,
       clusterResourceWhitelist: name === "infrastructure" ? [{ group: "*", kind: "*" }] : [{ group: "", kind: "Namespace" }],
       namespaceResourceWhitelist: [{ group: "*", kind: "*" }],
     },
   };
 }
 
-/** Joins the configured git path and a relative directory (no leading `./` for Argo CD). */
-export function argoPath(gitPath: string, dir: string): string {
-  return `${gitPath.replace(/^\.?\/+/, "").replace(/\/+$/, "")}/${dir}`;
-}
-
-/**
- * The ApplicationSet of a layer: a git directory generator over `<git.path>/<layer>/*`,
- * one Application per item directory.
- */
-export function argoApplicationSet(layer: Layer, git: GitSourceConfig): KubeObject {
-  const project = LAYER_PROJECT[layer];
+function itemMetadata(item: DeliveryItem, wave: number, released: boolean): KubeObject["metadata"] {
   return {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "ApplicationSet",
-    metadata: { name: layer, namespace: ARGOCD_NAMESPACE, annotations: { [SYNC_WAVE]: String(LAYER_WAVE[layer]) } },
-    spec: {
-      goTemplate: true,
-      goTemplateOptions: ["missingkey=error"],
-      generators: [{ git: { repoURL: git.url, revision: git.branch, directories: [{ path: `${argoPath(git.path, layer)}/*` }] } }],
-      template: {
-        metadata: {
-          name: `${layer}-{{.path.basename}}`,
-          labels: { "platform.io/layer": layer },
-          annotations: { [SYNC_WAVE]: String(LAYER_WAVE[layer]) },
-        },
-        spec: {
-          project,
-          source: { repoURL: git.url, targetRevision: git.branch, path: "{{.path.path}}" },
-          // Delivered objects carry their own namespace; nested addon Applications live in
-          // argocd, which only the infrastructure project may write to.
-          destination: { server: IN_CLUSTER, namespace: project === "infrastructure" ? ARGOCD_NAMESPACE : "default" },
-          syncPolicy: syncPolicy(project),
-        },
-      },
-    },
+    name: item.name,
+    namespace: ARGOCD_NAMESPACE,
+    labels: { [LAYER_LABEL]: item.layer, [ITEM_LABEL]: item.name },
+    annotations: { [SYNC_WAVE]: String(wave) },
+    // Deleting an item's Application (removed from git or from the program) deletes its
+    // objects, like a pruned Flux unit; released Applications orphan them instead.
+    ...(released ? {} : { finalizers: [ARGOCD_RESOURCES_FINALIZER] }),
   };
 }
 
-/** The Application of an addon: a Helm source, pinned, with its values. */
-export function argoAddonApplication(addon: Addon): KubeObject {
+/** The Application of an addon: a Helm source, pinned, with its values and ignored differences. */
+export function argoAddonApplication(addon: Addon, wave: number, released: boolean): KubeObject {
   const project = LAYER_PROJECT[addon.layer];
+  const ignore = (addon.ignoreDifferences ?? []).map((d) => {
+    const entry: Record<string, JsonValue> = { group: d.group, kind: d.kind };
+    if (d.name) entry.name = d.name;
+    if (d.namespace) entry.namespace = d.namespace;
+    entry.jsonPointers = [...d.jsonPointers];
+    return entry;
+  });
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
-    metadata: {
-      name: addon.name,
-      namespace: ARGOCD_NAMESPACE,
-      labels: { "platform.io/layer": addon.layer },
-      annotations: { [SYNC_WAVE]: String(PHASE_WAVE.base) },
-    },
+    metadata: itemMetadata(addon, wave, released),
     spec: {
       project,
       source: {
@@ -173,34 +187,48 @@ export function argoAddonApplication(addon: Addon): KubeObject {
         helm: { releaseName: addon.name, skipCrds: !addon.includeCrds, valuesObject: addon.values ?? {} },
       },
       destination: { server: IN_CLUSTER, namespace: addon.namespace },
-      syncPolicy: syncPolicy(project),
+      ...(ignore.length > 0 ? { ignoreDifferences: ignore } : {}),
+      syncPolicy: syncPolicy(project, released),
+    },
+  };
+}
+
+/** The Application of a bundle: the item's directory in git, objects ordered by their waves. */
+export function argoBundleApplication(item: DeliveryItem, dir: string, git: GitSourceConfig, wave: number, released: boolean): KubeObject {
+  const project = LAYER_PROJECT[item.layer];
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: itemMetadata(item, wave, released),
+    spec: {
+      project,
+      source: { repoURL: git.url, targetRevision: git.branch, path: repoPath(git.path, dir) },
+      destination: { server: IN_CLUSTER, namespace: item.namespace },
+      syncPolicy: syncPolicy(project, released),
     },
   };
 }
 
 /**
- * Places a cluster's items for Argo CD: every item is one directory `<layer>/<item>/`
- * (one generated Application); objects carry the sync wave of their phase, and wave 0
- * objects carry none (source document 000).
+ * The root app-of-apps over the emit root (created by Pulumi in emit mode): it applies
+ * the per-item Applications wave by wave, waiting for each wave to be healthy
+ * (APPLICATION_HEALTH_LUA). It has no resources finalizer, so deleting it never cascades;
+ * released, it stops pruning.
  */
-export function placeArgoCd(items: readonly DeliveryItem[]): Placement {
-  const objects: PlacedObject[] = [];
-  for (const item of items) {
-    const dir = `${item.layer}/${item.name}`;
-    if (item.kind === "addon") {
-      const object = argoAddonApplication(item);
-      objects.push({ object, order: { layer: item.layer, item: item.name, phase: "base" }, dir, file: fileNameOf(object) });
-      continue;
-    }
-    for (const raw of item.objects) {
-      const phase = phaseOf(raw);
-      const wave = PHASE_WAVE[phase];
-      const object = annotate(withNamespace(raw, item.namespace), {
-        ...(wave === 0 ? {} : { [SYNC_WAVE]: String(wave) }),
-        ...(phase === "migrations" && raw.kind === "Job" ? MIGRATION_HOOK : {}),
-      });
-      objects.push({ object, order: { layer: item.layer, item: item.name, phase }, dir, file: fileNameOf(object) });
-    }
-  }
-  return { objects, units: [...LAYERS] };
+export function argoRootApplication(git: GitSourceConfig, released: boolean): KubeObject {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name: ROOT_UNIT_NAME, namespace: ARGOCD_NAMESPACE },
+    spec: {
+      project: "infrastructure",
+      source: { repoURL: git.url, targetRevision: git.branch, path: repoPath(git.path, "") },
+      destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
+      syncPolicy: {
+        automated: { prune: !released, selfHeal: true },
+        syncOptions: ["ServerSideApply=true"],
+        retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } },
+      },
+    },
+  };
 }

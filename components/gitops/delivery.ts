@@ -47,6 +47,8 @@ export interface KubeObject {
     readonly namespace?: string;
     readonly labels?: Readonly<Record<string, string>>;
     readonly annotations?: Readonly<Record<string, string>>;
+    /** Engine units only (an Argo CD Application's resources finalizer). */
+    readonly finalizers?: readonly string[];
   };
   readonly [field: string]: JsonValue | KubeObject["metadata"] | undefined;
 }
@@ -84,10 +86,15 @@ export interface IgnoredDifference {
 
 /**
  * A Helm value taken from a Secret the program applies live (or an operator creates),
- * so no secret is ever a literal value. Prefer a chart's own `existingSecret` option.
+ * so no secret is ever a literal value. Prefer a chart's own `existingSecret` option, which
+ * works on both engines.
  */
 export interface ValueFromSecret {
-  /** Secret in the addon's namespace. */
+  /**
+   * The Secret, in the namespace of the engine's HelmRelease: `flux-system` ("in the same
+   * namespace as the HelmRelease", helm-controller `valuesFrom` docs). Flux only: Argo CD
+   * rejects `valuesFrom` (argocdPlacement.ts).
+   */
   readonly secretName: string;
   readonly key: string;
   /** Dotted Helm values path the value is written to, e.g. `auth.password`. */
@@ -231,7 +238,20 @@ export function withNamespace(object: KubeObject, namespace: string): KubeObject
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const RESERVED_ITEM_NAMES = new Set(["migrations", "workloads"]);
+/**
+ * Names an item may not take: the phase directories of an item, and the names of the
+ * root units the engines create over the emit root.
+ */
+const RESERVED_ITEM_NAMES = new Set(["migrations", "workloads", "app", "platform-root"]);
+
+/**
+ * A Go duration as Flux's CRDs accept it (`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`, the
+ * `timeout` pattern of the Kustomization and HelmRelease CRDs).
+ */
+export const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
+
+/** The default of {@link ItemCommon.timeout}. */
+export const DEFAULT_TIMEOUT = "5m";
 
 /** True when `value` (or something inside it) is not plain JSON data, e.g. a pulumi Output. */
 function findNonJson(value: unknown, path: string): string | undefined {
@@ -262,17 +282,32 @@ function isPinned(version: string): boolean {
  * Validates a cluster's items before anything is built; each error names the item, the
  * field, the bad value and what is expected.
  */
-export function validateItems(items: readonly DeliveryItem[]): void {
+export function validateItems(
+  items: readonly DeliveryItem[],
+  options: {
+    /**
+     * Whether every `dependsOn` must name an item of `items`: true for a cluster's whole set
+     * (the engines), false for one service's or app's items checked on their own.
+     * @default true
+     */
+    readonly complete?: boolean;
+  } = {},
+): void {
   const names = new Set<string>();
   const objectIds = new Set<string>();
   for (const item of items) {
     const where = `${item.kind} "${item.name}"`;
     if (!DNS_LABEL.test(item.name)) throw new Error(`${where}: name must be a DNS label (lower-case letters, digits, "-")`);
-    if (RESERVED_ITEM_NAMES.has(item.name)) throw new Error(`${where}: name is reserved for the Flux phase directories`);
+    if (RESERVED_ITEM_NAMES.has(item.name)) {
+      throw new Error(`${where}: name is reserved (${[...RESERVED_ITEM_NAMES].join(", ")} name phase directories and root units)`);
+    }
     if (names.has(item.name)) throw new Error(`${where}: duplicate item name; names are unique per cluster`);
     names.add(item.name);
     if (!LAYERS.includes(item.layer)) throw new Error(`${where}: layer "${String(item.layer)}" is not one of ${LAYERS.join(", ")}`);
     if (!DNS_LABEL.test(item.namespace)) throw new Error(`${where}: namespace "${item.namespace}" must be a DNS label`);
+    if (item.timeout !== undefined && !DURATION.test(item.timeout)) {
+      throw new Error(`${where}: timeout "${item.timeout}" must be a duration such as 5m, 90s or 1h30m`);
+    }
     if (item.kind === "addon") {
       if (!/^(https:\/\/|oci:\/\/)\S+$/.test(item.repository)) {
         throw new Error(`${where}: repository "${item.repository}" must start with https:// or oci://`);
@@ -282,6 +317,7 @@ export function validateItems(items: readonly DeliveryItem[]): void {
       }
       const bad = findNonJson(item.values ?? {}, "values");
       if (bad) throw new Error(`${where}: ${bad} is not plain data; Helm values never hold Outputs or secrets`);
+      validateAddonExtras(item, where);
     } else {
       for (const object of item.objects) {
         const id = `${object.kind}/${object.metadata?.name}`;
@@ -299,6 +335,43 @@ export function validateItems(items: readonly DeliveryItem[]): void {
         const key = `${object.apiVersion.split("/").slice(0, -1).join("/")}|${object.kind}|${placed.metadata.namespace ?? ""}|${object.metadata.name}`;
         if (objectIds.has(key)) throw new Error(`${where}: object ${id} is delivered twice on this cluster`);
         objectIds.add(key);
+      }
+    }
+  }
+  for (const item of items) {
+    for (const dep of item.dependsOn ?? []) {
+      const where = `${item.kind} "${item.name}"`;
+      if (dep === item.name) throw new Error(`${where}: dependsOn names the item itself`);
+      if (options.complete !== false && !names.has(dep)) {
+        throw new Error(`${where}: dependsOn "${dep}" is not an item on this cluster (items: ${[...names].sort().join(", ")})`);
+      }
+    }
+  }
+}
+
+const JSON_POINTER = /^(\/([^~/]|~[01])*)+$/;
+const HELM_PATH = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** Checks an addon's `valuesFrom` and `ignoreDifferences`. */
+function validateAddonExtras(addon: Addon, where: string): void {
+  const targets = new Set<string>();
+  for (const ref of addon.valuesFrom ?? []) {
+    if (!/^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$/.test(ref.secretName)) {
+      throw new Error(`${where}: valuesFrom secretName "${ref.secretName}" must be a Secret name (DNS subdomain)`);
+    }
+    if (!ref.key) throw new Error(`${where}: valuesFrom "${ref.secretName}" needs the key of the value inside the Secret`);
+    if (!HELM_PATH.test(ref.targetPath)) {
+      throw new Error(`${where}: valuesFrom targetPath "${ref.targetPath}" must be a dotted Helm values path such as auth.password`);
+    }
+    if (targets.has(ref.targetPath)) throw new Error(`${where}: valuesFrom targetPath "${ref.targetPath}" is given twice`);
+    targets.add(ref.targetPath);
+  }
+  for (const diff of addon.ignoreDifferences ?? []) {
+    if (!diff.kind) throw new Error(`${where}: every ignoreDifferences entry needs a kind`);
+    if (diff.jsonPointers.length === 0) throw new Error(`${where}: ignoreDifferences ${diff.kind} needs at least one JSON pointer`);
+    for (const pointer of diff.jsonPointers) {
+      if (!JSON_POINTER.test(pointer)) {
+        throw new Error(`${where}: ignoreDifferences ${diff.kind} pointer "${pointer}" must be an RFC 6901 JSON pointer such as /webhooks/0/clientConfig/caBundle`);
       }
     }
   }

@@ -1,13 +1,15 @@
 /**
  * What both engines share: their arguments, argument validation, and delivery of the
- * items (applied live in deploy mode, rendered as files in emit mode).
+ * items (applied by Pulumi in deploy mode, rendered as files in emit mode).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DeliveryMode, EngineKind, GitSourceConfig, Versions } from "../../config/types";
 import type { ClusterHandle } from "../cluster/contract";
 import { applyLiveSecrets, applyPlaced } from "./apply";
-import { validateItems, type DeliveryItem, type LiveSecret } from "./delivery";
+import { phaseOf, validateItems, type DeliveryItem, type KubeObject, type LiveSecret } from "./delivery";
 import { emitRoot, isEmitRoot, placementFor, renderGitopsTree } from "./emit";
+import { isReleasing, type EngineHandover } from "./handover";
+import type { PlacedObject } from "./placement";
 
 /** Arguments of a GitOps engine component. */
 export interface GitOpsEngineArgs {
@@ -15,9 +17,13 @@ export interface GitOpsEngineArgs {
   readonly cluster: ClusterHandle;
   /** Stack name; part of the emit root `gitops/<stack>/<cluster>/`. */
   readonly stack: string;
-  /** Whether items are applied by Pulumi (`deploy`) or written for the engine to sync (`emit`). */
+  /**
+   * `deploy`: Pulumi applies the engine's CRs and the items' objects itself, and no unit
+   * points at git. `emit`: Pulumi applies the engine and one root unit over the emit root;
+   * the engine applies everything else from git.
+   */
   readonly delivery: DeliveryMode;
-  /** Repository, branch and path the engine syncs. In emit mode the path must be the emit root. */
+  /** Repository, branch and path the engine syncs (emit mode); the path must be the emit root. */
   readonly git: GitSourceConfig;
   /** Pinned versions; Flux uses `flux`, Argo CD uses `argocdChart`. */
   readonly versions: Pick<Versions, "flux" | "argocdChart">;
@@ -42,6 +48,11 @@ export interface GitOpsEngineArgs {
    * @default none
    */
   readonly liveSecrets?: readonly LiveSecret[];
+  /**
+   * Step 1 of an engine or delivery switch: release what this engine applied (handover.ts).
+   * @default no handover
+   */
+  readonly handover?: EngineHandover;
 }
 
 /** What every engine component exposes. */
@@ -49,7 +60,7 @@ export interface GitOpsEngine {
   readonly engine: EngineKind;
   /** Emit mode: the file tree (repository-relative path -> content); empty in deploy mode. */
   readonly files: Readonly<Record<string, string>>;
-  /** The repository directory the engine syncs. */
+  /** The repository directory the engine syncs in emit mode. */
   readonly syncPath: string;
 }
 
@@ -71,41 +82,78 @@ export function validateEngineArgs(args: GitOpsEngineArgs): void {
   validateItems(args.items ?? []);
 }
 
-/** The engine-independent parent of a cluster's delivered objects (`platform:gitops:Delivered`). */
-export class DeliveredObjects extends pulumi.ComponentResource {
-  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:gitops:Delivered", name, {}, opts);
-    this.registerOutputs({});
-  }
+/** The engine-independent settings an engine resolves once. */
+export interface ResolvedEngineArgs {
+  readonly items: readonly DeliveryItem[];
+  readonly released: boolean;
+  /** URN of the other engine's component with this name, for aliases (apply.ts). */
+  readonly otherEngineUrn: pulumi.Output<string>;
+}
+
+/** Validates the args and resolves what both engines need. */
+export function resolveEngineArgs(
+  name: string,
+  engine: EngineKind,
+  args: GitOpsEngineArgs,
+  opts: pulumi.ComponentResourceOptions | undefined,
+): ResolvedEngineArgs {
+  validateEngineArgs(args);
+  const other = engine === "flux" ? "platform:gitops:ArgoCdEngine" : "platform:gitops:FluxEngine";
+  return {
+    items: [...(args.items ?? [])],
+    released: isReleasing(args.handover, engine, args.delivery),
+    otherEngineUrn: pulumi.createUrn(name, other, opts?.parent),
+  };
+}
+
+/** What {@link deliver} returns. */
+export interface Delivery {
+  /** Emit mode: the file tree; empty in deploy mode. */
+  readonly files: Record<string, string>;
+  /** The live Secrets and their Namespaces (the root unit waits for them). */
+  readonly live: pulumi.Resource[];
 }
 
 /**
- * Delivers the items: in emit mode returns their file tree and registers nothing for them;
- * in deploy mode applies them in order. Live Secrets are applied in both modes.
+ * Delivers the items: in emit mode returns their file tree and registers nothing for
+ * them; in deploy mode applies them in the order of the item graph. Live Secrets are
+ * applied in both modes. In emit mode a bundle's Namespace that also holds a live Secret
+ * is not emitted: Pulumi applies it (retained, under its deploy-mode name) before the
+ * Secret, so no object is applied both by Pulumi and by the engine.
  */
 export function deliver(
   name: string,
   engine: EngineKind,
   args: GitOpsEngineArgs,
-  opts: { readonly parent: pulumi.Resource; readonly dependsOn: readonly pulumi.Resource[] },
-): Record<string, string> {
-  const items = args.items ?? [];
-  // Deploy-mode objects and live Secrets hang off a component whose type does not depend on
-  // the engine, so their URNs survive a switch between Flux and Argo CD: the same object is
-  // updated in place rather than created under the new engine and deleted under the old
-  // (which would remove it from the cluster).
-  const parent = new DeliveredObjects(`${name}-delivered`, { dependsOn: [opts.parent] });
-  const applyOpts = { parent, provider: args.cluster.provider, dependsOn: opts.dependsOn };
-  let files: Record<string, string> = {};
+  resolved: ResolvedEngineArgs,
+  opts: { readonly parent: pulumi.Resource; readonly dependsOn: readonly pulumi.Resource[]; readonly sops: boolean },
+): Delivery {
+  const provider = args.cluster.provider;
+  const aliasParents = [resolved.otherEngineUrn];
+  const base = { parent: opts.parent, provider, dependsOn: opts.dependsOn };
+  const liveSecrets = args.liveSecrets ?? [];
   const namespaces = new Map<string, pulumi.Resource>();
+  let files: Record<string, string> = {};
+  const applyOpts = { ...base, items: resolved.items, released: resolved.released, aliasParents };
   if (args.delivery === "emit") {
-    files = renderGitopsTree({ stack: args.stack, cluster: args.cluster.name, engine, items });
+    const liveNamespaces = new Set(liveSecrets.map((s) => s.namespace));
+    const isLiveNamespace = (o: KubeObject): boolean => o.kind === "Namespace" && liveNamespaces.has(o.metadata.name);
+    // Applied under the name deploy mode gives them, so a deploy/emit switch keeps their identity.
+    const pulumiOwned: PlacedObject[] = resolved.items.flatMap((item) =>
+      item.kind === "bundle"
+        ? item.objects.filter(isLiveNamespace).map((object) => ({ object, order: { layer: item.layer, item: item.name, phase: phaseOf(object) }, dir: "", file: "" }))
+        : [],
+    );
+    for (const [placed, resource] of applyPlaced(name, pulumiOwned, applyOpts)) namespaces.set(placed.object.metadata.name, resource);
+    const items = resolved.items.map((item) => (item.kind === "bundle" ? { ...item, objects: item.objects.filter((o) => !isLiveNamespace(o)) } : item));
+    files = renderGitopsTree({ stack: args.stack, cluster: args.cluster.name, engine, items, git: args.git, sops: opts.sops, released: resolved.released });
   } else {
-    const applied = applyPlaced(name, placementFor(engine, items).objects, applyOpts);
+    const ctx = { delivery: args.delivery, git: args.git, released: resolved.released, sops: opts.sops };
+    const applied = applyPlaced(name, placementFor(engine, resolved.items, ctx).objects, applyOpts);
     for (const [placed, resource] of applied) {
       if (placed.object.kind === "Namespace") namespaces.set(placed.object.metadata.name, resource);
     }
   }
-  applyLiveSecrets(name, args.liveSecrets ?? [], namespaces, applyOpts);
-  return files;
+  const live = applyLiveSecrets(name, liveSecrets, namespaces, { ...base, aliasParents });
+  return { files, live };
 }

@@ -26,41 +26,61 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineKind } from "../../config/types";
 import { KubeObjectResource, liveSecret } from "./apply";
-import { deliver, validateEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } from "./engineCommon";
+import { deliver, resolveEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } from "./engineCommon";
 import {
   FLUX_NAMESPACE,
   GIT_AUTH_SECRET_NAME,
+  ROOT_UNIT_NAME,
   SOPS_SECRET_KEY,
   SOPS_SECRET_NAME,
   fluxGitRepository,
   fluxInstallUrl,
-  fluxKustomization,
-  fluxStages,
+  fluxRootKustomization,
 } from "./fluxObjects";
 
-/** Flux on one cluster, with its source, its layer Kustomizations and the cluster's items. */
+/**
+ * Keeps the install's Namespace and CRDs when Pulumi deletes the install (a destroy, or a
+ * switch to Argo CD): deleting the Flux CRDs would delete every Flux object with them,
+ * and a deleted HelmRelease or Kustomization may take its workloads along. The ConfigFile
+ * is a component whose children the provider registers, and `retainOnDelete` set on a
+ * component does not reach them (pulumi-kubernetes issue 3065, closed "won't fix";
+ * PR 3078 that would have propagated it was closed unmerged); `transforms` do reach the
+ * children of packaged components ("Transforms support modifying child resources of
+ * packaged components", Pulumi docs, resource option `transforms`).
+ */
+export const retainStatefulInstallObjects: pulumi.ResourceTransform = (args) => {
+  const retained = ["kubernetes:core/v1:Namespace", "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"];
+  if (!retained.includes(args.type)) return undefined;
+  return { props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true }) };
+};
+
+/**
+ * Flux on one cluster. Deploy mode: Pulumi applies the chart sources, HelmReleases and
+ * bundle objects itself, in the order of the item graph; there is no GitRepository and no
+ * Kustomization, so nothing waits on a git path nothing writes. Emit mode: Pulumi applies
+ * the GitRepository and the root Kustomization `platform-root` over the emit root, whose
+ * tree holds one Kustomization per item (fluxPlacement.ts).
+ */
 export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine {
   readonly engine: EngineKind = "flux";
   readonly files: Readonly<Record<string, string>>;
   readonly syncPath: string;
-  /** Names of the Flux Kustomizations, in dependency order. */
+  /** Names of the Kustomizations Pulumi creates (the root unit in emit mode; none in deploy mode). */
   readonly kustomizations: readonly string[];
 
   constructor(name: string, args: FluxEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:gitops:FluxEngine", name, {}, opts);
-    validateEngineArgs(args);
+    const resolved = resolveEngineArgs(name, "flux", args, opts);
     const installUrl = fluxInstallUrl(args.versions.flux);
-    const items = [...(args.items ?? [])];
     const provider = args.cluster.provider;
     const clusterReady = [...args.cluster.ready];
+    const emit = args.delivery === "emit";
     this.syncPath = args.git.path;
 
     const install = new k8s.yaml.v2.ConfigFile(
       `${name}-install`,
       { file: installUrl },
-      // Retained: deleting Flux's install (on an engine switch or a destroy) would delete its
-      // CRDs and with them every Flux object; `flux uninstall` removes it safely instead.
-      { parent: this, provider, dependsOn: clusterReady, retainOnDelete: true },
+      { parent: this, provider, dependsOn: clusterReady, transforms: [retainStatefulInstallObjects] },
     );
     const afterInstall = [...clusterReady, install];
 
@@ -76,28 +96,20 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
       secrets.push(liveSecret(`${name}-sops-age`, sops, { [SOPS_SECRET_KEY]: args.sopsAgeKey }, secretOpts));
     }
 
-    const source = new KubeObjectResource(`${name}-source`, fluxGitRepository(args.git, args.gitToken !== undefined), {
-      parent: this,
-      provider,
-      dependsOn: [...afterInstall, ...secrets],
-      retainOnDelete: true,
-    });
-    // Deploy mode: Pulumi applies every item itself, so no Kustomization points at a git
-    // path nothing writes (it would stay not-ready forever and could apply objects twice).
-    // Emit mode: one Kustomization per layer and phase over the emitted tree.
-    const stages = args.delivery === "emit" ? fluxStages(items) : [];
-    this.kustomizations = stages.map((s) => s.name);
-    for (const stage of stages) {
-      new KubeObjectResource(`${name}-${stage.name}`, fluxKustomization(stage, args.git.path, args.sopsAgeKey !== undefined), {
-        parent: this,
-        provider,
-        dependsOn: [...afterInstall, ...secrets, source],
-        // A deleted Kustomization with prune garbage-collects what it applied: retained.
-        retainOnDelete: true,
+    const delivered = deliver(name, "flux", args, resolved, { parent: this, dependsOn: afterInstall, sops: args.sopsAgeKey !== undefined });
+    this.files = delivered.files;
+    this.kustomizations = emit ? [ROOT_UNIT_NAME] : [];
+    if (emit) {
+      const unitOpts = { parent: this, provider, ...(resolved.released ? { retainOnDelete: true } : {}) };
+      const source = new KubeObjectResource(`${name}-source`, fluxGitRepository(args.git, args.gitToken !== undefined), {
+        ...unitOpts,
+        dependsOn: [...afterInstall, ...secrets],
+      });
+      new KubeObjectResource(`${name}-root`, fluxRootKustomization(args.git.path, resolved.released), {
+        ...unitOpts,
+        dependsOn: [...afterInstall, ...secrets, ...delivered.live, source],
       });
     }
-
-    this.files = deliver(name, "flux", args, { parent: this, dependsOn: afterInstall });
     this.registerOutputs({ syncPath: this.syncPath, kustomizations: this.kustomizations });
   }
 }

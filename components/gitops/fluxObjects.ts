@@ -1,30 +1,21 @@
 /**
  * Pure builders of the Flux objects (source documents 001 and 004): the GitRepository,
- * one Kustomization per layer (and per later phase), and HelmRepository + HelmRelease per
- * addon. The FluxEngine component applies them; emit writes the addon objects to git.
+ * the root Kustomization over the emit root, one Kustomization per item and phase (the
+ * onedr0p cluster-template `ks.yaml` pattern), and a chart source + HelmRelease per addon.
  *
  * @see https://fluxcd.io/flux/components/kustomize/kustomizations/
  * @see https://fluxcd.io/flux/components/helm/helmreleases/
  */
 import type { GitSourceConfig } from "../../config/types";
-import {
-  LAYER_DEPENDS_ON,
-  LAYERS,
-  PHASES,
-  phaseOf,
-  withNamespace,
-  type Addon,
-  type DeliveryItem,
-  type KubeObject,
-  type Layer,
-  type Phase,
-} from "./delivery";
-import { fileNameOf, type PlacedObject, type Placement } from "./placement";
+import { DEFAULT_TIMEOUT, type Addon, type JsonValue, type KubeObject } from "./delivery";
+import { repoPath } from "./placement";
 
 /** Namespace of the Flux controllers and of every Flux object the program creates. */
 export const FLUX_NAMESPACE = "flux-system";
 /** Name of the GitRepository every Kustomization syncs from. */
 export const FLUX_SOURCE_NAME = "platform";
+/** Name of the root Kustomization (and of the Argo CD root Application). */
+export const ROOT_UNIT_NAME = "platform-root";
 /** Name of the Secret with the age key; Flux's documented convention (source document 004). */
 export const SOPS_SECRET_NAME = "sops-age";
 /** Key of the age private key inside {@link SOPS_SECRET_NAME}. */
@@ -33,6 +24,10 @@ export const SOPS_SECRET_KEY = "age.agekey";
 export const GIT_AUTH_SECRET_NAME = "platform-git-auth";
 /** Reconcile interval (source document 004: "automatic reconciliation every 10 minutes"). */
 export const FLUX_INTERVAL = "10m";
+/** Label naming the item a unit delivers (`kubectl get ks -l platform.io/item`). */
+export const ITEM_LABEL = "platform.io/item";
+/** Label naming the layer of a unit. */
+export const LAYER_LABEL = "platform.io/layer";
 
 /** The pinned upstream install manifest of a Flux release. */
 export function fluxInstallUrl(version: string): string {
@@ -41,51 +36,7 @@ export function fluxInstallUrl(version: string): string {
   return `https://github.com/fluxcd/flux2/releases/download/v${bare}/install.yaml`;
 }
 
-/** A Flux sync unit: a Kustomization over one layer directory or one phase of a layer. */
-export interface FluxStage {
-  /** Kustomization name, e.g. `apps` or `apps-migrations`. */
-  readonly name: string;
-  readonly layer: Layer;
-  readonly phase: Phase;
-  /** Directory relative to the emit root. */
-  readonly dir: string;
-  readonly dependsOn: readonly string[];
-}
-
-function stageName(layer: Layer, phase: Phase): string {
-  return phase === "base" ? layer : `${layer}-${phase}`;
-}
-
-function stageDir(layer: Layer, phase: Phase): string {
-  return phase === "base" ? layer : `${layer}/${phase}`;
-}
-
-/**
- * The Kustomizations for a set of items: one per layer (always, so committed-by-hand
- * content has a home), plus one per later phase that has objects. A layer waits for every
- * stage of the layers it depends on; a phase waits for the previous stage of its layer.
- */
-export function fluxStages(items: readonly DeliveryItem[]): FluxStage[] {
-  const phasesOf = new Map<Layer, Set<Phase>>(LAYERS.map((l) => [l, new Set<Phase>(["base"])]));
-  for (const item of items) {
-    if (item.kind === "bundle") for (const o of item.objects) phasesOf.get(item.layer)!.add(phaseOf(o));
-  }
-  const namesOf = (layer: Layer): string[] => PHASES.filter((p) => phasesOf.get(layer)!.has(p)).map((p) => stageName(layer, p));
-  const stages: FluxStage[] = [];
-  for (const layer of LAYERS) {
-    let previous: string | undefined;
-    for (const phase of PHASES) {
-      if (!phasesOf.get(layer)!.has(phase)) continue;
-      const dependsOn = previous ? [previous] : LAYER_DEPENDS_ON[layer].flatMap(namesOf);
-      const name = stageName(layer, phase);
-      stages.push({ name, layer, phase, dir: stageDir(layer, phase), dependsOn });
-      previous = name;
-    }
-  }
-  return stages;
-}
-
-/** The GitRepository the Kustomizations sync from. */
+/** The GitRepository the Kustomizations sync from (emit mode only). */
 export function fluxGitRepository(git: GitSourceConfig, withAuth: boolean): KubeObject {
   return {
     apiVersion: "source.toolkit.fluxcd.io/v1",
@@ -100,93 +51,152 @@ export function fluxGitRepository(git: GitSourceConfig, withAuth: boolean): Kube
   };
 }
 
-/** Joins the configured git path and a relative directory into a Flux path (`./a/b`). */
+/** A Flux path (`./a/b`) for a directory under the configured git path. */
 export function fluxPath(gitPath: string, dir: string): string {
-  const base = gitPath.replace(/^\.?\/+/, "").replace(/\/+$/, "");
-  return `./${base}/${dir}`;
+  return `./${repoPath(gitPath, dir)}`;
 }
 
-/** The Kustomization of one stage; SOPS decryption only when an age key is configured. */
-export function fluxKustomization(stage: FluxStage, gitPath: string, sops: boolean): KubeObject {
+/** What one Flux unit delivers. */
+export interface FluxUnitSpec {
+  /** Kustomization name: the item, or `<item>-<phase>` for a later phase. */
+  readonly name: string;
+  readonly item: string;
+  readonly layer: string;
+  /** Directory relative to the emit root. */
+  readonly dir: string;
+  readonly dependsOn: readonly string[];
+  readonly timeout?: string;
+  /** Recreate objects whose immutable fields changed (migration Jobs). */
+  readonly force: boolean;
+}
+
+/**
+ * The Kustomization of one item phase: `wait: true` health-checks every object it applied
+ * (and makes `healthChecks` redundant: "If set to true, .spec.healthChecks is ignored"),
+ * so a dependent unit's `dependsOn` waits for a healthy item, not an applied one.
+ */
+export function fluxUnit(unit: FluxUnitSpec, gitPath: string, opts: { readonly sops: boolean; readonly released: boolean }): KubeObject {
   return {
     apiVersion: "kustomize.toolkit.fluxcd.io/v1",
     kind: "Kustomization",
-    metadata: { name: stage.name, namespace: FLUX_NAMESPACE, labels: { "platform.io/layer": stage.layer } },
+    metadata: { name: unit.name, namespace: FLUX_NAMESPACE, labels: { [LAYER_LABEL]: unit.layer, [ITEM_LABEL]: unit.item } },
     spec: {
       interval: FLUX_INTERVAL,
       retryInterval: "1m",
-      timeout: "5m",
-      path: fluxPath(gitPath, stage.dir),
-      prune: true,
-      // wait: Flux health-checks every object it applied before the stage is Ready, which
-      // is what a dependent stage's dependsOn waits for.
+      timeout: unit.timeout ?? DEFAULT_TIMEOUT,
+      path: fluxPath(gitPath, unit.dir),
+      ...releasedPrune(opts.released),
       wait: true,
-      // Jobs are immutable; a changed migration Job is recreated rather than patched.
-      ...(stage.phase === "migrations" ? { force: true } : {}),
+      ...(unit.force ? { force: true } : {}),
       sourceRef: { kind: "GitRepository", name: FLUX_SOURCE_NAME },
-      ...(stage.dependsOn.length > 0 ? { dependsOn: stage.dependsOn.map((name) => ({ name })) } : {}),
-      ...(sops ? { decryption: { provider: "sops", secretRef: { name: SOPS_SECRET_NAME } } } : {}),
+      ...(unit.dependsOn.length > 0 ? { dependsOn: unit.dependsOn.map((name) => ({ name })) } : {}),
+      ...(opts.sops ? { decryption: { provider: "sops", secretRef: { name: SOPS_SECRET_NAME } } } : {}),
     },
   };
 }
 
-/** The HelmRepository an addon's chart comes from. */
-export function fluxHelmRepository(addon: Addon): KubeObject {
-  const oci = addon.repository.startsWith("oci://");
-  return {
-    apiVersion: "source.toolkit.fluxcd.io/v1",
-    kind: "HelmRepository",
-    metadata: { name: addon.name, namespace: FLUX_NAMESPACE },
-    spec: { interval: FLUX_INTERVAL, url: addon.repository, ...(oci ? { type: "oci" } : {}) },
-  };
+/** Garbage collection of a unit: on normally; off and orphaning on delete when released. */
+function releasedPrune(released: boolean): Record<string, boolean | string> {
+  return released ? { prune: false, deletionPolicy: "Orphan" } : { prune: true };
 }
 
-/** The HelmRelease of an addon: pinned chart, values, CRD policy, install/upgrade remediation. */
-export function fluxHelmRelease(addon: Addon): KubeObject {
-  const crds = addon.includeCrds ? "CreateReplace" : "Skip";
+/**
+ * The root Kustomization over the emit root (created by Pulumi in emit mode): it applies
+ * the per-item Kustomizations. It prunes a unit removed from git (and so that item's
+ * objects) but never garbage-collects the tree when it is itself deleted
+ * (`deletionPolicy: Orphan`), and it does not wait, so one failing item does not mark the
+ * root failed.
+ */
+export function fluxRootKustomization(gitPath: string, released: boolean): KubeObject {
   return {
-    apiVersion: "helm.toolkit.fluxcd.io/v2",
-    kind: "HelmRelease",
-    metadata: { name: addon.name, namespace: FLUX_NAMESPACE },
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: ROOT_UNIT_NAME, namespace: FLUX_NAMESPACE },
     spec: {
       interval: FLUX_INTERVAL,
-      releaseName: addon.name,
-      targetNamespace: addon.namespace,
-      chart: {
-        spec: {
-          chart: addon.chart,
-          version: addon.version,
-          sourceRef: { kind: "HelmRepository", name: addon.name, namespace: FLUX_NAMESPACE },
-        },
-      },
-      install: { createNamespace: true, crds: addon.includeCrds ? "Create" : "Skip", remediation: { retries: 3 } },
-      upgrade: { crds, remediation: { retries: 3, remediateLastFailure: true } },
-      values: addon.values ?? {},
+      retryInterval: "1m",
+      timeout: DEFAULT_TIMEOUT,
+      path: fluxPath(gitPath, ""),
+      prune: !released,
+      deletionPolicy: "Orphan",
+      wait: false,
+      sourceRef: { kind: "GitRepository", name: FLUX_SOURCE_NAME },
     },
   };
 }
 
 /**
- * Places a cluster's items for Flux: objects of phase `base` in `<layer>/<item>/`, later
- * phases in `<layer>/<phase>/<item>/` (each its own Kustomization); an addon is its
- * HelmRepository and HelmRelease in `<layer>/<addon>/`.
+ * The chart source of an addon. OCI charts use an OCIRepository (`chartRef`), which the
+ * source-controller docs recommend over a HelmRepository of type `oci` ("For improved
+ * support for OCI Helm charts, please use the OCIRepository API", fluxcd/source-controller
+ * PR 1893, shipped with Flux 2.7), with the Helm chart layer selected as the onedr0p
+ * cluster-template does; https repositories use a HelmRepository.
  */
-export function placeFlux(items: readonly DeliveryItem[]): Placement {
-  const objects: PlacedObject[] = [];
-  for (const item of items) {
-    if (item.kind === "addon") {
-      const dir = `${item.layer}/${item.name}`;
-      for (const object of [fluxHelmRepository(item), fluxHelmRelease(item)]) {
-        objects.push({ object, order: { layer: item.layer, item: item.name, phase: "base" }, dir, file: fileNameOf(object) });
-      }
-      continue;
-    }
-    for (const raw of item.objects) {
-      const object = withNamespace(raw, item.namespace);
-      const phase = phaseOf(object);
-      const dir = `${stageDir(item.layer, phase)}/${item.name}`;
-      objects.push({ object, order: { layer: item.layer, item: item.name, phase }, dir, file: fileNameOf(object) });
-    }
+export function fluxChartSource(addon: Addon): KubeObject {
+  if (addon.repository.startsWith("oci://")) {
+    return {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "OCIRepository",
+      metadata: { name: addon.name, namespace: FLUX_NAMESPACE },
+      spec: {
+        interval: FLUX_INTERVAL,
+        url: `${addon.repository.replace(/\/+$/, "")}/${addon.chart}`,
+        ref: { tag: addon.version },
+        layerSelector: { mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", operation: "copy" },
+      },
+    };
   }
-  return { objects, units: fluxStages(items).map((s) => s.dir) };
+  return {
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "HelmRepository",
+    metadata: { name: addon.name, namespace: FLUX_NAMESPACE },
+    spec: { interval: FLUX_INTERVAL, url: addon.repository },
+  };
+}
+
+/**
+ * The HelmRelease of an addon: pinned chart, values, values from Secrets (`valuesFrom`,
+ * kind Secret, in the HelmRelease's namespace `flux-system`), CRD policy, remediation, the
+ * item timeout, and drift detection that leaves `ignoreDifferences` alone
+ * (`driftDetection.ignore[].paths/target`). Suspended when released, so deleting it keeps
+ * the Helm release installed.
+ */
+export function fluxHelmRelease(addon: Addon, released: boolean): KubeObject {
+  const crds = addon.includeCrds ? "CreateReplace" : "Skip";
+  const spec: Record<string, JsonValue> = {
+    interval: FLUX_INTERVAL,
+    timeout: addon.timeout ?? DEFAULT_TIMEOUT,
+    releaseName: addon.name,
+    targetNamespace: addon.namespace,
+  };
+  if (addon.repository.startsWith("oci://")) {
+    spec.chartRef = { kind: "OCIRepository", name: addon.name, namespace: FLUX_NAMESPACE };
+  } else {
+    spec.chart = {
+      spec: { chart: addon.chart, version: addon.version, sourceRef: { kind: "HelmRepository", name: addon.name, namespace: FLUX_NAMESPACE } },
+    };
+  }
+  spec.install = { createNamespace: true, crds: addon.includeCrds ? "Create" : "Skip", remediation: { retries: 3 } };
+  spec.upgrade = { crds, remediation: { retries: 3, remediateLastFailure: true } };
+  const ignore = (addon.ignoreDifferences ?? []).map((d) => {
+    const target: Record<string, string> = {};
+    if (d.group) target.group = d.group;
+    target.kind = d.kind;
+    if (d.name) target.name = d.name;
+    if (d.namespace) target.namespace = d.namespace;
+    return { paths: [...d.jsonPointers], target };
+  });
+  if (ignore.length > 0) spec.driftDetection = { mode: "enabled", ignore };
+  if (released) spec.suspend = true;
+  const valuesFrom = addon.valuesFrom ?? [];
+  if (valuesFrom.length > 0) {
+    spec.valuesFrom = valuesFrom.map((v) => ({ kind: "Secret", name: v.secretName, valuesKey: v.key, targetPath: v.targetPath }));
+  }
+  spec.values = addon.values ?? {};
+  return {
+    apiVersion: "helm.toolkit.fluxcd.io/v2",
+    kind: "HelmRelease",
+    metadata: { name: addon.name, namespace: FLUX_NAMESPACE, labels: { [ITEM_LABEL]: addon.name } },
+    spec,
+  };
 }

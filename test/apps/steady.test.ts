@@ -37,6 +37,11 @@ beforeAll(async () => {
   resources = run.resources;
 });
 
+/** The items with the database item the composition adds (the PostgresCluster bundle). */
+const withDatabase = (): Bundle[] => [
+  ...(build.items as Bundle[]),
+  { kind: "bundle", name: "postgres", layer: "apps", namespace: "steady-prod", objects: [] },
+];
 const objects = (): KubeObject[] => (build.items as Bundle[]).flatMap((b) => [...b.objects]);
 const find = (kind: string, name: string): Any => {
   const o = objects().find((x) => x.kind === kind && x.metadata.name.startsWith(name));
@@ -51,6 +56,14 @@ const envOf = (o: Any): Record<string, unknown> =>
     ]),
   );
 
+/** Emit-mode placement of the items, as the engines write them to git. */
+const EMIT_CTX = {
+  delivery: "emit" as const,
+  git: { url: "https://git.example.org/p.git", branch: "main", path: "gitops/prod/prod" },
+  released: false,
+  sops: false,
+};
+
 describe("Steady (document 000)", () => {
   it("delivers one bundle per app in steady-prod, valid for both engines", () => {
     expect(build.items.map((i) => [i.name, i.namespace, i.layer])).toEqual(
@@ -60,7 +73,7 @@ describe("Steady (document 000)", () => {
         "apps",
       ]),
     );
-    expect(() => validateItems(build.items)).not.toThrow();
+    expect(() => validateItems(withDatabase())).not.toThrow();
     expect(build.items.find((i) => i.name === "platform-backend")?.dependsOn).toEqual([
       "postgres",
       "valkey",
@@ -106,19 +119,19 @@ describe("Steady (document 000)", () => {
   });
 
   it("runs migrations before the Deployments on Argo CD (waves 1, 2) and Flux (phase stages)", () => {
-    const argo = placeArgoCd(build.items);
+    const argo = placeArgoCd(withDatabase(), EMIT_CTX);
     const wave = (kind: string, name: string) =>
       argo.objects.find((p) => p.object.kind === kind && p.object.metadata.name.startsWith(name))?.object
         .metadata.annotations?.[SYNC_WAVE];
     expect(wave("Job", "platform-backend-migration-")).toBe("1");
     expect(wave("Deployment", "platform-backend")).toBe("2");
     expect(wave("StatefulSet", "valkey")).toBeUndefined();
-    const flux = placeFlux(build.items);
+    const flux = placeFlux(withDatabase(), EMIT_CTX);
     const dir = (kind: string, name: string) =>
       flux.objects.find((p) => p.object.kind === kind && p.object.metadata.name.startsWith(name))?.dir;
-    expect(dir("Job", "inference-backend-migration-")).toBe("apps/migrations/inference-backend");
-    expect(dir("Deployment", "inference-backend")).toBe("apps/workloads/inference-backend");
-    expect(dir("StatefulSet", "valkey")).toBe("apps/valkey");
+    expect(dir("Job", "inference-backend-migration-")).toBe("apps/inference-backend/migrations");
+    expect(dir("Deployment", "inference-backend")).toBe("apps/inference-backend/workloads");
+    expect(dir("StatefulSet", "valkey")).toBe("apps/valkey/app");
     const valkey = find("StatefulSet", "valkey");
     expect(valkey.spec.template.spec.securityContext.fsGroup).toBe(1000);
     expect(valkey.spec.volumeClaimTemplates[0].spec.storageClassName).toBe("hcloud-volumes-encrypted");

@@ -1,10 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
-import { mustPrecede, phaseOf, validateItems, withNamespace, type DeliveryItem } from "../../components/gitops";
-import { fluxInstallUrl, fluxStages } from "../../components/gitops/fluxObjects";
+import {
+  argoItemWaves,
+  fluxInstallUrl,
+  fluxUnits,
+  itemPrerequisites,
+  mustPrecede,
+  orderItems,
+  PHASE_ANNOTATION,
+  phaseOf,
+  validateItems,
+  withNamespace,
+  type Addon,
+  type Bundle,
+  type DeliveryItem,
+} from "../../components/gitops";
 import { ITEMS } from "./fixtures";
 
-const addon = ITEMS[0] as Extract<DeliveryItem, { kind: "addon" }>;
-const bundle = ITEMS[2] as Extract<DeliveryItem, { kind: "bundle" }>;
+const addon = ITEMS[0] as Addon;
+const bundle = ITEMS[2] as Bundle;
 
 describe("delivery model", () => {
   it("accepts the fixture set", () => {
@@ -35,14 +48,49 @@ describe("delivery model", () => {
   it("rejects duplicates, bad names and reserved names", () => {
     expect(() => validateItems([addon, addon])).toThrow('addon "cert-manager": duplicate item name; names are unique per cluster');
     expect(() => validateItems([{ ...addon, name: "Cert_Manager" }])).toThrow('addon "Cert_Manager": name must be a DNS label');
-    expect(() => validateItems([{ ...bundle, name: "migrations" }])).toThrow('bundle "migrations": name is reserved for the Flux phase directories');
+    expect(() => validateItems([{ ...bundle, name: "migrations" }])).toThrow(
+      'bundle "migrations": name is reserved (migrations, workloads, app, platform-root name phase directories and root units)',
+    );
+    expect(() => validateItems([{ ...bundle, name: "platform-root" }])).toThrow('bundle "platform-root": name is reserved');
     expect(() => validateItems([{ ...addon, repository: "http://charts.example" }])).toThrow(
       'addon "cert-manager": repository "http://charts.example" must start with https:// or oci://',
     );
   });
 
-  it("derives phases and namespaces", () => {
+  it("rejects bad timeouts, unknown or self dependencies and dependency cycles", () => {
+    expect(() => validateItems([{ ...bundle, timeout: "5 minutes" }])).toThrow(
+      'bundle "backend": timeout "5 minutes" must be a duration such as 5m, 90s or 1h30m',
+    );
+    expect(() => validateItems([{ ...bundle, dependsOn: ["postgres"] }])).toThrow(
+      'bundle "backend": dependsOn "postgres" is not an item on this cluster (items: backend)',
+    );
+    expect(() => validateItems([{ ...bundle, dependsOn: ["backend"] }])).toThrow('bundle "backend": dependsOn names the item itself');
+    const a: Bundle = { ...bundle, name: "a", objects: [], dependsOn: ["b"] };
+    const b: Bundle = { ...bundle, name: "b", objects: [], dependsOn: ["a"] };
+    expect(() => orderItems([a, b])).toThrow("dependsOn: items depend on each other in a cycle (a -> b -> a); break the cycle");
+  });
+
+  it("rejects bad valuesFrom and ignoreDifferences entries", () => {
+    const ref = { secretName: "db-auth", key: "password", targetPath: "auth.password" };
+    expect(() => validateItems([{ ...addon, valuesFrom: [ref, ref] }])).toThrow(
+      'addon "cert-manager": valuesFrom targetPath "auth.password" is given twice',
+    );
+    expect(() => validateItems([{ ...addon, valuesFrom: [{ ...ref, targetPath: "auth password" }] }])).toThrow(
+      'addon "cert-manager": valuesFrom targetPath "auth password" must be a dotted Helm values path such as auth.password',
+    );
+    const diff = { group: "admissionregistration.k8s.io", kind: "MutatingWebhookConfiguration", jsonPointers: ["webhooks/0"] };
+    expect(() => validateItems([{ ...addon, ignoreDifferences: [diff] }])).toThrow(
+      'addon "cert-manager": ignoreDifferences MutatingWebhookConfiguration pointer "webhooks/0" must be an RFC 6901 JSON pointer such as /webhooks/0/clientConfig/caBundle',
+    );
+  });
+
+  it("derives phases from kinds and from the phase annotation", () => {
     expect(bundle.objects.map(phaseOf)).toEqual(["base", "base", "migrations", "workloads"]);
+    const db = { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "db", annotations: { [PHASE_ANNOTATION]: "base" } } };
+    expect(phaseOf(db)).toBe("base");
+    expect(() => phaseOf({ ...db, metadata: { name: "db", annotations: { [PHASE_ANNOTATION]: "early" } } })).toThrow(
+      'StatefulSet/db: annotation platform.io/phase="early" must be one of base, migrations, workloads',
+    );
     expect(withNamespace(bundle.objects[1], "steady").metadata.namespace).toBe("steady");
     expect(withNamespace(bundle.objects[0], "steady").metadata.namespace).toBeUndefined();
   });
@@ -61,15 +109,56 @@ describe("delivery model", () => {
     expect(fluxInstallUrl("v2.7.5")).toBe("https://github.com/fluxcd/flux2/releases/download/v2.7.5/install.yaml");
     expect(() => fluxInstallUrl("latest")).toThrow('versions.flux: "latest" must be an exact Flux version such as 2.7.5');
   });
+});
 
-  it("builds Flux stages with dependsOn in layer order", () => {
-    expect(fluxStages(ITEMS).map((s) => [s.name, s.dir, s.dependsOn])).toEqual([
-      ["infrastructure-controllers", "infrastructure-controllers", []],
-      ["infrastructure-configs", "infrastructure-configs", ["infrastructure-controllers"]],
-      ["apps", "apps", ["infrastructure-configs"]],
-      ["apps-migrations", "apps/migrations", ["apps"]],
-      ["apps-workloads", "apps/workloads", ["apps-migrations"]],
-      ["monitoring", "monitoring", []],
+describe("item graph", () => {
+  it("makes every item wait for the nearest non-empty layers before it, plus its dependsOn", () => {
+    expect(Object.fromEntries(itemPrerequisites(ITEMS))).toEqual({
+      "cert-manager": [],
+      issuers: ["cert-manager"],
+      backend: ["issuers"],
+      "kube-prometheus-stack": [],
+    });
+    // No infrastructure configs: apps look through the empty layer to the controllers.
+    const withMonitor: Bundle = { ...bundle, dependsOn: ["kube-prometheus-stack"] };
+    expect(Object.fromEntries(itemPrerequisites([ITEMS[0], withMonitor, ITEMS[3]]))).toEqual({
+      "cert-manager": [],
+      backend: ["cert-manager", "kube-prometheus-stack"],
+      "kube-prometheus-stack": [],
+    });
+  });
+
+  it("builds one Flux unit per item phase, each phase after the one before", () => {
+    expect(fluxUnits(ITEMS).map((u) => [u.name, u.dir, u.dependsOn, u.force, u.timeout ?? "-"])).toEqual([
+      ["cert-manager", "infrastructure-controllers/cert-manager/app", [], false, "-"],
+      ["issuers", "infrastructure-configs/issuers/app", ["cert-manager"], false, "-"],
+      ["backend", "apps/backend/app", ["issuers"], false, "10m"],
+      ["backend-migrations", "apps/backend/migrations", ["backend"], true, "10m"],
+      ["backend-workloads", "apps/backend/workloads", ["backend-migrations"], false, "10m"],
+      ["kube-prometheus-stack", "monitoring/kube-prometheus-stack/app", [], false, "-"],
     ]);
+    // A dependent waits for the last unit of its prerequisite, not its first.
+    const after: Bundle = { ...bundle, name: "frontend", objects: [], dependsOn: ["backend"] };
+    expect(fluxUnits([...ITEMS, after]).find((u) => u.name === "frontend")!.dependsOn).toEqual(["backend-workloads", "issuers"]);
+  });
+
+  it("refuses an item whose name collides with another item's phase unit", () => {
+    const clash: Bundle = { ...bundle, name: "backend-migrations", objects: [] };
+    expect(() => fluxUnits([...ITEMS, clash])).toThrow(
+      'bundle "backend-migrations": its base unit would be named "backend-migrations", which another item\'s unit already uses; rename one of the items',
+    );
+  });
+
+  it("gives Argo CD Applications the layer wave, later when they wait for an item of that wave", () => {
+    expect(Object.fromEntries(argoItemWaves(ITEMS))).toEqual({
+      "cert-manager": -10,
+      issuers: -5,
+      backend: 0,
+      "kube-prometheus-stack": -10,
+    });
+    const scraper: Bundle = { ...bundle, name: "scrape", layer: "monitoring", objects: [], dependsOn: ["kube-prometheus-stack"] };
+    const app: Bundle = { ...bundle, name: "api", objects: [], dependsOn: ["scrape"] };
+    const waves = argoItemWaves([...ITEMS, scraper, app]);
+    expect([waves.get("scrape"), waves.get("api")]).toEqual([-9, 0]);
   });
 });

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../../components/cluster/contract";
 import type { DeliveryItem } from "../../components/gitops";
+import type { GitSourceConfig as GitSourceConfigLike } from "../../config/types";
 
 /** The same addon + bundle set used on both engines. */
 export const ITEMS: readonly DeliveryItem[] = [
@@ -15,6 +16,14 @@ export const ITEMS: readonly DeliveryItem[] = [
     version: "1.16.2",
     values: { crds: { enabled: true } },
     includeCrds: true,
+    ignoreDifferences: [
+      {
+        group: "admissionregistration.k8s.io",
+        kind: "ValidatingWebhookConfiguration",
+        name: "cert-manager-webhook",
+        jsonPointers: ["/webhooks/0/clientConfig/caBundle"],
+      },
+    ],
   },
   {
     kind: "bundle",
@@ -30,6 +39,7 @@ export const ITEMS: readonly DeliveryItem[] = [
     name: "backend",
     layer: "apps",
     namespace: "steady",
+    timeout: "10m",
     objects: [
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "steady" } },
       { apiVersion: "v1", kind: "Service", metadata: { name: "backend" }, spec: { ports: [{ port: 80 }] } },
@@ -48,6 +58,11 @@ export const ITEMS: readonly DeliveryItem[] = [
     includeCrds: true,
   },
 ];
+
+/** The git source of the fixture clusters, emitting to `gitops/<stack>/<cluster>`. */
+export function gitFor(stack: string, cluster: string): GitSourceConfigLike {
+  return { url: "https://github.com/example/platform", branch: "main", path: `gitops/${stack}/${cluster}` };
+}
 
 /** A fake ClusterHandle whose provider has a secret kubeconfig. */
 export function fakeCluster(name: string): ClusterHandle {

@@ -1,43 +1,48 @@
 import {
-  LAYER_WAVE,
-  SYNC_WAVE,
-  fluxStages,
+  argoItemWaves,
+  fluxUnits,
   mustPrecede,
   placeArgoCd,
   placeFlux,
+  SYNC_WAVE,
+  transitivePrerequisites,
+  type Bundle,
+  type DeliveryItem,
   type PlacedObject,
+  type PlacementContext,
 } from "../../components/gitops";
-import { ITEMS } from "./fixtures";
+import { gitFor, ITEMS } from "./fixtures";
 
 const idOf = (p: PlacedObject) => `${p.order.item}:${p.object.kind}/${p.object.metadata.name}`;
+const emitCtx: PlacementContext = { delivery: "emit", git: gitFor("s", "c"), released: false, sops: false };
 
 /** Flux: a before b when b's Kustomization depends (transitively) on a's. */
-function fluxOrder() {
-  const stages = fluxStages(ITEMS);
-  const stageOf = (p: PlacedObject) =>
-    stages.filter((s) => p.dir === s.dir || p.dir.startsWith(`${s.dir}/`)).sort((x, y) => y.dir.length - x.dir.length)[0];
+function fluxOrder(items: readonly DeliveryItem[]) {
+  const units = fluxUnits(items);
+  const unitOf = (p: PlacedObject) => units.find((u) => u.dir === p.dir)!;
   const closure = (name: string): Set<string> => {
     const out = new Set<string>();
-    const walk = (n: string) => stages.find((s) => s.name === n)!.dependsOn.forEach((d) => (out.has(d) ? undefined : (out.add(d), walk(d))));
+    const walk = (n: string) => units.find((u) => u.name === n)!.dependsOn.forEach((d) => (out.has(d) ? undefined : (out.add(d), walk(d))));
     walk(name);
     return out;
   };
-  const placed = new Map(placeFlux(ITEMS).objects.map((p) => [idOf(p), p]));
-  return { placed, precedes: (a: PlacedObject, b: PlacedObject) => closure(stageOf(b).name).has(stageOf(a).name) };
+  const placed = new Map(placeFlux(items, emitCtx).objects.map((p) => [idOf(p), p]));
+  return { placed, precedes: (a: PlacedObject, b: PlacedObject) => closure(unitOf(b).name).has(unitOf(a).name) };
 }
 
-/** Argo CD: layers by ApplicationSet wave, objects of one app by their own wave. */
-function argoOrder() {
+/** Argo CD: items by their Application's wave (the root syncs them in wave order), objects of one item by their own wave. */
+function argoOrder(items: readonly DeliveryItem[]) {
+  const waves = argoItemWaves(items);
   const wave = (p: PlacedObject) => Number(p.object.metadata.annotations?.[SYNC_WAVE] ?? "0");
-  const placed = new Map(placeArgoCd(ITEMS).objects.map((p) => [idOf(p), p]));
+  const placed = new Map(placeArgoCd(items, { ...emitCtx, delivery: "deploy" }).objects.map((p) => [idOf(p), p]));
   const precedes = (a: PlacedObject, b: PlacedObject) =>
-    a.order.layer !== b.order.layer ? LAYER_WAVE[a.order.layer] < LAYER_WAVE[b.order.layer] : a.order.item === b.order.item && wave(a) < wave(b);
+    a.order.item !== b.order.item ? waves.get(a.order.item)! < waves.get(b.order.item)! : wave(a) < wave(b);
   return { placed, precedes };
 }
 
 describe("ordering is equivalent on Flux and Argo CD", () => {
-  const flux = fluxOrder();
-  const argo = argoOrder();
+  const flux = fluxOrder(ITEMS);
+  const argo = argoOrder(ITEMS);
   // Addons become different CRs per engine; compare bundle objects one to one, addons by item.
   const bundleIds = [...flux.placed.keys()].filter((id) => argo.placed.has(id));
 
@@ -52,10 +57,9 @@ describe("ordering is equivalent on Flux and Argo CD", () => {
   });
 
   it("honours every engine-neutral constraint in both engines", () => {
-    const fluxAll = [...flux.placed.values()];
-    const argoAll = [...argo.placed.values()];
     let checked = 0;
-    for (const [all, o] of [[fluxAll, flux], [argoAll, argo]] as const) {
+    for (const o of [flux, argo]) {
+      const all = [...o.placed.values()];
       for (const a of all) {
         for (const b of all) {
           if (!mustPrecede(a.order, b.order)) continue;
@@ -67,13 +71,25 @@ describe("ordering is equivalent on Flux and Argo CD", () => {
     expect(checked).toBeGreaterThan(10);
   });
 
-  it("gives the same answer for every pair of bundle objects in one item or in chained layers", () => {
-    for (const x of bundleIds)
-      for (const y of bundleIds) {
-        const [fa, fb, aa, ab] = [flux.placed.get(x)!, flux.placed.get(y)!, argo.placed.get(x)!, argo.placed.get(y)!];
-        if (fa.order.item !== fb.order.item && fa.order.layer === fb.order.layer) continue;
-        expect([x, y, flux.precedes(fa, fb)]).toEqual([x, y, argo.precedes(aa, ab)]);
+  it("honours every item dependency, including explicit dependsOn across layers", () => {
+    const scrape: Bundle = {
+      kind: "bundle",
+      name: "backend-monitor",
+      layer: "monitoring",
+      namespace: "steady",
+      dependsOn: ["kube-prometheus-stack", "backend"],
+      objects: [{ apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "backend" } }],
+    };
+    const items = [...ITEMS, scrape];
+    for (const o of [fluxOrder(items), argoOrder(items)]) {
+      const all = [...o.placed.values()];
+      for (const b of all) {
+        const before = transitivePrerequisites(items, b.order.item);
+        for (const a of all.filter((x) => before.has(x.order.item))) expect([idOf(a), idOf(b), o.precedes(a, b)]).toEqual([idOf(a), idOf(b), true]);
       }
+      const monitor = o.placed.get("backend-monitor:ServiceMonitor/backend")!;
+      expect(o.precedes(o.placed.get("backend:Deployment/backend")!, monitor)).toBe(true);
+    }
   });
 
   it("runs migrations before deployments and after the item's base objects", () => {
@@ -95,13 +111,12 @@ describe("ordering is equivalent on Flux and Argo CD", () => {
   });
 
   it("orders addon layers the same way (controllers before configs before apps)", () => {
-    const f = [...flux.placed.values()];
-    const a = [...argo.placed.values()];
-    const pick = (list: PlacedObject[], item: string) => list.find((p) => p.order.item === item)!;
-    for (const [o, list] of [[flux, f], [argo, a]] as const) {
-      expect(o.precedes(pick(list, "cert-manager"), pick(list, "issuers"))).toBe(true);
-      expect(o.precedes(pick(list, "issuers"), pick(list, "backend"))).toBe(true);
-      expect(o.precedes(pick(list, "backend"), pick(list, "cert-manager"))).toBe(false);
+    for (const o of [flux, argo]) {
+      const list = [...o.placed.values()];
+      const pick = (item: string) => list.find((p) => p.order.item === item)!;
+      expect(o.precedes(pick("cert-manager"), pick("issuers"))).toBe(true);
+      expect(o.precedes(pick("issuers"), pick("backend"))).toBe(true);
+      expect(o.precedes(pick("backend"), pick("cert-manager"))).toBe(false);
     }
   });
 });

@@ -23,7 +23,7 @@ describe("cert-manager", () => {
     });
     expect(issuers.layer).toBe("infrastructure-configs");
     expect(issuers.dependsOn).toEqual(["cert-manager"]);
-    expect(() => validateItems(build.items)).not.toThrow();
+    expect(() => validateItems(build.items, { complete: false })).not.toThrow();
   });
 
   it("has a staging and a production ClusterIssuer solving DNS-01 through Cloudflare", () => {

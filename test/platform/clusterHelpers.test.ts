@@ -75,7 +75,7 @@ describe("cluster-autoscaler", () => {
     const [clusterConfig, isSecret] = outputs as [string, boolean];
     expect(isSecret).toBe(true);
     const b = build!;
-    validateItems(b.items);
+    validateItems(b.items, { complete: false });
     const a = b.items[0] as Addon;
     expect(a).toMatchObject({ namespace: "kube-system", version: "9.50.1" });
     const values = a.values as Loose;
@@ -149,7 +149,7 @@ describe("cluster-autoscaler", () => {
 describe("helpers", () => {
   it("runs VPA as recommender only", () => {
     const b = vpaService.build(context(cluster("talos-hcloud", ["vpa"]), VPA_DEFAULTS));
-    validateItems(b.items);
+    validateItems(b.items, { complete: false });
     expect((b.items[0] as Addon).values).toMatchObject({
       recommender: { enabled: true },
       updater: { enabled: false },
@@ -161,7 +161,7 @@ describe("helpers", () => {
     const b = deschedulerService.build(
       context(cluster("talos-hcloud", ["descheduler"]), DESCHEDULER_DEFAULTS),
     );
-    validateItems(b.items);
+    validateItems(b.items, { complete: false });
     const values = (b.items[0] as Addon).values as Loose;
     expect(values.kind).toBe("Deployment");
     expect(values.deschedulingInterval).toBe("5m");
@@ -186,7 +186,7 @@ describe("helpers", () => {
   it("runs Renovate hourly as 004's CronJob, token only in the live Secret", () => {
     const settings = { ...RENOVATE_DEFAULTS, repositories: ["ronaldlokers/homelab"] };
     const b = renovateService.build(context(cluster("k3s", ["renovate"]), settings, ["renovateToken"]));
-    validateItems(b.items);
+    validateItems(b.items, { complete: false });
     const bundle = b.items[0] as Bundle;
     expect(bundle.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       "Namespace/renovate",
@@ -227,7 +227,7 @@ describe("helpers", () => {
 
   it("ranks the platform PriorityClasses below system-cluster-critical and above mastodon-critical", () => {
     const bundle = platformPriorityClasses();
-    validateItems([bundle]);
+    validateItems([bundle], { complete: false });
     const values = bundle.objects.map((o) => (o as Loose).value as number);
     for (const v of values) {
       expect(v).toBeLessThan(2000000000);

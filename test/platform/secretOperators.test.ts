@@ -55,7 +55,7 @@ describe("external-secrets", () => {
     const b = externalSecretsService.build(
       context(cluster("talos-hcloud", ["external-secrets"]), { version: EXTERNAL_SECRETS_DEFAULTS.version }),
     );
-    validateItems(b.items);
+    validateItems(b.items, { complete: false });
     expect(b.items.map((i) => i.name)).toEqual(["external-secrets"]);
     expect((b.items[0] as Addon).values).toEqual({
       installCRDs: true,
@@ -72,7 +72,7 @@ describe("external-secrets", () => {
         SECRETS,
       ),
     );
-    validateItems(b.items);
+    validateItems(b.items, { complete: false });
     expect(b.items.map((i) => `${i.layer}/${i.name}`)).toEqual([
       "infrastructure-controllers/external-secrets",
       "infrastructure-configs/bitwarden-sdk-tls",
@@ -173,7 +173,7 @@ describe("onepassword-operator", () => {
       );
     });
     const b = build!;
-    validateItems(b.items);
+    validateItems(b.items, { complete: false });
     expect(b.items[0]).toMatchObject({
       name: "onepassword-connect",
       namespace: "onepassword-system",
@@ -195,7 +195,7 @@ describe("sealed-secrets", () => {
     const b = sealedSecretsService.build(
       context(cluster("talos-hcloud", ["sealed-secrets"]), SEALED_SECRETS_DEFAULTS),
     );
-    validateItems(b.items);
+    validateItems(b.items, { complete: false });
     expect(b.items[0]).toMatchObject({
       namespace: "kube-system",
       version: "2.17.9",
