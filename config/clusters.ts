@@ -83,10 +83,12 @@ function taints(r: Reader, field: string): Taint[] {
 function common(name: string, r: Reader, stack: string): Omit<ClusterCommonConfig, "kind"> {
   if (!DNS_LABEL.test(name)) throw new ConfigError(r.path, name, `cluster names must be ${LABEL}`);
   const git = r.object("git").only(["url", "branch", "path"]);
+  const engine = r.string("engine", { oneOf: ["flux", "argocd"] });
+  const delivery = r.string("delivery", { oneOf: ["deploy", "emit"] }, "deploy");
   return {
     name,
-    engine: r.string("engine", { oneOf: ["flux", "argocd"] }),
-    delivery: r.string("delivery", { oneOf: ["deploy", "emit"] }, "deploy"),
+    engine,
+    delivery,
     domain: r.string("domain", { pattern: DNS_NAME, expected: "a DNS domain such as example.org" }),
     git: {
       url: git.string("url", {
@@ -100,11 +102,7 @@ function common(name: string, r: Reader, stack: string): Omit<ClusterCommonConfi
         `gitops/${stack}/${name}`,
       ),
     },
-    ...handover(
-      r,
-      r.string("engine", { oneOf: ["flux", "argocd"] }),
-      r.string("delivery", { oneOf: ["deploy", "emit"] }, "deploy"),
-    ),
+    ...handover(r, engine, delivery),
     services: r.stringList("services"),
     apps: r.stringList("apps"),
   };

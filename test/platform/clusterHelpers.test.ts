@@ -1,3 +1,4 @@
+import { prod } from "../cluster/talosFixture";
 import * as pulumi from "@pulumi/pulumi";
 import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
 import type { Addon, Bundle } from "../../components/gitops/delivery";
@@ -25,32 +26,9 @@ import type { TalosHcloudClusterConfig } from "../../config/types";
 import { isSecretOutput, runProgram, valueOf } from "../../lib/mock-runtime";
 import { cluster, context, FAKE, type Loose } from "./fixtures";
 
-/** 002's pools: control plane cx22, worker cx32, autoscaler cx32 0-2 with the NoSchedule taint. */
+/** 002's pools (the Talos tests' prod fixture), with the autoscaler enabled and the image by selector. */
 function talos(): TalosHcloudClusterConfig {
-  return {
-    ...(cluster("talos-hcloud", ["cluster-autoscaler"]) as TalosHcloudClusterConfig),
-    location: "nbg1",
-    nodePools: [
-      { name: "control-plane", role: "controlplane", serverType: "cx22", count: 1, labels: {}, taints: [] },
-      { name: "worker", role: "worker", serverType: "cx32", count: 1, labels: {}, taints: [] },
-      {
-        name: "autoscaler",
-        role: "worker",
-        serverType: "cx32",
-        count: 0,
-        autoscaler: { max: 2 },
-        labels: {},
-        taints: [{ key: "autoscaler-node", value: "true", effect: "NoSchedule" }],
-      },
-    ],
-    autoscaler: {
-      scaleDownDelayAfterAdd: "10m",
-      scaleDownDelayAfterDelete: "10m",
-      scaleDownUnneededTime: "8m",
-      expander: "least-waste",
-    },
-    image: { selector: "os=talos" },
-  };
+  return { ...prod, services: ["cluster-autoscaler"], image: { selector: "os=talos" } };
 }
 
 const WORKER_CONFIG = "machine:\n  type: worker\n  token: fake-test-worker-token-not-a-secret\n";
@@ -107,7 +85,7 @@ describe("cluster-autoscaler", () => {
       nodeConfigs: {
         "prod-autoscaler": {
           cloudInit: WORKER_CONFIG,
-          labels: { nodepool: "autoscaler" },
+          labels: { "autoscaler-node": "true", nodepool: "autoscaler" },
           taints: [{ key: "autoscaler-node", value: "true", effect: "NoSchedule" }],
         },
       },
