@@ -32,7 +32,9 @@ export const DEFAULT_VERSIONS: Versions = {
   gatewayApi: "v1.3.0",
   cilium: "1.18.2",
   hcloudCcm: "1.26.0",
-  hcloudCsi: "2.16.0",
+  // hcloud CSI 2.19.0: supports Kubernetes 1.33-1.35 (CHANGELOG); its manifest is rendered in
+  // components/cluster/talos/csi.ts, which knows its sidecar images.
+  hcloudCsi: "2.19.0",
   talosBackup: "v0.1.0-beta.3",
   // Talos "Deploying Metrics Server" pairs rotate-server-certificates with this approver.
   kubeletServingCertApprover: "v0.9.2",

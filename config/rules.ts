@@ -30,7 +30,7 @@ export const VERSION_PATTERNS: Readonly<Record<keyof Versions, { pattern: RegExp
   gatewayApi: { pattern: /^v\d+\.\d+\.\d+$/, example: "v1.3.0" },
   cilium: { pattern: /^\d+\.\d+\.\d+$/, example: "1.18.2" },
   hcloudCcm: { pattern: /^\d+\.\d+\.\d+$/, example: "1.26.0" },
-  hcloudCsi: { pattern: /^\d+\.\d+\.\d+$/, example: "2.16.0" },
+  hcloudCsi: { pattern: /^\d+\.\d+\.\d+$/, example: "2.19.0" },
   talosBackup: { pattern: /^v\d+\.\d+\.\d+(-[a-z0-9.]+)?$/, example: "v0.1.0-beta.3" },
   kubeletServingCertApprover: { pattern: /^v\d+\.\d+\.\d+$/, example: "v0.9.2" },
 };

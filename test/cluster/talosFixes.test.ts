@@ -71,6 +71,42 @@ describe("cilium install Job", () => {
   });
 });
 
+describe("CSI driver", () => {
+  const objects = essentialInlineManifests(prod, versions).flatMap((m) =>
+    parseAllDocuments(m.contents).map(
+      (d) =>
+        d.toJSON() as {
+          kind: string;
+          metadata: { name: string; annotations?: Record<string, string> };
+          spec?: { template?: { spec: { containers: { image: string }[] } } };
+        },
+    ),
+  );
+  it("leaves exactly one default StorageClass, the encrypted one", () => {
+    const defaults = objects.filter(
+      (o) =>
+        o.kind === "StorageClass" &&
+        o.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true",
+    );
+    expect(defaults.map((o) => o.metadata.name)).toEqual(["hcloud-volumes-encrypted"]);
+  });
+  it("runs the pinned driver release in the controller and on every node", () => {
+    const images = objects
+      .filter((o) => o.metadata.name === "hcloud-csi-controller" || o.metadata.name === "hcloud-csi-node")
+      .flatMap((o) => o.spec?.template?.spec.containers.map((c) => c.image) ?? []);
+    expect(images.filter((i) => i.includes("hcloud-csi-driver"))).toEqual([
+      "docker.io/hetznercloud/hcloud-csi-driver:v2.19.0",
+      "docker.io/hetznercloud/hcloud-csi-driver:v2.19.0",
+    ]);
+    expect(objects.some((o) => o.kind === "CSIDriver" && o.metadata.name === "csi.hetzner.cloud")).toBe(true);
+  });
+  it("refuses a driver release whose manifest it cannot render", () => {
+    expect(() => validateTalosHcloudArgs(prod, { ...versions, hcloudCsi: "2.18.0" })).toThrow(
+      'versions.hcloudCsi: "2.18.0" has no rendered manifest (known: 2.19.0)',
+    );
+  });
+});
+
 describe("encrypted StorageClass", () => {
   it("passes the XFS options under the key the CSI driver reads", () => {
     const params = encryptedStorageClass().parameters as Record<string, string>;

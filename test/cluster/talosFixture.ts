@@ -14,7 +14,7 @@ export const versions: Versions = {
   gatewayApi: "v1.3.0",
   cilium: "1.18.2",
   hcloudCcm: "1.26.0",
-  hcloudCsi: "2.16.0",
+  hcloudCsi: "2.19.0",
   talosBackup: "v0.1.0-beta.3",
   kubeletServingCertApprover: "v0.9.2",
 };

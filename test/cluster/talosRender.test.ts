@@ -115,7 +115,8 @@ describe("machine config patches", () => {
     expect(cluster("extraManifests")).toContain(
       "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.3.0/standard-install.yaml",
     );
-    expect(extraManifestUrls(versions)).toHaveLength(4);
+    expect(extraManifestUrls(versions)).toHaveLength(3);
+    expect(extraManifestUrls(versions).join(" ")).not.toContain("csi-driver");
     expect(extraManifestUrls(versions)[0]).toBe(
       "https://raw.githubusercontent.com/alex1989hu/kubelet-serving-cert-approver/v0.9.2/deploy/standalone-install.yaml",
     );

@@ -6,7 +6,8 @@
  * Sources: Talos support matrix (v1.11: Kubernetes 1.29-1.34; v1.10: 1.28-1.33); Cilium
  * "Kubernetes Compatibility" (1.18 tested on 1.30-1.33); the Hetzner CCM and CSI driver
  * READMEs' versioning policy (the latest three Kubernetes minors at release: CCM 1.26 and
- * CSI 2.16 up to 1.33, CSI 2.17 adds 1.34), as reviewed for issue 8.
+ * CSI 2.16 up to 1.33, CSI 2.17 adds 1.34; the CSI CHANGELOG for 2.18 and 2.19), as reviewed
+ * for issue 8.
  */
 import type { Versions } from "../../../config/types";
 
@@ -20,7 +21,15 @@ export const KUBERNETES_SUPPORT: Readonly<
   talos: { "1.10": ["1.28", "1.33"], "1.11": ["1.29", "1.34"] },
   cilium: { "1.17": ["1.29", "1.32"], "1.18": ["1.30", "1.33"] },
   hcloudCcm: { "1.25": ["1.30", "1.32"], "1.26": ["1.31", "1.33"] },
-  hcloudCsi: { "2.15": ["1.30", "1.32"], "2.16": ["1.31", "1.33"], "2.17": ["1.32", "1.34"] },
+  hcloudCsi: {
+    "2.15": ["1.30", "1.32"],
+    "2.16": ["1.31", "1.33"],
+    "2.17": ["1.32", "1.34"],
+    // CHANGELOG: 2.18.0 "support Kubernetes v1.34"; 2.18.2 "drop Kubernetes v1.31 support";
+    // 2.19.0 "support Kubernetes v1.35" (three minors, the README's policy).
+    "2.18": ["1.32", "1.34"],
+    "2.19": ["1.33", "1.35"],
+  },
 };
 
 /** `major.minor` of a version such as `v1.33.5`. */

@@ -22,6 +22,7 @@
 import { stringify } from "yaml";
 import type { TalosHcloudClusterConfig, Versions } from "../../../config/types";
 import { HCLOUD_ENCRYPTED_STORAGE_CLASS } from "../capabilities";
+import { csiObjects } from "./csi";
 
 /** Secret the hcloud CCM and CSI read (`token`, `network`); the names are upstream defaults. */
 export const HCLOUD_SECRET = { name: "hcloud", namespace: "kube-system" } as const;
@@ -82,7 +83,8 @@ export function extraManifestUrls(versions: Versions): string[] {
     `https://github.com/kubernetes-sigs/gateway-api/releases/download/${gw}/standard-install.yaml`,
     // Cilium's Gateway API support also watches TLSRoute, which is experimental-channel only.
     `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${gw}/config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml`,
-    `https://raw.githubusercontent.com/hetznercloud/csi-driver/v${versions.hcloudCsi.replace(/^v/, "")}/deploy/kubernetes/hcloud-csi.yml`,
+    // The CSI driver is not fetched from its upstream file, which also creates a second
+    // default StorageClass; it is an inline manifest (csi.ts).
   ];
 }
 
@@ -427,6 +429,8 @@ export function essentialInlineManifests(
   return [
     ccmManifest(config, versions),
     ciliumManifest(config, versions),
+    // The driver without its upstream default class (csi.ts), then the one default class.
+    { name: "hcloud-csi", contents: yamlDocs(csiObjects(versions.hcloudCsi, HCLOUD_SECRET.name)) },
     { name: "hcloud-volumes-encrypted", contents: yamlDocs([encryptedStorageClass()]) },
     etcdBackupManifest(config, versions),
   ];

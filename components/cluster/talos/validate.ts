@@ -12,6 +12,7 @@ import {
   type Cidr,
 } from "../../../lib/net";
 import { kubernetesCompatibility } from "./compat";
+import { csiRelease } from "./csi";
 import { ciliumCliImage } from "./essentials";
 
 /**
@@ -186,6 +187,8 @@ export function validateTalosHcloudArgs(config: TalosHcloudClusterConfig, versio
   if (incompatible.length > 0) throw new Error(incompatible[0]);
   // The install Job installs the chart the cilium-cli image embeds (essentials.ts).
   ciliumCliImage(versions.cilium);
+  // The CSI manifest is rendered for releases whose sidecars csi.ts knows.
+  csiRelease(versions.hcloudCsi);
   if (!/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(versions.talosBackup)) {
     throw new Error(
       `versions.talosBackup: "${versions.talosBackup}" is not a pinned version (expected e.g. "v0.1.0-beta.3")`,
