@@ -41,6 +41,12 @@ export interface AppEntry {
   readonly needsStorage?: boolean;
   /** A StorageClass it needs by name (for example NFS for a shared library). */
   readonly needsStorageClass?: string;
+  /**
+   * How its public routes reach it: `cluster` through the cluster's ingress (the shared
+   * Gateway on Talos, so `cilium-gateway`; Traefik with cert-manager TLS on K3s and k3d), or
+   * `istio` through the Istio ingress gateway.
+   */
+  readonly routes?: "cluster" | "istio";
   readonly delivered: boolean;
 }
 
@@ -127,9 +133,12 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     description:
       "Steady product: dev-ui, inference-backend, platform-backend with Valkey, Centrifugo, LiteLLM",
     source: "000",
-    needsServices: ["cloudnative-pg", "sealed-secrets"],
+    // Its secrets are generated or come from stack config and are applied live, so it needs
+    // no sealed-secrets (000's repository sealed them because it had no other way).
+    needsServices: ["cloudnative-pg"],
     needsStorage: true,
-    delivered: false,
+    routes: "cluster",
+    delivered: true,
   },
   mastodon: {
     description: "Mastodon (glitch-soc) with custom-metric HPAs",

@@ -135,6 +135,14 @@ export const CONFIG_KEYS = {
     description: "Token Renovate uses on the git platform.",
     whenUnset: "needed by renovate",
   },
+  // Secrets of the application stacks.
+  steadyGhcrDockerConfigJson: {
+    type: "string",
+    secret: true,
+    description:
+      "`.dockerconfigjson` (JSON with registry auths) of the ghcr.io pull secret for the private Steady images (000).",
+    whenUnset: "needed by steady; without it nothing uses it",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 /** A key of {@link CONFIG_KEYS}. */

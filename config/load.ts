@@ -9,6 +9,8 @@ import { CONFIG_KEYS, NAMESPACE, requiredSecretKeys, type ConfigKey } from "./ke
 import { ConfigError, ErrorCollector, Reader } from "./reader";
 import { checkClusters, VERSION_PATTERNS } from "./rules";
 import { withSettings } from "./services";
+import { APP_REGISTRY } from "../components/apps/registry";
+import { appNeededSecrets } from "../components/apps/types";
 import { SERVICE_REGISTRY } from "../components/platform/registry";
 import { neededSecretsOf } from "../components/platform/types";
 import type { ClusterConfig, StackConfig, Versions } from "./types";
@@ -45,12 +47,19 @@ function parseVersions(raw: unknown): Versions {
   return out as unknown as Versions;
 }
 
-/** The secret keys the enabled services need with their settings, per cluster. */
+/** The secret keys the enabled services and apps need with their settings, per cluster. */
 export function serviceSecretNeeds(
   clusters: readonly ClusterConfig[],
 ): { cluster: string; service: string; key: string }[] {
   const needs: { cluster: string; service: string; key: string }[] = [];
   for (const cluster of clusters) {
+    for (const app of cluster.apps) {
+      const definition = APP_REGISTRY[app];
+      if (!definition || !cluster.appSettings || !(app in cluster.appSettings)) continue;
+      for (const key of appNeededSecrets(definition, cluster.appSettings[app] as never)) {
+        needs.push({ cluster: cluster.name, service: app, key });
+      }
+    }
     for (const service of cluster.services) {
       const definition = SERVICE_REGISTRY[service];
       if (!definition || !cluster.serviceSettings || !(service in cluster.serviceSettings)) continue;

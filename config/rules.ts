@@ -108,6 +108,26 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
         "incompatible",
       );
     }
+    const routeService =
+      entry.routes === "istio"
+        ? "istio"
+        : entry.routes === "cluster"
+          ? c.kind === "talos-hcloud"
+            ? "cilium-gateway"
+            : "cert-manager"
+          : undefined;
+    if (
+      routeService &&
+      !c.services.includes(routeService) &&
+      !(entry.needsServices ?? []).includes(routeService)
+    )
+      errors.add(
+        new ConfigError(
+          key,
+          name,
+          `publishes routes, which on this ${c.kind} cluster go through the ${routeService} service (${ROUTE_SERVICE_WHY[routeService]}); add ${routeService} to services or remove ${name}`,
+        ),
+      );
     for (const needed of entry.needsServices ?? []) {
       const service = SERVICES[needed];
       const runsHere = !service?.kinds || service.kinds.includes(c.kind);
@@ -144,6 +164,13 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
     }
   });
 }
+
+/** Why a route needs its service, for the error message. */
+const ROUTE_SERVICE_WHY: Readonly<Record<string, string>> = {
+  "cilium-gateway": "the shared Gateway every HTTPRoute attaches to",
+  "cert-manager": "Traefik's TLS certificates come from cert-manager",
+  istio: "the Istio ingress gateway",
+};
 
 function checkDelivery(c: ClusterConfig, stack: string): void {
   const emitPath = `gitops/${stack}/${c.name}`;

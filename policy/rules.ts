@@ -86,6 +86,28 @@ function metadata(object: Obj): { name: string; namespace?: string; annotations:
   };
 }
 
+/**
+ * The container-level findings an app declared an opt-out for: the workload component
+ * (components/apps/workload/pod.ts) writes `security.platform.io/<container>.<field>` with a
+ * reason for each restricted default a container gives up, and only that field of that
+ * container is excused.
+ */
+const FINDING_FIELDS: readonly (readonly [RegExp, string])[] = [
+  [/ does not set runAsNonRoot: true$| runs as UID 0$/, "runAsNonRoot"],
+  [/ has a writable root filesystem$/, "readOnlyRootFilesystem"],
+  [/ does not set allowPrivilegeEscalation: false$/, "allowPrivilegeEscalation"],
+  [/ adds capability /, "capabilities"],
+];
+export const FIELD_OPT_OUT_PREFIX = "security.platform.io/";
+
+function declaredFieldOptOut(annotations: Obj, finding: string): boolean {
+  const container = /^(?:initContainers|containers|ephemeralContainers)\[([^\]]+)\]/.exec(finding)?.[1];
+  const field = FINDING_FIELDS.find(([pattern]) => pattern.test(finding))?.[1];
+  if (!container || !field) return false;
+  const reason = annotations[`${FIELD_OPT_OUT_PREFIX}${container}.${field}`];
+  return typeof reason === "string" && reason.trim().length >= 10;
+}
+
 /** A rule over the pod spec of every workload the program owns, minus declared exemptions. */
 function podRule(
   name: string,
@@ -104,7 +126,7 @@ function podRule(
       const m = metadata(object);
       if (exemptionFor(name, String(object["kind"]), m.namespace, m.name)) return [];
       if (optOutReason(m.annotations, name)) return [];
-      return check(pod, containersOf(pod));
+      return check(pod, containersOf(pod)).filter((finding) => !declaredFieldOptOut(m.annotations, finding));
     },
   };
 }

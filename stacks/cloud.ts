@@ -18,7 +18,7 @@ export function cloudStack(config: StackConfig): Composition {
     throw new Error("cloud stack without its secrets: loadConfig should have rejected this config");
   }
   const provider = hcloudProvider("hcloud", hcloudToken);
-  const result: Composition = { clusters: {}, emitted: {} };
+  const result: Composition = { clusters: {}, emitted: {}, apps: {}, databases: {} };
   for (const cluster of config.clusters) {
     if (cluster.kind !== "talos-hcloud") {
       throw new Error(
@@ -42,7 +42,10 @@ export function cloudStack(config: StackConfig): Composition {
           },
         }
       : {};
-    result.emitted[cluster.name] = installEngine(config, cluster, talos.handle, extras).files;
+    const delivered = installEngine(config, cluster, talos.handle, extras);
+    result.emitted[cluster.name] = delivered.files;
+    Object.assign(result.apps, delivered.apps);
+    Object.assign(result.databases, delivered.databases);
     result.clusters[cluster.name] = clusterOutputs(cluster, talos.handle, { talosconfig: talos.talosconfig });
   }
   return result;

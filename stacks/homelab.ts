@@ -38,10 +38,13 @@ function buildCluster(config: StackConfig, cluster: ClusterConfig): ClusterHandl
 
 /** Builds every cluster of the homelab stack with its engine. */
 export function homelabStack(config: StackConfig): Composition {
-  const result: Composition = { clusters: {}, emitted: {} };
+  const result: Composition = { clusters: {}, emitted: {}, apps: {}, databases: {} };
   for (const cluster of config.clusters) {
     const handle = buildCluster(config, cluster);
-    result.emitted[cluster.name] = installEngine(config, cluster, handle).files;
+    const delivered = installEngine(config, cluster, handle);
+    result.emitted[cluster.name] = delivered.files;
+    Object.assign(result.apps, delivered.apps);
+    Object.assign(result.databases, delivered.databases);
     result.clusters[cluster.name] = clusterOutputs(cluster, handle);
   }
   return result;

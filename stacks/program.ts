@@ -6,11 +6,15 @@
 import { loadConfig } from "../config/load";
 import { cloudStack } from "./cloud";
 import { homelabStack } from "./homelab";
-import type { ClusterOutputs, StackOutputs } from "./outputs";
+import type { AppOutputs, ClusterOutputs, DatabaseOutputs, StackOutputs } from "./outputs";
 
 /** What a composition builds. */
 export interface Composition {
   readonly clusters: Record<string, ClusterOutputs>;
+  /** Keyed `<cluster>/<app>`. */
+  readonly apps: Record<string, AppOutputs>;
+  /** Keyed `<cluster>/<database consumer>`. */
+  readonly databases: Record<string, DatabaseOutputs>;
   /** Per cluster: repository-relative path -> content of the files emit mode writes. */
   readonly emitted: Record<string, Readonly<Record<string, string>>>;
 }
@@ -26,7 +30,13 @@ export function runStack(): StackRun {
   const config = loadConfig();
   const built = config.shape === "cloud" ? cloudStack(config) : homelabStack(config);
   return {
-    outputs: { stack: config.stack, shape: config.shape, clusters: built.clusters, apps: {}, databases: {} },
+    outputs: {
+      stack: config.stack,
+      shape: config.shape,
+      clusters: built.clusters,
+      apps: built.apps,
+      databases: built.databases,
+    },
     emitted: built.emitted,
   };
 }

@@ -12,6 +12,40 @@ const clusters = (c: Config): Clusters => c["platform:clusters"] as Clusters;
 /** [name, make, expected message fragment] */
 export const MORE_CASES: [string, () => Config, string][] = [
   [
+    "an app with routes on Talos without the shared Gateway",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.apps = ["steady"];
+      clusters(c).prod.appSettings = { steady: { environment: "prod" } };
+      c["platform:steadyGhcrDockerConfigJson"] = FAKE("docker");
+      return c;
+    },
+    'Invalid config platform:clusters.prod.apps[0] = "steady": publishes routes, which on this talos-hcloud cluster go through the cilium-gateway service (the shared Gateway every HTTPRoute attaches to); add cilium-gateway to services or remove steady',
+  ],
+  [
+    "Steady without its environment",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.services.push("cilium-gateway");
+      clusters(c).prod.apps = ["steady"];
+      return c;
+    },
+    "Invalid config platform:clusters.prod.appSettings.steady.environment = (not set): required; set a string",
+  ],
+  [
+    "a Steady image that is not pinned",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.services.push("cilium-gateway");
+      clusters(c).prod.apps = ["steady"];
+      clusters(c).prod.appSettings = {
+        steady: { environment: "prod", images: { valkey: "docker.io/valkey/valkey:latest" } },
+      };
+      return c;
+    },
+    'Invalid config platform:clusters.prod.appSettings.steady.images.valkey = "docker.io/valkey/valkey:latest": is not pinned: "latest" moves; write an exact version tag',
+  ],
+  [
     "settings for a service the cluster does not enable",
     () => {
       const c = homelabConfig();

@@ -459,6 +459,7 @@ describe("config schema", () => {
         "onePasswordConnectToken",
         "onePasswordCredentials",
         "renovateToken",
+        "steadyGhcrDockerConfigJson",
       ].map((k) => [`platform:${k}`, FAKE(k)]),
     );
     const everything = {

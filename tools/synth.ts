@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EMIT_MARKER } from "../components/gitops/emit";
+import { imagesWaiting } from "../config/apps/images";
 import { APPS } from "../config/catalog";
 import { ConfigError } from "../config/reader";
 import {
@@ -59,7 +60,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): [string, num
 
 function summarize(
   r: Omit<SynthResult, "summary" | "ok" | "files">,
-  clusters: Record<string, { services?: string[]; apps?: string[] }>,
+  clusters: Record<string, { services?: string[]; apps?: string[]; appSettings?: Record<string, unknown> }>,
 ): string {
   const lines: string[] = [
     `synth ${r.stack}: ${r.resources.length} resources, ${r.objects.length} Kubernetes objects`,
@@ -107,6 +108,19 @@ function summarize(
   }
   if (pending.length > 0)
     lines.push("", "apps enabled in config but not built yet (validated only):", ...pending);
+  const waiting: string[] = [];
+  for (const [name, c] of Object.entries(clusters)) {
+    const images = (c.apps ?? [])
+      .filter((a) => APPS[a]?.delivered)
+      .flatMap((a) => imagesWaiting(a, c.appSettings?.[a]).map((image) => `${a}/${image}`));
+    if (images.length > 0) waiting.push(`  ${name}: ${images.join(", ")}`);
+  }
+  if (waiting.length > 0)
+    lines.push(
+      "",
+      "apps waiting for an image (set by the image_update flow, or appSettings.<app>.images.<image>):",
+      ...waiting,
+    );
   return lines.join("\n");
 }
 

@@ -14,7 +14,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, parseDocument, type Document } from "yaml";
+import { imageNames } from "../config/apps/images";
 import { APPS } from "../config/catalog";
+import { IMAGE_REFERENCE as REFERENCE, repositoryOf } from "../lib/image-ref";
 import { knownStacks } from "./stack-config";
 
 /** What a service's CI sends as `client_payload`. */
@@ -54,20 +56,7 @@ export function imagePath(cluster: string, app: string, image: string): string[]
 }
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/**
- * An image reference: optional registry host[:port], lowercase path components, then
- * `:tag` and/or `@sha256:<64 hex>`. Tag and component grammar of distribution/reference
- * (`[\w][\w.-]{0,127}`; components `[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*`).
- */
-const REFERENCE =
-  /^(?:(?<host>[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?)\/)?(?<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
-
-/** The repository part of a reference (everything before the tag and digest). */
-export function repositoryOf(reference: string): string {
-  const m = REFERENCE.exec(reference);
-  if (!m?.groups) return reference;
-  return m.groups["host"] ? `${m.groups["host"]}/${m.groups["path"]}` : m.groups["path"];
-}
+export { repositoryOf };
 
 function fail(key: string, value: unknown, fix: string): never {
   throw new ImageUpdateError(`Invalid image_update payload ${key} = ${JSON.stringify(value)}: ${fix}`);
@@ -85,6 +74,15 @@ export function parsePayload(raw: unknown): ImageUpdate {
     fail("app", p["app"], `unknown app; known: ${Object.keys(APPS).sort().join(", ")}`);
   if (typeof p["image"] !== "string" || !DNS_LABEL.test(p["image"]))
     fail("image", p["image"], "the image's name within the app, a DNS label such as platform-backend");
+  const known = imageNames(p["app"]);
+  if (!known.includes(p["image"]))
+    fail(
+      "image",
+      p["image"],
+      known.length
+        ? `not an image of ${p["app"]}; its images: ${known.join(", ")}`
+        : `${p["app"]} has no images the program builds yet`,
+    );
   const reference = p["reference"];
   const m = typeof reference === "string" ? REFERENCE.exec(reference) : null;
   if (typeof reference !== "string" || !m?.groups)

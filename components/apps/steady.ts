@@ -4,34 +4,29 @@
  * Every env var below is one document 000 lists ("Environment Variables Pattern",
  * "Health Checks") or one the image's own docs require (cited inline).
  */
+import type { SteadyMigrating, SteadyService, SteadySettings } from "../../config/apps/steady";
 import type { LiveSecret } from "../gitops/delivery";
-import type { SteadySettings } from "../../config/apps/steady";
-import {
-  buildWorkloads,
-  type AppSpec,
-  type ContainerSpec,
-  type WorkloadBuild,
-  type WorkloadContext,
-} from "./workload";
+import type { AppDefinition } from "./types";
+import type { AppSpec, ContainerSpec, ImageRef } from "./workload";
 
 /** Document 000, "Image Pull Issues": the registry pull secret. */
 export const STEADY_PULL_SECRET = "ghcr-pull-secret";
+/** Secret config key holding the `.dockerconfigjson` of the registry pull secret. */
+export const STEADY_PULL_SECRET_CONFIG = "steadyGhcrDockerConfigJson";
 
-export interface SteadyInput extends Omit<WorkloadContext, "namespace"> {
-  readonly settings: SteadySettings;
-  /** Items that must be ready first: the PostgresCluster item (by name). */
-  readonly databaseItem: string;
+/** The image of a set reference; callers only ask for images the table defaults or CI set. */
+function imageOf(s: SteadySettings, name: string): ImageRef {
+  const image = s.images[name];
+  if (!image) throw new Error(`Steady: image ${name} has no reference (checked by steadySpecs)`);
+  return image;
 }
 
-/** The specs, pure data (exported for tests and review). */
-export function steadySpecs(s: SteadySettings, domain: string, databaseItem: string): AppSpec[] {
+/** The specs, pure data (exported for tests and review); services without an image are left out. */
+export function steadySpecs(s: SteadySettings, domain: string): AppSpec[] {
   const port = s.servicePort;
   const small = { cpu: "100m", memory: "256Mi", memoryLimit: "512Mi" };
-  const nodeService = (
-    name: "platformBackend" | "inferenceBackend" | "devUi",
-    extra: Partial<ContainerSpec> = {},
-  ): ContainerSpec => ({
-    image: s.images[name],
+  const nodeService = (name: SteadyService, extra: Partial<ContainerSpec> = {}): ContainerSpec => ({
+    image: imageOf(s, name),
     ports: { http: port },
     env: { NODE_ENV: "production" },
     // Document 000, "Health Checks": GET /health liveness, GET /ready readiness.
@@ -46,22 +41,23 @@ export function steadySpecs(s: SteadySettings, domain: string, databaseItem: str
     CENTRIFUGO_API_KEY: { secret: "centrifugo/keys", key: "apiKey" },
     CENTRIFUGO_JWT_SECRET: { secret: "centrifugo/keys", key: "tokenHmacSecret" },
   };
-  const backend = (
-    name: string,
-    image: "platformBackend" | "inferenceBackend",
-    calledBy: string[],
-    route?: AppSpec["route"],
-  ): AppSpec => ({
+  const migrationCommand = (name: SteadyMigrating): readonly string[] => {
+    const command = s.migrationCommands[name];
+    if (!command) throw new Error(`Steady: migrationCommands.${name} is unset (checked by the settings)`);
+    return command;
+  };
+  const backend = (name: SteadyMigrating, calledBy: string[], route?: AppSpec["route"]): AppSpec => ({
     name,
     controllers: {
       [name]: {
         type: "deployment",
         replicas: s.replicas,
-        containers: { app: nodeService(image, { env: { NODE_ENV: "production", ...centrifugoEnv } }) },
+        containers: { app: nodeService(name, { env: { NODE_ENV: "production", ...centrifugoEnv } }) },
       },
+      // Document 000, "ArgoCD Sync Waves": the migration Job (wave 1) before the Deployment (wave 2).
       migration: {
         type: "migration",
-        containers: { migrate: { ...nodeService(image), command: s.migrationCommands[image], probes: {} } },
+        containers: { migrate: { ...nodeService(name), command: migrationCommand(name), probes: {} } },
       },
     },
     service: { ports: { http: port } },
@@ -71,9 +67,9 @@ export function steadySpecs(s: SteadySettings, domain: string, databaseItem: str
     talksTo: [{ app: "centrifugo", port: 8000 }],
     calledBy,
     imagePullSecret: STEADY_PULL_SECRET,
-    dependsOn: [databaseItem, "valkey", "centrifugo"],
+    dependsOn: ["valkey", "centrifugo"],
   });
-  return [
+  const specs: AppSpec[] = [
     {
       name: "valkey",
       controllers: {
@@ -83,7 +79,7 @@ export function steadySpecs(s: SteadySettings, domain: string, databaseItem: str
           volumeClaimTemplates: { data: { size: "1Gi" } },
           containers: {
             valkey: {
-              image: s.images.valkey,
+              image: imageOf(s, "valkey"),
               args: ["--dir", "/data", "--appendonly", "yes"],
               ports: { redis: 6379 },
               probes: { liveness: { tcp: "redis" }, readiness: { exec: ["valkey-cli", "ping"] } },
@@ -107,7 +103,7 @@ export function steadySpecs(s: SteadySettings, domain: string, databaseItem: str
           type: "deployment",
           containers: {
             centrifugo: {
-              image: s.images.centrifugo,
+              image: imageOf(s, "centrifugo"),
               command: ["centrifugo"],
               ports: { http: 8000 },
               // Centrifugo v6 keys `http_api.key`, `client.token.hmac_secret_key`, `health.enabled`,
@@ -144,7 +140,7 @@ export function steadySpecs(s: SteadySettings, domain: string, databaseItem: str
           type: "deployment",
           containers: {
             litellm: {
-              image: s.images.litellm,
+              image: imageOf(s, "litellm"),
               ports: { http: 4000 },
               // LiteLLM proxy docs (docs.litellm.ai/docs/proxy/deploy, docker-compose.yml): master key,
               // salt key (never change it: it encrypts stored credentials), DATABASE_URL, STORE_MODEL_IN_DB.
@@ -180,53 +176,63 @@ export function steadySpecs(s: SteadySettings, domain: string, databaseItem: str
       database: { cluster: s.postgresCluster },
       internetEgress: [443],
       calledBy: ["inference-backend"],
-      dependsOn: [databaseItem],
     },
-    backend("platform-backend", "platformBackend", ["dev-ui"], { host: s.hosts.api, port: "http" }),
-    {
-      ...backend("inference-backend", "inferenceBackend", []),
+  ];
+  if (s.images["platform-backend"])
+    specs.push(backend("platform-backend", ["dev-ui"], { host: s.hosts.api, port: "http" }));
+  if (s.images["inference-backend"])
+    specs.push({
+      ...backend("inference-backend", []),
       talksTo: [
         { app: "centrifugo", port: 8000 },
         { app: "litellm", port: 4000 },
       ],
-    },
-    {
+    });
+  if (s.images["dev-ui"])
+    specs.push({
       name: "dev-ui",
       controllers: {
-        "dev-ui": { type: "deployment", replicas: s.replicas, containers: { app: nodeService("devUi") } },
+        "dev-ui": { type: "deployment", replicas: s.replicas, containers: { app: nodeService("dev-ui") } },
       },
       service: { ports: { http: port } },
       route: { host: s.hosts.ui, port: "http" },
       talksTo: [{ app: "platform-backend", port }],
       imagePullSecret: STEADY_PULL_SECRET,
+    });
+  return specs;
+}
+
+/** Steady on one cluster: its specs, and the registry pull secret applied live. */
+export const steadyDefinition: AppDefinition<SteadySettings> = {
+  name: "steady",
+  secrets: {
+    [STEADY_PULL_SECRET_CONFIG]: {
+      description: "`.dockerconfigjson` of the ghcr.io pull secret for the private Steady images",
+      required: true,
     },
-  ];
-}
-
-/** Secret config key holding the `.dockerconfigjson` of the registry pull secret. */
-export const STEADY_PULL_SECRET_CONFIG = "steadyGhcrDockerConfigJson";
-
-/** Builds Steady on one cluster: the apps plus the registry pull secret, applied live. */
-export function steadyApp(input: SteadyInput): WorkloadBuild {
-  const { settings, databaseItem, ...ctx } = input;
-  const dockerConfig = ctx.secrets[STEADY_PULL_SECRET_CONFIG];
-  if (dockerConfig === undefined) {
-    throw new Error(
-      `Steady: secret config "${STEADY_PULL_SECRET_CONFIG}" is not set; run \`pulumi config set --secret ${STEADY_PULL_SECRET_CONFIG} "$(cat dockerconfig.json)"\``,
-    );
-  }
-  const built = buildWorkloads(steadySpecs(settings, ctx.domain, databaseItem), {
-    ...ctx,
-    namespace: settings.namespace,
-  });
-  // The kubelet only reads pull secrets of type kubernetes.io/dockerconfigjson; LiveSecret has no
-  // `type` field yet, so it rides along here for the live applier to honour (see the report).
-  const pull = {
-    name: STEADY_PULL_SECRET,
-    namespace: settings.namespace,
-    type: "kubernetes.io/dockerconfigjson",
-    stringData: { ".dockerconfigjson": dockerConfig },
-  };
-  const pullSecret: LiveSecret = pull;
-  return { ...built, liveSecrets: [...built.liveSecrets, pullSecret] };
-}
+  },
+  build(ctx) {
+    const s = ctx.settings;
+    const dockerConfig = ctx.secrets[STEADY_PULL_SECRET_CONFIG];
+    if (dockerConfig === undefined) {
+      throw new Error(
+        `Steady: secret config platform:${STEADY_PULL_SECRET_CONFIG} is not set; run pulumi config set --secret platform:${STEADY_PULL_SECRET_CONFIG} "$(cat dockerconfig.json)"`,
+      );
+    }
+    const pullSecret: LiveSecret = {
+      name: STEADY_PULL_SECRET,
+      namespace: s.namespace,
+      type: "kubernetes.io/dockerconfigjson",
+      stringData: { ".dockerconfigjson": dockerConfig },
+    };
+    return {
+      namespace: s.namespace,
+      specs: steadySpecs(s, ctx.cluster.domain),
+      waitingForImages: Object.entries(s.images)
+        .filter(([, image]) => image === undefined)
+        .map(([name]) => name),
+      liveSecrets: [pullSecret],
+      mainHost: s.hosts.ui,
+    };
+  },
+};

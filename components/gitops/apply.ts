@@ -47,6 +47,14 @@ export function deliveredName(prefix: string, placed: PlacedObject): string {
 /** Kinds whose deletion loses data or cascades: retained when Pulumi stops managing them. */
 export const RETAINED_KINDS: ReadonlySet<string> = new Set(["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim"]);
 
+/**
+ * Whether deleting the object would lose data: a retained kind, or a CloudNativePG database
+ * `Cluster` (deleting it deletes its PVCs; cloudnative-pg docs "Storage").
+ */
+export function isRetained(object: KubeObject): boolean {
+  return RETAINED_KINDS.has(object.kind) || (object.kind === "Cluster" && object.apiVersion.startsWith("postgresql.cnpg.io/"));
+}
+
 /** How {@link applyPlaced} applies a cluster's objects. */
 export interface ApplyOptions {
   readonly parent: pulumi.Resource;
@@ -91,7 +99,7 @@ export function applyPlaced(prefix: string, objects: readonly PlacedObject[], op
           provider: opts.provider,
           dependsOn: [...opts.dependsOn, ...previous],
           ...timeouts,
-          ...(opts.released || RETAINED_KINDS.has(placed.object.kind) ? { retainOnDelete: true } : {}),
+          ...(opts.released || isRetained(placed.object) ? { retainOnDelete: true } : {}),
           ...(opts.aliasParents?.length ? { aliases: opts.aliasParents.map((p) => pulumi.createUrn(name, type, p)) } : {}),
         });
       });
@@ -122,10 +130,11 @@ export function liveSecret(
   metadata: { readonly name: string; readonly namespace: string; readonly labels?: Record<string, string> },
   stringData: pulumi.Input<Record<string, pulumi.Input<string>>>,
   opts: LiveSecretOpts,
+  type = "Opaque",
 ): pulumi.CustomResource {
   return new LiveSecretResource(
     resourceName,
-    { apiVersion: "v1", kind: "Secret", metadata: { ...metadata }, type: "Opaque", stringData: secretValues(stringData) },
+    { apiVersion: "v1", kind: "Secret", metadata: { ...metadata }, type, stringData: secretValues(stringData) },
     { parent: opts.parent, provider: opts.provider, dependsOn: [...opts.dependsOn], ...(opts.aliases ? { aliases: [...opts.aliases] } : {}) },
   );
 }
@@ -202,7 +211,7 @@ export function applyLiveSecrets(
         ...opts,
         dependsOn: [...opts.dependsOn, ...(ns ? [ns] : [])],
         ...aliases(secretName, "kubernetes:core/v1:Secret"),
-      }),
+      }, secret.type),
     );
   }
   return created;

@@ -132,6 +132,14 @@ export interface Bundle extends ItemCommon {
   readonly objects: readonly KubeObject[];
 }
 
+/** Kept on prune by both engines: removing a stateful object from the program never deletes its data. */
+export const KEEP_ON_PRUNE: Readonly<Record<string, string>> = {
+  // https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-prune-resources
+  "argocd.argoproj.io/sync-options": "Prune=false",
+  // https://fluxcd.io/flux/components/kustomize/kustomizations/#prune
+  "kustomize.toolkit.fluxcd.io/prune": "disabled",
+};
+
 /** Anything an engine delivers. */
 export type DeliveryItem = Addon | Bundle;
 
@@ -142,6 +150,13 @@ export type DeliveryItem = Addon | Bundle;
 export interface LiveSecret {
   readonly name: string;
   readonly namespace: string;
+  /**
+   * The Secret's type: the kubelet only reads image pull secrets of type
+   * `kubernetes.io/dockerconfigjson` (key `.dockerconfigjson`); CloudNativePG reads role
+   * passwords from `kubernetes.io/basic-auth` Secrets (`username`, `password`).
+   * @default "Opaque"
+   */
+  readonly type?: "Opaque" | "kubernetes.io/dockerconfigjson" | "kubernetes.io/basic-auth";
   readonly stringData: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 

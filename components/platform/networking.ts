@@ -202,13 +202,26 @@ export const traefikService: ServiceDefinition<TraefikSettings> = {
 
 /**
  * The shared external Gateway on Talos (002): gatewayClassName `cilium`, listeners for the
- * apex and the wildcard with one wildcard certificate, routes from all namespaces, and the
- * Cilium LB IPAM pool that gives its Service the address.
+ * apex and the wildcard with one wildcard certificate, routes from all namespaces; its
+ * Service's address comes from a Cilium LB IPAM pool (a fixed `address`) or from a Hetzner
+ * Cloud Load Balancer the hcloud CCM creates (the default).
  */
 export const ciliumGatewayService: ServiceDefinition<CiliumGatewaySettings> = {
   name: "cilium-gateway",
   build(ctx) {
     const domain = ctx.cluster.domain;
+    const address = ctx.settings.address;
+    const serviceAnnotations: Record<string, string> =
+      address.mode === "lb-ipam"
+        ? { "lbipam.cilium.io/ips": address.address }
+        : {
+            // hcloud CCM Load Balancer annotations (internal/annotation/load_balancer.go): a
+            // named LB in the cluster's location that reaches the nodes on their private IPs.
+            "load-balancer.hetzner.cloud/name": `${ctx.cluster.name}-gateway`,
+            "load-balancer.hetzner.cloud/location": address.location,
+            "load-balancer.hetzner.cloud/type": address.type,
+            "load-balancer.hetzner.cloud/use-private-ip": "true",
+          };
     const tls = { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: GW.certificateSecret }] };
     const allowAll = { namespaces: { from: "All" } };
     const bundle: Bundle = {
@@ -220,18 +233,22 @@ export const ciliumGatewayService: ServiceDefinition<CiliumGatewaySettings> = {
       dependsOn: [CERT_MANAGER_ITEM, CERT_MANAGER_ISSUERS_ITEM],
       objects: [
         namespaceObject(GW.namespace),
-        {
-          // cilium.io/v2 is the served storage version in Cilium 1.18; v2alpha1 is deprecated
-          // (pkg/k8s/apis/cilium.io/client/crds/v2/ciliumloadbalancerippools.yaml).
-          apiVersion: "cilium.io/v2",
-          kind: "CiliumLoadBalancerIPPool",
-          metadata: { name: `gateway-${GW.gatewayName}` },
-          spec: {
-            blocks: [{ cidr: `${ctx.settings.address}/32` }],
-            // Only the Gateway's Service draws from it (label set by Cilium's gateway reconciler).
-            serviceSelector: { matchLabels: { "io.cilium.gateway/owning-gateway": GW.gatewayName } },
-          },
-        },
+        ...(address.mode === "lb-ipam"
+          ? [
+              {
+                // cilium.io/v2 is the served storage version in Cilium 1.18; v2alpha1 is deprecated
+                // (pkg/k8s/apis/cilium.io/client/crds/v2/ciliumloadbalancerippools.yaml).
+                apiVersion: "cilium.io/v2",
+                kind: "CiliumLoadBalancerIPPool",
+                metadata: { name: `gateway-${GW.gatewayName}` },
+                spec: {
+                  blocks: [{ cidr: `${address.address}/32` }],
+                  // Only the Gateway's Service draws from it (label set by Cilium's gateway reconciler).
+                  serviceSelector: { matchLabels: { "io.cilium.gateway/owning-gateway": GW.gatewayName } },
+                },
+              },
+            ]
+          : []),
         {
           apiVersion: "cert-manager.io/v1",
           kind: "Certificate",
@@ -249,7 +266,7 @@ export const ciliumGatewayService: ServiceDefinition<CiliumGatewaySettings> = {
           spec: {
             gatewayClassName: GW.gatewayClassName,
             // Annotations the Service inherits (Gateway API v1.1+ `infrastructure`).
-            infrastructure: { annotations: { "lbipam.cilium.io/ips": ctx.settings.address } },
+            infrastructure: { annotations: serviceAnnotations },
             listeners: [
               { name: "http", port: 80, protocol: "HTTP", allowedRoutes: allowAll },
               {

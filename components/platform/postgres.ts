@@ -15,7 +15,14 @@ import {
   type PostgresBackupSettings,
   type PostgresRecoverySettings,
 } from "../../config/services/networking-data";
-import type { Addon, Bundle, JsonValue, KubeObject, LiveSecret } from "../gitops/delivery";
+import {
+  KEEP_ON_PRUNE,
+  type Addon,
+  type Bundle,
+  type JsonValue,
+  type KubeObject,
+  type LiveSecret,
+} from "../gitops/delivery";
 import type { ServiceBuild, ServiceDefinition } from "./types";
 
 /** Item names other items depend on. */
@@ -131,6 +138,9 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
     liveSecrets.push({
       name: postgresUserSecretName(c.app),
       namespace: args.namespace,
+      // The type CloudNativePG's own app Secrets have (username, password, uri, ...) and its
+      // managed roles read (cloudnative-pg docs "PostgreSQL Role management", passwordSecret).
+      type: "kubernetes.io/basic-auth",
       stringData: {
         username: c.app,
         password: password.result,
@@ -199,7 +209,8 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
   objects.push({
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "Cluster",
-    metadata: { name: args.name, namespace: args.namespace },
+    // Deleting the Cluster deletes its volumes: neither engine prunes it, Pulumi retains it.
+    metadata: { name: args.name, namespace: args.namespace, annotations: { ...KEEP_ON_PRUNE } },
     spec: spec as unknown as JsonValue,
   });
   for (const c of args.consumers.filter((x) => !x.documentdb)) {

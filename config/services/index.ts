@@ -5,6 +5,7 @@
  * means every default. A block for a service or app the cluster does not enable is an error
  * (it would silently do nothing).
  */
+import { parseSteadySettings } from "../apps/steady";
 import { runsOn } from "../catalog";
 import { ConfigError, Reader, type ErrorCollector } from "../reader";
 import type { ClusterConfig, Versions } from "../types";
@@ -60,7 +61,9 @@ export const SERVICE_SETTINGS: Readonly<Record<string, SettingsParser>> = {
 };
 
 /** Settings parsers of the apps, by catalog name. */
-export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {};
+export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
+  steady: (r, cluster) => parseSteadySettings(r, cluster),
+};
 
 /**
  * Reads `<field>` (serviceSettings or appSettings) of a parsed cluster: one typed value per

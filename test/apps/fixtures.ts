@@ -1,24 +1,32 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseSteadySettings } from "../../config/apps/steady";
+import { Reader } from "../../config/reader";
 import type { AppSpec, ContainerSpec, WorkloadContext } from "../../components/apps/workload";
 
 /** Obviously fake secret value; must never appear in an item. */
 export const FAKE_SECRET = "FAKE-SECRET-VALUE-do-not-use";
 
+export const STEADY_KEY = "platform:clusters.prod.appSettings.steady";
+
+/** Steady settings as the image_update flow leaves them: every service image set. */
 export const PROD_RAW = {
   environment: "prod",
   images: {
-    platformBackend: { tag: "sha-1111111" },
-    inferenceBackend: { tag: "sha-2222222", digest: `sha256:${"a".repeat(64)}` },
-    devUi: { tag: "sha-3333333" },
+    "platform-backend": "ghcr.io/hitchai-app/platform-backend:sha-1111111",
+    "inference-backend": `ghcr.io/hitchai-app/inference-backend:sha-2222222@sha256:${"a".repeat(64)}`,
+    "dev-ui": "ghcr.io/hitchai-app/dev-ui:sha-3333333",
   },
   migrationCommands: {
-    platformBackend: ["node", "dist/migrate.js"],
-    inferenceBackend: ["node", "dist/migrate.js"],
+    "platform-backend": ["node", "dist/migrate.js"],
+    "inference-backend": ["node", "dist/migrate.js"],
   },
 };
 
-export const prodSettings = () => parseSteadySettings("prod", PROD_RAW);
+/** Parses Steady settings of a cluster `prod` (amd64) from a raw block. */
+export const steadySettings = (raw: unknown, architecture: "amd64" | "arm64" = "amd64") =>
+  parseSteadySettings(Reader.object(STEADY_KEY, raw), { name: "prod", architecture });
+
+export const prodSettings = () => steadySettings(PROD_RAW);
 
 /** A context without resources: only for specs that generate no secret. */
 export function pureContext(overrides: Partial<WorkloadContext> = {}): WorkloadContext {

@@ -1,7 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseSteadySettings, STEADY_IMAGE_DEFAULTS } from "../../config/apps/steady";
-import { steadyApp, STEADY_PULL_SECRET } from "../../components/apps/steady";
-import type { WorkloadBuild } from "../../components/apps/workload";
+import { APP_IMAGES } from "../../config/apps/images";
+import type { SteadySettings } from "../../config/apps/steady";
+import { steadyDefinition, STEADY_PULL_SECRET } from "../../components/apps/steady";
+import type { AppBuild } from "../../components/apps/types";
+import { buildWorkloads, type WorkloadBuild } from "../../components/apps/workload";
+import { capabilitiesOf } from "../../components/cluster/capabilities";
 import {
   placeArgoCd,
   placeFlux,
@@ -12,7 +15,14 @@ import {
 } from "../../components/gitops";
 import { runProgram, type RecordedResource } from "../../lib/mock-runtime";
 import { validateSchemas } from "../../tools/schemas";
-import { FAKE_SECRET, PROD_RAW, prodSettings, pureContext } from "./fixtures";
+import {
+  FAKE_SECRET,
+  PROD_RAW,
+  prodSettings,
+  pureContext,
+  STEADY_KEY as key,
+  steadySettings,
+} from "./fixtures";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -20,10 +30,26 @@ let build: WorkloadBuild;
 let resources: RecordedResource[];
 let secretData: Record<string, Record<string, string>>;
 
+/** Steady's own build on a Talos cluster `prod` with domain example.test. */
+function steadyOn(settings: SteadySettings): AppBuild {
+  return steadyDefinition.build({
+    cluster: {
+      name: "prod",
+      kind: "talos-hcloud",
+      domain: "example.test",
+      capabilities: capabilitiesOf({ kind: "talos-hcloud", services: [], architecture: "amd64" } as never),
+    },
+    settings,
+    secrets: { steadyGhcrDockerConfigJson: pulumi.secret(FAKE_SECRET) },
+  });
+}
+
 beforeAll(async () => {
   const run = await runProgram(async () => {
     const parent = new pulumi.ComponentResource("test:index:Apps", "apps");
-    const b = steadyApp({ ...pureContext({ parent }), settings: prodSettings(), databaseItem: "postgres" });
+    const app = steadyOn(prodSettings());
+    const w = buildWorkloads(app.specs, pureContext({ parent, namespace: app.namespace }));
+    const b = { ...w, liveSecrets: [...w.liveSecrets, ...(app.liveSecrets ?? [])] };
     const data: Record<string, Record<string, string>> = {};
     for (const s of b.liveSecrets) {
       data[s.name] = await new Promise((resolve) =>
@@ -40,7 +66,13 @@ beforeAll(async () => {
 /** The items with the database item the composition adds (the PostgresCluster bundle). */
 const withDatabase = (): Bundle[] => [
   ...(build.items as Bundle[]),
-  { kind: "bundle", name: "postgres", layer: "apps", namespace: "steady-prod", objects: [] },
+  {
+    kind: "bundle",
+    name: "postgres",
+    layer: "infrastructure-configs",
+    namespace: "steady-prod",
+    objects: [],
+  },
 ];
 const objects = (): KubeObject[] => (build.items as Bundle[]).flatMap((b) => [...b.objects]);
 const find = (kind: string, name: string): Any => {
@@ -74,8 +106,8 @@ describe("Steady (document 000)", () => {
       ]),
     );
     expect(() => validateItems(withDatabase())).not.toThrow();
+    // The composition adds the namespace and database items (stacks/apps.ts; synth test).
     expect(build.items.find((i) => i.name === "platform-backend")?.dependsOn).toEqual([
-      "postgres",
       "valkey",
       "centrifugo",
     ]);
@@ -202,38 +234,65 @@ describe("Steady (document 000)", () => {
 });
 
 describe("Steady settings", () => {
-  const key = "platform:clusters.prod.appSettings.steady";
   it("defaults the namespace, hosts and third-party images", () => {
     const s = prodSettings();
     expect(s.namespace).toBe("steady-prod");
-    expect(parseSteadySettings("stage", { ...PROD_RAW, environment: "stage" }).namespace).toBe(
-      "steady-stage",
-    );
+    expect(s.hosts).toEqual({ ui: "app", api: "api", realtime: "realtime" });
+    expect(steadySettings({ ...PROD_RAW, environment: "stage" }).namespace).toBe("steady-stage");
     expect(s.images.valkey).toEqual({
       repository: "docker.io/valkey/valkey",
-      tag: STEADY_IMAGE_DEFAULTS.valkey.tag,
+      tag: APP_IMAGES.steady.valkey.tag,
     });
     expect(
-      parseSteadySettings("prod", { ...PROD_RAW, images: { ...PROD_RAW.images, valkey: { tag: "8.1.12" } } })
-        .images.valkey.tag,
+      steadySettings({
+        ...PROD_RAW,
+        images: { ...PROD_RAW.images, valkey: "docker.io/valkey/valkey:8.1.12" },
+      }).images.valkey?.tag,
     ).toBe("8.1.12");
   });
-  it("requires the Steady service tags and refuses latest", () => {
+  it("leaves a service out until CI sets its image, and says so", () => {
+    const app = steadyOn(steadySettings({ environment: "prod" }));
+    expect(app.waitingForImages).toEqual(["platform-backend", "inference-backend", "dev-ui"]);
+    expect(app.specs.map((s) => s.name)).toEqual(["valkey", "centrifugo", "litellm"]);
+    const one = steadyOn(
+      steadySettings({
+        environment: "prod",
+        images: { "dev-ui": "ghcr.io/hitchai-app/dev-ui:1.0.0" },
+      }),
+    );
+    expect(one.waitingForImages).toEqual(["platform-backend", "inference-backend"]);
+    expect(one.specs.map((s) => s.name)).toContain("dev-ui");
+  });
+  it("requires a migration command once a migrating service has an image", () => {
     expect(() =>
-      parseSteadySettings("prod", {
-        ...PROD_RAW,
-        images: { devUi: { tag: "x" }, inferenceBackend: { tag: "y" } },
+      steadySettings({
+        environment: "prod",
+        images: { "platform-backend": "ghcr.io/hitchai-app/platform-backend:1.0.0" },
       }),
     ).toThrow(
-      `Invalid config ${key}.images.platformBackend.tag = (not set): required: document 000 gives no tag for ghcr.io/hitchai-app/platform-backend; set the exact tag CI built (never "latest")`,
+      `Invalid config ${key}.migrationCommands.platform-backend = (not set): required once images.platform-backend is set: the command that runs its migrations, e.g. [node, dist/migrate.js]`,
+    );
+  });
+  it("refuses latest, unpinned and unknown images", () => {
+    expect(() =>
+      steadySettings({
+        ...PROD_RAW,
+        images: { ...PROD_RAW.images, "dev-ui": "ghcr.io/hitchai-app/dev-ui:latest" },
+      }),
+    ).toThrow(
+      `Invalid config ${key}.images.dev-ui = "ghcr.io/hitchai-app/dev-ui:latest": is not pinned: "latest" moves; write an exact version tag`,
     );
     expect(() =>
-      parseSteadySettings("prod", { ...PROD_RAW, images: { ...PROD_RAW.images, devUi: { tag: "latest" } } }),
-    ).toThrow(
-      `Invalid config ${key}.images.devUi.tag = "latest": expected an exact image tag (not "latest")`,
+      steadySettings({ ...PROD_RAW, images: { ...PROD_RAW.images, "dev-ui": "ghcr.io/hitchai-app/dev-ui" } }),
+    ).toThrow(`Invalid config ${key}.images.dev-ui = "ghcr.io/hitchai-app/dev-ui": has no tag`);
+    expect(() => steadySettings({ ...PROD_RAW, images: { devUi: "x:1" } })).toThrow(
+      `Invalid config ${key}.images.devUi`,
     );
-    expect(() => parseSteadySettings("prod", { ...PROD_RAW, imagez: {} })).toThrow(
-      `Invalid config ${key}.imagez`,
+    expect(() => steadySettings({ ...PROD_RAW, imagez: {} })).toThrow(`Invalid config ${key}.imagez`);
+  });
+  it("refuses an image on an architecture it does not publish", () => {
+    expect(() => steadySettings(PROD_RAW, "arm64")).toThrow(
+      `Invalid config ${key}.images.platform-backend = "ghcr.io/hitchai-app/platform-backend": publishes amd64 only, not arm64`,
     );
   });
 });

@@ -228,13 +228,21 @@ describe("exposure", () => {
           kind: "istio",
           namespace: "istio-ingress",
           selector: { istio: "ingressgateway" },
-          credentialName: "wildcard-tls",
+          clusterIssuer: "letsencrypt-production",
         },
       }),
     );
     const gw = find(objects, "Gateway", "demo-web");
     expect(gw.metadata.namespace).toBe("istio-ingress");
-    expect(gw.spec.servers[0].tls).toEqual({ mode: "SIMPLE", credentialName: "wildcard-tls" });
+    expect(gw.spec.servers[0].tls).toEqual({ mode: "SIMPLE", credentialName: "demo-web-tls" });
+    // The TLS Secret is issued where the gateway pods can read it.
+    const cert = find(objects, "Certificate", "demo-web-tls");
+    expect(cert.metadata.namespace).toBe("istio-ingress");
+    expect(cert.spec).toEqual({
+      secretName: "demo-web-tls",
+      dnsNames: ["web.example.test"],
+      issuerRef: { kind: "ClusterIssuer", name: "letsencrypt-production" },
+    });
     expect(find(objects, "VirtualService", "web").spec.gateways).toEqual(["istio-ingress/demo-web"]);
   });
   it("NodePort only when the spec says so", () => {
@@ -463,7 +471,7 @@ describe("secrets and schemas", () => {
           kind: "istio",
           namespace: "istio-ingress",
           selector: { istio: "ingressgateway" },
-          credentialName: "tls",
+          clusterIssuer: "letsencrypt-staging",
         },
       }),
     ];

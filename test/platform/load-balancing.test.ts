@@ -113,9 +113,33 @@ describe("cilium-gateway", () => {
     });
   });
 
-  it("requires the address", () => {
-    expect(() => parse(parseCiliumGatewaySettings, prod, {}, "cilium-gateway")).toThrow(
-      "Invalid config platform:clusters.prod.serviceSettings.cilium-gateway.address = (not set): required; set the gateway's IPv4 address, e.g. 203.0.113.20",
+  it("without an address, is fronted by a Hetzner Load Balancer the hcloud CCM creates", () => {
+    const talos = { ...prod, location: "nbg1" } as typeof prod;
+    const lb = parse(parseCiliumGatewaySettings, talos, {}, "cilium-gateway");
+    expect(lb.address).toEqual({ mode: "hcloud", location: "nbg1", type: "lb11" });
+    const objects = (ciliumGatewayService.build(contextOf(talos, lb)).items[0] as Bundle).objects;
+    expect(objects.map((o) => o.kind)).toEqual(["Namespace", "Certificate", "Gateway", "HTTPRoute"]);
+    expect((objects.find((o) => o.kind === "Gateway") as any).spec.infrastructure.annotations).toEqual({
+      "load-balancer.hetzner.cloud/name": "prod-gateway",
+      "load-balancer.hetzner.cloud/location": "nbg1",
+      "load-balancer.hetzner.cloud/type": "lb11",
+      "load-balancer.hetzner.cloud/use-private-ip": "true",
+    });
+    expect(
+      parse(parseCiliumGatewaySettings, talos, { loadBalancer: { type: "lb21" } }, "cilium-gateway").address,
+    ).toEqual({ mode: "hcloud", location: "nbg1", type: "lb21" });
+  });
+
+  it("takes an address or a load balancer, not both", () => {
+    expect(() =>
+      parse(
+        parseCiliumGatewaySettings,
+        prod,
+        { address: "203.0.113.20", loadBalancer: { type: "lb11" } },
+        "cilium-gateway",
+      ),
+    ).toThrow(
+      'Invalid config platform:clusters.prod.serviceSettings.cilium-gateway.loadBalancer = {"type":"lb11"}: set either address (Cilium LB IPAM) or loadBalancer (a Hetzner Load Balancer), not both',
     );
   });
 });

@@ -85,6 +85,7 @@ describe("stack files the CLI would refuse", () => {
       "platform:sopsAgeKey",
       "platform:bitwardenAccessToken",
       "platform:vaultToken",
+      "platform:steadyGhcrDockerConfigJson",
     ]);
     const withSecret = project(
       fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8") +

@@ -82,6 +82,9 @@ describe("image_update payload", () => {
     );
     expect(errorOf(update({ image: "Platform_Backend" }))).toContain('image = "Platform_Backend"');
     expect(errorOf(update({ branch: "prod$(id)" }))).toContain('branch = "prod$(id)"');
+    expect(errorOf(update({ image: "platform-frontend" }))).toBe(
+      'Invalid image_update payload image = "platform-frontend": not an image of steady; its images: platform-backend, inference-backend, dev-ui, valkey, centrifugo, litellm',
+    );
     expect(errorOf("x")).toBe(
       'Invalid image_update payload client_payload = "x": send an object with app, image, reference and branch',
     );

@@ -7,7 +7,7 @@
  *   "Environment Variables Pattern");
  * - persistence: a PVC on a named or the default StorageClass, or an NFS share.
  */
-import type { JsonValue, KubeObject } from "../../gitops/delivery";
+import { KEEP_ON_PRUNE, type JsonValue, type KubeObject } from "../../gitops/delivery";
 import type { AppSpec, DatabaseClaim, EnvValue, WorkloadContext } from "./types";
 
 type Json = { [key: string]: JsonValue };
@@ -33,14 +33,6 @@ export function databaseClaims(app: AppSpec, namespace: string): DatabaseClaim[]
     ? [{ app: app.name, database: app.database.name ?? app.name, cluster: app.database.cluster, namespace }]
     : [];
 }
-
-/** Kept on prune by both engines: removing an app from the spec never deletes its data. */
-const KEEP_ON_PRUNE = {
-  // https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-prune-resources
-  "argocd.argoproj.io/sync-options": "Prune=false",
-  // https://fluxcd.io/flux/components/kustomize/kustomizations/#prune
-  "kustomize.toolkit.fluxcd.io/prune": "disabled",
-};
 
 export function persistentClaims(
   app: AppSpec,

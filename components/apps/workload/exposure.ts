@@ -116,8 +116,21 @@ export function route(
           },
         },
       ];
-    case "istio":
+    case "istio": {
+      // The TLS Secret of an Istio Gateway must be in the gateway pods' namespace
+      // (istio.io "Secure Gateways": credentialName), so the Certificate is issued there.
+      const credentialName = `${namespace}-${app.name}-tls`;
       return [
+        {
+          apiVersion: "cert-manager.io/v1",
+          kind: "Certificate",
+          metadata: { name: credentialName, namespace: exposure.namespace },
+          spec: {
+            secretName: credentialName,
+            dnsNames: [host],
+            issuerRef: { kind: "ClusterIssuer", name: exposure.clusterIssuer },
+          },
+        },
         {
           apiVersion: "networking.istio.io/v1",
           kind: "Gateway",
@@ -127,7 +140,7 @@ export function route(
             servers: [
               {
                 port: { number: 443, name: "https", protocol: "HTTPS" },
-                tls: { mode: "SIMPLE", credentialName: exposure.credentialName },
+                tls: { mode: "SIMPLE", credentialName },
                 hosts: [host],
               },
             ],
@@ -156,5 +169,6 @@ export function route(
           },
         },
       ];
+    }
   }
 }

@@ -8,12 +8,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DeliveryItem, LiveSecret } from "../../gitops/delivery";
 
 /** An image reference; a digest pins it beyond the tag. Never `latest`. */
-export interface ImageRef {
-  readonly repository: string;
-  readonly tag: string;
-  /** `sha256:<64 hex>` */
-  readonly digest?: string;
-}
+export type { ImageRef } from "../../../lib/image-ref";
+import type { ImageRef } from "../../../lib/image-ref";
 
 /** An HTTP GET, a TCP connect or a command probe. `port` is a port name of the container. */
 export type Probe =
@@ -214,14 +210,15 @@ export type ExposureTarget =
       readonly namespace: string;
     }
   /**
-   * Istio: the app's Gateway lives in the ingress gateway's namespace (where `credentialName`,
-   * the TLS Secret, must be) and selects the gateway pods by `selector`.
+   * Istio: the app's Gateway lives in the ingress gateway's namespace and selects the gateway
+   * pods by `selector`; its TLS Secret (`credentialName`) must be in that namespace too, so the
+   * app's cert-manager Certificate is issued there by `clusterIssuer`.
    */
   | {
       readonly kind: "istio";
       readonly namespace: string;
       readonly selector: Readonly<Record<string, string>>;
-      readonly credentialName: string;
+      readonly clusterIssuer: string;
     };
 
 /** The cluster's monitoring stack: which scrape object to emit, and where scrapes come from. */

@@ -1,0 +1,251 @@
+/**
+ * Builds the application stacks a cluster enables: each app's builder gives its specs, the
+ * workload component turns them into delivery items and live Secrets, and the database
+ * claims become one CloudNativePG `PostgresCluster` per named database cluster in the app's
+ * namespace (with the backup settings of `serviceSettings.cloudnative-pg`). How routes reach
+ * the apps and how metrics are scraped follow the cluster's services.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { APP_REGISTRY } from "../components/apps/registry";
+import type { AppBuild } from "../components/apps/types";
+import {
+  buildWorkloads,
+  type AppSpec,
+  type DatabaseClaim,
+  type ExposureTarget,
+  type Monitoring,
+} from "../components/apps/workload";
+import type { ClusterHandle } from "../components/cluster/contract";
+import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
+import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
+import { CNPG_BACKUP_KEY_ID, CNPG_BACKUP_SECRET_KEY, postgresCluster } from "../components/platform/postgres";
+import {
+  CILIUM_GATEWAY_DEFAULTS as GW,
+  CLOUDNATIVE_PG_DEFAULTS,
+  ISTIO_DEFAULTS,
+  type CloudnativePgSettings,
+} from "../config/services/networking-data";
+import type { ClusterConfig, StackConfig } from "../config/types";
+import { namespaceObject } from "../lib/namespaces";
+import type { AppOutputs, DatabaseOutputs } from "./outputs";
+
+/** What the apps of one cluster deliver, and what the stack exports about them. */
+export interface AppsDelivery {
+  readonly items: DeliveryItem[];
+  readonly liveSecrets: LiveSecret[];
+  readonly apps: Record<string, AppOutputs>;
+  readonly databases: Record<string, DatabaseOutputs>;
+  /** `<app>/<image>` of images whose workloads wait for a reference. */
+  readonly waitingForImages: string[];
+}
+
+/** The parent of the passwords the apps of one cluster generate. */
+export class PlatformApps extends pulumi.ComponentResource {
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:apps:Apps", name, {}, opts);
+    this.registerOutputs({});
+  }
+}
+
+/** The ClusterIssuer app certificates come from (cert-manager's issuers, networking.ts). */
+const DEFAULT_ISSUER = "letsencrypt-production";
+
+/** The item that creates an app namespace (before its database and workloads). */
+export function namespaceItemName(namespace: string): string {
+  return `namespace-${namespace}`;
+}
+
+/** The item of a database cluster (postgres.ts names its bundle `postgres-<name>`). */
+export function databaseItemName(cluster: string): string {
+  return `postgres-${cluster}`;
+}
+
+/**
+ * How routes reach an app on this cluster. Config validation (config/rules.ts) has already
+ * required the service each kind needs, so a missing one here is a program error.
+ */
+export function exposureOf(cluster: ClusterConfig, kind: AppBuild["exposure"]): ExposureTarget {
+  const fail = (what: string): never => {
+    throw new Error(`cluster ${cluster.name}: ${what} (config validation should have caught this)`);
+  };
+  if (kind === "istio") {
+    if (!cluster.services.includes("istio")) fail("an app exposed through Istio needs the istio service");
+    return {
+      kind: "istio",
+      namespace: ISTIO_DEFAULTS.ingressNamespace,
+      // The gateway chart's selector labels: istio: <release name without "istio-">
+      // (istio manifests/charts/gateway/templates/_helpers.tpl); the release is istio-ingressgateway.
+      selector: { istio: "ingressgateway" },
+      clusterIssuer: DEFAULT_ISSUER,
+    };
+  }
+  if (cluster.kind === "talos-hcloud") {
+    if (!cluster.services.includes("cilium-gateway")) fail("routes need the shared Gateway (cilium-gateway)");
+    return { kind: "gateway-api", gateway: { name: GW.gatewayName, namespace: GW.namespace } };
+  }
+  // K3s and k3d keep their bundled Traefik in kube-system (docs.k3s.io "Networking").
+  return {
+    kind: "traefik",
+    clusterIssuer: DEFAULT_ISSUER,
+    ingressClassName: "traefik",
+    namespace: "kube-system",
+  };
+}
+
+/** The scrape object kind of the cluster's monitoring stack. */
+export function monitoringOf(cluster: ClusterConfig): { monitoring: Monitoring; item?: string } {
+  if (cluster.services.includes("victoria-metrics"))
+    return { monitoring: { kind: "victoria-metrics", namespace: VM_NAMESPACE }, item: "victoria-metrics" };
+  if (cluster.services.includes("kube-prometheus-stack"))
+    return {
+      monitoring: { kind: "prometheus-operator", namespace: MONITORING_NAMESPACE },
+      item: "kube-prometheus-stack",
+    };
+  return { monitoring: { kind: "none" } };
+}
+
+/** Adds the items an app's bundle waits for: its namespace, its database, the scrape CRDs. */
+function withDependencies(spec: AppSpec, namespace: string, monitoringItem: string | undefined): AppSpec {
+  const extra = [
+    namespaceItemName(namespace),
+    ...(spec.database ? [databaseItemName(spec.database.cluster)] : []),
+    ...(spec.metrics && monitoringItem ? [monitoringItem] : []),
+  ];
+  return { ...spec, dependsOn: [...new Set([...(spec.dependsOn ?? []), ...extra])] };
+}
+
+/** Runs every enabled, built app of one cluster. */
+export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: ClusterHandle): AppsDelivery {
+  const out: AppsDelivery = { items: [], liveSecrets: [], apps: {}, databases: {}, waitingForImages: [] };
+  const built = cluster.apps.filter((name) => APP_REGISTRY[name]);
+  if (built.length === 0) return out;
+  const parent = new PlatformApps(`${cluster.name}-apps`);
+  const allSecrets = config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
+  const { monitoring, item: monitoringItem } = monitoringOf(cluster);
+  const owners = new Map<string, string>();
+  const claimsByNamespace = new Map<string, DatabaseClaim[]>();
+  const namespaces = new Set<string>();
+  for (const name of built) {
+    const definition = APP_REGISTRY[name];
+    const secrets: Record<string, pulumi.Output<string>> = {};
+    for (const key of Object.keys(definition.secrets ?? {})) {
+      const value = allSecrets[key];
+      if (value) secrets[key] = value;
+    }
+    const app = definition.build({
+      cluster: {
+        name: cluster.name,
+        kind: cluster.kind,
+        domain: cluster.domain,
+        capabilities: handle.capabilities,
+      },
+      settings: cluster.appSettings?.[name] as never,
+      secrets,
+    });
+    const workloads = buildWorkloads(
+      app.specs.map((s) => withDependencies(s, app.namespace, monitoringItem)),
+      {
+        cluster: cluster.name,
+        domain: cluster.domain,
+        namespace: app.namespace,
+        exposure: exposureOf(cluster, app.exposure ?? "cluster"),
+        monitoring,
+        defaultStorageClass: handle.capabilities.defaultStorageClass,
+        storageClasses: handle.capabilities.storageClasses,
+        secrets,
+        parent,
+      },
+    );
+    for (const item of workloads.items) {
+      const owner = owners.get(item.name);
+      if (owner)
+        throw new Error(
+          `cluster ${cluster.name}: apps ${owner} and ${name} both deliver an item named ${item.name}; run them on different clusters`,
+        );
+      owners.set(item.name, name);
+    }
+    out.items.push(...workloads.items);
+    if (app.objects?.length)
+      out.items.push({
+        kind: "bundle",
+        name: `${name}-shared`,
+        layer: "infrastructure-configs",
+        namespace: app.namespace,
+        dependsOn: [namespaceItemName(app.namespace)],
+        objects: [...app.objects],
+      });
+    out.liveSecrets.push(...workloads.liveSecrets, ...(app.liveSecrets ?? []));
+    namespaces.add(app.namespace);
+    claimsByNamespace.set(app.namespace, [
+      ...(claimsByNamespace.get(app.namespace) ?? []),
+      ...workloads.databaseClaims,
+    ]);
+    out.waitingForImages.push(...app.waitingForImages.map((image) => `${name}/${image}`));
+    if (app.mainHost) {
+      const host = app.mainHost.includes(".") ? app.mainHost : `${app.mainHost}.${cluster.domain}`;
+      out.apps[`${cluster.name}/${name}`] = { cluster: cluster.name, url: `https://${host}` };
+    }
+  }
+  for (const namespace of namespaces) {
+    out.items.push({
+      kind: "bundle",
+      name: namespaceItemName(namespace),
+      layer: "infrastructure-configs",
+      namespace,
+      objects: [namespaceObject(namespace)],
+    } satisfies Bundle);
+  }
+  const cnpg = cluster.serviceSettings?.["cloudnative-pg"] as CloudnativePgSettings | undefined;
+  for (const [namespace, claims] of claimsByNamespace) {
+    const byCluster = new Map<string, DatabaseClaim[]>();
+    for (const c of claims) byCluster.set(c.cluster, [...(byCluster.get(c.cluster) ?? []), c]);
+    for (const [dbCluster, consumers] of byCluster) {
+      if (!cnpg)
+        throw new Error(`cluster ${cluster.name}: a database claim needs the cloudnative-pg service`);
+      const keyId = allSecrets[CNPG_BACKUP_KEY_ID];
+      const secretKey = allSecrets[CNPG_BACKUP_SECRET_KEY];
+      const db = postgresCluster({
+        clusterName: cluster.name,
+        name: dbCluster,
+        namespace,
+        instances: cnpg.instances,
+        storageClass: handle.capabilities.defaultStorageClass,
+        size: cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
+        imageName: cnpg.imageName,
+        consumers: consumers.map((c) => ({ app: c.app, database: c.database })),
+        ...(cnpg.backup
+          ? {
+              backup: {
+                ...cnpg.backup,
+                credentialsSecret: `${dbCluster}-backup-s3`,
+                ...(keyId && secretKey
+                  ? { credentials: { accessKeyId: keyId, secretAccessKey: secretKey } }
+                  : {}),
+              },
+            }
+          : {}),
+        ...(cnpg.recovery ? { recovery: cnpg.recovery } : {}),
+        parent,
+        dependsOn: [namespaceItemName(namespace)],
+      });
+      if (owners.has(db.bundle.name))
+        throw new Error(
+          `cluster ${cluster.name}: the database cluster ${dbCluster} of ${namespace} clashes with an item of app ${owners.get(db.bundle.name)}; name one database cluster per cluster`,
+        );
+      owners.set(db.bundle.name, namespace);
+      out.items.push(...db.items);
+      out.liveSecrets.push(...db.liveSecrets);
+      for (const c of consumers) {
+        out.databases[`${cluster.name}/${c.app}`] = {
+          cluster: cluster.name,
+          host: db.host,
+          port: "5432",
+          database: c.database,
+          namespace,
+          credentialsSecret: db.userSecret(c.app),
+        };
+      }
+    }
+  }
+  return out;
+}
