@@ -269,7 +269,10 @@ describe("availability", () => {
             max: 6,
             cpu: 70,
             custom: [{ type: "External", metric: "queue_depth", averageValue: "30" }],
-            scaleDown: { stabilizationSeconds: 600, percentPerMinute: 10 },
+            scaleDown: {
+              stabilizationSeconds: 600,
+              policies: [{ type: "Percent", value: 10, periodSeconds: 60 }],
+            },
           },
         },
       },
@@ -291,6 +294,37 @@ describe("availability", () => {
       scaleDown: {
         stabilizationWindowSeconds: 600,
         policies: [{ type: "Percent", value: 10, periodSeconds: 60 }],
+      },
+    });
+    // Pod-count policies with their own period (002: +2 pods / 30 s up, -1 pod / 60 s down).
+    const fast = objectsOf([
+      webApp({
+        controllers: {
+          web: {
+            type: "deployment",
+            containers: { web: container() },
+            autoscaling: {
+              min: 2,
+              max: 4,
+              memory: 80,
+              scaleUp: {
+                stabilizationSeconds: 30,
+                policies: [{ type: "Pods", value: 2, periodSeconds: 30 }],
+              },
+              scaleDown: {
+                stabilizationSeconds: 180,
+                policies: [{ type: "Pods", value: 1, periodSeconds: 60 }],
+              },
+            },
+          },
+        },
+      }),
+    ]);
+    expect(find(fast, "HorizontalPodAutoscaler", "web").spec.behavior).toEqual({
+      scaleUp: { stabilizationWindowSeconds: 30, policies: [{ type: "Pods", value: 2, periodSeconds: 30 }] },
+      scaleDown: {
+        stabilizationWindowSeconds: 180,
+        policies: [{ type: "Pods", value: 1, periodSeconds: 60 }],
       },
     });
     const d = find(objects, "Deployment", "web");
@@ -490,5 +524,51 @@ describe("secrets and schemas", () => {
       "PersistentVolumeClaim",
     ])
       expect(valid).toContain(kind);
+  });
+});
+
+describe("config", () => {
+  const configured = (core: Record<string, string>) =>
+    webApp({
+      configMaps: { core, nginx: { "nginx.conf": "events {}\n" } },
+      controllers: {
+        web: {
+          type: "deployment",
+          containers: {
+            web: container({
+              envFromConfigMaps: ["core", "shared-external"],
+              env: { MODE: { configMap: "core", key: "MODE" } },
+              files: { "/etc/nginx/nginx.conf": { configMap: "nginx", key: "nginx.conf" } },
+            }),
+          },
+        },
+      },
+    });
+  it("renders the app's ConfigMaps and resolves env groups, values and files to them", () => {
+    const objects = objectsOf([configured({ MODE: "production" })]);
+    expect(find(objects, "ConfigMap", "web-core").data).toEqual({ MODE: "production" });
+    const c = podOf(find(objects, "Deployment", "web")).containers[0];
+    // An env group the app does not own keeps its name (a ConfigMap something else creates).
+    expect(c.envFrom).toEqual([
+      { configMapRef: { name: "web-core" } },
+      { configMapRef: { name: "shared-external" } },
+    ]);
+    expect(c.env).toContainEqual({
+      name: "MODE",
+      valueFrom: { configMapKeyRef: { name: "web-core", key: "MODE" } },
+    });
+    expect(podOf(find(objects, "Deployment", "web")).volumes).toContainEqual({
+      name: "web-file-etc-nginx-nginx-conf",
+      configMap: { name: "web-nginx" },
+    });
+  });
+  it("rolls the pods when the config changes", () => {
+    const checksum = (mode: string) =>
+      find(objectsOf([configured({ MODE: mode })]), "Deployment", "web").spec.template.metadata.annotations[
+        "checksum/config"
+      ];
+    expect(checksum("production")).toMatch(/^[0-9a-f]{16}$/);
+    expect(checksum("production")).toBe(checksum("production"));
+    expect(checksum("staging")).not.toBe(checksum("production"));
   });
 });

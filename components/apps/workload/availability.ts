@@ -7,7 +7,7 @@
  */
 import type { JsonValue, KubeObject } from "../../gitops/delivery";
 import { selectorLabels } from "./pod";
-import type { Autoscaling } from "./types";
+import type { Autoscaling, ScalingRules } from "./types";
 
 type Json = { [key: string]: JsonValue };
 
@@ -76,8 +76,30 @@ export function autoscaler(name: string, target: { kind: string; name: string },
     );
   }
   if (metrics.length === 0) throw new Error(`HPA ${name}: set at least one of cpu, memory or custom metrics`);
-  const up = a.scaleUp ?? { stabilizationSeconds: 0, podsPerMinute: 4 };
-  const down = a.scaleDown ?? { stabilizationSeconds: 300, percentPerMinute: 50 };
+  const up: ScalingRules = a.scaleUp ?? {
+    stabilizationSeconds: 0,
+    policies: [{ type: "Pods", value: 4, periodSeconds: 60 }],
+  };
+  const down: ScalingRules = a.scaleDown ?? {
+    stabilizationSeconds: 300,
+    policies: [{ type: "Percent", value: 50, periodSeconds: 60 }],
+  };
+  for (const [which, rules] of [
+    ["scaleUp", up],
+    ["scaleDown", down],
+  ] as const) {
+    // autoscaling/v2 HPAScalingRules: window 0-3600 s, each policy's period 1-1800 s, value > 0.
+    if (rules.stabilizationSeconds < 0 || rules.stabilizationSeconds > 3600)
+      throw new Error(`HPA ${name} ${which}: stabilizationSeconds must be 0 to 3600`);
+    if (rules.policies.length === 0) throw new Error(`HPA ${name} ${which}: set at least one policy`);
+    for (const p of rules.policies)
+      if (p.value <= 0 || p.periodSeconds < 1 || p.periodSeconds > 1800)
+        throw new Error(`HPA ${name} ${which}: a policy needs value > 0 and periodSeconds 1 to 1800`);
+  }
+  const rules = (r: ScalingRules): Json => ({
+    stabilizationWindowSeconds: r.stabilizationSeconds,
+    policies: r.policies.map((p) => ({ type: p.type, value: p.value, periodSeconds: p.periodSeconds })),
+  });
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
@@ -88,14 +110,8 @@ export function autoscaler(name: string, target: { kind: string; name: string },
       maxReplicas: a.max,
       metrics,
       behavior: {
-        scaleUp: {
-          stabilizationWindowSeconds: up.stabilizationSeconds,
-          policies: [{ type: "Pods", value: up.podsPerMinute, periodSeconds: 60 }],
-        },
-        scaleDown: {
-          stabilizationWindowSeconds: down.stabilizationSeconds,
-          policies: [{ type: "Percent", value: down.percentPerMinute, periodSeconds: 60 }],
-        },
+        scaleUp: rules(up),
+        scaleDown: rules(down),
       },
     },
   };

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { PHASE_ANNOTATION, type JsonValue, type KubeObject } from "../../gitops/delivery";
 import { autoscaler, disruptionBudget, spreading } from "./availability";
-import { renderPod, selectorLabels } from "./pod";
+import { renderPod, selectorLabels, type NameResolvers } from "./pod";
 import type { AppSpec, Controller, EnvValue } from "./types";
 
 type Json = { [key: string]: JsonValue };
@@ -30,9 +30,10 @@ function metadata(
   };
 }
 
-export interface ControllerContext {
+export interface ControllerContext extends NameResolvers {
   readonly env: Readonly<Record<string, EnvValue>>;
-  readonly secretName: (s: string) => string;
+  /** Annotations of every pod template (the config checksum). */
+  readonly podAnnotations: Readonly<Record<string, string>>;
   readonly podVolumes: Json[];
   readonly defaultStorageClass: string;
   readonly storageClasses: readonly string[];
@@ -48,9 +49,10 @@ export function renderController(
   const name = controllerObjectName(app.name, key);
   const labels = selectorLabels(app.name, key);
   const restart = c.type === "migration" || c.type === "cronjob" ? "OnFailure" : undefined;
-  const pod = renderPod(app, c, ctx.env, ctx.secretName, ctx.podVolumes, restart);
+  const pod = renderPod(app, c, ctx.env, ctx, ctx.podVolumes, restart);
+  const podAnnotations = { ...pod.annotations, ...ctx.podAnnotations };
   const template = (extra: Json): Json => ({
-    metadata: { labels, ...(Object.keys(pod.annotations).length ? { annotations: pod.annotations } : {}) },
+    metadata: { labels, ...(Object.keys(podAnnotations).length ? { annotations: podAnnotations } : {}) },
     spec: { ...pod.spec, ...extra },
   });
   switch (c.type) {

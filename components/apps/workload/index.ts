@@ -3,6 +3,7 @@
  * Secrets and database claims out (pure data; generated passwords are the only resources).
  * Each app is its own bundle in the `apps` layer, so one broken app holds no other back.
  */
+import { createHash } from "node:crypto";
 import type { Bundle, KubeObject, LiveSecret } from "../../gitops/delivery";
 import { databaseClaims, claimEnv, databaseSecretName, persistenceVolumes, persistentClaims } from "./claims";
 import { renderController } from "./controllers";
@@ -42,7 +43,23 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
     const built = secrets(app, ctx);
     liveSecrets.push(...built.liveSecrets);
     const env = claimEnv(app);
-    const objects: KubeObject[] = [...built.objects, ...persistentClaims(app, ctx)];
+    const configMaps = Object.entries(app.configMaps ?? {}).map(([name, data]): KubeObject => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: `${app.name}-${name}`, labels: { "app.kubernetes.io/part-of": app.name } },
+      data: { ...data },
+    }));
+    const configMapName = (ref: string): string => (app.configMaps?.[ref] ? `${app.name}-${ref}` : ref);
+    // A change of the app's config rolls its pods (the template changes with the checksum).
+    const podAnnotations: Record<string, string> = configMaps.length
+      ? {
+          "checksum/config": createHash("sha256")
+            .update(JSON.stringify(app.configMaps))
+            .digest("hex")
+            .slice(0, 16),
+        }
+      : {};
+    const objects: KubeObject[] = [...configMaps, ...built.objects, ...persistentClaims(app, ctx)];
     for (const [key, controller] of Object.entries(app.controllers)) {
       if (!DNS_LABEL.test(key))
         throw new Error(`app "${app.name}" controllers.${key}: name must be a DNS label`);
@@ -65,6 +82,8 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
         ...renderController(app, key, controller, {
           env,
           secretName,
+          configMapName,
+          podAnnotations,
           podVolumes: persistenceVolumes(app, mounted),
           defaultStorageClass: ctx.defaultStorageClass,
           storageClasses: ctx.storageClasses,

@@ -36,11 +36,20 @@ function probe(p: Probe): Json {
   return { exec: { command: [...p.exec] }, ...timing };
 }
 
-function envVar(name: string, value: EnvValue, secretName: (s: string) => string): Json {
+/** Resolves a secret or ConfigMap reference of an app to the object's name. */
+export interface NameResolvers {
+  readonly secretName: (ref: string) => string;
+  readonly configMapName: (ref: string) => string;
+}
+
+function envVar(name: string, value: EnvValue, names: NameResolvers): Json {
   if (typeof value === "string") return { name, value };
   if ("secret" in value)
-    return { name, valueFrom: { secretKeyRef: { name: secretName(value.secret), key: value.key } } };
-  return { name, valueFrom: { configMapKeyRef: { name: value.configMap, key: value.key } } };
+    return { name, valueFrom: { secretKeyRef: { name: names.secretName(value.secret), key: value.key } } };
+  return {
+    name,
+    valueFrom: { configMapKeyRef: { name: names.configMapName(value.configMap), key: value.key } },
+  };
 }
 
 /** A volume name from a path or a name: DNS label, max 63 characters. */
@@ -64,7 +73,7 @@ export function renderContainer(
   name: string,
   spec: ContainerSpec,
   extraEnv: Readonly<Record<string, EnvValue>>,
-  secretName: (s: string) => string,
+  names: NameResolvers,
 ): RenderedContainer {
   const where = `app "${app.name}" container "${name}"`;
   const annotations: Record<string, string> = {};
@@ -95,7 +104,7 @@ export function renderContainer(
   }
   for (const [path, file] of Object.entries(spec.files ?? {})) {
     const vol = volumeName(`${name}-file`, path);
-    volumes.push({ name: vol, configMap: { name: file.configMap } });
+    volumes.push({ name: vol, configMap: { name: names.configMapName(file.configMap) } });
     volumeMounts.push({ name: vol, mountPath: path, subPath: file.key, readOnly: true });
   }
   for (const [path, persistence] of Object.entries(spec.mounts ?? {}))
@@ -112,11 +121,9 @@ export function renderContainer(
           ports: Object.entries(spec.ports).map(([n, p]) => ({ name: n, containerPort: p, protocol: "TCP" })),
         }
       : {}),
-    ...(Object.keys(env).length
-      ? { env: Object.entries(env).map(([k, v]) => envVar(k, v, secretName)) }
-      : {}),
+    ...(Object.keys(env).length ? { env: Object.entries(env).map(([k, v]) => envVar(k, v, names)) } : {}),
     ...(spec.envFromConfigMaps?.length
-      ? { envFrom: spec.envFromConfigMaps.map((c) => ({ configMapRef: { name: c } })) }
+      ? { envFrom: spec.envFromConfigMaps.map((c) => ({ configMapRef: { name: names.configMapName(c) } })) }
       : {}),
     ...(spec.probes?.liveness ? { livenessProbe: probe(spec.probes.liveness) } : {}),
     ...(spec.probes?.readiness ? { readinessProbe: probe(spec.probes.readiness) } : {}),
@@ -141,7 +148,7 @@ export function renderPod(
   app: AppSpec,
   pod: PodSpec,
   extraEnv: Readonly<Record<string, EnvValue>>,
-  secretName: (s: string) => string,
+  names: NameResolvers,
   podVolumes: Json[],
   restartPolicy?: "Never" | "OnFailure",
 ): RenderedPod {
@@ -149,7 +156,7 @@ export function renderPod(
   const volumes: Json[] = [...podVolumes];
   const render = (entries: Readonly<Record<string, ContainerSpec>> | undefined, sidecar: boolean): Json[] =>
     Object.entries(entries ?? {}).map(([name, spec]) => {
-      const r = renderContainer(app, name, spec, extraEnv, secretName);
+      const r = renderContainer(app, name, spec, extraEnv, names);
       Object.assign(annotations, r.annotations);
       volumes.push(...r.volumes);
       return sidecar ? { ...r.container, restartPolicy: "Always" } : r.container;

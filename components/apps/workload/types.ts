@@ -95,6 +95,18 @@ export interface PodSpec {
   readonly serviceAccountToken?: OptOut;
 }
 
+/** One `HPAScalingPolicy`: change by `value` pods or percent per `periodSeconds`. */
+export interface ScalingPolicy {
+  readonly type: "Pods" | "Percent";
+  readonly value: number;
+  readonly periodSeconds: number;
+}
+
+export interface ScalingRules {
+  readonly stabilizationSeconds: number;
+  readonly policies: readonly ScalingPolicy[];
+}
+
 export interface Autoscaling {
   readonly min: number;
   readonly max: number;
@@ -107,9 +119,13 @@ export interface Autoscaling {
     readonly metric: string;
     readonly averageValue: string;
   }[];
-  /** Scale-up and scale-down behaviour, kept separate (scale down slowly). */
-  readonly scaleUp?: { readonly stabilizationSeconds: number; readonly podsPerMinute: number };
-  readonly scaleDown?: { readonly stabilizationSeconds: number; readonly percentPerMinute: number };
+  /**
+   * Scale-up and scale-down behaviour, kept separate (scale down slowly): a stabilization
+   * window and the policies of autoscaling/v2 `HPAScalingRules`.
+   * @default up: 0 s window, +4 pods / 60 s; down: 300 s window, -50 % / 60 s
+   */
+  readonly scaleUp?: ScalingRules;
+  readonly scaleDown?: ScalingRules;
 }
 
 export type Controller =
@@ -181,6 +197,13 @@ export interface AppSpec {
   /** Public route on `<host>.<cluster domain>` to a service port. */
   readonly route?: { readonly host: string; readonly port: string; readonly path?: string };
   readonly persistence?: Readonly<Record<string, Persistence>>;
+  /**
+   * ConfigMaps the app owns: name -> key -> content, each rendered as `<app>-<name>`. Env
+   * groups (`envFromConfigMaps`), ConfigMap env values and `files` name them by `<name>`
+   * (any other name is an existing ConfigMap). Pods carry a checksum of them, so a change
+   * rolls the pods.
+   */
+  readonly configMaps?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly secrets?: Readonly<Record<string, SecretSource>>;
   /** A database on the cluster's CloudNativePG cluster; wires `DATABASE_URL` into every container. */
   readonly database?: { readonly cluster: string; readonly name?: string; readonly env?: string };
