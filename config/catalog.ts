@@ -47,6 +47,8 @@ export interface AppEntry {
    * `istio` through the Istio ingress gateway.
    */
   readonly routes?: "cluster" | "istio";
+  /** External Secrets stores its secrets come from (serviceSettings.external-secrets must set them up). */
+  readonly needsSecretStores?: readonly ("bitwarden" | "vault" | "onepassword")[];
   readonly delivered: boolean;
 }
 
@@ -165,8 +167,11 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
   "cortex-api": {
     description: "OpenAI-compatible API: 4-container pod behind Istio",
     source: "003",
-    needsServices: ["istio", "external-secrets"],
-    delivered: false,
+    // cert-manager issues the Istio gateway's TLS certificate.
+    needsServices: ["istio", "external-secrets", "cert-manager"],
+    routes: "istio",
+    needsSecretStores: ["vault"],
+    delivered: true,
   },
   postgres: {
     description: "PostgreSQL 16 StatefulSet (UID 1024 on NFS)",

@@ -143,6 +143,20 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
           runsHere ? "invalid" : "incompatible",
         );
     }
+    const eso = c.serviceSettings?.["external-secrets"] as Record<string, unknown> | undefined;
+    // An app still waiting for an image deploys nothing yet, so it reads no secret yet.
+    const images = (c.appSettings?.[name] as { images?: Record<string, unknown> } | undefined)?.images;
+    const waiting = images !== undefined && Object.values(images).some((i) => i === undefined);
+    for (const store of waiting ? [] : (entry.needsSecretStores ?? [])) {
+      if (c.services.includes("external-secrets") && eso && eso[store] === undefined)
+        errors.add(
+          new ConfigError(
+            key,
+            name,
+            `reads its secrets from the ${store}-backend store; configure serviceSettings.external-secrets.${store} on this cluster`,
+          ),
+        );
+    }
     for (const needed of entry.needsApps ?? []) {
       if (!c.apps.includes(needed))
         errors.add(

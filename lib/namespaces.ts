@@ -1,18 +1,20 @@
 /**
  * The Namespace objects the program creates: each carries its Pod Security Admission level,
- * `restricted` unless policy/exceptions.ts declares it privileged with a reason.
+ * `restricted` unless policy/exceptions.ts declares it privileged or baseline with a reason.
  * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
  */
 import type { KubeObject } from "../components/gitops/delivery";
-import { PRIVILEGED_NAMESPACES } from "../policy/exceptions";
+import { podSecurityLevel } from "../policy/exceptions";
 
 /** The PSA labels of a namespace (enforce, audit and warn at the same level). */
 export function podSecurityLabels(name: string): Record<string, string> {
-  const level = PRIVILEGED_NAMESPACES[name] ? "privileged" : "restricted";
+  const level = podSecurityLevel(name);
+  // A baseline namespace still reports what restricted would refuse.
+  const report = level === "baseline" ? "restricted" : level;
   return {
     "pod-security.kubernetes.io/enforce": level,
-    "pod-security.kubernetes.io/audit": level,
-    "pod-security.kubernetes.io/warn": level,
+    "pod-security.kubernetes.io/audit": report,
+    "pod-security.kubernetes.io/warn": report,
   };
 }
 

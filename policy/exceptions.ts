@@ -49,7 +49,31 @@ export const PRIVILEGED_NAMESPACES: Readonly<Record<string, string>> = {
     "Longhorn's instance manager and CSI plugin mount host paths and run privileged (storage driver)",
   "metallb-system": "MetalLB's speaker uses the host network to announce addresses (node agent)",
   monitoring: "the node exporter reads host metrics through host namespaces and hostPath (node agent)",
+  // victoria-metrics-k8s-stack runs prometheus-node-exporter in its release namespace (002).
+  victoriametrics: "the node exporter reads host metrics through host namespaces and hostPath (node agent)",
+  // The istio-cni node agent writes the CNI config and binary on the host (Istio CNI docs).
+  "istio-system": "the istio-cni node agent installs its CNI plugin on the host (hostPath, privileged)",
 };
+
+/**
+ * Namespaces of third-party charts whose pods were not verified against the `restricted`
+ * profile: they enforce `baseline` (what Talos enforces by default, "Pod Security") and
+ * warn and audit at `restricted`, so a violation shows without blocking the chart.
+ */
+export const BASELINE_NAMESPACES: Readonly<Record<string, string>> = {
+  "istio-ingress": "the Istio gateway chart's pod security settings were not verified against restricted",
+  victorialogs: "the VictoriaLogs chart's pod security settings were not verified against restricted",
+  vpa: "the VPA chart's pod security settings were not verified against restricted",
+  "onepassword-system":
+    "the 1Password Connect chart's pod security settings were not verified against restricted",
+};
+
+/** The PSA level a namespace the program creates enforces. */
+export function podSecurityLevel(namespace: string): "privileged" | "baseline" | "restricted" {
+  if (PRIVILEGED_NAMESPACES[namespace]) return "privileged";
+  if (BASELINE_NAMESPACES[namespace]) return "baseline";
+  return "restricted";
+}
 
 /** The exemption covering a workload for a policy, if any. */
 export function exemptionFor(

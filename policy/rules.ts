@@ -8,7 +8,7 @@
  * Pod Security Standards follow the Kubernetes documentation of the restricted and baseline
  * profiles: https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-import { exemptionFor, optOutReason, PRIVILEGED_NAMESPACES } from "./exceptions";
+import { exemptionFor, optOutReason, podSecurityLevel } from "./exceptions";
 
 /** A resource as both runners see it. */
 export interface PolicyResource {
@@ -283,14 +283,14 @@ export const RULES: readonly Rule[] = [
   {
     name: "pod-security-admission",
     description:
-      "Every namespace the program creates enforces restricted, or privileged where declared with a reason",
+      "Every namespace the program creates enforces restricted, or privileged or baseline where declared with a reason",
     enforcementLevel: "mandatory",
     check: (resource) => {
       const object = kubeObject(resource);
       if (!object || object["kind"] !== "Namespace") return [];
       const { name } = metadata(object);
       const labels = obj(obj(object["metadata"])["labels"]);
-      const want = PRIVILEGED_NAMESPACES[name] ? "privileged" : "restricted";
+      const want = podSecurityLevel(name);
       const found = labels["pod-security.kubernetes.io/enforce"];
       return found === want
         ? []

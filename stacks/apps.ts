@@ -28,6 +28,7 @@ import {
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { namespaceObject } from "../lib/namespaces";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
+import { namespaceItemName } from "./services";
 
 /** What the apps of one cluster deliver, and what the stack exports about them. */
 export interface AppsDelivery {
@@ -49,11 +50,6 @@ export class PlatformApps extends pulumi.ComponentResource {
 
 /** The ClusterIssuer app certificates come from (cert-manager's issuers, networking.ts). */
 const DEFAULT_ISSUER = "letsencrypt-production";
-
-/** The item that creates an app namespace (before its database and workloads). */
-export function namespaceItemName(namespace: string): string {
-  return `namespace-${namespace}`;
-}
 
 /** The item of a database cluster (postgres.ts names its bundle `postgres-<name>`). */
 export function databaseItemName(cluster: string): string {
@@ -124,7 +120,7 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
   const { monitoring, item: monitoringItem } = monitoringOf(cluster);
   const owners = new Map<string, string>();
   const claimsByNamespace = new Map<string, DatabaseClaim[]>();
-  const namespaces = new Set<string>();
+  const namespaces = new Map<string, Record<string, string>>();
   for (const name of built) {
     const definition = APP_REGISTRY[name];
     const secrets: Record<string, pulumi.Output<string>> = {};
@@ -175,7 +171,12 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
         objects: [...app.objects],
       });
     out.liveSecrets.push(...workloads.liveSecrets, ...(app.liveSecrets ?? []));
-    namespaces.add(app.namespace);
+    // An app that delivers nothing yet (every workload waits for an image) creates nothing.
+    if (app.specs.length || app.objects?.length || app.liveSecrets?.length)
+      namespaces.set(app.namespace, {
+        ...(namespaces.get(app.namespace) ?? {}),
+        ...(app.namespaceLabels ?? {}),
+      });
     claimsByNamespace.set(app.namespace, [
       ...(claimsByNamespace.get(app.namespace) ?? []),
       ...workloads.databaseClaims,
@@ -186,13 +187,16 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
       out.apps[`${cluster.name}/${name}`] = { cluster: cluster.name, url: `https://${host}` };
     }
   }
-  for (const namespace of namespaces) {
+  for (const [namespace, labels] of namespaces) {
+    const object = namespaceObject(namespace);
     out.items.push({
       kind: "bundle",
       name: namespaceItemName(namespace),
       layer: "infrastructure-configs",
       namespace,
-      objects: [namespaceObject(namespace)],
+      objects: [
+        { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, ...labels } } },
+      ],
     } satisfies Bundle);
   }
   const cnpg = cluster.serviceSettings?.["cloudnative-pg"] as CloudnativePgSettings | undefined;

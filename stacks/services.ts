@@ -8,6 +8,7 @@ import type { ClusterHandle } from "../components/cluster/contract";
 import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { SERVICE_REGISTRY } from "../components/platform/registry";
 import type { ClusterConfig, StackConfig } from "../config/types";
+import { BUILT_IN_NAMESPACES, namespaceObject } from "../lib/namespaces";
 
 /** What the services of one cluster deliver. */
 export interface PlatformDelivery {
@@ -63,5 +64,48 @@ export function buildServices(
     items.push(...built.items);
     liveSecrets.push(...built.liveSecrets);
   }
-  return { items, liveSecrets };
+  return { items: withNamespaceItems(items), liveSecrets };
+}
+
+/**
+ * Gives every namespace a chart installs into a Namespace object with its Pod Security
+ * Admission labels (lib/namespaces.ts), applied before the chart. The engines' own namespace
+ * creation (Argo CD `CreateNamespace=true`, Flux `install.createNamespace`) sets no labels,
+ * so the cluster default applied: on Talos that is `baseline` enforcement (Talos
+ * "Pod Security"), which refuses the node agents some charts run (node exporter, istio-cni).
+ * Built-in namespaces and namespaces a bundle already creates are left alone.
+ */
+export function withNamespaceItems(items: readonly DeliveryItem[]): DeliveryItem[] {
+  const created = new Set(
+    items
+      .flatMap((i) => (i.kind === "bundle" ? i.objects.filter((o) => o.kind === "Namespace") : []))
+      .map((o) => o.metadata.name),
+  );
+  const needed = [
+    ...new Set(
+      items
+        .filter(
+          (i) => i.kind === "addon" && !BUILT_IN_NAMESPACES.has(i.namespace) && !created.has(i.namespace),
+        )
+        .map((i) => i.namespace),
+    ),
+  ];
+  const nsItems: DeliveryItem[] = needed.map((ns) => ({
+    kind: "bundle",
+    name: namespaceItemName(ns),
+    layer: "infrastructure-controllers",
+    namespace: ns,
+    objects: [namespaceObject(ns)],
+  }));
+  const out = items.map((i) =>
+    i.kind === "addon" && needed.includes(i.namespace)
+      ? { ...i, dependsOn: [...(i.dependsOn ?? []), namespaceItemName(i.namespace)] }
+      : i,
+  );
+  return [...nsItems, ...out];
+}
+
+/** The item that creates a namespace (before anything is installed into it). */
+export function namespaceItemName(namespace: string): string {
+  return `namespace-${namespace}`;
 }

@@ -102,3 +102,32 @@ describe("stack shapes", () => {
     expect(emitted.some((f) => f.startsWith("gitops/homelab/production/"))).toBe(false);
   });
 });
+
+describe("chart namespaces", () => {
+  it("are created with their Pod Security level before the chart, adopting the former live-Secret namespace", () => {
+    const resources = plan("prod").resources as unknown as {
+      type: string;
+      name: string;
+      aliases: string[];
+      inputs: { metadata: { name: string; labels: Record<string, string> } };
+    }[];
+    const ns = (name: string) =>
+      resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === name)!;
+    expect(ns("victoriametrics").inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe(
+      "privileged",
+    );
+    expect(ns("istio-system").inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe(
+      "privileged",
+    );
+    expect(ns("vpa").inputs.metadata.labels).toMatchObject({
+      "pod-security.kubernetes.io/enforce": "baseline",
+      "pod-security.kubernetes.io/warn": "restricted",
+    });
+    expect(ns("cert-manager").inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe(
+      "restricted",
+    );
+    expect(ns("cert-manager").aliases).toContain(
+      "urn:pulumi:prod::platform::platform:gitops:ArgoCdEngine$kubernetes:core/v1:Namespace::prod-gitops-ns-cert-manager",
+    );
+  });
+});

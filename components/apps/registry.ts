@@ -3,6 +3,7 @@
  * is built when it has an entry here (its catalog entry says `delivered: true`; a test keeps
  * the two in step).
  */
+import { cortexApiDefinition } from "./cortex-api";
 import { steadyDefinition } from "./steady";
 import type { AppDefinition } from "./types";
 
@@ -11,4 +12,5 @@ export type AnyAppDefinition = AppDefinition<never>;
 
 export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
   steady: steadyDefinition,
+  "cortex-api": cortexApiDefinition,
 };

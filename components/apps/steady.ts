@@ -232,7 +232,8 @@ export const steadyDefinition: AppDefinition<SteadySettings> = {
         .filter(([, image]) => image === undefined)
         .map(([name]) => name),
       liveSecrets: [pullSecret],
-      mainHost: s.hosts.ui,
+      // The app's URL is dev-ui's, once it runs.
+      ...(s.images["dev-ui"] ? { mainHost: s.hosts.ui } : {}),
     };
   },
 };

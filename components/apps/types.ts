@@ -36,6 +36,8 @@ export interface AppBuild {
   readonly mainHost?: string;
   /** How the app's routes reach it; `cluster` follows the cluster's ingress kind. */
   readonly exposure?: "cluster" | "istio";
+  /** Labels of the app's namespace beyond the Pod Security ones (e.g. Istio injection). */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
 }
 
 /** One catalog app: its builder and the secret config it reads. */

@@ -100,7 +100,7 @@ export function applyPlaced(prefix: string, objects: readonly PlacedObject[], op
           dependsOn: [...opts.dependsOn, ...previous],
           ...timeouts,
           ...(opts.released || isRetained(placed.object) ? { retainOnDelete: true } : {}),
-          ...(opts.aliasParents?.length ? { aliases: opts.aliasParents.map((p) => pulumi.createUrn(name, type, p)) } : {}),
+          ...namespaceAliases(prefix, placed.object, name, type, opts.parent, opts.aliasParents ?? []),
         });
       });
       here.forEach((placed, i) => created.set(placed, resources[i]));
@@ -110,6 +110,27 @@ export function applyPlaced(prefix: string, objects: readonly PlacedObject[], op
     byItem.set(item.name, all);
   }
   return created;
+}
+
+/**
+ * Former identities of an object: under the other engine's component (an engine switch),
+ * and, for a Namespace, the name the live-Secret applier gave it before charts' namespaces
+ * became items of their own (`<prefix>-ns-<namespace>`), so that change adopts it.
+ */
+function namespaceAliases(
+  prefix: string,
+  object: KubeObject,
+  name: string,
+  type: string,
+  parent: pulumi.Resource,
+  aliasParents: readonly pulumi.Input<string>[],
+): { aliases?: pulumi.Input<string>[] } {
+  const aliases: pulumi.Input<string>[] = aliasParents.map((p) => pulumi.createUrn(name, type, p));
+  if (object.kind === "Namespace") {
+    const former = `${prefix}-ns-${object.metadata.name}`;
+    aliases.push(pulumi.createUrn(former, type, parent), ...aliasParents.map((p) => pulumi.createUrn(former, type, p)));
+  }
+  return aliases.length ? { aliases } : {};
 }
 
 /** Where and how a live Secret is applied. */

@@ -324,8 +324,15 @@ export const istioService: ServiceDefinition<IstioSettings> = {
     });
     const items: Addon[] = [
       chart("istio-base", "base", IS.namespace, []),
+      // The istio-cni node agent sets up the sidecar redirection instead of the istio-init
+      // container, which needs NET_ADMIN and NET_RAW and so fails Pod Security `restricted`
+      // in the app namespaces (Istio "Install the Istio CNI node agent": helm install
+      // istio-cni istio/cni -n istio-system; istiod with pilot.cni.enabled=true). Cilium
+      // chains with it (cni.exclusive=false; Talos component).
+      chart("istio-cni", "cni", IS.namespace, ["istio-base"]),
       {
-        ...chart("istiod", "istiod", IS.namespace, ["istio-base"]),
+        ...chart("istiod", "istiod", IS.namespace, ["istio-base", "istio-cni"]),
+        values: { pilot: { cni: { enabled: true } } },
         // istiod patches the CA into its validating webhook (Istio docs, "Argo CD" FAQ); not
         // verified against 1.27 in this change.
         ignoreDifferences: [

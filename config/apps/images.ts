@@ -14,7 +14,8 @@ import { parseImageReference, type ImageRef } from "../../lib/image-ref";
 import { ConfigError, type Reader } from "../reader";
 
 export interface ImageDefault {
-  readonly repository: string;
+  /** Absent where the source document names no image (the reference is required config). */
+  readonly repository?: string;
   /** Absent for images built by the app's own CI (their reference is required config). */
   readonly tag?: string;
   readonly digest?: string;
@@ -54,6 +55,14 @@ export const APP_IMAGES: Readonly<Record<string, Readonly<Record<string, ImageDe
       platforms: ["amd64"],
     },
   },
+  "cortex-api": {
+    // Document 003 names the four containers but no image or registry: every reference is
+    // the operator's (their private registry), required before the pod can run.
+    "cortex-api": { platforms: ["amd64"] },
+    "redis-proxy": { platforms: ["amd64"] },
+    "exporter-merger": { platforms: ["amd64"] },
+    "chrome-devtools-protocol-server": { platforms: ["amd64"] },
+  },
 };
 
 /** The image names of an app (empty for an app without images here). */
@@ -81,7 +90,7 @@ export function parseAppImages(r: Reader, app: string, architecture: Architectur
       const parsed = parseImageReference(text);
       if (typeof parsed === "string") throw new ConfigError(key, text, parsed);
       image = parsed;
-    } else if (d.tag !== undefined) {
+    } else if (d.tag !== undefined && d.repository !== undefined) {
       image = { repository: d.repository, tag: d.tag, ...(d.digest ? { digest: d.digest } : {}) };
     }
     // The declared platforms belong to the default repository; another repository is the

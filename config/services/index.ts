@@ -5,6 +5,7 @@
  * means every default. A block for a service or app the cluster does not enable is an error
  * (it would silently do nothing).
  */
+import { parseCortexApiSettings } from "../apps/cortex-api";
 import { parseSteadySettings } from "../apps/steady";
 import { runsOn } from "../catalog";
 import { ConfigError, Reader, type ErrorCollector } from "../reader";
@@ -63,6 +64,7 @@ export const SERVICE_SETTINGS: Readonly<Record<string, SettingsParser>> = {
 /** Settings parsers of the apps, by catalog name. */
 export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
   steady: (r, cluster) => parseSteadySettings(r, cluster),
+  "cortex-api": (r, cluster) => parseCortexApiSettings(r, cluster),
 };
 
 /**

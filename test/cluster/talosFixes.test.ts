@@ -63,11 +63,21 @@ describe("cilium install Job", () => {
     expect(ciliumJob().spec.template.spec.volumes).toEqual([{ name: "tmp", emptyDir: {} }]);
   });
   it("sets only keys the Cilium 1.18.2 chart reads", () => {
-    const keys = ciliumInstallArgs(prod, versions)
+    const withIstio = withConfig({ services: [...prod.services, "istio"] });
+    const keys = ciliumInstallArgs(withIstio, versions)
       .filter((a) => a.startsWith("--set="))
       .map((a) => a.slice("--set=".length).split("=")[0]);
     expect(keys.length).toBeGreaterThan(10);
-    expect(keys.filter((k) => !ciliumValuePaths.has(k))).toEqual([]);
+    // values.yaml documents socketLB.hostNamespaceOnly only as a comment; the configmap
+    // template reads it (bpf-lb-sock-hostns-only) and Cilium's Istio guide sets it.
+    const documentedOnly = new Set(["socketLB.hostNamespaceOnly"]);
+    expect(keys.filter((k) => !ciliumValuePaths.has(k) && !documentedOnly.has(k))).toEqual([]);
+  });
+  it("chains with istio-cni only where Istio runs", () => {
+    expect(ciliumInstallArgs(prod, versions).join(" ")).not.toContain("cni.exclusive");
+    expect(ciliumInstallArgs(withConfig({ services: [...prod.services, "istio"] }), versions)).toEqual(
+      expect.arrayContaining(["--set=cni.exclusive=false", "--set=socketLB.hostNamespaceOnly=true"]),
+    );
   });
 });
 

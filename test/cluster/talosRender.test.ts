@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-return -- rendered YAML is read loosely */
+ 
 import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
 import { essentialInlineManifests, extraManifestUrls } from "../../components/cluster/talos/essentials";
 import { firewallRules } from "../../components/cluster/talos/firewall";

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- the tests walk plain manifest trees */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests walk plain manifest trees */
 import { parse as parseYaml } from "yaml";
 import { validateItems, type Addon, type Bundle } from "../../components/gitops/delivery";
 import {
@@ -151,7 +151,8 @@ describe("istio", () => {
     const items = build.items as Addon[];
     expect(items.map((i) => [i.name, i.chart, i.namespace, i.version, i.dependsOn ?? []])).toEqual([
       ["istio-base", "base", "istio-system", "1.27.1", []],
-      ["istiod", "istiod", "istio-system", "1.27.1", ["istio-base"]],
+      ["istio-cni", "cni", "istio-system", "1.27.1", ["istio-base"]],
+      ["istiod", "istiod", "istio-system", "1.27.1", ["istio-base", "istio-cni"]],
       ["istio-ingressgateway", "gateway", "istio-ingress", "1.27.1", ["istiod"]],
     ]);
     expect(() => validateItems(build.items, { complete: false })).not.toThrow();
@@ -161,6 +162,6 @@ describe("istio", () => {
     const build = istioService.build(
       contextOf(prod, parse(parseIstioSettings, prod, { ingressGateway: false })),
     );
-    expect(build.items.map((i) => i.name)).toEqual(["istio-base", "istiod"]);
+    expect(build.items.map((i) => i.name)).toEqual(["istio-base", "istio-cni", "istiod"]);
   });
 });

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- the tests walk plain manifest trees */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests walk plain manifest trees */
 import { validateItems, type Addon, type Bundle } from "../../components/gitops/delivery";
 import { longhornService, synologyNfsService } from "../../components/platform/storage";
 import { parseLonghornSettings, parseSynologyNfsSettings } from "../../config/services/networking-data";

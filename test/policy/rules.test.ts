@@ -1,5 +1,5 @@
 import { evaluate, evaluateStack, RULES, STACK_RULES, type PolicyResource } from "../../policy/rules";
-/* eslint-disable @typescript-eslint/no-unsafe-return -- test fixtures mutate loosely typed objects */
+ 
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -8,6 +8,7 @@ import type { Bundle, KubeObject, LiveSecret } from "../../gitops/delivery";
 import { databaseClaims, claimEnv, databaseSecretName, persistenceVolumes, persistentClaims } from "./claims";
 import { renderController } from "./controllers";
 import { route, service } from "./exposure";
+import { meshObjects } from "./mesh";
 import { networkPolicies, scrape } from "./network";
 import { secretObjectName, secrets } from "./secrets";
 import type { AppSpec, DatabaseClaim, WorkloadBuild, WorkloadContext } from "./types";
@@ -95,6 +96,7 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
       ...route(app, ctx.exposure, ctx.domain, ctx.namespace),
       ...networkPolicies(app, ctx.exposure, ctx.monitoring),
       ...scrape(app, ctx.monitoring),
+      ...meshObjects(app, ctx.namespace),
     );
     claims.push(...databaseClaims(app, ctx.namespace));
     items.push({

@@ -72,6 +72,14 @@ export function networkPolicies(
     });
   if (app.cache) egress.push({ to: [appPods(app.cache.app)], ports: [tcp(app.cache.port)] });
   for (const peer of app.talksTo ?? []) egress.push({ to: [appPods(peer.app)], ports: [tcp(peer.port)] });
+  if (app.mesh) {
+    // The sidecar fetches its config and certificate from istiod (xDS and CA on 15012,
+    // Istio "Ports used by Istio").
+    egress.push({
+      to: [{ ...namespacePods("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }],
+      ports: [tcp(15012)],
+    });
+  }
   if (app.internetEgress?.length) {
     egress.push({
       to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],

@@ -72,8 +72,13 @@ export interface ContainerSpec {
   readonly resources: Resources;
   /** Paths the app writes; each gets an emptyDir (the root filesystem is read-only). */
   readonly writablePaths?: readonly string[];
-  /** Files from ConfigMaps: mount path -> ConfigMap name and key. */
-  readonly files?: Readonly<Record<string, { readonly configMap: string; readonly key: string }>>;
+  /** Files from ConfigMaps or the app's Secrets: mount path -> name and key (read-only). */
+  readonly files?: Readonly<
+    Record<
+      string,
+      { readonly configMap: string; readonly key: string } | { readonly secret: string; readonly key: string }
+    >
+  >;
   /** Mount path -> persistence (or volume claim template) name. */
   readonly mounts?: Readonly<Record<string, string>>;
   /** UID/GID the image runs as (must be non-zero unless `security.runAsNonRoot` is opted out). */
@@ -221,6 +226,19 @@ export interface AppSpec {
   readonly imagePullSecret?: string;
   /** Items that must be ready first (e.g. the database item). */
   readonly dependsOn?: readonly string[];
+  /**
+   * Istio sidecar mesh (the namespace must have injection on): STRICT mTLS for the app's pods
+   * (PeerAuthentication), ISTIO_MUTUAL to its Service (DestinationRule) and, with `jwt`,
+   * tokens validated (RequestAuthentication) and required on the service ports
+   * (AuthorizationPolicy). The metrics port stays plaintext for the scraper outside the mesh.
+   */
+  readonly mesh?: {
+    readonly jwt?: {
+      readonly issuer: string;
+      readonly jwksUri: string;
+      readonly audiences?: readonly string[];
+    };
+  };
 }
 
 /** How the cluster exposes HTTP, resolved by the composition. */

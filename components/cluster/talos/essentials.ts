@@ -229,6 +229,12 @@ export function ciliumInstallArgs(config: TalosHcloudClusterConfig, versions: Ve
       "{CHOWN,KILL,NET_ADMIN,NET_RAW,IPC_LOCK,SYS_ADMIN,SYS_RESOURCE,DAC_OVERRIDE,FOWNER,SETGID,SETUID}",
     ),
     set("securityContext.capabilities.cleanCiliumState", "{NET_ADMIN,SYS_ADMIN,SYS_RESOURCE}"),
+    // With Istio (cortex-api, 003): let the istio-cni plugin chain after Cilium's, and keep
+    // socket load balancing out of pod namespaces so traffic reaches the sidecars (Cilium
+    // "Integration with Istio": cni.exclusive=false, socketLB.hostNamespaceOnly=true).
+    ...(config.services.includes("istio")
+      ? [set("cni.exclusive", "false"), set("socketLB.hostNamespaceOnly", "true")]
+      : []),
   ];
 }
 
