@@ -1,4 +1,3 @@
- 
 import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
 import { essentialInlineManifests, extraManifestUrls } from "../../components/cluster/talos/essentials";
 import { firewallRules } from "../../components/cluster/talos/firewall";

@@ -1,5 +1,4 @@
 import { evaluate, evaluateStack, RULES, STACK_RULES, type PolicyResource } from "../../policy/rules";
- 
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
