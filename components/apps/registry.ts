@@ -3,6 +3,8 @@
  * is built when it has an entry here (its catalog entry says `delivered: true`; a test keeps
  * the two in step).
  */
+import { litellmDefinition, openWebuiDefinition } from "./ai-llm";
+import { etcdDefinition, natsDefinition, postgresDefinition, redisDefinition } from "./ai-stores";
 import { steadyDefinition } from "./steady";
 import type { AppDefinition } from "./types";
 
@@ -11,4 +13,11 @@ export type AnyAppDefinition = AppDefinition<never>;
 
 export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
   steady: steadyDefinition,
+  // The AI services of document 001.
+  postgres: postgresDefinition,
+  redis: redisDefinition,
+  nats: natsDefinition,
+  etcd: etcdDefinition,
+  litellm: litellmDefinition,
+  "open-webui": openWebuiDefinition,
 };
