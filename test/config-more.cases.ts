@@ -89,7 +89,9 @@ export const MORE_CASES: [string, () => Config, string][] = [
     () => {
       const c = homelabConfig();
       clusters(c).staging.services = ["synology-nfs"];
-      clusters(c).staging.serviceSettings = { "synology-nfs": { nfs: { server: "nas.test", share: "/k8s" } } };
+      clusters(c).staging.serviceSettings = {
+        "synology-nfs": { nfs: { server: "nas.test", share: "/k8s" } },
+      };
       clusters(c).staging.apps = ["postgres", "open-webui"];
       return c;
     },

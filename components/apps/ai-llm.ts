@@ -27,7 +27,8 @@ const itemSecret = (item: string): string => `op-${item}`;
 /**
  * LiteLLM's proxy config: a response cache on Redis, whose host, port and password LiteLLM
  * reads from REDIS_HOST/REDIS_PORT/REDIS_PASSWORD (docs.litellm.ai/docs/proxy/caching_redis).
- * Models are added in the UI and kept in the database (STORE_MODEL_IN_DB).
+ * Models are added in the UI and kept in the database (STORE_MODEL_IN_DB); `model_list` is
+ * optional (proxy_server.py load_config reads it only `if model_list:`).
  */
 export function litellmConfig(): string {
   return ["litellm_settings:", "  cache: true", "  cache_params:", "    type: redis", ""].join("\n");

@@ -181,6 +181,9 @@ describe("AI services on homelab staging (document 001)", () => {
       OPENAI_API_KEY: secretRef("litellm-op-openai", "credential"),
       ANTHROPIC_API_KEY: secretRef("litellm-op-anthropic", "credential"),
     });
+    // Kubernetes expands $(VAR) only from variables listed before it.
+    const names = (c.env as Any[]).map((e) => e.name as string);
+    expect(names.indexOf("LITELLM_DB_PASSWORD")).toBeLessThan(names.indexOf("DATABASE_URL"));
     expect(c.args).toEqual(["--port", "4000", "--config", "/etc/litellm/config.yaml"]);
     expect(one("ConfigMap", "litellm-config").data["config.yaml"]).toContain("type: redis");
     expect(inAi("OnePasswordItem").map((o) => [o.metadata.name, o.spec.itemPath])).toEqual([
