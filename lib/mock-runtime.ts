@@ -141,6 +141,8 @@ export function fakeId(type: string, name: string): string {
 export function builtInOutputs(args: MockResourceArgs): Record<string, unknown> {
   switch (args.type) {
     case "random:index/randomPassword:RandomPassword":
+      // bcryptHash carries the same marker, so the leak checks catch a hash in a file too.
+      return { result: fakeRandomValue(args.name), bcryptHash: fakeRandomValue(`bcrypt-${args.name}`) };
     case "random:index/randomString:RandomString":
       return { result: fakeRandomValue(args.name) };
     case "random:index/randomBytes:RandomBytes":

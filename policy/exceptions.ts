@@ -96,4 +96,7 @@ export function exemptionFor(
  * Services allowed to be NodePort or LoadBalancer, as `<namespace>/<name>`: the Open WebUI
  * NodePort 30080 of source document 001, and what serves the clusters' ingress.
  */
-export const EXPOSED_SERVICES: readonly string[] = [];
+export const EXPOSED_SERVICES: readonly string[] = [
+  // Document 001: Open WebUI on NodePort 30080, in the AI services' default namespace.
+  "ai/open-webui",
+];

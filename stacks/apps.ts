@@ -121,7 +121,9 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
   const owners = new Map<string, string>();
   const claimsByNamespace = new Map<string, DatabaseClaim[]>();
   const namespaces = new Map<string, Record<string, string>>();
-  for (const name of built) {
+  // Every app is built first, so apps sharing a namespace can reference each other's
+  // secrets (`<app>/<secret>`) when their workloads are rendered.
+  const builds = built.map((name) => {
     const definition = APP_REGISTRY[name];
     const secrets: Record<string, pulumi.Output<string>> = {};
     for (const key of Object.keys(definition.secrets ?? {})) {
@@ -138,6 +140,10 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
       settings: cluster.appSettings?.[name] as never,
       secrets,
     });
+    return { name, app, secrets };
+  });
+  for (const { name, app, secrets } of builds) {
+    const peers = builds.filter((b) => b.name !== name && b.app.namespace === app.namespace);
     const workloads = buildWorkloads(
       app.specs.map((s) => withDependencies(s, app.namespace, monitoringItem)),
       {
@@ -150,6 +156,7 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
         storageClasses: handle.capabilities.storageClasses,
         secrets,
         parent,
+        peers: peers.flatMap((b) => b.app.specs),
       },
     );
     for (const item of workloads.items) {

@@ -88,10 +88,14 @@ export const MORE_CASES: [string, () => Config, string][] = [
     "app without the app it needs",
     () => {
       const c = homelabConfig();
-      clusters(c).staging.apps = ["open-webui"];
+      clusters(c).staging.services = ["synology-nfs"];
+      clusters(c).staging.serviceSettings = {
+        "synology-nfs": { nfs: { server: "nas.test", share: "/k8s" } },
+      };
+      clusters(c).staging.apps = ["postgres", "open-webui"];
       return c;
     },
-    'platform:clusters.staging.apps[0] = "open-webui": needs the litellm app on this cluster; add litellm to apps or remove open-webui',
+    'platform:clusters.staging.apps[1] = "open-webui": needs the litellm app on this cluster; add litellm to apps or remove open-webui',
   ],
   [
     "no clusters",

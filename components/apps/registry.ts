@@ -4,6 +4,8 @@
  * the two in step).
  */
 import { cortexApiDefinition } from "./cortex-api";
+import { litellmDefinition, openWebuiDefinition } from "./ai-llm";
+import { etcdDefinition, natsDefinition, postgresDefinition, redisDefinition } from "./ai-stores";
 import { steadyDefinition } from "./steady";
 import type { AppDefinition } from "./types";
 
@@ -13,4 +15,11 @@ export type AnyAppDefinition = AppDefinition<never>;
 export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
   steady: steadyDefinition,
   "cortex-api": cortexApiDefinition,
+  // The AI services of document 001.
+  postgres: postgresDefinition,
+  redis: redisDefinition,
+  nats: natsDefinition,
+  etcd: etcdDefinition,
+  litellm: litellmDefinition,
+  "open-webui": openWebuiDefinition,
 };

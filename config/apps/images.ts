@@ -63,6 +63,69 @@ export const APP_IMAGES: Readonly<Record<string, Readonly<Record<string, ImageDe
     "exporter-merger": { platforms: ["amd64"] },
     "chrome-devtools-protocol-server": { platforms: ["amd64"] },
   },
+  // The AI services of document 001, which names floating tags; each is pinned to a release.
+  // PostgreSQL 16.10 on Debian bookworm (the Debian variant maps an arbitrary UID with
+  // nss_wrapper, docker-library/postgres docker-entrypoint.sh); an official image for amd64
+  // and arm64v8 among others (docker-library/official-images library/postgres).
+  postgres: {
+    postgres: {
+      repository: "docker.io/library/postgres",
+      // renovate: datasource=docker depName=docker.io/library/postgres versioning=docker
+      tag: "16.10-bookworm",
+      platforms: BOTH,
+    },
+  },
+  // Redis 7.4.5 for 001's `redis:7-alpine` (the last 7.x line); amd64 and arm64v8
+  // (docker-library/official-images library/redis).
+  redis: {
+    redis: {
+      repository: "docker.io/library/redis",
+      // renovate: datasource=docker depName=docker.io/library/redis versioning=docker
+      tag: "7.4.5-alpine",
+      platforms: BOTH,
+    },
+  },
+  // NATS server 2.11.9 for 001's `nats:2-alpine`; the alpine variant ships a shell for the
+  // init container that writes auth.conf (docker-library/repo-info repos/nats: 2.11.9-alpine,
+  // linux amd64 and arm64 v8).
+  nats: {
+    nats: {
+      repository: "docker.io/library/nats",
+      // renovate: datasource=docker depName=docker.io/library/nats versioning=docker
+      tag: "2.11.9-alpine",
+      platforms: BOTH,
+    },
+  },
+  // Document 001 pins etcd 3.5.16-0: the kubeadm etcd of Kubernetes 1.32, built for amd64,
+  // arm, arm64, ppc64le and s390x (kubernetes/kubernetes cluster/images/etcd).
+  etcd: {
+    etcd: {
+      repository: "registry.k8s.io/etcd",
+      // renovate: datasource=docker depName=registry.k8s.io/etcd versioning=docker
+      tag: "3.5.16-0",
+      platforms: BOTH,
+    },
+  },
+  // For 001's `main-latest`: the LiteLLM docs' stable release image, as Steady runs it
+  // (docs/my-website/docs/proxy/docker_quick_start).
+  litellm: {
+    litellm: {
+      repository: "ghcr.io/berriai/litellm",
+      // renovate: datasource=docker depName=ghcr.io/berriai/litellm versioning=docker
+      tag: "main-v1.77.2-stable",
+      platforms: ["amd64"],
+    },
+  },
+  // For 001's `main`: Open WebUI v0.6.26 (open-webui/helm-charts PR #288, chart 7.7.0); its
+  // release workflow builds linux/amd64 and linux/arm64 (.github/workflows/docker-build.yaml).
+  "open-webui": {
+    "open-webui": {
+      repository: "ghcr.io/open-webui/open-webui",
+      // renovate: datasource=docker depName=ghcr.io/open-webui/open-webui versioning=docker
+      tag: "v0.6.26",
+      platforms: BOTH,
+    },
+  },
 };
 
 /** The image names of an app (empty for an app without images here). */

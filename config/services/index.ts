@@ -6,8 +6,16 @@
  * (it would silently do nothing).
  */
 import { parseCortexApiSettings } from "../apps/cortex-api";
+import {
+  parseEtcdSettings,
+  parseLitellmSettings,
+  parseNatsSettings,
+  parseOpenWebuiSettings,
+  parsePostgresSettings,
+  parseRedisSettings,
+} from "../apps/ai-services";
 import { parseSteadySettings } from "../apps/steady";
-import { runsOn } from "../catalog";
+import { APPS, runsOn } from "../catalog";
 import { ConfigError, Reader, type ErrorCollector } from "../reader";
 import type { ClusterConfig, Versions } from "../types";
 import {
@@ -65,7 +73,40 @@ export const SERVICE_SETTINGS: Readonly<Record<string, SettingsParser>> = {
 export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
   steady: (r, cluster) => parseSteadySettings(r, cluster),
   "cortex-api": (r, cluster) => parseCortexApiSettings(r, cluster),
+  postgres: (r, cluster) => parsePostgresSettings(r, cluster),
+  redis: (r, cluster) => parseRedisSettings(r, cluster),
+  nats: (r, cluster) => parseNatsSettings(r, cluster),
+  etcd: (r, cluster) => parseEtcdSettings(r, cluster),
+  litellm: (r, cluster) => parseLitellmSettings(r, cluster),
+  "open-webui": (r, cluster) => parseOpenWebuiSettings(r, cluster),
 };
+
+/** The `namespace` of parsed app settings, when the app has one. */
+function namespaceOf(settings: unknown): string | undefined {
+  const ns = (settings as { namespace?: unknown } | undefined)?.namespace;
+  return typeof ns === "string" ? ns : undefined;
+}
+
+/**
+ * An app reaches the apps it needs (catalog `needsApps`) by their Service names, and the
+ * NetworkPolicies of the workload component select peers in the app's own namespace, so an
+ * app and the apps it needs must share the namespace.
+ */
+function checkSharedNamespaces(block: Reader, parsed: Readonly<Record<string, unknown>>): void {
+  for (const [app, settings] of Object.entries(parsed)) {
+    const ns = namespaceOf(settings);
+    if (ns === undefined) continue;
+    for (const needed of APPS[app]?.needsApps ?? []) {
+      const other = namespaceOf(parsed[needed]);
+      if (other !== undefined && other !== ns)
+        throw new ConfigError(
+          block.key(`${app}.namespace`),
+          ns,
+          `${app} needs ${needed}, which runs in namespace ${other}; set the same namespace for both`,
+        );
+    }
+  }
+}
 
 /**
  * Reads `<field>` (serviceSettings or appSettings) of a parsed cluster: one typed value per
@@ -97,6 +138,7 @@ export function parseSettings(
     const parse = parsers[name];
     if (parse) out[name] = parse(block.optionalObject(name), cluster, versions);
   }
+  if (field === "appSettings") checkSharedNamespaces(block, out);
   return out;
 }
 

@@ -1,5 +1,7 @@
 import { buildWorkloads, OPT_OUT_PREFIX, type AppSpec } from "../../components/apps/workload";
 import { phaseOf, validateItems, type Bundle, type KubeObject } from "../../components/gitops";
+import * as pulumi from "@pulumi/pulumi";
+import { runProgram } from "../../lib/mock-runtime";
 import { validateSchemas } from "../../tools/schemas";
 import { container, pureContext, webApp } from "./fixtures";
 
@@ -255,6 +257,28 @@ describe("exposure", () => {
     expect(np.spec.type).toBe("NodePort");
     expect(np.spec.ports[0].nodePort).toBe(30080);
   });
+  it("admits any source on a node port (only there), since it is reached through any node", () => {
+    const np = webApp({
+      service: { ports: { http: 8080, admin: 9090 }, nodePorts: { http: 30080 } },
+      controllers: {
+        web: { type: "deployment", containers: { web: container({ ports: { http: 8080, admin: 9090 } }) } },
+      },
+      calledBy: ["api"],
+    });
+    const policy = find(objectsOf([np]), "NetworkPolicy", "web");
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 8080 }] },
+      {
+        from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } } }],
+        ports: [
+          { protocol: "TCP", port: 8080 },
+          { protocol: "TCP", port: 9090 },
+        ],
+      },
+    ]);
+    const plain = find(objectsOf([webApp({ calledBy: ["api"] })]), "NetworkPolicy", "web");
+    expect(JSON.stringify(plain.spec.ingress)).not.toContain("ipBlock");
+  });
 });
 
 describe("availability", () => {
@@ -412,6 +436,44 @@ describe("controllers and phases", () => {
       'app "web": secret "nope" is not one of its secrets (none) nor "<app>/<secret>" of another app',
     );
   });
+  it("resolves <app>/<secret> of a peer built by another catalog app in the namespace", () => {
+    const owner = webApp({
+      name: "store",
+      secrets: { op: { type: "onepassword", itemPath: "vaults/infra/items/store" } },
+    });
+    const client = webApp({
+      controllers: {
+        web: {
+          type: "deployment",
+          containers: { web: container({ env: { PW: { secret: "store/op", key: "password" } } }) },
+        },
+      },
+    });
+    expect(() => build([client])).toThrow('secret "store/op" is not one of its secrets');
+    const pod = podOf(find(objectsOf([client], pureContext({ peers: [owner] })), "Deployment", "web"));
+    expect(pod.containers[0].env).toContainEqual({
+      name: "PW",
+      valueFrom: { secretKeyRef: { name: "store-op", key: "password" } },
+    });
+  });
+  it("shares an emptyDir between the containers of a pod that mount it", () => {
+    const app = webApp({
+      persistence: { scratch: { type: "emptyDir", medium: "Memory", sizeLimit: "1Mi" } },
+      controllers: {
+        web: {
+          type: "deployment",
+          initContainers: { init: container({ probes: {}, mounts: { "/out": "scratch" } }) },
+          containers: { web: container({ mounts: { "/in": "scratch" } }) },
+        },
+      },
+    });
+    const objects = objectsOf([app]);
+    expect(objects.filter((o) => o.kind === "PersistentVolumeClaim")).toEqual([]);
+    const pod = podOf(find(objects, "Deployment", "web"));
+    expect(pod.volumes).toEqual([{ name: "scratch", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } }]);
+    expect(pod.initContainers[0].volumeMounts).toEqual([{ name: "scratch", mountPath: "/out" }]);
+    expect(pod.containers[0].volumeMounts).toEqual([{ name: "scratch", mountPath: "/in" }]);
+  });
   it("delivers valid items in the apps layer", () => {
     const items = build([webApp({ dependsOn: ["postgres"] })]).items;
     expect(() => validateItems(items, { complete: false })).not.toThrow();
@@ -524,6 +586,49 @@ describe("secrets and schemas", () => {
       "PersistentVolumeClaim",
     ])
       expect(valid).toContain(kind);
+  });
+});
+
+describe("generated secrets with a bcrypt hash", () => {
+  const withKeys = (keys: Record<string, { length: number; prefix?: string; bcrypt?: boolean }>) =>
+    webApp({ secrets: { auth: { type: "generated", keys } } });
+
+  it("publishes <key> and <key>Bcrypt from one RandomPassword, live only", async () => {
+    const run = await runProgram(async () => {
+      const parent = new pulumi.ComponentResource("test:index:Apps", "apps");
+      const result = buildWorkloads(
+        [withKeys({ password: { length: 32, bcrypt: true } })],
+        pureContext({ parent }),
+      );
+      const data = await new Promise<Record<string, string>>((resolve) =>
+        pulumi.output(result.liveSecrets[0].stringData).apply((v) => resolve(v as Record<string, string>)),
+      );
+      return { result, data };
+    });
+    const { result, data } = run.outputs;
+    expect(result.liveSecrets.map((s) => s.name)).toEqual(["web-auth"]);
+    expect(data).toEqual({
+      password: "fake-random-prod-web-auth-password",
+      passwordBcrypt: "fake-random-bcrypt-prod-web-auth-password",
+    });
+    const passwords = run.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+    expect(passwords.map((r) => [r.name, r.inputs])).toEqual([
+      ["prod-web-auth-password", { length: 32, special: false }],
+    ]);
+    expect(JSON.stringify(result.items)).not.toContain("fake-random");
+  });
+
+  it("rejects bcrypt with a prefix, beyond 72 characters, or over another key", () => {
+    const ctx = pureContext({ parent: undefined as unknown as pulumi.Resource });
+    expect(() => buildWorkloads([withKeys({ k: { length: 32, prefix: "sk-", bcrypt: true } })], ctx)).toThrow(
+      'app "web" secrets.auth.keys.k: bcrypt needs a value of at most 72 characters without a prefix (length 32, prefix "sk-")',
+    );
+    expect(() => buildWorkloads([withKeys({ k: { length: 80, bcrypt: true } })], ctx)).toThrow(
+      "bcrypt needs a value of at most 72 characters without a prefix (length 80)",
+    );
+    expect(() =>
+      buildWorkloads([withKeys({ k: { length: 32, bcrypt: true }, kBcrypt: { length: 32 } })], ctx),
+    ).toThrow('app "web" secrets.auth.keys.k: bcrypt publishes kBcrypt, which is also a key');
   });
 });
 

@@ -5,7 +5,8 @@
  *   composition hands to the CloudNativePG builder (role, Database, that Secret);
  * - cache: `REDIS_HOST`/`REDIS_PORT` pointing at the cache app's Service (000,
  *   "Environment Variables Pattern");
- * - persistence: a PVC on a named or the default StorageClass, or an NFS share.
+ * - persistence: a PVC on a named or the default StorageClass, an NFS share, or an emptyDir
+ *   the pod's containers share.
  */
 import { KEEP_ON_PRUNE, type JsonValue, type KubeObject } from "../../gitops/delivery";
 import type { AppSpec, DatabaseClaim, EnvValue, WorkloadContext } from "./types";
@@ -66,11 +67,17 @@ export function persistenceVolumes(app: AppSpec, mounted: ReadonlySet<string>): 
   const volumes: Json[] = [];
   for (const [name, p] of Object.entries(app.persistence ?? {})) {
     if (!mounted.has(name)) continue;
-    volumes.push(
-      p.type === "pvc"
-        ? { name, persistentVolumeClaim: { claimName: `${app.name}-${name}` } }
-        : { name, nfs: { server: p.server, path: p.path, readOnly: p.readOnly ?? false } },
-    );
+    if (p.type === "pvc") volumes.push({ name, persistentVolumeClaim: { claimName: `${app.name}-${name}` } });
+    else if (p.type === "nfs")
+      volumes.push({ name, nfs: { server: p.server, path: p.path, readOnly: p.readOnly ?? false } });
+    else
+      volumes.push({
+        name,
+        emptyDir: {
+          ...(p.medium ? { medium: p.medium } : {}),
+          ...(p.sizeLimit ? { sizeLimit: p.sizeLimit } : {}),
+        },
+      });
   }
   return volumes;
 }

@@ -19,7 +19,10 @@ export { databaseSecretName } from "./claims";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** Resolves a `secret` reference: an own secret, `<app>/<secret>` of another app, or the database Secret. */
+/**
+ * Resolves a `secret` reference: an own secret, `<app>/<secret>` of another app (of this
+ * build or a peer in the namespace), or the database Secret.
+ */
 function secretResolver(app: AppSpec, all: readonly AppSpec[]): (ref: string) => string {
   return (ref) => {
     if (app.secrets?.[ref]) return secretObjectName(app.name, ref);
@@ -40,7 +43,7 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
   const claims: DatabaseClaim[] = [];
   for (const app of apps) {
     if (!DNS_LABEL.test(app.name)) throw new Error(`app "${app.name}": name must be a DNS label`);
-    const secretName = secretResolver(app, apps);
+    const secretName = secretResolver(app, [...apps, ...(ctx.peers ?? [])]);
     const built = secrets(app, ctx);
     liveSecrets.push(...built.liveSecrets);
     const env = claimEnv(app);

@@ -1,7 +1,8 @@
 /**
  * One NetworkPolicy per app: default deny in both directions (policyTypes Ingress and Egress
  * with only the listed rules, https://kubernetes.io/docs/concepts/services-networking/network-policies/),
- * plus what the spec declares: DNS, the ingress path, the database, the cache, peers, metrics.
+ * plus what the spec declares: DNS, the ingress path, node ports, the database, the cache,
+ * peers, metrics.
  * Cilium's Gateway API implementation proxies through Envoy, so backends see the reserved
  * `ingress` identity, which only a CiliumNetworkPolicy `fromEntities: [ingress]` can allow
  * (https://docs.cilium.io/en/latest/network/servicemesh/ingress-and-network-policy/).
@@ -58,6 +59,11 @@ export function networkPolicies(
       ingress.push({ from: [namespacePods(exposure.namespace)], ports: [tcp(port)] });
     }
   }
+  // A NodePort is reached from outside the cluster (through any node), so its ports admit any
+  // source; the other service ports stay limited to `calledBy`.
+  const nodePorts = Object.keys(app.service?.nodePorts ?? {}).map((name) => containerPort(app, name));
+  if (nodePorts.length)
+    ingress.push({ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: nodePorts.map(tcp) });
   if (app.calledBy?.length && servicePorts.length)
     ingress.push({ from: app.calledBy.map(appPods), ports: servicePorts.map(tcp) });
   if (app.metrics && monitoring.kind !== "none")

@@ -2,7 +2,7 @@
  * Secrets by mechanism; no value ever reaches an item, a file or a plan in plaintext:
  * - generated: `@pulumi/random` RandomPassword per key, named `<cluster>-<app>-<secret>-<key>`
  *   (stable across runs: the name is the identity, the value stays in state as a secret),
- *   applied live as a LiveSecret;
+ *   applied live as a LiveSecret; with `bcrypt`, its `bcryptHash` as `<key>Bcrypt` too;
  * - config: values from encrypted stack config, applied live;
  * - external: an ExternalSecret (external-secrets.io/v1) against a named ClusterSecretStore
  *   (https://external-secrets.io/latest/api/externalsecret/);
@@ -33,16 +33,26 @@ export function secrets(app: AppSpec, ctx: WorkloadContext): SecretBuild {
     switch (source.type) {
       case "generated": {
         const stringData: Record<string, pulumi.Output<string>> = {};
-        for (const [key, { length, prefix }] of Object.entries(source.keys)) {
+        for (const [key, { length, prefix, bcrypt }] of Object.entries(source.keys)) {
           if (length < 16)
             throw new Error(`${where}.keys.${key}: length ${length} is too short; use at least 16`);
+          // bcrypt hashes at most 72 bytes (RandomPassword bcryptHash docs), and a prefix
+          // would make the value differ from what was hashed.
+          if (bcrypt && (prefix || length > 72))
+            throw new Error(
+              `${where}.keys.${key}: bcrypt needs a value of at most 72 characters without a prefix (length ${length}${prefix ? `, prefix "${prefix}"` : ""})`,
+            );
+          if (bcrypt && source.keys[`${key}Bcrypt`])
+            throw new Error(`${where}.keys.${key}: bcrypt publishes ${key}Bcrypt, which is also a key`);
           // special: false keeps values URL- and shell-safe (they end up in URIs and env).
-          const value = new random.RandomPassword(
+          const password = new random.RandomPassword(
             `${ctx.cluster}-${app.name}-${secret}-${key}`,
             { length, special: false },
             { parent: ctx.parent },
-          ).result;
+          );
+          const value = password.result;
           stringData[key] = prefix ? value.apply((v) => `${prefix}${v}`) : value;
+          if (bcrypt) stringData[`${key}Bcrypt`] = password.bcryptHash;
         }
         liveSecrets.push({ name, namespace: ctx.namespace, stringData });
         break;

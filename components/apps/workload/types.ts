@@ -155,10 +155,16 @@ export type Controller =
 
 /** Where a secret's values come from; none of them ever reaches git or a plan in plaintext. */
 export type SecretSource =
-  /** Random values (`@pulumi/random`), stable across runs, applied live. */
+  /**
+   * Random values (`@pulumi/random`), stable across runs, applied live. `bcrypt: true` also
+   * publishes `<key>Bcrypt`, the bcrypt hash of the value (RandomPassword `bcryptHash`), for
+   * servers that store only a hash (NATS); it cannot be combined with `prefix`.
+   */
   | {
       readonly type: "generated";
-      readonly keys: Readonly<Record<string, { readonly length: number; readonly prefix?: string }>>;
+      readonly keys: Readonly<
+        Record<string, { readonly length: number; readonly prefix?: string; readonly bcrypt?: boolean }>
+      >;
     }
   /** Encrypted stack config (secret key name, handed over in `secrets`), applied live. */
   | { readonly type: "config"; readonly keys: Readonly<Record<string, string>> }
@@ -180,7 +186,12 @@ export type Persistence =
       readonly storageClass?: string;
       readonly accessMode?: "ReadWriteOnce" | "ReadWriteMany";
     }
-  | { readonly type: "nfs"; readonly server: string; readonly path: string; readonly readOnly?: boolean };
+  | { readonly type: "nfs"; readonly server: string; readonly path: string; readonly readOnly?: boolean }
+  /**
+   * Scratch space shared by the containers of one pod (an init container writing a file the
+   * main container reads); `Memory` keeps it off the node's disk.
+   */
+  | { readonly type: "emptyDir"; readonly medium?: "Memory"; readonly sizeLimit?: string };
 
 /** An app this app talks to in its namespace (egress), or that talks to it (ingress). */
 export interface Peer {
@@ -280,6 +291,11 @@ export interface WorkloadContext {
   readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
   /** Parent for generated passwords. */
   readonly parent: pulumi.Resource;
+  /**
+   * Specs of other apps in the same namespace (built by other catalog apps), only to resolve
+   * `<app>/<secret>` references to their secrets. @default none
+   */
+  readonly peers?: readonly AppSpec[];
 }
 
 export interface DatabaseClaim {
