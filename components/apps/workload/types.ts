@@ -107,18 +107,27 @@ export interface ScalingRules {
   readonly policies: readonly ScalingPolicy[];
 }
 
+/** One Pods or External metric of an HPA (see {@link Autoscaling.custom}). */
+export type CustomMetric = {
+  readonly type: "Pods" | "External";
+  readonly metric: string;
+  /** Label selector of the metric's series. @default none */
+  readonly selector?: Readonly<Record<string, string>>;
+} & ({ readonly averageValue: string } | { readonly value: string });
+
 export interface Autoscaling {
   readonly min: number;
   readonly max: number;
   /** Target average CPU / memory utilisation, percent. */
   readonly cpu?: number;
   readonly memory?: number;
-  /** Pods or External metrics with an average value target. */
-  readonly custom?: readonly {
-    readonly type: "Pods" | "External";
-    readonly metric: string;
-    readonly averageValue: string;
-  }[];
+  /**
+   * Pods or External metrics: an `averageValue` target (per pod), or for External metrics a
+   * `value` target (the metric as a whole, e.g. a p95 latency), optionally selecting series by
+   * labels (`metric.selector.matchLabels`).
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/
+   */
+  readonly custom?: readonly CustomMetric[];
   /**
    * Scale-up and scale-down behaviour, kept separate (scale down slowly): a stabilization
    * window and the policies of autoscaling/v2 `HPAScalingRules`.
@@ -205,8 +214,19 @@ export interface AppSpec {
    */
   readonly configMaps?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly secrets?: Readonly<Record<string, SecretSource>>;
-  /** A database on the cluster's CloudNativePG cluster; wires `DATABASE_URL` into every container. */
-  readonly database?: { readonly cluster: string; readonly name?: string; readonly env?: string };
+  /**
+   * A database on the cluster's CloudNativePG cluster; wires `DATABASE_URL` into every container.
+   * With `owner`, the app shares the claim of that app of the same namespace (its role,
+   * database and `postgres-<owner>-user` Secret) instead of claiming its own: several
+   * workloads of one product on one database.
+   */
+  readonly database?: {
+    readonly cluster: string;
+    readonly name?: string;
+    readonly env?: string;
+    /** @default the app itself claims the database */
+    readonly owner?: string;
+  };
   /** A cache (Valkey/Redis) app in the same namespace; wires `REDIS_HOST`/`REDIS_PORT`. */
   readonly cache?: Peer;
   /** Other peers the app calls (egress) and that call it (ingress). */
