@@ -146,7 +146,8 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     needsServices: ["cloudnative-pg", "external-secrets", "victoria-metrics"],
     needsIngress: "gateway-api",
     needsStorage: true,
-    delivered: false,
+    routes: "cluster",
+    delivered: true,
   },
   cryptpad: {
     description: "CryptPad collaborative editor",

@@ -5,6 +5,7 @@
  * means every default. A block for a service or app the cluster does not enable is an error
  * (it would silently do nothing).
  */
+import { parseMastodonSettings } from "../apps/mastodon";
 import { parseSteadySettings } from "../apps/steady";
 import { runsOn } from "../catalog";
 import { ConfigError, Reader, type ErrorCollector } from "../reader";
@@ -62,6 +63,7 @@ export const SERVICE_SETTINGS: Readonly<Record<string, SettingsParser>> = {
 
 /** Settings parsers of the apps, by catalog name. */
 export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
+  mastodon: (r, cluster) => parseMastodonSettings(r, cluster),
   steady: (r, cluster) => parseSteadySettings(r, cluster),
 };
 

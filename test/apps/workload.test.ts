@@ -383,7 +383,10 @@ describe("availability", () => {
           target: { type: "Value", value: "35m" },
         },
       },
-      { type: "Pods", pods: { metric: { name: "rps" }, target: { type: "AverageValue", averageValue: "100" } } },
+      {
+        type: "Pods",
+        pods: { metric: { name: "rps" }, target: { type: "AverageValue", averageValue: "100" } },
+      },
     ]);
     expect(() =>
       objectsOf([
