@@ -636,6 +636,46 @@ describe("config", () => {
       configMap: { name: "web-nginx" },
     });
   });
+  it("mounts a file from one of the app's secrets", () => {
+    const objects = objectsOf([
+      webApp({
+        secrets: {
+          auth: { type: "external", store: "vault", keys: { "auth.yaml": { remoteKey: "web-auth" } } },
+        },
+        controllers: {
+          web: {
+            type: "deployment",
+            containers: {
+              web: container({ files: { "/app/auth.yaml": { secret: "auth", key: "auth.yaml" } } }),
+            },
+          },
+        },
+      }),
+    ]);
+    const spec = podOf(find(objects, "Deployment", "web"));
+    expect(spec.volumes).toContainEqual({
+      name: "web-file-app-auth-yaml",
+      secret: { secretName: "web-auth" },
+    });
+    expect(spec.containers[0].volumeMounts).toContainEqual({
+      name: "web-file-app-auth-yaml",
+      mountPath: "/app/auth.yaml",
+      subPath: "auth.yaml",
+      readOnly: true,
+    });
+    expect(() =>
+      objectsOf([
+        webApp({
+          controllers: {
+            web: {
+              type: "deployment",
+              containers: { web: container({ files: { "/a": { secret: "nope", key: "k" } } }) },
+            },
+          },
+        }),
+      ]),
+    ).toThrow('app "web": secret "nope" is not one of its secrets');
+  });
   it("rolls the pods when the config changes", () => {
     const checksum = (mode: string) =>
       find(objectsOf([configured({ MODE: mode })]), "Deployment", "web").spec.template.metadata.annotations[

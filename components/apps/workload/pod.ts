@@ -104,7 +104,11 @@ export function renderContainer(
   }
   for (const [path, file] of Object.entries(spec.files ?? {})) {
     const vol = volumeName(`${name}-file`, path);
-    volumes.push({ name: vol, configMap: { name: names.configMapName(file.configMap) } });
+    volumes.push(
+      "secret" in file
+        ? { name: vol, secret: { secretName: names.secretName(file.secret) } }
+        : { name: vol, configMap: { name: names.configMapName(file.configMap) } },
+    );
     volumeMounts.push({ name: vol, mountPath: path, subPath: file.key, readOnly: true });
   }
   for (const [path, persistence] of Object.entries(spec.mounts ?? {}))

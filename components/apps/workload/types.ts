@@ -72,8 +72,16 @@ export interface ContainerSpec {
   readonly resources: Resources;
   /** Paths the app writes; each gets an emptyDir (the root filesystem is read-only). */
   readonly writablePaths?: readonly string[];
-  /** Files from ConfigMaps: mount path -> ConfigMap name and key. */
-  readonly files?: Readonly<Record<string, { readonly configMap: string; readonly key: string }>>;
+  /**
+   * Files: mount path -> a ConfigMap key, or a key of one of the app's secrets (a secret
+   * reference as in `env`: own secret, `<app>/<secret>`, or the database Secret).
+   */
+  readonly files?: Readonly<
+    Record<
+      string,
+      { readonly configMap: string; readonly key: string } | { readonly secret: string; readonly key: string }
+    >
+  >;
   /** Mount path -> persistence (or volume claim template) name. */
   readonly mounts?: Readonly<Record<string, string>>;
   /** UID/GID the image runs as (must be non-zero unless `security.runAsNonRoot` is opted out). */
