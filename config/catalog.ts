@@ -161,7 +161,8 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     description: "Community engagement bot",
     source: "002",
     needsServices: ["external-secrets"],
-    delivered: false,
+    needsStorage: true,
+    delivered: true,
   },
   "cortex-api": {
     description: "OpenAI-compatible API: 4-container pod behind Istio",

@@ -98,6 +98,17 @@ export const APP_IMAGES: Readonly<Record<string, Readonly<Record<string, ImageDe
       platforms: BOTH,
     },
   },
+  hypebot: {
+    // Document 002: ghcr.io/goingdark-social/hypebot:v0.1.0, the tag the bot's workflow pushes
+    // from main (goingdark-social/hypebot .github/workflows/main.yml, docker/build-push-action
+    // without `platforms`: the runner's linux/amd64 only). The tag is re-pushed on every merge.
+    hypebot: {
+      repository: "ghcr.io/goingdark-social/hypebot",
+      // renovate: datasource=docker depName=ghcr.io/goingdark-social/hypebot versioning=docker
+      tag: "v0.1.0",
+      platforms: ["amd64"],
+    },
+  },
 };
 
 /** The image names of an app (empty for an app without images here). */
