@@ -274,6 +274,35 @@ describe("exposure", () => {
     });
     expect(find(objects, "VirtualService", "web").spec.gateways).toEqual(["istio-ingress/demo-web"]);
   });
+  it("serves a route's aliases on every exposure kind", () => {
+    const app = webApp({ route: { host: "pad", port: "http", aliases: ["pad-sandbox", "pad.other.test"] } });
+    const hosts = ["pad.example.test", "pad-sandbox.example.test", "pad.other.test"];
+    expect(find(objectsOf([app]), "HTTPRoute", "web").spec.hostnames).toEqual(hosts);
+    const traefik = pureContext({
+      exposure: {
+        kind: "traefik",
+        clusterIssuer: "le",
+        ingressClassName: "traefik",
+        namespace: "kube-system",
+      },
+    });
+    const ing = find(objectsOf([app], traefik), "Ingress", "web");
+    expect(ing.spec.tls).toEqual([{ hosts, secretName: "web-tls" }]);
+    expect(ing.spec.rules.map((r: Any) => r.host)).toEqual(hosts);
+    const istio = pureContext({
+      exposure: {
+        kind: "istio",
+        namespace: "istio-ingress",
+        selector: { istio: "ingressgateway" },
+        clusterIssuer: "le",
+      },
+    });
+    const objects = objectsOf([app], istio);
+    expect(find(objects, "Certificate").spec.dnsNames).toEqual(hosts);
+    expect(find(objects, "VirtualService", "web").spec.hosts).toEqual(hosts);
+    expect(find(objects, "Gateway").spec.servers[0].hosts).toEqual(hosts);
+  });
+
   it("NodePort only when the spec says so", () => {
     expect(find(objectsOf([app]), "Service", "web").spec.type).toBe("ClusterIP");
     const np = find(

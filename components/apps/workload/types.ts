@@ -211,8 +211,17 @@ export interface AppSpec {
     /** NodePort only where the spec says so: port name -> node port. */
     readonly nodePorts?: Readonly<Record<string, number>>;
   };
-  /** Public route on `<host>.<cluster domain>` to a service port. */
-  readonly route?: { readonly host: string; readonly port: string; readonly path?: string };
+  /**
+   * Public route on `<host>.<cluster domain>` to a service port; `aliases` are further hosts
+   * (labels or full names) the same route serves, e.g. a sandbox origin.
+   */
+  readonly route?: {
+    readonly host: string;
+    readonly port: string;
+    readonly path?: string;
+    /** @default none */
+    readonly aliases?: readonly string[];
+  };
   readonly persistence?: Readonly<Record<string, Persistence>>;
   /**
    * ConfigMaps the app owns: name -> key -> content, each rendered as `<app>-<name>`. Env
