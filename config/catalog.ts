@@ -155,7 +155,8 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     needsServices: ["external-secrets"],
     needsIngress: "gateway-api",
     needsStorage: true,
-    delivered: false,
+    routes: "cluster",
+    delivered: true,
   },
   hypebot: {
     description: "Community engagement bot",

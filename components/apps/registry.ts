@@ -3,6 +3,7 @@
  * is built when it has an entry here (its catalog entry says `delivered: true`; a test keeps
  * the two in step).
  */
+import { cryptpadDefinition } from "./cryptpad";
 import { hypebotDefinition } from "./hypebot";
 import { mastodonDefinition } from "./mastodon";
 import { steadyDefinition } from "./steady";
@@ -12,6 +13,7 @@ import type { AppDefinition } from "./types";
 export type AnyAppDefinition = AppDefinition<never>;
 
 export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
+  cryptpad: cryptpadDefinition,
   hypebot: hypebotDefinition,
   mastodon: mastodonDefinition,
   steady: steadyDefinition,

@@ -98,6 +98,16 @@ export const APP_IMAGES: Readonly<Record<string, Readonly<Record<string, ImageDe
       platforms: BOTH,
     },
   },
+  cryptpad: {
+    // 002 names no version; the tag upstream's docker-compose.yml pins (cryptpad/cryptpad
+    // docker-compose.yml), built for linux/amd64 and linux/arm64 (.github/workflows/publish-release.yml).
+    cryptpad: {
+      repository: "docker.io/cryptpad/cryptpad",
+      // renovate: datasource=docker depName=docker.io/cryptpad/cryptpad versioning=docker
+      tag: "version-2025.6.0",
+      platforms: BOTH,
+    },
+  },
   hypebot: {
     // Document 002: ghcr.io/goingdark-social/hypebot:v0.1.0, the tag the bot's workflow pushes
     // from main (goingdark-social/hypebot .github/workflows/main.yml, docker/build-push-action

@@ -5,6 +5,7 @@
  * means every default. A block for a service or app the cluster does not enable is an error
  * (it would silently do nothing).
  */
+import { parseCryptpadSettings } from "../apps/cryptpad";
 import { parseHypebotSettings } from "../apps/hypebot";
 import { parseMastodonSettings } from "../apps/mastodon";
 import { parseSteadySettings } from "../apps/steady";
@@ -64,6 +65,7 @@ export const SERVICE_SETTINGS: Readonly<Record<string, SettingsParser>> = {
 
 /** Settings parsers of the apps, by catalog name. */
 export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
+  cryptpad: (r, cluster) => parseCryptpadSettings(r, cluster),
   hypebot: (r, cluster) => parseHypebotSettings(r, cluster),
   mastodon: (r, cluster) => parseMastodonSettings(r, cluster),
   steady: (r, cluster) => parseSteadySettings(r, cluster),
