@@ -148,7 +148,8 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     needsServices: ["cloudnative-pg", "external-secrets", "victoria-metrics"],
     needsIngress: "gateway-api",
     needsStorage: true,
-    delivered: false,
+    routes: "cluster",
+    delivered: true,
   },
   cryptpad: {
     description: "CryptPad collaborative editor",
@@ -156,13 +157,15 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     needsServices: ["external-secrets"],
     needsIngress: "gateway-api",
     needsStorage: true,
-    delivered: false,
+    routes: "cluster",
+    delivered: true,
   },
   hypebot: {
     description: "Community engagement bot",
     source: "002",
     needsServices: ["external-secrets"],
-    delivered: false,
+    needsStorage: true,
+    delivered: true,
   },
   "cortex-api": {
     description: "OpenAI-compatible API: 4-container pod behind Istio",

@@ -15,6 +15,7 @@ export const MORE_CASES: [string, () => Config, string][] = [
     "an app with routes on Talos without the shared Gateway",
     () => {
       const c = cloudConfig();
+      clusters(c).prod.services = clusters(c).prod.services.filter((x: string) => x !== "cilium-gateway");
       clusters(c).prod.apps = ["steady"];
       clusters(c).prod.appSettings = { steady: { environment: "prod" } };
       c["platform:steadyGhcrDockerConfigJson"] = FAKE("docker");
@@ -26,7 +27,6 @@ export const MORE_CASES: [string, () => Config, string][] = [
     "Steady without its environment",
     () => {
       const c = cloudConfig();
-      clusters(c).prod.services.push("cilium-gateway");
       clusters(c).prod.apps = ["steady"];
       return c;
     },
@@ -36,7 +36,6 @@ export const MORE_CASES: [string, () => Config, string][] = [
     "a Steady image that is not pinned",
     () => {
       const c = cloudConfig();
-      clusters(c).prod.services.push("cilium-gateway");
       clusters(c).prod.apps = ["steady"];
       clusters(c).prod.appSettings = {
         steady: { environment: "prod", images: { valkey: "docker.io/valkey/valkey:latest" } },
@@ -287,7 +286,7 @@ export const MORE_CASES: [string, () => Config, string][] = [
       clusters(c).prod.services.push("metallb");
       return c;
     },
-    'platform:clusters.prod.services[4] = "metallb": runs only on k3s clusters, not talos-hcloud; remove it from this cluster',
+    'platform:clusters.prod.services[5] = "metallb": runs only on k3s clusters, not talos-hcloud; remove it from this cluster',
   ],
   [
     "Longhorn on k3d",
@@ -333,7 +332,7 @@ export const MORE_CASES: [string, () => Config, string][] = [
       clusters(c).prod.services.push("kube-prometheus-stack");
       return c;
     },
-    'platform:clusters.prod.services[4] = "kube-prometheus-stack": does the same job as victoria-metrics on this cluster; keep one of them',
+    'platform:clusters.prod.services[5] = "kube-prometheus-stack": does the same job as victoria-metrics on this cluster; keep one of them',
   ],
   [
     "a service secret that is not set",

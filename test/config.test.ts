@@ -217,7 +217,7 @@ const CASES: [string, () => Config, string][] = [
       clusters(c).prod.services.push("nginx-ingress");
       return c;
     },
-    'platform:clusters.prod.services[4] = "nginx-ingress": unknown platform service',
+    'platform:clusters.prod.services[5] = "nginx-ingress": unknown platform service',
   ],
   [
     "unknown app",

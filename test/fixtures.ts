@@ -33,7 +33,14 @@ export function cloudConfig(): Record<string, unknown> {
           },
         ],
         etcdBackup: { s3Endpoint: "https://s3.example.org", s3Region: "eu", s3Bucket: "etcd-backups" },
-        services: ["cert-manager", "cloudnative-pg", "external-secrets", "victoria-metrics"],
+        // Mastodon publishes routes through the shared Gateway (cilium-gateway).
+        services: [
+          "cert-manager",
+          "cloudnative-pg",
+          "external-secrets",
+          "victoria-metrics",
+          "cilium-gateway",
+        ],
         apps: ["mastodon"],
       },
     },

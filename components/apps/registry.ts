@@ -6,6 +6,9 @@
 import { cortexApiDefinition } from "./cortex-api";
 import { litellmDefinition, openWebuiDefinition } from "./ai-llm";
 import { etcdDefinition, natsDefinition, postgresDefinition, redisDefinition } from "./ai-stores";
+import { cryptpadDefinition } from "./cryptpad";
+import { hypebotDefinition } from "./hypebot";
+import { mastodonDefinition } from "./mastodon";
 import { steadyDefinition } from "./steady";
 import type { AppDefinition } from "./types";
 
@@ -13,6 +16,9 @@ import type { AppDefinition } from "./types";
 export type AnyAppDefinition = AppDefinition<never>;
 
 export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
+  cryptpad: cryptpadDefinition,
+  hypebot: hypebotDefinition,
+  mastodon: mastodonDefinition,
   steady: steadyDefinition,
   "cortex-api": cortexApiDefinition,
   // The AI services of document 001.

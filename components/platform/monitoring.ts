@@ -30,6 +30,8 @@ export const VMSINGLE_PORT = 8429;
 
 /** The VMServiceScrape job of Mastodon web pods the adapter rules select (002: `job="mastodon-web"`, port 9394). */
 export const MASTODON_WEB_JOB = "mastodon-web";
+/** The job of the Mastodon streaming pods (the scrape's Service, components/apps/mastodon.ts). */
+export const MASTODON_STREAMING_JOB = "mastodon-streaming";
 
 /** A generated Grafana admin password in a live Secret (never a chart value). */
 function grafanaAdmin(ctx: ServiceContext<unknown>, service: string, namespace: string): LiveSecret {
@@ -147,7 +149,10 @@ export const kubePrometheusStackService: ServiceDefinition<KubePrometheusStackSe
  * sidekiq on queue latency (default > 10s, federation > 30s) but its repository defines no
  * adapter rule for it; `sidekiq_queue_latency_seconds` below reads prometheus_exporter's
  * Sidekiq queue collector series (`ruby_sidekiq_queue_latency_seconds{queue}`), which must be
- * checked against a live scrape before an HPA relies on it.
+ * checked against a live scrape before an HPA relies on it. The streaming HPA (~200 clients
+ * per pod, 002's streaming-hpa.yaml) reads `mastodon_streaming_connected_clients`, which the
+ * streaming server serves on its own /metrics (docs.joinmastodon.org "Scaling"), summed over
+ * the namespace's streaming pods: an AverageValue target divides it by the replicas.
  */
 const byNamespace = { overrides: { namespace: { resource: "namespace" } } };
 export const MASTODON_EXTERNAL_RULES: readonly { readonly [key: string]: JsonValue }[] = [
@@ -171,6 +176,15 @@ export const MASTODON_EXTERNAL_RULES: readonly { readonly [key: string]: JsonVal
     resources: byNamespace,
     name: { matches: "^ruby_http_requests_total$", as: "ruby_http_requests_per_second" },
     metricsQuery: "sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m]))",
+  },
+  {
+    seriesQuery: `mastodon_streaming_connected_clients{job="${MASTODON_STREAMING_JOB}"}`,
+    resources: byNamespace,
+    name: {
+      matches: "^mastodon_streaming_connected_clients$",
+      as: "mastodon_streaming_connected_clients",
+    },
+    metricsQuery: "sum(<<.Series>>{<<.LabelMatchers>>})",
   },
   {
     seriesQuery: 'ruby_sidekiq_queue_latency_seconds{queue!=""}',

@@ -19,6 +19,12 @@ export interface ImageDefault {
   /** Absent for images built by the app's own CI (their reference is required config). */
   readonly tag?: string;
   readonly digest?: string;
+  /**
+   * The image runs only pinned by digest (a source document requires it): without a known
+   * digest the default waits like a CI-built image, and an override must carry one.
+   * @default false
+   */
+  readonly digestRequired?: boolean;
   readonly platforms: readonly Architecture[];
 }
 
@@ -126,6 +132,65 @@ export const APP_IMAGES: Readonly<Record<string, Readonly<Record<string, ImageDe
       platforms: BOTH,
     },
   },
+  mastodon: {
+    // Document 002: glitch-soc v4.5.0-beta.2 web and streaming images, "pinned by digest". The
+    // digests are not published anywhere this program can read, so they are required config:
+    // until `images.<image>` names `...:v4.5.0-beta.2@sha256:<digest>`, the workloads that run
+    // them wait. glitch-soc's release workflow builds linux/amd64 only
+    // (glitch-soc/mastodon .github/workflows/build-releases.yml: `platforms: linux/amd64`).
+    mastodon: {
+      repository: "ghcr.io/glitch-soc/mastodon",
+      // renovate: datasource=docker depName=ghcr.io/glitch-soc/mastodon versioning=docker
+      tag: "v4.5.0-beta.2",
+      digestRequired: true,
+      platforms: ["amd64"],
+    },
+    streaming: {
+      repository: "ghcr.io/glitch-soc/mastodon-streaming",
+      // renovate: datasource=docker depName=ghcr.io/glitch-soc/mastodon-streaming versioning=docker
+      tag: "v4.5.0-beta.2",
+      digestRequired: true,
+      platforms: ["amd64"],
+    },
+    // 002's Redis is 8.2.1 (goingdark-social/IaC mastodon redis-statefulset.yaml, bitnamilegacy
+    // redis:8.2.1-debian-12-r0); the Docker official image of that version, amd64 and arm64v8.
+    redis: {
+      repository: "docker.io/library/redis",
+      // renovate: datasource=docker depName=docker.io/library/redis versioning=docker
+      tag: "8.2.1-alpine",
+      platforms: BOTH,
+    },
+    // 002 runs Elasticsearch 8.18.1 (IaC search-cluster.yaml `version: 8.18.1`); the Docker
+    // official image publishes linux/amd64 and linux/arm64/v8 (docker-library repo-info
+    // "Tags of elasticsearch": elasticsearch:8.18.1).
+    elasticsearch: {
+      repository: "docker.io/library/elasticsearch",
+      // renovate: datasource=docker depName=docker.io/library/elasticsearch versioning=docker
+      tag: "8.18.1",
+      platforms: BOTH,
+    },
+  },
+  cryptpad: {
+    // 002 names no version; the tag upstream's docker-compose.yml pins (cryptpad/cryptpad
+    // docker-compose.yml), built for linux/amd64 and linux/arm64 (.github/workflows/publish-release.yml).
+    cryptpad: {
+      repository: "docker.io/cryptpad/cryptpad",
+      // renovate: datasource=docker depName=docker.io/cryptpad/cryptpad versioning=docker
+      tag: "version-2025.6.0",
+      platforms: BOTH,
+    },
+  },
+  hypebot: {
+    // Document 002: ghcr.io/goingdark-social/hypebot:v0.1.0, the tag the bot's workflow pushes
+    // from main (goingdark-social/hypebot .github/workflows/main.yml, docker/build-push-action
+    // without `platforms`: the runner's linux/amd64 only). The tag is re-pushed on every merge.
+    hypebot: {
+      repository: "ghcr.io/goingdark-social/hypebot",
+      // renovate: datasource=docker depName=ghcr.io/goingdark-social/hypebot versioning=docker
+      tag: "v0.1.0",
+      platforms: ["amd64"],
+    },
+  },
 };
 
 /** The image names of an app (empty for an app without images here). */
@@ -153,7 +218,13 @@ export function parseAppImages(r: Reader, app: string, architecture: Architectur
       const parsed = parseImageReference(text);
       if (typeof parsed === "string") throw new ConfigError(key, text, parsed);
       image = parsed;
-    } else if (d.tag !== undefined && d.repository !== undefined) {
+      if (d.digestRequired && image.digest === undefined)
+        throw new ConfigError(key, text, "must be pinned by digest: append @sha256:<digest>");
+    } else if (
+      d.tag !== undefined &&
+      d.repository !== undefined &&
+      (!d.digestRequired || d.digest !== undefined)
+    ) {
       image = { repository: d.repository, tag: d.tag, ...(d.digest ? { digest: d.digest } : {}) };
     }
     // The declared platforms belong to the default repository; another repository is the
@@ -177,6 +248,10 @@ export function parseAppImages(r: Reader, app: string, architecture: Architectur
 export function imagesWaiting(app: string, rawSettings: unknown): string[] {
   const raw = (rawSettings as { images?: Record<string, unknown> } | undefined)?.images ?? {};
   return Object.entries(APP_IMAGES[app] ?? {})
-    .filter(([name, d]) => d.tag === undefined && raw[name] === undefined)
+    .filter(
+      ([name, d]) =>
+        (d.tag === undefined || (d.digestRequired === true && d.digest === undefined)) &&
+        raw[name] === undefined,
+    )
     .map(([name]) => name);
 }

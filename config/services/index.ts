@@ -14,6 +14,9 @@ import {
   parsePostgresSettings,
   parseRedisSettings,
 } from "../apps/ai-services";
+import { parseCryptpadSettings } from "../apps/cryptpad";
+import { parseHypebotSettings } from "../apps/hypebot";
+import { parseMastodonSettings } from "../apps/mastodon";
 import { parseSteadySettings } from "../apps/steady";
 import { APPS, runsOn } from "../catalog";
 import { ConfigError, Reader, type ErrorCollector } from "../reader";
@@ -71,6 +74,9 @@ export const SERVICE_SETTINGS: Readonly<Record<string, SettingsParser>> = {
 
 /** Settings parsers of the apps, by catalog name. */
 export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
+  cryptpad: (r, cluster) => parseCryptpadSettings(r, cluster),
+  hypebot: (r, cluster) => parseHypebotSettings(r, cluster),
+  mastodon: (r, cluster) => parseMastodonSettings(r, cluster),
   steady: (r, cluster) => parseSteadySettings(r, cluster),
   "cortex-api": (r, cluster) => parseCortexApiSettings(r, cluster),
   postgres: (r, cluster) => parsePostgresSettings(r, cluster),

@@ -137,6 +137,35 @@ describe("claims", () => {
     expect(objects.some((o) => o.apiVersion.startsWith("postgresql.cnpg.io"))).toBe(false);
   });
 
+  it("shares a database claimed by another app: its Secret and egress, one claim only", () => {
+    const owner = webApp({ database: { cluster: "postgres", name: "shop" } });
+    const worker = webApp({
+      name: "worker",
+      controllers: { worker: { type: "deployment", containers: { worker: container() } } },
+      service: { ports: { http: 8080 } },
+      database: { cluster: "postgres", owner: "web" },
+    });
+    const result = build([owner, worker]);
+    const objects = (result.items[1] as Bundle).objects as KubeObject[];
+    expect(podOf(find(objects, "Deployment", "worker")).containers[0].env).toContainEqual({
+      name: "DATABASE_URL",
+      valueFrom: { secretKeyRef: { name: "postgres-web-user", key: "uri" } },
+    });
+    expect(find(objects, "NetworkPolicy", "worker").spec.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": "postgres" } } }],
+      ports: [{ protocol: "TCP", port: 5432 }],
+    });
+    expect(result.databaseClaims).toEqual([
+      { app: "web", database: "shop", cluster: "postgres", namespace: "demo" },
+    ]);
+    expect(() => build([worker])).toThrow(
+      'app "worker" database.owner: "web" is not an app of this namespace that claims its own database',
+    );
+    expect(() => build([owner, { ...worker, database: { cluster: "other", owner: "web" } }])).toThrow(
+      'app "worker" database.cluster: "other" differs from its owner\'s ("postgres")',
+    );
+  });
+
   it("wires a cache claim and persistence (default class, named class, NFS)", () => {
     const ctx = pureContext({ storageClasses: ["hcloud-volumes-encrypted", "longhorn"] });
     const app = webApp({
@@ -247,6 +276,35 @@ describe("exposure", () => {
     });
     expect(find(objects, "VirtualService", "web").spec.gateways).toEqual(["istio-ingress/demo-web"]);
   });
+  it("serves a route's aliases on every exposure kind", () => {
+    const app = webApp({ route: { host: "pad", port: "http", aliases: ["pad-sandbox", "pad.other.test"] } });
+    const hosts = ["pad.example.test", "pad-sandbox.example.test", "pad.other.test"];
+    expect(find(objectsOf([app]), "HTTPRoute", "web").spec.hostnames).toEqual(hosts);
+    const traefik = pureContext({
+      exposure: {
+        kind: "traefik",
+        clusterIssuer: "le",
+        ingressClassName: "traefik",
+        namespace: "kube-system",
+      },
+    });
+    const ing = find(objectsOf([app], traefik), "Ingress", "web");
+    expect(ing.spec.tls).toEqual([{ hosts, secretName: "web-tls" }]);
+    expect(ing.spec.rules.map((r: Any) => r.host)).toEqual(hosts);
+    const istio = pureContext({
+      exposure: {
+        kind: "istio",
+        namespace: "istio-ingress",
+        selector: { istio: "ingressgateway" },
+        clusterIssuer: "le",
+      },
+    });
+    const objects = objectsOf([app], istio);
+    expect(find(objects, "Certificate").spec.dnsNames).toEqual(hosts);
+    expect(find(objects, "VirtualService", "web").spec.hosts).toEqual(hosts);
+    expect(find(objects, "Gateway").spec.servers[0].hosts).toEqual(hosts);
+  });
+
   it("NodePort only when the spec says so", () => {
     expect(find(objectsOf([app]), "Service", "web").spec.type).toBe("ClusterIP");
     const np = find(
@@ -351,6 +409,51 @@ describe("availability", () => {
         policies: [{ type: "Pods", value: 1, periodSeconds: 60 }],
       },
     });
+    // External metrics with a Value target and a series selector (002's web HPA: p95 queue time).
+    const valued = objectsOf([
+      webApp({
+        controllers: {
+          web: {
+            type: "deployment",
+            containers: { web: container() },
+            autoscaling: {
+              min: 1,
+              max: 3,
+              custom: [
+                { type: "External", metric: "p95", value: "35m", selector: { job: "web" } },
+                { type: "Pods", metric: "rps", averageValue: "100" },
+              ],
+            },
+          },
+        },
+      }),
+    ]);
+    expect(find(valued, "HorizontalPodAutoscaler", "web").spec.metrics).toEqual([
+      {
+        type: "External",
+        external: {
+          metric: { name: "p95", selector: { matchLabels: { job: "web" } } },
+          target: { type: "Value", value: "35m" },
+        },
+      },
+      {
+        type: "Pods",
+        pods: { metric: { name: "rps" }, target: { type: "AverageValue", averageValue: "100" } },
+      },
+    ]);
+    expect(() =>
+      objectsOf([
+        webApp({
+          controllers: {
+            web: {
+              type: "deployment",
+              containers: { web: container() },
+              autoscaling: { min: 1, max: 2, custom: [{ type: "Pods", metric: "rps", value: "1" }] },
+            },
+          },
+        }),
+      ]),
+    ).toThrow("HPA web: Pods metric rps needs an averageValue target, not value");
     const d = find(objects, "Deployment", "web");
     expect(d.spec.replicas).toBeUndefined();
     expect(podOf(d).topologySpreadConstraints[0]).toMatchObject({
@@ -666,6 +769,46 @@ describe("config", () => {
       name: "web-file-etc-nginx-nginx-conf",
       configMap: { name: "web-nginx" },
     });
+  });
+  it("mounts a file from one of the app's secrets", () => {
+    const objects = objectsOf([
+      webApp({
+        secrets: {
+          auth: { type: "external", store: "vault", keys: { "auth.yaml": { remoteKey: "web-auth" } } },
+        },
+        controllers: {
+          web: {
+            type: "deployment",
+            containers: {
+              web: container({ files: { "/app/auth.yaml": { secret: "auth", key: "auth.yaml" } } }),
+            },
+          },
+        },
+      }),
+    ]);
+    const spec = podOf(find(objects, "Deployment", "web"));
+    expect(spec.volumes).toContainEqual({
+      name: "web-file-app-auth-yaml",
+      secret: { secretName: "web-auth" },
+    });
+    expect(spec.containers[0].volumeMounts).toContainEqual({
+      name: "web-file-app-auth-yaml",
+      mountPath: "/app/auth.yaml",
+      subPath: "auth.yaml",
+      readOnly: true,
+    });
+    expect(() =>
+      objectsOf([
+        webApp({
+          controllers: {
+            web: {
+              type: "deployment",
+              containers: { web: container({ files: { "/a": { secret: "nope", key: "k" } } }) },
+            },
+          },
+        }),
+      ]),
+    ).toThrow('app "web": secret "nope" is not one of its secrets');
   });
   it("rolls the pods when the config changes", () => {
     const checksum = (mode: string) =>

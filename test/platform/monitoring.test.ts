@@ -117,8 +117,14 @@ describe("victoria-metrics", () => {
       "ruby_http_request_queue_duration_seconds_p95",
       "ruby_puma_request_backlog",
       "ruby_http_requests_per_second",
+      "mastodon_streaming_connected_clients",
       "sidekiq_queue_latency_seconds",
     ]);
+    // Summed over the streaming pods: the HPA's AverageValue target divides by the replicas.
+    expect(MASTODON_EXTERNAL_RULES[3]).toMatchObject({
+      seriesQuery: 'mastodon_streaming_connected_clients{job="mastodon-streaming"}',
+      metricsQuery: "sum(<<.Series>>{<<.LabelMatchers>>})",
+    });
     expect(MASTODON_EXTERNAL_RULES[0].metricsQuery).toBe(
       "histogram_quantile(0.95, sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (le))",
     );

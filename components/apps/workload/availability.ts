@@ -68,11 +68,21 @@ export function autoscaler(name: string, target: { kind: string; name: string },
       resource: { name: "memory", target: { type: "Utilization", averageUtilization: a.memory } },
     });
   for (const m of a.custom ?? []) {
-    const target = { type: "AverageValue", averageValue: m.averageValue };
+    // autoscaling/v2: Pods metrics take only AverageValue targets; External take Value too.
+    if ("value" in m && m.type === "Pods")
+      throw new Error(`HPA ${name}: Pods metric ${m.metric} needs an averageValue target, not value`);
+    const target: Json =
+      "value" in m
+        ? { type: "Value", value: m.value }
+        : { type: "AverageValue", averageValue: m.averageValue };
+    const metric: Json = {
+      name: m.metric,
+      ...(m.selector ? { selector: { matchLabels: { ...m.selector } } } : {}),
+    };
     metrics.push(
       m.type === "Pods"
-        ? { type: "Pods", pods: { metric: { name: m.metric }, target } }
-        : { type: "External", external: { metric: { name: m.metric }, target } },
+        ? { type: "Pods", pods: { metric, target } }
+        : { type: "External", external: { metric, target } },
     );
   }
   if (metrics.length === 0) throw new Error(`HPA ${name}: set at least one of cpu, memory or custom metrics`);

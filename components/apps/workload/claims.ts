@@ -21,7 +21,10 @@ export function databaseSecretName(app: string): string {
 export function claimEnv(app: AppSpec): Record<string, EnvValue> {
   const env: Record<string, EnvValue> = {};
   if (app.database)
-    env[app.database.env ?? "DATABASE_URL"] = { secret: databaseSecretName(app.name), key: "uri" };
+    env[app.database.env ?? "DATABASE_URL"] = {
+      secret: databaseSecretName(app.database.owner ?? app.name),
+      key: "uri",
+    };
   if (app.cache) {
     env.REDIS_HOST = app.cache.app;
     env.REDIS_PORT = String(app.cache.port);
@@ -30,7 +33,8 @@ export function claimEnv(app: AppSpec): Record<string, EnvValue> {
 }
 
 export function databaseClaims(app: AppSpec, namespace: string): DatabaseClaim[] {
-  return app.database
+  // A shared database is claimed once, by its owner.
+  return app.database && app.database.owner === undefined
     ? [{ app: app.name, database: app.database.name ?? app.name, cluster: app.database.cluster, namespace }]
     : [];
 }

@@ -59,7 +59,8 @@ export function route(
   if (!svc || port === undefined)
     throw new Error(`app "${app.name}" route.port: "${app.route.port}" is not a port of the app's service`);
   const serviceName = controllerObjectName(app.name, svc.controller ?? app.name);
-  const host = app.route.host.includes(".") ? app.route.host : `${app.route.host}.${domain}`;
+  const fqdn = (h: string): string => (h.includes(".") ? h : `${h}.${domain}`);
+  const hosts = [app.route.host, ...(app.route.aliases ?? [])].map(fqdn);
   const path = app.route.path ?? "/";
   switch (exposure.kind) {
     case "gateway-api":
@@ -77,7 +78,7 @@ export function route(
                 namespace: exposure.gateway.namespace,
               },
             ],
-            hostnames: [host],
+            hostnames: hosts,
             rules: [
               {
                 matches: [{ path: { type: "PathPrefix", value: path } }],
@@ -98,21 +99,19 @@ export function route(
           },
           spec: {
             ingressClassName: exposure.ingressClassName,
-            tls: [{ hosts: [host], secretName: `${app.name}-tls` }],
-            rules: [
-              {
-                host,
-                http: {
-                  paths: [
-                    {
-                      path,
-                      pathType: "Prefix",
-                      backend: { service: { name: serviceName, port: { number: port } } },
-                    },
-                  ],
-                },
+            tls: [{ hosts, secretName: `${app.name}-tls` }],
+            rules: hosts.map((h) => ({
+              host: h,
+              http: {
+                paths: [
+                  {
+                    path,
+                    pathType: "Prefix",
+                    backend: { service: { name: serviceName, port: { number: port } } },
+                  },
+                ],
               },
-            ],
+            })),
           },
         },
       ];
@@ -127,7 +126,7 @@ export function route(
           metadata: { name: credentialName, namespace: exposure.namespace },
           spec: {
             secretName: credentialName,
-            dnsNames: [host],
+            dnsNames: hosts,
             issuerRef: { kind: "ClusterIssuer", name: exposure.clusterIssuer },
           },
         },
@@ -141,7 +140,7 @@ export function route(
               {
                 port: { number: 443, name: "https", protocol: "HTTPS" },
                 tls: { mode: "SIMPLE", credentialName },
-                hosts: [host],
+                hosts,
               },
             ],
           },
@@ -151,7 +150,7 @@ export function route(
           kind: "VirtualService",
           metadata: { name: app.name },
           spec: {
-            hosts: [host],
+            hosts,
             gateways: [`${exposure.namespace}/${namespace}-${app.name}`],
             http: [
               {

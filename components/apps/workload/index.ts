@@ -26,7 +26,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 function secretResolver(app: AppSpec, all: readonly AppSpec[]): (ref: string) => string {
   return (ref) => {
     if (app.secrets?.[ref]) return secretObjectName(app.name, ref);
-    if (app.database && ref === databaseSecretName(app.name)) return ref;
+    if (app.database && ref === databaseSecretName(app.database.owner ?? app.name)) return ref;
     const [owner, secret] = ref.split("/");
     if (secret !== undefined && all.find((a) => a.name === owner)?.secrets?.[secret])
       return secretObjectName(owner, secret);
@@ -43,6 +43,18 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
   const claims: DatabaseClaim[] = [];
   for (const app of apps) {
     if (!DNS_LABEL.test(app.name)) throw new Error(`app "${app.name}": name must be a DNS label`);
+    const owner = app.database?.owner;
+    if (owner !== undefined) {
+      const claimant = apps.find((a) => a.name === owner);
+      if (!claimant?.database || claimant.database.owner !== undefined)
+        throw new Error(
+          `app "${app.name}" database.owner: "${owner}" is not an app of this namespace that claims its own database`,
+        );
+      if (claimant.database.cluster !== app.database?.cluster)
+        throw new Error(
+          `app "${app.name}" database.cluster: "${app.database?.cluster}" differs from its owner's ("${claimant.database.cluster}")`,
+        );
+    }
     const secretName = secretResolver(app, [...apps, ...(ctx.peers ?? [])]);
     const built = secrets(app, ctx);
     liveSecrets.push(...built.liveSecrets);

@@ -72,7 +72,10 @@ export interface ContainerSpec {
   readonly resources: Resources;
   /** Paths the app writes; each gets an emptyDir (the root filesystem is read-only). */
   readonly writablePaths?: readonly string[];
-  /** Files from ConfigMaps or the app's Secrets: mount path -> name and key (read-only). */
+  /**
+   * Files: mount path -> a ConfigMap key, or a key of one of the app's secrets (a secret
+   * reference as in `env`: own secret, `<app>/<secret>`, or the database Secret).
+   */
   readonly files?: Readonly<
     Record<
       string,
@@ -112,18 +115,27 @@ export interface ScalingRules {
   readonly policies: readonly ScalingPolicy[];
 }
 
+/** One Pods or External metric of an HPA (see {@link Autoscaling.custom}). */
+export type CustomMetric = {
+  readonly type: "Pods" | "External";
+  readonly metric: string;
+  /** Label selector of the metric's series. @default none */
+  readonly selector?: Readonly<Record<string, string>>;
+} & ({ readonly averageValue: string } | { readonly value: string });
+
 export interface Autoscaling {
   readonly min: number;
   readonly max: number;
   /** Target average CPU / memory utilisation, percent. */
   readonly cpu?: number;
   readonly memory?: number;
-  /** Pods or External metrics with an average value target. */
-  readonly custom?: readonly {
-    readonly type: "Pods" | "External";
-    readonly metric: string;
-    readonly averageValue: string;
-  }[];
+  /**
+   * Pods or External metrics: an `averageValue` target (per pod), or for External metrics a
+   * `value` target (the metric as a whole, e.g. a p95 latency), optionally selecting series by
+   * labels (`metric.selector.matchLabels`).
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/
+   */
+  readonly custom?: readonly CustomMetric[];
   /**
    * Scale-up and scale-down behaviour, kept separate (scale down slowly): a stabilization
    * window and the policies of autoscaling/v2 `HPAScalingRules`.
@@ -210,8 +222,17 @@ export interface AppSpec {
     /** NodePort only where the spec says so: port name -> node port. */
     readonly nodePorts?: Readonly<Record<string, number>>;
   };
-  /** Public route on `<host>.<cluster domain>` to a service port. */
-  readonly route?: { readonly host: string; readonly port: string; readonly path?: string };
+  /**
+   * Public route on `<host>.<cluster domain>` to a service port; `aliases` are further hosts
+   * (labels or full names) the same route serves, e.g. a sandbox origin.
+   */
+  readonly route?: {
+    readonly host: string;
+    readonly port: string;
+    readonly path?: string;
+    /** @default none */
+    readonly aliases?: readonly string[];
+  };
   readonly persistence?: Readonly<Record<string, Persistence>>;
   /**
    * ConfigMaps the app owns: name -> key -> content, each rendered as `<app>-<name>`. Env
@@ -221,8 +242,19 @@ export interface AppSpec {
    */
   readonly configMaps?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly secrets?: Readonly<Record<string, SecretSource>>;
-  /** A database on the cluster's CloudNativePG cluster; wires `DATABASE_URL` into every container. */
-  readonly database?: { readonly cluster: string; readonly name?: string; readonly env?: string };
+  /**
+   * A database on the cluster's CloudNativePG cluster; wires `DATABASE_URL` into every container.
+   * With `owner`, the app shares the claim of that app of the same namespace (its role,
+   * database and `postgres-<owner>-user` Secret) instead of claiming its own: several
+   * workloads of one product on one database.
+   */
+  readonly database?: {
+    readonly cluster: string;
+    readonly name?: string;
+    readonly env?: string;
+    /** @default the app itself claims the database */
+    readonly owner?: string;
+  };
   /** A cache (Valkey/Redis) app in the same namespace; wires `REDIS_HOST`/`REDIS_PORT`. */
   readonly cache?: Peer;
   /** Other peers the app calls (egress) and that call it (ingress). */
