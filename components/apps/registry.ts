@@ -4,6 +4,10 @@
  * the two in step).
  */
 import { steadyDefinition } from "./steady";
+import { commafeedDefinition } from "./commafeed";
+import { homepageDefinition } from "./homepage";
+import { linkdingDefinition } from "./linkding";
+import { ntfyDefinition } from "./ntfy";
 import type { AppDefinition } from "./types";
 
 /** An app of any settings type (the composition passes the settings parsed for it). */
@@ -11,4 +15,8 @@ export type AnyAppDefinition = AppDefinition<never>;
 
 export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
   steady: steadyDefinition,
+  commafeed: commafeedDefinition,
+  homepage: homepageDefinition,
+  linkding: linkdingDefinition,
+  ntfy: ntfyDefinition,
 };

@@ -6,6 +6,10 @@
  * (it would silently do nothing).
  */
 import { parseSteadySettings } from "../apps/steady";
+import { parseCommafeedSettings } from "../apps/commafeed";
+import { parseHomepageSettings } from "../apps/homepage";
+import { parseLinkdingSettings } from "../apps/linkding";
+import { parseNtfySettings } from "../apps/ntfy";
 import { runsOn } from "../catalog";
 import { ConfigError, Reader, type ErrorCollector } from "../reader";
 import type { ClusterConfig, Versions } from "../types";
@@ -63,6 +67,10 @@ export const SERVICE_SETTINGS: Readonly<Record<string, SettingsParser>> = {
 /** Settings parsers of the apps, by catalog name. */
 export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
   steady: (r, cluster) => parseSteadySettings(r, cluster),
+  commafeed: (r, cluster) => parseCommafeedSettings(r, cluster),
+  homepage: (r, cluster) => parseHomepageSettings(r, cluster),
+  linkding: (r, cluster) => parseLinkdingSettings(r, cluster),
+  ntfy: (r, cluster) => parseNtfySettings(r, cluster),
 };
 
 /**
