@@ -212,9 +212,10 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     description: "RSS reader",
     source: "004",
     needsServices: ["cloudnative-pg"],
-    delivered: false,
+    routes: "cluster",
+    delivered: true,
   },
-  homepage: { description: "Application dashboard", source: "004", delivered: false },
+  homepage: { description: "Application dashboard", source: "004", routes: "cluster", delivered: true },
   immich: {
     description: "Photo and video management with an NFS library",
     source: "004",
@@ -227,7 +228,9 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     description: "Bookmark manager",
     source: "004",
     needsServices: ["cloudnative-pg"],
-    delivered: false,
+    needsStorage: true,
+    routes: "cluster",
+    delivered: true,
   },
   nightscout: {
     description: "CGM monitoring on FerretDB over CloudNativePG",
@@ -235,7 +238,13 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     needsServices: ["cloudnative-pg"],
     delivered: false,
   },
-  ntfy: { description: "Notification service", source: "004", needsStorage: true, delivered: false },
+  ntfy: {
+    description: "Notification service",
+    source: "004",
+    needsStorage: true,
+    routes: "cluster",
+    delivered: true,
+  },
   pgadmin: {
     description: "PostgreSQL administration",
     source: "004",

@@ -143,6 +143,18 @@ export const CONFIG_KEYS = {
       "`.dockerconfigjson` (JSON with registry auths) of the ghcr.io pull secret for the private Steady images (000).",
     whenUnset: "needed by steady; without it nothing uses it",
   },
+  ntfyWebPushPublicKey: {
+    type: "string",
+    secret: true,
+    description: "VAPID public key of ntfy's web push (`ntfy webpush keys`, 004).",
+    whenUnset: "ntfy runs without web push",
+  },
+  ntfyWebPushPrivateKey: {
+    type: "string",
+    secret: true,
+    description: "VAPID private key of ntfy's web push (`ntfy webpush keys`, 004).",
+    whenUnset: "ntfy runs without web push",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 /** A key of {@link CONFIG_KEYS}. */

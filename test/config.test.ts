@@ -460,6 +460,8 @@ describe("config schema", () => {
         "onePasswordCredentials",
         "renovateToken",
         "steadyGhcrDockerConfigJson",
+        "ntfyWebPushPublicKey",
+        "ntfyWebPushPrivateKey",
       ].map((k) => [`platform:${k}`, FAKE(k)]),
     );
     const everything = {

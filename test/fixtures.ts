@@ -88,7 +88,8 @@ export function homelabConfig(): Record<string, unknown> {
           sshUser: "ubuntu",
         },
         services: [],
-        apps: ["homepage"],
+        // An app with no needs: Homepage now publishes a route, which on k3d needs cert-manager.
+        apps: ["redis"],
       },
     },
     // Structurally valid but fake, so the k3d VM can get its public half.

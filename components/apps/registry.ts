@@ -10,6 +10,10 @@ import { cryptpadDefinition } from "./cryptpad";
 import { hypebotDefinition } from "./hypebot";
 import { mastodonDefinition } from "./mastodon";
 import { steadyDefinition } from "./steady";
+import { commafeedDefinition } from "./commafeed";
+import { homepageDefinition } from "./homepage";
+import { linkdingDefinition } from "./linkding";
+import { ntfyDefinition } from "./ntfy";
 import type { AppDefinition } from "./types";
 
 /** An app of any settings type (the composition passes the settings parsed for it). */
@@ -28,4 +32,8 @@ export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
   etcd: etcdDefinition,
   litellm: litellmDefinition,
   "open-webui": openWebuiDefinition,
+  commafeed: commafeedDefinition,
+  homepage: homepageDefinition,
+  linkding: linkdingDefinition,
+  ntfy: ntfyDefinition,
 };

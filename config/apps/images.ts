@@ -191,6 +191,48 @@ export const APP_IMAGES: Readonly<Record<string, Readonly<Record<string, ImageDe
       platforms: ["amd64"],
     },
   },
+  // CommaFeed 7.3.2 (tag of Athou/commafeed; 004's cluster runs 7.3.2-postgresql). Tags are
+  // `<version>-<database>[-jvm]` (commafeed-server/src/main/docker/README.md); the native
+  // image is pushed for linux/amd64 and linux/arm64/v8 (.github/workflows/ci.yml, job docker).
+  commafeed: {
+    commafeed: {
+      repository: "docker.io/athou/commafeed",
+      // renovate: datasource=docker depName=docker.io/athou/commafeed versioning=docker
+      tag: "7.3.2-postgresql",
+      platforms: BOTH,
+    },
+  },
+  // Homepage v1.10.1 (github.com/gethomepage/homepage/releases/tag/v1.10.1); images for
+  // linux/amd64 and linux/arm64 (.github/workflows/docker-publish.yml, build-push `platforms`).
+  homepage: {
+    homepage: {
+      repository: "ghcr.io/gethomepage/homepage",
+      // renovate: datasource=docker depName=ghcr.io/gethomepage/homepage versioning=docker
+      tag: "v1.10.1",
+      platforms: BOTH,
+    },
+  },
+  // linkding 1.44.2 (github.com/sissbruecker/linkding/releases/tag/v1.44.2, a security fix);
+  // "The Docker image is compatible with ARM platforms, so it can be run on a Raspberry Pi"
+  // (linkding README, "Installation"): amd64, arm64 and arm/v7 on Docker Hub.
+  linkding: {
+    linkding: {
+      repository: "docker.io/sissbruecker/linkding",
+      // renovate: datasource=docker depName=docker.io/sissbruecker/linkding versioning=docker
+      tag: "1.44.2",
+      platforms: BOTH,
+    },
+  },
+  // ntfy v2.17.0 (github.com/binwiederhier/ntfy/releases/tag/v2.17.0); "The ntfy image is
+  // available for amd64, armv6, armv7 and arm64" (docs/install.md, "Docker").
+  ntfy: {
+    ntfy: {
+      repository: "docker.io/binwiederhier/ntfy",
+      // renovate: datasource=docker depName=docker.io/binwiederhier/ntfy versioning=docker
+      tag: "v2.17.0",
+      platforms: BOTH,
+    },
+  },
 };
 
 /** The image names of an app (empty for an app without images here). */

@@ -19,6 +19,10 @@ import { parseHypebotSettings } from "../apps/hypebot";
 import { parseMastodonSettings } from "../apps/mastodon";
 import { parseSteadySettings } from "../apps/steady";
 import { APPS, runsOn } from "../catalog";
+import { parseCommafeedSettings } from "../apps/commafeed";
+import { parseHomepageSettings } from "../apps/homepage";
+import { parseLinkdingSettings } from "../apps/linkding";
+import { parseNtfySettings } from "../apps/ntfy";
 import { ConfigError, Reader, type ErrorCollector } from "../reader";
 import type { ClusterConfig, Versions } from "../types";
 import {
@@ -85,6 +89,10 @@ export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
   etcd: (r, cluster) => parseEtcdSettings(r, cluster),
   litellm: (r, cluster) => parseLitellmSettings(r, cluster),
   "open-webui": (r, cluster) => parseOpenWebuiSettings(r, cluster),
+  commafeed: (r, cluster) => parseCommafeedSettings(r, cluster),
+  homepage: (r, cluster) => parseHomepageSettings(r, cluster),
+  linkding: (r, cluster) => parseLinkdingSettings(r, cluster),
+  ntfy: (r, cluster) => parseNtfySettings(r, cluster),
 };
 
 /** The `namespace` of parsed app settings, when the app has one. */

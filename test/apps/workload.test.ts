@@ -165,6 +165,47 @@ describe("claims", () => {
       'app "worker" database.cluster: "other" differs from its owner\'s ("postgres")',
     );
   });
+  it("wires the connection's parts under the names an app asks for, before its own env", () => {
+    const app = webApp({
+      database: {
+        cluster: "db",
+        name: "bookmarks",
+        connectionEnv: {
+          host: "DB_HOST",
+          port: "DB_PORT",
+          name: "DB_NAME",
+          user: "DB_USER",
+          password: "DB_PASS",
+        },
+      },
+      controllers: {
+        web: {
+          type: "deployment",
+          containers: {
+            web: container({ env: { JDBC: "jdbc:postgresql://$(DB_HOST):$(DB_PORT)/$(DB_NAME)" } }),
+          },
+        },
+      },
+    });
+    const env = podOf(find(objectsOf([app]), "Deployment", "web")).containers[0].env as Any[];
+    const secret = (key: string) => ({ valueFrom: { secretKeyRef: { name: "postgres-web-user", key } } });
+    // Kubernetes expands $(VAR) only from variables defined earlier in the list.
+    expect(env).toEqual([
+      { name: "DATABASE_URL", ...secret("uri") },
+      { name: "DB_HOST", value: "db-rw.demo.svc" },
+      { name: "DB_PORT", value: "5432" },
+      { name: "DB_NAME", value: "bookmarks" },
+      { name: "DB_USER", ...secret("username") },
+      { name: "DB_PASS", ...secret("password") },
+      { name: "JDBC", value: "jdbc:postgresql://$(DB_HOST):$(DB_PORT)/$(DB_NAME)" },
+    ]);
+    // Only the names given are wired.
+    const some = webApp({ database: { cluster: "db", connectionEnv: { password: "PGPASSWORD" } } });
+    const names = (podOf(find(objectsOf([some]), "Deployment", "web")).containers[0].env as Any[]).map(
+      (e) => e.name,
+    );
+    expect(names).toEqual(["DATABASE_URL", "PGPASSWORD"]);
+  });
 
   it("wires a cache claim and persistence (default class, named class, NFS)", () => {
     const ctx = pureContext({ storageClasses: ["hcloud-volumes-encrypted", "longhorn"] });

@@ -86,6 +86,9 @@ describe("stack files the CLI would refuse", () => {
       "platform:bitwardenAccessToken",
       "platform:vaultToken",
       "platform:steadyGhcrDockerConfigJson",
+      // ntfy runs without web push until its VAPID keys are set.
+      "platform:ntfyWebPushPublicKey",
+      "platform:ntfyWebPushPrivateKey",
     ]);
     const withSecret = project(
       fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8") +

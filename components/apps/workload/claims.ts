@@ -1,7 +1,8 @@
 /**
  * Claims that wire an app to what it needs, without building what platform services own:
  * - database: `DATABASE_URL` from `postgres-<app>-user` key `uri` (source document 000,
- *   "When adding a new service requiring Postgres") and a {@link DatabaseClaim} the
+ *   "When adding a new service requiring Postgres"), optionally host, port, name, user and
+ *   password under names the app chooses, and a {@link DatabaseClaim} the
  *   composition hands to the CloudNativePG builder (role, Database, that Secret);
  * - cache: `REDIS_HOST`/`REDIS_PORT` pointing at the cache app's Service (000,
  *   "Environment Variables Pattern");
@@ -18,13 +19,25 @@ export function databaseSecretName(app: string): string {
   return `postgres-${app}-user`;
 }
 
-export function claimEnv(app: AppSpec): Record<string, EnvValue> {
+/** The read-write Service of a CloudNativePG cluster (docs "Service management": `<cluster>-rw`). */
+export function databaseHost(cluster: string, namespace: string): string {
+  return `${cluster}-rw.${namespace}.svc`;
+}
+
+/** The env a claim wires, before the container's own (so its values may use `$(VAR)`). */
+export function claimEnv(app: AppSpec, namespace: string): Record<string, EnvValue> {
   const env: Record<string, EnvValue> = {};
-  if (app.database)
-    env[app.database.env ?? "DATABASE_URL"] = {
-      secret: databaseSecretName(app.database.owner ?? app.name),
-      key: "uri",
-    };
+  const db = app.database;
+  if (db) {
+    const secret = databaseSecretName(db.owner ?? app.name);
+    env[db.env ?? "DATABASE_URL"] = { secret, key: "uri" };
+    const parts = db.connectionEnv ?? {};
+    if (parts.host) env[parts.host] = databaseHost(db.cluster, namespace);
+    if (parts.port) env[parts.port] = "5432";
+    if (parts.name) env[parts.name] = db.name ?? app.name;
+    if (parts.user) env[parts.user] = { secret, key: "username" };
+    if (parts.password) env[parts.password] = { secret, key: "password" };
+  }
   if (app.cache) {
     env.REDIS_HOST = app.cache.app;
     env.REDIS_PORT = String(app.cache.port);

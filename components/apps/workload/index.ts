@@ -58,7 +58,7 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
     const secretName = secretResolver(app, [...apps, ...(ctx.peers ?? [])]);
     const built = secrets(app, ctx);
     liveSecrets.push(...built.liveSecrets);
-    const env = claimEnv(app);
+    const env = claimEnv(app, ctx.namespace);
     const configMaps = Object.entries(app.configMaps ?? {}).map(([name, data]): KubeObject => ({
       apiVersion: "v1",
       kind: "ConfigMap",

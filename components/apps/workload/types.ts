@@ -245,16 +245,9 @@ export interface AppSpec {
   /**
    * A database on the cluster's CloudNativePG cluster; wires `DATABASE_URL` into every container.
    * With `owner`, the app shares the claim of that app of the same namespace (its role,
-   * database and `postgres-<owner>-user` Secret) instead of claiming its own: several
-   * workloads of one product on one database.
+   * database and `postgres-<owner>-user` Secret) instead of claiming its own.
    */
-  readonly database?: {
-    readonly cluster: string;
-    readonly name?: string;
-    readonly env?: string;
-    /** @default the app itself claims the database */
-    readonly owner?: string;
-  };
+  readonly database?: DatabaseRequest;
   /** A cache (Valkey/Redis) app in the same namespace; wires `REDIS_HOST`/`REDIS_PORT`. */
   readonly cache?: Peer;
   /** Other peers the app calls (egress) and that call it (ingress). */
@@ -328,6 +321,43 @@ export interface WorkloadContext {
    * `<app>/<secret>` references to their secrets. @default none
    */
   readonly peers?: readonly AppSpec[];
+}
+
+/**
+ * Env var names for the parts of the database connection, for images that take host, port,
+ * name, user and password apart rather than one URL (linkding's `LD_DB_*`, a JDBC URL built
+ * with `$(VAR)` references). Each one named is wired; the others are left out.
+ */
+export interface DatabaseConnectionEnv {
+  /** `<cluster>-rw.<namespace>.svc`, the primary's Service. */
+  readonly host?: string;
+  /** `5432`. */
+  readonly port?: string;
+  /** The database name. */
+  readonly name?: string;
+  /** Key `username` of the `postgres-<app>-user` Secret. */
+  readonly user?: string;
+  /** Key `password` of the `postgres-<app>-user` Secret. */
+  readonly password?: string;
+}
+
+/** What an app asks of its database; all but `cluster` are optional. */
+export interface DatabaseRequest {
+  /** The database cluster (one CloudNativePG `Cluster` per name and namespace). */
+  readonly cluster: string;
+  /** @default the app's name */
+  readonly name?: string;
+  /** The env var that gets the connection URI. @default "DATABASE_URL" */
+  readonly env?: string;
+  /**
+   * Env vars for the connection's parts, set before the container's own env so that its
+   * values can refer to them as `$(VAR)`
+   * (https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/).
+   * @default none
+   */
+  readonly connectionEnv?: DatabaseConnectionEnv;
+  /** @default the app itself claims the database */
+  readonly owner?: string;
 }
 
 export interface DatabaseClaim {

@@ -1,0 +1,50 @@
+/**
+ * Typed settings of Homepage (source document 004: the application dashboard), read from
+ * `platform:clusters.<cluster>.appSettings.homepage`. The dashboard is static config: no
+ * Kubernetes discovery, so it needs no service account token or RBAC.
+ */
+import type { Reader } from "../reader";
+import type { ClusterConfig } from "../types";
+import { COMMON_FIELDS, parseHomelabCommon, type HomelabAppSettings } from "./homelab";
+
+/** One link on the dashboard (Homepage `services.yaml`, https://gethomepage.dev/configs/services/). */
+export interface HomepageLink {
+  readonly name: string;
+  readonly href: string;
+  readonly description?: string;
+}
+
+export interface HomepageSettings extends HomelabAppSettings {
+  /** Page title (`settings.yaml` `title`). @default `Homepage` */
+  readonly title: string;
+  /** Service groups in order: group name -> links. @default none */
+  readonly services: readonly { readonly group: string; readonly links: readonly HomepageLink[] }[];
+}
+
+const URL = { pattern: /^https?:\/\/\S+$/, expected: "an http(s) URL" };
+const TEXT = { pattern: /^[^\n]{1,100}$/, expected: "one line of text" };
+
+/** Parses `appSettings.homepage`. */
+export function parseHomepageSettings(
+  r: Reader,
+  cluster: Pick<ClusterConfig, "architecture">,
+): HomepageSettings {
+  r.only([...COMMON_FIELDS, "title", "services"]);
+  const groups = r.optionalObject("services");
+  return {
+    ...parseHomelabCommon(r, "homepage", cluster),
+    title: r.string("title", TEXT, "Homepage"),
+    services: Object.keys(groups.value).map((group) => ({
+      group,
+      links: groups.list(group).map((link) => {
+        link.only(["name", "href", "description"]);
+        const description = link.optionalString("description", TEXT);
+        return {
+          name: link.string("name", TEXT),
+          href: link.string("href", URL),
+          ...(description ? { description } : {}),
+        };
+      }),
+    })),
+  };
+}
