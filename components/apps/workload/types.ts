@@ -206,7 +206,7 @@ export interface AppSpec {
   readonly configMaps?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly secrets?: Readonly<Record<string, SecretSource>>;
   /** A database on the cluster's CloudNativePG cluster; wires `DATABASE_URL` into every container. */
-  readonly database?: { readonly cluster: string; readonly name?: string; readonly env?: string };
+  readonly database?: DatabaseRequest;
   /** A cache (Valkey/Redis) app in the same namespace; wires `REDIS_HOST`/`REDIS_PORT`. */
   readonly cache?: Peer;
   /** Other peers the app calls (egress) and that call it (ingress). */
@@ -264,7 +264,33 @@ export interface WorkloadContext {
   readonly parent: pulumi.Resource;
 }
 
-export interface DatabaseClaim {
+/** What an app asks of its database; all but `cluster` are optional. */
+export interface DatabaseRequest {
+  /** The database cluster (one CloudNativePG `Cluster` per name and namespace). */
+  readonly cluster: string;
+  /** @default the app's name */
+  readonly name?: string;
+  /** @default "DATABASE_URL" */
+  readonly env?: string;
+  /**
+   * Talk through FerretDB: the cluster runs the DocumentDB image and the app's role joins
+   * the DocumentDB admin role (components/platform/postgres.ts `DOCUMENTDB`).
+   * @default false
+   */
+  readonly documentdb?: boolean;
+  /**
+   * Extensions created in the app's database by the CloudNativePG `Database` (declarative
+   * extensions, CNPG >= 1.26, docs "PostgreSQL Database management"), in order.
+   * @default none
+   */
+  readonly extensions?: readonly string[];
+  /** An operand image with extensions the default image lacks. @default the cluster's image */
+  readonly imageName?: string;
+  /** Libraries the extensions need preloaded (`postgresql.shared_preload_libraries`). @default none */
+  readonly sharedPreloadLibraries?: readonly string[];
+}
+
+export interface DatabaseClaim extends Omit<DatabaseRequest, "name" | "env"> {
   readonly app: string;
   readonly database: string;
   readonly cluster: string;
