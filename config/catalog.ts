@@ -208,7 +208,8 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     needsServices: ["cloudnative-pg"],
     needsStorage: true,
     needsStorageClass: "synology-nfs",
-    delivered: false,
+    routes: "cluster",
+    delivered: true,
   },
   linkding: {
     description: "Bookmark manager",
@@ -220,7 +221,9 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     description: "CGM monitoring on FerretDB over CloudNativePG",
     source: "004",
     needsServices: ["cloudnative-pg"],
-    delivered: false,
+    needsStorage: true,
+    routes: "cluster",
+    delivered: true,
   },
   ntfy: { description: "Notification service", source: "004", needsStorage: true, delivered: false },
   pgadmin: {

@@ -3,6 +3,8 @@
  * is built when it has an entry here (its catalog entry says `delivered: true`; a test keeps
  * the two in step).
  */
+import { immichDefinition } from "./immich";
+import { nightscoutDefinition } from "./nightscout";
 import { steadyDefinition } from "./steady";
 import type { AppDefinition } from "./types";
 
@@ -11,4 +13,6 @@ export type AnyAppDefinition = AppDefinition<never>;
 
 export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
   steady: steadyDefinition,
+  immich: immichDefinition,
+  nightscout: nightscoutDefinition,
 };

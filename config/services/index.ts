@@ -5,6 +5,8 @@
  * means every default. A block for a service or app the cluster does not enable is an error
  * (it would silently do nothing).
  */
+import { parseImmichSettings } from "../apps/immich";
+import { parseNightscoutSettings } from "../apps/nightscout";
 import { parseSteadySettings } from "../apps/steady";
 import { runsOn } from "../catalog";
 import { ConfigError, Reader, type ErrorCollector } from "../reader";
@@ -63,6 +65,8 @@ export const SERVICE_SETTINGS: Readonly<Record<string, SettingsParser>> = {
 /** Settings parsers of the apps, by catalog name. */
 export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
   steady: (r, cluster) => parseSteadySettings(r, cluster),
+  immich: (r, cluster) => parseImmichSettings(r, cluster),
+  nightscout: (r, cluster) => parseNightscoutSettings(r, cluster),
 };
 
 /**
