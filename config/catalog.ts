@@ -230,7 +230,9 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     description: "PostgreSQL administration",
     source: "004",
     needsServices: ["cloudnative-pg"],
-    delivered: false,
+    needsStorage: true,
+    routes: "cluster",
+    delivered: true,
   },
   "speedtest-tracker": {
     description: "Internet speed history",

@@ -5,6 +5,7 @@
  */
 import { immichDefinition } from "./immich";
 import { nightscoutDefinition } from "./nightscout";
+import { pgadminDefinition } from "./pgadmin";
 import { steadyDefinition } from "./steady";
 import type { AppDefinition } from "./types";
 
@@ -15,4 +16,5 @@ export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
   steady: steadyDefinition,
   immich: immichDefinition,
   nightscout: nightscoutDefinition,
+  pgadmin: pgadminDefinition,
 };

@@ -98,6 +98,16 @@ export const APP_IMAGES: Readonly<Record<string, Readonly<Record<string, ImageDe
       platforms: BOTH,
     },
   },
+  pgadmin: {
+    // pgAdmin 4 9.8 (pgadmin.org "Container Deployment": dpage/pgadmin4:<version>); ARM64
+    // containers since pgadmin-org/pgadmin4 issue #4126 (RM #6212, closed), amd64 throughout.
+    pgadmin: {
+      repository: "docker.io/dpage/pgadmin4",
+      // renovate: datasource=docker depName=docker.io/dpage/pgadmin4 versioning=docker
+      tag: "9.8",
+      platforms: BOTH,
+    },
+  },
 };
 
 /** The image names of an app (empty for an app without images here). */

@@ -7,6 +7,7 @@
  */
 import { parseImmichSettings } from "../apps/immich";
 import { parseNightscoutSettings } from "../apps/nightscout";
+import { parsePgadminSettings } from "../apps/pgadmin";
 import { parseSteadySettings } from "../apps/steady";
 import { runsOn } from "../catalog";
 import { ConfigError, Reader, type ErrorCollector } from "../reader";
@@ -67,6 +68,7 @@ export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
   steady: (r, cluster) => parseSteadySettings(r, cluster),
   immich: (r, cluster) => parseImmichSettings(r, cluster),
   nightscout: (r, cluster) => parseNightscoutSettings(r, cluster),
+  pgadmin: (r, cluster) => parsePgadminSettings(r, cluster),
 };
 
 /**

@@ -188,6 +188,21 @@ describe("claims", () => {
     });
   });
 
+  it("gives a database admin UI egress to every CloudNativePG cluster, and nobody else", () => {
+    const egressOf = (app: AppSpec) => find(objectsOf([app]), "NetworkPolicy", "web").spec.egress as Any[];
+    const rule = {
+      to: [
+        {
+          namespaceSelector: {},
+          podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] },
+        },
+      ],
+      ports: [{ protocol: "TCP", port: 5432 }],
+    };
+    expect(egressOf(webApp({ databaseAdmin: true }))).toContainEqual(rule);
+    expect(egressOf(webApp())).not.toContainEqual(rule);
+  });
+
   it("wires a cache claim and persistence (default class, named class, NFS)", () => {
     const ctx = pureContext({ storageClasses: ["hcloud-volumes-encrypted", "longhorn"] });
     const app = webApp({

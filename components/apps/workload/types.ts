@@ -212,6 +212,11 @@ export interface AppSpec {
   /** Other peers the app calls (egress) and that call it (ingress). */
   readonly talksTo?: readonly Peer[];
   readonly calledBy?: readonly string[];
+  /**
+   * Egress to the PostgreSQL port of every CloudNativePG cluster in any namespace, for a
+   * database admin UI (pgAdmin). @default false
+   */
+  readonly databaseAdmin?: boolean;
   /** Egress to addresses outside the cluster on these TCP ports (e.g. [443] for a public API). */
   readonly internetEgress?: readonly number[];
   /** Metrics scrape on a service port. */
