@@ -222,7 +222,8 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     needsServices: ["cloudnative-pg"],
     needsStorage: true,
     needsStorageClass: "synology-nfs",
-    delivered: false,
+    routes: "cluster",
+    delivered: true,
   },
   linkding: {
     description: "Bookmark manager",
@@ -236,7 +237,9 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     description: "CGM monitoring on FerretDB over CloudNativePG",
     source: "004",
     needsServices: ["cloudnative-pg"],
-    delivered: false,
+    needsStorage: true,
+    routes: "cluster",
+    delivered: true,
   },
   ntfy: {
     description: "Notification service",
@@ -249,7 +252,9 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     description: "PostgreSQL administration",
     source: "004",
     needsServices: ["cloudnative-pg"],
-    delivered: false,
+    needsStorage: true,
+    routes: "cluster",
+    delivered: true,
   },
   "speedtest-tracker": {
     description: "Internet speed history",

@@ -110,6 +110,27 @@ function withDependencies(spec: AppSpec, namespace: string, monitoringItem: stri
   return { ...spec, dependsOn: [...new Set([...(spec.dependsOn ?? []), ...extra])] };
 }
 
+/**
+ * The operand image and preloaded libraries of one database cluster: what its claims ask
+ * for (they must agree on the image), else the cluster's default image.
+ */
+export function operandOf(
+  clusterName: string,
+  dbCluster: string,
+  claims: readonly DatabaseClaim[],
+  defaultImage: string,
+): { imageName: string; sharedPreloadLibraries: string[] } {
+  const images = [...new Set(claims.flatMap((c) => (c.imageName ? [c.imageName] : [])))];
+  if (images.length > 1)
+    throw new Error(
+      `cluster ${clusterName}: the claims on database cluster ${dbCluster} ask for different images (${images.join(", ")}); give them separate database clusters`,
+    );
+  return {
+    imageName: images[0] ?? defaultImage,
+    sharedPreloadLibraries: [...new Set(claims.flatMap((c) => c.sharedPreloadLibraries ?? []))],
+  };
+}
+
 /** Runs every enabled, built app of one cluster. */
 export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: ClusterHandle): AppsDelivery {
   const out: AppsDelivery = { items: [], liveSecrets: [], apps: {}, databases: {}, waitingForImages: [] };
@@ -213,6 +234,7 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
     for (const [dbCluster, consumers] of byCluster) {
       if (!cnpg)
         throw new Error(`cluster ${cluster.name}: a database claim needs the cloudnative-pg service`);
+      const operand = operandOf(cluster.name, dbCluster, consumers, cnpg.imageName);
       const keyId = allSecrets[CNPG_BACKUP_KEY_ID];
       const secretKey = allSecrets[CNPG_BACKUP_SECRET_KEY];
       const db = postgresCluster({
@@ -222,8 +244,16 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
         instances: cnpg.instances,
         storageClass: handle.capabilities.defaultStorageClass,
         size: cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
-        imageName: cnpg.imageName,
-        consumers: consumers.map((c) => ({ app: c.app, database: c.database })),
+        imageName: operand.imageName,
+        ...(operand.sharedPreloadLibraries.length
+          ? { sharedPreloadLibraries: operand.sharedPreloadLibraries }
+          : {}),
+        consumers: consumers.map((c) => ({
+          app: c.app,
+          database: c.database,
+          ...(c.documentdb ? { documentdb: true } : {}),
+          ...(c.extensions?.length ? { extensions: c.extensions } : {}),
+        })),
         ...(cnpg.backup
           ? {
               backup: {

@@ -74,6 +74,7 @@ export function homelabConfig(): Record<string, unknown> {
         services: ["cert-manager", "cloudnative-pg", "longhorn", "metallb", "synology-nfs"],
         serviceSettings: { "synology-nfs": { nfs: { server: "nas.example.org", share: "/volume1/k8s" } } },
         apps: ["immich", "linkding"],
+        appSettings: { immich: { library: { server: "nas.example.org", path: "/volume1/photos" } } },
       },
       staging: {
         kind: "k3d-proxmox",

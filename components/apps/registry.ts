@@ -9,6 +9,9 @@ import { etcdDefinition, natsDefinition, postgresDefinition, redisDefinition } f
 import { cryptpadDefinition } from "./cryptpad";
 import { hypebotDefinition } from "./hypebot";
 import { mastodonDefinition } from "./mastodon";
+import { immichDefinition } from "./immich";
+import { nightscoutDefinition } from "./nightscout";
+import { pgadminDefinition } from "./pgadmin";
 import { steadyDefinition } from "./steady";
 import { commafeedDefinition } from "./commafeed";
 import { homepageDefinition } from "./homepage";
@@ -36,4 +39,7 @@ export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
   homepage: homepageDefinition,
   linkding: linkdingDefinition,
   ntfy: ntfyDefinition,
+  immich: immichDefinition,
+  nightscout: nightscoutDefinition,
+  pgadmin: pgadminDefinition,
 };

@@ -58,6 +58,8 @@ export interface PostgresConsumer {
   readonly database?: string;
   /** Whether the app talks to the cluster through FerretDB (needs the DocumentDB extension). */
   readonly documentdb?: boolean;
+  /** Extensions the consumer's `Database` creates, in order (CNPG declarative extensions). */
+  readonly extensions?: readonly string[];
 }
 
 /** Object-store backups of one database cluster. */
@@ -83,6 +85,8 @@ export interface PostgresClusterArgs {
   /** Pinned operand image; DocumentDB consumers switch it to {@link DOCUMENTDB}'s image. */
   readonly imageName: string;
   readonly consumers: readonly PostgresConsumer[];
+  /** Libraries to preload (e.g. `vchord.so`); DocumentDB's are added for DocumentDB consumers. */
+  readonly sharedPreloadLibraries?: readonly string[];
   readonly backup?: PostgresBackup;
   /** Bootstrap from the backup archive instead of an empty database (needs `backup`). */
   readonly recovery?: PostgresRecoverySettings;
@@ -124,6 +128,16 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
     apps.add(c.app);
   }
   const documentdb = args.consumers.some((c) => c.documentdb);
+  if (documentdb && args.sharedPreloadLibraries?.length)
+    throw new Error(
+      `${where}: DocumentDB consumers run the DocumentDB image, which has none of sharedPreloadLibraries ${args.sharedPreloadLibraries.join(", ")}; give them separate database clusters`,
+    );
+  const preload = [
+    ...new Set([
+      ...(documentdb ? DOCUMENTDB.sharedPreloadLibraries : []),
+      ...(args.sharedPreloadLibraries ?? []),
+    ]),
+  ];
   const host = `${args.name}-rw.${args.namespace}.svc`;
   const liveSecrets: LiveSecret[] = [];
   const objects: KubeObject[] = [];
@@ -165,12 +179,10 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
     primaryUpdateStrategy: "unsupervised",
     enableSuperuserAccess: false,
     storage: { storageClass: args.storageClass, size: args.size },
-    postgresql: documentdb
-      ? {
-          shared_preload_libraries: [...DOCUMENTDB.sharedPreloadLibraries],
-          parameters: { "cron.database_name": DOCUMENTDB.database },
-        }
-      : {},
+    postgresql: {
+      ...(preload.length ? { shared_preload_libraries: preload } : {}),
+      ...(documentdb ? { parameters: { "cron.database_name": DOCUMENTDB.database } } : {}),
+    },
     managed: { roles },
     resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
   };
@@ -219,7 +231,15 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
       kind: "Database",
       metadata: { name: `${args.name}-${c.app}`, namespace: args.namespace },
       // `databaseReclaimPolicy` stays at its default `retain`: deleting the CR keeps the data.
-      spec: { name: c.database ?? c.app, owner: c.app, cluster: { name: args.name }, ensure: "present" },
+      spec: {
+        name: c.database ?? c.app,
+        owner: c.app,
+        cluster: { name: args.name },
+        ensure: "present",
+        ...(c.extensions?.length
+          ? { extensions: c.extensions.map((name) => ({ name, ensure: "present" })) }
+          : {}),
+      },
     });
   }
   if (args.backup) {

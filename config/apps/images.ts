@@ -233,6 +233,60 @@ export const APP_IMAGES: Readonly<Record<string, Readonly<Record<string, ImageDe
       platforms: BOTH,
     },
   },
+  // Immich v2.2.2 (immich-app/immich server/package.json "version": "2.2.2"; release compose
+  // docker/docker-compose.yml runs ghcr.io/immich-app/immich-{server,machine-learning}).
+  // Both images are multi-arch, amd64 and arm64 (the compose's ML hwaccel list names the
+  // arm64-only `armnn` variant; docs.immich.app "Requirements": arm64 is supported).
+  immich: {
+    server: {
+      repository: "ghcr.io/immich-app/immich-server",
+      // renovate: datasource=docker depName=ghcr.io/immich-app/immich-server versioning=docker
+      tag: "v2.2.2",
+      platforms: BOTH,
+    },
+    "machine-learning": {
+      repository: "ghcr.io/immich-app/immich-machine-learning",
+      // renovate: datasource=docker depName=ghcr.io/immich-app/immich-machine-learning versioning=docker
+      tag: "v2.2.2",
+      platforms: BOTH,
+    },
+    // Immich's compose runs Valkey 8 (docker.io/valkey/valkey:8-bookworm); the same pin as Steady.
+    valkey: {
+      repository: "docker.io/valkey/valkey",
+      // renovate: datasource=docker depName=docker.io/valkey/valkey versioning=docker
+      tag: "8.1.11-alpine",
+      platforms: BOTH,
+    },
+  },
+  nightscout: {
+    // cgm-remote-monitor 15.0.3; Docker Hub images for amd64 and arm64 since
+    // nightscout/cgm-remote-monitor PR #7043 ("Build Docker image for arm64 architecture", merged).
+    nightscout: {
+      repository: "docker.io/nightscout/cgm-remote-monitor",
+      // renovate: datasource=docker depName=docker.io/nightscout/cgm-remote-monitor versioning=docker
+      tag: "15.0.3",
+      platforms: BOTH,
+    },
+    // FerretDB 2.7.0, the release the DocumentDB operand image is built for
+    // (docs.ferretdb.io v2.7 "Kubernetes"; components/platform/postgres.ts DOCUMENTDB); the
+    // ghcr.io/ferretdb/ferretdb package publishes linux/amd64, linux/arm64 and linux/arm/v7.
+    ferretdb: {
+      repository: "ghcr.io/ferretdb/ferretdb",
+      // renovate: datasource=docker depName=ghcr.io/ferretdb/ferretdb versioning=docker
+      tag: "2.7.0",
+      platforms: BOTH,
+    },
+  },
+  pgadmin: {
+    // pgAdmin 4 9.8 (pgadmin.org "Container Deployment": dpage/pgadmin4:<version>); ARM64
+    // containers since pgadmin-org/pgadmin4 issue #4126 (RM #6212, closed), amd64 throughout.
+    pgadmin: {
+      repository: "docker.io/dpage/pgadmin4",
+      // renovate: datasource=docker depName=docker.io/dpage/pgadmin4 versioning=docker
+      tag: "9.8",
+      platforms: BOTH,
+    },
+  },
 };
 
 /** The image names of an app (empty for an app without images here). */

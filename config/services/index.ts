@@ -17,6 +17,9 @@ import {
 import { parseCryptpadSettings } from "../apps/cryptpad";
 import { parseHypebotSettings } from "../apps/hypebot";
 import { parseMastodonSettings } from "../apps/mastodon";
+import { parseImmichSettings } from "../apps/immich";
+import { parseNightscoutSettings } from "../apps/nightscout";
+import { parsePgadminSettings } from "../apps/pgadmin";
 import { parseSteadySettings } from "../apps/steady";
 import { APPS, runsOn } from "../catalog";
 import { parseCommafeedSettings } from "../apps/commafeed";
@@ -93,6 +96,9 @@ export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
   homepage: (r, cluster) => parseHomepageSettings(r, cluster),
   linkding: (r, cluster) => parseLinkdingSettings(r, cluster),
   ntfy: (r, cluster) => parseNtfySettings(r, cluster),
+  immich: (r, cluster) => parseImmichSettings(r, cluster),
+  nightscout: (r, cluster) => parseNightscoutSettings(r, cluster),
+  pgadmin: (r, cluster) => parsePgadminSettings(r, cluster),
 };
 
 /** The `namespace` of parsed app settings, when the app has one. */

@@ -207,6 +207,74 @@ describe("claims", () => {
     expect(names).toEqual(["DATABASE_URL", "PGPASSWORD"]);
   });
 
+  it("passes DocumentDB, extensions, an operand image and preloads through the claim; reads a peer's database Secret", () => {
+    const ferret = webApp({
+      name: "ferret",
+      controllers: { ferret: { type: "deployment", containers: { web: container() } } },
+      database: { cluster: "docdb", documentdb: true, env: "FERRETDB_POSTGRESQL_URL" },
+    });
+    const client = webApp({
+      name: "client",
+      service: undefined,
+      controllers: {
+        client: {
+          type: "deployment",
+          containers: {
+            web: container({ env: { USER: { secret: "postgres-ferret-user", key: "username" } } }),
+          },
+        },
+      },
+    });
+    const vector = webApp({
+      name: "vec",
+      service: undefined,
+      database: {
+        cluster: "vecdb",
+        name: "vectors",
+        imageName: "example.org/pg-vector:17",
+        sharedPreloadLibraries: ["vchord.so"],
+        extensions: ["vector", "vchord"],
+      },
+    });
+    const result = build([ferret, client, vector]);
+    expect(result.databaseClaims).toEqual([
+      { app: "ferret", database: "ferret", cluster: "docdb", namespace: "demo", documentdb: true },
+      {
+        app: "vec",
+        database: "vectors",
+        cluster: "vecdb",
+        namespace: "demo",
+        extensions: ["vector", "vchord"],
+        imageName: "example.org/pg-vector:17",
+        sharedPreloadLibraries: ["vchord.so"],
+      },
+    ]);
+    const objects = (result.items as Bundle[]).flatMap((b) => [...b.objects]);
+    expect(podOf(find(objects, "Deployment", "ferret")).containers[0].env).toContainEqual({
+      name: "FERRETDB_POSTGRESQL_URL",
+      valueFrom: { secretKeyRef: { name: "postgres-ferret-user", key: "uri" } },
+    });
+    expect(podOf(find(objects, "Deployment", "client")).containers[0].env).toContainEqual({
+      name: "USER",
+      valueFrom: { secretKeyRef: { name: "postgres-ferret-user", key: "username" } },
+    });
+  });
+
+  it("gives a database admin UI egress to every CloudNativePG cluster, and nobody else", () => {
+    const egressOf = (app: AppSpec) => find(objectsOf([app]), "NetworkPolicy", "web").spec.egress as Any[];
+    const rule = {
+      to: [
+        {
+          namespaceSelector: {},
+          podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] },
+        },
+      ],
+      ports: [{ protocol: "TCP", port: 5432 }],
+    };
+    expect(egressOf(webApp({ databaseAdmin: true }))).toContainEqual(rule);
+    expect(egressOf(webApp())).not.toContainEqual(rule);
+  });
+
   it("wires a cache claim and persistence (default class, named class, NFS)", () => {
     const ctx = pureContext({ storageClasses: ["hcloud-volumes-encrypted", "longhorn"] });
     const app = webApp({
@@ -242,8 +310,34 @@ describe("claims", () => {
     expect(pod.volumes).toEqual([
       { name: "data", persistentVolumeClaim: { claimName: "web-data" } },
       { name: "fast", persistentVolumeClaim: { claimName: "web-fast" } },
-      { name: "media", nfs: { server: "10.0.0.5", path: "/export/media", readOnly: false } },
+      { name: "media", persistentVolumeClaim: { claimName: "web-media" } },
     ]);
+    // The restricted profile admits no inline nfs volume: a static PV bound to the app's PVC.
+    expect(find(objects, "PersistentVolume", "demo-web-media").spec).toEqual({
+      capacity: { storage: "1Gi" },
+      accessModes: ["ReadWriteMany"],
+      persistentVolumeReclaimPolicy: "Retain",
+      storageClassName: "",
+      claimRef: { namespace: "demo", name: "web-media" },
+      nfs: { server: "10.0.0.5", path: "/export/media", readOnly: false },
+    });
+    expect(find(objects, "PersistentVolumeClaim", "web-media").spec).toEqual({
+      accessModes: ["ReadWriteMany"],
+      storageClassName: "",
+      volumeName: "demo-web-media",
+      resources: { requests: { storage: "1Gi" } },
+    });
+    const readOnly = webApp({
+      persistence: { media: { type: "nfs", server: "10.0.0.5", path: "/export/media", readOnly: true } },
+      controllers: {
+        web: { type: "deployment", containers: { web: container({ mounts: { "/media": "media" } }) } },
+      },
+    });
+    const roObjects = objectsOf([readOnly], ctx);
+    expect(podOf(find(roObjects, "Deployment", "web")).volumes).toEqual([
+      { name: "media", persistentVolumeClaim: { claimName: "web-media", readOnly: true } },
+    ]);
+    expect(find(roObjects, "PersistentVolume", "demo-web-media").spec.accessModes).toEqual(["ReadOnlyMany"]);
     const bad = webApp({ persistence: { data: { type: "pvc", size: "1Gi", storageClass: "nope" } } });
     expect(() => build([bad])).toThrow(
       'app "web" persistence.data.storageClass: "nope" is not on this cluster (available: hcloud-volumes-encrypted)',

@@ -274,8 +274,35 @@ describe("PostgresCluster", () => {
     expect(b.bundle.objects.map((o) => o.kind)).toEqual(["Cluster"]);
   });
 
+  it("preloads libraries and creates a consumer's extensions in its Database, in order", async () => {
+    const { outputs: b } = await runProgram(() =>
+      postgresCluster({
+        ...base(new Parent("p")),
+        imageName: "ghcr.io/tensorchord/cloudnative-vectorchord:17-0.4.3",
+        sharedPreloadLibraries: ["vchord.so"],
+        consumers: [{ app: "immich", database: "immich", extensions: ["vector", "vchord"] }],
+      }),
+    );
+    const spec = find(b.bundle.objects, "Cluster", "postgres").spec;
+    expect(spec.imageName).toBe("ghcr.io/tensorchord/cloudnative-vectorchord:17-0.4.3");
+    expect(spec.postgresql).toEqual({ shared_preload_libraries: ["vchord.so"] });
+    expect(find(b.bundle.objects, "Database", "postgres-immich").spec.extensions).toEqual([
+      { name: "vector", ensure: "present" },
+      { name: "vchord", ensure: "present" },
+    ]);
+  });
+
   it("rejects bad input with one clear error", () => {
     const parent = {} as pulumi.Resource;
+    expect(() =>
+      postgresCluster({
+        ...base(parent),
+        sharedPreloadLibraries: ["vchord.so"],
+        consumers: [{ app: "nightscout", documentdb: true }],
+      }),
+    ).toThrow(
+      'PostgresCluster "postgres": DocumentDB consumers run the DocumentDB image, which has none of sharedPreloadLibraries vchord.so; give them separate database clusters',
+    );
     expect(() => postgresCluster({ ...base(parent), consumers: [] })).toThrow(
       'PostgresCluster "postgres": needs at least one consumer app',
     );

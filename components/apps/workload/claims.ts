@@ -6,8 +6,10 @@
  *   composition hands to the CloudNativePG builder (role, Database, that Secret);
  * - cache: `REDIS_HOST`/`REDIS_PORT` pointing at the cache app's Service (000,
  *   "Environment Variables Pattern");
- * - persistence: a PVC on a named or the default StorageClass, an NFS share, or an emptyDir
- *   the pod's containers share.
+ * - persistence: a PVC on a named or the default StorageClass, an NFS share as a static
+ *   PersistentVolume bound to its own PVC (the restricted Pod Security profile admits only
+ *   PVC-backed, not inline `nfs`, volumes: kubernetes.io/docs/concepts/security/pod-security-standards,
+ *   "Volume Types"), or an emptyDir the pod's containers share.
  */
 import { KEEP_ON_PRUNE, type JsonValue, type KubeObject } from "../../gitops/delivery";
 import type { AppSpec, DatabaseClaim, EnvValue, WorkloadContext } from "./types";
@@ -46,19 +48,65 @@ export function claimEnv(app: AppSpec, namespace: string): Record<string, EnvVal
 }
 
 export function databaseClaims(app: AppSpec, namespace: string): DatabaseClaim[] {
+  const d = app.database;
   // A shared database is claimed once, by its owner.
-  return app.database && app.database.owner === undefined
-    ? [{ app: app.name, database: app.database.name ?? app.name, cluster: app.database.cluster, namespace }]
-    : [];
+  if (!d || d.owner !== undefined) return [];
+  return [
+    {
+      app: app.name,
+      database: d.name ?? app.name,
+      cluster: d.cluster,
+      namespace,
+      ...(d.documentdb ? { documentdb: true } : {}),
+      ...(d.extensions?.length ? { extensions: d.extensions } : {}),
+      ...(d.imageName ? { imageName: d.imageName } : {}),
+      ...(d.sharedPreloadLibraries?.length ? { sharedPreloadLibraries: d.sharedPreloadLibraries } : {}),
+    },
+  ];
+}
+
+/** The static PersistentVolume of an NFS share: cluster-scoped, so the namespace is in the name. */
+export function nfsVolumeName(namespace: string, app: string, persistence: string): string {
+  return `${namespace}-${app}-${persistence}`;
 }
 
 export function persistentClaims(
   app: AppSpec,
-  ctx: Pick<WorkloadContext, "defaultStorageClass" | "storageClasses">,
+  ctx: Pick<WorkloadContext, "defaultStorageClass" | "storageClasses" | "namespace">,
 ): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const [name, p] of Object.entries(app.persistence ?? {})) {
-    if (p.type !== "pvc") continue;
+    if (p.type === "emptyDir") continue;
+    if (p.type === "nfs") {
+      const pv = nfsVolumeName(ctx.namespace, app.name, name);
+      const accessModes = [p.readOnly ? "ReadOnlyMany" : "ReadWriteMany"];
+      // The size is nominal: NFS does not enforce it; both sides must name the same.
+      const storage = "1Gi";
+      objects.push(
+        {
+          apiVersion: "v1",
+          kind: "PersistentVolume",
+          metadata: { name: pv, annotations: KEEP_ON_PRUNE },
+          spec: {
+            capacity: { storage },
+            accessModes,
+            // Deleting the claim leaves the share's data alone.
+            persistentVolumeReclaimPolicy: "Retain",
+            // Empty class: binds only to the claim that names it, never to a provisioner.
+            storageClassName: "",
+            claimRef: { namespace: ctx.namespace, name: `${app.name}-${name}` },
+            nfs: { server: p.server, path: p.path, readOnly: p.readOnly ?? false },
+          },
+        },
+        {
+          apiVersion: "v1",
+          kind: "PersistentVolumeClaim",
+          metadata: { name: `${app.name}-${name}`, annotations: KEEP_ON_PRUNE },
+          spec: { accessModes, storageClassName: "", volumeName: pv, resources: { requests: { storage } } },
+        },
+      );
+      continue;
+    }
     const storageClassName = p.storageClass ?? ctx.defaultStorageClass;
     if (!ctx.storageClasses.includes(storageClassName)) {
       throw new Error(
@@ -84,15 +132,20 @@ export function persistenceVolumes(app: AppSpec, mounted: ReadonlySet<string>): 
   const volumes: Json[] = [];
   for (const [name, p] of Object.entries(app.persistence ?? {})) {
     if (!mounted.has(name)) continue;
-    if (p.type === "pvc") volumes.push({ name, persistentVolumeClaim: { claimName: `${app.name}-${name}` } });
-    else if (p.type === "nfs")
-      volumes.push({ name, nfs: { server: p.server, path: p.path, readOnly: p.readOnly ?? false } });
-    else
+    if (p.type === "emptyDir")
       volumes.push({
         name,
         emptyDir: {
           ...(p.medium ? { medium: p.medium } : {}),
           ...(p.sizeLimit ? { sizeLimit: p.sizeLimit } : {}),
+        },
+      });
+    else
+      volumes.push({
+        name,
+        persistentVolumeClaim: {
+          claimName: `${app.name}-${name}`,
+          ...(p.type === "nfs" && p.readOnly ? { readOnly: true } : {}),
         },
       });
   }

@@ -26,7 +26,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 function secretResolver(app: AppSpec, all: readonly AppSpec[]): (ref: string) => string {
   return (ref) => {
     if (app.secrets?.[ref]) return secretObjectName(app.name, ref);
+    // Its own or its owner's database credentials, or those of another app of the namespace
+    // (a client of that app's database protocol, such as a FerretDB client logging in).
     if (app.database && ref === databaseSecretName(app.database.owner ?? app.name)) return ref;
+    if (all.some((a) => a.database && ref === databaseSecretName(a.name))) return ref;
     const [owner, secret] = ref.split("/");
     if (secret !== undefined && all.find((a) => a.name === owner)?.secrets?.[secret])
       return secretObjectName(owner, secret);

@@ -76,6 +76,16 @@ export function networkPolicies(
       to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": app.database.cluster } } }],
       ports: [tcp(5432)],
     });
+  if (app.databaseAdmin)
+    egress.push({
+      to: [
+        {
+          namespaceSelector: {},
+          podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] },
+        },
+      ],
+      ports: [tcp(5432)],
+    });
   if (app.cache) egress.push({ to: [appPods(app.cache.app)], ports: [tcp(app.cache.port)] });
   for (const peer of app.talksTo ?? []) egress.push({ to: [appPods(peer.app)], ports: [tcp(peer.port)] });
   if (app.mesh) {

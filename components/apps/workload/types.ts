@@ -253,6 +253,11 @@ export interface AppSpec {
   /** Other peers the app calls (egress) and that call it (ingress). */
   readonly talksTo?: readonly Peer[];
   readonly calledBy?: readonly string[];
+  /**
+   * Egress to the PostgreSQL port of every CloudNativePG cluster in any namespace, for a
+   * database admin UI (pgAdmin). @default false
+   */
+  readonly databaseAdmin?: boolean;
   /** Egress to addresses outside the cluster on these TCP ports (e.g. [443] for a public API). */
   readonly internetEgress?: readonly number[];
   /** Metrics scrape on a service port. */
@@ -358,9 +363,25 @@ export interface DatabaseRequest {
   readonly connectionEnv?: DatabaseConnectionEnv;
   /** @default the app itself claims the database */
   readonly owner?: string;
+  /**
+   * Talk through FerretDB: the cluster runs the DocumentDB image and the app's role joins
+   * the DocumentDB admin role (components/platform/postgres.ts `DOCUMENTDB`).
+   * @default false
+   */
+  readonly documentdb?: boolean;
+  /**
+   * Extensions created in the app's database by the CloudNativePG `Database` (declarative
+   * extensions, CNPG >= 1.26, docs "PostgreSQL Database management"), in order.
+   * @default none
+   */
+  readonly extensions?: readonly string[];
+  /** An operand image with extensions the default image lacks. @default the cluster's image */
+  readonly imageName?: string;
+  /** Libraries the extensions need preloaded (`postgresql.shared_preload_libraries`). @default none */
+  readonly sharedPreloadLibraries?: readonly string[];
 }
 
-export interface DatabaseClaim {
+export interface DatabaseClaim extends Omit<DatabaseRequest, "name" | "env" | "connectionEnv" | "owner"> {
   readonly app: string;
   readonly database: string;
   readonly cluster: string;

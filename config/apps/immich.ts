@@ -1,0 +1,63 @@
+/**
+ * Typed settings of Immich (source document 004: "Photo/video management (with external NFS
+ * library mount)"), read from `platform:clusters.<cluster>.appSettings.immich`.
+ */
+import type { Reader } from "../reader";
+import type { ClusterConfig } from "../types";
+import { parseAppImages, type AppImages } from "./images";
+
+export interface ImmichSettings {
+  /** @default "immich" */
+  readonly namespace: string;
+  /** `server`, `machine-learning`, `valkey`. */
+  readonly images: AppImages;
+  /** Hostname label under the cluster domain. @default "immich" */
+  readonly host: string;
+  /**
+   * Immich's own CloudNativePG cluster: it runs the VectorChord operand image, which the
+   * other apps' clusters do not. @default "immich-db"
+   */
+  readonly postgresCluster: string;
+  /** The upload volume (`/data`, docker/docker-compose.yml `${UPLOAD_LOCATION}:/data`). */
+  readonly upload: { readonly size: string; readonly storageClass: string };
+  /**
+   * The external library (004: "external NFS library mount"), mounted read-only at
+   * `/mnt/library`; add it in Immich as an external library with that import path.
+   */
+  readonly library: { readonly server: string; readonly path: string };
+}
+
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const SIZE = { pattern: /^[1-9][0-9]*(Mi|Gi|Ti)$/, expected: "a size such as 100Gi" };
+
+/** Parses `platform:clusters.<cluster>.appSettings.immich`. */
+export function parseImmichSettings(
+  r: Reader,
+  cluster: Pick<ClusterConfig, "name" | "architecture">,
+): ImmichSettings {
+  r.only(["namespace", "images", "host", "postgresCluster", "upload", "library"]);
+  const label = { pattern: LABEL, expected: "a DNS label" };
+  const upload = r.optionalObject("upload").only(["size", "storageClass"]);
+  const library = r.object("library").only(["server", "path"]);
+  return {
+    namespace: r.string("namespace", label, "immich"),
+    images: parseAppImages(r, "immich", cluster.architecture),
+    host: r.string("host", label, "immich"),
+    postgresCluster: r.string("postgresCluster", label, "immich-db"),
+    // synology-nfs is the StorageClass the catalog requires of Immich (config/catalog.ts).
+    upload: {
+      size: upload.string("size", SIZE, "100Gi"),
+      storageClass: upload.string("storageClass", label, "synology-nfs"),
+    },
+    library: {
+      server: library.string("server", {
+        pattern: /^[A-Za-z0-9.-]+$/,
+        expected: "an NFS server host name or address",
+      }),
+      path: library.string("path", {
+        pattern: /^\/\S*$/,
+        expected: "an absolute export path such as /volume1/photos",
+      }),
+    },
+  };
+}

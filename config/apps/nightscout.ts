@@ -1,0 +1,44 @@
+/**
+ * Typed settings of Nightscout (source document 004: "CGM remote monitoring (uses FerretDB
+ * for MongoDB compatibility)"), read from `platform:clusters.<cluster>.appSettings.nightscout`.
+ */
+import type { Reader } from "../reader";
+import type { ClusterConfig } from "../types";
+import { parseAppImages, type AppImages } from "./images";
+
+export interface NightscoutSettings {
+  /** @default "nightscout" */
+  readonly namespace: string;
+  /** `nightscout`, `ferretdb`. */
+  readonly images: AppImages;
+  /** Hostname label under the cluster domain. @default "nightscout" */
+  readonly host: string;
+  /**
+   * The CloudNativePG cluster FerretDB stores into; it runs the DocumentDB image, so it is
+   * Nightscout's own. @default "nightscout-db"
+   */
+  readonly postgresCluster: string;
+  /**
+   * `DISPLAY_UNITS` (cgm-remote-monitor README "Environment / Required": `mg/dl`, `mmol`).
+   * @default "mg/dl"
+   */
+  readonly displayUnits: "mg/dl" | "mmol";
+}
+
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Parses `platform:clusters.<cluster>.appSettings.nightscout`. */
+export function parseNightscoutSettings(
+  r: Reader,
+  cluster: Pick<ClusterConfig, "name" | "architecture">,
+): NightscoutSettings {
+  r.only(["namespace", "images", "host", "postgresCluster", "displayUnits"]);
+  const label = { pattern: LABEL, expected: "a DNS label" };
+  return {
+    namespace: r.string("namespace", label, "nightscout"),
+    images: parseAppImages(r, "nightscout", cluster.architecture),
+    host: r.string("host", label, "nightscout"),
+    postgresCluster: r.string("postgresCluster", label, "nightscout-db"),
+    displayUnits: r.string("displayUnits", { oneOf: ["mg/dl", "mmol"] as const }, "mg/dl"),
+  };
+}
