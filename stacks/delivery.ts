@@ -30,7 +30,7 @@ export function installEngine(
   const apps = buildApps(config, cluster, handle);
   for (const image of apps.waitingForImages)
     void pulumi.log.warn(
-      `${cluster.name}: ${image} has no image reference yet; its workloads are left out until the image_update flow (or pulumi config) sets platform:clusters.${cluster.name}.appSettings.${image.replace("/", ".images.")}`,
+      `${cluster.name}: ${image} has no usable image reference yet (none set, or a digest required); its workloads are left out until platform:clusters.${cluster.name}.appSettings.${image.replace("/", ".images.")} is set in the stack file (by hand or by the image_update flow)`,
     );
   const engine = createEngine(cluster.engine, `${cluster.name}-gitops`, {
     cluster: handle,

@@ -2,19 +2,16 @@
  * cortex-api (document 003): the four-container pod, its availability, the Istio objects,
  * the NetworkPolicy and the Vault secrets; then the prod stack with the app configured.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { parseDocument } from "yaml";
 import { cortexApiDefinition, GOOGLE_KEY_PATH } from "../../components/apps/cortex-api";
 import { buildWorkloads } from "../../components/apps/workload";
 import { capabilitiesOf } from "../../components/cluster/capabilities";
 import type { Bundle, KubeObject } from "../../components/gitops";
 import { parseCortexApiSettings } from "../../config/apps/cortex-api";
 import { Reader } from "../../config/reader";
-import { synthesize, type SynthResult } from "../../tools/synth";
+import type { SynthResult } from "../../tools/synth";
 import { validateSchemas } from "../../tools/schemas";
 import { pureContext } from "./fixtures";
+import { synthEdited } from "./stack-synth";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -189,21 +186,13 @@ describe("cortex-api (document 003)", () => {
 describe("cortex-api on prod, configured", () => {
   let result: SynthResult;
   beforeAll(async () => {
-    const root = path.join(__dirname, "..", "..");
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cortex-"));
-    fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const doc = parseDocument(fs.readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8"));
-    const at = ["config", "platform:clusters", "prod"];
-    doc.setIn([...at, "appSettings", "cortex-api"], RAW);
-    doc.setIn([...at, "serviceSettings", "external-secrets"], {
-      vault: { server: "https://vault.example.org", auth: "kubernetes", role: "external-secrets" },
+    result = await synthEdited("prod", (doc) => {
+      const at = ["config", "platform:clusters", "prod"];
+      doc.setIn([...at, "appSettings", "cortex-api"], RAW);
+      doc.setIn([...at, "serviceSettings", "external-secrets"], {
+        vault: { server: "https://vault.example.org", auth: "kubernetes", role: "external-secrets" },
+      });
     });
-    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), doc.toString());
-    try {
-      result = await synthesize("prod", dir);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   }, 120_000);
 
   it("delivers the app with no policy finding and no invalid object", () => {
@@ -225,18 +214,12 @@ describe("cortex-api on prod, configured", () => {
   });
 
   it("refuses the app without a Vault store once its images are set", async () => {
-    const root = path.join(__dirname, "..", "..");
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cortex-"));
-    fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const doc = parseDocument(fs.readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8"));
-    doc.setIn(["config", "platform:clusters", "prod", "appSettings", "cortex-api"], RAW);
-    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), doc.toString());
-    try {
-      await expect(synthesize("prod", dir)).rejects.toThrow(
-        'Invalid config platform:clusters.prod.apps[4] = "cortex-api": reads its secrets from the vault-backend store; configure serviceSettings.external-secrets.vault on this cluster',
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    await expect(
+      synthEdited("prod", (doc) =>
+        doc.setIn(["config", "platform:clusters", "prod", "appSettings", "cortex-api"], RAW),
+      ),
+    ).rejects.toThrow(
+      'Invalid config platform:clusters.prod.apps[4] = "cortex-api": reads its secrets from the vault-backend store; configure serviceSettings.external-secrets.vault on this cluster',
+    );
   }, 60_000);
 });

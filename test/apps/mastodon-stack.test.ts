@@ -3,38 +3,22 @@
  * streaming images pinned by digest (fake digests: the real ones are the operator's to set),
  * and the offline synth of that copy.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { parseDocument } from "yaml";
 import { synthesize, type SynthResult } from "../../tools/synth";
+import { synthEdited } from "./stack-synth";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const ROOT = path.join(__dirname, "..", "..");
 const DIGEST = `sha256:${"0".repeat(64)}`;
 let result: SynthResult;
 let shipped: SynthResult;
 
-function prodWithDigests(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mastodon-stack-"));
-  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-  const doc = parseDocument(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
-  doc.setIn(["config", "platform:clusters", "prod", "appSettings", "mastodon", "images"], {
-    mastodon: `ghcr.io/glitch-soc/mastodon:v4.5.0-beta.2@${DIGEST}`,
-    streaming: `ghcr.io/glitch-soc/mastodon-streaming:v4.5.0-beta.2@${DIGEST}`,
-  });
-  fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), doc.toString());
-  return dir;
-}
-
 beforeAll(async () => {
-  const dir = prodWithDigests();
-  try {
-    result = await synthesize("prod", dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  result = await synthEdited("prod", (doc) =>
+    doc.setIn(["config", "platform:clusters", "prod", "appSettings", "mastodon", "images"], {
+      mastodon: `ghcr.io/glitch-soc/mastodon:v4.5.0-beta.2@${DIGEST}`,
+      streaming: `ghcr.io/glitch-soc/mastodon-streaming:v4.5.0-beta.2@${DIGEST}`,
+    }),
+  );
   shipped = await synthesize("prod");
 }, 120_000);
 

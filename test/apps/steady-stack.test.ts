@@ -3,52 +3,38 @@
  * images in a copy of Pulumi.prod.yaml, and the offline synth of that copy shows the whole
  * app with its database, ordering and outputs.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { synthesize, type SynthResult } from "../../tools/synth";
 import { updateStackFile } from "../../tools/update-image";
+import { synthEdited } from "./stack-synth";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const ROOT = path.join(__dirname, "..", "..");
 let result: SynthResult;
 let shipped: SynthResult;
 
-/** A copy of the repository's project and prod stack file with Steady's images set by CI. */
-function prodWithImages(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "steady-stack-"));
-  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-  let text = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
-  for (const [image, tag] of [
-    ["platform-backend", "1.4.0"],
-    ["inference-backend", "2.0.1"],
-    ["dev-ui", "0.9.3"],
-  ]) {
-    text = updateStackFile("prod", text, {
-      app: "steady",
-      image,
-      reference: `ghcr.io/hitchai-app/${image}:${tag}`,
-      branch: "prod",
-    }).text;
-  }
-  const doc = parseDocument(text);
-  doc.setIn(["config", "platform:clusters", "prod", "appSettings", "steady", "migrationCommands"], {
-    "platform-backend": ["node", "dist/migrate.js"],
-    "inference-backend": ["node", "dist/migrate.js"],
-  });
-  fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), doc.toString());
-  return dir;
-}
-
 beforeAll(async () => {
-  const dir = prodWithImages();
-  try {
-    result = await synthesize("prod", dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  // Steady's images set the way CI sets them (the image_update flow), then the migration commands.
+  result = await synthEdited("prod", (doc) => {
+    let text = doc.toString();
+    for (const [image, tag] of [
+      ["platform-backend", "1.4.0"],
+      ["inference-backend", "2.0.1"],
+      ["dev-ui", "0.9.3"],
+    ]) {
+      text = updateStackFile("prod", text, {
+        app: "steady",
+        image,
+        reference: `ghcr.io/hitchai-app/${image}:${tag}`,
+        branch: "prod",
+      }).text;
+    }
+    doc.contents = parseDocument(text).contents;
+    doc.setIn(["config", "platform:clusters", "prod", "appSettings", "steady", "migrationCommands"], {
+      "platform-backend": ["node", "dist/migrate.js"],
+      "inference-backend": ["node", "dist/migrate.js"],
+    });
+  });
   shipped = await synthesize("prod");
 }, 120_000);
 
