@@ -96,7 +96,7 @@ const FINDING_FIELDS: readonly (readonly [RegExp, string])[] = [
   [/ does not set runAsNonRoot: true$| runs as UID 0$/, "runAsNonRoot"],
   [/ has a writable root filesystem$/, "readOnlyRootFilesystem"],
   [/ does not set allowPrivilegeEscalation: false$/, "allowPrivilegeEscalation"],
-  [/ adds capability /, "capabilities"],
+  [/ adds capability [A-Z_]+$/, "capabilities"],
 ];
 export const FIELD_OPT_OUT_PREFIX = "security.platform.io/";
 
@@ -172,57 +172,89 @@ export const PROTECTED_TYPES: readonly string[] = [
   "kubernetes:postgresql.cnpg.io/v1:Cluster",
 ];
 
+/**
+ * Capabilities the baseline profile lets a container add ("Capabilities" in the Pod Security
+ * Standards page); restricted allows only NET_BIND_SERVICE.
+ */
+const BASELINE_CAPABILITIES = new Set([
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
+]);
+
+function addedCapabilities(c: Obj): unknown[] {
+  const caps = obj(obj(c["securityContext"])["capabilities"]);
+  return Array.isArray(caps["add"]) ? (caps["add"] as unknown[]) : [];
+}
+
+/** What the baseline profile refuses in a pod. */
+function baselineFindings(pod: Obj, cs: { where: string; c: Obj }[]): string[] {
+  const out: string[] = [];
+  for (const ns of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[ns] === true) out.push(`${ns} is true`);
+  for (const v of list(pod["volumes"]))
+    if (v["hostPath"] !== undefined) out.push(`volume ${String(v["name"])} is a hostPath`);
+  for (const s of list(obj(pod["securityContext"])["sysctls"])) {
+    if (!SAFE_SYSCTLS.has(String(s["name"]))) out.push(`sysctl ${String(s["name"])} is not in the safe set`);
+  }
+  for (const { where, c } of cs) {
+    if (obj(c["securityContext"])["privileged"] === true) out.push(`${where} is privileged`);
+    for (const p of list(c["ports"]))
+      if (p["hostPort"] !== undefined && p["hostPort"] !== 0)
+        out.push(`${where} uses hostPort ${JSON.stringify(p["hostPort"])}`);
+    for (const cap of addedCapabilities(c))
+      if (!BASELINE_CAPABILITIES.has(String(cap)))
+        out.push(`${where} adds capability ${String(cap)} beyond baseline`);
+  }
+  return out;
+}
+
+/** What the restricted profile refuses in a pod, on top of baseline. */
+function restrictedFindings(pod: Obj, cs: { where: string; c: Obj }[]): string[] {
+  const out: string[] = [];
+  for (const v of list(pod["volumes"])) {
+    const type = Object.keys(v).find((k) => k !== "name");
+    if (type && !RESTRICTED_VOLUMES.has(type)) out.push(`volume ${String(v["name"])} is of type ${type}`);
+  }
+  const podSeccomp = obj(obj(pod["securityContext"])["seccompProfile"])["type"];
+  for (const { where, c } of cs) {
+    const sc = obj(c["securityContext"]);
+    if (sc["allowPrivilegeEscalation"] !== false)
+      out.push(`${where} does not set allowPrivilegeEscalation: false`);
+    const caps = obj(sc["capabilities"]);
+    if (!(Array.isArray(caps["drop"]) && caps["drop"].includes("ALL")))
+      out.push(`${where} does not drop ALL capabilities`);
+    for (const cap of addedCapabilities(c))
+      if (cap !== "NET_BIND_SERVICE") out.push(`${where} adds capability ${String(cap)}`);
+    if (effective(pod, c, "runAsNonRoot") !== true) out.push(`${where} does not set runAsNonRoot: true`);
+    if (effective(pod, c, "runAsUser") === 0) out.push(`${where} runs as UID 0`);
+    const seccomp = obj(sc["seccompProfile"])["type"] ?? podSeccomp;
+    if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
+      out.push(`${where} has no RuntimeDefault or Localhost seccomp profile`);
+  }
+  return out;
+}
+
 /** Every rule, in report order. */
 export const RULES: readonly Rule[] = [
   podRule(
     "pss-baseline",
-    "Pod Security Standards baseline: no privileged, host namespaces, hostPath, hostPort or unsafe sysctls",
-    (pod, cs) => {
-      const out: string[] = [];
-      for (const ns of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[ns] === true) out.push(`${ns} is true`);
-      for (const v of list(pod["volumes"]))
-        if (v["hostPath"] !== undefined) out.push(`volume ${String(v["name"])} is a hostPath`);
-      for (const s of list(obj(pod["securityContext"])["sysctls"])) {
-        if (!SAFE_SYSCTLS.has(String(s["name"])))
-          out.push(`sysctl ${String(s["name"])} is not in the safe set`);
-      }
-      for (const { where, c } of cs) {
-        if (obj(c["securityContext"])["privileged"] === true) out.push(`${where} is privileged`);
-        for (const p of list(c["ports"]))
-          if (p["hostPort"] !== undefined && p["hostPort"] !== 0)
-            out.push(`${where} uses hostPort ${JSON.stringify(p["hostPort"])}`);
-      }
-      return out;
-    },
+    "Pod Security Standards baseline: no privileged, host namespaces, hostPath, hostPort, unsafe sysctls or capabilities",
+    baselineFindings,
   ),
   podRule(
     "pss-restricted",
     "Pod Security Standards restricted: no escalation, drop ALL, non-root, seccomp, allowed volume types",
-    (pod, cs) => {
-      const out: string[] = [];
-      for (const v of list(pod["volumes"])) {
-        const type = Object.keys(v).find((k) => k !== "name");
-        if (type && !RESTRICTED_VOLUMES.has(type)) out.push(`volume ${String(v["name"])} is of type ${type}`);
-      }
-      const podSeccomp = obj(obj(pod["securityContext"])["seccompProfile"])["type"];
-      for (const { where, c } of cs) {
-        const sc = obj(c["securityContext"]);
-        if (sc["allowPrivilegeEscalation"] !== false)
-          out.push(`${where} does not set allowPrivilegeEscalation: false`);
-        const caps = obj(sc["capabilities"]);
-        if (!(Array.isArray(caps["drop"]) && caps["drop"].includes("ALL")))
-          out.push(`${where} does not drop ALL capabilities`);
-        const added = Array.isArray(caps["add"]) ? (caps["add"] as unknown[]) : [];
-        for (const cap of added)
-          if (cap !== "NET_BIND_SERVICE") out.push(`${where} adds capability ${String(cap)}`);
-        if (effective(pod, c, "runAsNonRoot") !== true) out.push(`${where} does not set runAsNonRoot: true`);
-        if (effective(pod, c, "runAsUser") === 0) out.push(`${where} runs as UID 0`);
-        const seccomp = obj(sc["seccompProfile"])["type"] ?? podSeccomp;
-        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
-          out.push(`${where} has no RuntimeDefault or Localhost seccomp profile`);
-      }
-      return out;
-    },
+    restrictedFindings,
   ),
   podRule("read-only-root-filesystem", "Every container runs with a read-only root filesystem", (_pod, cs) =>
     cs
@@ -292,7 +324,13 @@ export const RULES: readonly Rule[] = [
       const labels = obj(obj(object["metadata"])["labels"]);
       const want = podSecurityLevel(name);
       const found = labels["pod-security.kubernetes.io/enforce"];
-      return found === want
+      // An app whose image must start as root declares a baseline namespace with its reason
+      // (components/apps/types.ts `podSecurity`); nothing may declare privileged that way.
+      const declared =
+        want === "restricted" &&
+        found === "baseline" &&
+        optOutReason(metadata(object).annotations, "pod-security-admission") !== undefined;
+      return found === want || declared
         ? []
         : [
             `Namespace ${name} has pod-security.kubernetes.io/enforce=${JSON.stringify(found ?? null)}; expected ${want}`,
@@ -447,6 +485,47 @@ function peers(resources: readonly PolicyResource[], w: Workload, kind: string):
   });
 }
 
+/** The PSA level each namespace of the plan enforces, by cluster and name. */
+function enforcedLevels(resources: readonly PolicyResource[]): Map<string, string> {
+  const levels = new Map<string, string>();
+  for (const r of resources) {
+    const object = kubeObject(r);
+    if (!object || object["kind"] !== "Namespace") continue;
+    const level = obj(obj(object["metadata"])["labels"])["pod-security.kubernetes.io/enforce"];
+    if (typeof level === "string") levels.set(`${r.cluster ?? ""}/${metadata(object).name}`, level);
+  }
+  return levels;
+}
+
+/**
+ * Pod Security Admission ignores the program's opt-out annotations: a pod whose namespace
+ * enforces restricted is refused for any restricted finding, declared or not. This rule
+ * checks each workload against the level its namespace (as planned) enforces, so an opt-out
+ * that only the policy honours cannot hide a pod the API server will reject.
+ */
+const ADMISSION_FIT: StackRule = {
+  name: "pod-security-admission-fit",
+  description: "Every workload passes the Pod Security Admission level its namespace enforces",
+  enforcementLevel: "mandatory",
+  check: (resources) => {
+    const levels = enforcedLevels(resources);
+    return workloads(resources).flatMap((w) => {
+      const level = levels.get(`${w.resource.cluster ?? ""}/${w.namespace}`);
+      const pod = podSpec(obj(w.resource.props));
+      if (!pod || level === undefined || level === "privileged") return [];
+      const cs = containersOf(pod);
+      const refused = [
+        ...baselineFindings(pod, cs),
+        ...(level === "restricted" ? restrictedFindings(pod, cs) : []),
+      ];
+      return refused.map((finding) => ({
+        urn: w.resource.urn,
+        message: `${w.kind} ${w.namespace}/${w.name}: namespace ${w.namespace} enforces ${level}, which refuses: ${finding}`,
+      }));
+    });
+  },
+};
+
 /** Every stack-wide rule. */
 export const STACK_RULES: readonly StackRule[] = [
   {
@@ -485,6 +564,7 @@ export const STACK_RULES: readonly StackRule[] = [
           message: `${w.kind} ${w.namespace}/${w.name} runs ${w.replicas} replicas without a PodDisruptionBudget`,
         })),
   },
+  ADMISSION_FIT,
 ];
 
 /** Runs the stack-wide rules. */

@@ -27,6 +27,7 @@ import {
 } from "../config/services/networking-data";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { namespaceObject } from "../lib/namespaces";
+import { OPT_OUT_ANNOTATION_PREFIX } from "../policy/exceptions";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
 import { namespaceItemName } from "./services";
 
@@ -141,7 +142,7 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
   const { monitoring, item: monitoringItem } = monitoringOf(cluster);
   const owners = new Map<string, string>();
   const claimsByNamespace = new Map<string, DatabaseClaim[]>();
-  const namespaces = new Map<string, Record<string, string>>();
+  const namespaces = new Map<string, { labels: Record<string, string>; baseline: string[] }>();
   // Every app is built first, so apps sharing a namespace can reference each other's
   // secrets (`<app>/<secret>`) when their workloads are rendered.
   const builds = built.map((name) => {
@@ -200,11 +201,13 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
       });
     out.liveSecrets.push(...workloads.liveSecrets, ...(app.liveSecrets ?? []));
     // An app that delivers nothing yet (every workload waits for an image) creates nothing.
-    if (app.specs.length || app.objects?.length || app.liveSecrets?.length)
+    if (app.specs.length || app.objects?.length || app.liveSecrets?.length) {
+      const seen = namespaces.get(app.namespace) ?? { labels: {}, baseline: [] };
       namespaces.set(app.namespace, {
-        ...(namespaces.get(app.namespace) ?? {}),
-        ...(app.namespaceLabels ?? {}),
+        labels: { ...seen.labels, ...(app.namespaceLabels ?? {}) },
+        baseline: app.podSecurity ? [...seen.baseline, `${name}: ${app.podSecurity.reason}`] : seen.baseline,
       });
+    }
     claimsByNamespace.set(app.namespace, [
       ...(claimsByNamespace.get(app.namespace) ?? []),
       ...workloads.databaseClaims,
@@ -215,7 +218,7 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
       out.apps[`${cluster.name}/${name}`] = { cluster: cluster.name, url: `https://${host}` };
     }
   }
-  for (const [namespace, labels] of namespaces) {
+  for (const [namespace, { labels, baseline }] of namespaces) {
     const object = namespaceObject(namespace);
     out.items.push({
       kind: "bundle",
@@ -223,7 +226,24 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
       layer: "infrastructure-configs",
       namespace,
       objects: [
-        { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, ...labels } } },
+        {
+          ...object,
+          metadata: {
+            ...object.metadata,
+            labels: {
+              ...object.metadata.labels,
+              ...labels,
+              ...(baseline.length ? { "pod-security.kubernetes.io/enforce": "baseline" } : {}),
+            },
+            ...(baseline.length
+              ? {
+                  annotations: {
+                    [`${OPT_OUT_ANNOTATION_PREFIX}pod-security-admission`]: baseline.join("; "),
+                  },
+                }
+              : {}),
+          },
+        },
       ],
     } satisfies Bundle);
   }

@@ -164,12 +164,20 @@ export function openWebuiSpec(s: OpenWebuiSettings): AppSpec {
   };
 }
 
+/**
+ * Pod Security Admission refuses a pod that may run as root in a restricted namespace, so
+ * the LiteLLM image's namespace enforces baseline (and still warns at restricted).
+ */
+export const LITELLM_RUNS_AS_ROOT =
+  "the ghcr.io/berriai/litellm image runs as root (LiteLLM's proxy docs send non-root users to a separate litellm-non_root image, not adopted here)";
+
 export const litellmDefinition: AppDefinition<LitellmSettings> = {
   name: "litellm",
   build: (ctx) => ({
     namespace: ctx.settings.namespace,
     specs: [litellmSpec(ctx.settings)],
     waitingForImages: [],
+    podSecurity: { level: "baseline", reason: LITELLM_RUNS_AS_ROOT },
   }),
 };
 
@@ -179,5 +187,10 @@ export const openWebuiDefinition: AppDefinition<OpenWebuiSettings> = {
     namespace: ctx.settings.namespace,
     specs: [openWebuiSpec(ctx.settings)],
     waitingForImages: [],
+    podSecurity: {
+      level: "baseline",
+      reason:
+        "the open-webui image is built with UID 0 (Dockerfile ARG UID=0) and writes /app/backend at start",
+    },
   }),
 };

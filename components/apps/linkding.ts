@@ -16,10 +16,11 @@ function image(s: LinkdingSettings): ImageRef {
   return ref;
 }
 
+const DROPS_PRIVILEGES =
+  "bootstrap.sh chowns the data directory to www-data, then supervisord (user=root) and uwsgi (uid = www-data) drop to www-data themselves (bootstrap.sh, supervisord-tasks.conf, uwsgi.ini)";
+
 /** The spec, pure data (exported for tests and review). */
 export function linkdingSpec(s: LinkdingSettings, domain: string): AppSpec {
-  const dropsPrivileges =
-    "bootstrap.sh chowns the data directory to www-data, then supervisord (user=root) and uwsgi (uid = www-data) drop to www-data themselves (bootstrap.sh, supervisord-tasks.conf, uwsgi.ini)";
   return {
     name: "linkding",
     controllers: {
@@ -51,9 +52,9 @@ export function linkdingSpec(s: LinkdingSettings, domain: string): AppSpec {
             resources: { cpu: "100m", memory: "256Mi", memoryLimit: "512Mi" },
             mounts: { "/etc/linkding/data": "data" },
             security: {
-              runAsNonRoot: { reason: `the image starts as root: ${dropsPrivileges}` },
+              runAsNonRoot: { reason: `the image starts as root: ${DROPS_PRIVILEGES}` },
               capabilities: {
-                reason: `to change owners and drop to www-data as root does: ${dropsPrivileges}`,
+                reason: `to change owners and drop to www-data as root does: ${DROPS_PRIVILEGES}`,
                 add: ["CHOWN", "SETUID", "SETGID"],
               },
               readOnlyRootFilesystem: {
@@ -92,6 +93,7 @@ export const linkdingDefinition: AppDefinition<LinkdingSettings> = {
       specs: [linkdingSpec(ctx.settings, ctx.cluster.domain)],
       waitingForImages: [],
       mainHost: ctx.settings.host,
+      podSecurity: { level: "baseline", reason: `the linkding image starts as root: ${DROPS_PRIVILEGES}` },
     };
   },
 };

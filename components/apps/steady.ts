@@ -8,6 +8,7 @@ import type { SteadyMigrating, SteadyService, SteadySettings } from "../../confi
 import type { LiveSecret } from "../gitops/delivery";
 import type { AppDefinition } from "./types";
 import type { AppSpec, ContainerSpec, ImageRef } from "./workload";
+import { LITELLM_RUNS_AS_ROOT } from "./ai-llm";
 
 /** Document 000, "Image Pull Issues": the registry pull secret. */
 export const STEADY_PULL_SECRET = "ghcr-pull-secret";
@@ -232,6 +233,8 @@ export const steadyDefinition: AppDefinition<SteadySettings> = {
         .filter(([, image]) => image === undefined)
         .map(([name]) => name),
       liveSecrets: [pullSecret],
+      // Steady's LiteLLM shares the namespace (steady runs it beside its services).
+      podSecurity: { level: "baseline", reason: LITELLM_RUNS_AS_ROOT },
       // The app's URL is dev-ui's, once it runs.
       ...(s.images["dev-ui"] ? { mainHost: s.hosts.ui } : {}),
     };

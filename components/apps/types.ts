@@ -38,6 +38,13 @@ export interface AppBuild {
   readonly exposure?: "cluster" | "istio";
   /** Labels of the app's namespace beyond the Pod Security ones (e.g. Istio injection). */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
+   * The app's namespace enforces Pod Security `baseline` instead of `restricted`, with why:
+   * for an image that must start as root (Pod Security Admission refuses such a pod in a
+   * restricted namespace whatever the program's opt-out annotations say). The namespace
+   * still audits and warns at restricted, and carries the reason as an annotation.
+   */
+  readonly podSecurity?: { readonly level: "baseline"; readonly reason: string };
 }
 
 /** One catalog app: its builder and the secret config it reads. */

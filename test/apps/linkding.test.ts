@@ -24,6 +24,11 @@ beforeAll(async () => {
 describe("linkding (document 004)", () => {
   it("runs the pinned multi-arch image as a StatefulSet with its data volume on Longhorn", () => {
     expect(run.app.namespace).toBe("linkding");
+    // The image starts as root, which a restricted namespace refuses: the namespace enforces baseline.
+    expect(run.app.podSecurity).toMatchObject({
+      level: "baseline",
+      reason: expect.stringMatching(/starts as root/),
+    });
     const sts = find(run, "StatefulSet", "linkding");
     const c = containerOf(sts);
     expect(c.image).toBe(`docker.io/sissbruecker/linkding:${APP_IMAGES.linkding.linkding.tag}`);

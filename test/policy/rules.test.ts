@@ -253,6 +253,30 @@ describe("resource policies: a compliant workload passes, each breach fails", ()
     expect(violations(ns("shop", "privileged"), "pod-security-admission")).toEqual([
       'Namespace shop has pod-security.kubernetes.io/enforce="privileged"; expected restricted',
     ]);
+    // An app may declare baseline with its reason (an image that must start as root), never privileged.
+    const declared = (enforce: string) => {
+      const n = ns("shop", enforce);
+      const object = n.props as Obj;
+      object.metadata.annotations = {
+        "policy.platform.io/pod-security-admission": "shop: the image starts as root",
+      };
+      return n;
+    };
+    expect(violations(declared("baseline"), "pod-security-admission")).toEqual([]);
+    expect(violations(declared("privileged"), "pod-security-admission")).toEqual([
+      'Namespace shop has pod-security.kubernetes.io/enforce="privileged"; expected restricted',
+    ]);
+  });
+
+  it("pss-baseline: capabilities beyond the baseline set are refused, even with a field opt-out", () => {
+    const d = deployment();
+    d.metadata.annotations = { "security.platform.io/web.capabilities": "needs raw sockets for ping" };
+    container(d).securityContext.capabilities.add = ["NET_RAW", "CHOWN"];
+    expect(violations(resource(d), "pss-baseline")).toEqual([
+      "containers[web] adds capability NET_RAW beyond baseline",
+    ]);
+    // The restricted findings for both are excused by the declared opt-out.
+    expect(violations(resource(d), "pss-restricted")).toEqual([]);
   });
 
   it("covers every rule with a test above", () => {
@@ -319,7 +343,48 @@ describe("stack policies", () => {
     ]);
   });
 
+  it("pod-security-admission-fit: opt-outs do not get a pod past the level its namespace enforces", () => {
+    const ns = (enforce: string, cluster = "c1") =>
+      resource(
+        {
+          apiVersion: "v1",
+          kind: "Namespace",
+          metadata: { name: "shop", labels: { "pod-security.kubernetes.io/enforce": enforce } },
+        },
+        { cluster },
+      );
+    const root = deployment();
+    root.metadata.annotations = {
+      "security.platform.io/web.runAsNonRoot": "the image starts as root and drops privileges",
+      "security.platform.io/web.capabilities": "chowns its data directory before dropping to www-data",
+    };
+    root.spec.template.spec.securityContext.runAsNonRoot = false;
+    container(root).securityContext.capabilities.add = ["CHOWN"];
+    const web = resource(root);
+    // The per-resource rule honours the declared opt-outs ...
+    expect(violations(web, "pss-restricted")).toEqual([]);
+    // ... but Pod Security Admission in a restricted namespace does not.
+    expect(messages([web, ns("restricted")], "pod-security-admission-fit")).toEqual([
+      "Deployment shop/web: namespace shop enforces restricted, which refuses: containers[web] adds capability CHOWN",
+      "Deployment shop/web: namespace shop enforces restricted, which refuses: containers[web] does not set runAsNonRoot: true",
+    ]);
+    expect(messages([web, ns("baseline")], "pod-security-admission-fit")).toEqual([]);
+    expect(messages([web, ns("privileged")], "pod-security-admission-fit")).toEqual([]);
+    // A namespace of another cluster says nothing about this one.
+    expect(messages([web, ns("restricted", "c2")], "pod-security-admission-fit")).toEqual([]);
+    // Baseline still refuses a capability outside its set.
+    container(root).securityContext.capabilities.add = ["SYS_ADMIN"];
+    expect(messages([resource(root), ns("baseline")], "pod-security-admission-fit")).toEqual([
+      "Deployment shop/web: namespace shop enforces baseline, which refuses: containers[web] adds capability SYS_ADMIN beyond baseline",
+    ]);
+    expect(messages([resource(deployment()), ns("restricted")], "pod-security-admission-fit")).toEqual([]);
+  });
+
   it("covers every stack rule", () => {
-    expect(STACK_RULES.map((r) => r.name).sort()).toEqual(["network-policy-coverage", "pdb-for-replicas"]);
+    expect(STACK_RULES.map((r) => r.name).sort()).toEqual([
+      "network-policy-coverage",
+      "pdb-for-replicas",
+      "pod-security-admission-fit",
+    ]);
   });
 });
