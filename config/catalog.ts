@@ -260,7 +260,8 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
     description: "Internet speed history",
     source: "004",
     needsServices: ["cloudnative-pg"],
-    delivered: false,
+    routes: "cluster",
+    delivered: true,
   },
 };
 

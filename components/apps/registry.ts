@@ -12,6 +12,7 @@ import { mastodonDefinition } from "./mastodon";
 import { immichDefinition } from "./immich";
 import { nightscoutDefinition } from "./nightscout";
 import { pgadminDefinition } from "./pgadmin";
+import { speedtestTrackerDefinition } from "./speedtest-tracker";
 import { steadyDefinition } from "./steady";
 import { commafeedDefinition } from "./commafeed";
 import { homepageDefinition } from "./homepage";
@@ -42,4 +43,5 @@ export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
   immich: immichDefinition,
   nightscout: nightscoutDefinition,
   pgadmin: pgadminDefinition,
+  "speedtest-tracker": speedtestTrackerDefinition,
 };

@@ -287,6 +287,17 @@ export const APP_IMAGES: Readonly<Record<string, Readonly<Record<string, ImageDe
       platforms: BOTH,
     },
   },
+  // Speedtest Tracker v1.15.0, LinuxServer.io build 170: upstream publishes no image of its
+  // own ("The image is built by LinuxServer.io", alexjustesen/speedtest-tracker README). The
+  // LinuxServer README's "Supported Architectures": x86-64 and arm64 (no armhf).
+  "speedtest-tracker": {
+    "speedtest-tracker": {
+      repository: "lscr.io/linuxserver/speedtest-tracker",
+      // renovate: datasource=docker depName=lscr.io/linuxserver/speedtest-tracker versioning=regex:^v(?<major>\d+)\.(?<minor>\d+)\.(?<patch>\d+)-ls(?<build>\d+)$
+      tag: "v1.15.0-ls170",
+      platforms: BOTH,
+    },
+  },
 };
 
 /** The image names of an app (empty for an app without images here). */

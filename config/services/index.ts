@@ -25,6 +25,7 @@ import { APPS, runsOn } from "../catalog";
 import { parseCommafeedSettings } from "../apps/commafeed";
 import { parseHomepageSettings } from "../apps/homepage";
 import { parseLinkdingSettings } from "../apps/linkding";
+import { parseSpeedtestTrackerSettings } from "../apps/speedtest-tracker";
 import { parseNtfySettings } from "../apps/ntfy";
 import { ConfigError, Reader, type ErrorCollector } from "../reader";
 import type { ClusterConfig, Versions } from "../types";
@@ -99,6 +100,7 @@ export const APP_SETTINGS: Readonly<Record<string, SettingsParser>> = {
   immich: (r, cluster) => parseImmichSettings(r, cluster),
   nightscout: (r, cluster) => parseNightscoutSettings(r, cluster),
   pgadmin: (r, cluster) => parsePgadminSettings(r, cluster),
+  "speedtest-tracker": (r, cluster) => parseSpeedtestTrackerSettings(r, cluster),
 };
 
 /** The `namespace` of parsed app settings, when the app has one. */
