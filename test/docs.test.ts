@@ -25,3 +25,19 @@ describe.each(["docs/operating.md", "README.md"])("commands in %s", (file) => {
     }
   });
 });
+
+describe("docs/operating.md rotation table", () => {
+  it("has a row for every secret config key, and only for those", () => {
+    const text = fs.readFileSync(path.join(ROOT, "docs/operating.md"), "utf8");
+    const section = text.slice(
+      text.indexOf("## Rotate a secret"),
+      text.indexOf("## Import an existing cluster"),
+    );
+    const rows = section.split("\n").filter((l) => l.startsWith("| `"));
+    const keys = rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([A-Za-z0-9]+)`/g)].map((m) => m[1]));
+    const secretKeys = Object.entries(CONFIG_KEYS as Record<string, { secret: boolean }>)
+      .filter(([, spec]) => spec.secret)
+      .map(([key]) => key);
+    expect([...keys].sort()).toEqual([...secretKeys].sort());
+  });
+});
