@@ -1,5 +1,12 @@
 import { loadOfflineConfig } from "../../tools/stack-config";
-import { report, runBench, scaledConfig, timeFloor, type BenchResult } from "../../tools/bench";
+import {
+  report,
+  runBench,
+  scaledConfig,
+  timeFloor,
+  timeMatchedFloor,
+  type BenchResult,
+} from "../../tools/bench";
 import * as path from "node:path";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -25,7 +32,11 @@ describe("npm run bench -- --short", () => {
     for (const f of result.floor) {
       expect(f.resources).toBe(result.stacks.find((s) => s.stack === f.stack)!.resources);
       expect(Number.isFinite(f.ratio) && f.ratio > 0).toBe(true);
+      // The size-matched floor carries the program's inputs, so it costs more than the plain one.
+      expect(f.matchedFloorMs).toBeGreaterThan(f.floorMs);
+      expect(f.matchedRatio).toBeCloseTo(f.programMs / f.matchedFloorMs);
     }
+    expect(report(result, true)).toMatch(/size-matched floor ms\s+ratio/);
   });
 
   it("scales whole clusters: each copy adds the same resources, the stack resource is shared", () => {
@@ -49,7 +60,10 @@ describe("bench building blocks", () => {
     ]);
   });
 
-  it("times a floor program", async () => {
+  it("times a floor program, plain and size-matched", async () => {
     expect(await timeFloor(5)).toBeGreaterThan(0);
+    expect(
+      await timeMatchedFloor([{ apiVersion: "v1", kind: "ConfigMap", data: { a: "b" } }]),
+    ).toBeGreaterThan(0);
   });
 });
