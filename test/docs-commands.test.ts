@@ -1,0 +1,329 @@
+/**
+ * Every command the docs tell a user to run (code blocks of `sh` and inline spans that start
+ * with a command-line tool) is either run by the test suite or named here with what makes
+ * it right: the script, stack, key, URN or namespace it refers to must exist in this
+ * repository, and a command of another tool must match the form its upstream source
+ * defines. A command the docs gain that no entry covers fails the test, with its line.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CONFIG_KEYS } from "../config/keys";
+import { ONEPASSWORD_NAMESPACE } from "../components/platform/secretOperators";
+
+const ROOT = path.join(__dirname, "..");
+const DOCS = ["README.md", "docs/operating.md"] as const;
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+const STACKS = fs
+  .readdirSync(ROOT)
+  .flatMap((f) => /^Pulumi\.([a-z]+)\.yaml$/.exec(f)?.[1] ?? [])
+  .sort();
+/** What the docs write where a user fills in a value. */
+const PLACEHOLDER = /^<[^>]+>$/;
+const stackOrPlaceholder = (s: string) => STACKS.includes(s) || PLACEHOLDER.test(s);
+const urns = (stack: string) => read(`test/fixtures/urns/${stack}.txt`).split("\n").filter(Boolean);
+
+/** Tools whose invocations count as commands when an inline span starts with them. */
+const TOOLS =
+  /^(?:[A-Z0-9_]+=\S+ )*(?:(?:pulumi|npm|kubectl|talosctl|flux|helm|age|sops|ntfy|pveum|git) |\/usr\/local\/bin\/)/;
+
+interface DocCommand {
+  readonly where: string;
+  readonly command: string;
+}
+
+/** The commands of one document: lines of `sh` blocks (comments cut) and command spans. */
+export function commandsOf(file: string, text: string): DocCommand[] {
+  const found: DocCommand[] = [];
+  const lines = text.split("\n");
+  let inShell = false;
+  let inOther = false;
+  lines.forEach((line, i) => {
+    const fence = /^\s*```(\w*)/.exec(line);
+    if (fence) {
+      if (inShell || inOther) inShell = inOther = false;
+      else if (fence[1] === "sh" || fence[1] === "bash") inShell = true;
+      else inOther = true;
+      return;
+    }
+    if (inShell) {
+      const command = line.replace(/\s+#.*$/, "").trim();
+      if (command && !command.startsWith("#")) found.push({ where: `${file}:${i + 1}`, command });
+    }
+  });
+  // Inline spans outside fences; a span may wrap onto the next line.
+  const prose = text.replace(/```[\s\S]*?```/g, (block) => block.replace(/[^\n]/g, " "));
+  for (const m of prose.matchAll(/`([^`]+)`/g)) {
+    const command = m[1].replace(/\s+/g, " ").trim();
+    if (!TOOLS.test(command)) continue;
+    const line = prose.slice(0, m.index).split("\n").length;
+    found.push({ where: `${file}:${line}`, command });
+  }
+  return found;
+}
+
+interface Entry {
+  readonly pattern: RegExp;
+  /** What the docs mean by it, and why it is right. */
+  readonly why: string;
+  /** Checks the parts of the command against this repository; throws when one is wrong. */
+  readonly check?: (m: RegExpExecArray) => void;
+}
+
+function expectTrue(ok: boolean, message: string): void {
+  if (!ok) throw new Error(message);
+}
+
+/** Every command the docs may contain. */
+const ENTRIES: readonly Entry[] = [
+  // This repository's own commands.
+  {
+    pattern: /^npm ci$/,
+    why: "installs the locked dependencies; .ci/run runs it on every CI run",
+    check: () => {
+      expectTrue(fs.existsSync(path.join(ROOT, "package-lock.json")), "npm ci needs package-lock.json");
+      expectTrue(/npm ci/.test(read(".ci/run")), ".ci/run must run npm ci");
+    },
+  },
+  {
+    pattern: /^npm test$/,
+    why: "the test command; .ci/run runs it on every CI run",
+    check: () => {
+      expectTrue("test" in scripts, "package.json has no test script");
+      expectTrue(/npm test/.test(read(".ci/run")), ".ci/run must run npm test");
+    },
+  },
+  {
+    pattern: /^npm run synth -- (\S+)( --out \S+)?( --emit)?$/,
+    why: "the offline synth; test/synth.test.ts and tools tests run it for every stack",
+    check: (m) => {
+      expectTrue("synth" in scripts, "package.json has no synth script");
+      expectTrue(stackOrPlaceholder(m[1]), `no stack file for "${m[1]}"`);
+      const usage = read("tools/synth.ts");
+      if (m[2]) expectTrue(usage.includes("[--out DIR]"), "synth has no --out");
+      if (m[3]) expectTrue(usage.includes("[--emit]"), "synth has no --emit");
+    },
+  },
+  {
+    pattern: /^npm run diff -- (\S+)((?: \[?--(?:base|markdown|max-lines)[^\]]*\]?)*)$/,
+    why: "the offline plan diff; test/tools/diff*.test.ts run it",
+    check: (m) => {
+      expectTrue("diff" in scripts, "package.json has no diff script");
+      expectTrue(stackOrPlaceholder(m[1]), `no stack file for "${m[1]}"`);
+      for (const flag of m[2].match(/--[a-z-]+/g) ?? [])
+        expectTrue(read("tools/diff.ts").includes(`[${flag}`), `diff has no ${flag}`);
+    },
+  },
+  {
+    pattern: /^npm run bench(?: \[-- --short\])?$/,
+    why: "the benchmark; test/tools/bench.test.ts runs its short mode",
+    check: () => expectTrue("bench" in scripts, "package.json has no bench script"),
+  },
+  {
+    pattern: /^npm run update-image$/,
+    why: "applies an image_update payload; test/tools/update-image.test.ts runs it",
+    check: () => expectTrue("update-image" in scripts, "package.json has no update-image script"),
+  },
+  // Pulumi CLI: the project, stacks, keys and URNs it names must be this program's.
+  {
+    pattern: /^pulumi login$/,
+    why: "logs in to the state backend the user chooses (no flags)",
+  },
+  {
+    pattern: /^pulumi stack (?:init|select) (\S+)$/,
+    why: "selects one of the stack files",
+    check: (m) => expectTrue(stackOrPlaceholder(m[1]), `no Pulumi.${m[1]}.yaml`),
+  },
+  {
+    pattern: /^pulumi config set --secret(?: platform:([A-Za-z0-9<>]+)(?: (?:<\s*\S+|'[^']*'|<[^>]+>))?)?$/,
+    why: "sets a secret key the program reads (config/keys.ts) with --secret",
+    check: (m) => {
+      if (m[1] === undefined || m[1] === "<key>") return;
+      const spec = (CONFIG_KEYS as Record<string, { secret: boolean } | undefined>)[m[1]];
+      expectTrue(spec?.secret === true, `platform:${m[1]} is not a secret key the program reads`);
+    },
+  },
+  {
+    pattern: /^(?:PULUMI_K8S_UPSERT_EXISTING_OBJECTS=true )?pulumi (?:preview|up)$/,
+    why:
+      "the deployment itself. PULUMI_K8S_UPSERT_EXISTING_OBJECTS: pulumi-kubernetes' switch (provider config " +
+      "upsertExistingObjects, pulumi/pulumi-kubernetes#4278) that adopts objects that already exist; since v4.29.0",
+    check: (m) => {
+      expectTrue(fs.existsSync(path.join(ROOT, "Pulumi.yaml")), "no Pulumi.yaml");
+      if (!m[0].startsWith("PULUMI_K8S_UPSERT_EXISTING_OBJECTS")) return;
+      const pinned = (JSON.parse(read("package.json")) as { dependencies: Record<string, string> })
+        .dependencies["@pulumi/kubernetes"];
+      const [major, minor] = pinned.split(".").map(Number);
+      expectTrue(
+        major > 4 || (major === 4 && minor >= 29),
+        `@pulumi/kubernetes ${pinned} predates the upsert switch`,
+      );
+    },
+  },
+  {
+    pattern: /^pulumi preview --policy-pack (\S+)$/,
+    why: "the preview with the CrossGuard pack under policy/",
+    check: (m) =>
+      expectTrue(fs.existsSync(path.join(ROOT, m[1], "PulumiPolicy.yaml")), `no ${m[1]}/PulumiPolicy.yaml`),
+  },
+  {
+    pattern: /^pulumi up --replace <urn>$/,
+    why: "replaces one generated password; the docs point at the URN fixtures, which must list them",
+    check: () => {
+      for (const stack of STACKS)
+        expectTrue(
+          urns(stack).some((u) => u.includes("random:index/randomPassword:RandomPassword::")),
+          `test/fixtures/urns/${stack}.txt lists no RandomPassword`,
+        );
+    },
+  },
+  {
+    pattern: /^pulumi (?:destroy|state delete)$/,
+    why: "named as what a user does, with no arguments of ours",
+  },
+  {
+    pattern: /^pulumi import (\S+) (\S+) <[^>]+> --parent (\S+)=(\S+) --protect$/,
+    why: "imports a server under the cluster component: the type, name and parent URN must be the program's",
+    check: (m) => {
+      const [, type, name, , parentUrn] = m;
+      const stack = parentUrn.split("::")[0].replace("urn:pulumi:", "");
+      const all = urns(stack);
+      expectTrue(all.includes(parentUrn), `${parentUrn} is not a URN of ${stack}`);
+      expectTrue(
+        all.some((u) => u.endsWith(`$${type}::${name}`) && u.includes(parentUrn.split("::")[2])),
+        `${stack} registers no ${type} named ${name} under ${parentUrn}`,
+      );
+    },
+  },
+  // kubectl against objects the program creates.
+  {
+    pattern: /^kubectl -n (\S+) rollout restart deployment(?: <name>)?$/,
+    why: "restarts pods so they read a rotated Secret; the namespace must be one the program creates",
+    check: (m) =>
+      expectTrue(PLACEHOLDER.test(m[1]) || m[1] === ONEPASSWORD_NAMESPACE, `unknown namespace ${m[1]}`),
+  },
+  {
+    pattern: /^kubectl -n <namespace> (?:get|delete) cluster\.postgresql\.cnpg\.io(?: <name>)?$/,
+    why: "CloudNativePG's Cluster kind, which the program creates for each database",
+    check: () =>
+      expectTrue(
+        STACKS.some((s) => urns(s).some((u) => u.includes("$kubernetes:postgresql.cnpg.io/v1:Cluster::"))),
+        "no stack creates a postgresql.cnpg.io Cluster",
+      ),
+  },
+  // talosctl: the program runs the same subcommands itself.
+  {
+    pattern: /^talosctl (upgrade|upgrade-k8s|gen secrets)$/,
+    why: "what the program runs node by node (components/cluster/talos/talosctl.ts)",
+    check: (m) =>
+      expectTrue(
+        read("components/cluster/talos/talosctl.ts").includes(`talosctl ${m[1]} `),
+        `the program does not run talosctl ${m[1]}`,
+      ),
+  },
+  // Other tools: the form their upstream source defines, read at the pinned versions.
+  {
+    pattern: /^talosctl --nodes <cp-address> bootstrap --recover-from=\.\/db\.snapshot$/,
+    why: "siderolabs/talos website/content/v1.11/reference/cli.md, `talosctl bootstrap`: --recover-from (recover etcd cluster from the snapshot), --recover-skip-hash-check (for a data directory copy)",
+  },
+  {
+    pattern: /^flux uninstall --keep-namespace$/,
+    why:
+      "fluxcd/flux2 cmd/flux/uninstall.go: --keep-namespace (skip namespace deletion); pkg/uninstall " +
+      "Finalizers() empties the finalizers of Kustomizations and HelmReleases first, so workloads stay",
+    check: () =>
+      expectTrue(
+        read("components/gitops/fluxObjects.ts").includes('"flux-system"'),
+        "Flux is not in flux-system",
+      ),
+  },
+  {
+    pattern: /^flux get kustomizations$/,
+    why: "fluxcd/flux2 cmd/flux/get_kustomization.go: `flux get kustomizations` (Kustomization statuses)",
+  },
+  {
+    pattern: /^helm -n (\S+) uninstall (\S+)$/,
+    why: "helm/helm cmd/helm/uninstall.go (uninstall RELEASE_NAME) and the global -n/--namespace flag; the release the program installs",
+    check: (m) => {
+      const engine = read("components/gitops/argocd.ts");
+      expectTrue(engine.includes(`name: "${m[2]}",`), `the Argo CD release is not named ${m[2]}`);
+      expectTrue(
+        read("components/gitops/argocdObjects.ts").includes(`ARGOCD_NAMESPACE = "${m[1]}"`),
+        `Argo CD is not in ${m[1]}`,
+      );
+    },
+  },
+  {
+    pattern: /^age -d -i <key>$/,
+    why: "FiloSottile/age cmd/age/age.go: -d/--decrypt, -i/--identity PATH",
+  },
+  {
+    pattern: /^sops updatekeys <file>$/,
+    why: "getsops/sops cmd/sops/main.go: updatekeys (update the keys of SOPS files using the config file)",
+  },
+  {
+    pattern: /^ntfy webpush keys$/,
+    why: "binwiederhier/ntfy cmd/webpush.go: `ntfy webpush keys` generates the VAPID key pair",
+  },
+  {
+    pattern: /^ntfy user add$/,
+    why: "docs.ntfy.sh/config/#users-and-roles: `ntfy user add [--role=admin] <user>` (run in the pod)",
+  },
+  {
+    pattern: /^pveum user token add <user> <tokenid>$/,
+    why: "proxmox/pve-access-control src/PVE/CLI/pveum.pm: user token add <userid> <tokenid>",
+  },
+  {
+    pattern: /^\/usr\/local\/bin\/(k3s-uninstall\.sh|k3s-agent-uninstall\.sh)$/,
+    why: "k3s-io/k3s install.sh: ${BIN_DIR}/${SYSTEM_NAME}-uninstall.sh (k3s on a server, k3s-agent on an agent); the program's own removal runs the same",
+    check: (m) =>
+      expectTrue(
+        read("components/cluster/k3s/scripts.ts").includes(`/usr/local/bin/${m[1]}`),
+        `the program does not run ${m[1]}`,
+      ),
+  },
+];
+
+describe.each(DOCS)("commands in %s", (file) => {
+  const commands = commandsOf(file, read(file));
+
+  it("are found", () => {
+    expect(commands.length).toBeGreaterThan(5);
+  });
+
+  it.each(commands.map((c) => [c.where, c.command]))("%s: %s is covered and right", (where, command) => {
+    const matching = ENTRIES.filter((e) => e.pattern.test(command));
+    expect({ where, command, entries: matching.length }).toEqual({ where, command, entries: 1 });
+    const m = matching[0].pattern.exec(command)!;
+    matching[0].check?.(m);
+  });
+});
+
+describe("the command entries", () => {
+  it("each cover a command the docs still contain", () => {
+    const all = DOCS.flatMap((file) => commandsOf(file, read(file))).map((c) => c.command);
+    const unused = ENTRIES.filter((e) => !all.some((c) => e.pattern.test(c))).map((e) => String(e.pattern));
+    expect(unused).toEqual([]);
+  });
+});
+
+describe("commandsOf", () => {
+  it("takes sh block lines without comments and command spans, and nothing else", () => {
+    const text = [
+      "Run `npm test` and then `talosctl`, a tool name alone, and `flux get",
+      "kustomizations` wrapped.",
+      "```sh",
+      "# a comment",
+      "pulumi up        # deploy",
+      "```",
+      "```yaml",
+      "pulumi: not a command",
+      "```",
+    ].join("\n");
+    expect(commandsOf("x.md", text)).toEqual([
+      { where: "x.md:5", command: "pulumi up" },
+      { where: "x.md:1", command: "npm test" },
+      { where: "x.md:1", command: "flux get kustomizations" },
+    ]);
+  });
+});
