@@ -7,11 +7,13 @@ import type { Versions } from "./types";
 /** Pinned versions, each from the source documents or the release matching them. */
 export const DEFAULT_VERSIONS: Versions = {
   // Talos and Kubernetes of the hcloud-k8s module v3.2.0 era (002).
+  // renovate: datasource=github-releases depName=siderolabs/talos
   talos: "v1.11.3",
   // Kubernetes 1.33: the newest minor every pinned Talos-side component supports (Talos
   // 1.11 runs 1.29-1.34; hcloud CCM 1.26 and CSI 2.16 support up to 1.33, CSI needs 2.17
   // for 1.34; Cilium 1.18 is tested up to 1.33). components/cluster/talos/compat.ts
   // enforces the table.
+  // renovate: datasource=github-releases depName=kubernetes/kubernetes
   kubernetes: "v1.33.5",
   // K3s v1.33.5+k3s1 (Kubernetes v1.33.5); staging runs the same release as the rancher/k3s
   // image tag v1.33.5-k3s1 (image tags spell "+" as "-"), so both environments run one
@@ -19,24 +21,37 @@ export const DEFAULT_VERSIONS: Versions = {
   // Docker Engine 28.5.2 (2025-11-05) fixes three high-severity runc CVEs of 28.5.1
   // (docs.docker.com/engine/release-notes/28/). kube-vip v1.0.4: the image K3s's
   // "Cluster Load Balancer" page deploys (docs.k3s.io/datastore/cluster-loadbalancer).
+  // renovate: datasource=github-releases depName=k3s-io/k3s versioning=regex:^v(?<major>\d+)\.(?<minor>\d+)\.(?<patch>\d+)\+k3s(?<build>\d+)$
   k3s: "v1.33.5+k3s1",
+  // renovate: datasource=github-releases depName=kube-vip/kube-vip
   kubeVip: "v1.0.4",
+  // renovate: datasource=github-releases depName=k3d-io/k3d
   k3d: "v5.8.3",
+  // renovate: datasource=docker depName=rancher/k3s versioning=regex:^v(?<major>\d+)\.(?<minor>\d+)\.(?<patch>\d+)-k3s(?<build>\d+)$
   k3dK3sImage: "v1.33.5-k3s1",
+  // renovate: datasource=docker depName=docker versioning=docker
   docker: "28.5.2",
   // Flux v2.7.5 (001, 004).
+  // renovate: datasource=github-releases depName=fluxcd/flux2
   flux: "v2.7.5",
   // argo-cd chart 8.5.7 (002's Renovate example).
+  // renovate: datasource=helm depName=argo-cd registryUrl=https://argoproj.github.io/argo-helm
   argocdChart: "8.5.7",
   // Gateway API v1.3.0 CRDs (002).
+  // renovate: datasource=github-releases depName=kubernetes-sigs/gateway-api
   gatewayApi: "v1.3.0",
+  // renovate: datasource=helm depName=cilium registryUrl=https://helm.cilium.io/
   cilium: "1.18.2",
+  // renovate: datasource=github-releases depName=hetznercloud/hcloud-cloud-controller-manager extractVersion=^v(?<version>.+)$
   hcloudCcm: "1.26.0",
   // hcloud CSI 2.19.0: supports Kubernetes 1.33-1.35 (CHANGELOG); its manifest is rendered in
   // components/cluster/talos/csi.ts, which knows its sidecar images.
+  // renovate: datasource=github-releases depName=hetznercloud/csi-driver extractVersion=^v(?<version>.+)$
   hcloudCsi: "2.19.0",
+  // renovate: datasource=docker depName=ghcr.io/siderolabs/talos-backup
   talosBackup: "v0.1.0-beta.3",
   // Talos "Deploying Metrics Server" pairs rotate-server-certificates with this approver.
+  // renovate: datasource=github-releases depName=alex1989hu/kubelet-serving-cert-approver
   kubeletServingCertApprover: "v0.9.2",
 };
 

@@ -18,6 +18,7 @@ const VALKEY_PORT = 6379;
  * Immich v2 accepts VectorChord >= 0.3.0, < 1.0.0 and needs `vchord.so` preloaded
  * (docs/docs/administration/postgres-standalone.md).
  */
+// renovate: image
 export const IMMICH_POSTGRES_IMAGE = "ghcr.io/tensorchord/cloudnative-vectorchord:17-0.4.3";
 /**
  * Without superuser, Immich needs `vchord` and `earthdistance` created in its database

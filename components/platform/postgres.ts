@@ -42,6 +42,7 @@ export const CNPG_BACKUP_SECRET_KEY = "cnpgBackupS3SecretAccessKey";
  */
 export const DOCUMENTDB = {
   // docs.ferretdb.io v2.7 "Kubernetes": ghcr.io/ferretdb/postgres-documentdb:17-0.107.0-ferretdb-2.7.0.
+  // renovate: image
   imageName: "ghcr.io/ferretdb/postgres-documentdb:17-0.107.0-ferretdb-2.7.0",
   uid: 999,
   sharedPreloadLibraries: ["pg_cron", "pg_documentdb_core", "pg_documentdb"],

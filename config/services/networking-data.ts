@@ -26,7 +26,12 @@ export const CERT_MANAGER_DEFAULTS = {
   // jetstack chart v1.19.1 (cert-manager release v1.19.1, Oct 2025); `crds.enabled` replaced
   // `installCRDs` (cert-manager v1.15 release notes), `crds.keep` keeps CRDs (and so every
   // Certificate) on uninstall.
-  chart: { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.1" },
+  chart: {
+    repository: "https://charts.jetstack.io",
+    chart: "cert-manager",
+    // renovate: datasource=helm depName=cert-manager registryUrl=https://charts.jetstack.io
+    version: "v1.19.1",
+  },
   namespace: "cert-manager",
   // Let's Encrypt ACME directories (letsencrypt.org/docs/staging-environment, /getting-started).
   acme: {
@@ -72,6 +77,7 @@ export const CLOUDNATIVE_PG_DEFAULTS = {
   operatorChart: {
     repository: "https://cloudnative-pg.github.io/charts",
     chart: "cloudnative-pg",
+    // renovate: datasource=helm depName=cloudnative-pg registryUrl=https://cloudnative-pg.github.io/charts
     version: "0.26.1",
   },
   // cloudnative-pg/charts charts/plugin-barman-cloud/Chart.yaml: version 0.2.0, appVersion v0.7.0.
@@ -80,6 +86,7 @@ export const CLOUDNATIVE_PG_DEFAULTS = {
   pluginChart: {
     repository: "https://cloudnative-pg.github.io/charts",
     chart: "plugin-barman-cloud",
+    // renovate: datasource=helm depName=plugin-barman-cloud registryUrl=https://cloudnative-pg.github.io/charts
     version: "0.2.0",
   },
   /** The plugin must run in the operator's namespace (plugin docs, "Installation"). */
@@ -89,6 +96,7 @@ export const CLOUDNATIVE_PG_DEFAULTS = {
   storageSize: "10Gi",
   // PostgreSQL 17 (002: "Spilo 17"); CNPG's own operand image, tag format from
   // cloudnative-pg/postgres-containers README.
+  // renovate: image
   imageName: "ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie",
   // Daily at 03:00 (002 "daily at 3am"); CNPG schedules have six fields, seconds first
   // (cloudnative-pg docs/src/backup.md "Cron Schedule").
@@ -216,7 +224,12 @@ export function parseCloudnativePgSettings(r: Reader, cluster: ClusterConfig): C
 /** Longhorn on the homelab production K3s (004: "Longhorn (production) with 3-replica HA"). */
 export const LONGHORN_DEFAULTS = {
   // longhorn/longhorn tag v1.10.1 (deploy/longhorn-images.txt); charts.longhorn.io publishes the chart at the same version.
-  chart: { repository: "https://charts.longhorn.io", chart: "longhorn", version: "1.10.1" },
+  chart: {
+    repository: "https://charts.longhorn.io",
+    chart: "longhorn",
+    // renovate: datasource=helm depName=longhorn registryUrl=https://charts.longhorn.io
+    version: "1.10.1",
+  },
   namespace: "longhorn-system",
   replicas: 3,
   /** Volumes outlive their claims: database data must not go with a deleted PVC. */
@@ -246,6 +259,7 @@ export const SYNOLOGY_NFS_DEFAULTS = {
   chart: {
     repository: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts",
     chart: "csi-driver-nfs",
+    // renovate: datasource=helm depName=csi-driver-nfs registryUrl=https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts
     version: "4.12.1",
   },
   // The upstream install guide installs into kube-system (charts/README.md).
@@ -294,7 +308,12 @@ export function parseSynologyNfsSettings(r: Reader): SynologyNfsSettings {
 /** MetalLB in L2 mode serving the homelab VIP (004: "DNS points to 10.0.40.100 (MetalLB VIP)"). */
 export const METALLB_DEFAULTS = {
   // metallb/metallb chart 0.15.2 (release notes "version 0.15.2").
-  chart: { repository: "https://metallb.github.io/metallb", chart: "metallb", version: "0.15.2" },
+  chart: {
+    repository: "https://metallb.github.io/metallb",
+    chart: "metallb",
+    // renovate: datasource=helm depName=metallb registryUrl=https://metallb.github.io/metallb
+    version: "0.15.2",
+  },
   namespace: "metallb-system",
   poolName: "default",
 } as const;
@@ -395,6 +414,7 @@ export function parseCiliumGatewaySettings(r: Reader, cluster: ClusterConfig): C
 export const ISTIO_DEFAULTS = {
   // istio-release charts base/istiod/gateway 1.27.1 (Istio 1.27.1, Sep 2025).
   repository: "https://istio-release.storage.googleapis.com/charts",
+  // renovate: datasource=helm depName=istiod registryUrl=https://istio-release.storage.googleapis.com/charts
   version: "1.27.1",
   namespace: "istio-system",
   ingressNamespace: "istio-ingress",

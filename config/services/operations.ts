@@ -48,6 +48,7 @@ export const KUBE_PROMETHEUS_STACK_DEFAULTS: KubePrometheusStackSettings = {
   // 004's repository (ronaldlokers/homelab monitoring/controllers/production/kube-prometheus-stack/
   // release.yaml): chart 88.6.5, Prometheus on a 30Gi Longhorn volume, retention left at the
   // chart default of 10 days ("where the default datasource keeps 10").
+  // renovate: datasource=helm depName=kube-prometheus-stack registryUrl=https://prometheus-community.github.io/helm-charts
   version: "88.6.5",
   retention: "10d",
   storageSize: "30Gi",
@@ -69,9 +70,12 @@ export interface VictoriaMetricsSettings {
 export const VICTORIA_METRICS_DEFAULTS: VictoriaMetricsSettings = {
   // 002's repository (goingdark-social/IaC kubernetes/apps/base-system/victoriametrics/
   // kustomization.yaml): victoria-metrics-k8s-stack 0.85.9 with prometheus-operator-crds 28.0.1.
+  // renovate: datasource=helm depName=victoria-metrics-k8s-stack registryUrl=https://victoriametrics.github.io/helm-charts
   version: "0.85.9",
+  // renovate: datasource=helm depName=prometheus-operator-crds registryUrl=https://prometheus-community.github.io/helm-charts
   operatorCrdsVersion: "28.0.1",
   // prometheus-adapter 5.2.0: released 2025-10 (DaoCloud/dce-charts-repackage#3538 "found newer version 5.2.0").
+  // renovate: datasource=helm depName=prometheus-adapter registryUrl=https://prometheus-community.github.io/helm-charts
   adapterVersion: "5.2.0",
   // 002's helm-values.yaml sets `retentionPeriod: "14"` with the comment "Reduce from 30d to
   // 14d"; a bare number is months in VictoriaMetrics, so the intended 14d is written with its unit.
@@ -92,6 +96,7 @@ export interface VictoriaLogsSettings {
 export const VICTORIA_LOGS_DEFAULTS: VictoriaLogsSettings = {
   // 002's repository (goingdark-social/IaC kubernetes/apps/base-system/victorialogs/): chart
   // 0.11.20, a 15Gi volume, and the chart's Vector collector on (`vector.enabled: true`).
+  // renovate: datasource=helm depName=victoria-logs-single registryUrl=https://victoriametrics.github.io/helm-charts
   version: "0.11.20",
   // 002 keeps the chart default retention (1 month) and caps disk use instead; 31d says so.
   retentionPeriod: "31d",
@@ -132,7 +137,9 @@ export const EXTERNAL_SECRETS_DEFAULTS = {
   // 002's repository (goingdark-social/IaC base-system/external-secrets/kustomization.yaml): 1.2.1.
   // bitwarden-sdk-server v0.5.2 from oci://ghcr.io/external-secrets/charts is the dependency the
   // ESO chart pins (deploy/charts/external-secrets/Chart.yaml at 0060da0b).
+  // renovate: datasource=helm depName=external-secrets registryUrl=https://charts.external-secrets.io
   version: "1.2.1",
+  // renovate: datasource=docker depName=ghcr.io/external-secrets/charts/bitwarden-sdk-server
   sdkServerVersion: "v0.5.2",
   // The public Bitwarden cloud (ESO docs/provider/bitwarden-secrets-manager.md: both optional).
   apiUrl: "https://api.bitwarden.com",
@@ -152,6 +159,7 @@ export interface OnePasswordOperatorSettings {
 
 export const ONEPASSWORD_OPERATOR_DEFAULTS: OnePasswordOperatorSettings = {
   // connect chart v2.0.5 with Connect 1.8.1 (1Password/connect-helm-charts#247, 2025-09-12).
+  // renovate: datasource=helm depName=connect registryUrl=https://1password.github.io/connect-helm-charts
   version: "2.0.5",
 };
 
@@ -162,6 +170,7 @@ export interface SealedSecretsSettings {
 
 export const SEALED_SECRETS_DEFAULTS: SealedSecretsSettings = {
   // helm-v2.17.9: bitnami-labs/sealed-secrets chart release (graphops/launchpad-namespaces#1834, 2025-11).
+  // renovate: datasource=helm depName=sealed-secrets registryUrl=https://bitnami-labs.github.io/sealed-secrets
   version: "2.17.9",
 };
 
@@ -178,6 +187,7 @@ export interface MetricsServerSettings {
 
 export const METRICS_SERVER_DEFAULTS: MetricsServerSettings = {
   // 002's repository (goingdark-social/IaC base-system/metrics-server/kustomization.yaml): 3.13.1.
+  // renovate: datasource=helm depName=metrics-server registryUrl=https://kubernetes-sigs.github.io/metrics-server
   version: "3.13.1",
   kubeletInsecureTls: false,
 };
@@ -189,6 +199,7 @@ export interface VpaSettings {
 export const VPA_DEFAULTS: VpaSettings = {
   // fairwinds-stable/vpa 4.10.1 ships VPA 1.4.1 (`helm search repo` output in FairwindsOps/charts#1678),
   // the release line 002's repository runs (base-system/vpa: vertical-pod-autoscaler/deploy?ref=vpa-release-1.4).
+  // renovate: datasource=helm depName=vpa registryUrl=https://charts.fairwinds.com/stable
   version: "4.10.1",
 };
 
@@ -202,6 +213,7 @@ export const DESCHEDULER_DEFAULTS: DeschedulerSettings = {
   // 002's repository runs descheduler v0.34.0 as a Deployment (goingdark-social/IaC
   // base-system/descheduler/kustomization.yaml: kubernetes/deployment?ref=v0.34.0); the chart
   // of the same version is released (AndreiGavriliu/homelab#4333, 2025-10-30).
+  // renovate: datasource=helm depName=descheduler registryUrl=https://kubernetes-sigs.github.io/descheduler
   version: "0.34.0",
   // The upstream kubernetes/deployment manifests' `--descheduling-interval` (5m).
   interval: "5m",
@@ -224,9 +236,11 @@ export interface ClusterAutoscalerSettings extends ClusterAutoscalerChart {
 
 export const CLUSTER_AUTOSCALER_DEFAULTS = {
   // cluster-autoscaler chart 9.50.1 (kubernetes/autoscaler, 2025-10; entigolabs/entigo-infralib#1079).
+  // renovate: datasource=helm depName=cluster-autoscaler registryUrl=https://kubernetes.github.io/autoscaler
   version: "9.50.1",
   // The image minor must equal the Kubernetes minor (cluster-autoscaler README, "Releases");
   // v1.33.3 of registry.k8s.io/autoscaling/cluster-autoscaler matches the pinned v1.33.
+  // renovate: datasource=docker depName=registry.k8s.io/autoscaling/cluster-autoscaler
   imageTag: "v1.33.3",
 };
 
@@ -243,6 +257,7 @@ export interface RenovateSettings {
 export const RENOVATE_DEFAULTS = {
   // 004's repository (ronaldlokers/homelab infrastructure/controllers/base/renovate/cronjob.yaml):
   // a plain CronJob, "@hourly", image pinned by tag and digest.
+  // renovate: image
   image: "renovate/renovate:44.39.2@sha256:e6b93e709ca64495ab9307350b260064276ee02d15c6886387fd2d42c926623b",
   schedule: "@hourly",
   platform: "github" as const,
