@@ -1,5 +1,6 @@
 /** Regression tests of the fixes that make the first real `pulumi up` of a Talos cluster work. */
 import * as path from "node:path";
+import Ajv from "ajv";
 import { readFileSync } from "fs";
 import { parseAllDocuments } from "yaml";
 import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
@@ -29,6 +30,44 @@ const ciliumValuePaths = new Set(
     ),
   ) as string[],
 );
+
+const ciliumValuesSchema = JSON.parse(
+  readFileSync(
+    path.join(__dirname, "..", "fixtures", "upstream", "cilium-1.18.2-values.schema.json"),
+    "utf8",
+  ),
+) as object;
+
+/**
+ * The values `--set=key=value` flags give Helm (cilium-cli parses them with Helm's strvals):
+ * dotted keys nest; `true`/`false` are booleans, `null` is null, an integer without a leading
+ * zero is a number, `{a,b}` is a list, anything else a string (helm/helm pkg/strvals/parser.go
+ * `typedVal`, `valList`).
+ */
+function helmSetValues(args: readonly string[]): Record<string, unknown> {
+  const typed = (v: string): unknown =>
+    /^true$/i.test(v)
+      ? true
+      : /^false$/i.test(v)
+        ? false
+        : /^null$/i.test(v)
+          ? null
+          : /^(0|-?[1-9]\d*)$/.test(v)
+            ? Number(v)
+            : v;
+  const values: Record<string, unknown> = {};
+  for (const arg of args) {
+    const m = /^--set=([^=]+)=(.*)$/.exec(arg);
+    if (!m) continue;
+    const keys = m[1].split(".");
+    let node = values;
+    for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[keys[keys.length - 1]] = /^\{.*\}$/.test(m[2])
+      ? m[2].slice(1, -1).split(",").map(typed)
+      : typed(m[2]);
+  }
+  return values;
+}
 
 interface Container {
   command?: string[];
@@ -72,6 +111,18 @@ describe("cilium install Job", () => {
     // template reads it (bpf-lb-sock-hostns-only) and Cilium's Istio guide sets it.
     const documentedOnly = new Set(["socketLB.hostNamespaceOnly"]);
     expect(keys.filter((k) => !ciliumValuePaths.has(k) && !documentedOnly.has(k))).toEqual([]);
+  });
+  it.each([
+    ["without Istio", prod],
+    ["with Istio", withConfig({ services: [...prod.services, "istio"] })],
+  ])("sets values the chart's values.schema.json accepts (%s)", (_label, config) => {
+    const values = helmSetValues(ciliumInstallArgs(config, versions));
+    expect(values).toMatchObject({ kubeProxyReplacement: true, k8sServicePort: 7445 });
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(ciliumValuesSchema);
+    expect({ valid: validate(values), errors: validate.errors ?? null }).toEqual({
+      valid: true,
+      errors: null,
+    });
   });
   it("chains with istio-cni only where Istio runs", () => {
     expect(ciliumInstallArgs(prod, versions).join(" ")).not.toContain("cni.exclusive");
