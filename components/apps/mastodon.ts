@@ -66,6 +66,16 @@ export type MastodonEnvGroup =
   | "streaming"
   | "jobs";
 
+/** The groups every Rails process (migration, web, Sidekiq) reads before its own. */
+const RAILS_ENV_GROUPS = [
+  "core",
+  "database",
+  "redis",
+  "search",
+  "features",
+  "external-services",
+] as const satisfies readonly MastodonEnvGroup[];
+
 /** The content of every env group (ConfigMap data). Pure, exported for tests and review. */
 export function mastodonEnvGroups(
   s: MastodonSettings,
@@ -269,21 +279,13 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
         containers: {
           migrate: rails({
             command: ["bundle", "exec", "rails", "db:migrate"],
-            envFromConfigMaps: [
-              "core",
-              "database",
-              "redis",
-              "search",
-              "features",
-              "external-services",
-              "jobs",
-            ],
+            envFromConfigMaps: [...RAILS_ENV_GROUPS, "jobs"],
             resources: { cpu: "200m", memory: "768Mi", memoryLimit: "1Gi" },
           }),
         },
       },
     },
-    configMaps: own("core", "database", "redis", "search", "features", "external-services", "jobs"),
+    configMaps: own(...RAILS_ENV_GROUPS, "jobs"),
     secrets: {
       app: {
         type: "external",
@@ -324,15 +326,7 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
           web: rails({
             command: ["bundle", "exec", "puma", "-C", "config/puma.rb"],
             ports: { http: 3000, metrics: MASTODON_METRICS_PORT },
-            envFromConfigMaps: [
-              "core",
-              "database",
-              "redis",
-              "search",
-              "features",
-              "external-services",
-              "web",
-            ],
+            envFromConfigMaps: [...RAILS_ENV_GROUPS, "web"],
             // IaC web-deployment.yaml probes and resources.
             probes: {
               startup: { http: "/health", port: "http", periodSeconds: 10, failureThreshold: 18 },
@@ -344,7 +338,7 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
         },
       },
     },
-    configMaps: own("core", "database", "redis", "search", "features", "external-services", "web"),
+    configMaps: own(...RAILS_ENV_GROUPS, "web"),
     service: { ports: { http: 3000, metrics: MASTODON_METRICS_PORT } },
     route: { host: s.host, port: "http", path: "/" },
     metrics: { port: "metrics" },
@@ -433,15 +427,7 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
               ],
               ports: { metrics: MASTODON_METRICS_PORT },
               env: { ...secretEnv, ...esPass, DB_POOL: String(concurrency) },
-              envFromConfigMaps: [
-                "core",
-                "database",
-                "redis",
-                "search",
-                "features",
-                "external-services",
-                "sidekiq",
-              ],
+              envFromConfigMaps: [...RAILS_ENV_GROUPS, "sidekiq"],
               // IaC: the process title carries the Sidekiq major version ("sidekiq 8"); a worker
               // serves no traffic, so ready means the same as alive.
               probes: {
@@ -453,7 +439,7 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
           },
         },
       },
-      configMaps: own("core", "database", "redis", "search", "features", "external-services", "sidekiq"),
+      configMaps: own(...RAILS_ENV_GROUPS, "sidekiq"),
       // Each process reports the latency of its own queues (Mastodon config/initializers/sidekiq.rb),
       // so every worker is scraped.
       service: { ports: { metrics: MASTODON_METRICS_PORT } },
