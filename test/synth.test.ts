@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SECRET_PLACEHOLDER } from "../lib/mock-runtime";
 import { synthesize, type SynthResult } from "../tools/synth";
+import { chartValuePaths } from "./helm-values";
 import { renderedScripts } from "./shell-scripts";
 
 const STACKS = ["stage", "prod", "homelab"] as const;
@@ -48,6 +49,17 @@ describe.each(STACKS)("offline synth of %s", (stack) => {
       const run = spawnSync("shellcheck", args, { input: script.text, encoding: "utf8" });
       expect({ where: script.where, findings: run.stdout }).toEqual({ where: script.where, findings: "" });
     }
+  });
+
+  it("sets only Helm values verified against each chart (fixtures/upstream/helm-value-paths.json)", () => {
+    const result = results.get(stack)!;
+    const verified = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "fixtures", "upstream", "helm-value-paths.json"), "utf8"),
+    ) as Record<string, { paths: string[] }>;
+    const unverified: string[] = [];
+    for (const [chart, paths] of chartValuePaths(result.resources, result.objects))
+      for (const p of paths) if (!verified[chart]?.paths.includes(p)) unverified.push(`${chart}: ${p}`);
+    expect(unverified).toEqual([]);
   });
 
   it("passes schema and policy checks", () => {
