@@ -1,9 +1,8 @@
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
 import { PHASE_ANNOTATION, renderGitopsTree, type Bundle, type DeliveryItem } from "../../components/gitops";
+import { kustomizeBuild } from "../helpers/kustomize";
 import { gitFor, ITEMS } from "./fixtures";
 
 // Built YAML is untyped; tests read into it freely.
@@ -23,13 +22,9 @@ const db: Bundle = {
 };
 const ITEMS_WITH_DB: readonly DeliveryItem[] = [...ITEMS, db, { ...(ITEMS[2] as Bundle), name: "api", dependsOn: ["postgres"], objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "api" }, data: { a: "b" } }] }];
 
-function kustomize(dir: string): Any[] {
-  const out = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  const docs: Any[] = parseAllDocuments(out).map((d) => d.toJS() as unknown);
-  return docs;
-}
+const kustomize = (dir: string): Any[] => kustomizeBuild(dir);
 
-describe.each(["flux", "argocd"] as const)("the emitted %s tree builds with kubectl kustomize", (engine) => {
+describe.each(["flux", "argocd"] as const)("the emitted %s tree builds with kustomize", (engine) => {
   const repo = fs.mkdtempSync(path.join(os.tmpdir(), `emit-${engine}-`));
   const files = renderGitopsTree({ stack: "s", cluster: "c", engine, items: ITEMS_WITH_DB, git: gitFor("s", "c"), sops: engine === "flux" });
   for (const [file, content] of Object.entries(files)) {
