@@ -175,3 +175,37 @@ describe("chart namespaces", () => {
     );
   });
 });
+
+describe.each(STACKS)("rollouts of %s", (stack) => {
+  // Built objects are untyped; the test reads into them freely.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Any = any;
+  it("use Recreate (or no surge) for every Deployment that mounts a ReadWriteOnce volume", () => {
+    const objects = results.get(stack)!.objects.map((o) => ({ cluster: o.cluster, obj: o.object as Any }));
+    const key = (cluster: string, ns: string | undefined, name: string) => `${cluster}/${ns ?? ""}/${name}`;
+    const rwo = new Set(
+      objects
+        .filter(
+          ({ obj }) => obj.kind === "PersistentVolumeClaim" && obj.spec.accessModes.includes("ReadWriteOnce"),
+        )
+        .map(({ cluster, obj }) => key(cluster, obj.metadata.namespace, obj.metadata.name)),
+    );
+    const withRwo = objects.filter(
+      ({ cluster, obj }) =>
+        obj.kind === "Deployment" &&
+        (obj.spec.template.spec.volumes ?? []).some(
+          (v: Any) =>
+            v.persistentVolumeClaim &&
+            rwo.has(key(cluster, obj.metadata.namespace, v.persistentVolumeClaim.claimName)),
+        ),
+    );
+    expect(withRwo.length).toBeGreaterThan(0);
+    for (const { obj } of withRwo) {
+      const strategy = obj.spec.strategy ?? { type: "RollingUpdate" };
+      expect([
+        obj.metadata.name,
+        strategy.type === "Recreate" || strategy.rollingUpdate?.maxSurge === 0,
+      ]).toEqual([obj.metadata.name, true]);
+    }
+  });
+});

@@ -37,6 +37,34 @@ export interface ControllerContext extends NameResolvers {
   readonly podVolumes: Json[];
   readonly defaultStorageClass: string;
   readonly storageClasses: readonly string[];
+  /** Persistence entries the controller mounts that are ReadWriteOnce volumes. */
+  readonly readWriteOnceMounts: readonly string[];
+}
+
+/**
+ * A Deployment's `strategy`: Recreate by default when it mounts a ReadWriteOnce volume (a surge
+ * pod on another node cannot attach it, so a RollingUpdate would hang on Multi-Attach);
+ * RollingUpdate with such a volume only with `maxSurge: 0`.
+ * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes
+ */
+export function deploymentStrategy(
+  app: string,
+  key: string,
+  c: Extract<Controller, { type: "deployment" }>,
+  readWriteOnceMounts: readonly string[],
+): Json | undefined {
+  const s = c.strategy;
+  if (s === undefined) return readWriteOnceMounts.length ? { type: "Recreate" } : undefined;
+  if (s.type === "Recreate") return { type: "Recreate" };
+  if (readWriteOnceMounts.length && s.maxSurge !== 0)
+    throw new Error(
+      `app "${app}" controllers.${key}.strategy: RollingUpdate with a surge cannot roll out while it mounts the ReadWriteOnce volume(s) ${readWriteOnceMounts.join(", ")} (the new pod cannot attach them on another node); use { type: "Recreate" }, maxSurge 0, or a ReadWriteMany volume`,
+    );
+  const rollingUpdate: Json = {
+    ...(s.maxSurge !== undefined ? { maxSurge: s.maxSurge } : {}),
+    ...(s.maxUnavailable !== undefined ? { maxUnavailable: s.maxUnavailable } : {}),
+  };
+  return { type: "RollingUpdate", ...(Object.keys(rollingUpdate).length ? { rollingUpdate } : {}) };
 }
 
 /** The objects of one controller: the controller, and its HPA and PDB when it has them. */
@@ -51,14 +79,22 @@ export function renderController(
   const restart = c.type === "migration" || c.type === "cronjob" ? "OnFailure" : undefined;
   const pod = renderPod(app, c, ctx.env, ctx, ctx.podVolumes, restart);
   const podAnnotations = { ...pod.annotations, ...ctx.podAnnotations };
-  const template = (extra: Json): Json => ({
-    metadata: { labels, ...(Object.keys(podAnnotations).length ? { annotations: podAnnotations } : {}) },
-    spec: { ...pod.spec, ...extra },
-  });
+  const template = (extra: Json): Json => {
+    // Node affinity (placement) and pod anti-affinity (spreading) share `affinity`.
+    const affinity = {
+      ...((pod.spec.affinity as Json | undefined) ?? {}),
+      ...((extra.affinity as Json | undefined) ?? {}),
+    };
+    return {
+      metadata: { labels, ...(Object.keys(podAnnotations).length ? { annotations: podAnnotations } : {}) },
+      spec: { ...pod.spec, ...extra, ...(Object.keys(affinity).length ? { affinity } : {}) },
+    };
+  };
   switch (c.type) {
     case "deployment": {
       const replicas = c.replicas ?? 1;
       const maxReplicas = c.autoscaling ? c.autoscaling.max : replicas;
+      const strategy = deploymentStrategy(app.name, key, c, ctx.readWriteOnceMounts);
       const objects: KubeObject[] = [
         {
           apiVersion: "apps/v1",
@@ -67,6 +103,7 @@ export function renderController(
           spec: {
             ...(c.autoscaling ? {} : { replicas }),
             revisionHistoryLimit: 3,
+            ...(strategy ? { strategy } : {}),
             selector: { matchLabels: labels },
             template: template(spreading(app.name, key, Math.max(replicas, maxReplicas))),
           },
@@ -126,7 +163,7 @@ export function renderController(
           spec: {
             schedule: c.schedule,
             ...(c.timeZone ? { timeZone: c.timeZone } : {}),
-            concurrencyPolicy: "Forbid",
+            concurrencyPolicy: c.concurrencyPolicy ?? "Forbid",
             jobTemplate: { spec: { backoffLimit: 2, template: template({}) } },
           },
         },

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { Bundle, KubeObject, LiveSecret } from "../../gitops/delivery";
 import { databaseClaims, claimEnv, databaseSecretName, persistenceVolumes, persistentClaims } from "./claims";
 import { renderController } from "./controllers";
-import { route, service } from "./exposure";
+import { route, services } from "./exposure";
 import { meshObjects } from "./mesh";
 import { networkPolicies, scrape } from "./network";
 import { secretObjectName, secrets } from "./secrets";
@@ -104,13 +104,17 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
           configMapName,
           podAnnotations,
           podVolumes: persistenceVolumes(app, mounted),
+          readWriteOnceMounts: [...mounted].filter((m) => {
+            const p = app.persistence?.[m];
+            return p?.type === "pvc" && (p.accessMode ?? "ReadWriteOnce") === "ReadWriteOnce";
+          }),
           defaultStorageClass: ctx.defaultStorageClass,
           storageClasses: ctx.storageClasses,
         }),
       );
     }
     objects.push(
-      ...service(app),
+      ...services(app),
       ...route(app, ctx.exposure, ctx.domain, ctx.namespace),
       ...networkPolicies(app, ctx.exposure, ctx.monitoring),
       ...scrape(app, ctx.monitoring),

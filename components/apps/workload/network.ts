@@ -9,6 +9,7 @@
  */
 import { DNS_EGRESS_RULE } from "../../platform/clusterHelpers";
 import type { JsonValue, KubeObject } from "../../gitops/delivery";
+import { serviceSpecs } from "./exposure";
 import type { AppSpec, ExposureTarget, Monitoring } from "./types";
 
 type Json = { [key: string]: JsonValue };
@@ -37,7 +38,10 @@ export function networkPolicies(
   exposure: ExposureTarget,
   monitoring: Monitoring,
 ): KubeObject[] {
-  const servicePorts = Object.keys(app.service?.ports ?? {}).map((name) => containerPort(app, name));
+  const specs = serviceSpecs(app).map((s) => s.spec);
+  const servicePorts = [...new Set(specs.flatMap((s) => Object.keys(s.ports)))].map((name) =>
+    containerPort(app, name),
+  );
   const ingress: Json[] = [];
   const egress: Json[] = [DNS_EGRESS_RULE as Json];
   const extra: KubeObject[] = [];
@@ -61,7 +65,9 @@ export function networkPolicies(
   }
   // A NodePort is reached from outside the cluster (through any node), so its ports admit any
   // source; the other service ports stay limited to `calledBy`.
-  const nodePorts = Object.keys(app.service?.nodePorts ?? {}).map((name) => containerPort(app, name));
+  const nodePorts = [...new Set(specs.flatMap((s) => Object.keys(s.nodePorts ?? {})))].map((name) =>
+    containerPort(app, name),
+  );
   if (nodePorts.length)
     ingress.push({ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: nodePorts.map(tcp) });
   if (app.calledBy?.length && servicePorts.length)

@@ -6,7 +6,17 @@
  * reason, which the object carries as an annotation.
  */
 import type { JsonValue } from "../../gitops/delivery";
-import type { AppSpec, ContainerSpec, EnvValue, ImageRef, PodSpec, Probe } from "./types";
+import type {
+  AppSpec,
+  ContainerSpec,
+  EnvValue,
+  ImageRef,
+  LifecycleHandler,
+  NodeRequirement,
+  Placement,
+  PodSpec,
+  Probe,
+} from "./types";
 
 type Json = { [key: string]: JsonValue };
 
@@ -34,6 +44,78 @@ function probe(p: Probe): Json {
   if ("http" in p) return { httpGet: { path: p.http, port: p.port }, ...timing };
   if ("tcp" in p) return { tcpSocket: { port: p.tcp }, ...timing };
   return { exec: { command: [...p.exec] }, ...timing };
+}
+
+function lifecycleHandler(h: LifecycleHandler): Json {
+  if ("exec" in h) return { exec: { command: [...h.exec] } };
+  if ("http" in h) return { httpGet: { path: h.http, port: h.port } };
+  return { sleep: { seconds: h.sleepSeconds } };
+}
+
+function nodeRequirement(r: NodeRequirement): Json {
+  const needsValues =
+    r.operator === "In" || r.operator === "NotIn" || r.operator === "Gt" || r.operator === "Lt";
+  if (needsValues !== (r.values !== undefined && r.values.length > 0))
+    throw new Error(
+      `node requirement ${r.key} ${r.operator}: ${needsValues ? "needs values" : "takes no values"} (core/v1 NodeSelectorRequirement)`,
+    );
+  return { key: r.key, operator: r.operator, ...(r.values ? { values: [...r.values] } : {}) };
+}
+
+/**
+ * The pod-spec fields of a placement: nodeSelector, tolerations and `affinity.nodeAffinity`
+ * (architectures become a required `kubernetes.io/arch In` requirement). `where` names the
+ * spec field in errors.
+ */
+export function placementFields(placement: Placement | undefined, where: string): Json {
+  if (!placement) return {};
+  const required = [
+    ...(placement.architectures?.length
+      ? [{ key: "kubernetes.io/arch", operator: "In" as const, values: [...placement.architectures] }]
+      : []),
+    ...(placement.requiredNodeAffinity ?? []),
+  ];
+  for (const p of placement.preferredNodeAffinity ?? []) {
+    if (!Number.isInteger(p.weight) || p.weight < 1 || p.weight > 100)
+      throw new Error(`${where}.preferredNodeAffinity: weight ${p.weight} must be an integer from 1 to 100`);
+  }
+  for (const t of placement.tolerations ?? []) {
+    if (t.operator === "Exists" && t.value !== undefined)
+      throw new Error(`${where}.tolerations: ${t.key} has operator Exists and a value; drop the value`);
+  }
+  const nodeAffinity: Json = {
+    ...(required.length
+      ? {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: required.map(nodeRequirement) }],
+          },
+        }
+      : {}),
+    ...(placement.preferredNodeAffinity?.length
+      ? {
+          preferredDuringSchedulingIgnoredDuringExecution: placement.preferredNodeAffinity.map((p) => ({
+            weight: p.weight,
+            preference: { matchExpressions: p.match.map(nodeRequirement) },
+          })),
+        }
+      : {}),
+  };
+  return {
+    ...(placement.nodeSelector && Object.keys(placement.nodeSelector).length
+      ? { nodeSelector: { ...placement.nodeSelector } }
+      : {}),
+    ...(Object.keys(nodeAffinity).length ? { affinity: { nodeAffinity } } : {}),
+    ...(placement.tolerations?.length
+      ? {
+          tolerations: placement.tolerations.map((t) => ({
+            key: t.key,
+            operator: t.operator ?? (t.value === undefined ? "Exists" : "Equal"),
+            ...(t.value !== undefined ? { value: t.value } : {}),
+            ...(t.effect ? { effect: t.effect } : {}),
+          })),
+        }
+      : {}),
+  };
 }
 
 /** Resolves a secret or ConfigMap reference of an app to the object's name. */
@@ -104,10 +186,14 @@ export function renderContainer(
   }
   for (const [path, file] of Object.entries(spec.files ?? {})) {
     const vol = volumeName(`${name}-file`, path);
+    // With a mode, project only the mounted key, with that mode (core/v1 SecretVolumeSource
+    // and ConfigMapVolumeSource `items` and `defaultMode`).
+    const projection: Json =
+      file.mode !== undefined ? { items: [{ key: file.key, path: file.key }], defaultMode: file.mode } : {};
     volumes.push(
       "secret" in file
-        ? { name: vol, secret: { secretName: names.secretName(file.secret) } }
-        : { name: vol, configMap: { name: names.configMapName(file.configMap) } },
+        ? { name: vol, secret: { secretName: names.secretName(file.secret), ...projection } }
+        : { name: vol, configMap: { name: names.configMapName(file.configMap), ...projection } },
     );
     volumeMounts.push({ name: vol, mountPath: path, subPath: file.key, readOnly: true });
   }
@@ -132,6 +218,14 @@ export function renderContainer(
     ...(spec.probes?.liveness ? { livenessProbe: probe(spec.probes.liveness) } : {}),
     ...(spec.probes?.readiness ? { readinessProbe: probe(spec.probes.readiness) } : {}),
     ...(spec.probes?.startup ? { startupProbe: probe(spec.probes.startup) } : {}),
+    ...(spec.lifecycle
+      ? {
+          lifecycle: {
+            ...(spec.lifecycle.postStart ? { postStart: lifecycleHandler(spec.lifecycle.postStart) } : {}),
+            ...(spec.lifecycle.preStop ? { preStop: lifecycleHandler(spec.lifecycle.preStop) } : {}),
+          },
+        }
+      : {}),
     resources: {
       requests: { cpu: resources.cpu, memory: resources.memory },
       limits: { memory: resources.memoryLimit ?? resources.memory },
@@ -187,7 +281,9 @@ export function renderPod(
       ),
       seccompProfile: { type: "RuntimeDefault" },
       ...(fsGroup !== undefined ? { fsGroup } : {}),
+      ...(pod.supplementalGroups?.length ? { supplementalGroups: [...pod.supplementalGroups] } : {}),
     },
+    ...placementFields(pod.placement ?? app.placement, `app "${app.name}" placement`),
     ...(app.imagePullSecret ? { imagePullSecrets: [{ name: app.imagePullSecret }] } : {}),
     ...(app.priorityClassName ? { priorityClassName: app.priorityClassName } : {}),
     ...(restartPolicy ? { restartPolicy } : {}),

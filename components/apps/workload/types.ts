@@ -79,7 +79,16 @@ export interface ContainerSpec {
   readonly files?: Readonly<
     Record<
       string,
-      { readonly configMap: string; readonly key: string } | { readonly secret: string; readonly key: string }
+      (
+        | { readonly configMap: string; readonly key: string }
+        | { readonly secret: string; readonly key: string }
+      ) & {
+        /**
+         * File mode (octal, e.g. 0o400): the volume projects only this key (`items`) with
+         * this `defaultMode`. @default the volume's default (0644), all keys projected
+         */
+        readonly mode?: number;
+      }
     >
   >;
   /** Mount path -> persistence (or volume claim template) name. */
@@ -89,10 +98,75 @@ export interface ContainerSpec {
   /** @default `runAsUser` */
   readonly runAsGroup?: number;
   readonly security?: SecurityOptOuts;
+  /**
+   * Lifecycle hooks: `postStart` runs right after the container starts, `preStop` before it is
+   * stopped (within the grace period), e.g. a short sleep so endpoints drain first.
+   * @default none
+   * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
+   */
+  readonly lifecycle?: { readonly postStart?: LifecycleHandler; readonly preStop?: LifecycleHandler };
+}
+
+/**
+ * A lifecycle hook handler: a command, an HTTP GET on a container port name, or a sleep
+ * (the `sleep` action, on by default since Kubernetes 1.30).
+ */
+export type LifecycleHandler =
+  | { readonly exec: readonly string[] }
+  | { readonly http: string; readonly port: string }
+  | { readonly sleepSeconds: number };
+
+/**
+ * A toleration of a node taint (core/v1 `Toleration`).
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+ */
+export interface Toleration {
+  readonly key: string;
+  /** @default "Equal" with a `value`, "Exists" without */
+  readonly operator?: "Equal" | "Exists";
+  /** @default none */
+  readonly value?: string;
+  /** @default every effect */
+  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/** One node-selector requirement (core/v1 `NodeSelectorRequirement`). */
+export interface NodeRequirement {
+  readonly key: string;
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+  /** Required for In, NotIn, Gt and Lt; absent for Exists and DoesNotExist. @default none */
+  readonly values?: readonly string[];
+}
+
+/**
+ * Where a pod may run: node labels, architectures, node affinity and taints it tolerates.
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/
+ */
+export interface Placement {
+  /** Labels a node must carry (`nodeSelector`). @default none */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** CPU architectures the pod may run on: a required `kubernetes.io/arch In` term. @default any */
+  readonly architectures?: readonly ("amd64" | "arm64")[];
+  /** Further required node-affinity requirements, ANDed with `architectures`. @default none */
+  readonly requiredNodeAffinity?: readonly NodeRequirement[];
+  /** Preferred node-affinity terms, weight 1-100. @default none */
+  readonly preferredNodeAffinity?: readonly {
+    readonly weight: number;
+    readonly match: readonly NodeRequirement[];
+  }[];
+  /** Node taints the pod tolerates. @default none */
+  readonly tolerations?: readonly Toleration[];
 }
 
 /** Pod-level fields shared by every controller type. */
 export interface PodSpec {
+  /**
+   * Where this controller's pods may run; replaces the app's `placement` as a whole.
+   * @default the app's `placement`
+   */
+  readonly placement?: Placement;
+  /** Extra groups for every container's processes (`securityContext.supplementalGroups`). @default none */
+  readonly supplementalGroups?: readonly number[];
   /** The main containers by name. */
   readonly containers: Readonly<Record<string, ContainerSpec>>;
   /** Run to completion before the main containers, in order. */
@@ -150,6 +224,21 @@ export type Controller =
       readonly type: "deployment";
       readonly replicas?: number;
       readonly autoscaling?: Autoscaling;
+      /**
+       * How a new revision replaces the old pods. RollingUpdate starts new pods first, which a
+       * ReadWriteOnce volume cannot serve on another node (Multi-Attach), so a rollout would
+       * hang; RollingUpdate with such a volume is refused unless `maxSurge` is 0.
+       * @default "Recreate" when a container mounts a ReadWriteOnce volume, else RollingUpdate
+       * (25 % surge and unavailability, the API default)
+       * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#strategy
+       */
+      readonly strategy?:
+        | { readonly type: "Recreate" }
+        | {
+            readonly type: "RollingUpdate";
+            readonly maxSurge?: number | string;
+            readonly maxUnavailable?: number | string;
+          };
     })
   | (PodSpec & {
       readonly type: "statefulset";
@@ -161,7 +250,18 @@ export type Controller =
       /** Database-like stores belong to the `base` phase, before migrations and workloads. */
       readonly phase?: "base" | "workloads";
     })
-  | (PodSpec & { readonly type: "cronjob"; readonly schedule: string; readonly timeZone?: string })
+  | (PodSpec & {
+      readonly type: "cronjob";
+      readonly schedule: string;
+      readonly timeZone?: string;
+      /**
+       * What a run does when the previous one is still running: skip it (`Forbid`), stop the
+       * previous one (`Replace`) or run both (`Allow`).
+       * @default "Forbid"
+       * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#concurrency-policy
+       */
+      readonly concurrencyPolicy?: "Allow" | "Forbid" | "Replace";
+    })
   /** A migration Job, applied before the app's workloads (phase `migrations`). */
   | (PodSpec & { readonly type: "migration"; readonly backoffLimit?: number });
 
@@ -205,6 +305,18 @@ export type Persistence =
    */
   | { readonly type: "emptyDir"; readonly medium?: "Memory"; readonly sizeLimit?: string };
 
+/** A Service in front of one controller's pods. */
+export interface ServiceSpec {
+  /** @default the controller named like the app */
+  readonly controller?: string;
+  /** Port name (a container port name of the controller) -> service port. */
+  readonly ports: Readonly<Record<string, number>>;
+  /** NodePort only where the spec says so: port name -> node port. @default none */
+  readonly nodePorts?: Readonly<Record<string, number>>;
+  /** A headless Service (`clusterIP: None`) for peer discovery. @default false */
+  readonly headless?: boolean;
+}
+
 /** An app this app talks to in its namespace (egress), or that talks to it (ingress). */
 export interface Peer {
   readonly app: string;
@@ -216,12 +328,14 @@ export interface AppSpec {
   readonly name: string;
   readonly controllers: Readonly<Record<string, Controller>>;
   /** The Service in front of the controller named `controller` (default: the app's name). */
-  readonly service?: {
-    readonly controller?: string;
-    readonly ports: Readonly<Record<string, number>>;
-    /** NodePort only where the spec says so: port name -> node port. */
-    readonly nodePorts?: Readonly<Record<string, number>>;
-  };
+  readonly service?: ServiceSpec;
+  /**
+   * Further Services, each named `<app>-<key>` (e.g. a second controller's, or a headless
+   * one for peers). @default none
+   */
+  readonly extraServices?: Readonly<Record<string, ServiceSpec>>;
+  /** Where every controller's pods may run (a controller's own `placement` replaces it). @default anywhere */
+  readonly placement?: Placement;
   /**
    * Public route on `<host>.<cluster domain>` to a service port; `aliases` are further hosts
    * (labels or full names) the same route serves, e.g. a sandbox origin.
