@@ -14,6 +14,7 @@ import {
   type DatabaseClaim,
   type ExposureTarget,
   type Monitoring,
+  type Placement,
 } from "../components/apps/workload";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
@@ -25,7 +26,7 @@ import {
   ISTIO_DEFAULTS,
   type CloudnativePgSettings,
 } from "../config/services/networking-data";
-import type { ClusterConfig, StackConfig } from "../config/types";
+import type { ClusterConfig, StackConfig, Taint } from "../config/types";
 import { namespaceObject } from "../lib/namespaces";
 import { OPT_OUT_ANNOTATION_PREFIX } from "../policy/exceptions";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
@@ -101,6 +102,35 @@ export function monitoringOf(cluster: ClusterConfig): { monitoring: Monitoring; 
   return { monitoring: { kind: "none" } };
 }
 
+/** The taints of the cluster's autoscaled node pools (none on clusters without such pools). */
+export function autoscaledTaints(cluster: ClusterConfig): Taint[] {
+  if (cluster.kind !== "talos-hcloud") return [];
+  const seen = new Map<string, Taint>();
+  for (const pool of cluster.nodePools)
+    if (pool.autoscaler) for (const t of pool.taints) seen.set(`${t.key}=${t.value}:${t.effect}`, t);
+  return [...seen.values()];
+}
+
+/** Adds tolerations of `taints` to the spec's placement and to every controller's own placement. */
+export function tolerating(spec: AppSpec, taints: readonly Taint[]): AppSpec {
+  if (taints.length === 0) return spec;
+  const add = (p: Placement | undefined): Placement => {
+    const have = p?.tolerations ?? [];
+    const missing = taints.filter((t) => !have.some((h) => h.key === t.key && h.effect === t.effect));
+    return {
+      ...p,
+      tolerations: [...have, ...missing.map((t) => ({ key: t.key, value: t.value, effect: t.effect }))],
+    };
+  };
+  const controllers = Object.fromEntries(
+    Object.entries(spec.controllers).map(([k, c]) => [
+      k,
+      c.placement ? { ...c, placement: add(c.placement) } : c,
+    ]),
+  );
+  return { ...spec, placement: add(spec.placement), controllers };
+}
+
 /** Adds the items an app's bundle waits for: its namespace, its database, the scrape CRDs. */
 function withDependencies(spec: AppSpec, namespace: string, monitoringItem: string | undefined): AppSpec {
   const extra = [
@@ -140,6 +170,7 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
   const parent = new PlatformApps(`${cluster.name}-apps`);
   const allSecrets = config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
   const { monitoring, item: monitoringItem } = monitoringOf(cluster);
+  const elasticTaints = autoscaledTaints(cluster);
   const owners = new Map<string, string>();
   const claimsByNamespace = new Map<string, DatabaseClaim[]>();
   const namespaces = new Map<string, { labels: Record<string, string>; baseline: string[] }>();
@@ -167,7 +198,12 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
   for (const { name, app, secrets } of builds) {
     const peers = builds.filter((b) => b.name !== name && b.app.namespace === app.namespace);
     const workloads = buildWorkloads(
-      app.specs.map((s) => withDependencies(s, app.namespace, monitoringItem)),
+      app.specs.map((s) =>
+        tolerating(
+          withDependencies(s, app.namespace, monitoringItem),
+          app.runsOnAutoscaledNodes ? elasticTaints : [],
+        ),
+      ),
       {
         cluster: cluster.name,
         domain: cluster.domain,

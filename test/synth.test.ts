@@ -209,3 +209,33 @@ describe.each(STACKS)("rollouts of %s", (stack) => {
     }
   });
 });
+
+describe("placement on autoscaled nodes (prod)", () => {
+  it("gives every goingdark.social workload the autoscaler pool's toleration, and no other app", () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const pods = results.get("prod")!.objects.flatMap(({ object: o }: { object: any }) =>
+      ["Deployment", "StatefulSet"].includes(o.kind) && o.metadata.labels?.["app.kubernetes.io/part-of"]
+        ? [
+            {
+              app: o.metadata.labels["app.kubernetes.io/part-of"] as string,
+              tolerations: o.spec.template.spec.tolerations,
+            },
+          ]
+        : [],
+    );
+    const goingdark = pods.filter((p) => /^(mastodon|hypebot|cryptpad)(-|$)/.test(p.app));
+    expect(goingdark.map((p) => p.app).sort()).toEqual([
+      "cryptpad",
+      "hypebot",
+      "mastodon-elasticsearch",
+      "mastodon-redis",
+    ]);
+    for (const p of goingdark)
+      expect([p.app, p.tolerations]).toEqual([
+        p.app,
+        [{ key: "autoscaler-node", operator: "Equal", value: "true", effect: "NoSchedule" }],
+      ]);
+    for (const p of pods.filter((x) => !goingdark.includes(x)))
+      expect([p.app, p.tolerations]).toEqual([p.app, undefined]);
+  });
+});

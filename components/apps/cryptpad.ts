@@ -67,6 +67,8 @@ export const cryptpadDefinition: AppDefinition<CryptpadSettings> = {
     const s = ctx.settings;
     return {
       namespace: s.namespace,
+      // goingdark.social (002): "Autoscaler nodes require toleration for 'autoscaler-node' taint".
+      runsOnAutoscaledNodes: true,
       specs: cryptpadSpecs(s, ctx.cluster.domain),
       waitingForImages: Object.entries(s.images)
         .filter(([, image]) => image === undefined)

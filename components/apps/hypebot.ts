@@ -80,6 +80,8 @@ export const hypebotDefinition: AppDefinition<HypebotSettings> = {
     const s = ctx.settings;
     return {
       namespace: s.namespace,
+      // goingdark.social (002): "Autoscaler nodes require toleration for 'autoscaler-node' taint".
+      runsOnAutoscaledNodes: true,
       specs: hypebotSpecs(s),
       waitingForImages: Object.entries(s.images)
         .filter(([, image]) => image === undefined)

@@ -538,6 +538,8 @@ export const mastodonDefinition: AppDefinition<MastodonSettings> = {
     const s = ctx.settings;
     return {
       namespace: s.namespace,
+      // goingdark.social (002): "Autoscaler nodes require toleration for 'autoscaler-node' taint".
+      runsOnAutoscaledNodes: true,
       specs: mastodonSpecs(s, ctx.cluster.domain),
       waitingForImages: Object.entries(s.images)
         .filter(([, image]) => image === undefined)

@@ -45,6 +45,13 @@ export interface AppBuild {
    * still audits and warns at restricted, and carries the reason as an annotation.
    */
   readonly podSecurity?: { readonly level: "baseline"; readonly reason: string };
+  /**
+   * The app's pods may run on the cluster's autoscaled nodes: every spec tolerates the taints
+   * of the cluster's autoscaled pools, so pending pods make the cluster autoscaler add a node
+   * (it only scales a group up for pods that would schedule on its template node).
+   * @default false
+   */
+  readonly runsOnAutoscaledNodes?: boolean;
 }
 
 /** One catalog app: its builder and the secret config it reads. */

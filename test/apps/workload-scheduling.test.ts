@@ -31,7 +31,7 @@ const deployment = (
     "Deployment",
     "web",
   );
-const schemaErrors = (objects: KubeObject[]) =>
+const schemaErrors = (objects: readonly unknown[]) =>
   validateSchemas(objects).filter((r) => r.status !== "valid");
 
 describe("placement", () => {
