@@ -7,7 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
 import { createEngine } from "../components/gitops";
 import type { ClusterConfig, StackConfig } from "../config/types";
+import { ConfigError, ConfigErrors } from "../config/reader";
 import { buildApps } from "./apps";
+import { capacityPreflight } from "./capacity";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
 import { buildServices, type ServiceExtras } from "./services";
 
@@ -32,6 +34,20 @@ export function installEngine(
     void pulumi.log.warn(
       `${cluster.name}: ${image} has no usable image reference yet (none set, or a digest required); its workloads are left out until platform:clusters.${cluster.name}.appSettings.${image.replace("/", ".images.")} is set in the stack file (by hand or by the image_update flow)`,
     );
+  // The capacity preflight, before the engine and what it delivers are registered.
+  const capacity = capacityPreflight(cluster, [...platform.items, ...apps.items]);
+  if (capacity.errors.length)
+    throw new ConfigErrors(
+      capacity.errors.map(
+        (e) =>
+          new ConfigError(
+            `platform:clusters.${cluster.name}.apps`,
+            cluster.apps,
+            `${e}; add or enlarge nodes, let the workload tolerate an autoscaled pool, or run fewer apps here (README "Capacity preflight")`,
+          ),
+      ),
+    );
+  for (const warning of capacity.warnings) void pulumi.log.warn(warning);
   const engine = createEngine(cluster.engine, `${cluster.name}-gitops`, {
     cluster: handle,
     stack: config.stack,

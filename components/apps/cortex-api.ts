@@ -122,6 +122,9 @@ export const cortexApiDefinition: AppDefinition<CortexApiSettings> = {
     const specs = waiting.length ? [] : [cortexApiSpec(s, s.images as Record<string, ImageRef>)];
     return {
       namespace: s.namespace,
+      // An HPA-scaled API (003: 2-6 replicas): its scale-up lands on autoscaled nodes, which the
+      // cluster autoscaler adds only for pods that tolerate their taints.
+      runsOnAutoscaledNodes: true,
       specs,
       waitingForImages: waiting,
       exposure: "istio",
