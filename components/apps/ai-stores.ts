@@ -195,7 +195,7 @@ export function natsSpec(s: NatsSettings): AppSpec {
             command: ["sh", "-c", natsAuthScript()],
             env: {
               NATS_USER: s.user,
-              NATS_PASSWORD_HASH: { secret: "auth", key: "passwordBcrypt" },
+              NATS_PASSWORD_HASH: { secret: "credentials", key: "passwordBcrypt" },
             },
             resources: small,
             runAsUser: 1000, // any non-root UID: it writes only the shared emptyDir
@@ -224,7 +224,9 @@ export function natsSpec(s: NatsSettings): AppSpec {
     configMaps: { config: { "nats.conf": natsConfig() } },
     // Only the hash lives here, in memory; the plaintext password is for client pods.
     persistence: { auth: { type: "emptyDir", medium: "Memory", sizeLimit: "1Mi" } },
-    secrets: { auth: { type: "generated", keys: { password: { length: 32, bcrypt: true } } } },
+    // Secret `nats-credentials`, the name document 001's clients read (plaintext password for
+    // clients, bcrypt hash for the server).
+    secrets: { credentials: { type: "generated", keys: { password: { length: 32, bcrypt: true } } } },
     calledBy: [...s.clients],
   };
 }

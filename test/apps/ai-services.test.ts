@@ -141,7 +141,7 @@ describe("AI services on homelab staging (document 001)", () => {
     );
     expect(envOf(init)).toEqual({
       NATS_USER: "client",
-      NATS_PASSWORD_HASH: secretRef("nats-auth", "passwordBcrypt"),
+      NATS_PASSWORD_HASH: secretRef("nats-credentials", "passwordBcrypt"),
     });
     const server = container("Deployment", "nats");
     expect(server.command).toEqual(["nats-server", "--config", "/etc/nats/nats.conf"]);
@@ -157,10 +157,10 @@ describe("AI services on homelab staging (document 001)", () => {
       (r: Any) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.namespace === "ai",
     );
     const byName = Object.fromEntries(secrets.map((s: Any) => [s.inputs.metadata.name, s.inputs]));
-    expect(Object.keys(byName["nats-auth"].stringData).sort()).toEqual(["password", "passwordBcrypt"]);
+    expect(Object.keys(byName["nats-credentials"].stringData).sort()).toEqual(["password", "passwordBcrypt"]);
     expect(Object.keys(byName).sort()).toEqual([
       "litellm-keys",
-      "nats-auth",
+      "nats-credentials",
       "open-webui-keys",
       "postgres-passwords",
       "redis-auth",

@@ -190,8 +190,8 @@ describe("claims", () => {
     const env = podOf(find(objectsOf([app]), "Deployment", "web")).containers[0].env as Any[];
     const secret = (key: string) => ({ valueFrom: { secretKeyRef: { name: "postgres-web-user", key } } });
     // Kubernetes expands $(VAR) only from variables defined earlier in the list.
+    // No DATABASE_URL: the image takes the parts.
     expect(env).toEqual([
-      { name: "DATABASE_URL", ...secret("uri") },
       { name: "DB_HOST", value: "db-rw.demo.svc" },
       { name: "DB_PORT", value: "5432" },
       { name: "DB_NAME", value: "bookmarks" },
@@ -199,12 +199,14 @@ describe("claims", () => {
       { name: "DB_PASS", ...secret("password") },
       { name: "JDBC", value: "jdbc:postgresql://$(DB_HOST):$(DB_PORT)/$(DB_NAME)" },
     ]);
-    // Only the names given are wired.
-    const some = webApp({ database: { cluster: "db", connectionEnv: { password: "PGPASSWORD" } } });
+    // Only the names given are wired, and a URL only when `env` names its variable.
+    const some = webApp({
+      database: { cluster: "db", env: "DB_URL", connectionEnv: { password: "PGPASSWORD" } },
+    });
     const names = (podOf(find(objectsOf([some]), "Deployment", "web")).containers[0].env as Any[]).map(
       (e) => e.name,
     );
-    expect(names).toEqual(["DATABASE_URL", "PGPASSWORD"]);
+    expect(names).toEqual(["DB_URL", "PGPASSWORD"]);
   });
 
   it("passes DocumentDB, extensions, an operand image and preloads through the claim; reads a peer's database Secret", () => {

@@ -32,7 +32,10 @@ export function claimEnv(app: AppSpec, namespace: string): Record<string, EnvVal
   const db = app.database;
   if (db) {
     const secret = databaseSecretName(db.owner ?? app.name);
-    env[db.env ?? "DATABASE_URL"] = { secret, key: "uri" };
+    // An image that takes the parts (connectionEnv) gets no URL unless `env` names one: an
+    // unread DATABASE_URL is noise at best, and some frameworks prefer it over the parts.
+    if (db.env !== undefined || db.connectionEnv === undefined)
+      env[db.env ?? "DATABASE_URL"] = { secret, key: "uri" };
     const parts = db.connectionEnv ?? {};
     if (parts.host) env[parts.host] = databaseHost(db.cluster, namespace);
     if (parts.port) env[parts.port] = "5432";

@@ -466,7 +466,10 @@ export interface DatabaseRequest {
   readonly cluster: string;
   /** @default the app's name */
   readonly name?: string;
-  /** The env var that gets the connection URI. @default "DATABASE_URL" */
+  /**
+   * The env var that gets the connection URI.
+   * @default "DATABASE_URL", or none when `connectionEnv` names the parts
+   */
   readonly env?: string;
   /**
    * Env vars for the connection's parts, set before the container's own env so that its
