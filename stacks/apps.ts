@@ -308,6 +308,7 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
           app: c.app,
           database: c.database,
           ...(c.documentdb ? { documentdb: true } : {}),
+          ...(c.verifyCa ? { verifyCa: true } : {}),
           ...(c.extensions?.length ? { extensions: c.extensions } : {}),
         })),
         ...(cnpg.backup

@@ -170,7 +170,9 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
     Object.keys(MASTODON_BITWARDEN_KEYS).map((k) => [k, { secret: `${CORE}/app`, key: k }]),
   );
   const esPass: Record<string, EnvValue> = { ES_PASS: { secret: `${SEARCH}/auth`, key: "password" } };
-  const database = { cluster: s.postgresCluster, owner: CORE };
+  // 002: "SSL with verify-ca mode": every Rails and streaming process verifies the server
+  // against the CloudNativePG cluster's CA.
+  const database = { cluster: s.postgresCluster, owner: CORE, verifyCa: true };
   const stores: Peer[] = [
     { app: REDIS, port: 6379 },
     { app: SEARCH, port: 9200 },
@@ -295,7 +297,7 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
         ),
       },
     },
-    database: { cluster: s.postgresCluster, name: "mastodon" },
+    database: { cluster: s.postgresCluster, name: "mastodon", verifyCa: true },
     talksTo: stores,
     priorityClassName: MASTODON_HIGH,
     dependsOn: [REDIS, SEARCH],

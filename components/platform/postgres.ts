@@ -61,6 +61,23 @@ export interface PostgresConsumer {
   readonly documentdb?: boolean;
   /** Extensions the consumer's `Database` creates, in order (CNPG declarative extensions). */
   readonly extensions?: readonly string[];
+  /**
+   * The consumer's URI verifies the server against the cluster's CA (`sslmode=verify-ca` with
+   * `sslrootcert` at {@link DATABASE_CA_PATH}, where the workload mounts it); else
+   * `sslmode=require`. @default false
+   */
+  readonly verifyCa?: boolean;
+}
+
+/** Where a verifying client finds its database cluster's CA certificate (`ca.crt`). */
+export const DATABASE_CA_PATH = "/etc/postgresql-ca/ca.crt";
+
+/**
+ * The Secret CloudNativePG keeps its cluster CA in: `<cluster>-ca`, keys `ca.crt` and `ca.key`
+ * (cloudnative-pg docs "Certificates"); a client mounts only `ca.crt`.
+ */
+export function databaseCaSecretName(cluster: string): string {
+  return `${cluster}-ca`;
 }
 
 /** Object-store backups of one database cluster. */
@@ -160,7 +177,9 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
         username: c.app,
         password: password.result,
         // CNPG serves TLS with its own CA on every cluster, so clients require it.
-        uri: pulumi.interpolate`postgresql://${c.app}:${password.result}@${host}:5432/${database}?sslmode=require`,
+        // With verifyCa, libpq also checks the server certificate against the cluster's CA
+        // (libpq "SSL Mode Descriptions": verify-ca; sslrootcert names the CA file).
+        uri: pulumi.interpolate`postgresql://${c.app}:${password.result}@${host}:5432/${database}?${c.verifyCa ? `sslmode=verify-ca&sslrootcert=${DATABASE_CA_PATH}` : "sslmode=require"}`,
       },
     });
     return {

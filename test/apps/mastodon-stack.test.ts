@@ -111,6 +111,26 @@ describe("Mastodon on prod, once its images are pinned by digest", () => {
       expect(waitsFor(urnOf("Deployment", d))).toContain(job);
   });
 
+  it("verifies the database server against the cluster's CA (002: verify-ca), mounting only ca.crt", () => {
+    for (const d of objects(result, "Deployment").filter((x) => x.metadata.name !== "mastodon-redis")) {
+      const pod = d.spec.template.spec;
+      expect([d.metadata.name, pod.volumes.find((v: Any) => v.name === "database-ca")]).toEqual([
+        d.metadata.name,
+        {
+          name: "database-ca",
+          secret: {
+            secretName: "mastodon-db-ca",
+            items: [{ key: "ca.crt", path: "ca.crt" }],
+            defaultMode: 0o444,
+          },
+        },
+      ]);
+      for (const c of pod.containers)
+        expect(c.volumeMounts).toContainEqual({ name: "database-ca", mountPath: "/etc/postgresql-ca" });
+    }
+    // The URI (verify-ca with that CA path) is a secret; test/platform/cloudnative-pg.test.ts checks it.
+  });
+
   it("scrapes web, streaming and the Sidekiq workers", () => {
     expect(
       objects(result, "VMServiceScrape")

@@ -121,7 +121,13 @@ describe("workloads", () => {
     const c = job.spec.template.spec.containers[0];
     expect(c.command).toEqual(["bundle", "exec", "rails", "db:migrate"]);
     expect(build.databaseClaims).toEqual([
-      { app: "mastodon", database: "mastodon", cluster: "mastodon-db", namespace: "mastodon" },
+      {
+        app: "mastodon",
+        database: "mastodon",
+        cluster: "mastodon-db",
+        namespace: "mastodon",
+        verifyCa: true,
+      },
     ]);
     for (const name of ["mastodon-web", "mastodon-sidekiq-default", "mastodon-streaming"])
       expect(pod(name).containers[0].env).toContainEqual({
@@ -328,7 +334,11 @@ describe("workloads", () => {
       readOnlyRootFilesystem: true,
       runAsNonRoot: true,
     });
-    expect(web.volumeMounts.map((m: Any) => m.mountPath)).toEqual(["/opt/mastodon/tmp", "/tmp"]);
+    expect(web.volumeMounts.map((m: Any) => m.mountPath)).toEqual([
+      "/opt/mastodon/tmp",
+      "/tmp",
+      "/etc/postgresql-ca",
+    ]);
     const es = find("StatefulSet", "mastodon-elasticsearch");
     expect(es.metadata.annotations["security.platform.io/elasticsearch.readOnlyRootFilesystem"]).toContain(
       "keystore",

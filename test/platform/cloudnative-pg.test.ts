@@ -130,6 +130,19 @@ describe("PostgresCluster", () => {
     parent,
   });
 
+  it("gives a verifying consumer a verify-ca URI with the CA path its workload mounts", async () => {
+    const { outputs } = await runProgram(async () => {
+      const b = postgresCluster({
+        ...base(new Parent("p")),
+        consumers: [{ app: "mastodon", verifyCa: true }],
+      });
+      return { uri: await valueOf(pulumi.output(b.liveSecrets[0].stringData).apply((d) => d.uri)) };
+    });
+    expect(outputs.uri).toMatch(
+      /^postgresql:\/\/mastodon:.+@postgres-rw\.database\.svc:5432\/mastodon\?sslmode=verify-ca&sslrootcert=\/etc\/postgresql-ca\/ca\.crt$/,
+    );
+  });
+
   it("builds the Cluster, one Database per consumer and generated credentials in live Secrets", async () => {
     const { resources, outputs } = await runProgram(async () => {
       const b = postgresCluster(base(new Parent("p")));

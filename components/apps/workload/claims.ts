@@ -61,6 +61,7 @@ export function databaseClaims(app: AppSpec, namespace: string): DatabaseClaim[]
       cluster: d.cluster,
       namespace,
       ...(d.documentdb ? { documentdb: true } : {}),
+      ...(d.verifyCa ? { verifyCa: true } : {}),
       ...(d.extensions?.length ? { extensions: d.extensions } : {}),
       ...(d.imageName ? { imageName: d.imageName } : {}),
       ...(d.sharedPreloadLibraries?.length ? { sharedPreloadLibraries: d.sharedPreloadLibraries } : {}),
@@ -79,7 +80,7 @@ export function persistentClaims(
 ): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const [name, p] of Object.entries(app.persistence ?? {})) {
-    if (p.type === "emptyDir") continue;
+    if (p.type === "emptyDir" || p.type === "secret") continue;
     if (p.type === "nfs") {
       const pv = nfsVolumeName(ctx.namespace, app.name, name);
       const accessModes = [p.readOnly ? "ReadOnlyMany" : "ReadWriteMany"];
@@ -135,7 +136,16 @@ export function persistenceVolumes(app: AppSpec, mounted: ReadonlySet<string>): 
   const volumes: Json[] = [];
   for (const [name, p] of Object.entries(app.persistence ?? {})) {
     if (!mounted.has(name)) continue;
-    if (p.type === "emptyDir")
+    if (p.type === "secret")
+      volumes.push({
+        name,
+        secret: {
+          secretName: p.secretName,
+          ...(p.items ? { items: p.items.map((key) => ({ key, path: key })) } : {}),
+          ...(p.mode !== undefined ? { defaultMode: p.mode } : {}),
+        },
+      });
+    else if (p.type === "emptyDir")
       volumes.push({
         name,
         emptyDir: {

@@ -4,6 +4,7 @@
  * Each app is its own bundle in the `apps` layer, so one broken app holds no other back.
  */
 import { createHash } from "node:crypto";
+import * as path from "node:path";
 import type { Bundle, KubeObject, LiveSecret } from "../../gitops/delivery";
 import { databaseClaims, claimEnv, databaseSecretName, persistenceVolumes, persistentClaims } from "./claims";
 import { renderController } from "./controllers";
@@ -11,13 +12,51 @@ import { route, services } from "./exposure";
 import { meshObjects } from "./mesh";
 import { networkPolicies, scrape } from "./network";
 import { secretObjectName, secrets } from "./secrets";
-import type { AppSpec, DatabaseClaim, WorkloadBuild, WorkloadContext } from "./types";
+import { DATABASE_CA_PATH, databaseCaSecretName } from "../../platform/postgres";
+import type { AppSpec, ContainerSpec, DatabaseClaim, WorkloadBuild, WorkloadContext } from "./types";
 
 export * from "./types";
 export { OPT_OUT_PREFIX } from "./pod";
 export { databaseSecretName } from "./claims";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * With `database.verifyCa`, every container of the app gets the database cluster's CA
+ * directory at DATABASE_CA_PATH's folder: only `ca.crt` of the `<cluster>-ca` Secret (never
+ * its key), mounted as a directory so a renewed CA reaches running pods.
+ */
+function withDatabaseCa(app: AppSpec): AppSpec {
+  if (!app.database?.verifyCa) return app;
+  const volume = "database-ca";
+  const mountAt = path.posix.dirname(DATABASE_CA_PATH);
+  const addTo = (group: Readonly<Record<string, ContainerSpec>> | undefined) =>
+    group &&
+    Object.fromEntries(
+      Object.entries(group).map(([n, c]) => [n, { ...c, mounts: { ...c.mounts, [mountAt]: volume } }]),
+    );
+  const controllers = Object.fromEntries(
+    Object.entries(app.controllers).map(([k, c]) => [
+      k,
+      {
+        ...c,
+        containers: addTo(c.containers)!,
+        ...(c.initContainers ? { initContainers: addTo(c.initContainers) } : {}),
+        ...(c.sidecars ? { sidecars: addTo(c.sidecars) } : {}),
+      },
+    ]),
+  ) as AppSpec["controllers"];
+  const persistence = {
+    ...app.persistence,
+    [volume]: {
+      type: "secret" as const,
+      secretName: databaseCaSecretName(app.database.cluster),
+      items: ["ca.crt"],
+      mode: 0o444,
+    },
+  };
+  return { ...app, controllers, persistence };
+}
 
 /**
  * Resolves a `secret` reference: an own secret, `<app>/<secret>` of another app (of this
@@ -44,7 +83,8 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
   const items: Bundle[] = [];
   const liveSecrets: LiveSecret[] = [];
   const claims: DatabaseClaim[] = [];
-  for (const app of apps) {
+  for (const spec of apps) {
+    const app = withDatabaseCa(spec);
     if (!DNS_LABEL.test(app.name)) throw new Error(`app "${app.name}": name must be a DNS label`);
     const owner = app.database?.owner;
     if (owner !== undefined) {

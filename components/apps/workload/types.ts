@@ -303,7 +303,20 @@ export type Persistence =
    * Scratch space shared by the containers of one pod (an init container writing a file the
    * main container reads); `Memory` keeps it off the node's disk.
    */
-  | { readonly type: "emptyDir"; readonly medium?: "Memory"; readonly sizeLimit?: string };
+  | { readonly type: "emptyDir"; readonly medium?: "Memory"; readonly sizeLimit?: string }
+  /**
+   * An existing Secret as a directory (read-only; the kubelet updates its files when the Secret
+   * changes, which a `files` subPath mount never sees), e.g. a CA that rotates.
+   */
+  | {
+      readonly type: "secret";
+      /** The Secret's object name. */
+      readonly secretName: string;
+      /** Keys to project, each as a file of its name. @default every key */
+      readonly items?: readonly string[];
+      /** File mode (octal). @default 0644 */
+      readonly mode?: number;
+    };
 
 /** A Service in front of one controller's pods. */
 export interface ServiceSpec {
@@ -492,6 +505,12 @@ export interface DatabaseRequest {
    * @default none
    */
   readonly extensions?: readonly string[];
+  /**
+   * Verify the server's certificate against the cluster's CA: every container gets `ca.crt` of
+   * the CloudNativePG `<cluster>-ca` Secret (that key only) and the URI `sslmode=verify-ca`.
+   * @default false (`sslmode=require`: encrypted, server not verified)
+   */
+  readonly verifyCa?: boolean;
   /** An operand image with extensions the default image lacks. @default the cluster's image */
   readonly imageName?: string;
   /** Libraries the extensions need preloaded (`postgresql.shared_preload_libraries`). @default none */
