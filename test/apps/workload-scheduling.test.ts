@@ -197,3 +197,24 @@ describe("pod and container fields", () => {
     expect(cron("Replace").spec.concurrencyPolicy).toBe("Replace");
   });
 });
+
+describe("disruption budgets", () => {
+  it("cover an autoscaled Deployment whose minimum is one (e.g. Mastodon streaming, 1-3)", () => {
+    const objects = objectsOf([
+      webApp({
+        controllers: {
+          web: {
+            type: "deployment",
+            autoscaling: { min: 1, max: 3, cpu: 80 },
+            containers: { web: container() },
+          },
+        },
+      }),
+    ]);
+    expect(find(objects, "PodDisruptionBudget", "web").spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/component": "web" } },
+    });
+    expect(objectsOf([webApp()]).some((o) => o.kind === "PodDisruptionBudget")).toBe(false);
+  });
+});

@@ -110,7 +110,9 @@ export function renderController(
         },
       ];
       if (c.autoscaling) objects.push(autoscaler(name, { kind: "Deployment", name }, c.autoscaling));
-      objects.push(...disruptionBudget(app.name, key, name, c.autoscaling ? c.autoscaling.min : replicas));
+      // A PDB whenever the controller can run more than one pod: an HPA at its minimum of one
+      // may be drained (maxUnavailable 1), and once scaled up, drains take one pod at a time.
+      objects.push(...disruptionBudget(app.name, key, name, maxReplicas));
       return objects;
     }
     case "statefulset": {
