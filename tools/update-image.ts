@@ -17,7 +17,10 @@ import { isMap, isScalar, parseDocument, type Document } from "yaml";
 import { imageNames } from "../config/apps/images";
 import { APPS } from "../config/catalog";
 import { IMAGE_REFERENCE as REFERENCE, repositoryOf } from "../lib/image-ref";
-import { knownStacks } from "./stack-config";
+import { loadConfig } from "../config/load";
+import { ConfigError } from "../config/reader";
+import { runProgram } from "../lib/mock-runtime";
+import { knownStacks, loadOfflineConfig } from "./stack-config";
 
 /** What a service's CI sends as `client_payload`. */
 export interface ImageUpdate {
@@ -169,6 +172,26 @@ export function applyUpdate(root: string, update: ImageUpdate): ImageChange[] {
   return all;
 }
 
+/**
+ * Reads a stack file with the program's own config loader, as `pulumi preview` would (secrets
+ * faked, never decrypted). Returns the config error's message, or undefined when it is valid.
+ */
+export async function validateStack(root: string, stack: string): Promise<string | undefined> {
+  const offline = loadOfflineConfig(root, stack);
+  try {
+    await runProgram(() => loadConfig(), {
+      project: offline.project,
+      stack,
+      config: offline.config,
+      secretKeys: offline.secretKeys,
+    });
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+}
+
 /** The commit message, in the style of 000 (`chore(<app>): update <image> image to <tag>`). */
 export function commitMessage(update: ImageUpdate, changes: readonly ImageChange[]): string {
   const version = update.reference.slice(repositoryOf(update.reference).length).replace(/^[:@]/, "");
@@ -176,15 +199,18 @@ export function commitMessage(update: ImageUpdate, changes: readonly ImageChange
   return `chore(${update.app}): update ${update.image} image to ${version}\n\nRequested by the image_update dispatch for branch ${update.branch}; clusters: ${where}.\n`;
 }
 
-/** Runs the CLI; returns the exit code. */
-export function main(
+/**
+ * Runs the CLI; returns the exit code: 0 done, 2 a refused payload or a stack file that the
+ * update leaves invalid (the error names the key to set; nothing should be committed), 64 usage.
+ */
+export async function main(
   argv: readonly string[],
   io: { out: (t: string) => void; err: (t: string) => void } = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
   },
   root = path.resolve(__dirname, ".."),
-): number {
+): Promise<number> {
   const args = [...argv];
   const take = (flag: string) => {
     const i = args.indexOf(flag);
@@ -214,6 +240,18 @@ export function main(
       return 0;
     }
     for (const c of changes) io.out(`${c.stack}/${c.cluster}: ${c.from ?? "(unset)"} -> ${c.to}\n`);
+    // The written file must still load: a new image can make other settings required (Steady's
+    // migrationCommands.<service> once its image is set). Fail before anything is committed.
+    let invalid = false;
+    for (const stack of [...new Set(changes.map((c) => c.stack))]) {
+      const problem = await validateStack(root, stack);
+      if (problem === undefined) continue;
+      invalid = true;
+      io.err(
+        `error: Pulumi.${stack}.yaml no longer loads after this update; set what it names, then re-run:\n${problem}\n`,
+      );
+    }
+    if (invalid) return 2;
     if (messageFile) fs.writeFileSync(messageFile, commitMessage(update, changes));
     return 0;
   } catch (error) {
@@ -225,4 +263,11 @@ export function main(
   }
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2)));
+if (require.main === module)
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );

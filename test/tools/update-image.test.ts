@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseDocument } from "yaml";
 import {
   commitMessage,
   imagePath,
@@ -139,48 +140,76 @@ describe("stack file update", () => {
 });
 
 describe("update-image command line", () => {
+  /** A project with the shipped stage and prod stack files. */
   function project(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "update-image-"));
-    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), STACK);
-    fs.writeFileSync(path.join(dir, "Pulumi.stage.yaml"), STACK.replace(/prod/g, "stage"));
+    for (const file of ["Pulumi.yaml", "Pulumi.stage.yaml", "Pulumi.prod.yaml"])
+      fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
     return dir;
   }
+  /** Sets Steady's migration command on stage, which its images make required. */
+  function withMigration(dir: string): void {
+    const file = path.join(dir, "Pulumi.stage.yaml");
+    const doc = parseDocument(fs.readFileSync(file, "utf8"));
+    doc.setIn(["config", "platform:clusters", "stage", "appSettings", "steady", "migrationCommands"], {
+      "platform-backend": ["node", "dist/migrate.js"],
+    });
+    fs.writeFileSync(file, doc.toString());
+  }
 
-  function run(argv: string[], root: string) {
+  async function run(argv: string[], root: string) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }, root);
+    const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }, root);
     return { code, out: out.join(""), err: err.join("") };
   }
 
-  it("reads the dispatch event, writes the stack file of the branch and the commit message", () => {
+  it("reads the dispatch event, writes the stack file of the branch and the commit message", async () => {
     const dir = project();
+    withMigration(dir);
+    const prod = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
     const event = path.join(dir, "event.json");
     fs.writeFileSync(
       event,
       JSON.stringify({ action: "image_update", client_payload: update({ branch: "stage" }) }),
     );
     const message = path.join(dir, "message.txt");
-    expect(run(["--event", event, "--message-file", message], dir)).toEqual({
+    expect(await run(["--event", event, "--message-file", message], dir)).toEqual({
       code: 0,
-      out: "stage/stage: ghcr.io/hitchai-app/platform-backend:1.4.0 -> ghcr.io/hitchai-app/platform-backend:1.5.0\n",
+      out: "stage/stage: (unset) -> ghcr.io/hitchai-app/platform-backend:1.5.0\n",
       err: "",
     });
-    expect(fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8")).toBe(STACK);
+    expect(fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8")).toBe(prod);
     expect(fs.readFileSync(path.join(dir, "Pulumi.stage.yaml"), "utf8")).toContain("platform-backend:1.5.0");
     expect(fs.readFileSync(message, "utf8")).toMatch(
       /^chore\(steady\): update platform-backend image to 1\.5\.0\n/,
     );
   });
 
-  it("fails with exit 2 when no cluster tracks the branch with the app", () => {
+  it("exits 2 naming the key to set when the update leaves the stack file invalid, and writes no message", async () => {
     const dir = project();
-    expect(run(["--payload", JSON.stringify(update({ branch: "main" }))], dir)).toEqual({
+    const message = path.join(dir, "message.txt");
+    const result = await run(
+      ["--payload", JSON.stringify(update({ branch: "stage" })), "--message-file", message],
+      dir,
+    );
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(
+      "error: Pulumi.stage.yaml no longer loads after this update; set what it names, then re-run:",
+    );
+    expect(result.err).toContain(
+      "platform:clusters.stage.appSettings.steady.migrationCommands.platform-backend",
+    );
+    expect(fs.existsSync(message)).toBe(false);
+  });
+
+  it("fails with exit 2 when no cluster tracks the branch with the app", async () => {
+    const dir = project();
+    expect(await run(["--payload", JSON.stringify(update({ branch: "main" }))], dir)).toEqual({
       code: 2,
       out: "",
       err: 'error: Invalid image_update payload branch = "main": no cluster tracks this branch with steady enabled; enable the app on a cluster whose git.branch is main, or send the right branch\n',
     });
-    expect(run([], dir).code).toBe(64);
+    expect((await run([], dir)).code).toBe(64);
   });
 });
