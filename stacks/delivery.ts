@@ -10,6 +10,7 @@ import type { ClusterConfig, StackConfig } from "../config/types";
 import { ConfigError, ConfigErrors } from "../config/reader";
 import { buildApps } from "./apps";
 import { capacityPreflight } from "./capacity";
+import { withRecommendations } from "./recommendations";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
 import { buildServices, type ServiceExtras } from "./services";
 
@@ -35,7 +36,8 @@ export function installEngine(
       `${cluster.name}: ${image} has no usable image reference yet (none set, or a digest required); its workloads are left out until platform:clusters.${cluster.name}.appSettings.${image.replace("/", ".images.")} is set in the stack file (by hand or by the image_update flow)`,
     );
   // The capacity preflight, before the engine and what it delivers are registered.
-  const capacity = capacityPreflight(cluster, [...platform.items, ...apps.items]);
+  const items = withRecommendations(cluster, [...platform.items, ...apps.items]);
+  const capacity = capacityPreflight(cluster, items);
   if (capacity.errors.length)
     throw new ConfigErrors(
       capacity.errors.map(
@@ -57,7 +59,7 @@ export function installEngine(
     gitToken: config.secrets.gitToken,
     // SOPS is a Flux feature; loadConfig rejects a key on a stack without Flux.
     sopsAgeKey: cluster.engine === "flux" ? config.secrets.sopsAgeKey : undefined,
-    items: [...platform.items, ...apps.items],
+    items,
     liveSecrets: [...platform.liveSecrets, ...apps.liveSecrets],
     handover: cluster.handover,
   });

@@ -1,0 +1,53 @@
+import type { Bundle, DeliveryItem } from "../../components/gitops/delivery";
+import type { ClusterConfig } from "../../config/types";
+import { withRecommendations } from "../../stacks/recommendations";
+
+const cluster = (services: string[], engine: "argocd" | "flux" = "argocd") =>
+  ({ name: "prod", services, engine }) as unknown as ClusterConfig;
+const app: Bundle = {
+  kind: "bundle",
+  name: "hypebot",
+  layer: "apps",
+  namespace: "hypebot",
+  dependsOn: ["namespace-hypebot"],
+  objects: [
+    { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "hypebot" }, spec: {} },
+    { apiVersion: "v1", kind: "Service", metadata: { name: "hypebot" }, spec: {} },
+  ],
+};
+
+describe("VPA recommendations (002: recommender mode, one VPA per component)", () => {
+  it("adds an updateMode Off VPA per app controller, waiting for the vpa item, and one per Argo CD component", () => {
+    const items = withRecommendations(cluster(["vpa"]), [app]);
+    const bundle = items[0] as Bundle;
+    expect(bundle.dependsOn).toEqual(["namespace-hypebot", "vpa"]);
+    expect(bundle.objects.filter((o) => o.kind === "VerticalPodAutoscaler")).toEqual([
+      {
+        apiVersion: "autoscaling.k8s.io/v1",
+        kind: "VerticalPodAutoscaler",
+        metadata: { name: "hypebot" },
+        spec: {
+          targetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "hypebot" },
+          updatePolicy: { updateMode: "Off" },
+        },
+      },
+    ]);
+    const argo = items.find((i: DeliveryItem) => i.name === "vpa-argocd") as Bundle;
+    expect(argo.namespace).toBe("argocd");
+    expect(
+      argo.objects.map(
+        (o) => `${(o.spec as { targetRef: { kind: string } }).targetRef.kind}/${o.metadata.name}`,
+      ),
+    ).toEqual([
+      "StatefulSet/argocd-application-controller",
+      "Deployment/argocd-server",
+      "Deployment/argocd-repo-server",
+      "Deployment/argocd-applicationset-controller",
+    ]);
+  });
+
+  it("adds nothing without the vpa service, and no Argo CD bundle on Flux", () => {
+    expect(withRecommendations(cluster([]), [app])).toEqual([app]);
+    expect(withRecommendations(cluster(["vpa"], "flux"), [app]).map((i) => i.name)).toEqual(["hypebot"]);
+  });
+});
