@@ -150,13 +150,19 @@ export function operandOf(
   dbCluster: string,
   claims: readonly DatabaseClaim[],
   defaultImage: string,
-): { imageName: string; sharedPreloadLibraries: string[] } {
+): { imageName: string; sharedPreloadLibraries: string[]; priorityClassName?: string } {
   const images = [...new Set(claims.flatMap((c) => (c.imageName ? [c.imageName] : [])))];
   if (images.length > 1)
     throw new Error(
       `cluster ${clusterName}: the claims on database cluster ${dbCluster} ask for different images (${images.join(", ")}); give them separate database clusters`,
     );
+  const priorities = [...new Set(claims.flatMap((c) => (c.priorityClassName ? [c.priorityClassName] : [])))];
+  if (priorities.length > 1)
+    throw new Error(
+      `cluster ${clusterName}: the claims on database cluster ${dbCluster} ask for different priority classes (${priorities.join(", ")}); give them separate database clusters`,
+    );
   return {
+    ...(priorities.length ? { priorityClassName: priorities[0] } : {}),
     imageName: images[0] ?? defaultImage,
     sharedPreloadLibraries: [...new Set(claims.flatMap((c) => c.sharedPreloadLibraries ?? []))],
   };
@@ -301,6 +307,7 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
         storageClass: handle.capabilities.defaultStorageClass,
         size: cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
         imageName: operand.imageName,
+        ...(operand.priorityClassName ? { priorityClassName: operand.priorityClassName } : {}),
         ...(operand.sharedPreloadLibraries.length
           ? { sharedPreloadLibraries: operand.sharedPreloadLibraries }
           : {}),

@@ -297,7 +297,13 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
         ),
       },
     },
-    database: { cluster: s.postgresCluster, name: "mastodon", verifyCa: true },
+    // 002: mastodon-critical (1000000) for the stateful workloads, PostgreSQL among them.
+    database: {
+      cluster: s.postgresCluster,
+      name: "mastodon",
+      verifyCa: true,
+      priorityClassName: MASTODON_CRITICAL,
+    },
     talksTo: stores,
     priorityClassName: MASTODON_HIGH,
     dependsOn: [REDIS, SEARCH],

@@ -105,6 +105,8 @@ export interface PostgresClusterArgs {
   readonly consumers: readonly PostgresConsumer[];
   /** Libraries to preload (e.g. `vchord.so`); DocumentDB's are added for DocumentDB consumers. */
   readonly sharedPreloadLibraries?: readonly string[];
+  /** PriorityClass of every instance pod (CNPG `spec.priorityClassName`). @default none */
+  readonly priorityClassName?: string;
   readonly backup?: PostgresBackup;
   /** Bootstrap from the backup archive instead of an empty database (needs `backup`). */
   readonly recovery?: PostgresRecoverySettings;
@@ -196,6 +198,7 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
     instances: args.instances,
     imageName: documentdb ? DOCUMENTDB.imageName : args.imageName,
     ...(documentdb ? { postgresUID: DOCUMENTDB.uid, postgresGID: DOCUMENTDB.uid } : {}),
+    ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
     primaryUpdateStrategy: "unsupervised",
     enableSuperuserAccess: false,
     storage: { storageClass: args.storageClass, size: args.size },

@@ -82,6 +82,8 @@ describe("Mastodon on prod, once its images are pinned by digest", () => {
   it("claims one mastodon database on its own CloudNativePG cluster, backed up, before the migration", () => {
     const [cluster] = objects(result, "Cluster");
     expect(cluster.metadata.name).toBe("mastodon-db");
+    // 002: PostgreSQL is one of the stateful workloads at mastodon-critical.
+    expect(cluster.spec.priorityClassName).toBe("mastodon-critical");
     expect(cluster.spec.managed.roles.map((r: Any) => r.name)).toEqual(["mastodon"]);
     expect(objects(result, "Database").map((d) => [d.spec.name, d.spec.owner])).toEqual([
       ["mastodon", "mastodon"],

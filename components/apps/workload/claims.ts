@@ -64,6 +64,7 @@ export function databaseClaims(app: AppSpec, namespace: string): DatabaseClaim[]
       ...(d.verifyCa ? { verifyCa: true } : {}),
       ...(d.extensions?.length ? { extensions: d.extensions } : {}),
       ...(d.imageName ? { imageName: d.imageName } : {}),
+      ...(d.priorityClassName ? { priorityClassName: d.priorityClassName } : {}),
       ...(d.sharedPreloadLibraries?.length ? { sharedPreloadLibraries: d.sharedPreloadLibraries } : {}),
     },
   ];

@@ -511,6 +511,11 @@ export interface DatabaseRequest {
    * @default false (`sslmode=require`: encrypted, server not verified)
    */
   readonly verifyCa?: boolean;
+  /**
+   * PriorityClass of the database cluster's instance pods (e.g. a stateful tier above the
+   * app's own). @default none
+   */
+  readonly priorityClassName?: string;
   /** An operand image with extensions the default image lacks. @default the cluster's image */
   readonly imageName?: string;
   /** Libraries the extensions need preloaded (`postgresql.shared_preload_libraries`). @default none */
