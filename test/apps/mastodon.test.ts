@@ -126,6 +126,7 @@ describe("workloads", () => {
         database: "mastodon",
         cluster: "mastodon-db",
         namespace: "mastodon",
+        priorityClassName: "mastodon-critical",
         verifyCa: true,
       },
     ]);
