@@ -71,11 +71,16 @@ export const kubePrometheusStackService: ServiceDefinition<KubePrometheusStackSe
       "grafana.ini": { server: { root_url: `https://${grafanaHost}` } },
     };
     if (ctx.cluster.capabilities.ingress === "traefik") {
+      // cert-manager's ingress-shim issues `grafana-tls` for this Ingress from the production
+      // ClusterIssuer (https://cert-manager.io/docs/usage/ingress/); without a secretName and an
+      // issuer Traefik serves its self-signed default certificate. The grafana chart renders
+      // `ingress.annotations` on the Ingress and `ingress.tls` as given (templates/ingress.yaml).
       grafana.ingress = {
         enabled: true,
         ingressClassName: "traefik",
+        annotations: { "cert-manager.io/cluster-issuer": "letsencrypt-production" },
         hosts: [grafanaHost],
-        tls: [{ hosts: [grafanaHost] }],
+        tls: [{ secretName: "grafana-tls", hosts: [grafanaHost] }],
       };
     }
     const addon: Addon = {

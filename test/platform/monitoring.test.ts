@@ -57,6 +57,13 @@ describe("kube-prometheus-stack", () => {
       passwordKey: "admin-password",
     });
     expect(values.grafana.ingress.hosts).toEqual(["grafana.example.org"]);
+    // A certificate from cert-manager, not Traefik's self-signed default.
+    expect(values.grafana.ingress.annotations).toEqual({
+      "cert-manager.io/cluster-issuer": "letsencrypt-production",
+    });
+    expect(values.grafana.ingress.tls).toEqual([
+      { secretName: "grafana-tls", hosts: ["grafana.example.org"] },
+    ]);
     expect(b.liveSecrets.map((s) => `${s.namespace}/${s.name}`)).toEqual(["monitoring/grafana-admin"]);
     const password = resources.find((r) => r.type === "random:index/randomPassword:RandomPassword")!;
     expect(password.name).toBe("production-kube-prometheus-stack-grafana-admin");
