@@ -105,7 +105,7 @@ describe("renderInstallScript", () => {
 
   it("creates the cluster only on the first server and only when no cluster answers at the VIP", () => {
     const choice = [
-      "  if [ -d /var/lib/rancher/k3s/server/db/etcd ] || curl -fks --max-time 5 https://10.0.40.99:6443/ping >/dev/null 2>&1; then",
+      "  if $SUDO test -d /var/lib/rancher/k3s/server/db/etcd || curl -fks --max-time 5 https://10.0.40.99:6443/ping >/dev/null 2>&1; then",
       "    DATASTORE=--server=https://10.0.40.99:6443",
       "  else",
     ].join("\n");
@@ -151,7 +151,7 @@ describe("renderInstallScript", () => {
     expect(script).toContain("umask 077");
     expect(script).toContain(`printf '%s' "$TOKEN" | $SUDO tee /etc/rancher/k3s/cluster-token >/dev/null`);
     expect(script).toContain(
-      `if [ -f /etc/rancher/k3s/cluster-token ] && ! printf '%s' "$TOKEN" | $SUDO cmp -s - /etc/rancher/k3s/cluster-token; then`,
+      `if $SUDO test -f /etc/rancher/k3s/cluster-token && ! printf '%s' "$TOKEN" | $SUDO cmp -s - /etc/rancher/k3s/cluster-token; then`,
     );
     expect(script).not.toMatch(/K3S_TOKEN=|--token=/);
   });

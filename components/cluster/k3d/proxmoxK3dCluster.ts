@@ -125,7 +125,14 @@ export class ProxmoxK3dCluster extends pulumi.ComponentResource {
     );
     const read = new command.remote.Command(
       `${name}-kubeconfig`,
-      { connection, create: renderK3dKubeconfigScript(config.name), triggers: clusterTriggers },
+      {
+        connection,
+        create: renderK3dKubeconfigScript(config.name),
+        // The admin kubeconfig is on stdout: a secret output is still logged unless logging
+        // is off (@pulumi/command remote.CommandArgs.logging).
+        logging: "none",
+        triggers: clusterTriggers,
+      },
       { parent: this, dependsOn: [cluster], additionalSecretOutputs: ["stdout"] },
     );
     const kubeconfig = pulumi.secret(

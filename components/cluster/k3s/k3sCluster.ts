@@ -160,6 +160,10 @@ export class K3sCluster extends pulumi.ComponentResource {
       {
         connection: connect(first.address),
         create: renderReadKubeconfigScript(),
+        // The admin kubeconfig (system:masters) is on stdout: marking the output secret does
+        // not keep it out of the engine's log, so logging is off ("If there might be secrets
+        // in the output, you can disable logging here", @pulumi/command remote.CommandArgs.logging).
+        logging: "none",
         triggers: [version, first.address],
       },
       {

@@ -231,7 +231,8 @@ export function renderInstallScript(
     "$SUDO mkdir -p /etc/rancher/k3s",
     'TOKEN="$(cat)"',
     'if [ -z "$TOKEN" ]; then echo "no join token on stdin" >&2; exit 1; fi',
-    `if [ -f ${K3S_TOKEN_FILE} ] && ! printf '%s' "$TOKEN" | $SUDO cmp -s - ${K3S_TOKEN_FILE}; then`,
+    // /etc/rancher is created by root under umask 077, so only a root test sees the file.
+    `if $SUDO test -f ${K3S_TOKEN_FILE} && ! printf '%s' "$TOKEN" | $SUDO cmp -s - ${K3S_TOKEN_FILE}; then`,
     `  echo "the join token differs from the one ${node.host.name} was installed with; restore the cluster's token resource instead of replacing it" >&2`,
     "  exit 1",
     "fi",
@@ -265,7 +266,7 @@ function renderDatastoreChoice(config: K3sClusterConfig, node: K3sNodePlan): str
   const join = k3sJoinUrl(config);
   const first = firstServer(config.hosts).name;
   return [
-    `if [ -d ${K3S_ETCD_DIR} ] || curl -fks --max-time 5 ${join}/ping >/dev/null 2>&1; then`,
+    `if $SUDO test -d ${K3S_ETCD_DIR} || curl -fks --max-time 5 ${join}/ping >/dev/null 2>&1; then`,
     `  DATASTORE=--server=${join}`,
     node.first
       ? ["else", "  DATASTORE=--cluster-init"].join("\n")
