@@ -146,7 +146,7 @@ describe("ProxmoxK3dCluster", () => {
   });
 
   it("fails validation before creating anything", async () => {
-    await expect(synth(stagingConfig({ k3d: { servers: 2, agents: 3 } }))).rejects.toThrow(
+    await expect(synth(stagingConfig({ k3d: { servers: 2, agents: 3, registryMirrors: {} } }))).rejects.toThrow(
       'ProxmoxK3dCluster "staging": config.k3d.servers is 2; embedded etcd needs an odd number',
     );
   });

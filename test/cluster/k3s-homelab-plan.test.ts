@@ -54,6 +54,9 @@ describe("homelab plan: K3s and k3d outputs", () => {
   });
 });
 
+/** A script input as text ("" when absent or not a string). */
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
 /** Files and commands whose output is a credential (admin kubeconfig, join token). */
 const CREDENTIAL_READ =
   /cat \/etc\/rancher\/k3s\/k3s\.yaml|k3d kubeconfig get|\/var\/lib\/rancher\/k3s\/server\/token/;
@@ -64,7 +67,7 @@ describe("homelab plan: credentials stay out of the Pulumi log", () => {
     const printing = commands.filter(
       (r) =>
         r.additionalSecretOutputs.includes("stdout") ||
-        ["create", "update"].some((k) => CREDENTIAL_READ.test(String(r.inputs[k] ?? ""))),
+        ["create", "update"].some((k) => CREDENTIAL_READ.test(text(r.inputs[k]))),
     );
     // The K3s and the k3d admin kubeconfig reads at least.
     expect(printing.map((r) => r.name)).toEqual(
@@ -86,12 +89,12 @@ describe("homelab plan: host scripts test root-owned paths as root", () => {
     // unprivileged [ -f ] or test -f there is always false and its safety check never fires.
     const scripts = plan.resources
       .filter((r) => r.type === "command:remote:Command")
-      .flatMap((r) => ["create", "delete"].map((k) => [r.name, String(r.inputs[k] ?? "")] as const));
+      .flatMap((r) => ["create", "delete"].map((k) => [r.name, text(r.inputs[k])] as const));
     const unprivileged = /(?<!\$SUDO )(\[ -[a-z] |\btest -[a-z] )(\/etc\/rancher|\/var\/lib\/rancher)/;
     const offenders = scripts.filter(([, text]) => unprivileged.test(text)).map(([name]) => name);
     expect(offenders).toEqual([]);
     const install = scripts.find(([name]) => name === "production-cm5-2-install")![1];
-    expect(install).toContain("if $SUDO test -f /etc/rancher/k3s/cluster-token && ");
+    expect(install).toContain("if $SUDO test -f /etc/rancher/k3s/cluster-token; then");
     expect(install).toContain("if $SUDO test -d /var/lib/rancher/k3s/server/db/etcd || ");
   });
 });

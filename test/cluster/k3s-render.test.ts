@@ -4,7 +4,7 @@ import {
   k3sInstallerUrl,
   k3sJoinUrl,
   planK3sNodes,
-  renderDrainScript,
+  renderRemoveNodeScript,
   renderIdentityGuard,
   renderKubeVipManifest,
   renderInstallScript,
@@ -47,6 +47,7 @@ describe("k3sArgs", () => {
       "--tls-san=10.0.40.101",
       "--tls-san=cm5-1",
       "--write-kubeconfig-mode=0600",
+      "--secrets-encryption",
       "--node-label=node.longhorn.io/create-default-disk=true",
       "--flannel-backend=wireguard-native",
     ]);
@@ -147,11 +148,12 @@ describe("renderInstallScript", () => {
   });
 
   it("reads the token from stdin into a root-only file, never onto a command line, and never replaces it", () => {
-    expect(script).toContain('TOKEN="$(cat)"');
+    expect(script).toContain("IFS= read -r TOKEN || true");
     expect(script).toContain("umask 077");
     expect(script).toContain(`printf '%s' "$TOKEN" | $SUDO tee /etc/rancher/k3s/cluster-token >/dev/null`);
+    // The secret must not change; its form may (the short secret -> the full K10... token).
     expect(script).toContain(
-      `if $SUDO test -f /etc/rancher/k3s/cluster-token && ! printf '%s' "$TOKEN" | $SUDO cmp -s - /etc/rancher/k3s/cluster-token; then`,
+      'if $SUDO test -f /etc/rancher/k3s/cluster-token; then\n  OLD="$($SUDO cat /etc/rancher/k3s/cluster-token)"\n  if [ "${OLD##*::server:}" != "${TOKEN##*::server:}" ]; then',
     );
     expect(script).not.toMatch(/K3S_TOKEN=|--token=/);
   });
@@ -173,7 +175,7 @@ describe("renderInstallScript", () => {
     expect(guard).toContain(`  ""|production|prod) ;;`);
     expect(guard).toContain("add $CLUSTER to formerNames of production if the cluster was renamed");
     // Before the token, the installer or anything else touches the host.
-    expect(script.indexOf("PREVIOUS=")).toBeLessThan(script.indexOf('TOKEN="$(cat)"'));
+    expect(script.indexOf("PREVIOUS=")).toBeLessThan(script.indexOf("IFS= read -r TOKEN"));
   });
 });
 
@@ -245,13 +247,21 @@ describe("renderPrepareScript", () => {
 });
 
 describe("delete scripts", () => {
-  it("drains the node and removes it from the cluster, tolerating a node already gone", () => {
-    const script = renderDrainScript("cm5-3");
+  it("drains a Ready node, deletes a dead one without a drain, and does neither on destroy", () => {
+    const script = renderRemoveNodeScript("cm5-3");
+    const kubectl = "$SUDO /usr/local/bin/k3s kubectl";
+    // The whole cluster going: no drain, no Node delete (the last etcd member cannot go).
     expect(script).toContain(
-      "$SUDO k3s kubectl drain cm5-3 --ignore-daemonsets --delete-emptydir-data --timeout=600s",
+      `if ${kubectl} -n kube-system get configmap platform-teardown >/dev/null 2>&1; then\n  echo "the whole cluster is being destroyed: not draining or deleting node cm5-3"\n  exit 0\nfi`,
     );
-    expect(script).toContain("$SUDO k3s kubectl delete node cm5-3 --wait=true");
-    expect(script).toContain("if $SUDO k3s kubectl get node cm5-3 >/dev/null 2>&1; then");
+    // A node whose kubelet is gone is not drained (its pods could never terminate).
+    expect(script).toContain(
+      `if [ "$READY" = True ]; then\n  ${kubectl} drain cm5-3 --ignore-daemonsets --delete-emptydir-data --timeout=600s\nelse`,
+    );
+    // Never --force: K3s's finalizer removes the etcd member; bounded wait.
+    expect(script).toContain(`${kubectl} delete node cm5-3 --wait=true --timeout=300s`);
+    expect(script).not.toContain("--force");
+    expect(script.indexOf("platform-teardown")).toBeLessThan(script.indexOf("drain cm5-3"));
   });
 
   it("uninstalls K3s with its own uninstaller, unless the host now runs another node", () => {
