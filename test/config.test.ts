@@ -425,7 +425,11 @@ describe("config validation", () => {
   it("applies defaults and keeps secrets secret", async () => {
     const { config } = await load(homelabConfig());
     const staging = config!.clusters.find((c) => c.name === "staging")!;
-    expect(staging.kind === "k3d-proxmox" && staging.k3d).toEqual({ servers: 1, agents: 3, registryMirrors: {} });
+    expect(staging.kind === "k3d-proxmox" && staging.k3d).toEqual({
+      servers: 1,
+      agents: 3,
+      registryMirrors: {},
+    });
     expect(staging.git.path).toBe("gitops/test/staging");
     expect(config!.versions.flux).toBe("v2.7.5");
     expect(await pulumi.isSecret(config!.secrets.sshPrivateKey!)).toBe(true);
