@@ -98,3 +98,12 @@ describe("homelab plan: host scripts test root-owned paths as root", () => {
     expect(install).toContain("if $SUDO test -d /var/lib/rancher/k3s/server/db/etcd || ");
   });
 });
+
+describe("homelab plan: the Proxmox API token only travels over verified TLS", () => {
+  it("keeps TLS verification on for the Proxmox provider", () => {
+    const providers = plan.resources.filter((r) => r.type === "pulumi:providers:proxmoxve");
+    expect(providers.map((r) => [r.name, r.inputs["insecure"], r.inputs["apiToken"]])).toEqual([
+      ["staging-proxmox", "false", "[secret]"],
+    ]);
+  });
+});
