@@ -113,3 +113,33 @@ describe("k3s etcd snapshots", () => {
     expect(config!.secrets.k3sEtcdS3AccessKeyId).toBeDefined();
   });
 });
+
+describe("k3s host checks across hosts", () => {
+  it("reports every host's cross-host problem at once", async () => {
+    const c = homelabConfig();
+    const hosts = clusters(c).production.hosts;
+    hosts[1].address = hosts[0].address;
+    hosts[2].name = hosts[0].name;
+    const { error } = await load(c);
+    expect(error?.message).toContain(
+      'platform:clusters.production.hosts[1].address "10.0.40.101" is used by another host; host addresses must be unique',
+    );
+    expect(error?.message).toContain(
+      'platform:clusters.production.hosts[2].name "node-1" is used by another host; host names must be unique',
+    );
+  });
+
+  it("keeps a gone server counted and refuses losing quorum or every server", async () => {
+    const c = homelabConfig();
+    clusters(c).production.hosts[0].gone = true;
+    expect((await load(c)).error).toBeUndefined();
+    clusters(c).production.hosts[1].gone = true;
+    expect((await load(c)).error?.message).toContain(
+      "platform:clusters.production.hosts marks 2 of 3 servers gone; etcd has lost its quorum",
+    );
+    // Removing a gone server without adding its replacement leaves an even member count.
+    const removed = homelabConfig();
+    clusters(removed).production.hosts.pop();
+    expect((await load(removed)).error?.message).toContain("embedded etcd needs an odd number");
+  });
+});

@@ -40,4 +40,4 @@ export {
   type K3sNodePlan,
 } from "./scripts";
 export { shellQuote } from "./shell";
-export { K3S_ARCHITECTURES, K3S_MANAGED_FLAGS, validateK3sArgs } from "./validate";
+export { K3S_ARCHITECTURES, K3S_MANAGED_FLAGS, k3sArgProblems, validateK3sArgs } from "./validate";
