@@ -412,6 +412,7 @@ function k3s(name: string, r: Reader, stack: string): K3sClusterConfig {
     "raspberryPi",
     "secretsEncryption",
     "etcdSnapshots",
+    "installerSha256",
   ]);
   const pool = r.string("loadBalancerPool", {
     expected: "an address range such as 10.0.40.100-10.0.40.120 or a CIDR",
@@ -449,8 +450,27 @@ function k3s(name: string, r: Reader, stack: string): K3sClusterConfig {
     }),
     raspberryPi: r.boolean("raspberryPi", false),
     secretsEncryption: r.boolean("secretsEncryption", true),
+    installerSha256: installerSha256(r),
     etcdSnapshots: etcdSnapshots(r),
   };
+}
+
+/** `installerSha256`: K3s release -> sha256 of its install.sh. */
+function installerSha256(r: Reader): Record<string, string> {
+  if (!r.has("installerSha256")) return {};
+  const map = r.object("installerSha256");
+  const out: Record<string, string> = {};
+  for (const version of Object.keys(map.value)) {
+    if (!/^v\d+\.\d+\.\d+\+k3s\d+$/.test(version)) {
+      throw new ConfigError(map.key(version), version, "keys are K3s releases such as v1.33.5+k3s1");
+    }
+    out[version] = map.string(version, {
+      pattern: /^[0-9a-f]{64}$/,
+      expected:
+        "a sha256 in hex: curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/<release>/install.sh | sha256sum",
+    });
+  }
+  return out;
 }
 
 /** Every host, each parsed on its own so that one host's errors never hide another's. */

@@ -189,6 +189,11 @@ export interface K3sClusterConfig extends ClusterCommonConfig {
   readonly extraAgentArgs: readonly string[];
   /** Whether host preparation edits the Raspberry Pi `cmdline.txt` for memory cgroups. */
   readonly raspberryPi: boolean;
+  /**
+   * sha256 of K3s's `install.sh` per K3s release (`v1.33.5+k3s1` -> hex). When any is set,
+   * `versions.k3s` must have one and the hosts refuse any other script.
+   */
+  readonly installerSha256: Readonly<Record<string, string>>;
   /** Whether servers encrypt Secrets at rest (`--secrets-encryption`). */
   readonly secretsEncryption: boolean;
   /** Off-host etcd snapshots; absent: K3s's local snapshots only. */

@@ -327,6 +327,18 @@ const ENTRIES: readonly Entry[] = [
     why: "golang/go src/crypto/x509/root_unix.go: SSL_CERT_FILE overrides the system roots on Linux; the Proxmox provider is a Go plugin",
   },
   {
+    pattern:
+      /^curl -sfL https:\/\/raw\.githubusercontent\.com\/k3s-io\/k3s\/<release>\/install\.sh \| sha256sum$/,
+    why: "the installer URL the program fetches (k3sInstallerUrl) and coreutils sha256sum; the hosts check it with sha256sum -c",
+    check: () =>
+      expectTrue(
+        read("components/cluster/k3s/scripts.ts").includes(
+          "https://raw.githubusercontent.com/k3s-io/k3s/${encodeURIComponent(version)}/install.sh",
+        ),
+        "the program fetches install.sh from another URL",
+      ),
+  },
+  {
     pattern: /^pulumi state unprotect$/,
     why: "pulumi/pulumi pkg/cmd/pulumi/state/state_unprotect.go: `pulumi state unprotect [resource URN]` clears protect so destroy can proceed",
   },

@@ -142,6 +142,7 @@ describe("every rendered script", () => {
     joinToken: renderReadJoinTokenScript(),
     installWithSnapshots: renderInstallScript(
       productionConfig({
+        installerSha256: { "v1.33.5+k3s1": "0".repeat(64) },
         etcdSnapshots: {
           schedule: "0 */6 * * *",
           retention: 28,

@@ -65,6 +65,7 @@ export function productionConfig(overrides: Partial<K3sClusterConfig> = {}): K3s
     extraAgentArgs: [],
     raspberryPi: true,
     secretsEncryption: true,
+    installerSha256: {},
     ...overrides,
   };
 }

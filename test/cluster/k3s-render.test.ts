@@ -246,6 +246,36 @@ describe("renderPrepareScript", () => {
   });
 });
 
+describe("install.sh pinning", () => {
+  const sha = "ab".repeat(32);
+  const node = planK3sNodes(productionConfig().hosts)[1];
+  it("verifies the fetched installer against the configured sha256 before running it", () => {
+    const script = renderInstallScript(
+      productionConfig({ installerSha256: { "v1.33.5+k3s1": sha } }),
+      node,
+      "v1.33.5+k3s1",
+      "v1.0.4",
+    );
+    const check = `  if ! printf '%s  %s\\n' ${sha} "$INSTALLER" | sha256sum -c - >/dev/null 2>&1; then`;
+    expect(script).toContain(check);
+    expect(script.indexOf(check)).toBeLessThan(script.indexOf('sh "$INSTALLER"'));
+    expect(renderInstallScript(productionConfig(), node, "v1.33.5+k3s1", "v1.0.4")).not.toContain(
+      "sha256sum",
+    );
+  });
+
+  it("refuses a version bump without the new release's checksum", () => {
+    expect(() =>
+      validateK3sArgs("production", productionConfig({ installerSha256: { "v1.33.5+k3s1": sha } }), {
+        ...VERSIONS,
+        k3s: "v1.34.1+k3s1",
+      }),
+    ).toThrow(
+      'K3sCluster "production": config.installerSha256 pins v1.33.5+k3s1 but not versions.k3s "v1.34.1+k3s1"; add "v1.34.1+k3s1": the output of curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/v1.34.1+k3s1/install.sh | sha256sum',
+    );
+  });
+});
+
 describe("delete scripts", () => {
   it("drains a Ready node, deletes a dead one without a drain, and does neither on destroy", () => {
     const script = renderRemoveNodeScript("cm5-3");

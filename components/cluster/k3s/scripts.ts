@@ -287,6 +287,8 @@ export function renderInstallScript(
     server && indent(renderDatastoreChoice(config, node)),
     '  INSTALLER="$(mktemp)"',
     `  curl -sfL ${k3sInstallerUrl(version)} -o "$INSTALLER"`,
+    config.installerSha256[version] !== undefined &&
+      indent(renderInstallerCheck(config.installerSha256[version])),
     `  ${installer}`,
     '  rm -f "$INSTALLER"',
     `  printf '%s' ${stamp} | $SUDO tee ${K3S_INSTALL_STAMP} >/dev/null`,
@@ -310,6 +312,20 @@ function renderEtcdS3CredentialLines(): string {
     "$SUDO mkdir -p /etc/rancher/k3s/config.yaml.d",
     `printf "etcd-s3-access-key: '%s'\\netcd-s3-secret-key: '%s'\\n" "$S3_KEY_ID" "$S3_SECRET" | $SUDO tee ${K3S_ETCD_S3_CREDENTIALS} >/dev/null`,
     "unset S3_KEY_ID S3_SECRET",
+  ].join("\n");
+}
+
+/**
+ * Refuses an installer whose sha256 is not the configured one (K3s publishes checksums for
+ * its binaries, which install.sh verifies, but none for install.sh itself).
+ */
+function renderInstallerCheck(sha256: string): string {
+  return [
+    `if ! printf '%s  %s\\n' ${sha256} "$INSTALLER" | sha256sum -c - >/dev/null 2>&1; then`,
+    `  echo "install.sh does not match installerSha256 (${sha256}); got $(sha256sum "$INSTALLER" | cut -d' ' -f1)" >&2`,
+    '  rm -f "$INSTALLER"',
+    "  exit 1",
+    "fi",
   ].join("\n");
 }
 

@@ -99,6 +99,12 @@ export function k3sArgProblems(config: K3sClusterConfig, versions: Versions): st
     fail(`config.sshPort is ${config.sshPort}; expected an integer port 1-65535`);
   }
   validateHosts(config, fail);
+  const pinned = Object.keys(config.installerSha256);
+  if (pinned.length > 0 && config.installerSha256[versions.k3s] === undefined) {
+    fail(
+      `config.installerSha256 pins ${pinned.join(", ")} but not versions.k3s "${versions.k3s}"; add "${versions.k3s}": the output of curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/${versions.k3s}/install.sh | sha256sum`,
+    );
+  }
   for (const [key, flags] of [
     ["extraServerArgs", config.extraServerArgs],
     ["extraAgentArgs", config.extraAgentArgs],
