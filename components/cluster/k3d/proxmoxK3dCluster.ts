@@ -161,8 +161,8 @@ export class ProxmoxK3dCluster extends pulumi.ComponentResource {
     // A rebuilt k3d cluster is a new cluster (new CA, empty): its identifier changes with
     // what rebuilds it, so the objects are created again in it, and deleteUnreachable drops
     // the old ones from state (the old cluster, and so its CA, is gone, which the old
-    // provider sees as unreachable) instead of failing the update halfway. Anything else
-    // (a new address or key) keeps the identifier and is an update.
+    // provider sees as unreachable) instead of failing the update halfway. Anything that does
+    // not rebuild the cluster (VM size, DNS, an SSH key) keeps the identifier: an update.
     const provider = clusterProvider(
       `${name}-k8s`,
       {
