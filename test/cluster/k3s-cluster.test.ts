@@ -517,3 +517,69 @@ describe("K3sCluster Kubernetes provider identity", () => {
     expect(fewer.provider.inputs["clusterIdentifier"]).toBe("k3s/production");
   });
 });
+
+describe("K3sCluster etcd snapshots", () => {
+  it("sends the S3 keys to servers only, on stdin after the join token", async () => {
+    const stdinOf = new Map<string, string>();
+    const config = productionConfig({
+      hosts: [...productionConfig().hosts, piHost(4, "agent")],
+      etcdSnapshots: {
+        schedule: "0 */6 * * *",
+        retention: 28,
+        s3Endpoint: "s3.example.org",
+        s3Region: "eu-central-003",
+        s3Bucket: "homelab-etcd",
+        s3Folder: "k3s",
+      },
+    });
+    const { resources } = await runProgram(
+      () => {
+        new mod.K3sCluster("production", {
+          config,
+          versions: VERSIONS,
+          sshPrivateKey: pulumi.output(SSH_KEY),
+          etcdS3Credentials: {
+            accessKeyId: pulumi.secret("fake-key-id"),
+            secretAccessKey: pulumi.secret("fake-secret-key"),
+          },
+        });
+      },
+      {
+        outputsFor: (args) => {
+          const stdin = args.inputs["stdin"] as string | { value?: string } | undefined;
+          if (stdin !== undefined)
+            stdinOf.set(args.name, typeof stdin === "string" ? stdin : (stdin.value ?? ""));
+          if (args.name === "production-join-token") return { stdout: "K10fakehash::server:fake-token\n" };
+          return args.name === "production-kubeconfig" ? { stdout: K3S_KUBECONFIG } : undefined;
+        },
+      },
+    );
+    expect(stdinOf.get("production-cm5-2-install")).toBe(
+      "K10fakehash::server:fake-token\nfake-key-id\nfake-secret-key\n",
+    );
+    expect(stdinOf.get("production-cm5-4-install")).toBe("K10fakehash::server:fake-token\n");
+    expect(stdinOf.get("production-cm5-1-install")).toMatch(/\nfake-key-id\nfake-secret-key\n$/);
+    // Flags on the servers, none on the agent; the keys never in a script.
+    const create = (n: number) => byName(resources, `production-cm5-${n}-install`).inputs["create"] as string;
+    expect(create(2)).toContain("--etcd-s3 --etcd-s3-endpoint=s3.example.org");
+    expect(create(2)).toContain("/etc/rancher/k3s/config.yaml.d/50-platform-etcd-s3.yaml");
+    expect(create(4)).not.toContain("etcd-s3");
+    expect(JSON.stringify(resources)).not.toContain("fake-secret-key");
+  });
+
+  it("refuses etcdSnapshots without credentials, before creating anything", async () => {
+    const config = productionConfig({
+      etcdSnapshots: {
+        schedule: "0 */6 * * *",
+        retention: 28,
+        s3Endpoint: "s3.example.org",
+        s3Region: "eu-central-003",
+        s3Bucket: "homelab-etcd",
+        s3Folder: "k3s",
+      },
+    });
+    await expect(synth(config)).rejects.toThrow(
+      'K3sCluster "production": config.etcdSnapshots is set but no etcdS3Credentials were given',
+    );
+  });
+});

@@ -148,9 +148,10 @@ export class K3sCluster extends pulumi.ComponentResource {
     const s3 = args.etcdS3Credentials;
     // The first server's install creates the cluster (or rejoins it) with the plain secret;
     // every other node gets the full token read back from it, so it verifies the CA.
-    const stdinFor = (joinToken: pulumi.Output<string>): pulumi.Output<string> =>
+    // Servers also get the etcd S3 keys (agents take no snapshots and never see them).
+    const stdinFor = (joinToken: pulumi.Output<string>, server: boolean): pulumi.Output<string> =>
       pulumi.secret(
-        s3 && config.etcdSnapshots
+        s3 && config.etcdSnapshots && server
           ? pulumi.interpolate`${joinToken.apply((t) => t.trim())}\n${s3.accessKeyId}\n${s3.secretAccessKey}\n`
           : joinToken.apply((t) => `${t.trim()}\n`),
       );
@@ -194,8 +195,8 @@ export class K3sCluster extends pulumi.ComponentResource {
           create: renderInstallScript(config, node, version, args.versions.kubeVip),
           stdin:
             host.name === first.name || joinToken === undefined
-              ? stdinFor(token)
-              : stdinFor(joinToken.stdout),
+              ? stdinFor(token, host.role === "server")
+              : stdinFor(joinToken.stdout, host.role === "server"),
           // A new version or flag set replaces the command, which reruns the installer (the
           // upgrade); it has no delete, so replacing it never uninstalls anything.
           triggers,
