@@ -28,6 +28,7 @@ import {
   renderPrepareScript,
   renderReadKubeconfigScript,
   renderUninstallScript,
+  type K3sNodePlan,
 } from "./scripts";
 import { validateK3sArgs } from "./validate";
 
@@ -156,101 +157,30 @@ export class K3sCluster extends pulumi.ComponentResource {
           : joinToken.apply((t) => `${t.trim()}\n`),
       );
 
+    const steps: HostSteps = {
+      config,
+      version,
+      kubeVipVersion: args.versions.kubeVip,
+      first,
+      remote,
+      connect,
+      frozen,
+      stdin: (host, joinToken) =>
+        stdinFor(
+          host.name === first.name || joinToken === undefined ? token : joinToken.stdout,
+          host.role === "server",
+        ),
+    };
     const installs: command.remote.Command[] = [];
     const nodes: command.remote.Command[] = [];
     let joinToken: command.remote.Command | undefined;
     let previous: command.remote.Command | undefined;
     for (const node of plan) {
-      const host = node.host;
-      const runner = removalRunner(config.hosts, host);
-      const prepare = remote(
-        `${host.name}-prepare`,
-        { connection: connect(host), create: renderPrepareScript(config, host) },
-        frozen(host),
-      );
-      const uninstall = remote(
-        `${host.name}-uninstall`,
-        {
-          connection: connect(host),
-          create: `echo "K3s on ${host.name} is managed by Pulumi; deleting this resource uninstalls it"`,
-          delete: renderUninstallScript(host.name),
-        },
-        // No triggers: nothing may replace this resource, as a replacement runs its delete.
-        { dependsOn: [prepare], ...frozen(host) },
-      );
-      const triggers = [version, config.architecture, ...k3sArgs(config, node)];
-      const order = previous ? [previous] : [];
-      // Upgrade drain and uncordon exist for live hosts; they run on another server.
-      const drain = host.gone
-        ? undefined
-        : remote(
-            `${host.name}-drain`,
-            { connection: connect(runner), create: renderUpgradeDrainScript(host.name, version), triggers },
-            { dependsOn: [prepare, ...order] },
-          );
-      const install = remote(
-        `${host.name}-install`,
-        {
-          connection: connect(host),
-          create: renderInstallScript(config, node, version, args.versions.kubeVip),
-          stdin:
-            host.name === first.name || joinToken === undefined
-              ? stdinFor(token, host.role === "server")
-              : stdinFor(joinToken.stdout, host.role === "server"),
-          // A new version or flag set replaces the command, which reruns the installer (the
-          // upgrade); it has no delete, so replacing it never uninstalls anything.
-          triggers,
-        },
-        // One node at a time, servers first: each install waits for the previous node to be
-        // Ready at the new version and uncordoned.
-        {
-          dependsOn: [
-            prepare,
-            uninstall,
-            ...(drain ? [drain] : []),
-            ...order,
-            ...(joinToken ? [joinToken] : []),
-          ],
-          ...frozen(host),
-        },
-      );
-      installs.push(install);
-      if (host.name === first.name) {
-        joinToken = remote(
-          "join-token",
-          {
-            connection: connect(first),
-            create: renderReadJoinTokenScript(),
-            // The join token is a credential: secret output and nothing in the log.
-            logging: "none",
-            triggers: [first.address],
-          },
-          { dependsOn: [install], additionalSecretOutputs: ["stdout"] },
-        );
-      }
-      const uncordon = host.gone
-        ? undefined
-        : remote(
-            `${host.name}-uncordon`,
-            { connection: connect(runner), create: renderUncordonScript(host.name), triggers },
-            { dependsOn: [install] },
-          );
-      previous = uncordon ?? install;
-      if (host.gone) {
-        remote(`${host.name}-evict`, { connection: connect(runner), create: renderEvictScript(host.name) });
-      }
-      nodes.push(
-        remote(
-          `${host.name}-node`,
-          {
-            connection: connect(runner),
-            create: `echo "node ${host.name} joined the cluster"`,
-            delete: renderRemoveNodeScript(host.name),
-          },
-          // Removals run one at a time (each waits for the next node's removal).
-          { dependsOn: [install, ...nodes.slice(-1)] },
-        ),
-      );
+      const built = hostCommands(steps, node, { previous, joinToken, lastRemoval: nodes.at(-1) });
+      installs.push(built.install);
+      nodes.push(built.removal);
+      previous = built.last;
+      joinToken = built.joinToken ?? joinToken;
     }
 
     // Deleted before every `-node` (it depends on them): only when the whole cluster goes.
@@ -310,6 +240,129 @@ export class K3sCluster extends pulumi.ComponentResource {
       nodeAddresses: this.handle.nodeAddresses,
     });
   }
+}
+
+/** What {@link hostCommands} needs from the component. */
+interface HostSteps {
+  readonly config: K3sClusterConfig;
+  readonly version: string;
+  readonly kubeVipVersion: string;
+  /** The first live server: it reads back the join token. */
+  readonly first: K3sHostConfig;
+  readonly remote: (
+    role: string,
+    args: command.remote.CommandArgs,
+    options?: pulumi.CustomResourceOptions,
+  ) => command.remote.Command;
+  readonly connect: (host: K3sHostConfig) => command.types.input.remote.ConnectionArgs;
+  readonly frozen: (host: K3sHostConfig) => pulumi.CustomResourceOptions;
+  readonly stdin: (
+    host: K3sHostConfig,
+    joinToken: command.remote.Command | undefined,
+  ) => pulumi.Output<string>;
+}
+
+/** The commands of one host, in order: prepare, uninstall, drain, install, uncordon, node (and evict). */
+function hostCommands(
+  b: HostSteps,
+  node: K3sNodePlan,
+  before: {
+    readonly previous?: command.remote.Command;
+    readonly joinToken?: command.remote.Command;
+    readonly lastRemoval?: command.remote.Command;
+  },
+): {
+  install: command.remote.Command;
+  last: command.remote.Command;
+  removal: command.remote.Command;
+  joinToken?: command.remote.Command;
+} {
+  const { config, version, remote, connect, frozen } = b;
+  const host = node.host;
+  const runner = removalRunner(config.hosts, host);
+  const prepare = remote(
+    `${host.name}-prepare`,
+    { connection: connect(host), create: renderPrepareScript(config, host) },
+    frozen(host),
+  );
+  const uninstall = remote(
+    `${host.name}-uninstall`,
+    {
+      connection: connect(host),
+      create: `echo "K3s on ${host.name} is managed by Pulumi; deleting this resource uninstalls it"`,
+      delete: renderUninstallScript(host.name),
+    },
+    // No triggers: nothing may replace this resource, as a replacement runs its delete.
+    { dependsOn: [prepare], ...frozen(host) },
+  );
+  const triggers = [version, config.architecture, ...k3sArgs(config, node)];
+  const order = before.previous ? [before.previous] : [];
+  // Upgrade drain and uncordon exist for live hosts; they run on another server.
+  const drain = host.gone
+    ? undefined
+    : remote(
+        `${host.name}-drain`,
+        { connection: connect(runner), create: renderUpgradeDrainScript(host.name, version), triggers },
+        { dependsOn: [prepare, ...order] },
+      );
+  const install = remote(
+    `${host.name}-install`,
+    {
+      connection: connect(host),
+      create: renderInstallScript(config, node, version, b.kubeVipVersion),
+      stdin: b.stdin(host, before.joinToken),
+      // A new version or flag set replaces the command, which reruns the installer (the
+      // upgrade); it has no delete, so replacing it never uninstalls anything.
+      triggers,
+    },
+    // One node at a time, servers first: each install waits for the previous node to be
+    // Ready at the new version and uncordoned.
+    {
+      dependsOn: [
+        prepare,
+        uninstall,
+        ...(drain ? [drain] : []),
+        ...order,
+        ...(before.joinToken ? [before.joinToken] : []),
+      ],
+      ...frozen(host),
+    },
+  );
+  const joinToken =
+    host.name === b.first.name
+      ? remote(
+          "join-token",
+          {
+            connection: connect(b.first),
+            create: renderReadJoinTokenScript(),
+            // The join token is a credential: secret output and nothing in the log.
+            logging: "none",
+            triggers: [b.first.address],
+          },
+          { dependsOn: [install], additionalSecretOutputs: ["stdout"] },
+        )
+      : undefined;
+  const uncordon = host.gone
+    ? undefined
+    : remote(
+        `${host.name}-uncordon`,
+        { connection: connect(runner), create: renderUncordonScript(host.name), triggers },
+        { dependsOn: [install] },
+      );
+  if (host.gone) {
+    remote(`${host.name}-evict`, { connection: connect(runner), create: renderEvictScript(host.name) });
+  }
+  const removal = remote(
+    `${host.name}-node`,
+    {
+      connection: connect(runner),
+      create: `echo "node ${host.name} joined the cluster"`,
+      delete: renderRemoveNodeScript(host.name),
+    },
+    // Removals run one at a time (each waits for the next node's removal).
+    { dependsOn: [install, ...(before.lastRemoval ? [before.lastRemoval] : [])] },
+  );
+  return { install, last: uncordon ?? install, removal, joinToken };
 }
 
 /**
