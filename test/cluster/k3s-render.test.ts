@@ -164,6 +164,10 @@ describe("renderInstallScript", () => {
     );
     expect(script).toContain("get node cm5-1 -o");
     expect(script).toContain("if [ \"$STATUS\" = 'v1.33.5+k3s1 True' ]; then break; fi");
+    // A re-flashed host that K3s refuses (its old Node still exists) is told what to do.
+    expect(script).toContain(
+      "if this host was re-flashed, K3s refuses it while its old Node exists: set gone: true on it",
+    );
   });
 
   it("refuses a host that runs K3s as another node or for another cluster, before changing it", () => {

@@ -366,7 +366,7 @@ function renderWaitReady(nodeName: string, version: string): string {
     "  i=$((i + 1)); sleep 10",
     "done",
     `if [ "$STATUS" != ${want} ]; then`,
-    `  echo "node ${nodeName} not Ready at ${version} after ${READY_ATTEMPTS * 10}s (last: $STATUS)" >&2`,
+    `  echo "node ${nodeName} not Ready at ${version} after ${READY_ATTEMPTS * 10}s (last: $STATUS); if this host was re-flashed, K3s refuses it while its old Node exists: set gone: true on it, pulumi up, then remove gone (operating guide, 'Homelab: replace a failed Pi')" >&2`,
     "  exit 1",
     "fi",
     `echo "node ${nodeName} Ready at ${version}"`,
