@@ -53,7 +53,7 @@ function readyOf(node: string): string {
  * - a node that is not Ready (its kubelet is gone: a dead or re-flashed host) is not drained,
  *   whose pods could never terminate; its Node is deleted and its pods go with it.
  * Deleting the Node lets K3s remove the server's etcd member and the node-password Secret
- * (docs.k3s.io/installation/registration: "the node should be deleted from the cluster. This
+ * (docs.k3s.io/architecture, "How Agent Node Registration Works": "the node should be deleted from the cluster. This
  * will clean up both the old node entry, and the node password secret"). It is never
  * force-deleted, which would skip the finalizer that removes the etcd member.
  */
