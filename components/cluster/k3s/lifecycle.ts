@@ -183,9 +183,13 @@ export function renderTeardownMarkScript(): string {
 }
 
 /**
- * Prints the full join token of a server (`K10<CA hash>::server:<secret>`). Joining nodes
- * given this form check the cluster CA's hash before they trust the server ("Token Format",
- * docs.k3s.io/cli/token). The command's stdout is secret and logging is off.
+ * Prints the full join token of a server (`K10<CA hash>::server:<secret>`), which K3s writes
+ * to `<data-dir>/server/token` from the cluster secret and the CA. Joining nodes given this
+ * form check the cluster CA's hash before they trust the server ("Token Format",
+ * docs.k3s.io/cli/token); servers reduce either form to the same secret (k3s-io/k3s
+ * `NormalizeToken`: "K10<CA-HASH>::<USERNAME>:<PASSWORD> or <PASSWORD>"), so the first server
+ * keeps the plain secret and the bootstrap data stays keyed the same. The command's stdout is
+ * secret and logging is off.
  */
 export function renderReadJoinTokenScript(): string {
   return script(`$SUDO cat ${K3S_SERVER_TOKEN_FILE}`);
