@@ -9,8 +9,9 @@ import {
   DEFAULT_K3D_TOPOLOGY,
   DEFAULT_K3D_VM,
   DEFAULT_K3S_API_VIP_INTERFACE,
+  DEFAULT_K3S_ETCD_SNAPSHOT,
 } from "./defaults";
-import { ConfigError, Reader, type ErrorCollector } from "./reader";
+import { ConfigError, ErrorCollector, Reader } from "./reader";
 import { apiSourceProblem } from "../components/cluster/talos/validate";
 import type {
   ClusterCommonConfig,
@@ -18,6 +19,7 @@ import type {
   HcloudNodePoolConfig,
   K3dProxmoxClusterConfig,
   K3sClusterConfig,
+  K3sEtcdSnapshotConfig,
   K3sHostConfig,
   Taint,
   TalosHcloudClusterConfig,
@@ -289,14 +291,108 @@ function ipv4List(r: Reader, field: string, fallback: readonly string[]): string
   return value;
 }
 
+/**
+ * A label key as Kubernetes validates it (`IsQualifiedName`, k8s.io/apimachinery
+ * pkg/util/validation): an optional DNS-subdomain prefix of at most 253 characters and `/`,
+ * then a name of at most 63 characters, alphanumeric at both ends, `-`, `_`, `.` inside.
+ */
+const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** What is wrong with a label key, as Kubernetes's `IsQualifiedName` checks it, or undefined. */
+export function labelKeyProblem(key: string): string | undefined {
+  const parts = key.split("/");
+  if (parts.length > 2) return "a label key has at most one '/' (prefix/name)";
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+    return "the prefix before '/' must be a DNS subdomain (lowercase, e.g. node.longhorn.io)";
+  }
+  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) {
+    return "the name must be 1-63 characters, [A-Za-z0-9] at both ends and only '-', '_', '.' inside";
+  }
+  return undefined;
+}
+
+/** What is wrong with a label value (`IsValidLabelValue`): empty, or a name as above. */
+export function labelValueProblem(value: string): string | undefined {
+  if (value === "") return undefined;
+  return value.length <= 63 && QUALIFIED_NAME.test(value)
+    ? undefined
+    : "a label value is empty or 1-63 characters, [A-Za-z0-9] at both ends and only '-', '_', '.' inside";
+}
+
+/** Node labels, each key and value checked as Kubernetes does, every problem reported. */
+function nodeLabels(r: Reader, errors: ErrorCollector): Record<string, string> {
+  const labels = r.stringMap("labels");
+  for (const [key, value] of Object.entries(labels)) {
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) {
+      errors.add(new ConfigError(`${r.key("labels")}`, key, `invalid label key: ${keyProblem}`));
+    }
+    const valueProblem = labelValueProblem(value);
+    if (valueProblem) errors.add(new ConfigError(`${r.key("labels")}.${key}`, value, valueProblem));
+  }
+  return labels;
+}
+
+/** A host's SSH host key line (`ssh-keyscan` output without the address column). */
+function hostKey(r: Reader, field: string, required: boolean): string | undefined {
+  const expected = `the host's public SSH host key: run \`ssh-keyscan -t ed25519 <address>\` and paste the line without its first column, e.g. "ssh-ed25519 AAAAC3Nza..."`;
+  const value = required ? r.string(field, { expected }) : r.optionalString(field, { expected });
+  if (value === undefined) return undefined;
+  const problem = publicKeyProblem(value);
+  if (problem)
+    throw new ConfigError(
+      r.key(field),
+      `${value.trim().split(/\s+/)[0]} ...`,
+      `${problem}; expected ${expected}`,
+    );
+  return value.trim();
+}
+
 function k3sHost(r: Reader): K3sHostConfig {
-  r.only(["name", "address", "role", "labels", "taints"]);
+  r.only(["name", "address", "role", "labels", "taints", "hostKey", "gone"]);
+  // Every problem of this host at once (a bad label must not hide a bad address).
+  const errors = new ErrorCollector();
+  const host = {
+    name: errors.attempt(() => r.string("name", { pattern: DNS_LABEL, expected: LABEL })),
+    address: errors.attempt(() => ipv4(r, "address")),
+    role: errors.attempt(() => r.string("role", { oneOf: ["server", "agent"] as const })),
+    labels: errors.attempt(() => nodeLabels(r, errors)),
+    taints: errors.attempt(() => taints(r, "taints")),
+    hostKey: errors.attempt(() => hostKey(r, "hostKey", true)),
+    gone: errors.attempt(() => r.boolean("gone", false)),
+  };
+  errors.throwIfAny();
+  return host as K3sHostConfig;
+}
+
+/** `etcdSnapshots`: K3s's scheduled snapshots, copied to S3-compatible storage. */
+function etcdSnapshots(r: Reader): K3sEtcdSnapshotConfig | undefined {
+  if (!r.has("etcdSnapshots")) return undefined;
+  const e = r
+    .object("etcdSnapshots")
+    .only(["schedule", "retention", "s3Endpoint", "s3Region", "s3Bucket", "s3Folder"]);
   return {
-    name: r.string("name", { pattern: DNS_LABEL, expected: LABEL }),
-    address: ipv4(r, "address"),
-    role: r.string("role", { oneOf: ["server", "agent"] as const }),
-    labels: r.stringMap("labels"),
-    taints: taints(r, "taints"),
+    schedule: cronSchedule(e, "schedule", DEFAULT_K3S_ETCD_SNAPSHOT.schedule),
+    retention: e.integer("retention", { min: 1, max: 1000 }, DEFAULT_K3S_ETCD_SNAPSHOT.retention),
+    s3Endpoint: e.string("s3Endpoint", {
+      pattern: /^[A-Za-z0-9.-]+(:\d+)?$/,
+      expected: "an S3 endpoint host without scheme, e.g. s3.eu-central-003.backblazeb2.com",
+    }),
+    s3Region: e.string("s3Region", {
+      pattern: /^[a-z0-9-]+$/,
+      expected: "an S3 region such as eu-central-003",
+    }),
+    s3Bucket: e.string("s3Bucket", {
+      pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      expected: "an S3 bucket name",
+    }),
+    s3Folder: e.string(
+      "s3Folder",
+      { pattern: /^[A-Za-z0-9._/-]+$/, expected: "a folder in the bucket such as k3s/production" },
+      DEFAULT_K3S_ETCD_SNAPSHOT.s3Folder,
+    ),
   };
 }
 
@@ -314,6 +410,9 @@ function k3s(name: string, r: Reader, stack: string): K3sClusterConfig {
     "extraServerArgs",
     "extraAgentArgs",
     "raspberryPi",
+    "secretsEncryption",
+    "etcdSnapshots",
+    "installerSha256",
   ]);
   const pool = r.string("loadBalancerPool", {
     expected: "an address range such as 10.0.40.100-10.0.40.120 or a CIDR",
@@ -340,7 +439,7 @@ function k3s(name: string, r: Reader, stack: string): K3sClusterConfig {
     formerNames: r.stringList("formerNames", { pattern: DNS_LABEL, expected: LABEL }),
     sshUser: r.string("sshUser", { pattern: /^[a-z_][a-z0-9_-]*$/, expected: "a Unix user name" }),
     sshPort: r.integer("sshPort", { min: 1, max: 65535 }, 22),
-    hosts: r.list("hosts").map(k3sHost),
+    hosts: k3sHosts(r),
     extraServerArgs: r.stringList("extraServerArgs", {
       pattern: /^--[a-z0-9-]+(=.*)?$/,
       expected: "a flag such as --flag=value",
@@ -350,7 +449,39 @@ function k3s(name: string, r: Reader, stack: string): K3sClusterConfig {
       expected: "a flag such as --flag=value",
     }),
     raspberryPi: r.boolean("raspberryPi", false),
+    secretsEncryption: r.boolean("secretsEncryption", true),
+    installerSha256: installerSha256(r),
+    etcdSnapshots: etcdSnapshots(r),
   };
+}
+
+/** `installerSha256`: K3s release -> sha256 of its install.sh. */
+function installerSha256(r: Reader): Record<string, string> {
+  if (!r.has("installerSha256")) return {};
+  const map = r.object("installerSha256");
+  const out: Record<string, string> = {};
+  for (const version of Object.keys(map.value)) {
+    if (!/^v\d+\.\d+\.\d+\+k3s\d+$/.test(version)) {
+      throw new ConfigError(map.key(version), version, "keys are K3s releases such as v1.33.5+k3s1");
+    }
+    out[version] = map.string(version, {
+      pattern: /^[0-9a-f]{64}$/,
+      expected:
+        "a sha256 in hex: curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/<release>/install.sh | sha256sum",
+    });
+  }
+  return out;
+}
+
+/** Every host, each parsed on its own so that one host's errors never hide another's. */
+function k3sHosts(r: Reader): K3sHostConfig[] {
+  const errors = new ErrorCollector();
+  const hosts = r.list("hosts").flatMap((h) => {
+    const host = errors.attempt(() => k3sHost(h));
+    return host ? [host] : [];
+  });
+  errors.throwIfAny();
+  return hosts;
 }
 
 /**
@@ -390,8 +521,9 @@ function k3dProxmox(name: string, r: Reader, stack: string): K3dProxmoxClusterCo
       "dnsServers",
       "sshUser",
       "sshPublicKeys",
+      "hostKey",
     ]);
-  const k3d = r.optionalObject("k3d").only(["servers", "agents"]);
+  const k3d = r.optionalObject("k3d").only(["servers", "agents", "registryMirrors"]);
   const address = vm.string("address", {
     expected: "the VM's static address in CIDR form, e.g. 10.0.40.52/24",
   });
@@ -429,12 +561,38 @@ function k3dProxmox(name: string, r: Reader, stack: string): K3dProxmoxClusterCo
       dnsServers: ipv4List(vm, "dnsServers", [gateway]),
       sshUser: vm.string("sshUser", { pattern: /^[a-z_][a-z0-9_-]*$/, expected: "a Unix user name" }),
       sshPublicKeys: sshPublicKeys(vm),
+      hostKey: hostKey(vm, "hostKey", false),
     },
     k3d: {
       servers: k3d.integer("servers", { min: 1, max: 7 }, DEFAULT_K3D_TOPOLOGY.servers),
       agents: k3d.integer("agents", { min: 0, max: 20 }, DEFAULT_K3D_TOPOLOGY.agents),
+      registryMirrors: registryMirrors(k3d),
     },
   };
+}
+
+/** `k3d.registryMirrors`: registry host -> mirror endpoints (https:// or http:// URLs). */
+function registryMirrors(k3d: Reader): Record<string, string[]> {
+  if (!k3d.has("registryMirrors")) return {};
+  const mirrors = k3d.object("registryMirrors");
+  const out: Record<string, string[]> = {};
+  for (const registry of Object.keys(mirrors.value)) {
+    if (!/^[a-z0-9.-]+(:\d+)?$/.test(registry)) {
+      throw new ConfigError(
+        mirrors.key(registry),
+        registry,
+        "expected a registry host such as docker.io or ghcr.io",
+      );
+    }
+    out[registry] = mirrors.stringList(registry, {
+      pattern: /^https?:\/\/[^\s"]+$/,
+      expected: "a mirror endpoint URL such as https://registry-mirror.home.arpa:5000",
+    });
+    if (out[registry].length === 0) {
+      throw new ConfigError(mirrors.key(registry), [], "list at least one endpoint, or remove the registry");
+    }
+  }
+  return out;
 }
 
 const PARSERS: Record<ClusterConfig["kind"], (name: string, r: Reader, stack: string) => ClusterConfig> = {

@@ -86,6 +86,12 @@ export const DEFAULT_K3D_VM = {
 } as const;
 
 /** k3d topology of the staging cluster: 1 server + 3 agents (004). */
+/**
+ * K3s etcd snapshots: K3s's own defaults (every 12 hours, 5 kept; docs.k3s.io/cli/etcd-snapshot)
+ * tightened to every 6 hours and 28 kept (a week), in a folder named after nothing secret.
+ */
+export const DEFAULT_K3S_ETCD_SNAPSHOT = { schedule: "0 */6 * * *", retention: 28, s3Folder: "k3s" } as const;
+
 export const DEFAULT_K3D_TOPOLOGY = { servers: 1, agents: 3 } as const;
 
 /**

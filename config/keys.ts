@@ -62,6 +62,18 @@ export const CONFIG_KEYS = {
     description: "OpenSSH private key that reaches the homelab hosts and the Proxmox VM.",
     requiredFor: ["homelab"],
   },
+  k3sEtcdS3AccessKeyId: {
+    type: "string",
+    secret: true,
+    description: "S3 access key id for K3s's etcd snapshots (a k3s cluster with etcdSnapshots).",
+    whenUnset: "no k3s cluster may set etcdSnapshots (the program refuses one that does)",
+  },
+  k3sEtcdS3SecretAccessKey: {
+    type: "string",
+    secret: true,
+    description: "S3 secret access key for K3s's etcd snapshots (a k3s cluster with etcdSnapshots).",
+    whenUnset: "no k3s cluster may set etcdSnapshots (the program refuses one that does)",
+  },
   proxmoxApiToken: {
     type: "string",
     secret: true,
@@ -164,12 +176,17 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
  * The secret keys a stack must set, from its shape and the kinds of its clusters: the one
  * rule `config/load.ts` enforces and the offline synth fakes.
  */
-export function requiredSecretKeys(shape: StackShape, clusterKinds: readonly string[]): ConfigKey[] {
+export function requiredSecretKeys(
+  shape: StackShape,
+  clusterKinds: readonly string[],
+  k3sEtcdSnapshots = false,
+): ConfigKey[] {
   const keys = (Object.keys(CONFIG_KEYS) as ConfigKey[]).filter((key) => {
     const spec: KeySpec = CONFIG_KEYS[key];
     return spec.secret && (spec.requiredFor ?? []).includes(shape);
   });
   if (clusterKinds.includes("k3d-proxmox")) keys.push("proxmoxApiToken");
+  if (k3sEtcdSnapshots) keys.push("k3sEtcdS3AccessKeyId", "k3sEtcdS3SecretAccessKey");
   return keys;
 }
 

@@ -87,6 +87,7 @@ export function secretsNeededBy(raw: { shape: unknown; clusters: unknown; versio
       ? requiredSecretKeys(
           shape,
           clusters.map((c) => c.kind),
+          clusters.some((c) => c.kind === "k3s" && c.etcdSnapshots !== undefined),
         )
       : [],
   );
@@ -163,6 +164,7 @@ export function loadConfig(): StackConfig {
     for (const key of requiredSecretKeys(
       shape,
       ofShape.map((c) => c.kind),
+      ofShape.some((c) => c.kind === "k3s" && c.etcdSnapshots !== undefined),
     )) {
       if (!present.includes(`${NAMESPACE}:${key}`)) {
         errors.add(

@@ -4,10 +4,10 @@
  */
 import { capabilitiesOf } from "../components/cluster/capabilities";
 import { validateK3dArgs } from "../components/cluster/k3d/validate";
-import { validateK3sArgs } from "../components/cluster/k3s/validate";
+import { k3sArgProblems } from "../components/cluster/k3s/validate";
 import { validateTalosHcloudArgs } from "../components/cluster/talos/validate";
 import { APPS, SERVICES } from "./catalog";
-import { ConfigError, type ErrorCollector } from "./reader";
+import { ConfigError, ConfigErrors, type ErrorCollector } from "./reader";
 import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } from "./types";
 import { parseInterfaceAddress, parseIpv4 } from "../lib/net";
 
@@ -203,9 +203,14 @@ function checkDelivery(c: ClusterConfig, stack: string): void {
  * registered and names the stack config key. Those rules live once, in the component.
  */
 function checkComponentArgs(c: ClusterConfig, versions: Versions): void {
+  if (c.kind === "k3s") {
+    // Every problem at once: one host's error must not hide another's.
+    const problems = k3sArgProblems(c, versions).map((p) => ConfigError.fromComponent(clusterKey(c), p));
+    if (problems.length > 0) throw problems.length === 1 ? problems[0] : new ConfigErrors(problems);
+    return;
+  }
   try {
     if (c.kind === "talos-hcloud") validateTalosHcloudArgs(c, versions);
-    if (c.kind === "k3s") validateK3sArgs(c.name, c, versions);
     if (c.kind === "k3d-proxmox") validateK3dArgs(c.name, c, versions);
   } catch (error) {
     throw ConfigError.fromComponent(clusterKey(c), error instanceof Error ? error.message : String(error));

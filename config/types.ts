@@ -129,6 +129,31 @@ export interface K3sHostConfig {
   readonly role: "server" | "agent";
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
+  /**
+   * The host's SSH public host key (`ssh-keyscan -t ed25519 <address>` without the address
+   * column); every SSH connection to the host verifies it.
+   */
+  readonly hostKey: string;
+  /**
+   * The host is dead or being re-flashed: nothing connects to it, its Node (and etcd member)
+   * is removed through another server, and its own resources are kept out of reach until it
+   * is removed from config or comes back (see the operating guide, "Replace a failed Pi").
+   */
+  readonly gone: boolean;
+}
+
+/** Off-host etcd snapshots of a K3s cluster to S3-compatible storage. */
+export interface K3sEtcdSnapshotConfig {
+  /** Cron schedule of K3s's own snapshots (`--etcd-snapshot-schedule-cron`). */
+  readonly schedule: string;
+  /** Snapshots to keep (`--etcd-snapshot-retention`). */
+  readonly retention: number;
+  /** S3 endpoint host, without scheme (`--etcd-s3-endpoint`). */
+  readonly s3Endpoint: string;
+  readonly s3Region: string;
+  readonly s3Bucket: string;
+  /** Folder in the bucket (`--etcd-s3-folder`). */
+  readonly s3Folder: string;
 }
 
 /** Settings of an HA K3s cluster on SSH-reachable hosts (source document 004, production). */
@@ -164,6 +189,15 @@ export interface K3sClusterConfig extends ClusterCommonConfig {
   readonly extraAgentArgs: readonly string[];
   /** Whether host preparation edits the Raspberry Pi `cmdline.txt` for memory cgroups. */
   readonly raspberryPi: boolean;
+  /**
+   * sha256 of K3s's `install.sh` per K3s release (`v1.33.5+k3s1` -> hex). When any is set,
+   * `versions.k3s` must have one and the hosts refuse any other script.
+   */
+  readonly installerSha256: Readonly<Record<string, string>>;
+  /** Whether servers encrypt Secrets at rest (`--secrets-encryption`). */
+  readonly secretsEncryption: boolean;
+  /** Off-host etcd snapshots; absent: K3s's local snapshots only. */
+  readonly etcdSnapshots?: K3sEtcdSnapshotConfig;
 }
 
 /** Settings of a k3d cluster inside a Proxmox VM (source document 004, staging). */
@@ -173,7 +207,10 @@ export interface K3dProxmoxClusterConfig extends ClusterCommonConfig {
   readonly proxmox: {
     /** Proxmox API endpoint, e.g. `https://10.0.40.50:8006/`. */
     readonly endpoint: string;
-    /** Whether to accept the API's self-signed certificate. */
+    /**
+     * Whether to skip TLS verification of the Proxmox API, which receives the API token.
+     * Off by default: give Proxmox a certificate the deploying machine trusts instead.
+     */
     readonly insecure: boolean;
     /** Proxmox node that hosts the VM. */
     readonly node: string;
@@ -196,10 +233,17 @@ export interface K3dProxmoxClusterConfig extends ClusterCommonConfig {
     readonly sshUser: string;
     /** Public SSH keys put into the VM by cloud-init. */
     readonly sshPublicKeys: readonly string[];
+    /** The VM's SSH host key, once known; unset on the first `up` of a new VM. */
+    readonly hostKey?: string;
   };
   readonly k3d: {
     readonly servers: number;
     readonly agents: number;
+    /**
+     * Registry mirrors for the k3d nodes' containerd (K3s `registries.yaml` `mirrors`):
+     * registry host -> endpoints, e.g. `docker.io: [https://mirror.example:5000]`.
+     */
+    readonly registryMirrors: Readonly<Record<string, readonly string[]>>;
   };
 }
 
@@ -248,6 +292,10 @@ export interface SecretsConfig {
   readonly etcdBackupS3AccessKeyId?: pulumi.Output<string>;
   /** S3 secret access key for etcd backups (cloud shape). */
   readonly etcdBackupS3SecretAccessKey?: pulumi.Output<string>;
+  /** S3 access key id for K3s etcd snapshots (homelab, with `etcdSnapshots`). */
+  readonly k3sEtcdS3AccessKeyId?: pulumi.Output<string>;
+  /** S3 secret access key for K3s etcd snapshots (homelab, with `etcdSnapshots`). */
+  readonly k3sEtcdS3SecretAccessKey?: pulumi.Output<string>;
 }
 
 /** The whole validated configuration of one stack. */

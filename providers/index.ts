@@ -1,5 +1,5 @@
 /** Construction of every provider the program uses. */
 export { hcloudProvider } from "./hcloud";
-export { liveProvider, renderProvider } from "./kubernetes";
+export { clusterProvider, liveProvider, renderProvider, type ClusterProviderArgs } from "./kubernetes";
 export { proxmoxProvider } from "./proxmox";
 export { sshConnection, type SshTarget } from "./ssh";

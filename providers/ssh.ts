@@ -7,6 +7,12 @@ export interface SshTarget {
   readonly host: string;
   readonly user: string;
   readonly port?: number;
+  /**
+   * The host's public SSH host key (`ssh-ed25519 AAAA...`); the connection fails when the
+   * host presents another ("The expected host key to verify the server's identity",
+   * @pulumi/command 1.2.1 `remote.ConnectionArgs.hostKey`). Unset: not verified.
+   */
+  readonly hostKey?: string;
 }
 
 /** Connection args for a host; the private key stays a secret Output. */
@@ -19,5 +25,6 @@ export function sshConnection(
     user: target.user,
     port: target.port ?? 22,
     privateKey: pulumi.secret(privateKey),
+    ...(target.hostKey ? { hostKey: target.hostKey } : {}),
   };
 }

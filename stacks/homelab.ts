@@ -13,9 +13,15 @@ function buildCluster(config: StackConfig, cluster: ClusterConfig): ClusterHandl
   if (!sshPrivateKey)
     throw new Error("homelab stack without platform:sshPrivateKey: loadConfig should have rejected it");
   switch (cluster.kind) {
-    case "k3s":
-      return new K3sCluster(cluster.name, { config: cluster, versions: config.versions, sshPrivateKey })
-        .handle;
+    case "k3s": {
+      const { k3sEtcdS3AccessKeyId: accessKeyId, k3sEtcdS3SecretAccessKey: secretAccessKey } = config.secrets;
+      return new K3sCluster(cluster.name, {
+        config: cluster,
+        versions: config.versions,
+        sshPrivateKey,
+        etcdS3Credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+      }).handle;
+    }
     case "k3d-proxmox": {
       if (!proxmoxApiToken)
         throw new Error(

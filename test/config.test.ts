@@ -425,7 +425,11 @@ describe("config validation", () => {
   it("applies defaults and keeps secrets secret", async () => {
     const { config } = await load(homelabConfig());
     const staging = config!.clusters.find((c) => c.name === "staging")!;
-    expect(staging.kind === "k3d-proxmox" && staging.k3d).toEqual({ servers: 1, agents: 3 });
+    expect(staging.kind === "k3d-proxmox" && staging.k3d).toEqual({
+      servers: 1,
+      agents: 3,
+      registryMirrors: {},
+    });
     expect(staging.git.path).toBe("gitops/test/staging");
     expect(config!.versions.flux).toBe("v2.7.5");
     expect(await pulumi.isSecret(config!.secrets.sshPrivateKey!)).toBe(true);
@@ -475,6 +479,8 @@ describe("config schema", () => {
       ...homelabConfig(),
       "platform:sopsAgeKey": FAKE("age"),
       "platform:gitToken": FAKE("git"),
+      "platform:k3sEtcdS3AccessKeyId": FAKE("etcd-key-id"),
+      "platform:k3sEtcdS3SecretAccessKey": FAKE("etcd-secret"),
     };
     expect((await load(homelab)).error).toBeUndefined();
     spies.forEach((s) => s.mockRestore());

@@ -273,6 +273,75 @@ const ENTRIES: readonly Entry[] = [
     pattern: /^pveum user token add <user> <tokenid>$/,
     why: "proxmox/pve-access-control src/PVE/CLI/pveum.pm: user token add <userid> <tokenid>",
   },
+  // Homelab day 2 (docs/operating.md, "Homelab: ..."); the program's own names are checked.
+  {
+    pattern: /^ssh-keyscan -t ed25519 (\S+)$/,
+    why: "openssh-portable ssh-keyscan.1: -t type (ed25519) prints `host keytype base64`; the address must be a host of the homelab stack",
+    check: (m) =>
+      expectTrue(read("Pulumi.homelab.yaml").includes(m[1]), `${m[1]} is not a homelab host address`),
+  },
+  {
+    pattern: /^kubectl (?:drain <node> --ignore-daemonsets --delete-emptydir-data|uncordon <node>)$/,
+    why: "kubernetes/kubectl pkg/cmd/drain: `drain NODE` with --ignore-daemonsets and --delete-emptydir-data, `uncordon NODE`; the same flags the program's drains use",
+    check: () =>
+      expectTrue(
+        read("components/cluster/k3s/lifecycle.ts").includes("--ignore-daemonsets --delete-emptydir-data"),
+        "the program's drain flags changed",
+      ),
+  },
+  {
+    pattern: /^(?:ssh <host> )?sudo systemctl (reboot|stop k3s|start k3s)$/,
+    why: "systemd's systemctl reboot/stop/start; k3s-io/k3s install.sh names a server's unit k3s.service (SYSTEM_NAME=k3s)",
+  },
+  {
+    pattern:
+      /^sudo k3s (?:etcd-snapshot ls|server --cluster-reset) --etcd-s3 --etcd-s3-endpoint=<endpoint> --etcd-s3-region=<region> --etcd-s3-bucket=<bucket> --etcd-s3-folder=<folder>(?: --cluster-reset-restore-path=<snapshot>)?$/,
+    why: "docs.k3s.io/cli/etcd-snapshot: `k3s etcd-snapshot ls` and the --etcd-s3* options (S3 Compatible Object Store Support); restore with `k3s server --cluster-reset --cluster-reset-restore-path=<snapshot>` plus the same S3 options; the program sets the same flags",
+    check: () =>
+      expectTrue(
+        ["--etcd-s3-endpoint=", "--etcd-s3-region=", "--etcd-s3-bucket=", "--etcd-s3-folder="].every((f) =>
+          read("components/cluster/k3s/scripts.ts").includes(f),
+        ),
+        "the program's etcd S3 flags changed",
+      ),
+  },
+  {
+    pattern: /^sudo rm -rf \/var\/lib\/rancher\/k3s\/server\/db\/$/,
+    why: "docs.k3s.io/cli/etcd-snapshot, restoring an HA cluster: on the other servers stop K3s and delete /var/lib/rancher/k3s/server/db/, then start them to rejoin",
+  },
+  {
+    pattern: /^sudo k3s secrets-encrypt (status|reencrypt)$/,
+    why: "docs.k3s.io/cli/secrets-encrypt: `k3s secrets-encrypt status` and `reencrypt` (about 5 Secrets per second)",
+  },
+  {
+    pattern: /^scp root@(\S+):\/etc\/pve\/pve-root-ca\.pem \.\/pve-root-ca\.pem$/,
+    why: "pve.proxmox.com/wiki/Certificate_Management: the cluster CA is /etc/pve/pve-root-ca.pem; the host must be the stack's Proxmox endpoint",
+    check: (m) =>
+      expectTrue(
+        read("Pulumi.homelab.yaml").includes(`https://${m[1]}:8006/`),
+        `${m[1]} is not the Proxmox endpoint`,
+      ),
+  },
+  {
+    pattern: /^SSL_CERT_FILE=\.\/pve-root-ca\.pem pulumi up$/,
+    why: "golang/go src/crypto/x509/root_unix.go: SSL_CERT_FILE overrides the system roots on Linux; the Proxmox provider is a Go plugin",
+  },
+  {
+    pattern:
+      /^curl -sfL https:\/\/raw\.githubusercontent\.com\/k3s-io\/k3s\/<release>\/install\.sh \| sha256sum$/,
+    why: "the installer URL the program fetches (k3sInstallerUrl) and coreutils sha256sum; the hosts check it with sha256sum -c",
+    check: () =>
+      expectTrue(
+        read("components/cluster/k3s/scripts.ts").includes(
+          "https://raw.githubusercontent.com/k3s-io/k3s/${encodeURIComponent(version)}/install.sh",
+        ),
+        "the program fetches install.sh from another URL",
+      ),
+  },
+  {
+    pattern: /^pulumi state unprotect$/,
+    why: "pulumi/pulumi pkg/cmd/pulumi/state/state_unprotect.go: `pulumi state unprotect [resource URN]` clears protect so destroy can proceed",
+  },
   {
     pattern: /^\/usr\/local\/bin\/(k3s-uninstall\.sh|k3s-agent-uninstall\.sh)$/,
     why: "k3s-io/k3s install.sh: ${BIN_DIR}/${SYSTEM_NAME}-uninstall.sh (k3s on a server, k3s-agent on an agent); the program's own removal runs the same",

@@ -4,6 +4,7 @@
  */
 
 import { fakeOpenSshPrivateKey } from "../lib/ssh";
+import { fakeHostKey } from "./cluster/k3s-fixtures";
 
 /** A fake secret value, recognisable anywhere it leaks. */
 export const FAKE = (name: string) => `fake-test-${name}-not-a-secret`;
@@ -67,9 +68,9 @@ export function homelabConfig(): Record<string, unknown> {
         apiVip: "10.0.40.99",
         sshUser: "pi",
         hosts: [
-          { name: "node-1", address: "10.0.40.101", role: "server" },
-          { name: "node-2", address: "10.0.40.102", role: "server" },
-          { name: "node-3", address: "10.0.40.103", role: "server" },
+          { name: "node-1", address: "10.0.40.101", role: "server", hostKey: fakeHostKey("node-1") },
+          { name: "node-2", address: "10.0.40.102", role: "server", hostKey: fakeHostKey("node-2") },
+          { name: "node-3", address: "10.0.40.103", role: "server", hostKey: fakeHostKey("node-3") },
         ],
         services: ["cert-manager", "cloudnative-pg", "longhorn", "metallb", "synology-nfs"],
         serviceSettings: { "synology-nfs": { nfs: { server: "nas.example.org", share: "/volume1/k8s" } } },

@@ -146,7 +146,9 @@ describe("ProxmoxK3dCluster", () => {
   });
 
   it("fails validation before creating anything", async () => {
-    await expect(synth(stagingConfig({ k3d: { servers: 2, agents: 3 } }))).rejects.toThrow(
+    await expect(
+      synth(stagingConfig({ k3d: { servers: 2, agents: 3, registryMirrors: {} } })),
+    ).rejects.toThrow(
       'ProxmoxK3dCluster "staging": config.k3d.servers is 2; embedded etcd needs an odd number',
     );
   });
@@ -176,5 +178,83 @@ describe("ProxmoxK3dCluster keys", () => {
     const init = vm.inputs["initialization"] as { userAccount: { keys: string[] } };
     expect(init.userAccount.keys).toEqual([publicKeyLine(key)]);
     expect(JSON.stringify(vm.inputs)).not.toContain("NOT-A-REAL-KEY");
+  });
+});
+
+describe("ProxmoxK3dCluster rebuilds and the Kubernetes provider", () => {
+  const providerOf = async (config = stagingConfig(), versions = VERSIONS) =>
+    byName((await synth(config, versions)).resources, "staging-k8s").inputs;
+
+  it("gives a rebuilt cluster a new identity, so its objects are created in it, not updated in the old", async () => {
+    const base = await providerOf();
+    const bumped = await providerOf(stagingConfig(), { ...VERSIONS, k3dK3sImage: "v1.33.6-k3s1" });
+    expect(base["clusterIdentifier"]).toMatch(/^k3d\/staging\/[0-9a-f]{12}$/);
+    expect(bumped["clusterIdentifier"]).toMatch(/^k3d\/staging\/[0-9a-f]{12}$/);
+    expect(bumped["clusterIdentifier"]).not.toBe(base["clusterIdentifier"]);
+    // The old objects' deletes go through the old provider, whose cluster is gone: they are
+    // dropped from state instead of failing the update halfway.
+    expect(base["deleteUnreachable"]).toBe("true");
+    expect(base["kubeconfig"]).toBe("[secret]");
+  });
+
+  it("keeps the identity when nothing rebuilds the cluster (a bigger VM, other DNS servers)", async () => {
+    const base = await providerOf();
+    const moved = await providerOf(
+      stagingConfig({ vm: { ...stagingConfig().vm, cores: 8, dnsServers: ["10.0.40.2"] } }),
+    );
+    expect(moved["clusterIdentifier"]).toBe(base["clusterIdentifier"]);
+  });
+});
+
+describe("ProxmoxK3dCluster registry mirrors and host key", () => {
+  const mirrors = { "docker.io": ["https://mirror.home.arpa:5000"] };
+  const config = stagingConfig({
+    k3d: { servers: 1, agents: 3, registryMirrors: mirrors },
+    vm: {
+      ...stagingConfig().vm,
+      hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEZBS0UtSE9TVC1LRVktdm0tLS0tLS0tLS0tLS0tLS0t",
+    },
+  });
+
+  it("writes the mirrors as K3s registries.yaml and creates the cluster with it", async () => {
+    const { resources } = await synth(config);
+    const cluster = byName(resources, "staging-cluster");
+    const create = cluster.inputs["create"] as string;
+    expect(create).toContain("| $SUDO tee /etc/k3d/staging-registries.yaml >/dev/null");
+    expect(create).toContain("--registry-config=/etc/k3d/staging-registries.yaml");
+    expect(parse(mod.renderRegistriesYaml(config)!)).toEqual({
+      mirrors: { "docker.io": { endpoint: ["https://mirror.home.arpa:5000"] } },
+    });
+    // Mirrors are read at creation, so a change recreates the cluster (and says so).
+    const plain = byName((await synth()).resources, "staging-cluster");
+    expect(cluster.inputs["triggers"]).not.toEqual(plain.inputs["triggers"]);
+    expect(mod.renderK3dCreateScript(stagingConfig(), VERSIONS)).not.toContain("registry-config");
+  });
+
+  it("verifies the VM's host key once it is configured", async () => {
+    const seen = new Map<string, unknown>();
+    await runProgram(
+      () => {
+        new mod.ProxmoxK3dCluster("staging", {
+          config,
+          versions: VERSIONS,
+          proxmoxProvider: new proxmox.Provider("proxmox", { endpoint: config.proxmox.endpoint }),
+          sshPrivateKey: pulumi.output(
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----",
+          ),
+        });
+      },
+      {
+        outputsFor: (args) => {
+          if (args.type === "command:remote:Command") {
+            const c = args.inputs["connection"] as { hostKey?: string; value?: { hostKey?: string } };
+            seen.set(args.name, c.value?.hostKey ?? c.hostKey);
+          }
+          return args.name === "staging-kubeconfig" ? { stdout: K3D_KUBECONFIG } : undefined;
+        },
+      },
+    );
+    expect([...seen.values()]).toEqual(Array(seen.size).fill(config.vm.hostKey));
+    expect(seen.size).toBe(4);
   });
 });

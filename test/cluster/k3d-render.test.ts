@@ -12,7 +12,13 @@ import {
 } from "../../components/cluster/k3d";
 import {
   planK3sNodes,
-  renderDrainScript,
+  renderEvictScript,
+  renderReadJoinTokenScript,
+  renderRemoveNodeScript,
+  renderTeardownClearScript,
+  renderTeardownMarkScript,
+  renderUncordonScript,
+  renderUpgradeDrainScript,
   renderInstallScript,
   renderPrepareScript,
   renderReadKubeconfigScript,
@@ -127,7 +133,29 @@ describe("every rendered script", () => {
         renderInstallScript(config, n, "v1.33.5+k3s1", "v1.0.4"),
       ]),
     ),
-    drain: renderDrainScript("cm5-2"),
+    remove: renderRemoveNodeScript("cm5-2"),
+    evict: renderEvictScript("cm5-2"),
+    upgradeDrain: renderUpgradeDrainScript("cm5-2", "v1.34.1+k3s1"),
+    uncordon: renderUncordonScript("cm5-2"),
+    teardownClear: renderTeardownClearScript(),
+    teardownMark: renderTeardownMarkScript(),
+    joinToken: renderReadJoinTokenScript(),
+    installWithSnapshots: renderInstallScript(
+      productionConfig({
+        installerSha256: { "v1.33.5+k3s1": "0".repeat(64) },
+        etcdSnapshots: {
+          schedule: "0 */6 * * *",
+          retention: 28,
+          s3Endpoint: "s3.example.org",
+          s3Region: "eu-central-003",
+          s3Bucket: "homelab-etcd",
+          s3Folder: "k3s",
+        },
+      }),
+      planK3sNodes(config.hosts)[1],
+      "v1.33.5+k3s1",
+      "v1.0.4",
+    ),
     uninstall: renderUninstallScript("cm5-2"),
     kubeconfig: renderReadKubeconfigScript(),
     docker: renderDockerInstallScript("28.5.2", "amd64"),
@@ -176,10 +204,10 @@ describe("validateK3dArgs", () => {
   });
 
   it("rejects an even server count and negative agents", () => {
-    expect(check({ k3d: { servers: 2, agents: 3 } })).toThrow(
+    expect(check({ k3d: { servers: 2, agents: 3, registryMirrors: {} } })).toThrow(
       'ProxmoxK3dCluster "staging": config.k3d.servers is 2; embedded etcd needs an odd number: use 1 server or 3 or more (3, 5, 7)',
     );
-    expect(check({ k3d: { servers: 1, agents: -1 } })).toThrow(
+    expect(check({ k3d: { servers: 1, agents: -1, registryMirrors: {} } })).toThrow(
       "config.k3d.agents is -1; expected an integer of 0 or more",
     );
   });

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import type { K3sClusterConfig, Versions } from "../../config/types";
 import { isSecretOutput, runProgram, valueOf, type RecordedResource } from "../../lib/mock-runtime";
-import { K3S_KUBECONFIG, VERSIONS, piHost, productionConfig } from "./k3s-fixtures";
+import { K3S_KUBECONFIG, VERSIONS, fakeHostKey, piHost, productionConfig } from "./k3s-fixtures";
 
 type K3sModule = typeof import("../../components/cluster/k3s");
 let mod: K3sModule;
@@ -12,17 +12,20 @@ beforeAll(async () => {
 
 const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----";
 
-/** SSH host of each command, captured from the unredacted inputs the mock sees. */
+/** SSH host and host key of each command, captured from the unredacted inputs the mock sees. */
 const hostOf = new Map<string, string>();
+const hostKeyOf = new Map<string, string>();
 
-/** The connection's host, through the secret wrapper the mock hands over. */
-function sshHost(inputs: Record<string, unknown>): string {
-  const connection = inputs["connection"] as { host?: string; value?: { host: string } };
-  return connection.host ?? connection.value?.host ?? "";
+type Connection = { host?: string; hostKey?: string };
+/** The connection, through the secret wrapper the mock hands over. */
+function sshConnection(inputs: Record<string, unknown>): Connection {
+  const connection = inputs["connection"] as Connection & { value?: Connection };
+  return connection.value ?? connection;
 }
 
 async function synth(config: K3sClusterConfig, versions: Versions = VERSIONS) {
   hostOf.clear();
+  hostKeyOf.clear();
   return runProgram(
     async () => {
       const cluster = new mod.K3sCluster(config.name, {
@@ -43,7 +46,8 @@ async function synth(config: K3sClusterConfig, versions: Versions = VERSIONS) {
     {
       outputsFor: (args) => {
         if (args.type !== "command:remote:Command") return undefined;
-        hostOf.set(args.name, sshHost(args.inputs));
+        hostOf.set(args.name, sshConnection(args.inputs).host ?? "");
+        hostKeyOf.set(args.name, sshConnection(args.inputs).hostKey ?? "");
         return args.name.endsWith("-kubeconfig") ? { stdout: K3S_KUBECONFIG } : undefined;
       },
     },
@@ -71,10 +75,12 @@ describe("K3sCluster", () => {
       [
         "production-token random:index/randomPassword:RandomPassword",
         ...[1, 2, 3].flatMap((n) =>
-          ["prepare", "uninstall", "install", "node"].map(
+          ["prepare", "uninstall", "drain", "install", "uncordon", "node"].map(
             (role) => `production-cm5-${n}-${role} command:remote:Command`,
           ),
         ),
+        "production-join-token command:remote:Command",
+        "production-teardown command:remote:Command",
         "production-kubeconfig command:remote:Command",
         "production-k8s pulumi:providers:kubernetes",
       ].sort(),
@@ -85,18 +91,29 @@ describe("K3sCluster", () => {
     const urn = (name: string) => byName(resources, name).urn;
     expect(byName(resources, "production-cm5-1-prepare").dependsOn).toEqual([]);
     expect(byName(resources, "production-cm5-1-install").dependsOn).toEqual(
-      [urn("production-cm5-1-prepare"), urn("production-cm5-1-uninstall"), urn("production-token")].sort(),
-    );
-    expect(byName(resources, "production-cm5-2-install").dependsOn).toEqual(
       [
-        urn("production-cm5-1-install"),
-        urn("production-cm5-2-prepare"),
-        urn("production-cm5-2-uninstall"),
+        urn("production-cm5-1-prepare"),
+        urn("production-cm5-1-uninstall"),
+        urn("production-cm5-1-drain"),
         urn("production-token"),
       ].sort(),
     );
+    // Each node: drain -> install -> uncordon, then the next node; joiners need the full token.
+    expect(byName(resources, "production-cm5-2-drain").dependsOn).toEqual(
+      [urn("production-cm5-2-prepare"), urn("production-cm5-1-uncordon")].sort(),
+    );
+    expect(byName(resources, "production-cm5-2-install").dependsOn).toEqual(
+      [
+        urn("production-cm5-1-uncordon"),
+        urn("production-cm5-2-drain"),
+        urn("production-cm5-2-prepare"),
+        urn("production-cm5-2-uninstall"),
+        urn("production-join-token"),
+      ].sort(),
+    );
+    expect(byName(resources, "production-join-token").dependsOn).toEqual([urn("production-cm5-1-install")]);
     expect(byName(resources, "production-cm5-3-install").dependsOn).toContain(
-      urn("production-cm5-2-install"),
+      urn("production-cm5-2-uncordon"),
     );
     expect(byName(resources, "production-kubeconfig").dependsOn).toEqual(
       [1, 2, 3].map((n) => urn(`production-cm5-${n}-install`)).sort(),
@@ -141,9 +158,34 @@ describe("K3sCluster", () => {
     expect(triggers.join(" ")).not.toMatch(/--server=|--cluster-init/);
   });
 
-  it("drains a removed host from the first server, then uninstalls K3s on it", () => {
+  it("verifies every host's SSH host key on every connection", () => {
+    for (const n of [1, 2, 3]) {
+      expect(hostKeyOf.get(`production-cm5-${n}-install`)).toBe(fakeHostKey(`cm5-${n}`));
+      expect(hostKeyOf.get(`production-cm5-${n}-prepare`)).toBe(fakeHostKey(`cm5-${n}`));
+    }
+    // Commands on another server carry that server's key.
+    expect(hostKeyOf.get("production-cm5-1-node")).toBe(fakeHostKey("cm5-2"));
+    expect(hostKeyOf.get("production-kubeconfig")).toBe(fakeHostKey("cm5-1"));
+    const commands = resources.filter((r) => r.type === "command:remote:Command");
+    for (const r of commands)
+      expect({ [r.name]: hostKeyOf.get(r.name) }).toEqual({
+        [r.name]: expect.stringMatching(/^ssh-ed25519 /),
+      });
+  });
+
+  it("gives joining nodes the full join token (CA hash), read with logging off", () => {
+    const join = byName(resources, "production-join-token");
+    expect(join.inputs["create"]).toContain("$SUDO cat /var/lib/rancher/k3s/server/token");
+    expect(join.inputs["logging"]).toBe("none");
+    expect(join.additionalSecretOutputs).toContain("stdout");
+    expect(hostOf.get("production-join-token")).toBe("10.0.40.101");
+  });
+
+  it("removes a host from another server, then uninstalls K3s on it", () => {
     const node = byName(resources, "production-cm5-3-node");
     expect(hostOf.get("production-cm5-3-node")).toBe("10.0.40.101");
+    // The first server's own removal runs on the second: no server deletes its own member.
+    expect(hostOf.get("production-cm5-1-node")).toBe("10.0.40.102");
     expect(node.inputs["delete"]).toContain("k3s kubectl drain cm5-3 --ignore-daemonsets");
     const uninstall = byName(resources, "production-cm5-3-uninstall");
     expect(hostOf.get("production-cm5-3-uninstall")).toBe("10.0.40.103");
@@ -154,8 +196,14 @@ describe("K3sCluster", () => {
       expect(r.ignoreChanges).toEqual([]);
       expect(r.inputs["triggers"]).toBeUndefined();
     }
-    // Deletion runs in reverse dependency order: node (drain) -> install -> uninstall.
-    expect(node.dependsOn).toEqual([byName(resources, "production-cm5-3-install").urn]);
+    // Deletion runs in reverse dependency order: node (drain) -> install -> uninstall, and
+    // node removals one at a time.
+    expect(node.dependsOn).toEqual(
+      [
+        byName(resources, "production-cm5-3-install").urn,
+        byName(resources, "production-cm5-2-node").urn,
+      ].sort(),
+    );
     expect(byName(resources, "production-cm5-3-install").dependsOn).toContain(uninstall.urn);
     // Installs have no delete: replacing one for an upgrade never uninstalls.
     expect(byName(resources, "production-cm5-3-install").inputs["delete"]).toBeUndefined();
@@ -192,7 +240,7 @@ describe("K3sCluster", () => {
       ingress: "traefik",
       architecture: "arm64",
     });
-    expect(outputs.handle.ready).toHaveLength(4);
+    expect(outputs.handle.ready).toHaveLength(5);
   });
 });
 
@@ -202,14 +250,24 @@ describe("K3sCluster upgrades", () => {
     const { resources } = await synth(productionConfig({ hosts }), { ...VERSIONS, k3s: "v1.34.1+k3s1" });
     const install = (n: number) => byName(resources, `production-cm5-${n}-install`);
     const chain = [1, 2, 3, 4];
+    const step = (n: number, role: string) => byName(resources, `production-cm5-${n}-${role}`);
     for (const [i, n] of chain.entries()) {
       expect((install(n).inputs["triggers"] as string[])[0]).toBe("v1.34.1+k3s1");
       expect(install(n).inputs["create"]).toContain("INSTALL_K3S_VERSION=v1.34.1+k3s1");
-      if (i > 0) expect(install(n).dependsOn).toContain(install(chain[i - 1]).urn);
+      // drain -> install -> uncordon, re-keyed with the install, then the next node.
+      expect(step(n, "drain").inputs["triggers"]).toEqual(install(n).inputs["triggers"]);
+      expect(step(n, "uncordon").inputs["triggers"]).toEqual(install(n).inputs["triggers"]);
+      expect(install(n).dependsOn).toContain(step(n, "drain").urn);
+      expect(step(n, "uncordon").dependsOn).toEqual([install(n).urn]);
+      if (i > 0) expect(step(n, "drain").dependsOn).toContain(step(chain[i - 1], "uncordon").urn);
     }
+    expect(step(2, "drain").inputs["create"]).toContain(
+      "k3s kubectl drain cm5-2 --ignore-daemonsets --delete-emptydir-data --timeout=600s",
+    );
+    expect(step(2, "uncordon").inputs["create"]).toContain("k3s kubectl uncordon cm5-2");
     // The agent waits for the last server and nothing waits for the agent.
     expect(install(4).inputs["create"]).toContain('sh "$INSTALLER" agent --server=https://10.0.40.99:6443');
-    expect(install(1).dependsOn).not.toContain(install(4).urn);
+    expect(install(1).dependsOn).not.toContain(step(4, "uncordon").urn);
     // The kubeconfig depends on the servers only.
     expect(byName(resources, "production-kubeconfig").dependsOn).not.toContain(install(4).urn);
   });
@@ -248,6 +306,8 @@ describe("K3sCluster preview of a fresh stack", () => {
  * whose names are new, deletes those whose names are gone (running their `delete`), replaces
  * a command whose `triggers` changed and updates one whose other inputs changed.
  */
+const ROLES = ["drain", "install", "node", "prepare", "uncordon", "uninstall"];
+
 describe("K3sCluster config changes on the recorded plan", () => {
   type Plan = Map<string, RecordedResource>;
   const planOf = async (config: K3sClusterConfig): Promise<Plan> => {
@@ -274,14 +334,11 @@ describe("K3sCluster config changes on the recorded plan", () => {
   it("removing the first server deletes its resources (drain, uninstall) and reruns no other installer", async () => {
     const after = await planOf(productionConfig({ hosts: [piHost(2), piHost(3), piHost(4)] }));
     const d = diff(base, after);
-    expect(d.deleted).toEqual(
-      ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-1-${role}`),
-    );
-    expect(d.created).toEqual(
-      ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-4-${role}`),
-    );
-    // No remaining node's installer reruns; only the kubeconfig read moves to the new first server.
-    expect(d.replaced).toEqual(["production-kubeconfig"]);
+    expect(d.deleted).toEqual(ROLES.map((role) => `production-cm5-1-${role}`));
+    expect(d.created).toEqual(ROLES.map((role) => `production-cm5-4-${role}`));
+    // No remaining node's installer reruns; only the kubeconfig and join-token reads move to
+    // the new first server (the token they read is the same cluster's, so no stdin changes).
+    expect(d.replaced).toEqual(["production-join-token", "production-kubeconfig"]);
     // The removed host's deletes: drained from a remaining server, uninstalled on itself.
     expect(base.get("production-cm5-1-node")!.inputs["delete"]).toContain("kubectl drain cm5-1");
     expect(base.get("production-cm5-1-uninstall")!.inputs["delete"]).toContain("k3s-uninstall.sh");
@@ -292,9 +349,7 @@ describe("K3sCluster config changes on the recorded plan", () => {
       productionConfig({ hosts: [...productionConfig().hosts, piHost(4, "agent")] }),
     );
     const d = diff(withAgent, base);
-    expect(d.deleted).toEqual(
-      ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-4-${role}`),
-    );
+    expect(d.deleted).toEqual(ROLES.map((role) => `production-cm5-4-${role}`));
     expect(d.created).toEqual([]);
     expect(d.replaced).toEqual([]);
   });
@@ -307,8 +362,13 @@ describe("K3sCluster config changes on the recorded plan", () => {
     const d = diff(base, after);
     expect(d.created).toEqual([]);
     expect(d.deleted).toEqual([]);
-    // Only cm5-3's install reruns, for its new --node-ip and SAN.
-    expect(d.replaced).toEqual(["production-cm5-3-install"]);
+    // Only cm5-3's install reruns, for its new --node-ip and SAN (its drain and uncordon
+    // rerun with it and find the same version: nothing to drain).
+    expect(d.replaced).toEqual([
+      "production-cm5-3-drain",
+      "production-cm5-3-install",
+      "production-cm5-3-uncordon",
+    ]);
     // Its lifecycle commands are updated (new connection), never replaced: no triggers.
     for (const role of ["uninstall", "node", "prepare"]) {
       expect(after.get(`production-cm5-3-${role}`)!.inputs["triggers"]).toBeUndefined();
@@ -319,12 +379,8 @@ describe("K3sCluster config changes on the recorded plan", () => {
     const hosts = productionConfig().hosts.map((h) => (h.name === "cm5-3" ? { ...h, name: "cm5-9" } : h));
     const after = await planOf(productionConfig({ hosts }));
     const d = diff(base, after);
-    expect(d.created).toEqual(
-      ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-9-${role}`),
-    );
-    expect(d.deleted).toEqual(
-      ["install", "node", "prepare", "uninstall"].map((role) => `production-cm5-3-${role}`),
-    );
+    expect(d.created).toEqual(ROLES.map((role) => `production-cm5-9-${role}`));
+    expect(d.deleted).toEqual(ROLES.map((role) => `production-cm5-3-${role}`));
     // Creates run before deletes; the first create on the host is its prepare, which stops
     // the update while the host still runs K3s as cm5-3 ...
     const prepare = after.get("production-cm5-9-prepare")!.inputs["create"] as string;
@@ -357,5 +413,173 @@ describe("K3sCluster config changes on the recorded plan", () => {
       expect(base.get(`production-cm5-${n}-uninstall`)!.inputs["delete"]).toContain("k3s-uninstall.sh");
       expect(base.get(`production-cm5-${n}-install`)!.inputs["delete"]).toBeUndefined();
     }
+  });
+});
+
+describe("K3sCluster destroy", () => {
+  it("marks the cluster as going before any node delete, so nodes are uninstalled without drains", async () => {
+    const { resources } = await synth(productionConfig());
+    const teardown = byName(resources, "production-teardown");
+    const nodes = [1, 2, 3].map((n) => byName(resources, `production-cm5-${n}-node`));
+    // Depending on every -node resource, the marker is deleted first on destroy ...
+    expect(teardown.dependsOn).toEqual(nodes.map((n) => n.urn).sort());
+    expect(teardown.inputs["delete"]).toContain(
+      "$SUDO /usr/local/bin/k3s kubectl -n kube-system create configmap platform-teardown",
+    );
+    // ... and cleared on every up, so a failed destroy never disables later drains.
+    expect(teardown.inputs["create"]).toContain("delete configmap platform-teardown --ignore-not-found");
+    // ... every node delete then finds it and stops before draining or deleting a Node.
+    for (const node of nodes) {
+      const script = node.inputs["delete"] as string;
+      expect(script.indexOf("get configmap platform-teardown")).toBeGreaterThan(0);
+      expect(script.indexOf("get configmap platform-teardown")).toBeLessThan(script.indexOf("drain"));
+    }
+    // The uninstall of each host depends on nothing that runs on another host.
+    for (const n of [1, 2, 3]) {
+      expect(byName(resources, `production-cm5-${n}-uninstall`).dependsOn).toEqual([
+        byName(resources, `production-cm5-${n}-prepare`).urn,
+      ]);
+    }
+  });
+});
+
+describe("K3sCluster with a gone host", () => {
+  const gone = (name: string) =>
+    productionConfig().hosts.map((h) => (h.name === name ? { ...h, gone: true } : h));
+
+  it("evicts it through another server and never connects to it", async () => {
+    const { resources, outputs } = await synth(productionConfig({ hosts: gone("cm5-3") }));
+    const evict = byName(resources, "production-cm5-3-evict");
+    expect(hostOf.get("production-cm5-3-evict")).toBe("10.0.40.101");
+    expect(evict.inputs["create"]).toContain(
+      "$SUDO /usr/local/bin/k3s kubectl delete node cm5-3 --wait=true --timeout=300s",
+    );
+    expect(evict.inputs["create"]).not.toContain("drain");
+    // Its own commands keep their state (no update reaches the host) and are retained, so
+    // removing it later drops them without running their deletes.
+    for (const role of ["prepare", "uninstall", "install"]) {
+      const r = byName(resources, `production-cm5-3-${role}`);
+      expect(r.retainOnDelete).toBe(true);
+      expect(r.ignoreChanges).toEqual(
+        expect.arrayContaining(["connection", "create", "delete", "stdin", "triggers"]),
+      );
+    }
+    // No drain or uncordon is planned for it, and the live hosts' commands keep theirs.
+    const names = resources.map((r) => r.name);
+    expect(names).not.toContain("production-cm5-3-drain");
+    expect(names).not.toContain("production-cm5-3-uncordon");
+    expect(byName(resources, "production-cm5-2-install").retainOnDelete).toBe(false);
+    // Only its frozen commands name its address; nothing new connects there.
+    const toGone = [...hostOf.entries()].filter(([, h]) => h === "10.0.40.103").map(([n]) => n);
+    expect(toGone.sort()).toEqual(
+      ["install", "prepare", "uninstall"].map((role) => `production-cm5-3-${role}`).sort(),
+    );
+    expect(outputs.nodeAddresses).toEqual(["10.0.40.101", "10.0.40.102"]);
+  });
+
+  it("moves the kubeconfig, join token and removals off a gone first server", async () => {
+    const { resources } = await synth(productionConfig({ hosts: gone("cm5-1") }));
+    expect(hostOf.get("production-kubeconfig")).toBe("10.0.40.102");
+    expect(hostOf.get("production-join-token")).toBe("10.0.40.102");
+    expect(hostOf.get("production-teardown")).toBe("10.0.40.102");
+    expect(hostOf.get("production-cm5-1-evict")).toBe("10.0.40.102");
+    expect(hostOf.get("production-cm5-2-node")).toBe("10.0.40.103");
+    expect(byName(resources, "production-join-token").dependsOn).toEqual([
+      byName(resources, "production-cm5-2-install").urn,
+    ]);
+  });
+});
+
+describe("K3sCluster Kubernetes provider identity", () => {
+  const providerOf = async (config: K3sClusterConfig, versions: Versions = VERSIONS) => {
+    const { resources } = await synth(config, versions);
+    return {
+      provider: byName(resources, `${config.name}-k8s`),
+      read: byName(resources, `${config.name}-kubeconfig`),
+    };
+  };
+
+  it("keeps its clusterIdentifier across a K3s upgrade, so objects are updated, not replaced", async () => {
+    const before = await providerOf(productionConfig());
+    const after = await providerOf(productionConfig(), { ...VERSIONS, k3s: "v1.34.1+k3s1" });
+    // The kubeconfig is read again (unknown at preview), which alone would replace the
+    // provider and every object; a same clusterIdentifier makes it an update.
+    expect(after.read.inputs["triggers"]).not.toEqual(before.read.inputs["triggers"]);
+    expect(before.provider.inputs["clusterIdentifier"]).toBe("k3s/production");
+    expect(after.provider.inputs["clusterIdentifier"]).toBe("k3s/production");
+    expect(after.provider.inputs["deleteUnreachable"]).toBeUndefined();
+  });
+
+  it("keeps it across a cluster rename and host changes", async () => {
+    const renamed = await providerOf(productionConfig({ name: "homeprod", formerNames: ["production"] }));
+    expect(renamed.provider.inputs["clusterIdentifier"]).toBe("k3s/production");
+    const fewer = await providerOf(productionConfig({ hosts: [piHost(2), piHost(3), piHost(4)] }));
+    expect(fewer.provider.inputs["clusterIdentifier"]).toBe("k3s/production");
+  });
+});
+
+describe("K3sCluster etcd snapshots", () => {
+  it("sends the S3 keys to servers only, on stdin after the join token", async () => {
+    const stdinOf = new Map<string, string>();
+    const config = productionConfig({
+      hosts: [...productionConfig().hosts, piHost(4, "agent")],
+      etcdSnapshots: {
+        schedule: "0 */6 * * *",
+        retention: 28,
+        s3Endpoint: "s3.example.org",
+        s3Region: "eu-central-003",
+        s3Bucket: "homelab-etcd",
+        s3Folder: "k3s",
+      },
+    });
+    const { resources } = await runProgram(
+      () => {
+        new mod.K3sCluster("production", {
+          config,
+          versions: VERSIONS,
+          sshPrivateKey: pulumi.output(SSH_KEY),
+          etcdS3Credentials: {
+            accessKeyId: pulumi.secret("fake-key-id"),
+            secretAccessKey: pulumi.secret("fake-secret-key"),
+          },
+        });
+      },
+      {
+        outputsFor: (args) => {
+          const stdin = args.inputs["stdin"] as string | { value?: string } | undefined;
+          if (stdin !== undefined)
+            stdinOf.set(args.name, typeof stdin === "string" ? stdin : (stdin.value ?? ""));
+          if (args.name === "production-join-token") return { stdout: "K10fakehash::server:fake-token\n" };
+          return args.name === "production-kubeconfig" ? { stdout: K3S_KUBECONFIG } : undefined;
+        },
+      },
+    );
+    expect(stdinOf.get("production-cm5-2-install")).toBe(
+      "K10fakehash::server:fake-token\nfake-key-id\nfake-secret-key\n",
+    );
+    expect(stdinOf.get("production-cm5-4-install")).toBe("K10fakehash::server:fake-token\n");
+    expect(stdinOf.get("production-cm5-1-install")).toMatch(/\nfake-key-id\nfake-secret-key\n$/);
+    // Flags on the servers, none on the agent; the keys never in a script.
+    const create = (n: number) => byName(resources, `production-cm5-${n}-install`).inputs["create"] as string;
+    expect(create(2)).toContain("--etcd-s3 --etcd-s3-endpoint=s3.example.org");
+    expect(create(2)).toContain("/etc/rancher/k3s/config.yaml.d/50-platform-etcd-s3.yaml");
+    expect(create(4)).not.toContain("etcd-s3");
+    expect(JSON.stringify(resources)).not.toContain("fake-secret-key");
+  });
+
+  it("refuses etcdSnapshots without credentials, before creating anything", async () => {
+    const config = productionConfig({
+      etcdSnapshots: {
+        schedule: "0 */6 * * *",
+        retention: 28,
+        s3Endpoint: "s3.example.org",
+        s3Region: "eu-central-003",
+        s3Bucket: "homelab-etcd",
+        s3Folder: "k3s",
+      },
+    });
+    await expect(synth(config)).rejects.toThrow(
+      'K3sCluster "production": config.etcdSnapshots is set but no etcdS3Credentials were given',
+    );
   });
 });

@@ -19,8 +19,26 @@ const common = {
   apps: [],
 } as const;
 
+/**
+ * An obviously fake but well-formed ed25519 host key line: its 32 key bytes spell
+ * FAKE-HOST-KEY-<name>, padded, so nothing can present it.
+ */
+export function fakeHostKey(name: string): string {
+  const wire = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+  const key = Buffer.from(`FAKE-HOST-KEY-${name}`.padEnd(32, "-").slice(0, 32), "latin1");
+  return `ssh-ed25519 ${Buffer.concat([wire(Buffer.from("ssh-ed25519")), wire(key)]).toString("base64")}`;
+}
+
 export function piHost(n: number, role: K3sHostConfig["role"] = "server"): K3sHostConfig {
-  return { name: `cm5-${n}`, address: `10.0.40.${100 + n}`, role, labels: {}, taints: [] };
+  return {
+    name: `cm5-${n}`,
+    address: `10.0.40.${100 + n}`,
+    role,
+    labels: {},
+    taints: [],
+    hostKey: fakeHostKey(`cm5-${n}`),
+    gone: false,
+  };
 }
 
 /** Production: three Raspberry Pi CM5 servers; ingress on the MetalLB VIP 10.0.40.100, the API on 10.0.40.99. */
@@ -46,6 +64,8 @@ export function productionConfig(overrides: Partial<K3sClusterConfig> = {}): K3s
     extraServerArgs: [],
     extraAgentArgs: [],
     raspberryPi: true,
+    secretsEncryption: true,
+    installerSha256: {},
     ...overrides,
   };
 }
@@ -79,7 +99,7 @@ export function stagingConfig(overrides: Partial<K3dProxmoxClusterConfig> = {}):
       sshUser: "debian",
       sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTestsOnly ops@homelab"],
     },
-    k3d: { servers: 1, agents: 3 },
+    k3d: { servers: 1, agents: 3, registryMirrors: {} },
     ...overrides,
   };
 }

@@ -6,7 +6,12 @@
 import { synthesize, type SynthResult } from "../../tools/synth";
 
 type Plan = {
-  resources: { type: string; name: string; inputs: Record<string, unknown> }[];
+  resources: {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    additionalSecretOutputs: string[];
+  }[];
   outputs: { clusters: Record<string, Record<string, unknown>> };
 };
 
@@ -46,5 +51,59 @@ describe("homelab plan: K3s and k3d outputs", () => {
     );
     expect(clusterResources.length).toBeGreaterThan(10);
     for (const r of clusterResources) expect(holes(r.inputs, r.name)).toEqual([]);
+  });
+});
+
+/** A script input as text ("" when absent or not a string). */
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+/** Files and commands whose output is a credential (admin kubeconfig, join token). */
+const CREDENTIAL_READ =
+  /cat \/etc\/rancher\/k3s\/k3s\.yaml|k3d kubeconfig get|\/var\/lib\/rancher\/k3s\/server\/token/;
+
+describe("homelab plan: credentials stay out of the Pulumi log", () => {
+  it("turns logging off on every command that prints a credential, and marks its stdout secret", () => {
+    const commands = plan.resources.filter((r) => r.type === "command:remote:Command");
+    const printing = commands.filter(
+      (r) =>
+        r.additionalSecretOutputs.includes("stdout") ||
+        ["create", "update"].some((k) => CREDENTIAL_READ.test(text(r.inputs[k]))),
+    );
+    // The K3s and the k3d admin kubeconfig reads at least.
+    expect(printing.map((r) => r.name)).toEqual(
+      expect.arrayContaining(["production-kubeconfig", "staging-kubeconfig"]),
+    );
+    for (const r of printing) {
+      expect({ name: r.name, logging: r.inputs["logging"] }).toEqual({ name: r.name, logging: "none" });
+      expect({ name: r.name, secret: r.additionalSecretOutputs }).toEqual({
+        name: r.name,
+        secret: expect.arrayContaining(["stdout"]),
+      });
+    }
+  });
+});
+
+describe("homelab plan: host scripts test root-owned paths as root", () => {
+  it("never tests a path under /etc/rancher or /var/lib/rancher without $SUDO", () => {
+    // The install script creates both trees with sudo under umask 077 (mode 0700, root), so an
+    // unprivileged [ -f ] or test -f there is always false and its safety check never fires.
+    const scripts = plan.resources
+      .filter((r) => r.type === "command:remote:Command")
+      .flatMap((r) => ["create", "delete"].map((k) => [r.name, text(r.inputs[k])] as const));
+    const unprivileged = /(?<!\$SUDO )(\[ -[a-z] |\btest -[a-z] )(\/etc\/rancher|\/var\/lib\/rancher)/;
+    const offenders = scripts.filter(([, text]) => unprivileged.test(text)).map(([name]) => name);
+    expect(offenders).toEqual([]);
+    const install = scripts.find(([name]) => name === "production-cm5-2-install")![1];
+    expect(install).toContain("if $SUDO test -f /etc/rancher/k3s/cluster-token; then");
+    expect(install).toContain("if $SUDO test -d /var/lib/rancher/k3s/server/db/etcd || ");
+  });
+});
+
+describe("homelab plan: the Proxmox API token only travels over verified TLS", () => {
+  it("keeps TLS verification on for the Proxmox provider", () => {
+    const providers = plan.resources.filter((r) => r.type === "pulumi:providers:proxmoxve");
+    expect(providers.map((r) => [r.name, r.inputs["insecure"], r.inputs["apiToken"]])).toEqual([
+      ["staging-proxmox", "false", "[secret]"],
+    ]);
   });
 });

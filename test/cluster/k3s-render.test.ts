@@ -4,7 +4,7 @@ import {
   k3sInstallerUrl,
   k3sJoinUrl,
   planK3sNodes,
-  renderDrainScript,
+  renderRemoveNodeScript,
   renderIdentityGuard,
   renderKubeVipManifest,
   renderInstallScript,
@@ -47,6 +47,7 @@ describe("k3sArgs", () => {
       "--tls-san=10.0.40.101",
       "--tls-san=cm5-1",
       "--write-kubeconfig-mode=0600",
+      "--secrets-encryption",
       "--node-label=node.longhorn.io/create-default-disk=true",
       "--flannel-backend=wireguard-native",
     ]);
@@ -105,7 +106,7 @@ describe("renderInstallScript", () => {
 
   it("creates the cluster only on the first server and only when no cluster answers at the VIP", () => {
     const choice = [
-      "  if [ -d /var/lib/rancher/k3s/server/db/etcd ] || curl -fks --max-time 5 https://10.0.40.99:6443/ping >/dev/null 2>&1; then",
+      "  if $SUDO test -d /var/lib/rancher/k3s/server/db/etcd || curl -fks --max-time 5 https://10.0.40.99:6443/ping >/dev/null 2>&1; then",
       "    DATASTORE=--server=https://10.0.40.99:6443",
       "  else",
     ].join("\n");
@@ -147,11 +148,12 @@ describe("renderInstallScript", () => {
   });
 
   it("reads the token from stdin into a root-only file, never onto a command line, and never replaces it", () => {
-    expect(script).toContain('TOKEN="$(cat)"');
+    expect(script).toContain("IFS= read -r TOKEN || true");
     expect(script).toContain("umask 077");
     expect(script).toContain(`printf '%s' "$TOKEN" | $SUDO tee /etc/rancher/k3s/cluster-token >/dev/null`);
+    // The secret must not change; its form may (the short secret -> the full K10... token).
     expect(script).toContain(
-      `if [ -f /etc/rancher/k3s/cluster-token ] && ! printf '%s' "$TOKEN" | $SUDO cmp -s - /etc/rancher/k3s/cluster-token; then`,
+      'if $SUDO test -f /etc/rancher/k3s/cluster-token; then\n  OLD="$($SUDO cat /etc/rancher/k3s/cluster-token)"\n  if [ "${OLD##*::server:}" != "${TOKEN##*::server:}" ]; then',
     );
     expect(script).not.toMatch(/K3S_TOKEN=|--token=/);
   });
@@ -162,6 +164,10 @@ describe("renderInstallScript", () => {
     );
     expect(script).toContain("get node cm5-1 -o");
     expect(script).toContain("if [ \"$STATUS\" = 'v1.33.5+k3s1 True' ]; then break; fi");
+    // A re-flashed host that K3s refuses (its old Node still exists) is told what to do.
+    expect(script).toContain(
+      "if this host was re-flashed, K3s refuses it while its old Node exists: set gone: true on it",
+    );
   });
 
   it("refuses a host that runs K3s as another node or for another cluster, before changing it", () => {
@@ -173,7 +179,7 @@ describe("renderInstallScript", () => {
     expect(guard).toContain(`  ""|production|prod) ;;`);
     expect(guard).toContain("add $CLUSTER to formerNames of production if the cluster was renamed");
     // Before the token, the installer or anything else touches the host.
-    expect(script.indexOf("PREVIOUS=")).toBeLessThan(script.indexOf('TOKEN="$(cat)"'));
+    expect(script.indexOf("PREVIOUS=")).toBeLessThan(script.indexOf("IFS= read -r TOKEN"));
   });
 });
 
@@ -244,14 +250,52 @@ describe("renderPrepareScript", () => {
   });
 });
 
-describe("delete scripts", () => {
-  it("drains the node and removes it from the cluster, tolerating a node already gone", () => {
-    const script = renderDrainScript("cm5-3");
-    expect(script).toContain(
-      "$SUDO k3s kubectl drain cm5-3 --ignore-daemonsets --delete-emptydir-data --timeout=600s",
+describe("install.sh pinning", () => {
+  const sha = "ab".repeat(32);
+  const node = planK3sNodes(productionConfig().hosts)[1];
+  it("verifies the fetched installer against the configured sha256 before running it", () => {
+    const script = renderInstallScript(
+      productionConfig({ installerSha256: { "v1.33.5+k3s1": sha } }),
+      node,
+      "v1.33.5+k3s1",
+      "v1.0.4",
     );
-    expect(script).toContain("$SUDO k3s kubectl delete node cm5-3 --wait=true");
-    expect(script).toContain("if $SUDO k3s kubectl get node cm5-3 >/dev/null 2>&1; then");
+    const check = `  if ! printf '%s  %s\\n' ${sha} "$INSTALLER" | sha256sum -c - >/dev/null 2>&1; then`;
+    expect(script).toContain(check);
+    expect(script.indexOf(check)).toBeLessThan(script.indexOf('sh "$INSTALLER"'));
+    expect(renderInstallScript(productionConfig(), node, "v1.33.5+k3s1", "v1.0.4")).not.toContain(
+      "sha256sum",
+    );
+  });
+
+  it("refuses a version bump without the new release's checksum", () => {
+    expect(() =>
+      validateK3sArgs("production", productionConfig({ installerSha256: { "v1.33.5+k3s1": sha } }), {
+        ...VERSIONS,
+        k3s: "v1.34.1+k3s1",
+      }),
+    ).toThrow(
+      'K3sCluster "production": config.installerSha256 pins v1.33.5+k3s1 but not versions.k3s "v1.34.1+k3s1"; add "v1.34.1+k3s1": the output of curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/v1.34.1+k3s1/install.sh | sha256sum',
+    );
+  });
+});
+
+describe("delete scripts", () => {
+  it("drains a Ready node, deletes a dead one without a drain, and does neither on destroy", () => {
+    const script = renderRemoveNodeScript("cm5-3");
+    const kubectl = "$SUDO /usr/local/bin/k3s kubectl";
+    // The whole cluster going: no drain, no Node delete (the last etcd member cannot go).
+    expect(script).toContain(
+      `if ${kubectl} -n kube-system get configmap platform-teardown >/dev/null 2>&1; then\n  echo "the whole cluster is being destroyed: not draining or deleting node cm5-3"\n  exit 0\nfi`,
+    );
+    // A node whose kubelet is gone is not drained (its pods could never terminate).
+    expect(script).toContain(
+      `if [ "$READY" = True ]; then\n  ${kubectl} drain cm5-3 --ignore-daemonsets --delete-emptydir-data --timeout=600s\nelse`,
+    );
+    // Never --force: K3s's finalizer removes the etcd member; bounded wait.
+    expect(script).toContain(`${kubectl} delete node cm5-3 --wait=true --timeout=300s`);
+    expect(script).not.toContain("--force");
+    expect(script.indexOf("platform-teardown")).toBeLessThan(script.indexOf("drain cm5-3"));
   });
 
   it("uninstalls K3s with its own uninstaller, unless the host now runs another node", () => {

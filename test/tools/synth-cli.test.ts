@@ -72,6 +72,9 @@ describe("stack files the CLI would refuse", () => {
       "platform:cloudflareApiToken",
       "platform:cnpgBackupS3AccessKeyId",
       "platform:cnpgBackupS3SecretAccessKey",
+      // production's etcdSnapshots
+      "platform:k3sEtcdS3AccessKeyId",
+      "platform:k3sEtcdS3SecretAccessKey",
       "platform:onePasswordConnectToken",
       "platform:onePasswordCredentials",
       "platform:proxmoxApiToken",

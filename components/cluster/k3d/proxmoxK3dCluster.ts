@@ -5,8 +5,9 @@
 import { publicKeyLine } from "../../../lib/ssh";
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as command from "@pulumi/command";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { clusterProvider, sshConnection } from "../../../providers";
 import type { K3dProxmoxClusterConfig, Versions } from "../../../config/types";
 import { capabilitiesOf } from "../capabilities";
 import type { ClusterHandle } from "../contract";
@@ -19,6 +20,7 @@ import {
   renderK3dDeleteScript,
   renderK3dInstallScript,
   renderK3dKubeconfigScript,
+  renderRegistriesYaml,
   renderVmArgs,
 } from "./scripts";
 import { validateK3dArgs, vmHostAddress } from "./validate";
@@ -36,6 +38,15 @@ export interface ProxmoxK3dClusterArgs {
 }
 
 /**
+ * The provider's `clusterIdentifier`: the cluster name and a digest of everything that
+ * recreates the k3d cluster (k3d version, K3s image, topology, registries).
+ */
+export function k3dClusterIdentifier(name: string, clusterTriggers: readonly string[]): string {
+  const digest = createHash("sha256").update(JSON.stringify(clusterTriggers)).digest("hex").slice(0, 12);
+  return `k3d/${name}/${digest}`;
+}
+
+/**
  * Clones the VM from the cloud-init template (protected; cloud-init and clone-source changes
  * are ignored so they never replace it), then over SSH installs Docker and k3d, creates the
  * cluster and reads its kubeconfig back, rewritten to the VM address.
@@ -47,6 +58,8 @@ export interface ProxmoxK3dClusterArgs {
  * place, so a new `versions.k3d`, `versions.k3dK3sImage` or topology replaces `-cluster`
  * delete-first: the staging cluster is deleted with its workloads and local-path volumes
  * (the delete says so in the update's output) and created again, empty; Flux re-syncs it.
+ * The Kubernetes provider's identity changes with it, so the program's objects (the Flux
+ * install, its Secrets) are created in the new cluster and dropped from state for the old.
  */
 export class ProxmoxK3dCluster extends pulumi.ComponentResource {
   /** The cluster contract (ARCHITECTURE.md decision 2). */
@@ -85,11 +98,12 @@ export class ProxmoxK3dCluster extends pulumi.ComponentResource {
       ignoreChanges: ["initialization", "clone"],
     });
 
-    const connection: command.types.input.remote.ConnectionArgs = {
-      host: address,
-      user: config.vm.sshUser,
-      privateKey: pulumi.secret(args.sshPrivateKey),
-    };
+    // The VM's host key is generated at its first boot, so it can only be configured once
+    // known (`vm.hostKey`, from `ssh-keyscan`); until then the connection is not verified.
+    const connection: command.types.input.remote.ConnectionArgs = sshConnection(
+      { host: address, user: config.vm.sshUser, hostKey: config.vm.hostKey },
+      args.sshPrivateKey,
+    );
     const docker = new command.remote.Command(
       `${name}-docker`,
       {
@@ -110,7 +124,12 @@ export class ProxmoxK3dCluster extends pulumi.ComponentResource {
     );
     // A new k3d release recreates the cluster too: its helper images (load balancer, tools)
     // are tied to the k3d version, and k3d has no in-place upgrade.
-    const clusterTriggers = [versions.k3d, ...k3dCreateArgs(config, versions)];
+    const registries = renderRegistriesYaml(config);
+    const clusterTriggers = [
+      versions.k3d,
+      ...k3dCreateArgs(config, versions),
+      ...(registries ? [registries] : []),
+    ];
     const cluster = new command.remote.Command(
       `${name}-cluster`,
       {
@@ -125,16 +144,32 @@ export class ProxmoxK3dCluster extends pulumi.ComponentResource {
     );
     const read = new command.remote.Command(
       `${name}-kubeconfig`,
-      { connection, create: renderK3dKubeconfigScript(config.name), triggers: clusterTriggers },
+      {
+        connection,
+        create: renderK3dKubeconfigScript(config.name),
+        // The admin kubeconfig is on stdout: a secret output is still logged unless logging
+        // is off (@pulumi/command remote.CommandArgs.logging).
+        logging: "none",
+        triggers: clusterTriggers,
+      },
       { parent: this, dependsOn: [cluster], additionalSecretOutputs: ["stdout"] },
     );
     const kubeconfig = pulumi.secret(
       read.stdout.apply((text) => rewriteKubeconfig(text, apiServer, config.name)),
     );
 
-    const provider = new k8s.Provider(
+    // A rebuilt k3d cluster is a new cluster (new CA, empty): its identifier changes with
+    // what rebuilds it, so the objects are created again in it, and deleteUnreachable drops
+    // the old ones from state (the old cluster, and so its CA, is gone, which the old
+    // provider sees as unreachable) instead of failing the update halfway. Anything that does
+    // not rebuild the cluster (VM size, DNS, an SSH key) keeps the identifier: an update.
+    const provider = clusterProvider(
       `${name}-k8s`,
-      { kubeconfig, enableServerSideApply: true },
+      {
+        kubeconfig,
+        clusterIdentifier: k3dClusterIdentifier(config.name, clusterTriggers),
+        deleteUnreachable: true,
+      },
       { parent: this },
     );
 

@@ -6,6 +6,7 @@
  * @see https://docs.docker.com/engine/install/ubuntu/#install-using-the-repository
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
 import type * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import type { Architecture, K3dProxmoxClusterConfig, Versions } from "../../../config/types";
 import { assertArchitecture, script, shellQuote } from "../k3s/shell";
@@ -136,6 +137,25 @@ export function renderK3dInstallScript(version: string, architecture: Architectu
   );
 }
 
+/** Where the VM keeps the cluster's K3s `registries.yaml` (k3d mounts it into every node). */
+export function k3dRegistriesPath(clusterName: string): string {
+  return `/etc/k3d/${clusterName}-registries.yaml`;
+}
+
+/**
+ * The K3s `registries.yaml` of the configured mirrors, or undefined without any
+ * ("Registries configuration file": k3d.io/stable/usage/registries/; the format is K3s's,
+ * docs.k3s.io/installation/private-registry: `mirrors.<registry>.endpoint`).
+ */
+export function renderRegistriesYaml(config: K3dProxmoxClusterConfig): string | undefined {
+  const registries = Object.keys(config.k3d.registryMirrors).sort();
+  if (registries.length === 0) return undefined;
+  const mirrors = Object.fromEntries(
+    registries.map((r) => [r, { endpoint: [...config.k3d.registryMirrors[r]] }]),
+  );
+  return stringify({ mirrors });
+}
+
 /**
  * `k3d cluster create` arguments: the topology, the pinned K3s image, the API on the VM's
  * address, 80/443 on the k3d load balancer (Traefik behind it), and the VM address as a TLS
@@ -157,13 +177,25 @@ export function k3dCreateArgs(config: K3dProxmoxClusterConfig, versions: Version
     "--timeout=600s",
     "--kubeconfig-update-default=false",
     "--kubeconfig-switch-context=false",
+    ...(renderRegistriesYaml(config) === undefined
+      ? []
+      : [`--registry-config=${k3dRegistriesPath(config.name)}`]),
   ];
 }
 
-/** Creates the k3d cluster unless it exists (a rerun changes nothing). */
+/**
+ * Creates the k3d cluster unless it exists (a rerun changes nothing), after writing the
+ * registry mirrors file it reads at creation.
+ */
 export function renderK3dCreateScript(config: K3dProxmoxClusterConfig, versions: Versions): string {
   const name = shellQuote(config.name);
+  const registries = renderRegistriesYaml(config);
   return script(
+    registries !== undefined &&
+      [
+        "$SUDO mkdir -p /etc/k3d",
+        `printf '%s' ${shellQuote(registries)} | $SUDO tee ${k3dRegistriesPath(config.name)} >/dev/null`,
+      ].join("\n"),
     `if $SUDO k3d cluster get ${name} >/dev/null 2>&1; then`,
     `  echo "k3d cluster ${config.name} already exists"`,
     "else",

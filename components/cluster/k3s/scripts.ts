@@ -107,11 +107,36 @@ export function k3sArgs(config: K3sClusterConfig, node: K3sNodePlan): string[] {
     "--disable=servicelb",
     ...sans,
     "--write-kubeconfig-mode=0600",
+    // Secrets encrypted at rest with a key K3s generates (docs.k3s.io/security/secrets-encryption).
+    ...(config.secretsEncryption ? ["--secrets-encryption"] : []),
+    ...etcdSnapshotArgs(config),
     ...labels,
     ...taints,
     ...config.extraServerArgs,
   ];
 }
+
+/**
+ * K3s's scheduled etcd snapshots, copied to S3 (docs.k3s.io/cli/etcd-snapshot, "S3
+ * Compatible Object Store Support"). The access keys are not flags: they reach the host on
+ * stdin and go to a root-only config drop-in (see {@link renderInstallScript}).
+ */
+export function etcdSnapshotArgs(config: K3sClusterConfig): string[] {
+  const e = config.etcdSnapshots;
+  if (e === undefined) return [];
+  return [
+    `--etcd-snapshot-schedule-cron=${e.schedule}`,
+    `--etcd-snapshot-retention=${e.retention}`,
+    "--etcd-s3",
+    `--etcd-s3-endpoint=${e.s3Endpoint}`,
+    `--etcd-s3-region=${e.s3Region}`,
+    `--etcd-s3-bucket=${e.s3Bucket}`,
+    `--etcd-s3-folder=${e.s3Folder}`,
+  ];
+}
+
+/** Root-only K3s config drop-in holding the etcd S3 access keys ("Multiple Config Files", docs.k3s.io/installation/configuration). */
+export const K3S_ETCD_S3_CREDENTIALS = "/etc/rancher/k3s/config.yaml.d/50-platform-etcd-s3.yaml";
 
 /** The installer of exactly this release (get.k3s.io always serves the newest script). */
 export function k3sInstallerUrl(version: string): string {
@@ -161,6 +186,13 @@ function renderPiCgroupLines(hostName: string): string {
     '  case " $(cat $CMDLINE) " in *" $flag "*) ;; *) $SUDO sed -i "1 s/\\$/ $flag/" $CMDLINE ;; esac',
     "done",
     "if [ -f /sys/fs/cgroup/cgroup.controllers ] && ! grep -qw memory /sys/fs/cgroup/cgroup.controllers; then",
+    // A host that already runs K3s is an etcd member: rebooting several at once loses
+    // quorum, so such a host is never rebooted here; the operator reboots members one at a
+    // time (operating guide, "Reboot a K3s host"). A fresh host has nothing to lose.
+    `  if $SUDO test -f ${K3S_INSTALL_STAMP}; then`,
+    `    echo "memory cgroup flags are in $CMDLINE but not active on ${hostName}, which already runs K3s: drain it, reboot it, uncordon it (one host at a time), then run pulumi up again" >&2`,
+    "    exit 1",
+    "  fi",
     `  echo "memory cgroup flags are in $CMDLINE but not active: rebooting ${hostName}; run pulumi up again once it is back" >&2`,
     "  $SUDO systemd-run --on-active=5 /bin/systemctl reboot",
     "  exit 1",
@@ -229,15 +261,25 @@ export function renderInstallScript(
     renderIdentityGuard(config, node.host),
     "umask 077",
     "$SUDO mkdir -p /etc/rancher/k3s",
-    'TOKEN="$(cat)"',
+    // stdin: the join token (the first server: the cluster secret; every other node: the
+    // full K10<CA hash>::server:<secret> form, so it verifies the cluster CA), then, with
+    // etcd snapshots, the S3 access key id and secret key, one per line.
+    "IFS= read -r TOKEN || true",
     'if [ -z "$TOKEN" ]; then echo "no join token on stdin" >&2; exit 1; fi',
-    `if [ -f ${K3S_TOKEN_FILE} ] && ! printf '%s' "$TOKEN" | $SUDO cmp -s - ${K3S_TOKEN_FILE}; then`,
-    `  echo "the join token differs from the one ${node.host.name} was installed with; restore the cluster's token resource instead of replacing it" >&2`,
-    "  exit 1",
+    // /etc/rancher is created by root under umask 077, so only a root test sees the file.
+    // The secret after "::server:" is what must not change; its form may (short -> full).
+    `if $SUDO test -f ${K3S_TOKEN_FILE}; then`,
+    `  OLD="$($SUDO cat ${K3S_TOKEN_FILE})"`,
+    '  if [ "${OLD##*::server:}" != "${TOKEN##*::server:}" ]; then',
+    `    echo "the join token differs from the one ${node.host.name} was installed with; restore the cluster's token resource instead of replacing it" >&2`,
+    "    exit 1",
+    "  fi",
+    "  unset OLD",
     "fi",
     `printf '%s' "$TOKEN" | $SUDO tee ${K3S_TOKEN_FILE} >/dev/null`,
     "unset TOKEN",
     `printf '%s' ${shellQuote(config.name)} | $SUDO tee ${K3S_CLUSTER_STAMP} >/dev/null`,
+    server && config.etcdSnapshots !== undefined && renderEtcdS3CredentialLines(),
     server && renderKubeVipLines(config, node.host, kubeVipVersion),
     `if [ -x /usr/local/bin/k3s ] && [ "$($SUDO cat ${K3S_INSTALL_STAMP} 2>/dev/null || true)" = ${stamp} ]; then`,
     `  echo "K3s ${version} already installed with these flags"`,
@@ -245,6 +287,8 @@ export function renderInstallScript(
     server && indent(renderDatastoreChoice(config, node)),
     '  INSTALLER="$(mktemp)"',
     `  curl -sfL ${k3sInstallerUrl(version)} -o "$INSTALLER"`,
+    config.installerSha256[version] !== undefined &&
+      indent(renderInstallerCheck(config.installerSha256[version])),
     `  ${installer}`,
     '  rm -f "$INSTALLER"',
     `  printf '%s' ${stamp} | $SUDO tee ${K3S_INSTALL_STAMP} >/dev/null`,
@@ -252,6 +296,37 @@ export function renderInstallScript(
     renderWaitReady(node.host.name, version),
     server && renderWaitApiVip(config),
   );
+}
+
+/**
+ * Writes the etcd S3 access keys from stdin to a root-only K3s config drop-in
+ * (`etcd-s3-access-key`, `etcd-s3-secret-key`: the config-file names of the flags). A
+ * changed key rewrites the file; K3s reads it at its next start (the installer's restart).
+ */
+function renderEtcdS3CredentialLines(): string {
+  return [
+    "IFS= read -r S3_KEY_ID || true",
+    "IFS= read -r S3_SECRET || true",
+    'if [ -z "$S3_KEY_ID" ] || [ -z "$S3_SECRET" ]; then echo "etcdSnapshots is set but no S3 keys arrived on stdin (platform:k3sEtcdS3AccessKeyId, platform:k3sEtcdS3SecretAccessKey)" >&2; exit 1; fi',
+    `case "$S3_KEY_ID$S3_SECRET" in *"'"*) echo "an etcd S3 key contains a single quote, which the K3s config file cannot hold here" >&2; exit 1 ;; esac`,
+    "$SUDO mkdir -p /etc/rancher/k3s/config.yaml.d",
+    `printf "etcd-s3-access-key: '%s'\\netcd-s3-secret-key: '%s'\\n" "$S3_KEY_ID" "$S3_SECRET" | $SUDO tee ${K3S_ETCD_S3_CREDENTIALS} >/dev/null`,
+    "unset S3_KEY_ID S3_SECRET",
+  ].join("\n");
+}
+
+/**
+ * Refuses an installer whose sha256 is not the configured one (K3s publishes checksums for
+ * its binaries, which install.sh verifies, but none for install.sh itself).
+ */
+function renderInstallerCheck(sha256: string): string {
+  return [
+    `if ! printf '%s  %s\\n' ${sha256} "$INSTALLER" | sha256sum -c - >/dev/null 2>&1; then`,
+    `  echo "install.sh does not match installerSha256 (${sha256}); got $(sha256sum "$INSTALLER" | cut -d' ' -f1)" >&2`,
+    '  rm -f "$INSTALLER"',
+    "  exit 1",
+    "fi",
+  ].join("\n");
 }
 
 function indent(text: string): string {
@@ -265,7 +340,7 @@ function renderDatastoreChoice(config: K3sClusterConfig, node: K3sNodePlan): str
   const join = k3sJoinUrl(config);
   const first = firstServer(config.hosts).name;
   return [
-    `if [ -d ${K3S_ETCD_DIR} ] || curl -fks --max-time 5 ${join}/ping >/dev/null 2>&1; then`,
+    `if $SUDO test -d ${K3S_ETCD_DIR} || curl -fks --max-time 5 ${join}/ping >/dev/null 2>&1; then`,
     `  DATASTORE=--server=${join}`,
     node.first
       ? ["else", "  DATASTORE=--cluster-init"].join("\n")
@@ -291,7 +366,7 @@ function renderWaitReady(nodeName: string, version: string): string {
     "  i=$((i + 1)); sleep 10",
     "done",
     `if [ "$STATUS" != ${want} ]; then`,
-    `  echo "node ${nodeName} not Ready at ${version} after ${READY_ATTEMPTS * 10}s (last: $STATUS)" >&2`,
+    `  echo "node ${nodeName} not Ready at ${version} after ${READY_ATTEMPTS * 10}s (last: $STATUS); if this host was re-flashed, K3s refuses it while its old Node exists: set gone: true on it, pulumi up, then remove gone (operating guide, 'Homelab: replace a failed Pi')" >&2`,
     "  exit 1",
     "fi",
     `echo "node ${nodeName} Ready at ${version}"`,
@@ -325,19 +400,6 @@ function renderKubeVipLines(config: K3sClusterConfig, host: K3sHostConfig, kubeV
     `$SUDO mkdir -p ${K3S_MANIFESTS_DIR}`,
     `printf '%s\\n' ${shellQuote(renderKubeVipManifest(config, kubeVipVersion))} | $SUDO tee ${KUBE_VIP_MANIFEST} >/dev/null`,
   ].join("\n");
-}
-
-/** Runs on the first server when a host leaves config: drain it, then remove its Node (and etcd member). */
-export function renderDrainScript(nodeName: string): string {
-  const node = shellQuote(nodeName);
-  return script(
-    `if $SUDO k3s kubectl get node ${node} >/dev/null 2>&1; then`,
-    `  $SUDO k3s kubectl drain ${node} --ignore-daemonsets --delete-emptydir-data --timeout=600s`,
-    `  $SUDO k3s kubectl delete node ${node} --wait=true`,
-    "else",
-    `  echo "node ${nodeName} is not in the cluster; nothing to drain"`,
-    "fi",
-  );
 }
 
 /**

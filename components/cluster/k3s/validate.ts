@@ -22,10 +22,22 @@ const KUBE_VIP_VERSION = /^v\d+\.\d+\.\d+$/;
 /** Linux interface names: at most 15 characters (IFNAMSIZ - 1), no slash or space. */
 const INTERFACE_NAME = /^[A-Za-z0-9._-]{1,15}$/;
 
-/** Throws the first problem with a K3s cluster's args, naming the argument and the fix. */
+/**
+ * Throws every problem with a K3s cluster's args at once (one line each), naming the
+ * argument and the fix.
+ */
 export function validateK3sArgs(component: string, config: K3sClusterConfig, versions: Versions): void {
-  const fail = (message: string): never => {
-    throw new Error(`K3sCluster "${component}": ${message}`);
+  const problems = k3sArgProblems(config, versions);
+  if (problems.length > 0) {
+    throw new Error(problems.map((p) => `K3sCluster "${component}": ${p}`).join("\n"));
+  }
+}
+
+/** Every problem with a K3s cluster's args, each naming the argument, the value and the fix. */
+export function k3sArgProblems(config: K3sClusterConfig, versions: Versions): string[] {
+  const problems: string[] = [];
+  const fail = (message: string): void => {
+    problems.push(message);
   };
   if (!K3S_VERSION.test(versions.k3s)) {
     fail(`versions.k3s is "${versions.k3s}"; expected a K3s release tag such as "v1.33.5+k3s1"`);
@@ -87,6 +99,12 @@ export function validateK3sArgs(component: string, config: K3sClusterConfig, ver
     fail(`config.sshPort is ${config.sshPort}; expected an integer port 1-65535`);
   }
   validateHosts(config, fail);
+  const pinned = Object.keys(config.installerSha256);
+  if (pinned.length > 0 && config.installerSha256[versions.k3s] === undefined) {
+    fail(
+      `config.installerSha256 pins ${pinned.join(", ")} but not versions.k3s "${versions.k3s}"; add "${versions.k3s}": the output of curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/${versions.k3s}/install.sh | sha256sum`,
+    );
+  }
   for (const [key, flags] of [
     ["extraServerArgs", config.extraServerArgs],
     ["extraAgentArgs", config.extraAgentArgs],
@@ -102,9 +120,10 @@ export function validateK3sArgs(component: string, config: K3sClusterConfig, ver
       }
     }
   }
+  return problems;
 }
 
-function validateHosts(config: K3sClusterConfig, fail: (message: string) => never): void {
+function validateHosts(config: K3sClusterConfig, fail: (message: string) => void): void {
   const hosts = config.hosts;
   const names = new Set<string>();
   const addresses = new Set<string>();
@@ -137,10 +156,20 @@ function validateHosts(config: K3sClusterConfig, fail: (message: string) => neve
     addresses.add(host.address);
   }
   const servers = hosts.filter((h) => h.role === "server");
+  // A gone server still counts: it stays listed until its replacement is added (removing it
+  // alone would leave an even number of etcd members).
   if (servers.length === 0 || (servers.length !== 1 && (servers.length < 3 || servers.length % 2 === 0))) {
     fail(
       `config.hosts has ${servers.length} server(s) (${serverList(servers)}); embedded etcd needs an odd number: ` +
         `use 1 server or 3 or more (3, 5, 7)`,
+    );
+  } else if (servers.every((h) => h.gone)) {
+    fail(
+      `config.hosts marks every server gone (${serverList(servers)}); at least one live server must run the cluster (restore it from an etcd snapshot otherwise)`,
+    );
+  } else if (servers.filter((h) => h.gone).length * 2 >= servers.length) {
+    fail(
+      `config.hosts marks ${servers.filter((h) => h.gone).length} of ${servers.length} servers gone; etcd has lost its quorum, so no node can be removed through the API: restore the cluster from an etcd snapshot (operating guide, "Homelab: restore K3s etcd from a snapshot")`,
     );
   }
 }
