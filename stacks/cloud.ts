@@ -3,7 +3,7 @@
  * Stage and prod differ only in their stack files.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TalosHcloudCluster } from "../components/cluster/talos";
+import { ciliumAddon, TalosHcloudCluster } from "../components/cluster/talos";
 import type { StackConfig } from "../config/types";
 import { hcloudProvider } from "../providers";
 import { installEngine } from "./delivery";
@@ -42,7 +42,10 @@ export function cloudStack(config: StackConfig): Composition {
           },
         }
       : {};
-    const delivered = installEngine(config, cluster, talos.handle, extras);
+    // Cilium is installed at bootstrap and owned (upgraded) by the engine from then on.
+    const delivered = installEngine(config, cluster, talos.handle, extras, [
+      ciliumAddon(cluster, config.versions),
+    ]);
     result.emitted[cluster.name] = delivered.files;
     Object.assign(result.apps, delivered.apps);
     Object.assign(result.databases, delivered.databases);

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
 import { createEngine } from "../components/gitops";
+import type { DeliveryItem } from "../components/gitops/delivery";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { buildApps } from "./apps";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
@@ -19,12 +20,17 @@ export interface Delivered {
   readonly databases: Readonly<Record<string, DatabaseOutputs>>;
 }
 
-/** Creates the engine of one cluster, named `<cluster>-gitops`, with the cluster's services and apps. */
+/**
+ * Creates the engine of one cluster, named `<cluster>-gitops`, with the cluster's services
+ * and apps, and the items its cluster component hands over to the engine after bootstrap
+ * (`clusterItems`: Cilium on Talos).
+ */
 export function installEngine(
   config: StackConfig,
   cluster: ClusterConfig,
   handle: ClusterHandle,
   serviceExtras: ServiceExtras = {},
+  clusterItems: readonly DeliveryItem[] = [],
 ): Delivered {
   const platform = buildServices(config, cluster, handle, serviceExtras);
   const apps = buildApps(config, cluster, handle);
@@ -41,7 +47,7 @@ export function installEngine(
     gitToken: config.secrets.gitToken,
     // SOPS is a Flux feature; loadConfig rejects a key on a stack without Flux.
     sopsAgeKey: cluster.engine === "flux" ? config.secrets.sopsAgeKey : undefined,
-    items: [...platform.items, ...apps.items],
+    items: [...clusterItems, ...platform.items, ...apps.items],
     liveSecrets: [...platform.liveSecrets, ...apps.liveSecrets],
     handover: cluster.handover,
   });

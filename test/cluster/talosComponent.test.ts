@@ -47,8 +47,10 @@ describe("TalosHcloudCluster", () => {
         "prod-firewall",
         "prod-control-plane-placement",
         "prod-worker-placement",
-        "prod-autoscaler-placement",
+        "prod-ssh-key-bytes",
+        "prod-ssh-key",
         "prod-control-plane-1-ip",
+        "prod-cilium-bootstrap",
         "prod-secrets",
         "prod-control-plane-config",
         "prod-worker-config",
@@ -56,6 +58,8 @@ describe("TalosHcloudCluster", () => {
         "prod-talosconfig",
         "prod-control-plane-1",
         "prod-worker-1",
+        "prod-control-plane-1-init",
+        "prod-worker-1-init",
         "prod-bootstrap",
         "prod-health",
         "prod-kubeconfig",
@@ -66,30 +70,51 @@ describe("TalosHcloudCluster", () => {
         "prod-worker-1-apply",
         "prod-k8s",
         "prod-csi-luks-passphrase",
+        "prod-secret-hcloud",
+        "prod-secret-hcloud-csi-luks",
+        "prod-secret-talos-backup-s3",
+        "prod-restart-hcloud-cloud-controller-manager",
+        "prod-restart-hcloud-csi-controller",
+        "prod-deny-hcloud-metadata",
         "prod-manifests-sync",
+        "prod-control-plane-1-leave",
+        "prod-worker-1-leave",
+        "prod-destroy-guard",
       ].sort(),
     );
   });
 
-  it("never replaces a server for a config or image change and protects servers", () => {
+  it("boots servers without user data, never replaces them for an image change, and does not protect them", () => {
     for (const name of ["prod-control-plane-1", "prod-worker-1"]) {
       const s = byName(resources, name);
-      expect(s.ignoreChanges).toEqual(["userData", "image"]);
-      expect(s.protect).toBe(true);
-      expect(s.inputs.userData).toBe("[secret]");
+      expect(s.ignoreChanges).toEqual(["image", "sshKeys"]);
+      expect(s.protect).toBe(false);
+      expect(s.inputs.userData).toBeUndefined();
+      expect(s.inputs.sshKeys).toEqual([expect.stringMatching(/^\d+$/)]);
+      expect([s.inputs.deleteProtection, s.inputs.rebuildProtection]).toEqual([undefined, undefined]);
     }
-    const cp = byName(resources, "prod-control-plane-1");
-    expect(cp.inputs).toMatchObject({
-      deleteProtection: true,
-      rebuildProtection: true,
+    expect(byName(resources, "prod-control-plane-1").inputs).toMatchObject({
       serverType: "cx22",
       image: "123456",
     });
-    expect(byName(resources, "prod-worker-1").inputs).toMatchObject({
-      deleteProtection: false,
-      rebuildProtection: false,
-      serverType: "cx32",
-    });
+    expect(byName(resources, "prod-worker-1").inputs).toMatchObject({ serverType: "cx32" });
+    // What protection guards: the endpoint's address, the Talos PKI, the LUKS passphrase.
+    expect(
+      resources
+        .filter((r) => r.protect)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["prod-control-plane-1-ip", "prod-csi-luks-passphrase", "prod-secrets"].sort());
+  });
+
+  it("gives each new server its machine config through the Talos API in maintenance mode", () => {
+    const init = byName(resources, "prod-worker-1-init");
+    expect(init.inputs.create).toContain('talosctl apply-config --insecure --nodes "$NODE_ADDRESS"');
+    expect((init.inputs.environment as Record<string, unknown>).MACHINE_CONFIG).toBe("[secret]");
+    expect(init.dependsOn).toContain(byName(resources, "prod-worker-1").urn);
+    expect(byName(resources, "prod-bootstrap").dependsOn).toContain(
+      byName(resources, "prod-control-plane-1-init").urn,
+    );
   });
 
   it("applies later config changes through the Talos API, staged when a reboot is needed", () => {
@@ -131,11 +156,16 @@ describe("TalosHcloudCluster", () => {
     }
   });
 
-  it("ships the cluster's Secrets inside the control-plane config, which stays secret", () => {
+  it("applies the cluster's Secrets through the Kubernetes API once it answers, before health", () => {
     const cp = byName(resources, "prod-control-plane-config");
-    expect((cp.inputs.environment as Record<string, unknown>).TALOS_PATCH).toBe("[secret]");
     expect(cp.additionalSecretOutputs).toEqual(["stdout"]);
     expect(byName(resources, "prod-k8s").inputs.enableServerSideApply).toBe("true");
+    const hcloudSecret = byName(resources, "prod-secret-hcloud");
+    expect(hcloudSecret.type).toBe("kubernetes:core/v1:Secret");
+    expect(hcloudSecret.inputs.stringData).toEqual({ network: "[secret]", token: "[secret]" });
+    expect(hcloudSecret.dependsOn).toContain(byName(resources, "prod-kubeconfig").urn);
+    expect(byName(resources, "prod-health").dependsOn).toContain(hcloudSecret.urn);
+    expect(byName(resources, "prod-kubeconfig").inputs.create).toContain("/readyz");
   });
 
   it("syncs changed inline manifests with talosctl upgrade-k8s after the configs are applied", () => {
@@ -147,13 +177,11 @@ describe("TalosHcloudCluster", () => {
     expect(sync.dependsOn).toContain(byName(resources, "prod-worker-1-apply").urn);
   });
 
-  it("allows exactly the 002 firewall rules", () => {
+  it("opens only the Kubernetes and Talos APIs, to the configured sources plus the caller", () => {
     const rules = byName(resources, "prod-firewall").inputs.rules as Array<Record<string, unknown>>;
-    expect(rules.map((r) => [r.protocol, r.port].join("/"))).toEqual([
-      "tcp/6443",
-      "tcp/50000",
-      "udp/8443",
-      "udp/32768-65535",
+    expect(rules.map((r) => [r.protocol, r.port, r.sourceIps].join(" "))).toEqual([
+      "tcp 6443 203.0.113.77/32,10.20.0.0/16",
+      "tcp 50000 203.0.113.77/32,10.20.0.0/16",
     ]);
   });
 
