@@ -5,7 +5,7 @@
 import { capabilitiesOf } from "../components/cluster/capabilities";
 import { validateK3dArgs } from "../components/cluster/k3d/validate";
 import { validateK3sArgs } from "../components/cluster/k3s/validate";
-import { validateTalosHcloudArgs } from "../components/cluster/talos/validate";
+import { talosHcloudProblems } from "../components/cluster/talos/validate";
 import { APPS, SERVICES } from "./catalog";
 import { ConfigError, type ErrorCollector } from "./reader";
 import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } from "./types";
@@ -202,9 +202,14 @@ function checkDelivery(c: ClusterConfig, stack: string): void {
  * hosts, CIDR layout, server types, flags it owns), so it fails before any resource is
  * registered and names the stack config key. Those rules live once, in the component.
  */
-function checkComponentArgs(c: ClusterConfig, versions: Versions): void {
+function checkComponentArgs(c: ClusterConfig, versions: Versions, errors: ErrorCollector): void {
+  // The Talos check reports every problem it finds, each as its own error.
+  if (c.kind === "talos-hcloud") {
+    for (const problem of talosHcloudProblems(c, versions))
+      errors.add(ConfigError.fromComponent(clusterKey(c), problem));
+    return;
+  }
   try {
-    if (c.kind === "talos-hcloud") validateTalosHcloudArgs(c, versions);
     if (c.kind === "k3s") validateK3sArgs(c.name, c, versions);
     if (c.kind === "k3d-proxmox") validateK3dArgs(c.name, c, versions);
   } catch (error) {
@@ -238,6 +243,6 @@ export function checkClusters(
     if (c.kind === "k3d-proxmox") errors.attempt(() => checkK3d(c));
     checkCatalog(c, errors);
     errors.attempt(() => checkDelivery(c, stack));
-    errors.attempt(() => checkComponentArgs(c, versions));
+    errors.attempt(() => checkComponentArgs(c, versions, errors));
   }
 }

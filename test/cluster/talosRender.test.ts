@@ -3,7 +3,7 @@ import { essentialInlineManifests, extraManifestUrls } from "../../components/cl
 import { firewallRules } from "../../components/cluster/talos/firewall";
 import { certSans, machinePatch } from "../../components/cluster/talos/machineConfig";
 import { planNodes } from "../../components/cluster/talos/plan";
-import { validateTalosHcloudArgs } from "../../components/cluster/talos/validate";
+import { apiSourcesWarning, validateTalosHcloudArgs } from "../../components/cluster/talos/validate";
 import { HCLOUD_ENCRYPTED_STORAGE_CLASS } from "../../components/cluster/capabilities";
 import { parseAllDocuments } from "yaml";
 import { ciliumCliFor } from "../../components/cluster/talos/essentials";
@@ -263,5 +263,28 @@ describe("validation", () => {
   });
   it("accepts prod", () => {
     expect(() => validateTalosHcloudArgs(prod, versions)).not.toThrow();
+  });
+});
+
+describe("validation reports every problem at once", () => {
+  it("names each bad key, its value and the fix in one error", () => {
+    const config = withConfig({
+      location: "fsn2",
+      apiAllowedCidrs: ["10.20.0.0/16"],
+      nodePools: [{ ...prod.nodePools[0], count: 2 }, ...prod.nodePools.slice(1)],
+    });
+    expect(() => validateTalosHcloudArgs(config, versions)).toThrow(
+      [
+        "3 problems:",
+        '  - config.location: "fsn2" is not a Hetzner Cloud location; expected one of fsn1, nbg1, hel1, ash, hil, sin',
+        `  - config.apiAllowedCidrs: ["10.20.0.0/16"] are private ranges only: the firewall filters the servers' public addresses, where no packet from a private address arrives, so nobody could reach the Kubernetes and Talos APIs; list public egress CIDRs`,
+        "  - config.nodePools: 2 control-plane nodes in total; etcd needs an odd number (1, 3 or 5): it needs a majority of members up (quorum), and 2 members survive no more failures than 1",
+      ].join("\n"),
+    );
+  });
+  it("warns, without failing, when current alone would admit only the last caller", () => {
+    expect(apiSourcesWarning(["current"])).toContain("admits only whoever ran pulumi last");
+    expect(apiSourcesWarning(["current", "198.18.0.0/15"])).toBeUndefined();
+    expect(() => validateTalosHcloudArgs(withConfig({ apiAllowedCidrs: ["current"] }), versions)).not.toThrow();
   });
 });

@@ -20,7 +20,7 @@ import { planNodes, type NodePlan } from "./plan";
 import { clusterSecrets, type TalosHcloudClusterSecrets } from "./secrets";
 import { ed25519PublicKeyLine } from "./sshKey";
 import * as scripts from "./talosctl";
-import { validateTalosHcloudArgs } from "./validate";
+import { apiSourcesWarning, validateTalosHcloudArgs } from "./validate";
 
 export type { TalosHcloudClusterSecrets } from "./secrets";
 
@@ -61,6 +61,8 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
     const config = args.config;
     const versions = args.versions;
     validateTalosHcloudArgs(config, versions);
+    const sourcesWarning = apiSourcesWarning(config.apiAllowedCidrs);
+    if (sourcesWarning) void pulumi.log.warn(`${config.name}: ${sourcesWarning}`, this);
 
     const nodes = planNodes(config);
     const controlPlanes = nodes.filter((n) => n.role === "controlplane");
