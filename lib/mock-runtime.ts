@@ -161,6 +161,8 @@ export function builtInOutputs(args: MockResourceArgs): Record<string, unknown> 
       return { base64: Buffer.from(`fake-random-${args.name}`).toString("base64") };
     case "hcloud:index/primaryIp:PrimaryIp":
       return { ipAddress: fakePublicIpv4(args.name) };
+    case "hcloud:index/loadBalancer:LoadBalancer":
+      return { ipv4: fakePublicIpv4(args.name) };
     case "hcloud:index/server:Server":
       return { ipv4Address: fakePublicIpv4(args.name), status: "running" };
     case "command:local:Command":

@@ -191,3 +191,39 @@ describe("TalosHcloudCluster", () => {
     );
   });
 });
+
+describe("TalosHcloudCluster with a Gateway", () => {
+  it("creates the Gateway's Hetzner load balancer under the name the CCM adopts, and exports its address", async () => {
+    const { TalosHcloudCluster } = await import("../../components/cluster/talos");
+    const pulumi = await import("@pulumi/pulumi");
+    const { valueOf, fakePublicIpv4 } = await import("../../lib/mock-runtime");
+    let address: string | undefined;
+    const { resources } = await runProgram(async () => {
+      const provider = new hcloud.Provider("hcloud", { token: pulumi.secret("t") });
+      const c = new TalosHcloudCluster("prod", {
+        config: prod,
+        versions,
+        hcloudProvider: provider,
+        secrets: {
+          hcloudToken: pulumi.secret("tok"),
+          etcdBackupS3AccessKeyId: pulumi.secret("ak"),
+          etcdBackupS3SecretAccessKey: pulumi.secret("sk"),
+        },
+        gateway: { mode: "hcloud", location: "nbg1", type: "lb11" },
+      });
+      address = await valueOf(c.handle.loadBalancerAddress);
+    });
+    const lb = byName(resources, "prod-gateway-lb");
+    // The name the Gateway's Service annotation gives the CCM (components/platform/networking.ts).
+    expect(lb.inputs).toMatchObject({ name: "prod-gateway", location: "nbg1", loadBalancerType: "lb11" });
+    expect(lb.dependsOn).toEqual(
+      expect.arrayContaining([
+        byName(resources, "prod-network").urn,
+        byName(resources, "prod-destroy-guard").urn,
+      ]),
+    );
+    // The load balancer's address (the offline fake of its ipv4), not a worker's.
+    expect(address).toBe(fakePublicIpv4("prod-gateway-lb"));
+    expect(address).not.toBe(fakePublicIpv4("prod-worker-1"));
+  });
+});

@@ -31,6 +31,15 @@ export interface TalosHcloudClusterArgs {
   /** Provider every Hetzner resource is created with. */
   readonly hcloudProvider: hcloud.Provider;
   readonly secrets: TalosHcloudClusterSecrets;
+  /**
+   * Where the Gateway's traffic enters: a Hetzner Load Balancer the component creates (which
+   * the hcloud CCM then adopts for the Gateway's Service), or the fixed Cilium LB IPAM
+   * address; the cluster's `loadBalancerAddress` either way.
+   * @default no Gateway: the address of the first worker
+   */
+  readonly gateway?:
+    | { readonly mode: "hcloud"; readonly location: string; readonly type: string }
+    | { readonly mode: "lb-ipam"; readonly address: string };
 }
 
 /** Environment values of a Command; secrets stay Outputs. */
@@ -451,6 +460,27 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       { ...me, dependsOn: [network, subnet, firewall] },
     );
 
+    // The Gateway's load balancer, made here so the program knows its address and removes
+    // it on destroy. The hcloud CCM looks a Service's load balancer up by the name annotation
+    // when none carries the Service's UID label: "Import of load balancers which were created
+    // by other means but should be re-used by the cloud controller manager"
+    // (hcloud-cloud-controller-manager hcloud/load_balancers.go, EnsureLoadBalancer); it then
+    // adds that label, attaches the private network and manages services and targets.
+    const gatewayLb =
+      args.gateway?.mode === "hcloud"
+        ? new hcloud.LoadBalancer(
+            `${name}-gateway-lb`,
+            {
+              name: gatewayLoadBalancerName(config.name),
+              loadBalancerType: args.gateway.type,
+              location: args.gateway.location,
+              labels,
+            },
+            // Deleted before the network it is attached to, and after the destroy guard ran.
+            { ...hc, ignoreChanges: ["labels"], dependsOn: [network, subnet, destroyGuard] },
+          )
+        : undefined;
+
     // --- Outputs ------------------------------------------------------------------------
     this.autoscaler = autoscalerSettings(config);
     const autoscaled = config.nodePools.find((p) => p.autoscaler);
@@ -464,7 +494,11 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       provider,
       capabilities: capabilitiesOf(config),
       nodeAddresses: pulumi.all(servers.map((s) => s.ipv4Address)),
-      loadBalancerAddress: (workerServers[0] ?? servers[0]).ipv4Address,
+      loadBalancerAddress: gatewayLb
+        ? gatewayLb.ipv4
+        : args.gateway?.mode === "lb-ipam"
+          ? pulumi.output(args.gateway.address)
+          : (workerServers[0] ?? servers[0]).ipv4Address,
       ready: [health, k8sUpgrade, manifestsSync, metadataPolicy, ...restarts, destroyGuard],
     };
     this.registerOutputs({
