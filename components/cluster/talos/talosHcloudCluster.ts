@@ -72,6 +72,11 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
     validateTalosHcloudArgs(config, versions);
     const sourcesWarning = apiSourcesWarning(config.apiAllowedCidrs);
     if (sourcesWarning) void pulumi.log.warn(`${config.name}: ${sourcesWarning}`, this);
+    if (!config.etcdBackup.ageRecipient)
+      void pulumi.log.warn(
+        `${config.name}: etcdBackup.ageRecipient is not set, so etcd snapshots (every Secret of the cluster) are uploaded to ${config.etcdBackup.s3Bucket} unencrypted; set it to the public key of an age identity you keep (age-keygen -y)`,
+        this,
+      );
 
     const nodes = planNodes(config);
     const controlPlanes = nodes.filter((n) => n.role === "controlplane");
