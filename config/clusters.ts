@@ -11,7 +11,11 @@ import {
   DEFAULT_K3S_API_VIP_INTERFACE,
 } from "./defaults";
 import { ConfigError, Reader, type ErrorCollector } from "./reader";
-import { apiSourceProblem, HCLOUD_LOCATIONS, HCLOUD_NETWORK_ZONES } from "../components/cluster/talos/validate";
+import {
+  apiSourceProblem,
+  HCLOUD_LOCATIONS,
+  HCLOUD_NETWORK_ZONES,
+} from "../components/cluster/talos/validate";
 import type {
   ClusterCommonConfig,
   ClusterConfig,

@@ -285,6 +285,8 @@ describe("validation reports every problem at once", () => {
   it("warns, without failing, when current alone would admit only the last caller", () => {
     expect(apiSourcesWarning(["current"])).toContain("admits only whoever ran pulumi last");
     expect(apiSourcesWarning(["current", "198.18.0.0/15"])).toBeUndefined();
-    expect(() => validateTalosHcloudArgs(withConfig({ apiAllowedCidrs: ["current"] }), versions)).not.toThrow();
+    expect(() =>
+      validateTalosHcloudArgs(withConfig({ apiAllowedCidrs: ["current"] }), versions),
+    ).not.toThrow();
   });
 });

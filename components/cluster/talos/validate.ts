@@ -380,5 +380,4 @@ function checkNetworks(config: TalosHcloudClusterConfig): void {
     throw new Error(
       `config.serviceCidr: "${config.serviceCidr}" overlaps config.podCidr "${config.podCidr}"; choose disjoint ranges`,
     );
-
 }
