@@ -182,8 +182,19 @@ const ENTRIES: readonly Entry[] = [
     why: "named as what a user does, with no arguments of ours",
   },
   {
+    pattern: /^pulumi stack export --show-secrets --file <[^>]+>$/,
+    why:
+      "pulumi CLI reference, `pulumi stack export`: --file (A filename to write stack output to), " +
+      "--show-secrets (Emit secrets in plaintext in exported stack); the etcd backups' age identity is a secret output of the Talos component",
+    check: () =>
+      expectTrue(
+        read("components/cluster/talos/talosHcloudCluster.ts").includes("-etcd-backup-age-identity"),
+        "the Talos component keeps no age identity",
+      ),
+  },
+  {
     pattern: /^pulumi state unprotect --all$/,
-    why: "pulumi/pulumi pkg/cmd/pulumi/state/state_unprotect.go: --all (unprotect all resources in the checkpoint); the program protects the Talos secrets bundle, the LUKS passphrase and the endpoint's Primary IP",
+    why: "pulumi CLI reference, `pulumi state unprotect`: --all (Unprotect all resources in the checkpoint); the program protects the Talos secrets bundle, the LUKS passphrase and the endpoint's Primary IP",
   },
   {
     pattern: /^pulumi import (\S+) (\S+) <[^>]+> --parent (\S+)=(\S+) --provider (\S+)=(\S+) --protect$/,

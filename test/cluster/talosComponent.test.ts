@@ -80,6 +80,8 @@ describe("TalosHcloudCluster", () => {
         "prod-control-plane-1-leave",
         "prod-worker-1-leave",
         "prod-destroy-guard",
+        "prod-etcd-backup-age-key",
+        "prod-etcd-backup-age-identity",
       ].sort(),
     );
   });
@@ -98,13 +100,21 @@ describe("TalosHcloudCluster", () => {
       image: "123456",
     });
     expect(byName(resources, "prod-worker-1").inputs).toMatchObject({ serverType: "cx32" });
-    // What protection guards: the endpoint's address, the Talos PKI, the LUKS passphrase.
+    // What protection guards: the endpoint's address, the Talos PKI, the LUKS passphrase and
+    // the age identity the etcd snapshots are encrypted to.
     expect(
       resources
         .filter((r) => r.protect)
         .map((r) => r.name)
         .sort(),
-    ).toEqual(["prod-control-plane-1-ip", "prod-csi-luks-passphrase", "prod-secrets"].sort());
+    ).toEqual(
+      [
+        "prod-control-plane-1-ip",
+        "prod-csi-luks-passphrase",
+        "prod-etcd-backup-age-key",
+        "prod-secrets",
+      ].sort(),
+    );
   });
 
   it("gives each new server its machine config through the Talos API in maintenance mode", () => {
@@ -225,5 +235,44 @@ describe("TalosHcloudCluster with a Gateway", () => {
     // The load balancer's address (the offline fake of its ipv4), not a worker's.
     expect(address).toBe(fakePublicIpv4("prod-gateway-lb"));
     expect(address).not.toBe(fakePublicIpv4("prod-worker-1"));
+  });
+});
+
+describe("etcd snapshot encryption", () => {
+  it("encrypts to a generated age identity when no recipient is configured, and keeps the identity secret", async () => {
+    const { resources } = await synth();
+    const patch = JSON.parse(
+      (byName(resources, "prod-control-plane-config").inputs.environment as Record<string, string>)
+        .TALOS_PATCH,
+    ) as { cluster: { inlineManifests: { name: string; contents: string }[] } };
+    const backup = patch.cluster.inlineManifests.find((m) => m.name === "talos-backup")!.contents;
+    expect(backup).toMatch(/name: AGE_X25519_PUBLIC_KEY\n\s+value: age1[02-9ac-hj-np-z]{58}\n/);
+    expect(backup).not.toContain("DISABLE_ENCRYPTION");
+    const identity = byName(resources, "prod-etcd-backup-age-identity");
+    expect(identity.additionalSecretOutputs).toEqual(["stdout"]);
+    expect((identity.inputs.environment as Record<string, unknown>).AGE_IDENTITY).toBe("[secret]");
+    expect(byName(resources, "prod-etcd-backup-age-key").protect).toBe(true);
+  });
+
+  it("uses the configured recipient and generates nothing", async () => {
+    const recipient = "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj";
+    const { resources } = await synth(
+      withConfig({ etcdBackup: { ...prod.etcdBackup, ageRecipient: recipient } }),
+    );
+    expect(resources.filter((r) => r.name.startsWith("prod-etcd-backup-age"))).toEqual([]);
+    expect(
+      (byName(resources, "prod-control-plane-config").inputs.environment as Record<string, string>)
+        .TALOS_PATCH,
+    ).toContain(recipient);
+  });
+
+  it("derives identities and recipients as the age spec's test vector does", async () => {
+    const { ageIdentity, ageRecipient } = await import("../../components/cluster/talos/age");
+    // age-encryption.org/v1, "The X25519 recipient type": the keypair of 32 0x42 bytes.
+    const secret = Buffer.alloc(32, 0x42);
+    expect(ageIdentity(secret)).toBe(
+      "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX",
+    );
+    expect(ageRecipient(secret)).toBe("age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj");
   });
 });

@@ -11,6 +11,7 @@ import type { TalosHcloudClusterConfig, Versions } from "../../../config/types";
 import { capabilitiesOf } from "../capabilities";
 import type { ClusterHandle } from "../contract";
 import { autoscalerSettings, type AutoscalerSettings } from "./autoscaler";
+import { ageIdentity, ageRecipient } from "./age";
 import { metadataDenyPolicy } from "./cilium";
 import { createHash } from "node:crypto";
 import { essentialInlineManifests, extraManifestUrls } from "./essentials";
@@ -72,11 +73,6 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
     validateTalosHcloudArgs(config, versions);
     const sourcesWarning = apiSourcesWarning(config.apiAllowedCidrs);
     if (sourcesWarning) void pulumi.log.warn(`${config.name}: ${sourcesWarning}`, this);
-    if (!config.etcdBackup.ageRecipient)
-      void pulumi.log.warn(
-        `${config.name}: etcdBackup.ageRecipient is not set, so etcd snapshots (every Secret of the cluster) are uploaded to ${config.etcdBackup.s3Bucket} unencrypted; set it to the public key of an age identity you keep (age-keygen -y)`,
-        this,
-      );
 
     const nodes = planNodes(config);
     const controlPlanes = nodes.filter((n) => n.role === "controlplane");
@@ -183,6 +179,12 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       { ...me, ignoreChanges: ["environment"] },
     );
     const bootstrapCilium = ciliumPin.environment.apply((e) => e?.CILIUM_VERSION ?? versions.cilium);
+    // etcd snapshots hold every Secret of the cluster: they are encrypted to
+    // etcdBackup.ageRecipient, or, without one, to an age identity the program generates and
+    // keeps in `<cluster>-etcd-backup-age-identity` (the operating guide's "Restore etcd").
+    const backupRecipient: pulumi.Output<string> = config.etcdBackup.ageRecipient
+      ? pulumi.output(config.etcdBackup.ageRecipient)
+      : generatedBackupRecipient(name, this);
     const genEnv: Env = {
       CLUSTER_NAME: config.name,
       CLUSTER_ENDPOINT: internalEndpoint,
@@ -196,9 +198,11 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       // No stack secret in any patch (secrets.ts): the configs are secret for the Talos PKI
       // that `gen config` adds.
       const patch = pulumi
-        .all([cpAddresses, bootstrapCilium])
-        .apply(([ips, cilium]) =>
-          JSON.stringify(machinePatch(config, versions, input, certSans(ips, config), cilium)),
+        .all([cpAddresses, bootstrapCilium, backupRecipient])
+        .apply(([ips, cilium, recipient]) =>
+          JSON.stringify(
+            machinePatch(withRecipient(config, recipient), versions, input, certSans(ips, config), cilium),
+          ),
         );
       const gen = new command.local.Command(
         `${name}-${pool.name}-config`,
@@ -404,10 +408,13 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
     // manifests at bootstrap (Talos docs "Upgrading Kubernetes"; hcloud-k8s runs the same
     // after a config change). The trigger is a hash of the manifests, which hold no secret;
     // the Secrets they read are Kubernetes objects of their own (secrets.ts).
-    const manifestsHash = bootstrapCilium.apply((cilium) =>
+    const manifestsHash = pulumi.all([bootstrapCilium, backupRecipient]).apply(([cilium, recipient]) =>
       createHash("sha256")
         .update(
-          JSON.stringify([essentialInlineManifests(config, versions, cilium), extraManifestUrls(versions)]),
+          JSON.stringify([
+            essentialInlineManifests(withRecipient(config, recipient), versions, cilium),
+            extraManifestUrls(versions),
+          ]),
         )
         .digest("hex"),
     );
@@ -513,6 +520,39 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       nodeAddresses: this.handle.nodeAddresses,
     });
   }
+}
+
+/** The config with the etcd snapshots' effective age recipient. */
+function withRecipient(config: TalosHcloudClusterConfig, recipient: string): TalosHcloudClusterConfig {
+  return { ...config, etcdBackup: { ...config.etcdBackup, ageRecipient: recipient } };
+}
+
+/**
+ * An age X25519 identity for the etcd snapshots, generated once and protected (backups
+ * encrypted to it cannot be read without it); its identity line is kept as the secret
+ * stdout of `<name>-etcd-backup-age-identity`, where the restore procedure reads it. The
+ * 32-byte secret is the SHA-256 of random bytes, so any input length gives a valid key.
+ */
+function generatedBackupRecipient(name: string, parent: pulumi.Resource): pulumi.Output<string> {
+  const bytes = new random.RandomBytes(
+    `${name}-etcd-backup-age-key`,
+    { length: 32 },
+    { parent, protect: true },
+  );
+  const secret = bytes.base64.apply((b64) =>
+    createHash("sha256").update(Buffer.from(b64, "base64")).digest(),
+  );
+  new command.local.Command(
+    `${name}-etcd-backup-age-identity`,
+    {
+      create: `printf '%s\\n' "$AGE_IDENTITY"`,
+      environment: { AGE_IDENTITY: pulumi.secret(secret.apply(ageIdentity)) },
+      interpreter: ["/bin/bash", "-c"],
+    },
+    { parent, additionalSecretOutputs: ["stdout"] },
+  );
+  // A public key: not secret, and plain in the backup CronJob's environment.
+  return pulumi.unsecret(secret.apply(ageRecipient));
 }
 
 /** `<pool>-<n>` part of a node's name, used in child resource names. */
