@@ -44,6 +44,7 @@ describe("TalosHcloudCluster", () => {
       [
         "prod-network",
         "prod-subnet",
+        "prod-autoscaler-subnet",
         "prod-firewall",
         "prod-control-plane-placement",
         "prod-worker-placement",
@@ -274,5 +275,29 @@ describe("etcd snapshot encryption", () => {
       "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX",
     );
     expect(ageRecipient(secret)).toBe("age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj");
+  });
+});
+
+describe("node addresses", () => {
+  it("keeps the autoscaler's servers in their own subnet, above every static node", async () => {
+    const { resources } = await synth();
+    const { parseCidr, containsAddress, parseIpv4, overlaps } = await import("../../lib/net");
+    const staticRange = byName(resources, "prod-subnet").inputs.ipRange as string;
+    const autoscaledRange = byName(resources, "prod-autoscaler-subnet").inputs.ipRange as string;
+    expect([staticRange, autoscaledRange]).toEqual(["10.0.64.0/25", "10.0.64.128/25"]);
+    expect(overlaps(parseCidr(staticRange)!, parseCidr(autoscaledRange)!)).toBe(false);
+    for (const server of resources.filter((r) => r.type === "hcloud:index/server:Server")) {
+      const ip = (server.inputs.networks as { ip: string }[])[0].ip;
+      expect({
+        server: server.name,
+        inStatic: containsAddress(parseCidr(staticRange)!, parseIpv4(ip)!),
+      }).toEqual({
+        server: server.name,
+        inStatic: true,
+      });
+    }
+    expect(byName(resources, "prod-autoscaler-subnet").dependsOn).toContain(
+      byName(resources, "prod-subnet").urn,
+    );
   });
 });

@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { essentialInlineManifests, extraManifestUrls } from "./essentials";
 import { firewallRules, KUBE_API_PORT, resolveApiSources } from "./firewall";
 import { certSans, installerImage, machinePatch } from "./machineConfig";
-import { planNodes, type NodePlan } from "./plan";
+import { autoscaledPools, nodeSubnets, planNodes, type NodePlan } from "./plan";
 import { clusterSecrets, type TalosHcloudClusterSecrets } from "./secrets";
 import { ed25519PublicKeyLine } from "./sshKey";
 import * as scripts from "./talosctl";
@@ -88,11 +88,21 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       hc,
     );
     const networkId = network.id.apply(Number);
+    const ranges = nodeSubnets(config);
     const subnet = new hcloud.NetworkSubnet(
       `${name}-subnet`,
-      { networkId, type: "cloud", networkZone: config.networkZone, ipRange: config.nodeSubnetCidr },
+      { networkId, type: "cloud", networkZone: config.networkZone, ipRange: ranges.static },
       hc,
     );
+    // The autoscaler's servers get their own range, so none takes an address a static pool
+    // plans to use (plan.ts `nodeSubnets`).
+    const autoscalerSubnet = autoscaledPools(config).length
+      ? new hcloud.NetworkSubnet(
+          `${name}-autoscaler-subnet`,
+          { networkId, type: "cloud", networkZone: config.networkZone, ipRange: ranges.autoscaled },
+          { ...hc, dependsOn: [subnet] },
+        )
+      : undefined;
     const firewall = new hcloud.Firewall(
       `${name}-firewall`,
       {
@@ -469,7 +479,7 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
         },
         interpreter: ["/bin/bash", "-c"],
       },
-      { ...me, dependsOn: [network, subnet, firewall] },
+      { ...me, dependsOn: [network, subnet, firewall, ...(autoscalerSubnet ? [autoscalerSubnet] : [])] },
     );
 
     // The Gateway's load balancer, made here so the program knows its address and removes

@@ -328,10 +328,11 @@ function checkSubnetSize(config: TalosHcloudClusterConfig): void {
   const nodes = parseCidr(config.nodeSubnetCidr);
   if (!nodes) return;
   const staticPools = config.nodePools.filter((p) => !p.autoscaler).length;
-  const needed = 2 ** (32 - nodes.prefix);
-  if (staticPools * POOL_BLOCK_SIZE > needed) {
+  // The static pools live in the lower half (plan.ts `nodeSubnets`).
+  const available = 2 ** (32 - nodes.prefix) / 2;
+  if (staticPools * POOL_BLOCK_SIZE > available) {
     throw new Error(
-      `config.nodeSubnetCidr: "${config.nodeSubnetCidr}" has ${needed} addresses but ${staticPools} static pools need ${staticPools * POOL_BLOCK_SIZE}; use a larger subnet`,
+      `config.nodeSubnetCidr: "${config.nodeSubnetCidr}" leaves ${available} addresses (its lower half; the upper half is the autoscaler's) but ${staticPools} static pools need ${staticPools * POOL_BLOCK_SIZE}; use a larger subnet`,
     );
   }
 }
