@@ -101,6 +101,9 @@ describe("TalosHcloudCluster", () => {
       image: "123456",
     });
     expect(byName(resources, "prod-worker-1").inputs).toMatchObject({ serverType: "cx32" });
+    // In Pulumi only: Hetzner's own delete protection would make `pulumi destroy` fail even
+    // after `pulumi state unprotect --all`.
+    expect(byName(resources, "prod-control-plane-1-ip").inputs.deleteProtection).toBeUndefined();
     // What protection guards: the endpoint's address, the Talos PKI, the LUKS passphrase and
     // the age identity the etcd snapshots are encrypted to.
     expect(

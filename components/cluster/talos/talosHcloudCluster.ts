@@ -112,8 +112,8 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       },
       hc,
     );
-    // Spread placement for the pools whose servers this component creates; the cluster
-    // autoscaler's Hetzner provider takes no placement group, so its pools get none.
+    // Spread placement for the pools whose servers this component creates. The autoscaler's
+    // settings (autoscaler.ts) name no placement group, so a group for its pools held nothing.
     const placement = new Map<string, hcloud.PlacementGroup>();
     for (const pool of config.nodePools.filter((p) => !p.autoscaler)) {
       placement.set(
@@ -140,7 +140,8 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
     // Control planes get Primary IPs up front, so the endpoint and cert SANs are known
     // before any server exists. Only the first is protected: it is the Kubernetes and Talos
     // API endpoint operators and the outputs contract use; the others go with their servers
-    // when the control plane is scaled down.
+    // when the control plane is scaled down. Protected in Pulumi only, not with Hetzner's
+    // delete protection, which `pulumi destroy` could not lift after `pulumi state unprotect`.
     const cpIps = controlPlanes.map(
       (n, i) =>
         new hcloud.PrimaryIp(
@@ -151,7 +152,6 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
             assigneeType: "server",
             autoDelete: false,
             location: config.location,
-            deleteProtection: i === 0,
             labels,
           },
           { ...hc, protect: i === 0 },
