@@ -12,7 +12,11 @@ import {
   DEFAULT_K3S_ETCD_SNAPSHOT,
 } from "./defaults";
 import { ConfigError, ErrorCollector, Reader } from "./reader";
-import { apiSourceProblem } from "../components/cluster/talos/validate";
+import {
+  apiSourceProblem,
+  HCLOUD_LOCATIONS,
+  HCLOUD_NETWORK_ZONES,
+} from "../components/cluster/talos/validate";
 import type {
   ClusterCommonConfig,
   ClusterConfig,
@@ -189,14 +193,11 @@ function talosHcloud(name: string, r: Reader, stack: string): TalosHcloudCluster
     ...common(name, r, stack),
     kind: "talos-hcloud",
     architecture: architecture(r),
-    location: r.string(
-      "location",
-      { pattern: /^[a-z]{3}\d$/, expected: "a Hetzner location such as fsn1" },
-      DEFAULT_HCLOUD_NETWORK.location,
-    ),
+    // Whether the location lies in the zone is a cross-field rule (validate.ts checkLocation).
+    location: r.string("location", { oneOf: HCLOUD_LOCATIONS }, DEFAULT_HCLOUD_NETWORK.location),
     networkZone: r.string(
       "networkZone",
-      { oneOf: ["eu-central", "us-east", "us-west", "ap-southeast"] },
+      { oneOf: Object.keys(HCLOUD_NETWORK_ZONES) },
       DEFAULT_HCLOUD_NETWORK.networkZone,
     ),
     networkCidr: cidr(r, "networkCidr", DEFAULT_HCLOUD_NETWORK.networkCidr),

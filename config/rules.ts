@@ -5,9 +5,9 @@
 import { capabilitiesOf } from "../components/cluster/capabilities";
 import { validateK3dArgs } from "../components/cluster/k3d/validate";
 import { k3sArgProblems } from "../components/cluster/k3s/validate";
-import { validateTalosHcloudArgs } from "../components/cluster/talos/validate";
+import { talosHcloudProblems } from "../components/cluster/talos/validate";
 import { APPS, SERVICES } from "./catalog";
-import { ConfigError, ConfigErrors, type ErrorCollector } from "./reader";
+import { ConfigError, type ErrorCollector } from "./reader";
 import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } from "./types";
 import { parseInterfaceAddress, parseIpv4 } from "../lib/net";
 
@@ -202,15 +202,16 @@ function checkDelivery(c: ClusterConfig, stack: string): void {
  * hosts, CIDR layout, server types, flags it owns), so it fails before any resource is
  * registered and names the stack config key. Those rules live once, in the component.
  */
-function checkComponentArgs(c: ClusterConfig, versions: Versions): void {
-  if (c.kind === "k3s") {
-    // Every problem at once: one host's error must not hide another's.
-    const problems = k3sArgProblems(c, versions).map((p) => ConfigError.fromComponent(clusterKey(c), p));
-    if (problems.length > 0) throw problems.length === 1 ? problems[0] : new ConfigErrors(problems);
+function checkComponentArgs(c: ClusterConfig, versions: Versions, errors: ErrorCollector): void {
+  // Every problem at once, each as its own error: one host's or pool's error must not hide
+  // another's.
+  if (c.kind === "talos-hcloud" || c.kind === "k3s") {
+    const problems =
+      c.kind === "talos-hcloud" ? talosHcloudProblems(c, versions) : k3sArgProblems(c, versions);
+    for (const problem of problems) errors.add(ConfigError.fromComponent(clusterKey(c), problem));
     return;
   }
   try {
-    if (c.kind === "talos-hcloud") validateTalosHcloudArgs(c, versions);
     if (c.kind === "k3d-proxmox") validateK3dArgs(c.name, c, versions);
   } catch (error) {
     throw ConfigError.fromComponent(clusterKey(c), error instanceof Error ? error.message : String(error));
@@ -243,6 +244,6 @@ export function checkClusters(
     if (c.kind === "k3d-proxmox") errors.attempt(() => checkK3d(c));
     checkCatalog(c, errors);
     errors.attempt(() => checkDelivery(c, stack));
-    errors.attempt(() => checkComponentArgs(c, versions));
+    errors.attempt(() => checkComponentArgs(c, versions, errors));
   }
 }

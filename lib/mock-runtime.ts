@@ -145,10 +145,24 @@ export function builtInOutputs(args: MockResourceArgs): Record<string, unknown> 
       return { result: fakeRandomValue(args.name), bcryptHash: fakeRandomValue(`bcrypt-${args.name}`) };
     case "random:index/randomString:RandomString":
       return { result: fakeRandomValue(args.name) };
+    case "random:index/randomId:RandomId": {
+      // A stable fake of the requested length (byteLength), as hex and base64.
+      const bytes = Buffer.alloc(
+        Number((args.inputs as { byteLength?: number }).byteLength ?? 8),
+        stableHash(args.name) % 256,
+      );
+      return {
+        hex: bytes.toString("hex"),
+        b64Std: bytes.toString("base64"),
+        b64Url: bytes.toString("base64url"),
+      };
+    }
     case "random:index/randomBytes:RandomBytes":
       return { base64: Buffer.from(`fake-random-${args.name}`).toString("base64") };
     case "hcloud:index/primaryIp:PrimaryIp":
       return { ipAddress: fakePublicIpv4(args.name) };
+    case "hcloud:index/loadBalancer:LoadBalancer":
+      return { ipv4: fakePublicIpv4(args.name) };
     case "hcloud:index/server:Server":
       return { ipv4Address: fakePublicIpv4(args.name), status: "running" };
     case "command:local:Command":

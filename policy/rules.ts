@@ -160,10 +160,15 @@ const SAFE_SYSCTLS = new Set([
   "net.ipv4.tcp_keepalive_probes",
 ]);
 
-/** Types whose loss loses data or access (ARCHITECTURE.md decision 8). */
+/**
+ * Types whose loss loses data or access (ARCHITECTURE.md decision 8). Hetzner servers and
+ * Primary IPs are not among them: every server is a Talos node that holds no state of its
+ * own (etcd is replicated, volumes are separate, configs come from the program), a lower
+ * pool count must delete servers, and each node leaves the cluster first (its `-leave`
+ * command). The component protects the Primary IP of the API endpoint itself, and the
+ * Talos machine secrets and the LUKS passphrase, whose loss would lose access.
+ */
 export const PROTECTED_TYPES: readonly string[] = [
-  "hcloud:index/server:Server",
-  "hcloud:index/primaryIp:PrimaryIp",
   "hcloud:index/volume:Volume",
   "proxmoxve:index/vmLegacy:VmLegacy",
   "kubernetes:core/v1:PersistentVolumeClaim",

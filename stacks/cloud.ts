@@ -3,7 +3,8 @@
  * Stage and prod differ only in their stack files.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TalosHcloudCluster } from "../components/cluster/talos";
+import { ciliumAddon, TalosHcloudCluster } from "../components/cluster/talos";
+import type { CiliumGatewaySettings } from "../config/services/networking-data";
 import type { StackConfig } from "../config/types";
 import { hcloudProvider } from "../providers";
 import { installEngine } from "./delivery";
@@ -30,6 +31,9 @@ export function cloudStack(config: StackConfig): Composition {
       versions: config.versions,
       hcloudProvider: provider,
       secrets: { hcloudToken, etcdBackupS3AccessKeyId, etcdBackupS3SecretAccessKey },
+      gateway: cluster.services.includes("cilium-gateway")
+        ? (cluster.serviceSettings?.["cilium-gateway"] as CiliumGatewaySettings | undefined)?.address
+        : undefined,
     });
     // cluster-autoscaler scales the Talos pools with the component's settings and the worker
     // machine config (HCLOUD_CLUSTER_CONFIG); both come from the cluster component.
@@ -42,7 +46,10 @@ export function cloudStack(config: StackConfig): Composition {
           },
         }
       : {};
-    const delivered = installEngine(config, cluster, talos.handle, extras);
+    // Cilium is installed at bootstrap and owned (upgraded) by the engine from then on.
+    const delivered = installEngine(config, cluster, talos.handle, extras, [
+      ciliumAddon(cluster, config.versions),
+    ]);
     result.emitted[cluster.name] = delivered.files;
     Object.assign(result.apps, delivered.apps);
     Object.assign(result.databases, delivered.databases);

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
 import { createEngine } from "../components/gitops";
+import type { DeliveryItem } from "../components/gitops/delivery";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { ConfigError, ConfigErrors } from "../config/reader";
 import { buildApps } from "./apps";
@@ -22,12 +23,17 @@ export interface Delivered {
   readonly databases: Readonly<Record<string, DatabaseOutputs>>;
 }
 
-/** Creates the engine of one cluster, named `<cluster>-gitops`, with the cluster's services and apps. */
+/**
+ * Creates the engine of one cluster, named `<cluster>-gitops`, with the cluster's services
+ * and apps, and the items its cluster component hands over to the engine after bootstrap
+ * (`clusterItems`: Cilium on Talos).
+ */
 export function installEngine(
   config: StackConfig,
   cluster: ClusterConfig,
   handle: ClusterHandle,
   serviceExtras: ServiceExtras = {},
+  clusterItems: readonly DeliveryItem[] = [],
 ): Delivered {
   const platform = buildServices(config, cluster, handle, serviceExtras);
   const apps = buildApps(config, cluster, handle);
@@ -36,7 +42,7 @@ export function installEngine(
       `${cluster.name}: ${image} has no usable image reference yet (none set, or a digest required); its workloads are left out until platform:clusters.${cluster.name}.appSettings.${image.replace("/", ".images.")} is set in the stack file (by hand or by the image_update flow)`,
     );
   // The capacity preflight, before the engine and what it delivers are registered.
-  const items = withRecommendations(cluster, [...platform.items, ...apps.items]);
+  const items = withRecommendations(cluster, [...clusterItems, ...platform.items, ...apps.items]);
   const capacity = capacityPreflight(cluster, items);
   if (capacity.errors.length)
     throw new ConfigErrors(

@@ -205,7 +205,46 @@ export const MORE_CASES: [string, () => Config, string][] = [
       clusters(c).prod.location = "frankfurt";
       return c;
     },
-    'platform:clusters.prod.location = "frankfurt": expected a Hetzner location such as fsn1',
+    'platform:clusters.prod.location = "frankfurt": expected one of: fsn1, nbg1, hel1, ash, hil, sin',
+  ],
+  [
+    // Hetzner Networks FAQ: fsn1, nbg1 and hel1 are eu-central's; there is no fsn2.
+    "a Hetzner location that does not exist",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.location = "fsn2";
+      return c;
+    },
+    'platform:clusters.prod.location = "fsn2": expected one of: fsn1, nbg1, hel1, ash, hil, sin',
+  ],
+  [
+    "a location outside the network zone",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.location = "fsn1";
+      clusters(c).prod.networkZone = "us-east";
+      return c;
+    },
+    'platform:clusters.prod.networkZone: "us-east" does not hold location "fsn1" (it is in eu-central); set networkZone to eu-central or pick a location of us-east (ash)',
+  ],
+  [
+    "API sources that are private ranges only",
+    () => {
+      const c = cloudConfig();
+      clusters(c).prod.apiAllowedCidrs = ["10.20.0.0/16", "192.168.1.0/24"];
+      return c;
+    },
+    'platform:clusters.prod.apiAllowedCidrs: ["10.20.0.0/16","192.168.1.0/24"] are private ranges only: the firewall filters the servers\' public addresses, where no packet from a private address arrives, so nobody could reach the Kubernetes and Talos APIs; list public egress CIDRs',
+  ],
+  [
+    "control planes in two pools",
+    () => {
+      const c = cloudConfig();
+      const pools = clusters(c).prod.nodePools;
+      pools.splice(1, 0, { ...pools[0], name: "control-plane-b", count: 2 });
+      return c;
+    },
+    "platform:clusters.prod.nodePools: 2 control-plane pools (control-plane, control-plane-b); keep the control planes in exactly one pool: moving them between pools adds and removes etcd members in the same run, which can lose quorum",
   ],
   [
     "unknown network zone",

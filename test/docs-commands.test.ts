@@ -182,16 +182,38 @@ const ENTRIES: readonly Entry[] = [
     why: "named as what a user does, with no arguments of ours",
   },
   {
-    pattern: /^pulumi import (\S+) (\S+) <[^>]+> --parent (\S+)=(\S+) --protect$/,
-    why: "imports a server under the cluster component: the type, name and parent URN must be the program's",
+    pattern: /^pulumi stack export --show-secrets --file <[^>]+>$/,
+    why:
+      "pulumi CLI reference, `pulumi stack export`: --file (A filename to write stack output to), " +
+      "--show-secrets (Emit secrets in plaintext in exported stack); the etcd backups' age identity is a secret output of the Talos component",
+    check: () =>
+      expectTrue(
+        read("components/cluster/talos/talosHcloudCluster.ts").includes("-etcd-backup-age-identity"),
+        "the Talos component keeps no age identity",
+      ),
+  },
+  {
+    pattern: /^pulumi state unprotect --all$/,
+    why: "pulumi CLI reference, `pulumi state unprotect`: --all (Unprotect all resources in the checkpoint); the program protects the Talos secrets bundle, the LUKS passphrase and the endpoint's Primary IP",
+  },
+  {
+    pattern: /^pulumi import (\S+) (\S+) <[^>]+> --parent (\S+)=(\S+) --provider (\S+)=(\S+) --protect$/,
+    why:
+      "imports a server under the cluster component and its explicit provider (`pulumi import` docs: " +
+      "--parent 'parent=<urn>' --provider 'admin=<urn>'): the type, name, parent and provider URNs must be the program's",
     check: (m) => {
-      const [, type, name, , parentUrn] = m;
+      const [, type, name, , parentUrn, , providerUrn] = m;
       const stack = parentUrn.split("::")[0].replace("urn:pulumi:", "");
       const all = urns(stack);
       expectTrue(all.includes(parentUrn), `${parentUrn} is not a URN of ${stack}`);
       expectTrue(
         all.some((u) => u.endsWith(`$${type}::${name}`) && u.includes(parentUrn.split("::")[2])),
         `${stack} registers no ${type} named ${name} under ${parentUrn}`,
+      );
+      const provider = type.split(":")[0];
+      expectTrue(
+        all.includes(providerUrn) && providerUrn.includes(`::pulumi:providers:${provider}::`),
+        `${providerUrn} is not the ${provider} provider of ${stack}`,
       );
     },
   },
@@ -213,12 +235,24 @@ const ENTRIES: readonly Entry[] = [
   },
   // talosctl: the program runs the same subcommands itself.
   {
-    pattern: /^talosctl (upgrade|upgrade-k8s|gen secrets)$/,
+    pattern: /^talosctl (upgrade|upgrade-k8s|gen secrets|gen config|apply-config --insecure|reset)$/,
     why: "what the program runs node by node (components/cluster/talos/talosctl.ts)",
     check: (m) =>
       expectTrue(
         read("components/cluster/talos/talosctl.ts").includes(`talosctl ${m[1]} `),
         `the program does not run talosctl ${m[1]}`,
+      ),
+  },
+  {
+    pattern: /^kubectl (delete node|rollout restart)$/,
+    why: "what the Talos component runs itself (a node's -leave, a Secret reader's -restart command)",
+    check: (m) =>
+      expectTrue(
+        [read("components/cluster/talos/talosctl.ts"), read("components/cluster/talos/secrets.ts")].some(
+          (f) =>
+            f.includes(`"$d/kubeconfig" ${m[1].startsWith("delete") ? m[1] : `-n "$NAMESPACE" ${m[1]}`} `),
+        ),
+        `the program does not run kubectl ${m[1]}`,
       ),
   },
   // Other tools: the form their upstream source defines, read at the pinned versions.

@@ -103,7 +103,7 @@ describe("cilium install Job", () => {
   });
   it("sets only keys the Cilium 1.18.2 chart reads", () => {
     const withIstio = withConfig({ services: [...prod.services, "istio"] });
-    const keys = ciliumInstallArgs(withIstio, versions)
+    const keys = ciliumInstallArgs(withIstio, versions.cilium)
       .filter((a) => a.startsWith("--set="))
       .map((a) => a.slice("--set=".length).split("=")[0]);
     expect(keys.length).toBeGreaterThan(10);
@@ -116,7 +116,7 @@ describe("cilium install Job", () => {
     ["without Istio", prod],
     ["with Istio", withConfig({ services: [...prod.services, "istio"] })],
   ])("sets values the chart's values.schema.json accepts (%s)", (_label, config) => {
-    const values = helmSetValues(ciliumInstallArgs(config, versions));
+    const values = helmSetValues(ciliumInstallArgs(config, versions.cilium));
     expect(values).toMatchObject({ kubeProxyReplacement: true, k8sServicePort: 7445 });
     const validate = new Ajv({ strict: false, allErrors: true }).compile(ciliumValuesSchema);
     expect({ valid: validate(values), errors: validate.errors ?? null }).toEqual({
@@ -125,8 +125,8 @@ describe("cilium install Job", () => {
     });
   });
   it("chains with istio-cni only where Istio runs", () => {
-    expect(ciliumInstallArgs(prod, versions).join(" ")).not.toContain("cni.exclusive");
-    expect(ciliumInstallArgs(withConfig({ services: [...prod.services, "istio"] }), versions)).toEqual(
+    expect(ciliumInstallArgs(prod, versions.cilium).join(" ")).not.toContain("cni.exclusive");
+    expect(ciliumInstallArgs(withConfig({ services: [...prod.services, "istio"] }), versions.cilium)).toEqual(
       expect.arrayContaining(["--set=cni.exclusive=false", "--set=socketLB.hostNamespaceOnly=true"]),
     );
   });
@@ -170,7 +170,7 @@ describe("CSI driver", () => {
 
 describe("encrypted StorageClass", () => {
   it("passes the XFS options under the key the CSI driver reads", () => {
-    const params = encryptedStorageClass().parameters as Record<string, string>;
+    const params = encryptedStorageClass(prod.name).parameters as Record<string, string>;
     expect(params.fsFormatOptions).toBe("-i nrext64=1");
     const own = Object.keys(params).filter((k) => !k.startsWith(facts.csiReservedPrefix));
     expect(own.filter((k) => !facts.csiStorageClassParameters.includes(k))).toEqual([]);

@@ -3,7 +3,7 @@ import { essentialInlineManifests, extraManifestUrls } from "../../components/cl
 import { firewallRules } from "../../components/cluster/talos/firewall";
 import { certSans, machinePatch } from "../../components/cluster/talos/machineConfig";
 import { planNodes } from "../../components/cluster/talos/plan";
-import { validateTalosHcloudArgs } from "../../components/cluster/talos/validate";
+import { apiSourcesWarning, validateTalosHcloudArgs } from "../../components/cluster/talos/validate";
 import { HCLOUD_ENCRYPTED_STORAGE_CLASS } from "../../components/cluster/capabilities";
 import { parseAllDocuments } from "yaml";
 import { ciliumCliFor } from "../../components/cluster/talos/essentials";
@@ -20,13 +20,6 @@ function get(tree: unknown, path: string): unknown {
 }
 
 const sans = certSans(["198.51.100.7"], prod);
-const SECRETS = {
-  hcloudToken: "fake-test-hcloud-not-a-secret",
-  networkId: "4242",
-  luksPassphrase: "fake-test-luks-not-a-secret",
-  backupAccessKeyId: "fake-test-s3-id-not-a-secret",
-  backupSecretAccessKey: "fake-test-s3-key-not-a-secret",
-};
 /** Every document of the control-plane patch's inline manifests. */
 function inlineObjects(p: ReturnType<typeof machinePatch>): Record<string, any>[] {
   return (get(p.cluster, "inlineManifests") as { contents: string }[]).flatMap((m) =>
@@ -35,7 +28,7 @@ function inlineObjects(p: ReturnType<typeof machinePatch>): Record<string, any>[
 }
 
 describe("machine config patches", () => {
-  const patch = machinePatch(prod, versions, cp, sans, SECRETS);
+  const patch = machinePatch(prod, versions, cp, sans);
   const cluster = (path: string) => get(patch.cluster, path);
   const machine = (path: string) => get(patch.machine, path);
 
@@ -62,22 +55,10 @@ describe("machine config patches", () => {
       "docker.io/hetznercloud/hcloud-cloud-controller-manager:v1.26.0",
     );
   });
-  it("ships the hcloud, LUKS and backup Secrets with the cluster, before the CCM", () => {
+  it("carries no Secret: the cluster's Secrets go through the Kubernetes API", () => {
     const objects = inlineObjects(patch);
-    const secrets = objects
-      .filter((o) => o.kind === "Secret")
-      .map((o) => [o.metadata.name, Object.keys(o.stringData)]);
-    expect(secrets).toEqual([
-      ["hcloud", ["token", "network"]],
-      ["hcloud-csi-luks", ["encryption-passphrase"]],
-      ["talos-backup-s3", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]],
-    ]);
-    expect(objects.findIndex((o) => o.kind === "Secret")).toBeLessThan(
-      objects.findIndex((o) => o.kind === "Deployment"),
-    );
-    expect(() => machinePatch(prod, versions, cp, sans)).toThrow(
-      "a control-plane patch needs the cluster's secrets",
-    );
+    expect(objects.filter((o) => o.kind === "Secret")).toEqual([]);
+    expect(objects.length).toBeGreaterThan(10);
   });
   it("runs the cilium CLI binary from an image that embeds the pinned chart, with a writable HOME", () => {
     const job = inlineObjects(patch).find((o) => o.kind === "Job" && o.metadata.name === "cilium-install");
@@ -92,7 +73,7 @@ describe("machine config patches", () => {
   });
   it("encrypts etcd backups to the age recipient when one is set, and says so otherwise", () => {
     const env = (config: typeof prod) =>
-      inlineObjects(machinePatch(config, versions, cp, sans, SECRETS)).find((o) => o.kind === "CronJob")!.spec
+      inlineObjects(machinePatch(config, versions, cp, sans)).find((o) => o.kind === "CronJob")!.spec
         .jobTemplate.spec.template.spec.containers[0].env as { name: string; value?: string }[];
     expect(env(prod)).toContainEqual({ name: "DISABLE_ENCRYPTION", value: "true" });
     const recipient = `age1${"q".repeat(58)}`;
@@ -162,15 +143,17 @@ describe("machine config patches", () => {
 });
 
 describe("firewall", () => {
-  it("opens exactly 6443/50000 to allowed CIDRs, UDP 8443 and UDP 32768-65535", () => {
+  // Hetzner Cloud Firewalls are stateful (replies to the nodes' own traffic pass), and no
+  // node listens for the internet: the former UDP 8443 and 32768-65535 rules opened nothing
+  // anyone needed (issue 21, item 7).
+  it("opens exactly 6443/50000 to the allowed CIDRs and nothing else", () => {
     expect(
       firewallRules(["203.0.113.10/32"]).map((r) => [r.direction, r.protocol, r.port, r.sourceIps]),
     ).toEqual([
       ["in", "tcp", "6443", ["203.0.113.10/32"]],
       ["in", "tcp", "50000", ["203.0.113.10/32"]],
-      ["in", "udp", "8443", ["0.0.0.0/0", "::/0"]],
-      ["in", "udp", "32768-65535", ["0.0.0.0/0", "::/0"]],
     ]);
+    expect(firewallRules(["203.0.113.10/32"]).flatMap((r) => r.sourceIps)).not.toContain("0.0.0.0/0");
   });
 });
 
@@ -280,5 +263,30 @@ describe("validation", () => {
   });
   it("accepts prod", () => {
     expect(() => validateTalosHcloudArgs(prod, versions)).not.toThrow();
+  });
+});
+
+describe("validation reports every problem at once", () => {
+  it("names each bad key, its value and the fix in one error", () => {
+    const config = withConfig({
+      location: "fsn2",
+      apiAllowedCidrs: ["10.20.0.0/16"],
+      nodePools: [{ ...prod.nodePools[0], count: 2 }, ...prod.nodePools.slice(1)],
+    });
+    expect(() => validateTalosHcloudArgs(config, versions)).toThrow(
+      [
+        "3 problems:",
+        '  - config.location: "fsn2" is not a Hetzner Cloud location; expected one of fsn1, nbg1, hel1, ash, hil, sin',
+        `  - config.apiAllowedCidrs: ["10.20.0.0/16"] are private ranges only: the firewall filters the servers' public addresses, where no packet from a private address arrives, so nobody could reach the Kubernetes and Talos APIs; list public egress CIDRs`,
+        "  - config.nodePools: 2 control-plane nodes in total; etcd needs an odd number (1, 3 or 5): it needs a majority of members up (quorum), and 2 members survive no more failures than 1",
+      ].join("\n"),
+    );
+  });
+  it("warns, without failing, when current alone would admit only the last caller", () => {
+    expect(apiSourcesWarning(["current"])).toContain("admits only whoever ran pulumi last");
+    expect(apiSourcesWarning(["current", "198.18.0.0/15"])).toBeUndefined();
+    expect(() =>
+      validateTalosHcloudArgs(withConfig({ apiAllowedCidrs: ["current"] }), versions),
+    ).not.toThrow();
   });
 });

@@ -210,7 +210,7 @@ describe("resource policies: a compliant workload passes, each breach fails", ()
 
   it("stateful-protected: protect or retainOnDelete on stateful types", () => {
     const server = {
-      type: "hcloud:index/server:Server",
+      type: "hcloud:index/volume:Volume",
       name: "cp-1",
       urn: "urn:cp-1",
       props: {},
@@ -219,7 +219,7 @@ describe("resource policies: a compliant workload passes, each breach fails", ()
     expect(violations(server, "stateful-protected")).toEqual([]);
     expect(violations({ ...server, protect: false, retainOnDelete: true }, "stateful-protected")).toEqual([]);
     expect(violations({ ...server, protect: false }, "stateful-protected")).toEqual([
-      "hcloud:index/server:Server cp-1 is neither protected nor retained on delete",
+      "hcloud:index/volume:Volume cp-1 is neither protected nor retained on delete",
     ]);
   });
 

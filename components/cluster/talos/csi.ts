@@ -280,7 +280,7 @@ export function csiObjects(version: string, hcloudSecretName: string): Record<st
                     name: "KUBE_NODE_NAME",
                     valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "spec.nodeName" } },
                   },
-                  // The `hcloud` Secret ships with the cluster (essentials.ts `secretsManifest`).
+                  // The `hcloud` Secret is applied through the Kubernetes API (essentials.ts `ESSENTIAL_SECRETS`).
                   {
                     name: "HCLOUD_TOKEN",
                     valueFrom: { secretKeyRef: { name: hcloudSecretName, key: "token" } },

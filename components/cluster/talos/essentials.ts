@@ -178,64 +178,109 @@ export interface EssentialSecrets {
   readonly backupSecretAccessKey: string;
 }
 
-/**
- * The Secrets the CCM, the CSI driver and the etcd backups read, as an inline manifest, so
- * they exist from bootstrap on (the CCM must initialise nodes before anything can wait on
- * cluster health), as the hcloud-k8s module ships them. The machine config that carries
- * them is a secret end to end (the config commands' stdout and environment).
- */
-export function secretsManifest(values: EssentialSecrets): InlineManifest {
-  const secret = (meta: { name: string; namespace: string }, stringData: Record<string, string>) => ({
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { ...meta },
-    type: "Opaque",
-    stringData,
-  });
-  return {
-    name: "platform-secrets",
-    contents: yamlDocs([
-      secret(HCLOUD_SECRET, { token: values.hcloudToken, network: values.networkId }),
-      secret(CSI_LUKS_SECRET, { "encryption-passphrase": values.luksPassphrase }),
-      secret(ETCD_BACKUP_S3_SECRET, {
-        AWS_ACCESS_KEY_ID: values.backupAccessKeyId,
-        AWS_SECRET_ACCESS_KEY: values.backupSecretAccessKey,
-      }),
-    ]),
-  };
+/** One Secret the component applies through the Kubernetes API. */
+export interface EssentialSecret {
+  readonly name: string;
+  readonly namespace: string;
+  /** Key -> which {@link EssentialSecrets} value it holds. */
+  readonly keys: Readonly<Record<string, keyof EssentialSecrets>>;
 }
 
-/** `cilium install` flags: WireGuard, no kube-proxy, Gateway API, LB IPAM, Talos cgroup/caps. */
-export function ciliumInstallArgs(config: TalosHcloudClusterConfig, versions: Versions): string[] {
-  const set = (k: string, v: string) => `--set=${k}=${v}`;
-  return [
-    "install",
-    `--version=${versions.cilium.replace(/^v/, "")}`,
-    set("ipam.mode", "kubernetes"),
-    set("kubeProxyReplacement", "true"),
-    set("k8sServiceHost", "localhost"),
-    set("k8sServicePort", String(KUBEPRISM_PORT)),
-    set("routingMode", "native"),
-    set("ipv4NativeRoutingCIDR", config.podCidr),
-    set("encryption.enabled", "true"),
-    set("encryption.type", "wireguard"),
-    set("gatewayAPI.enabled", "true"),
-    set("l2announcements.enabled", "true"),
-    set("cgroup.autoMount.enabled", "false"),
-    set("cgroup.hostRoot", "/sys/fs/cgroup"),
-    // Talos forbids loading kernel modules from workloads: drop SYS_MODULE (Talos docs).
-    set(
-      "securityContext.capabilities.ciliumAgent",
-      "{CHOWN,KILL,NET_ADMIN,NET_RAW,IPC_LOCK,SYS_ADMIN,SYS_RESOURCE,DAC_OVERRIDE,FOWNER,SETGID,SETUID}",
-    ),
-    set("securityContext.capabilities.cleanCiliumState", "{NET_ADMIN,SYS_ADMIN,SYS_RESOURCE}"),
+/**
+ * The Secrets the CCM, the CSI driver and the etcd backups read. They are applied through
+ * the Kubernetes API once it answers (talosHcloudCluster.ts), never through the machine
+ * config: a machine config may reach a server as user data, which any process on the node
+ * (pods included) can read from the Hetzner metadata service, and a Talos machine config is
+ * readable through the Talos API. The workloads reference them by name only.
+ * @see https://docs.hetzner.cloud/reference/cloud#server-metadata
+ */
+export const ESSENTIAL_SECRETS: readonly EssentialSecret[] = [
+  { ...HCLOUD_SECRET, keys: { token: "hcloudToken", network: "networkId" } },
+  { ...CSI_LUKS_SECRET, keys: { "encryption-passphrase": "luksPassphrase" } },
+  {
+    ...ETCD_BACKUP_S3_SECRET,
+    keys: { AWS_ACCESS_KEY_ID: "backupAccessKeyId", AWS_SECRET_ACCESS_KEY: "backupSecretAccessKey" },
+  },
+];
+
+/**
+ * Workloads that read a Secret through environment variables, which a container reads only
+ * when it starts: a rotated value reaches them only through a new rollout (the component
+ * patches a restart annotation onto their pod templates). The etcd backup CronJob starts a
+ * new pod per run and needs none.
+ */
+export const SECRET_READERS: readonly {
+  readonly kind: "Deployment" | "DaemonSet";
+  readonly name: string;
+  readonly secret: string;
+}[] = [
+  { kind: "Deployment", name: "hcloud-cloud-controller-manager", secret: HCLOUD_SECRET.name },
+  { kind: "Deployment", name: "hcloud-csi-controller", secret: HCLOUD_SECRET.name },
+];
+
+/** A Helm values tree as plain data. */
+type HelmValues = { [key: string]: string | number | boolean | string[] | HelmValues };
+
+/**
+ * Cilium's Helm values: WireGuard, no kube-proxy, Gateway API, LB IPAM, Talos cgroup and
+ * capabilities (Talos "Deploying Cilium CNI"). One source for both owners of Cilium: the
+ * bootstrap Job's `cilium install --set` flags and the GitOps engine's Helm release that
+ * upgrades it afterwards, so the engine's first sync changes nothing.
+ */
+export function ciliumValues(config: TalosHcloudClusterConfig): HelmValues {
+  return {
+    ipam: { mode: "kubernetes" },
+    kubeProxyReplacement: true,
+    k8sServiceHost: "localhost",
+    k8sServicePort: KUBEPRISM_PORT,
+    routingMode: "native",
+    ipv4NativeRoutingCIDR: config.podCidr,
+    encryption: { enabled: true, type: "wireguard" },
+    gatewayAPI: { enabled: true },
+    l2announcements: { enabled: true },
+    cgroup: { autoMount: { enabled: false }, hostRoot: "/sys/fs/cgroup" },
+    securityContext: {
+      capabilities: {
+        // Talos forbids loading kernel modules from workloads: drop SYS_MODULE (Talos docs).
+        ciliumAgent: [
+          "CHOWN",
+          "KILL",
+          "NET_ADMIN",
+          "NET_RAW",
+          "IPC_LOCK",
+          "SYS_ADMIN",
+          "SYS_RESOURCE",
+          "DAC_OVERRIDE",
+          "FOWNER",
+          "SETGID",
+          "SETUID",
+        ],
+        cleanCiliumState: ["NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"],
+      },
+    },
     // With Istio (cortex-api, 003): let the istio-cni plugin chain after Cilium's, and keep
     // socket load balancing out of pod namespaces so traffic reaches the sidecars (Cilium
     // "Integration with Istio": cni.exclusive=false, socketLB.hostNamespaceOnly=true).
     ...(config.services.includes("istio")
-      ? [set("cni.exclusive", "false"), set("socketLB.hostNamespaceOnly", "true")]
-      : []),
-  ];
+      ? { cni: { exclusive: false }, socketLB: { hostNamespaceOnly: true } }
+      : {}),
+  };
+}
+
+/** `--set=a.b=v` flags of a values tree; lists as Helm's `{x,y}` (helm pkg/strvals). */
+function setFlags(values: HelmValues, prefix = ""): string[] {
+  return Object.entries(values).flatMap(([key, value]) =>
+    Array.isArray(value)
+      ? [`--set=${prefix}${key}={${value.join(",")}}`]
+      : typeof value === "object"
+        ? setFlags(value, `${prefix}${key}.`)
+        : [`--set=${prefix}${key}=${String(value)}`],
+  );
+}
+
+/** `cilium install` arguments of the bootstrap Job for Cilium `version`. */
+export function ciliumInstallArgs(config: TalosHcloudClusterConfig, version: string): string[] {
+  return ["install", `--version=${version.replace(/^v/, "")}`, ...setFlags(ciliumValues(config))];
 }
 
 function yamlDocs(objects: readonly object[]): string {
@@ -246,7 +291,15 @@ const CONTROL_PLANE_TOLERATIONS = [
   { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
 ];
 
-function ciliumManifest(config: TalosHcloudClusterConfig, versions: Versions): InlineManifest {
+/**
+ * The bootstrap install of Cilium. A Job's pod template is immutable and `cilium install`
+ * does not upgrade an existing release, so this Job only ever installs the Cilium version
+ * the cluster was created with (`bootstrapCilium`, kept by the component): its manifest
+ * never changes when `versions.cilium` does, and `talosctl upgrade-k8s` re-applies it
+ * unchanged. Upgrades belong to the GitOps engine's `cilium` Helm release
+ * ({@link ciliumAddon}), which adopts the release this Job installed.
+ */
+function ciliumManifest(config: TalosHcloudClusterConfig, bootstrapCilium: string): InlineManifest {
   const sa = { name: "cilium-install", namespace: "kube-system" };
   return {
     name: "cilium-install",
@@ -285,11 +338,11 @@ function ciliumManifest(config: TalosHcloudClusterConfig, versions: Versions): I
               containers: [
                 {
                   name: "cilium-install",
-                  image: ciliumCliImage(versions.cilium),
+                  image: ciliumCliImage(bootstrapCilium),
                   // Newer cilium-cli images have an empty ENTRYPOINT (cluster-facts.json
                   // `entrypointEmpty`); the binary is /usr/local/bin/cilium (cilium-cli Dockerfile).
                   command: ["/usr/local/bin/cilium"],
-                  args: ciliumInstallArgs(config, versions),
+                  args: ciliumInstallArgs(config, bootstrapCilium),
                   env: [
                     { name: "KUBERNETES_SERVICE_HOST", value: "localhost" },
                     { name: "KUBERNETES_SERVICE_PORT", value: String(KUBEPRISM_PORT) },
@@ -316,8 +369,13 @@ function ciliumManifest(config: TalosHcloudClusterConfig, versions: Versions): I
   };
 }
 
-/** The LUKS-encrypted XFS StorageClass (Retain), passphrase by Secret reference. */
-export function encryptedStorageClass(): Record<string, unknown> {
+/**
+ * The LUKS-encrypted XFS StorageClass (Retain), passphrase by Secret reference. Its volumes
+ * carry the label `cluster=<clusterName>` (the driver's `labels` parameter, `k=v[,k=v]`:
+ * csi-driver internal/driver/controller.go, utils.ConvertLabelsToMap), so a destroy can
+ * name the volumes the cluster leaves behind.
+ */
+export function encryptedStorageClass(clusterName: string): Record<string, unknown> {
   return {
     apiVersion: "storage.k8s.io/v1",
     kind: "StorageClass",
@@ -335,6 +393,7 @@ export function encryptedStorageClass(): Record<string, unknown> {
       // The driver reads `fsFormatOptions` (csi-driver internal/driver/controller.go;
       // cluster-facts.json `csiStorageClassParameters`); any other key is ignored.
       fsFormatOptions: "-i nrext64=1",
+      labels: `cluster=${clusterName}`,
       "csi.storage.k8s.io/node-publish-secret-name": CSI_LUKS_SECRET.name,
       "csi.storage.k8s.io/node-publish-secret-namespace": CSI_LUKS_SECRET.namespace,
     },
@@ -425,19 +484,19 @@ function etcdBackupManifest(config: TalosHcloudClusterConfig, versions: Versions
 }
 
 /**
- * Every non-secret inline manifest of the control-plane config, in apply order (the secrets
- * come first, from {@link secretsManifest}).
+ * Every inline manifest of the control-plane config, in apply order; none holds a secret.
  */
 export function essentialInlineManifests(
   config: TalosHcloudClusterConfig,
   versions: Versions,
+  bootstrapCilium: string = versions.cilium,
 ): InlineManifest[] {
   return [
     ccmManifest(config, versions),
-    ciliumManifest(config, versions),
+    ciliumManifest(config, bootstrapCilium),
     // The driver without its upstream default class (csi.ts), then the one default class.
     { name: "hcloud-csi", contents: yamlDocs(csiObjects(versions.hcloudCsi, HCLOUD_SECRET.name)) },
-    { name: "hcloud-volumes-encrypted", contents: yamlDocs([encryptedStorageClass()]) },
+    { name: "hcloud-volumes-encrypted", contents: yamlDocs([encryptedStorageClass(config.name)]) },
     etcdBackupManifest(config, versions),
   ];
 }

@@ -1,20 +1,22 @@
 /**
- * The Hetzner Cloud firewall of a Talos cluster (source document 002): the Kubernetes
- * and Talos APIs only from `apiAllowedCidrs`, the Cloudflare tunnel's UDP 8443, and UDP
- * responses on the ephemeral range. Hetzner firewalls drop every other inbound packet;
- * outbound stays open (no `out` rules means allow all). Traffic inside the private
- * network is not filtered by Hetzner firewalls, so node-to-node traffic needs no rule.
- * @see https://docs.hetzner.com/cloud/firewalls/overview
+ * The Hetzner Cloud firewall of a Talos cluster (source document 002): the Kubernetes and
+ * Talos APIs from `apiAllowedCidrs`, nothing else. Hetzner Cloud Firewalls are stateful:
+ * "If your server sends out a request to the internet, the response traffic to that request
+ * is automatically allowed through the Firewall, and you don't need a separate inbound
+ * rule" (Hetzner Firewalls FAQ), so replies to the nodes' own DNS, NTP and QUIC traffic (the
+ * Cloudflare tunnel dials out) need no inbound rule, and nothing on a node listens for the
+ * internet. Outbound stays open (no `out` rules means allow all). Traffic inside the private
+ * network is not filtered by Hetzner firewalls, so node-to-node traffic needs no rule; the
+ * Gateway's load balancer reaches the nodes on their private addresses.
+ * @see https://docs.hetzner.com/cloud/firewalls/faq/
  */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
 
 /** Kubernetes API server port. */
 export const KUBE_API_PORT = 6443;
-/** Talos API (apid) port. */
+/** Talos API (apid) port; also where a fresh node in maintenance mode takes its config. */
 export const TALOS_API_PORT = 50000;
-/** UDP port the Cloudflare tunnel (QUIC) uses (source document 002). */
-export const CLOUDFLARE_TUNNEL_UDP_PORT = 8443;
-/** Linux ephemeral port range, on which replies to outbound UDP (DNS, NTP, QUIC) arrive. */
-export const EPHEMERAL_UDP_RANGE = "32768-65535";
 
 /** One inbound rule, shaped like `hcloud.FirewallRule`. */
 export interface FirewallRuleSpec {
@@ -24,8 +26,6 @@ export interface FirewallRuleSpec {
   readonly port: string;
   readonly sourceIps: string[];
 }
-
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /**
  * Endpoint answering the caller's public IPv4, the one hcloud-k8s queries for
@@ -37,8 +37,8 @@ export const CURRENT_IPV4_URL = "https://ipv4.icanhazip.com";
 export const CURRENT_IPV4_COMMAND = `curl -4 -fsS --retry 10 --retry-delay 1 --max-time 30 ${CURRENT_IPV4_URL}`;
 
 /**
- * Replaces the entry \`current\` of apiAllowedCidrs with \`<ip>/32\` of the resolved address
- * (stdout of CURRENT_IPV4_COMMAND); throws when the answer is not an IPv4 address.
+ * Adds `<ip>/32` of the resolved address (stdout of CURRENT_IPV4_COMMAND) in place of the
+ * entry `current`; every configured CIDR stays. Throws when the answer is not an IPv4 address.
  */
 export function substituteCurrentIpv4(entries: readonly string[], stdout: string): string[] {
   const ip = stdout.trim();
@@ -49,37 +49,39 @@ export function substituteCurrentIpv4(entries: readonly string[], stdout: string
   return [...new Set(entries.map((e) => (e === "current" ? `${ip}/32` : e)))];
 }
 
+/**
+ * The firewall's API sources. `current` resolves at every preview and up (an invoke, not a
+ * resource), as hcloud-k8s' `firewall_use_current_ipv4` does: the address of whoever runs
+ * Pulumi is added to the configured CIDRs, which are always kept (validation refuses
+ * `current` without one, so no run can leave only its own address).
+ */
+export function resolveApiSources(
+  entries: readonly string[],
+  parent: pulumi.Resource,
+): pulumi.Output<string[]> {
+  if (!entries.includes("current")) return pulumi.output([...entries]);
+  return command.local
+    .runOutput({ command: CURRENT_IPV4_COMMAND, interpreter: ["/bin/sh", "-c"] }, { parent })
+    .apply((r) => substituteCurrentIpv4(entries, r.stdout ?? ""));
+}
+
 /** The inbound rules; nothing else is allowed in. */
 export function firewallRules(apiAllowedCidrs: readonly string[]): FirewallRuleSpec[] {
   const admins = [...apiAllowedCidrs];
   return [
     {
-      description: "Kubernetes API from allowed sources",
+      description: "Kubernetes API (kubectl, the Pulumi Kubernetes provider) from allowed sources",
       direction: "in",
       protocol: "tcp",
       port: String(KUBE_API_PORT),
       sourceIps: admins,
     },
     {
-      description: "Talos API from allowed sources",
+      description: "Talos API (talosctl; a new node's machine config) from allowed sources",
       direction: "in",
       protocol: "tcp",
       port: String(TALOS_API_PORT),
       sourceIps: [...admins],
-    },
-    {
-      description: "Cloudflare tunnel (QUIC)",
-      direction: "in",
-      protocol: "udp",
-      port: String(CLOUDFLARE_TUNNEL_UDP_PORT),
-      sourceIps: [...ANYWHERE],
-    },
-    {
-      description: "UDP responses on the ephemeral range",
-      direction: "in",
-      protocol: "udp",
-      port: EPHEMERAL_UDP_RANGE,
-      sourceIps: [...ANYWHERE],
     },
   ];
 }

@@ -1,18 +1,13 @@
 /** Talos Linux on Hetzner Cloud: the component and its pure renderers. */
 export {
   TalosHcloudCluster,
+  gatewayLoadBalancerName,
   type TalosHcloudClusterArgs,
   type TalosHcloudClusterSecrets,
 } from "./talosHcloudCluster";
 export { autoscalerSettings, type AutoscalerNodeGroup, type AutoscalerSettings } from "./autoscaler";
-export {
-  firewallRules,
-  type FirewallRuleSpec,
-  KUBE_API_PORT,
-  TALOS_API_PORT,
-  CLOUDFLARE_TUNNEL_UDP_PORT,
-  EPHEMERAL_UDP_RANGE,
-} from "./firewall";
+export { ciliumAddon, metadataDenyPolicy, HCLOUD_METADATA_CIDR } from "./cilium";
+export { firewallRules, type FirewallRuleSpec, KUBE_API_PORT, TALOS_API_PORT } from "./firewall";
 export {
   machinePatch,
   certSans,
@@ -24,9 +19,10 @@ export {
   essentialInlineManifests,
   extraManifestUrls,
   ccmManifest,
-  secretsManifest,
   ciliumInstallArgs,
+  ciliumValues,
   encryptedStorageClass,
+  ESSENTIAL_SECRETS,
 } from "./essentials";
 export { planNodes, type NodePlan } from "./plan";
 export { validateTalosHcloudArgs, KNOWN_SERVER_TYPES, KNOWN_EXPANDERS } from "./validate";

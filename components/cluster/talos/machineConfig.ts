@@ -4,14 +4,7 @@
  * @see https://www.talos.dev/latest/reference/configuration/v1alpha1/config/
  */
 import type { TalosHcloudClusterConfig, Taint, Versions } from "../../../config/types";
-import {
-  essentialInlineManifests,
-  extraManifestUrls,
-  KUBEPRISM_PORT,
-  secretsManifest,
-  type EssentialSecrets,
-  type InlineManifest,
-} from "./essentials";
+import { essentialInlineManifests, extraManifestUrls, KUBEPRISM_PORT } from "./essentials";
 import { planNodes } from "./plan";
 
 /**
@@ -66,14 +59,17 @@ function registerWithTaints(taints: readonly Taint[]): { key: string; value: str
 
 /**
  * The patch for one pool. Hostnames come from Hetzner metadata, so one config serves
- * every node of a pool (and the cluster autoscaler's new nodes).
+ * every node of a pool (and the cluster autoscaler's new nodes). No stack secret is ever
+ * part of a patch: the cluster's Secrets go through the Kubernetes API (essentials.ts
+ * `ESSENTIAL_SECRETS`).
+ * @param bootstrapCilium the Cilium version the cluster was created with (the install Job's)
  */
 export function machinePatch(
   config: TalosHcloudClusterConfig,
   versions: Versions,
   pool: PoolPatchInput,
   sans: readonly string[],
-  secrets?: EssentialSecrets,
+  bootstrapCilium: string = versions.cilium,
 ): MachinePatch {
   const hasWorkers = config.nodePools.some((p) => p.role === "worker" && (p.count > 0 || p.autoscaler));
   const machine: Record<string, unknown> = {
@@ -111,11 +107,6 @@ export function machinePatch(
   const proxy = { disabled: true };
   if (pool.role === "worker") return { machine, cluster: { network, proxy } };
 
-  if (!secrets) throw new Error("machinePatch: a control-plane patch needs the cluster's secrets");
-  const inlineManifests: InlineManifest[] = [
-    secretsManifest(secrets),
-    ...essentialInlineManifests(config, versions),
-  ];
   return {
     machine,
     cluster: {
@@ -127,7 +118,7 @@ export function machinePatch(
       // The CCM is an inline manifest (essentials.ts `ccmManifest`), rendered with the pod CIDR.
       externalCloudProvider: { enabled: true },
       extraManifests: extraManifestUrls(versions),
-      inlineManifests,
+      inlineManifests: essentialInlineManifests(config, versions, bootstrapCilium),
     },
   };
 }

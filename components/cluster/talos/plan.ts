@@ -54,3 +54,22 @@ export function planNodes(config: TalosHcloudClusterConfig): NodePlan[] {
   });
   return [...nodes.filter((n) => n.role === "controlplane"), ...nodes.filter((n) => n.role === "worker")];
 }
+
+/**
+ * The node subnet split in two Hetzner subnets: the lower half for the servers this
+ * component creates (fixed addresses, pool blocks from its start), the upper half for the
+ * cluster autoscaler's servers, which the Hetzner API gives an address it picks ("our system
+ * will automatically assign an IPv4 address", Hetzner Networks FAQ). hcloud-k8s separates them
+ * the same way (terraform-hcloud-kubernetes network.tf: `hcloud_network_subnet.autoscaler`,
+ * the last block of the node range, created after the others).
+ */
+export function nodeSubnets(config: TalosHcloudClusterConfig): { static: string; autoscaled: string } {
+  const subnet = parseCidr(config.nodeSubnetCidr);
+  if (!subnet) throw new Error(`config.nodeSubnetCidr: "${config.nodeSubnetCidr}" is not an IPv4 CIDR`);
+  const prefix = subnet.prefix + 1;
+  const half = 2 ** (32 - prefix);
+  return {
+    static: `${formatIpv4(subnet.network)}/${prefix}`,
+    autoscaled: `${formatIpv4(subnet.network + half)}/${prefix}`,
+  };
+}

@@ -168,15 +168,105 @@ function checkPool(
 }
 
 /**
- * Throws on the first invalid argument of a TalosHcloudCluster.
+ * Hetzner Cloud locations by network zone: "all locations within a Network have to be from
+ * the same network zone as the subnet" (Hetzner Networks FAQ, its table of zones).
+ * @see https://docs.hetzner.com/cloud/networks/faq
+ */
+export const HCLOUD_NETWORK_ZONES: Readonly<Record<string, readonly string[]>> = {
+  "eu-central": ["fsn1", "nbg1", "hel1"],
+  "us-east": ["ash"],
+  "us-west": ["hil"],
+  "ap-southeast": ["sin"],
+};
+
+/** Every Hetzner Cloud location. */
+export const HCLOUD_LOCATIONS: readonly string[] = Object.values(HCLOUD_NETWORK_ZONES).flat();
+
+/** Private, shared and loopback ranges: never the source of a packet to a public address. */
+const NON_PUBLIC_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8"];
+
+/**
+ * What would lock every operator out of the APIs, beyond a bad entry: only private ranges.
+ * The firewall filters the servers' public addresses, which no packet from a private,
+ * shared or loopback address reaches.
+ */
+export function apiSourcesLockout(entries: readonly string[]): string | undefined {
+  const fixed = entries.filter((e) => e !== CURRENT_IPV4);
+  const parsed = fixed.map((e) => parseCidr(e)).filter((c): c is Cidr => c !== undefined);
+  const isPrivate = (c: Cidr) => NON_PUBLIC_RANGES.some((r) => contains(parseCidr(r) as Cidr, c));
+  if (!entries.includes(CURRENT_IPV4) && parsed.length > 0 && parsed.every(isPrivate))
+    return `${JSON.stringify(fixed)} are private ranges only: the firewall filters the servers' public addresses, where no packet from a private address arrives, so nobody could reach the Kubernetes and Talos APIs; list public egress CIDRs`;
+  return undefined;
+}
+
+/**
+ * Why `[current]` alone is fragile, or undefined: it admits only whoever ran Pulumi last, so
+ * an up from another machine (a CI runner, a colleague) replaces that address. Not an
+ * error: a single operator who always deploys from one place is served by it.
+ */
+export function apiSourcesWarning(entries: readonly string[]): string | undefined {
+  return entries.length > 0 && entries.every((e) => e === CURRENT_IPV4)
+    ? `apiAllowedCidrs is [current] alone: the firewall admits only whoever ran pulumi last, and an up from any other machine (a CI runner, a colleague) replaces that address; list your admins' and CI runners' fixed egress CIDRs beside current (README "Who can reach the APIs")`
+    : undefined;
+}
+
+/**
+ * Every problem with the args of a TalosHcloudCluster, each naming the argument, the bad
+ * value and what is expected; empty when they are valid.
  * @param config the cluster's config (validated again here: the component must not trust callers)
  * @param versions pinned versions (Talos and Kubernetes must be `vX.Y.Z`/`X.Y.Z`)
  */
+export function talosHcloudProblems(config: TalosHcloudClusterConfig, versions: Versions): string[] {
+  const problems: string[] = [];
+  const run = (check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+  };
+  run(() => {
+    if (!DNS_LABEL.test(config.name))
+      throw new Error(
+        `config.name: "${config.name}" must be a DNS label of at most 32 lowercase letters, digits and hyphens`,
+      );
+  });
+  run(() => checkVersions(versions));
+  run(() => checkLocation(config));
+  run(() => checkNetworks(config));
+  run(() => {
+    if (config.apiAllowedCidrs.length === 0)
+      throw new Error(
+        `config.apiAllowedCidrs: empty; list the CIDRs allowed to reach the Kubernetes API (6443) and Talos API (50000)`,
+      );
+    config.apiAllowedCidrs.forEach((c, i) => checkApiSource(`config.apiAllowedCidrs[${i}]`, c));
+    const lockout = apiSourcesLockout(config.apiAllowedCidrs);
+    if (lockout) throw new Error(`config.apiAllowedCidrs: ${lockout}`);
+  });
+  const names = new Set<string>();
+  config.nodePools.forEach((pool, i) =>
+    run(() => {
+      checkPool(config.name, pool, i, config.architecture);
+      if (names.has(pool.name))
+        throw new Error(`config.nodePools[${i}].name: duplicate pool name "${pool.name}"`);
+      names.add(pool.name);
+    }),
+  );
+  run(() => checkQuorum(config));
+  run(() => checkSubnetSize(config));
+  run(() => checkAutoscaler(config));
+  return problems;
+}
+
+/** Throws one error listing every problem {@link talosHcloudProblems} finds. */
 export function validateTalosHcloudArgs(config: TalosHcloudClusterConfig, versions: Versions): void {
-  if (!DNS_LABEL.test(config.name))
-    throw new Error(
-      `config.name: "${config.name}" must be a DNS label of at most 32 lowercase letters, digits and hyphens`,
-    );
+  const problems = talosHcloudProblems(config, versions);
+  if (problems.length === 1) throw new Error(problems[0]);
+  if (problems.length > 1)
+    throw new Error(`${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+}
+
+function checkVersions(versions: Versions): void {
   for (const key of ["talos", "kubernetes", "gatewayApi", "cilium", "hcloudCcm", "hcloudCsi"] as const) {
     if (!SEMVER.test(versions[key]))
       throw new Error(
@@ -194,7 +284,73 @@ export function validateTalosHcloudArgs(config: TalosHcloudClusterConfig, versio
       `versions.talosBackup: "${versions.talosBackup}" is not a pinned version (expected e.g. "v0.1.0-beta.3")`,
     );
   }
+}
 
+/** The location must exist and lie in the network zone (Hetzner Networks FAQ). */
+function checkLocation(config: TalosHcloudClusterConfig): void {
+  const zone = Object.entries(HCLOUD_NETWORK_ZONES).find(([, locations]) =>
+    locations.includes(config.location),
+  )?.[0];
+  if (!zone)
+    throw new Error(
+      `config.location: "${config.location}" is not a Hetzner Cloud location; expected one of ${HCLOUD_LOCATIONS.join(", ")}`,
+    );
+  if (!HCLOUD_NETWORK_ZONES[config.networkZone])
+    throw new Error(
+      `config.networkZone: "${config.networkZone}" is not a Hetzner network zone; expected one of ${Object.keys(HCLOUD_NETWORK_ZONES).join(", ")}`,
+    );
+  if (zone !== config.networkZone)
+    throw new Error(
+      `config.networkZone: "${config.networkZone}" does not hold location "${config.location}" (it is in ${zone}); set networkZone to ${zone} or pick a location of ${config.networkZone} (${HCLOUD_NETWORK_ZONES[config.networkZone].join(", ")})`,
+    );
+}
+
+/**
+ * etcd keeps working while a majority of its members (quorum) do. The control planes live in
+ * one pool with an odd count: each `-leave` removes one member at a time, and a change that
+ * moved control planes between pools would add and remove members in the same run.
+ */
+function checkQuorum(config: TalosHcloudClusterConfig): void {
+  const pools = config.nodePools.filter((p) => p.role === "controlplane");
+  if (pools.length !== 1)
+    throw new Error(
+      `config.nodePools: ${pools.length} control-plane pools (${pools.map((p) => p.name).join(", ") || "none"}); keep the control planes in exactly one pool: moving them between pools adds and removes etcd members in the same run, which can lose quorum`,
+    );
+  const count = pools[0].count;
+  if (count < 1 || count % 2 === 0) {
+    throw new Error(
+      `config.nodePools: ${count} control-plane nodes in total; etcd needs an odd number (1, 3 or 5): it needs a majority of members up (quorum), and ${count === 0 ? "no member leaves no cluster" : `${count} members survive no more failures than ${count - 1}`}`,
+    );
+  }
+}
+
+function checkSubnetSize(config: TalosHcloudClusterConfig): void {
+  const nodes = parseCidr(config.nodeSubnetCidr);
+  if (!nodes) return;
+  const staticPools = config.nodePools.filter((p) => !p.autoscaler).length;
+  // The static pools live in the lower half (plan.ts `nodeSubnets`).
+  const available = 2 ** (32 - nodes.prefix) / 2;
+  if (staticPools * POOL_BLOCK_SIZE > available) {
+    throw new Error(
+      `config.nodeSubnetCidr: "${config.nodeSubnetCidr}" leaves ${available} addresses (its lower half; the upper half is the autoscaler's) but ${staticPools} static pools need ${staticPools * POOL_BLOCK_SIZE}; use a larger subnet`,
+    );
+  }
+}
+
+function checkAutoscaler(config: TalosHcloudClusterConfig): void {
+  for (const [key, value] of Object.entries(config.autoscaler)) {
+    if (key !== "expander" && !/^\d+[smh]$/.test(value))
+      throw new Error(`config.autoscaler.${key}: "${value}" is not a duration (expected e.g. "10m")`);
+  }
+  if (!KNOWN_EXPANDERS.includes(config.autoscaler.expander)) {
+    throw new Error(
+      `config.autoscaler.expander: unknown expander "${config.autoscaler.expander}"; expected one of ${KNOWN_EXPANDERS.join(", ")}`,
+    );
+  }
+}
+
+/** The CIDR layout: hcloud-k8s' (pods and services inside the network, disjoint from the nodes). */
+function checkNetworks(config: TalosHcloudClusterConfig): void {
   const network = requireCidr("config.networkCidr", config.networkCidr);
   const nodes = requireCidr("config.nodeSubnetCidr", config.nodeSubnetCidr);
   const pods = requireCidr("config.podCidr", config.podCidr);
@@ -225,42 +381,4 @@ export function validateTalosHcloudArgs(config: TalosHcloudClusterConfig, versio
     throw new Error(
       `config.serviceCidr: "${config.serviceCidr}" overlaps config.podCidr "${config.podCidr}"; choose disjoint ranges`,
     );
-
-  if (config.apiAllowedCidrs.length === 0)
-    throw new Error(
-      `config.apiAllowedCidrs: empty; list the CIDRs allowed to reach the Kubernetes API (6443) and Talos API (50000)`,
-    );
-  config.apiAllowedCidrs.forEach((c, i) => checkApiSource(`config.apiAllowedCidrs[${i}]`, c));
-
-  const names = new Set<string>();
-  config.nodePools.forEach((pool, i) => {
-    checkPool(config.name, pool, i, config.architecture);
-    if (names.has(pool.name))
-      throw new Error(`config.nodePools[${i}].name: duplicate pool name "${pool.name}"`);
-    names.add(pool.name);
-  });
-  const controlPlanes = config.nodePools
-    .filter((p) => p.role === "controlplane")
-    .reduce((n, p) => n + p.count, 0);
-  if (controlPlanes < 1 || controlPlanes % 2 === 0) {
-    throw new Error(
-      `config.nodePools: ${controlPlanes} control-plane nodes in total; etcd needs an odd number (1, 3 or 5)`,
-    );
-  }
-  const staticPools = config.nodePools.filter((p) => !p.autoscaler).length;
-  const needed = 2 ** (32 - nodes.prefix);
-  if (staticPools * POOL_BLOCK_SIZE > needed) {
-    throw new Error(
-      `config.nodeSubnetCidr: "${config.nodeSubnetCidr}" has ${needed} addresses but ${staticPools} static pools need ${staticPools * POOL_BLOCK_SIZE}; use a larger subnet`,
-    );
-  }
-  for (const [key, value] of Object.entries(config.autoscaler)) {
-    if (key !== "expander" && !/^\d+[smh]$/.test(value))
-      throw new Error(`config.autoscaler.${key}: "${value}" is not a duration (expected e.g. "10m")`);
-  }
-  if (!KNOWN_EXPANDERS.includes(config.autoscaler.expander)) {
-    throw new Error(
-      `config.autoscaler.expander: unknown expander "${config.autoscaler.expander}"; expected one of ${KNOWN_EXPANDERS.join(", ")}`,
-    );
-  }
 }
