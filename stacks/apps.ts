@@ -26,7 +26,7 @@ import {
   type CloudnativePgSettings,
 } from "../config/services/networking-data";
 import type { ClusterConfig, StackConfig } from "../config/types";
-import { namespaceObject } from "../lib/namespaces";
+import { GATEWAY_ROUTES_LABEL, namespaceObject, secretStoreLabel } from "../lib/namespaces";
 import { OPT_OUT_ANNOTATION_PREFIX } from "../policy/exceptions";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
 import { namespaceItemName } from "./services";
@@ -204,7 +204,20 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
     if (app.specs.length || app.objects?.length || app.liveSecrets?.length) {
       const seen = namespaces.get(app.namespace) ?? { labels: {}, baseline: [] };
       namespaces.set(app.namespace, {
-        labels: { ...seen.labels, ...(app.namespaceLabels ?? {}) },
+        labels: {
+          ...seen.labels,
+          ...(app.namespaceLabels ?? {}),
+          // The shared Gateway admits routes only from labelled namespaces (networking.ts).
+          ...(app.specs.some((s) => s.route) ? { [GATEWAY_ROUTES_LABEL]: "true" } : {}),
+          // Each ClusterSecretStore serves only namespaces labelled for it (secretOperators.ts).
+          ...Object.fromEntries(
+            app.specs
+              .flatMap((s) => Object.values(s.secrets ?? {}))
+              .flatMap((source) =>
+                source.type === "external" ? [[secretStoreLabel(source.store), "true"]] : [],
+              ),
+          ),
+        },
         baseline: app.podSecurity ? [...seen.baseline, `${name}: ${app.podSecurity.reason}`] : seen.baseline,
       });
     }
