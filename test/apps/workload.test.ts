@@ -260,19 +260,36 @@ describe("claims", () => {
     });
   });
 
-  it("gives a database admin UI egress to every CloudNativePG cluster, and nobody else", () => {
+  it("gives a database admin UI egress to the CloudNativePG clusters it is given, and nobody else", () => {
     const egressOf = (app: AppSpec) => find(objectsOf([app]), "NetworkPolicy", "web").spec.egress as Any[];
-    const rule = {
-      to: [
-        {
-          namespaceSelector: {},
-          podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] },
-        },
+    // webApp claims no database, so every rule to 5432 is the admin rule.
+    const to5432 = (app: AppSpec) =>
+      egressOf(app).filter((r) => (r.ports as Any[]).some((p) => p.port === 5432));
+    const admin = webApp({
+      databaseAdmin: [
+        { namespace: "immich", cluster: "immich-db" },
+        { namespace: "linkding", cluster: "linkding-db" },
       ],
-      ports: [{ protocol: "TCP", port: 5432 }],
-    };
-    expect(egressOf(webApp({ databaseAdmin: true }))).toContainEqual(rule);
-    expect(egressOf(webApp())).not.toContainEqual(rule);
+    });
+    expect(to5432(admin)).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "immich" } },
+            podSelector: { matchLabels: { "cnpg.io/cluster": "immich-db" } },
+          },
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "linkding" } },
+            podSelector: { matchLabels: { "cnpg.io/cluster": "linkding-db" } },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 5432 }],
+      },
+    ]);
+    // No wildcard: nothing selects every namespace or every database cluster.
+    expect(JSON.stringify(egressOf(admin))).not.toMatch(/"namespaceSelector":\{\}|"operator":"Exists"/);
+    expect(to5432(webApp())).toEqual([]);
+    expect(to5432(webApp({ databaseAdmin: [] }))).toEqual([]);
   });
 
   it("wires a cache claim and persistence (default class, named class, NFS)", () => {

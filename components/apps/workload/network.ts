@@ -7,7 +7,7 @@
  * `ingress` identity, which only a CiliumNetworkPolicy `fromEntities: [ingress]` can allow
  * (https://docs.cilium.io/en/latest/network/servicemesh/ingress-and-network-policy/).
  */
-import { DNS_EGRESS_RULE } from "../../platform/clusterHelpers";
+import { DNS_EGRESS_RULE, INTERNET_IP_BLOCK } from "../../platform/clusterHelpers";
 import type { JsonValue, KubeObject } from "../../gitops/delivery";
 import type { AppSpec, ExposureTarget, Monitoring } from "./types";
 
@@ -76,14 +76,13 @@ export function networkPolicies(
       to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": app.database.cluster } } }],
       ports: [tcp(5432)],
     });
-  if (app.databaseAdmin)
+  // Only the database clusters the admin tool is given (their own policies admit it too).
+  if (app.databaseAdmin?.length)
     egress.push({
-      to: [
-        {
-          namespaceSelector: {},
-          podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] },
-        },
-      ],
+      to: app.databaseAdmin.map((db) => ({
+        ...namespacePods(db.namespace),
+        podSelector: { matchLabels: { "cnpg.io/cluster": db.cluster } },
+      })),
       ports: [tcp(5432)],
     });
   if (app.cache) egress.push({ to: [appPods(app.cache.app)], ports: [tcp(app.cache.port)] });
@@ -98,7 +97,7 @@ export function networkPolicies(
   }
   if (app.internetEgress?.length) {
     egress.push({
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+      to: [{ ipBlock: { ...INTERNET_IP_BLOCK, except: [...INTERNET_IP_BLOCK.except] } }],
       ports: app.internetEgress.map(tcp),
     });
   }

@@ -254,10 +254,11 @@ export interface AppSpec {
   readonly talksTo?: readonly Peer[];
   readonly calledBy?: readonly string[];
   /**
-   * Egress to the PostgreSQL port of every CloudNativePG cluster in any namespace, for a
-   * database admin UI (pgAdmin). @default false
+   * Egress to the PostgreSQL port of these CloudNativePG clusters, for a database admin UI
+   * (pgAdmin); the database clusters' own policies admit it for the same list.
+   * @default none
    */
-  readonly databaseAdmin?: boolean;
+  readonly databaseAdmin?: readonly DatabaseRef[];
   /** Egress to addresses outside the cluster on these TCP ports (e.g. [443] for a public API). */
   readonly internetEgress?: readonly number[];
   /** Metrics scrape on a service port. */
@@ -379,6 +380,12 @@ export interface DatabaseRequest {
   readonly imageName?: string;
   /** Libraries the extensions need preloaded (`postgresql.shared_preload_libraries`). @default none */
   readonly sharedPreloadLibraries?: readonly string[];
+}
+
+/** One CloudNativePG cluster, by namespace and name. */
+export interface DatabaseRef {
+  readonly namespace: string;
+  readonly cluster: string;
 }
 
 export interface DatabaseClaim extends Omit<DatabaseRequest, "name" | "env" | "connectionEnv" | "owner"> {
