@@ -229,6 +229,22 @@ const ENTRIES: readonly Entry[] = [
       );
     },
   },
+  {
+    pattern: /^kubectl -n (\S+) port-forward service\/(\S+) (\d+):(\d+)$/,
+    why: "kubectl port-forward TYPE/NAME [LOCAL_PORT:]REMOTE_PORT (kubectl reference); onboarding an app whose first account becomes admin before it is published",
+    check: (m) => {
+      const known: Record<string, [string, number]> = {
+        ai: ["open-webui", 8080],
+        immich: ["immich-server", 2283],
+      };
+      expectTrue(known[m[1]]?.[0] === m[2], `no onboarding Service ${m[1]}/${m[2]}`);
+      expectTrue(Number(m[4]) === known[m[1]][1], `${m[2]} listens on ${known[m[1]][1]}, not ${m[4]}`);
+      expectTrue(
+        read(m[1] === "ai" ? "components/apps/ai-llm.ts" : "components/apps/immich.ts").includes("onboarded"),
+        `${m[2]} has no onboarded gate`,
+      );
+    },
+  },
   // talosctl: the program runs the same subcommands itself.
   {
     pattern: /^talosctl (upgrade|upgrade-k8s|gen secrets)$/,

@@ -467,7 +467,7 @@ describe("exposure", () => {
     expect(np.spec.type).toBe("NodePort");
     expect(np.spec.ports[0].nodePort).toBe(30080);
   });
-  it("admits any source on a node port (only there), since it is reached through any node", () => {
+  it("admits the LAN ranges (or the spec's sources) on a node port, and only there", () => {
     const np = webApp({
       service: { ports: { http: 8080, admin: 9090 }, nodePorts: { http: 30080 } },
       controllers: {
@@ -477,7 +477,10 @@ describe("exposure", () => {
     });
     const policy = find(objectsOf([np]), "NetworkPolicy", "web");
     expect(policy.spec.ingress).toEqual([
-      { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 8080 }] },
+      {
+        from: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((cidr) => ({ ipBlock: { cidr } })),
+        ports: [{ protocol: "TCP", port: 8080 }],
+      },
       {
         from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } } }],
         ports: [
@@ -486,6 +489,8 @@ describe("exposure", () => {
         ],
       },
     ]);
+    const lan = find(objectsOf([{ ...np, nodePortSources: ["10.0.40.0/24"] }]), "NetworkPolicy", "web");
+    expect(lan.spec.ingress[0].from).toEqual([{ ipBlock: { cidr: "10.0.40.0/24" } }]);
     const plain = find(objectsOf([webApp({ calledBy: ["api"] })]), "NetworkPolicy", "web");
     expect(JSON.stringify(plain.spec.ingress)).not.toContain("ipBlock");
   });

@@ -7,7 +7,7 @@
  * `ingress` identity, which only a CiliumNetworkPolicy `fromEntities: [ingress]` can allow
  * (https://docs.cilium.io/en/latest/network/servicemesh/ingress-and-network-policy/).
  */
-import { DNS_EGRESS_RULE, INTERNET_IP_BLOCK } from "../../platform/clusterHelpers";
+import { DNS_EGRESS_RULE, INTERNET_IP_BLOCK, PRIVATE_CIDRS } from "../../platform/clusterHelpers";
 import type { JsonValue, KubeObject } from "../../gitops/delivery";
 import type { AppSpec, ExposureTarget, Monitoring } from "./types";
 
@@ -59,11 +59,15 @@ export function networkPolicies(
       ingress.push({ from: [namespacePods(exposure.namespace)], ports: [tcp(port)] });
     }
   }
-  // A NodePort is reached from outside the cluster (through any node), so its ports admit any
-  // source; the other service ports stay limited to `calledBy`.
+  // A NodePort is reached from outside the cluster (through any node): its ports admit the
+  // spec's source ranges (the LAN by default, never the whole internet unless a spec says so);
+  // the other service ports stay limited to `calledBy`.
   const nodePorts = Object.keys(app.service?.nodePorts ?? {}).map((name) => containerPort(app, name));
   if (nodePorts.length)
-    ingress.push({ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: nodePorts.map(tcp) });
+    ingress.push({
+      from: (app.nodePortSources ?? PRIVATE_CIDRS).map((cidr) => ({ ipBlock: { cidr } })),
+      ports: nodePorts.map(tcp),
+    });
   if (app.calledBy?.length && servicePorts.length)
     ingress.push({ from: app.calledBy.map(appPods), ports: servicePorts.map(tcp) });
   if (app.metrics && monitoring.kind !== "none")

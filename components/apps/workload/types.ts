@@ -223,6 +223,12 @@ export interface AppSpec {
     readonly nodePorts?: Readonly<Record<string, number>>;
   };
   /**
+   * Source ranges a NodePort admits. Traffic that kube-proxy forwards between nodes arrives
+   * from a node address, so this limits who reaches the port, it does not authenticate.
+   * @default the RFC 1918 private ranges
+   */
+  readonly nodePortSources?: readonly string[];
+  /**
    * Public route on `<host>.<cluster domain>` to a service port; `aliases` are further hosts
    * (labels or full names) the same route serves, e.g. a sandbox origin.
    */
