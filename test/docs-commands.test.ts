@@ -245,6 +245,15 @@ const ENTRIES: readonly Entry[] = [
       );
     },
   },
+  {
+    pattern: /^kubectl -n longhorn-system get backups\.longhorn\.io$/,
+    why: "Longhorn's Backup kind (longhorn.io), one per volume backup, in the namespace the program installs Longhorn into",
+    check: () =>
+      expectTrue(
+        read("config/services/networking-data.ts").includes('namespace: "longhorn-system"'),
+        "Longhorn is not in longhorn-system",
+      ),
+  },
   // talosctl: the program runs the same subcommands itself.
   {
     pattern: /^talosctl (upgrade|upgrade-k8s|gen secrets)$/,

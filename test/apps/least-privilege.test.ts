@@ -123,6 +123,41 @@ describe.each(STACKS)("%s", (stack) => {
   });
 });
 
+describe("backups (issue #21 item 8)", () => {
+  it.each(STACKS)("%s: every CloudNativePG cluster archives WAL and takes a daily base backup", (stack) => {
+    const dbs = objects(stack).filter(
+      (x) => x.o.kind === "Cluster" && x.o.apiVersion.startsWith("postgresql.cnpg.io/"),
+    );
+    expect(dbs.length).toBeGreaterThan(0);
+    for (const { cluster, o } of dbs) {
+      expect(o.spec.plugins).toEqual([
+        expect.objectContaining({ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true }),
+      ]);
+      const scheduled = objects(stack).filter(
+        (x) =>
+          x.cluster === cluster &&
+          x.o.kind === "ScheduledBackup" &&
+          x.o.spec.cluster.name === o.metadata.name,
+      );
+      expect({ db: `${cluster}/${o.metadata.name}`, scheduled: scheduled.length }).toEqual({
+        db: `${cluster}/${o.metadata.name}`,
+        scheduled: 1,
+      });
+    }
+  });
+
+  it("homelab: Longhorn backs every volume up to its target", () => {
+    const production = objects("homelab").filter((x) => x.cluster === "production");
+    const job = production.find((x) => x.o.kind === "RecurringJob")?.o;
+    expect(job?.spec).toMatchObject({ task: "backup", groups: ["default"] });
+    const release = production.find((x) => x.o.kind === "HelmRelease" && x.o.metadata.name === "longhorn")?.o;
+    expect(release?.spec.values.defaultBackupStore).toEqual({
+      backupTarget: "s3://ronaldlokers-homelab-longhorn@eu-central-003/production/",
+      backupTargetCredentialSecret: "longhorn-backup-s3",
+    });
+  });
+});
+
 describe("pgAdmin", () => {
   it("refuses a database cluster that no app on its cluster creates", async () => {
     await expect(

@@ -72,6 +72,8 @@ describe("stack files the CLI would refuse", () => {
       "platform:cloudflareApiToken",
       "platform:cnpgBackupS3AccessKeyId",
       "platform:cnpgBackupS3SecretAccessKey",
+      "platform:longhornBackupS3AccessKeyId",
+      "platform:longhornBackupS3SecretAccessKey",
       "platform:onePasswordConnectToken",
       "platform:onePasswordCredentials",
       "platform:proxmoxApiToken",
