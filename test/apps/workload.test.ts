@@ -849,6 +849,53 @@ describe("secrets and schemas", () => {
   });
 });
 
+describe("a generated basic-auth Secret and route middlewares", () => {
+  it("makes a kubernetes.io/basic-auth Secret of the user and the generated password, and nothing else", async () => {
+    const run = await runProgram(async () => {
+      const parent = new pulumi.ComponentResource("test:index:Apps", "apps");
+      const result = buildWorkloads(
+        [
+          webApp({
+            secrets: {
+              login: { type: "generated", keys: { password: { length: 32 } }, basicAuthUser: "admin" },
+            },
+          }),
+        ],
+        pureContext({ parent }),
+      );
+      const data = await new Promise<Record<string, string>>((resolve) =>
+        pulumi.output(result.liveSecrets[0].stringData).apply((v) => resolve(v as Record<string, string>)),
+      );
+      return { result, data };
+    });
+    expect(run.outputs.result.liveSecrets.map((x) => [x.name, x.type])).toEqual([
+      ["web-login", "kubernetes.io/basic-auth"],
+    ]);
+    expect(run.outputs.data).toEqual({ password: "fake-random-prod-web-login-password", username: "admin" });
+    expect(() =>
+      build(
+        [
+          webApp({
+            secrets: {
+              login: { type: "generated", keys: { token: { length: 32 } }, basicAuthUser: "admin" },
+            },
+          }),
+        ],
+        pureContext(),
+      ),
+    ).toThrow(
+      'app "web" secrets.login.basicAuthUser: a basic-auth Secret has exactly the generated key "password", found token',
+    );
+  });
+
+  it("refuses Traefik middlewares on a cluster that does not route through Traefik", () => {
+    const app = webApp({ route: { host: "web", port: "http", middlewares: ["auth"] } });
+    expect(() => objectsOf([app])).toThrow(
+      'app "web" route.middlewares: Traefik Middlewares need the traefik ingress; this cluster routes through gateway-api',
+    );
+  });
+});
+
 describe("generated secrets with a bcrypt hash", () => {
   const withKeys = (keys: Record<string, { length: number; prefix?: string; bcrypt?: boolean }>) =>
     webApp({ secrets: { auth: { type: "generated", keys } } });

@@ -177,6 +177,11 @@ export type SecretSource =
       readonly keys: Readonly<
         Record<string, { readonly length: number; readonly prefix?: string; readonly bcrypt?: boolean }>
       >;
+      /**
+       * Makes the Secret a `kubernetes.io/basic-auth` one with this `username` beside the
+       * generated `password` (its only key), the form Traefik's basicAuth reads. @default none
+       */
+      readonly basicAuthUser?: string;
     }
   /** Encrypted stack config (secret key name, handed over in `secrets`), applied live. */
   | { readonly type: "config"; readonly keys: Readonly<Record<string, string>> }
@@ -238,6 +243,11 @@ export interface AppSpec {
     readonly path?: string;
     /** @default none */
     readonly aliases?: readonly string[];
+    /**
+     * Traefik Middlewares (in the app's namespace) the route passes through, e.g. a basicAuth.
+     * Only the `traefik` ingress has them. @default none
+     */
+    readonly middlewares?: readonly string[];
   };
   readonly persistence?: Readonly<Record<string, Persistence>>;
   /**
