@@ -116,6 +116,18 @@ export const CONFIG_KEYS = {
     whenUnset:
       "needed when serviceSettings.cloudnative-pg.backup is set; otherwise databases are not backed up",
   },
+  longhornBackupS3AccessKeyId: {
+    type: "string",
+    secret: true,
+    description: "S3 (Backblaze B2) key id of the Longhorn volume backup target.",
+    whenUnset: "needed when serviceSettings.longhorn.backup is set; otherwise volumes are not backed up",
+  },
+  longhornBackupS3SecretAccessKey: {
+    type: "string",
+    secret: true,
+    description: "S3 (Backblaze B2) secret key of the Longhorn volume backup target.",
+    whenUnset: "needed when serviceSettings.longhorn.backup is set; otherwise volumes are not backed up",
+  },
   bitwardenAccessToken: {
     type: "string",
     secret: true,

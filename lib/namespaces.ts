@@ -30,3 +30,19 @@ export const BUILT_IN_NAMESPACES: ReadonlySet<string> = new Set([
   "kube-public",
   "kube-node-lease",
 ]);
+
+/**
+ * The label that lets a namespace attach routes to the shared public Gateway (its listeners
+ * admit routes `from: Selector` on this label, not `from: All`). The program sets it on the
+ * namespaces of apps that have a route and on the Gateway's own namespace.
+ */
+export const GATEWAY_ROUTES_LABEL = "platform.io/gateway-routes";
+
+/**
+ * The label that lets a namespace read from one ClusterSecretStore: each store's
+ * `spec.conditions` selects the namespaces carrying `platform.io/secret-store-<store>`, and the
+ * program sets it on the namespaces whose apps declare an ExternalSecret against that store.
+ */
+export function secretStoreLabel(store: string): string {
+  return `platform.io/secret-store-${store}`;
+}

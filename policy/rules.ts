@@ -384,6 +384,51 @@ export const RULES: readonly Rule[] = [
         : [],
   },
   {
+    name: "gateway-routes-scoped",
+    description: "A Gateway listener admits routes only from selected namespaces, never from all",
+    enforcementLevel: "mandatory",
+    // Gateway API Listener `allowedRoutes.namespaces.from`: All | Same | Selector; with All,
+    // any namespace can attach a route and claim a hostname under the listener
+    // (https://gateway-api.sigs.k8s.io/reference/spec/#routenamespaces).
+    check: (resource) => {
+      const object = kubeObject(resource);
+      if (
+        !object ||
+        object["kind"] !== "Gateway" ||
+        !String(object["apiVersion"]).startsWith("gateway.networking.k8s.io/")
+      )
+        return [];
+      return list(obj(object["spec"])["listeners"])
+        .filter((l) => obj(obj(l["allowedRoutes"])["namespaces"])["from"] === "All")
+        .map(
+          (l) =>
+            `Gateway ${metadata(object).name} listener ${String(l["name"])} admits routes from all namespaces`,
+        );
+    },
+  },
+  {
+    name: "secret-store-scoped",
+    description: "A ClusterSecretStore serves only the namespaces its conditions select",
+    enforcementLevel: "mandatory",
+    // ESO v1 SecretStoreSpec.Conditions: "Used to constrain a ClusterSecretStore to specific
+    // namespaces"; without it every namespace that can create an ExternalSecret reads the store.
+    check: (resource) => {
+      const object = kubeObject(resource);
+      if (!object || object["kind"] !== "ClusterSecretStore") return [];
+      const conditions = list(obj(object["spec"])["conditions"]);
+      const nonEmpty = (v: unknown) => Array.isArray(v) && v.length > 0;
+      const scoped =
+        conditions.length > 0 &&
+        conditions.every(
+          (c) =>
+            Object.keys(obj(c["namespaceSelector"])).length > 0 ||
+            nonEmpty(c["namespaces"]) ||
+            nonEmpty(c["namespaceRegexes"]),
+        );
+      return scoped ? [] : [`ClusterSecretStore ${metadata(object).name} has no namespace conditions`];
+    },
+  },
+  {
     name: "stateful-protected",
     description:
       "Servers, VMs, primary IPs, volumes, claims, database clusters, namespaces and CRDs are protected or retained",
@@ -456,6 +501,47 @@ interface Workload {
   readonly name: string;
   readonly podLabels: Obj;
   readonly replicas: number;
+}
+
+/**
+ * Custom resources whose operator creates pods, and the labels the operator puts on every
+ * one of them, so the coverage rule counts pods the program never writes itself.
+ * CloudNativePG labels each instance and Job pod `cnpg.io/cluster: <Cluster name>`
+ * (cloudnative-pg pkg/utils/labels_annotations.go `ClusterLabelName`; docs/src/samples/networkpolicy-example.yaml).
+ */
+const OPERATOR_POD_LABELS: Readonly<Record<string, (name: string) => Obj>> = {
+  "postgresql.cnpg.io/Cluster": (name) => ({ "cnpg.io/cluster": name }),
+};
+
+function operatorWorkloads(resources: readonly PolicyResource[]): Workload[] {
+  return resources.flatMap((resource) => {
+    const object = kubeObject(resource);
+    if (!object) return [];
+    const group = String(object["apiVersion"]).split("/")[0];
+    const labelsOf = OPERATOR_POD_LABELS[`${group}/${String(object["kind"])}`];
+    if (!labelsOf) return [];
+    const { namespace, name } = metadata(object);
+    const instances = obj(object["spec"])["instances"];
+    return [
+      {
+        resource,
+        kind: String(object["kind"]),
+        namespace: namespace ?? "",
+        name,
+        podLabels: labelsOf(name),
+        replicas: typeof instances === "number" ? instances : 1,
+      },
+    ];
+  });
+}
+
+/** The directions a NetworkPolicy isolates (`policyTypes`, or its default when unset). */
+function policyTypes(np: Obj): string[] {
+  const spec = obj(np["spec"]);
+  if (Array.isArray(spec["policyTypes"])) return spec["policyTypes"].map(String);
+  // "If no policyTypes are specified on a NetworkPolicy then by default Ingress will always be
+  // set and Egress will be set if the NetworkPolicy has any egress rules" (Kubernetes docs).
+  return ["Ingress", ...(spec["egress"] !== undefined ? ["Egress"] : [])];
 }
 
 function workloads(resources: readonly PolicyResource[]): Workload[] {
@@ -535,21 +621,29 @@ const ADMISSION_FIT: StackRule = {
 export const STACK_RULES: readonly StackRule[] = [
   {
     name: "network-policy-coverage",
-    description: "Every pod the program owns is selected by a NetworkPolicy",
+    description:
+      "Every pod the program owns or an operator creates for it is isolated for ingress and egress by NetworkPolicies",
     enforcementLevel: "mandatory",
     check: (resources) =>
-      workloads(resources)
+      [...workloads(resources), ...operatorWorkloads(resources)]
         .filter((w) => !exemptionFor("network-policy-coverage", w.kind, w.namespace, w.name))
-        .filter(
-          (w) =>
-            !peers(resources, w, "NetworkPolicy").some((np) =>
-              labelsMatch(obj(obj(np["spec"])["podSelector"]), w.podLabels),
-            ),
-        )
-        .map((w) => ({
-          urn: w.resource.urn,
-          message: `${w.kind} ${w.namespace}/${w.name}: no NetworkPolicy selects its pods`,
-        })),
+        .flatMap((w) => {
+          const selecting = peers(resources, w, "NetworkPolicy").filter((np) =>
+            labelsMatch(obj(obj(np["spec"])["podSelector"]), w.podLabels),
+          );
+          const covered = new Set(selecting.flatMap(policyTypes));
+          const missing = ["Ingress", "Egress"].filter((t) => !covered.has(t));
+          if (missing.length === 0) return [];
+          const pods = w.kind === "Cluster" ? "the pods its operator creates" : "its pods";
+          return [
+            {
+              urn: w.resource.urn,
+              message: selecting.length
+                ? `${w.kind} ${w.namespace}/${w.name}: no NetworkPolicy isolates ${pods} for ${missing.join(" and ")}`
+                : `${w.kind} ${w.namespace}/${w.name}: no NetworkPolicy selects ${pods}`,
+            },
+          ];
+        }),
   },
   {
     name: "pdb-for-replicas",

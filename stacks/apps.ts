@@ -27,7 +27,7 @@ import {
   type CloudnativePgSettings,
 } from "../config/services/networking-data";
 import type { ClusterConfig, StackConfig, Taint } from "../config/types";
-import { namespaceObject } from "../lib/namespaces";
+import { GATEWAY_ROUTES_LABEL, namespaceObject, secretStoreLabel } from "../lib/namespaces";
 import { OPT_OUT_ANNOTATION_PREFIX } from "../policy/exceptions";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
 import { namespaceItemName } from "./services";
@@ -246,7 +246,20 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
     if (app.specs.length || app.objects?.length || app.liveSecrets?.length) {
       const seen = namespaces.get(app.namespace) ?? { labels: {}, baseline: [] };
       namespaces.set(app.namespace, {
-        labels: { ...seen.labels, ...(app.namespaceLabels ?? {}) },
+        labels: {
+          ...seen.labels,
+          ...(app.namespaceLabels ?? {}),
+          // The shared Gateway admits routes only from labelled namespaces (networking.ts).
+          ...(app.specs.some((s) => s.route) ? { [GATEWAY_ROUTES_LABEL]: "true" } : {}),
+          // Each ClusterSecretStore serves only namespaces labelled for it (secretOperators.ts).
+          ...Object.fromEntries(
+            app.specs
+              .flatMap((s) => Object.values(s.secrets ?? {}))
+              .flatMap((source) =>
+                source.type === "external" ? [[secretStoreLabel(source.store), "true"]] : [],
+              ),
+          ),
+        },
         baseline: app.podSecurity ? [...seen.baseline, `${name}: ${app.podSecurity.reason}`] : seen.baseline,
       });
     }
@@ -286,10 +299,44 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
               : {}),
           },
         },
+        // Namespace-wide default deny: a pod no other policy selects (one the program did not
+        // expect, or an operator created) gets no traffic in or out. NetworkPolicies are
+        // additive, so each workload's own policy still allows what it declares.
+        {
+          apiVersion: "networking.k8s.io/v1",
+          kind: "NetworkPolicy",
+          metadata: { name: "default-deny-all", namespace },
+          spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        },
       ],
     } satisfies Bundle);
   }
+  // Who reaches each database cluster's pods: the apps of its namespace that use it, and the
+  // admin UIs (pgAdmin) that list it.
+  const dbKey = (namespace: string, dbCluster: string) => `${namespace}/${dbCluster}`;
+  const dbClients = new Map<string, string[]>();
+  const dbAdmins = new Map<string, { namespace: string; app: string }[]>();
+  for (const { app } of builds) {
+    for (const spec of app.specs) {
+      if (spec.database) {
+        const key = dbKey(app.namespace, spec.database.cluster);
+        dbClients.set(key, [...(dbClients.get(key) ?? []), spec.name]);
+      }
+      for (const db of spec.databaseAdmin ?? []) {
+        const key = dbKey(db.namespace, db.cluster);
+        dbAdmins.set(key, [...(dbAdmins.get(key) ?? []), { namespace: app.namespace, app: spec.name }]);
+      }
+    }
+  }
   const cnpg = cluster.serviceSettings?.["cloudnative-pg"] as CloudnativePgSettings | undefined;
+  const created = [...claimsByNamespace].flatMap(([namespace, claims]) =>
+    claims.map((c) => dbKey(namespace, c.cluster)),
+  );
+  for (const [key, admins] of dbAdmins)
+    if (!created.includes(key))
+      throw new Error(
+        `cluster ${cluster.name}: ${admins.map((a) => a.app).join(", ")} administers database cluster ${key}, which no app on this cluster creates (there are: ${[...new Set(created)].sort().join(", ") || "none"})`,
+      );
   for (const [namespace, claims] of claimsByNamespace) {
     const byCluster = new Map<string, DatabaseClaim[]>();
     for (const c of claims) byCluster.set(c.cluster, [...(byCluster.get(c.cluster) ?? []), c]);
@@ -330,6 +377,13 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
             }
           : {}),
         ...(cnpg.recovery ? { recovery: cnpg.recovery } : {}),
+        network: {
+          clients: [...new Set(dbClients.get(dbKey(namespace, dbCluster)) ?? [])],
+          admins: dbAdmins.get(dbKey(namespace, dbCluster)) ?? [],
+          // Talos clusters run Cilium (components/cluster/talos); K3s and k3d do not.
+          cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",
+          operatorNamespace: CLOUDNATIVE_PG_DEFAULTS.namespace,
+        },
         parent,
         dependsOn: [namespaceItemName(namespace)],
       });

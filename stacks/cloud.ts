@@ -53,7 +53,7 @@ export function cloudStack(config: StackConfig): Composition {
     result.emitted[cluster.name] = delivered.files;
     Object.assign(result.apps, delivered.apps);
     Object.assign(result.databases, delivered.databases);
-    result.clusters[cluster.name] = clusterOutputs(cluster, talos.handle, { talosconfig: talos.talosconfig });
+    result.clusters[cluster.name] = clusterOutputs(cluster, talos.handle);
   }
   return result;
 }

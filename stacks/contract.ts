@@ -20,10 +20,16 @@ export const CLUSTER_FIELDS = {
   gitPath: "string",
   /** `https://host:port` of the Kubernetes API, an address that answers. */
   apiEndpoint: "string",
-  /** Admin kubeconfig. */
-  kubeconfig: "secret",
-  /** talosctl client config; Talos clusters only. */
-  talosconfig: "secret?",
+  /**
+   * Base64 PEM of the cluster CA (a kubeconfig's `certificate-authority-data`): public, so
+   * a consumer can verify `apiEndpoint`. No admin credential is in the contract (README
+   * "Outputs contract": a consumer authenticates as `consumerServiceAccount`).
+   */
+  certificateAuthorityData: "string",
+  /** Namespace other teams deploy into. */
+  consumerNamespace: "string",
+  /** ServiceAccount in `consumerNamespace` (ClusterRole `edit` there only) to request tokens for. */
+  consumerServiceAccount: "string",
   nodeAddresses: "string[]",
   /** Address LoadBalancer Services and the ingress answer on. */
   loadBalancerAddress: "string",

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
+import { consumerAccessItem } from "../components/platform/consumerAccess";
 import { SERVICE_REGISTRY } from "../components/platform/registry";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { BUILT_IN_NAMESPACES, namespaceObject } from "../lib/namespaces";
@@ -64,6 +65,8 @@ export function buildServices(
     items.push(...built.items);
     liveSecrets.push(...built.liveSecrets);
   }
+  // Every cluster: the scoped namespace other teams deploy into (outputs contract).
+  items.push(consumerAccessItem());
   return { items: withNamespaceItems(items), liveSecrets };
 }
 

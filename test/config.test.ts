@@ -458,6 +458,8 @@ describe("config schema", () => {
       [
         "cnpgBackupS3AccessKeyId",
         "cnpgBackupS3SecretAccessKey",
+        "longhornBackupS3AccessKeyId",
+        "longhornBackupS3SecretAccessKey",
         "bitwardenAccessToken",
         "vaultToken",
         "onePasswordConnectToken",

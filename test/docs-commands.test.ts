@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CONFIG_KEYS } from "../config/keys";
+import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_ACCOUNT } from "../components/platform/consumerAccess";
 import { ONEPASSWORD_NAMESPACE } from "../components/platform/secretOperators";
 
 const ROOT = path.join(__dirname, "..");
@@ -126,6 +127,12 @@ const ENTRIES: readonly Entry[] = [
   },
   // Pulumi CLI: the project, stacks, keys and URNs it names must be this program's.
   {
+    pattern: /^pulumi stack export --show-secrets --file (\S+)$/,
+    why: "pulumi stack export [flags]: --file (a filename to write stack output to), --show-secrets (emit secrets in plaintext) (Pulumi CLI reference); how an operator reads admin credentials that are no stack output",
+    check: (m) =>
+      expectTrue(!/^(Pulumi\.|\.\.?\/)/.test(m[1]), `write the export beside the project, not over ${m[1]}`),
+  },
+  {
     pattern: /^pulumi login$/,
     why: "logs in to the state backend the user chooses (no flags)",
   },
@@ -233,6 +240,42 @@ const ENTRIES: readonly Entry[] = [
         "no stack creates a postgresql.cnpg.io Cluster",
       ),
   },
+  {
+    pattern: /^kubectl -n (\S+) create token (\S+) --duration=(\d+[smh])$/,
+    why: "kubectl create token SERVICE_ACCOUNT_NAME [--duration] (kubectl reference, TokenRequest API); the namespace and ServiceAccount the outputs contract names",
+    check: (m) => {
+      expectTrue(m[1] === CONSUMER_NAMESPACE, `the consumer namespace is ${CONSUMER_NAMESPACE}, not ${m[1]}`);
+      expectTrue(
+        m[2] === CONSUMER_SERVICE_ACCOUNT,
+        `the consumer ServiceAccount is ${CONSUMER_SERVICE_ACCOUNT}, not ${m[2]}`,
+      );
+    },
+  },
+  {
+    pattern: /^kubectl -n (\S+) port-forward service\/(\S+) (\d+):(\d+)$/,
+    why: "kubectl port-forward TYPE/NAME [LOCAL_PORT:]REMOTE_PORT (kubectl reference); onboarding an app whose first account becomes admin before it is published",
+    check: (m) => {
+      const known: Record<string, [string, number]> = {
+        ai: ["open-webui", 8080],
+        immich: ["immich-server", 2283],
+      };
+      expectTrue(known[m[1]]?.[0] === m[2], `no onboarding Service ${m[1]}/${m[2]}`);
+      expectTrue(Number(m[4]) === known[m[1]][1], `${m[2]} listens on ${known[m[1]][1]}, not ${m[4]}`);
+      expectTrue(
+        read(m[1] === "ai" ? "components/apps/ai-llm.ts" : "components/apps/immich.ts").includes("onboarded"),
+        `${m[2]} has no onboarded gate`,
+      );
+    },
+  },
+  {
+    pattern: /^kubectl -n longhorn-system get backups\.longhorn\.io$/,
+    why: "Longhorn's Backup kind (longhorn.io), one per volume backup, in the namespace the program installs Longhorn into",
+    check: () =>
+      expectTrue(
+        read("config/services/networking-data.ts").includes('namespace: "longhorn-system"'),
+        "Longhorn is not in longhorn-system",
+      ),
+  },
   // talosctl: the program runs the same subcommands itself.
   {
     pattern: /^talosctl (upgrade|upgrade-k8s|gen secrets|gen config|apply-config --insecure|reset)$/,
@@ -256,6 +299,10 @@ const ENTRIES: readonly Entry[] = [
       ),
   },
   // Other tools: the form their upstream source defines, read at the pinned versions.
+  {
+    pattern: /^talosctl --talosconfig \.\/talosconfig kubeconfig \.\/kubeconfig$/,
+    why: 'siderolabs/talos website/content/v1.11/reference/cli.md: `talosctl kubeconfig [local-path]` ("Download the admin kubeconfig from the node"), --talosconfig inherited from the parent command',
+  },
   {
     pattern: /^talosctl --nodes <cp-address> bootstrap --recover-from=\.\/db\.snapshot$/,
     why: "siderolabs/talos website/content/v1.11/reference/cli.md, `talosctl bootstrap`: --recover-from (recover etcd cluster from the snapshot), --recover-skip-hash-check (for a data directory copy)",

@@ -74,10 +74,19 @@ describe.each(STACKS)("offline synth of %s", (stack) => {
     expect([...again.files.entries()]).toEqual([...results.get(stack)!.files.entries()]);
   }, 120_000);
 
-  it("keeps kubeconfigs secret in the outputs contract", () => {
+  it("exports no admin credential, only the CA and the scoped consumer ServiceAccount", () => {
     for (const cluster of Object.values(plan(stack).outputs.clusters)) {
-      expect(cluster["kubeconfig"]).toBe(SECRET_PLACEHOLDER);
-      if ("talosconfig" in cluster) expect(cluster["talosconfig"]).toBe(SECRET_PLACEHOLDER);
+      expect(Object.keys(cluster)).not.toContain("kubeconfig");
+      expect(Object.keys(cluster)).not.toContain("talosconfig");
+      expect(Object.values(cluster)).not.toContain(SECRET_PLACEHOLDER);
+      // The offline kubeconfig's CA (lib/mock-runtime.ts fakeKubeconfig), not its token.
+      expect(Buffer.from(String(cluster["certificateAuthorityData"]), "base64").toString()).toMatch(
+        /^fake-ca-/,
+      );
+      expect([cluster["consumerNamespace"], cluster["consumerServiceAccount"]]).toEqual([
+        "platform-consumer",
+        "deployer",
+      ]);
     }
   });
 

@@ -127,6 +127,10 @@ export function openWebuiSpec(s: OpenWebuiSettings): AppSpec {
               ...databaseUrl("open-webui"),
               DATA_DIR: data,
               ENABLE_OLLAMA_API: "False",
+              // The first sign-up becomes admin (backend/open_webui/routers/auths.py `signup`:
+              // role "admin" if not has_users), and Open WebUI turns sign-up off after it; any
+              // later account waits for an admin's approval (DEFAULT_USER_ROLE, env-configuration).
+              DEFAULT_USER_ROLE: "pending",
             },
             // The image's HEALTHCHECK: GET /health on 8080 (open-webui Dockerfile).
             probes: {
@@ -150,7 +154,9 @@ export function openWebuiSpec(s: OpenWebuiSettings): AppSpec {
         },
       },
     },
-    service: { ports: { http: 8080 }, nodePorts: { http: s.nodePort } },
+    // No NodePort until the admin account exists (settings.onboarded); then only from the LAN.
+    service: { ports: { http: 8080 }, ...(s.onboarded ? { nodePorts: { http: s.nodePort } } : {}) },
+    nodePortSources: s.nodePortSources,
     persistence: { data: { type: "pvc", size: s.storage.size, storageClass: s.storage.storageClass } },
     secrets: { keys: { type: "generated", keys: { secretKey: { length: 48 } } } },
     talksTo: [

@@ -6,8 +6,10 @@
  * Secret) are left out with the widgets.
  */
 import type { HomepageSettings } from "../../config/apps/homepage";
+import type { KubeObject } from "../gitops/delivery";
 import type { AppDefinition } from "./types";
 import type { AppSpec, ImageRef } from "./workload";
+import { secretObjectName } from "./workload/secrets";
 
 /** Homepage's HTTP port (Dockerfile `ENV PORT=3000`). */
 export const HOMEPAGE_PORT = 3000;
@@ -105,9 +107,41 @@ export function homepageSpec(s: HomepageSettings, domain: string): AppSpec {
       },
     },
     service: { ports: { http: HOMEPAGE_PORT } },
-    route: { host: s.host, port: "http" },
+    // Homepage has no authentication of its own; Traefik's basicAuth asks first (settings.auth).
+    route: { host: s.host, port: "http", ...(s.auth === "basic" ? { middlewares: [AUTH_MIDDLEWARE] } : {}) },
     configMaps: { config: homepageConfig(s) },
+    ...(s.auth === "basic"
+      ? {
+          secrets: {
+            "basic-auth": {
+              type: "generated" as const,
+              keys: { password: { length: 32 } },
+              basicAuthUser: "admin",
+            },
+          },
+        }
+      : {}),
   };
+}
+
+/** The Traefik Middleware that asks for the basic-auth user before Homepage answers. */
+export const AUTH_MIDDLEWARE = "homepage-auth";
+
+/**
+ * Traefik's basicAuth Middleware reading the generated `homepage-basic-auth` Secret: a Secret
+ * of type kubernetes.io/basic-auth with `username` and `password` (Traefik docs "BasicAuth",
+ * "Kubernetes kubernetes.io/basic-auth secret type").
+ */
+export function homepageAuthObjects(s: HomepageSettings): KubeObject[] {
+  if (s.auth !== "basic") return [];
+  return [
+    {
+      apiVersion: "traefik.io/v1alpha1",
+      kind: "Middleware",
+      metadata: { name: AUTH_MIDDLEWARE, namespace: s.namespace },
+      spec: { basicAuth: { secret: secretObjectName("homepage", "basic-auth") } },
+    },
+  ];
 }
 
 /** Homepage on one cluster. */
@@ -117,6 +151,7 @@ export const homepageDefinition: AppDefinition<HomepageSettings> = {
     return {
       namespace: ctx.settings.namespace,
       specs: [homepageSpec(ctx.settings, ctx.cluster.domain)],
+      objects: homepageAuthObjects(ctx.settings),
       waitingForImages: [],
       mainHost: ctx.settings.host,
     };

@@ -122,7 +122,8 @@ export function immichSpecs(s: ImmichSettings): AppSpec[] {
         },
       },
       service: { ports: { http: SERVER_PORT } },
-      route: { host: s.host, port: "http" },
+      // Until the admin exists, anyone reaching Immich can claim it (settings.onboarded).
+      ...(s.onboarded ? { route: { host: s.host, port: "http" } } : {}),
       persistence: {
         upload: {
           type: "pvc",
@@ -156,6 +157,12 @@ export const immichDefinition: AppDefinition<ImmichSettings> = {
   name: "immich",
   build(ctx) {
     const s = ctx.settings;
-    return { namespace: s.namespace, specs: immichSpecs(s), waitingForImages: [], mainHost: s.host };
+    return {
+      namespace: s.namespace,
+      specs: immichSpecs(s),
+      waitingForImages: [],
+      // No public URL before the route exists.
+      ...(s.onboarded ? { mainHost: s.host } : {}),
+    };
   },
 };

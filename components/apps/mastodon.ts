@@ -177,8 +177,13 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
     { app: REDIS, port: 6379 },
     { app: SEARCH, port: 9200 },
   ];
-  // Federation, media on S3, SMTP (submission and implicit TLS), remote media over plain HTTP.
-  const internet = [80, 443, 465, 587];
+  // Federation, media on S3 and remote media over plain HTTP, for every Rails process; SMTP
+  // (submission and implicit TLS) only for Sidekiq: Mastodon sends every mail through
+  // ActionMailer `deliver_later` (app/models/user.rb `render_and_send_devise_message`,
+  // `UserMailer.welcome(self).deliver_later`), a job on Sidekiq's `mailers` queue, so the
+  // web process never speaks SMTP.
+  const internet = [80, 443];
+  const internetWithMail = [...internet, 465, 587];
   /** A Rails container of the glitch-soc image. */
   const rails = (extra: Partial<ContainerSpec> & Pick<ContainerSpec, "resources">): ContainerSpec => ({
     image: imageOf(s, "mastodon"),
@@ -454,7 +459,7 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
       metrics: { port: "metrics" },
       database,
       talksTo: stores,
-      internetEgress: internet,
+      internetEgress: internetWithMail,
       priorityClassName: MASTODON_HIGH,
       dependsOn: [CORE],
     };

@@ -73,6 +73,9 @@ export function nightscoutSpecs(s: NightscoutSettings, domain: string): AppSpec[
                 // redirect plain HTTP (the kubelet probes and Traefik speak HTTP to the pod).
                 INSECURE_USE_HTTP: "true",
                 PORT: String(NIGHTSCOUT_PORT),
+                // README "Features": without it the default `readable` lets anyone read the
+                // glucose data; `denied` requires a token (settings.defaultRoles opts out).
+                AUTH_DEFAULT_ROLES: s.defaultRoles,
               },
               probes: {
                 // README "Nightscout API": server status at /api/v1/status.json.

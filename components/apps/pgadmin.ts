@@ -1,7 +1,7 @@
 /**
  * pgAdmin (source document 004: "PostgreSQL administration (production only)"): the
  * dpage/pgadmin4 image in server mode, its first administrator's password generated, egress to
- * every CloudNativePG cluster of the cluster. Env from pgAdmin "Container Deployment" and the
+ * the CloudNativePG clusters its settings list (`databases`) and no other. Env from pgAdmin "Container Deployment" and the
  * image's pkg/docker/entrypoint.sh.
  */
 import type { PgadminSettings } from "../../config/apps/pgadmin";
@@ -68,7 +68,7 @@ export function pgadminSpecs(s: PgadminSettings, domain: string): AppSpec[] {
       route: { host: s.host, port: "http" },
       persistence: { data: { type: "pvc", size: s.storageSize } },
       secrets: { admin: { type: "generated", keys: { password: { length: 32 } } } },
-      databaseAdmin: true,
+      databaseAdmin: s.databases,
     },
   ];
 }

@@ -252,11 +252,17 @@ export const renovateService: ServiceDefinition<RenovateSettings> = {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
         metadata: { name: "allow-https-egress", namespace: ns },
-        // Renovate talks to the git platform and to registries over HTTPS only.
+        // Renovate talks to the git platform and to registries over HTTPS only, on the
+        // internet: nothing in the cluster, the LAN or the metadata service.
         spec: {
           podSelector: {},
           policyTypes: ["Egress"],
-          egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }],
+          egress: [
+            {
+              to: [{ ipBlock: { ...INTERNET_IP_BLOCK, except: [...INTERNET_IP_BLOCK.except] } }],
+              ports: [{ protocol: "TCP", port: 443 }],
+            },
+          ],
         },
       },
       {
@@ -352,6 +358,65 @@ export function platformPriorityClasses(): Bundle {
       pc("platform-high", 10000000, "Platform services that serve apps"),
     ],
   };
+}
+
+/**
+ * The internet as an egress destination: every IPv4 address except the private and
+ * special-purpose ranges (RFC 1918 private networks, RFC 6598 shared address space, RFC 3927
+ * link-local, which holds the cloud metadata service at 169.254.169.254 where Hetzner serves
+ * a server's user data, and loopback). For traffic that truly leaves the cluster, so a pod
+ * allowed "the internet" still reaches nothing inside the cluster, the LAN or the host.
+ * NetworkPolicy `ipBlock.except`: https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export const INTERNET_IP_BLOCK = {
+  cidr: "0.0.0.0/0",
+  except: ["10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"],
+} as const;
+
+/** The private ranges (RFC 1918), where a homelab's API server and NAS live. */
+export const PRIVATE_CIDRS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
+
+/**
+ * Egress to the Kubernetes API server for the pods `podSelector` selects (operator-created
+ * pods whose manager talks to the API). On Talos the CNI is Cilium, whose `kube-apiserver`
+ * entity matches exactly the API server, host-network endpoints included
+ * (https://docs.cilium.io/en/stable/security/policy/language/#entities-based); a plain
+ * NetworkPolicy cannot name it, so elsewhere (K3s, k3d: kube-router or flannel) the rule
+ * allows port 6443 to the private ranges the API server's node address is in.
+ */
+export function apiServerEgress(
+  name: string,
+  namespace: string,
+  podSelector: { [key: string]: JsonValue },
+  cni: "cilium" | "other",
+): KubeObject {
+  return cni === "cilium"
+    ? {
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: { name, namespace },
+        spec: {
+          endpointSelector: podSelector,
+          egress: [
+            { toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "6443", protocol: "TCP" }] }] },
+          ],
+        },
+      }
+    : {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name, namespace },
+        spec: {
+          podSelector,
+          policyTypes: ["Egress"],
+          egress: [
+            {
+              to: PRIVATE_CIDRS.map((cidr) => ({ ipBlock: { cidr } })),
+              ports: [{ protocol: "TCP", port: 6443 }],
+            },
+          ],
+        },
+      };
 }
 
 /** The egress rule to CoreDNS (label `k8s-app: kube-dns` on Talos and K3s alike). */

@@ -3,7 +3,7 @@
  * DNS-01, MetalLB (k3s), K3s's own Traefik with an HTTPS redirect, the shared Cilium
  * Gateway (Talos) and Istio (sources 002, 003, 004).
  */
-import { namespaceObject } from "../../lib/namespaces";
+import { GATEWAY_ROUTES_LABEL, namespaceObject } from "../../lib/namespaces";
 import { stringify } from "yaml";
 import {
   CERT_MANAGER_DEFAULTS as CM,
@@ -18,7 +18,7 @@ import {
   type MetallbSettings,
   type TraefikSettings,
 } from "../../config/services/networking-data";
-import type { Addon, Bundle, JsonValue } from "../gitops/delivery";
+import type { Addon, Bundle, JsonValue, KubeObject } from "../gitops/delivery";
 import type { ServiceDefinition } from "./types";
 
 export const CERT_MANAGER_ITEM = "cert-manager";
@@ -200,9 +200,15 @@ export const traefikService: ServiceDefinition<TraefikSettings> = {
   },
 };
 
+/** A copy of an object with more labels. */
+function withLabels(object: KubeObject, labels: Record<string, string>): KubeObject {
+  return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, ...labels } } };
+}
+
 /**
  * The shared external Gateway on Talos (002): gatewayClassName `cilium`, listeners for the
- * apex and the wildcard with one wildcard certificate, routes from all namespaces; its
+ * apex and the wildcard with one wildcard certificate, routes from the namespaces labelled
+ * {@link GATEWAY_ROUTES_LABEL} (the program labels each app namespace with a route); its
  * Service's address comes from a Cilium LB IPAM pool (a fixed `address`) or from a Hetzner
  * Cloud Load Balancer the hcloud CCM creates (the default).
  */
@@ -223,7 +229,14 @@ export const ciliumGatewayService: ServiceDefinition<CiliumGatewaySettings> = {
             "load-balancer.hetzner.cloud/use-private-ip": "true",
           };
     const tls = { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: GW.certificateSecret }] };
-    const allowAll = { namespaces: { from: "All" } };
+    // Routes attach only from namespaces the program labels (Gateway API Listener
+    // `allowedRoutes.namespaces`: All, Same or Selector; "Selector: Routes in namespaces
+    // selected by the selector may be used by this Gateway",
+    // https://gateway-api.sigs.k8s.io/reference/spec/#routenamespaces). With `All`, any
+    // namespace could claim any hostname under the wildcard listener.
+    const allowAll = {
+      namespaces: { from: "Selector", selector: { matchLabels: { [GATEWAY_ROUTES_LABEL]: "true" } } },
+    };
     const bundle: Bundle = {
       kind: "bundle",
       name: "cilium-gateway",
@@ -232,7 +245,8 @@ export const ciliumGatewayService: ServiceDefinition<CiliumGatewaySettings> = {
       // The Certificate is a cert-manager CR and needs the issuer.
       dependsOn: [CERT_MANAGER_ITEM, CERT_MANAGER_ISSUERS_ITEM],
       objects: [
-        namespaceObject(GW.namespace),
+        // Its own redirect route attaches from here, so this namespace carries the label too.
+        withLabels(namespaceObject(GW.namespace), { [GATEWAY_ROUTES_LABEL]: "true" }),
         ...(address.mode === "lb-ipam"
           ? [
               {

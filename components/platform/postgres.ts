@@ -7,6 +7,7 @@
  * docs/src/backup.md). The plugin's certificates come from cert-manager, so the plugin
  * addon waits for cert-manager (plugin docs, "Requirements").
  */
+import { postgresNetworkPolicies, type PostgresNetwork } from "./postgresNetwork";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
@@ -114,6 +115,8 @@ export interface PostgresClusterArgs {
   readonly parent: pulumi.Resource;
   /** Extra items to wait for (the operator and plugin are always waited for). */
   readonly dependsOn?: readonly string[];
+  /** Who reaches the database pods the operator creates (postgresNetwork.ts). */
+  readonly network: PostgresNetwork;
 }
 
 export interface PostgresClusterBuild extends ServiceBuild {
@@ -308,6 +311,10 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
       });
     }
   }
+  // The operator's pods are nobody else's: the program's policies select them by label.
+  objects.push(
+    ...postgresNetworkPolicies(args.name, args.namespace, args.network, args.backup !== undefined),
+  );
   const bundle: Bundle = {
     kind: "bundle",
     name: `postgres-${args.name}`,

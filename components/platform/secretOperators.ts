@@ -4,6 +4,7 @@
  * controller (000).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { secretStoreLabel } from "../../lib/namespaces";
 import type {
   ExternalSecretsSettings,
   OnePasswordOperatorSettings,
@@ -91,8 +92,25 @@ function bitwardenTlsObjects(): KubeObject[] {
   ];
 }
 
+/**
+ * A ClusterSecretStore usable only from the namespaces labelled {@link secretStoreLabel}:
+ * without `conditions` a ClusterSecretStore "can be referenced by all ExternalSecrets from all
+ * namespaces" (ESO docs, ClusterSecretStore), so any namespace able to create an ExternalSecret
+ * could read every secret the store's credential reaches. `conditions` is ESO v1
+ * `SecretStoreSpec.Conditions`, "used to constrain a ClusterSecretStore to specific
+ * namespaces" (apis/externalsecrets/v1/secretstore_types.go, ClusterSecretStoreCondition
+ * `namespaceSelector`).
+ */
 function store(name: string, provider: { [key: string]: JsonValue }): KubeObject {
-  return { apiVersion: ESO_API, kind: "ClusterSecretStore", metadata: { name }, spec: { provider } };
+  return {
+    apiVersion: ESO_API,
+    kind: "ClusterSecretStore",
+    metadata: { name },
+    spec: {
+      provider,
+      conditions: [{ namespaceSelector: { matchLabels: { [secretStoreLabel(name)]: "true" } } }],
+    },
+  };
 }
 
 /**

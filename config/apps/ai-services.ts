@@ -63,6 +63,14 @@ export interface OpenWebuiSettings extends AiCommon {
   readonly storage: AiVolume;
   /** Document 001: NodePort 30080. */
   readonly nodePort: number;
+  /**
+   * Whether the first account (which Open WebUI makes admin) exists. Until then the NodePort
+   * is not opened: create the admin through `kubectl port-forward`, then set this.
+   * @default false
+   */
+  readonly onboarded: boolean;
+  /** Source ranges the NodePort admits. @default the RFC 1918 private ranges (the LAN) */
+  readonly nodePortSources: readonly string[];
 }
 
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -152,11 +160,17 @@ export function parseLitellmSettings(r: Reader, cluster: Cluster): LitellmSettin
 
 /** Parses `appSettings.open-webui`. */
 export function parseOpenWebuiSettings(r: Reader, cluster: Cluster): OpenWebuiSettings {
-  r.only(["namespace", "images", "storage", "nodePort"]);
+  r.only(["namespace", "images", "storage", "nodePort", "onboarded", "nodePortSources"]);
   return {
     ...common(r, "open-webui", cluster),
     storage: volume(r, "5Gi"),
     // The Kubernetes default NodePort range (kube-apiserver --service-node-port-range).
     nodePort: r.integer("nodePort", { min: 30000, max: 32767 }, 30080),
+    onboarded: r.boolean("onboarded", false),
+    nodePortSources: r.stringList(
+      "nodePortSources",
+      { pattern: /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, expected: "an IPv4 CIDR such as 192.168.0.0/16" },
+      ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+    ),
   };
 }

@@ -19,6 +19,12 @@ export interface HomepageSettings extends HomelabAppSettings {
   readonly title: string;
   /** Service groups in order: group name -> links. @default none */
   readonly services: readonly { readonly group: string; readonly links: readonly HomepageLink[] }[];
+  /**
+   * Homepage has no login of its own; with `basic`, Traefik asks for a user name and the
+   * generated password (Secret `homepage-basic-auth`) before any request reaches it. `none`
+   * opts out, for a page kept off the internet. @default "basic"
+   */
+  readonly auth: "basic" | "none";
 }
 
 const URL = { pattern: /^https?:\/\/\S+$/, expected: "an http(s) URL" };
@@ -29,11 +35,12 @@ export function parseHomepageSettings(
   r: Reader,
   cluster: Pick<ClusterConfig, "architecture">,
 ): HomepageSettings {
-  r.only([...COMMON_FIELDS, "title", "services"]);
+  r.only([...COMMON_FIELDS, "title", "services", "auth"]);
   const groups = r.optionalObject("services");
   return {
     ...parseHomelabCommon(r, "homepage", cluster),
     title: r.string("title", TEXT, "Homepage"),
+    auth: r.string("auth", { oneOf: ["basic", "none"] as const }, "basic"),
     services: Object.keys(groups.value).map((group) => ({
       group,
       links: groups.list(group).map((link) => {

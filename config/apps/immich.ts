@@ -24,6 +24,13 @@ export interface ImmichSettings {
    * The external library (004: "external NFS library mount"), mounted read-only at
    * `/mnt/library`; add it in Immich as an external library with that import path.
    */
+  /**
+   * Whether Immich's admin exists. Until then anyone who reaches the server can make themselves
+   * its admin (server AuthService.adminSignUp, unauthenticated `POST /auth/admin-sign-up`,
+   * refused only once "The server already has an admin"), so the route is published only once
+   * this is set; register the admin through `kubectl port-forward` first. @default false
+   */
+  readonly onboarded: boolean;
   readonly library: { readonly server: string; readonly path: string };
 }
 
@@ -35,7 +42,7 @@ export function parseImmichSettings(
   r: Reader,
   cluster: Pick<ClusterConfig, "name" | "architecture">,
 ): ImmichSettings {
-  r.only(["namespace", "images", "host", "postgresCluster", "upload", "library"]);
+  r.only(["namespace", "images", "host", "postgresCluster", "upload", "library", "onboarded"]);
   const label = { pattern: LABEL, expected: "a DNS label" };
   const upload = r.optionalObject("upload").only(["size", "storageClass"]);
   const library = r.object("library").only(["server", "path"]);
@@ -44,6 +51,7 @@ export function parseImmichSettings(
     images: parseAppImages(r, "immich", cluster.architecture),
     host: r.string("host", label, "immich"),
     postgresCluster: r.string("postgresCluster", label, "immich-db"),
+    onboarded: r.boolean("onboarded", false),
     // synology-nfs is the StorageClass the catalog requires of Immich (config/catalog.ts).
     upload: {
       size: upload.string("size", SIZE, "100Gi"),

@@ -23,6 +23,13 @@ export interface NightscoutSettings {
    * @default "mg/dl"
    */
   readonly displayUnits: "mg/dl" | "mmol";
+  /**
+   * `AUTH_DEFAULT_ROLES`: what a visitor without a token may do (cgm-remote-monitor README
+   * "Features": `readable` lets "anyone view Nightscout without a token", `denied` requires a
+   * token on every visit). Health data stays private unless this is set to `readable`.
+   * @default "denied"
+   */
+  readonly defaultRoles: string;
 }
 
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -32,7 +39,7 @@ export function parseNightscoutSettings(
   r: Reader,
   cluster: Pick<ClusterConfig, "name" | "architecture">,
 ): NightscoutSettings {
-  r.only(["namespace", "images", "host", "postgresCluster", "displayUnits"]);
+  r.only(["namespace", "images", "host", "postgresCluster", "displayUnits", "defaultRoles"]);
   const label = { pattern: LABEL, expected: "a DNS label" };
   return {
     namespace: r.string("namespace", label, "nightscout"),
@@ -40,5 +47,12 @@ export function parseNightscoutSettings(
     host: r.string("host", label, "nightscout"),
     postgresCluster: r.string("postgresCluster", label, "nightscout-db"),
     displayUnits: r.string("displayUnits", { oneOf: ["mg/dl", "mmol"] as const }, "mg/dl"),
+    // Role names are space-separated words (README: `readable`, `denied`, `status-only`, or
+    // any role name).
+    defaultRoles: r.string(
+      "defaultRoles",
+      { pattern: /^[a-z][a-z:*-]*( [a-z][a-z:*-]*)*$/, expected: "role names such as denied or readable" },
+      "denied",
+    ),
   };
 }

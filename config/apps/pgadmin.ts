@@ -20,6 +20,11 @@ export interface PgadminSettings {
   readonly email?: string;
   /** The `/var/lib/pgadmin` volume (its SQLite settings database). @default "1Gi" */
   readonly storageSize: string;
+  /**
+   * The CloudNativePG clusters pgAdmin administers, each `<namespace>/<database cluster>`:
+   * only these admit it and only these it may reach. @default none (pgAdmin reaches no database)
+   */
+  readonly databases: readonly { readonly namespace: string; readonly cluster: string }[];
 }
 
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -29,7 +34,7 @@ export function parsePgadminSettings(
   r: Reader,
   cluster: Pick<ClusterConfig, "name" | "architecture">,
 ): PgadminSettings {
-  r.only(["namespace", "images", "host", "email", "storageSize"]);
+  r.only(["namespace", "images", "host", "email", "storageSize", "databases"]);
   const label = { pattern: LABEL, expected: "a DNS label" };
   const email = r.optionalString("email", {
     pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
@@ -45,5 +50,14 @@ export function parsePgadminSettings(
       { pattern: /^[1-9][0-9]*(Mi|Gi)$/, expected: "a size such as 1Gi" },
       "1Gi",
     ),
+    databases: r
+      .stringList("databases", {
+        pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+        expected: "<namespace>/<database cluster>, e.g. immich/immich-db",
+      })
+      .map((ref) => {
+        const [namespace, cluster] = ref.split("/");
+        return { namespace, cluster };
+      }),
   };
 }

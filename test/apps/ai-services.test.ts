@@ -4,7 +4,13 @@
  * synology-nfs, NodePort 30080, NATS bcrypt auth through an init container, Redis auth,
  * LiteLLM's env and 1Password items, pinned images), plus the settings parsers directly.
  */
-import { AI_APPS, parseLitellmSettings, parseNatsSettings } from "../../config/apps/ai-services";
+import {
+  AI_APPS,
+  parseLitellmSettings,
+  parseNatsSettings,
+  parseOpenWebuiSettings,
+} from "../../config/apps/ai-services";
+import { openWebuiSpec } from "../../components/apps/ai-llm";
 import { APP_IMAGES } from "../../config/apps/images";
 import { ConfigError, Reader } from "../../config/reader";
 import { parseSettings } from "../../config/services";
@@ -37,6 +43,29 @@ const envOf = (c: Any): Record<string, unknown> =>
   );
 const secretRef = (name: string, key: string) => ({ secretKeyRef: { name, key } });
 const plan = (): Any => JSON.parse(result.files.get("plan.json")!);
+
+describe("Open WebUI once onboarded", () => {
+  const spec = (raw: Record<string, unknown>) =>
+    openWebuiSpec(
+      parseOpenWebuiSettings(Reader.object("platform:clusters.staging.appSettings.open-webui", raw), {
+        name: "staging",
+        architecture: "amd64",
+      }),
+    );
+
+  it("opens NodePort 30080 to the LAN ranges only, or to the sources the settings name", () => {
+    expect(spec({}).service?.nodePorts).toBeUndefined();
+    const onboarded = spec({ onboarded: true });
+    expect(onboarded.service?.nodePorts).toEqual({ http: 30080 });
+    expect(onboarded.nodePortSources).toEqual(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]);
+    expect(spec({ onboarded: true, nodePortSources: ["10.0.40.0/24"] }).nodePortSources).toEqual([
+      "10.0.40.0/24",
+    ]);
+    expect(() => spec({ nodePortSources: ["lan"] })).toThrow(
+      "platform:clusters.staging.appSettings.open-webui.nodePortSources[0]",
+    );
+  });
+});
 
 describe("AI services on homelab staging (document 001)", () => {
   it("passes the schemas and the policy pack, and keeps every secret out of the files", () => {
@@ -192,7 +221,21 @@ describe("AI services on homelab staging (document 001)", () => {
     ]);
     const egress = one("NetworkPolicy", "litellm").spec.egress as Any[];
     expect(egress).toContainEqual({
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+      to: [
+        {
+          ipBlock: {
+            cidr: "0.0.0.0/0",
+            except: [
+              "10.0.0.0/8",
+              "100.64.0.0/10",
+              "127.0.0.0/8",
+              "169.254.0.0/16",
+              "172.16.0.0/12",
+              "192.168.0.0/16",
+            ],
+          },
+        },
+      ],
       ports: [{ protocol: "TCP", port: 443 }],
     });
     expect(egress).toContainEqual({
@@ -201,12 +244,12 @@ describe("AI services on homelab staging (document 001)", () => {
     });
   });
 
-  it("serves Open WebUI through LiteLLM on NodePort 30080 with its data on a PVC", () => {
+  it("serves Open WebUI through LiteLLM, with no NodePort until its admin exists, and its data on a PVC", () => {
+    // The shipped stack leaves appSettings.open-webui.onboarded unset: the first sign-up
+    // becomes admin, so nothing outside the cluster reaches it yet.
     const svc = one("Service", "open-webui");
-    expect(svc.spec.type).toBe("NodePort");
-    expect(svc.spec.ports).toEqual([
-      { name: "http", port: 8080, targetPort: "http", protocol: "TCP", nodePort: 30080 },
-    ]);
+    expect(svc.spec.type).toBe("ClusterIP");
+    expect(svc.spec.ports).toEqual([{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
     const c = container("Deployment", "open-webui");
     expect(envOf(c)).toEqual({
       OPENAI_API_BASE_URL: "http://litellm:4000/v1",
@@ -216,16 +259,15 @@ describe("AI services on homelab staging (document 001)", () => {
       DATABASE_URL: "postgresql://openwebui:$(OPENWEBUI_DB_PASSWORD)@postgres:5432/openwebui",
       DATA_DIR: "/app/backend/data",
       ENABLE_OLLAMA_API: "False",
+      DEFAULT_USER_ROLE: "pending",
     });
     expect(one("PersistentVolumeClaim", "open-webui-data").spec.storageClassName).toBe("synology-nfs");
     expect(pod("Deployment", "open-webui").volumes).toContainEqual({
       name: "data",
       persistentVolumeClaim: { claimName: "open-webui-data" },
     });
-    // The node port admits any source; postgres and litellm admit only their clients.
-    expect(one("NetworkPolicy", "open-webui").spec.ingress).toEqual([
-      { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 8080 }] },
-    ]);
+    // No node port, so no ingress at all; postgres and litellm admit only their clients.
+    expect(one("NetworkPolicy", "open-webui").spec.ingress).toEqual([]);
     expect(one("NetworkPolicy", "postgres").spec.ingress).toEqual([
       {
         from: ["litellm", "open-webui"].map((app) => ({

@@ -106,11 +106,18 @@ export const envOf = (c: Any): Record<string, unknown> =>
 export const secretRef = (name: string, key: string) => ({ secretKeyRef: { name, key } });
 
 /** The Traefik Ingress an app gets on K3s: cert-manager TLS on `<host>.<domain>`. */
-export function expectTraefikRoute(r: HomelabRun, app: string, port: number, host = app): void {
+export function expectTraefikRoute(
+  r: HomelabRun,
+  app: string,
+  port: number,
+  host = app,
+  extraAnnotations: Record<string, string> = {},
+): void {
   const ingress = find(r, "Ingress", app);
   const fqdn = `${host}.${DOMAIN}`;
   expect(ingress.metadata.annotations).toEqual({
     "cert-manager.io/cluster-issuer": "letsencrypt-production",
+    ...extraAnnotations,
   });
   expect(ingress.spec.ingressClassName).toBe("traefik");
   expect(ingress.spec.tls).toEqual([{ hosts: [fqdn], secretName: `${app}-tls` }]);

@@ -88,9 +88,37 @@ describe("Homepage (document 004)", () => {
     });
   });
 
-  it("is reached on homepage.<domain> through Traefik with cert-manager TLS", () => {
-    expectTraefikRoute(run, "homepage", HOMEPAGE_PORT);
-    expect(run.build.liveSecrets).toEqual([]);
+  it("is reached on homepage.<domain> through Traefik with cert-manager TLS, behind basic auth", () => {
+    // Homepage has no login of its own: Traefik's basicAuth Middleware asks first.
+    expectTraefikRoute(run, "homepage", HOMEPAGE_PORT, "homepage", {
+      "traefik.ingress.kubernetes.io/router.middlewares": "homepage-homepage-auth@kubernetescrd",
+    });
+    const build = homepageDefinition.build({
+      cluster: { name: "production", kind: "k3s", domain: "example.test", capabilities: undefined as never },
+      settings: settings(),
+      secrets: {},
+    });
+    expect(build.objects).toEqual([
+      {
+        apiVersion: "traefik.io/v1alpha1",
+        kind: "Middleware",
+        metadata: { name: "homepage-auth", namespace: "homepage" },
+        spec: { basicAuth: { secret: "homepage-basic-auth" } },
+      },
+    ]);
+    // A kubernetes.io/basic-auth Secret: the user and a generated password, applied live.
+    expect(run.build.liveSecrets.map((x) => [x.name, x.type, Object.keys(x.stringData).sort()])).toEqual([
+      ["homepage-basic-auth", "kubernetes.io/basic-auth", ["password", "username"]],
+    ]);
+  });
+
+  it("opts out of the basic auth only when settings.auth is none", async () => {
+    const open = await runHomelabApp(homepageDefinition, settings({ ...RAW, auth: "none" }));
+    expectTraefikRoute(open, "homepage", HOMEPAGE_PORT);
+    expect(open.build.liveSecrets).toEqual([]);
+    expect(() => settings({ ...RAW, auth: "oidc" })).toThrow(
+      "platform:clusters.production.appSettings.homepage.auth",
+    );
   });
 
   it("passes the upstream schemas", () => {

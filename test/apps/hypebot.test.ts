@@ -69,7 +69,21 @@ describe("hypebot", () => {
     expect(d.spec.replicas).toBe(1);
     expect(find("PersistentVolumeClaim").spec.resources.requests.storage).toBe("1Gi");
     expect(find("NetworkPolicy").spec.egress).toContainEqual({
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+      to: [
+        {
+          ipBlock: {
+            cidr: "0.0.0.0/0",
+            except: [
+              "10.0.0.0/8",
+              "100.64.0.0/10",
+              "127.0.0.0/8",
+              "169.254.0.0/16",
+              "172.16.0.0/12",
+              "192.168.0.0/16",
+            ],
+          },
+        },
+      ],
       ports: [{ protocol: "TCP", port: 443 }],
     });
   });

@@ -30,6 +30,7 @@ describe("immich settings", () => {
       postgresCluster: "immich-db",
       upload: { size: "100Gi", storageClass: "synology-nfs" },
       library: LIBRARY,
+      onboarded: false,
     });
     expect(s.images.server).toEqual({ repository: "ghcr.io/immich-app/immich-server", tag: "v2.2.2" });
     expect(s.images["machine-learning"]).toEqual({
@@ -160,11 +161,15 @@ describe("immich on homelab production", () => {
     expect(pv.spec.accessModes).toEqual(["ReadOnlyMany"]);
   });
 
-  it("routes immich.<domain> through Traefik with a cert-manager certificate", () => {
-    const ingress = named(im("Ingress"), "immich-server");
-    expect(ingress.spec.ingressClassName).toBe("traefik");
-    expect(ingress.spec.rules[0].host).toBe("immich.ronaldlokers.nl");
-    expect(ingress.spec.tls[0].hosts).toEqual(["immich.ronaldlokers.nl"]);
-    expect(ingress.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-production");
+  it("publishes no route until its admin exists (anyone reaching it could claim admin)", () => {
+    // The shipped stack leaves appSettings.immich.onboarded unset.
+    expect(im("Ingress")).toEqual([]);
+  });
+
+  it("routes immich.<domain> through Traefik with a cert-manager certificate once onboarded", () => {
+    const server = (raw: Record<string, unknown>) =>
+      immichSpecs(settings({ library: LIBRARY, ...raw })).find((x) => x.name === "immich-server");
+    expect(server({ onboarded: true })?.route).toEqual({ host: "immich", port: "http" });
+    expect(server({})?.route).toBeUndefined();
   });
 });

@@ -56,6 +56,24 @@ const find = (kind: string, name: string): Any => {
 };
 const pod = (name: string): Any => find("Deployment", name).spec.template.spec;
 
+describe("internet egress", () => {
+  // Ports of the NetworkPolicy egress rules that leave the cluster (ipBlock peers).
+  const internetPorts = (name: string): number[] =>
+    (find("NetworkPolicy", name).spec.egress as Any[])
+      .filter((r) => (r.to as Any[] | undefined)?.some((t) => t.ipBlock))
+      .flatMap((r) => (r.ports as Any[]).map((p) => p.port as number))
+      .sort((a, b) => a - b);
+
+  it("sends mail only from Sidekiq (mailers are deliver_later jobs); the web process has no SMTP", () => {
+    expect(internetPorts("mastodon-web")).toEqual([80, 443]);
+    const sidekiq = all().filter(
+      (o) => o.kind === "NetworkPolicy" && o.metadata.name.startsWith("mastodon-sidekiq"),
+    );
+    expect(sidekiq.length).toBeGreaterThan(0);
+    for (const p of sidekiq) expect(internetPorts(p.metadata.name)).toEqual([80, 443, 465, 587]);
+  });
+});
+
 describe("settings", () => {
   it("defaults to 002's values and requires a digest on the glitch-soc images", () => {
     const s = settings({});

@@ -25,6 +25,7 @@ describe("nightscout settings", () => {
       host: "nightscout",
       postgresCluster: "nightscout-db",
       displayUnits: "mg/dl",
+      defaultRoles: "denied",
     });
     expect(s.images.nightscout).toEqual({
       repository: "docker.io/nightscout/cgm-remote-monitor",
@@ -35,6 +36,16 @@ describe("nightscout settings", () => {
 
   it("rejects unknown units with the accepted ones", () => {
     expect(() => settings({ displayUnits: "mmol/l" })).toThrow(`${KEY}.displayUnits`);
+  });
+
+  it("keeps the health data private unless defaultRoles opts into readable", () => {
+    const env = (raw: Record<string, unknown>) => {
+      const [, nightscout] = nightscoutSpecs(settings(raw), "home.example.org");
+      return Object.values(nightscout.controllers)[0].containers["nightscout"].env ?? {};
+    };
+    expect(env({})["AUTH_DEFAULT_ROLES"]).toBe("denied");
+    expect(env({ defaultRoles: "readable" })["AUTH_DEFAULT_ROLES"]).toBe("readable");
+    expect(() => settings({ defaultRoles: "Readable!" })).toThrow(`${KEY}.defaultRoles`);
   });
 });
 

@@ -23,8 +23,13 @@ describe("pgadmin settings", () => {
       host: "pgadmin",
       storageSize: "1Gi",
       images: { pgadmin: { repository: "docker.io/dpage/pgadmin4", tag: "9.8" } },
+      databases: [],
     });
     expect(() => settings({ email: "admin" })).toThrow(`${KEY}.email`);
+    expect(settings({ databases: ["immich/immich-db"] }).databases).toEqual([
+      { namespace: "immich", cluster: "immich-db" },
+    ]);
+    expect(() => settings({ databases: ["immich-db"] })).toThrow(`${KEY}.databases[0]`);
   });
 });
 
@@ -58,17 +63,30 @@ describe("pgadmin on homelab", () => {
     ]);
   });
 
-  it("reaches the PostgreSQL port of every CloudNativePG cluster and is routed with TLS", () => {
+  it("reaches the PostgreSQL port of the database clusters it administers only, and is routed with TLS", () => {
     const policy = named(pg("NetworkPolicy"), "pgadmin");
-    expect(policy.spec.egress).toContainEqual({
-      to: [
-        {
-          namespaceSelector: {},
-          podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] },
-        },
-      ],
-      ports: [{ protocol: "TCP", port: 5432 }],
-    });
+    const admin = (policy.spec.egress as { ports: { port: number }[] }[]).filter((r) =>
+      r.ports.some((p) => p.port === 5432),
+    );
+    // Pulumi.homelab.yaml: appSettings.pgadmin.databases.
+    expect(admin).toEqual([
+      {
+        to: [
+          "commafeed/commafeed-db",
+          "immich/immich-db",
+          "linkding/linkding-db",
+          "nightscout/nightscout-db",
+          "speedtest-tracker/speedtest-tracker-db",
+        ].map((ref) => {
+          const [namespace, cluster] = ref.split("/");
+          return {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
+            podSelector: { matchLabels: { "cnpg.io/cluster": cluster } },
+          };
+        }),
+        ports: [{ protocol: "TCP", port: 5432 }],
+      },
+    ]);
     const ingress = named(pg("Ingress"), "pgadmin");
     expect(ingress.spec.rules[0].host).toBe("pgadmin.ronaldlokers.nl");
     expect(ingress.spec.tls[0].hosts).toEqual(["pgadmin.ronaldlokers.nl"]);

@@ -83,6 +83,8 @@ describe("Speedtest Tracker (document 004)", () => {
       )
       .find((o) => o.kind === "Namespace" && o.metadata.name === "speedtest-tracker");
     expect(ns?.metadata.labels).toEqual({
+      // Its route attaches to the cluster's ingress (the Gateway admits labelled namespaces).
+      "platform.io/gateway-routes": "true",
       "pod-security.kubernetes.io/enforce": "baseline",
       "pod-security.kubernetes.io/audit": "restricted",
       "pod-security.kubernetes.io/warn": "restricted",

@@ -262,19 +262,36 @@ describe("claims", () => {
     });
   });
 
-  it("gives a database admin UI egress to every CloudNativePG cluster, and nobody else", () => {
+  it("gives a database admin UI egress to the CloudNativePG clusters it is given, and nobody else", () => {
     const egressOf = (app: AppSpec) => find(objectsOf([app]), "NetworkPolicy", "web").spec.egress as Any[];
-    const rule = {
-      to: [
-        {
-          namespaceSelector: {},
-          podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] },
-        },
+    // webApp claims no database, so every rule to 5432 is the admin rule.
+    const to5432 = (app: AppSpec) =>
+      egressOf(app).filter((r) => (r.ports as Any[]).some((p) => p.port === 5432));
+    const admin = webApp({
+      databaseAdmin: [
+        { namespace: "immich", cluster: "immich-db" },
+        { namespace: "linkding", cluster: "linkding-db" },
       ],
-      ports: [{ protocol: "TCP", port: 5432 }],
-    };
-    expect(egressOf(webApp({ databaseAdmin: true }))).toContainEqual(rule);
-    expect(egressOf(webApp())).not.toContainEqual(rule);
+    });
+    expect(to5432(admin)).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "immich" } },
+            podSelector: { matchLabels: { "cnpg.io/cluster": "immich-db" } },
+          },
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "linkding" } },
+            podSelector: { matchLabels: { "cnpg.io/cluster": "linkding-db" } },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 5432 }],
+      },
+    ]);
+    // No wildcard: nothing selects every namespace or every database cluster.
+    expect(JSON.stringify(egressOf(admin))).not.toMatch(/"namespaceSelector":\{\}|"operator":"Exists"/);
+    expect(to5432(webApp())).toEqual([]);
+    expect(to5432(webApp({ databaseAdmin: [] }))).toEqual([]);
   });
 
   it("wires a cache claim and persistence (default class, named class, NFS)", () => {
@@ -452,7 +469,7 @@ describe("exposure", () => {
     expect(np.spec.type).toBe("NodePort");
     expect(np.spec.ports[0].nodePort).toBe(30080);
   });
-  it("admits any source on a node port (only there), since it is reached through any node", () => {
+  it("admits the LAN ranges (or the spec's sources) on a node port, and only there", () => {
     const np = webApp({
       service: { ports: { http: 8080, admin: 9090 }, nodePorts: { http: 30080 } },
       controllers: {
@@ -462,7 +479,10 @@ describe("exposure", () => {
     });
     const policy = find(objectsOf([np]), "NetworkPolicy", "web");
     expect(policy.spec.ingress).toEqual([
-      { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 8080 }] },
+      {
+        from: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((cidr) => ({ ipBlock: { cidr } })),
+        ports: [{ protocol: "TCP", port: 8080 }],
+      },
       {
         from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } } }],
         ports: [
@@ -471,6 +491,8 @@ describe("exposure", () => {
         ],
       },
     ]);
+    const lan = find(objectsOf([{ ...np, nodePortSources: ["10.0.40.0/24"] }]), "NetworkPolicy", "web");
+    expect(lan.spec.ingress[0].from).toEqual([{ ipBlock: { cidr: "10.0.40.0/24" } }]);
     const plain = find(objectsOf([webApp({ calledBy: ["api"] })]), "NetworkPolicy", "web");
     expect(JSON.stringify(plain.spec.ingress)).not.toContain("ipBlock");
   });
@@ -826,6 +848,53 @@ describe("secrets and schemas", () => {
       "PersistentVolumeClaim",
     ])
       expect(valid).toContain(kind);
+  });
+});
+
+describe("a generated basic-auth Secret and route middlewares", () => {
+  it("makes a kubernetes.io/basic-auth Secret of the user and the generated password, and nothing else", async () => {
+    const run = await runProgram(async () => {
+      const parent = new pulumi.ComponentResource("test:index:Apps", "apps");
+      const result = buildWorkloads(
+        [
+          webApp({
+            secrets: {
+              login: { type: "generated", keys: { password: { length: 32 } }, basicAuthUser: "admin" },
+            },
+          }),
+        ],
+        pureContext({ parent }),
+      );
+      const data = await new Promise<Record<string, string>>((resolve) =>
+        pulumi.output(result.liveSecrets[0].stringData).apply((v) => resolve(v as Record<string, string>)),
+      );
+      return { result, data };
+    });
+    expect(run.outputs.result.liveSecrets.map((x) => [x.name, x.type])).toEqual([
+      ["web-login", "kubernetes.io/basic-auth"],
+    ]);
+    expect(run.outputs.data).toEqual({ password: "fake-random-prod-web-login-password", username: "admin" });
+    expect(() =>
+      build(
+        [
+          webApp({
+            secrets: {
+              login: { type: "generated", keys: { token: { length: 32 } }, basicAuthUser: "admin" },
+            },
+          }),
+        ],
+        pureContext(),
+      ),
+    ).toThrow(
+      'app "web" secrets.login.basicAuthUser: a basic-auth Secret has exactly the generated key "password", found token',
+    );
+  });
+
+  it("refuses Traefik middlewares on a cluster that does not route through Traefik", () => {
+    const app = webApp({ route: { host: "web", port: "http", middlewares: ["auth"] } });
+    expect(() => objectsOf([app])).toThrow(
+      'app "web" route.middlewares: Traefik Middlewares need the traefik ingress; this cluster routes through gateway-api',
+    );
   });
 });
 

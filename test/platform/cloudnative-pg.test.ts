@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests walk plain manifest trees */
+import { postgresNetworkPolicies } from "../../components/platform/postgresNetwork";
 import * as pulumi from "@pulumi/pulumi";
 import { validateItems, type Addon, type KubeObject } from "../../components/gitops/delivery";
 import {
@@ -127,6 +128,7 @@ describe("PostgresCluster", () => {
     size: "10Gi",
     imageName: "ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie",
     consumers: [{ app: "linkding" }, { app: "commafeed", database: "feeds" }],
+    network: { clients: ["linkding", "commafeed"], cni: "other", operatorNamespace: "cnpg-system" },
     parent,
   });
 
@@ -159,6 +161,8 @@ describe("PostgresCluster", () => {
       "Cluster/postgres",
       "Database/postgres-linkding",
       "Database/postgres-commafeed",
+      "NetworkPolicy/postgres-postgres",
+      "NetworkPolicy/postgres-postgres-apiserver",
     ]);
     const cluster = find(b.bundle.objects, "Cluster", "postgres");
     expect(cluster.spec.instances).toBe(3);
@@ -284,7 +288,7 @@ describe("PostgresCluster", () => {
     ]);
     expect(spec.bootstrap.initdb.postInitSQL).toEqual(["CREATE EXTENSION IF NOT EXISTS documentdb CASCADE;"]);
     expect(spec.managed.roles[0].inRoles).toEqual(["documentdb_admin_role"]);
-    expect(b.bundle.objects.map((o) => o.kind)).toEqual(["Cluster"]);
+    expect(b.bundle.objects.map((o) => o.kind)).toEqual(["Cluster", "NetworkPolicy", "NetworkPolicy"]);
   });
 
   it("preloads libraries and creates a consumer's extensions in its Database, in order", async () => {
@@ -325,5 +329,95 @@ describe("PostgresCluster", () => {
     expect(() => postgresCluster({ ...base(parent), recovery: { fromArchiveSuffix: "" } })).toThrow(
       'PostgresCluster "postgres": recovery needs backup (the object store to restore from)',
     );
+  });
+});
+
+describe("PostgresCluster network policies (pods the operator creates)", () => {
+  const policies = (network: Parameters<typeof postgresNetworkPolicies>[2], backup = false) =>
+    postgresNetworkPolicies("immich-db", "immich", network, backup);
+  const network = { clients: ["immich-server"], cni: "other" as const, operatorNamespace: "cnpg-system" };
+
+  it("selects the operator's pod label, admits only the operator, its own pods and its clients", () => {
+    const [policy] = policies(network);
+    expect(policy.metadata).toEqual({ name: "immich-db-postgres", namespace: "immich" });
+    const spec = policy["spec"] as Record<string, unknown>;
+    expect(spec["podSelector"]).toEqual({ matchLabels: { "cnpg.io/cluster": "immich-db" } });
+    expect(spec["policyTypes"]).toEqual(["Ingress", "Egress"]);
+    expect(spec["ingress"]).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } },
+          },
+        ],
+        ports: [
+          { protocol: "TCP", port: 8000 },
+          { protocol: "TCP", port: 5432 },
+        ],
+      },
+      {
+        from: [{ podSelector: { matchLabels: { "cnpg.io/cluster": "immich-db" } } }],
+        ports: [
+          { protocol: "TCP", port: 5432 },
+          { protocol: "TCP", port: 8000 },
+        ],
+      },
+      {
+        from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "immich-server" } } }],
+        ports: [{ protocol: "TCP", port: 5432 }],
+      },
+    ]);
+    // No internet without backups.
+    expect(JSON.stringify(spec["egress"])).not.toContain("0.0.0.0/0");
+  });
+
+  it("admits an admin UI from its namespace only when it lists the cluster", () => {
+    const [policy] = policies({ ...network, admins: [{ namespace: "pgadmin", app: "pgadmin" }] });
+    const ingress = (policy["spec"] as { ingress: { from: unknown[] }[] }).ingress;
+    expect(ingress[2].from).toContainEqual({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "pgadmin" } },
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "pgadmin" } },
+    });
+  });
+
+  it("reaches the object store over HTTPS on the internet only when backups are on", () => {
+    const [policy] = policies(network, true);
+    const egress = (policy["spec"] as { egress: Record<string, unknown>[] }).egress;
+    expect(egress).toContainEqual({
+      to: [
+        {
+          ipBlock: {
+            cidr: "0.0.0.0/0",
+            except: [
+              "10.0.0.0/8",
+              "100.64.0.0/10",
+              "127.0.0.0/8",
+              "169.254.0.0/16",
+              "172.16.0.0/12",
+              "192.168.0.0/16",
+            ],
+          },
+        },
+      ],
+      ports: [{ protocol: "TCP", port: 443 }],
+    });
+  });
+
+  it("reaches the API server: Cilium's kube-apiserver entity on Talos, private ranges on 6443 elsewhere", () => {
+    const cilium = policies({ ...network, cni: "cilium" })[1];
+    expect(cilium.kind).toBe("CiliumNetworkPolicy");
+    expect(cilium["spec"]).toEqual({
+      endpointSelector: { matchLabels: { "cnpg.io/cluster": "immich-db" } },
+      egress: [{ toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "6443", protocol: "TCP" }] }] }],
+    });
+    const other = policies(network)[1];
+    expect(other.kind).toBe("NetworkPolicy");
+    expect((other["spec"] as { egress: unknown[] }).egress).toEqual([
+      {
+        to: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((cidr) => ({ ipBlock: { cidr } })),
+        ports: [{ protocol: "TCP", port: 6443 }],
+      },
+    ]);
   });
 });

@@ -74,7 +74,7 @@ describe("cilium-gateway", () => {
   const bundle = build.items[0] as Bundle;
   const get = (kind: string) => bundle.objects.find((o) => o.kind === kind) as any;
 
-  it("serves apex and wildcard from one Gateway with a wildcard certificate, routes from all namespaces", () => {
+  it("serves apex and wildcard from one Gateway with a wildcard certificate, routes from labelled namespaces only", () => {
     expect(bundle.dependsOn).toEqual(["cert-manager", "cert-manager-issuers"]);
     expect(bundle.objects.map((o) => o.kind)).toEqual([
       "Namespace",
@@ -89,10 +89,16 @@ describe("cilium-gateway", () => {
     expect(
       gw.spec.listeners.map((l: any) => [l.name, l.hostname, l.port, l.allowedRoutes.namespaces.from]),
     ).toEqual([
-      ["http", undefined, 80, "All"],
-      ["https-apex", "example.org", 443, "All"],
-      ["https-wildcard", "*.example.org", 443, "All"],
+      ["http", undefined, 80, "Selector"],
+      ["https-apex", "example.org", 443, "Selector"],
+      ["https-wildcard", "*.example.org", 443, "Selector"],
     ]);
+    for (const l of gw.spec.listeners)
+      expect(l.allowedRoutes.namespaces.selector).toEqual({
+        matchLabels: { "platform.io/gateway-routes": "true" },
+      });
+    // The Gateway's own namespace carries the label, so its redirect route still attaches.
+    expect(get("Namespace").metadata.labels["platform.io/gateway-routes"]).toBe("true");
     expect(get("Certificate").spec).toEqual({
       secretName: "wildcard-tls",
       dnsNames: ["example.org", "*.example.org"],

@@ -16,6 +16,8 @@ describe("networking-data group", () => {
       ["cloudflareApiToken", true, ["cert-manager"]],
       ["cnpgBackupS3AccessKeyId", false, ["cloudnative-pg"]],
       ["cnpgBackupS3SecretAccessKey", false, ["cloudnative-pg"]],
+      ["longhornBackupS3AccessKeyId", false, ["longhorn"]],
+      ["longhornBackupS3SecretAccessKey", false, ["longhorn"]],
     ]);
   });
 });

@@ -22,6 +22,69 @@ describe("longhorn", () => {
     expect(() => validateItems(build.items, { complete: false })).not.toThrow();
   });
 
+  describe("volume backups", () => {
+    const block = {
+      backup: {
+        target: "s3://example-longhorn@eu-central-003/production/",
+        endpoint: "https://s3.eu-central-003.backblazeb2.com",
+      },
+    };
+    const settings = parse(parseLonghornSettings, home, block, "longhorn");
+    const keys = {
+      longhornBackupS3AccessKeyId: "fake-test-key-id",
+      longhornBackupS3SecretAccessKey: "fake-test-secret-key",
+    };
+
+    it("points the default BackupTarget at the bucket and backs up every volume daily, keeping 14", () => {
+      const b = longhornService.build(contextOf(home, settings, keys));
+      expect(b.items.map((i) => i.name)).toEqual(["longhorn", "longhorn-backup"]);
+      expect((b.items[0] as Addon).values?.["defaultBackupStore"]).toEqual({
+        backupTarget: "s3://example-longhorn@eu-central-003/production/",
+        backupTargetCredentialSecret: "longhorn-backup-s3",
+      });
+      const jobs = b.items[1] as Bundle;
+      expect(jobs.dependsOn).toEqual(["longhorn"]);
+      expect(jobs.objects).toEqual([
+        {
+          apiVersion: "longhorn.io/v1beta2",
+          kind: "RecurringJob",
+          metadata: { name: "backup-daily", namespace: "longhorn-system" },
+          spec: { task: "backup", cron: "0 2 * * *", retain: 14, concurrency: 2, groups: ["default"] },
+        },
+      ]);
+      expect(b.liveSecrets.map((x) => [x.namespace, x.name, Object.keys(x.stringData).sort()])).toEqual([
+        [
+          "longhorn-system",
+          "longhorn-backup-s3",
+          ["AWS_ACCESS_KEY_ID", "AWS_ENDPOINTS", "AWS_SECRET_ACCESS_KEY"],
+        ],
+      ]);
+      // The keys only ever reach the live Secret.
+      expect(JSON.stringify(b.items)).not.toContain("fake-test");
+      expect(() => validateItems(b.items, { complete: false })).not.toThrow();
+    });
+
+    it("needs both keys, and a target with its region and trailing slash", () => {
+      expect(() =>
+        longhornService.build(contextOf(home, settings, { longhornBackupS3AccessKeyId: "k" })),
+      ).toThrow(
+        'longhorn on cluster "home": serviceSettings.longhorn.backup is set, so secret config platform:longhornBackupS3AccessKeyId and platform:longhornBackupS3SecretAccessKey are required',
+      );
+      expect(longhornService.neededSecrets?.(settings)).toEqual([
+        "longhornBackupS3AccessKeyId",
+        "longhornBackupS3SecretAccessKey",
+      ]);
+      expect(() =>
+        parse(
+          parseLonghornSettings,
+          home,
+          { backup: { ...block.backup, target: "s3://bucket/path" } },
+          "longhorn",
+        ),
+      ).toThrow("platform:clusters.home.serviceSettings.longhorn.backup.target");
+    });
+  });
+
   it("bounds the replica count by the three hosts", () => {
     expect(() => parse(parseLonghornSettings, home, { replicas: 4 }, "longhorn")).toThrow(
       "Invalid config platform:clusters.home.serviceSettings.longhorn.replicas = 4: expected a whole number from 1 to 3",

@@ -279,11 +279,59 @@ describe("resource policies: a compliant workload passes, each breach fails", ()
     expect(violations(resource(d), "pss-restricted")).toEqual([]);
   });
 
+  it("gateway-routes-scoped: no listener admits routes from all namespaces", () => {
+    const gateway = (from: string) =>
+      resource({
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        metadata: { name: "public", namespace: "gateway" },
+        spec: {
+          listeners: [
+            {
+              name: "https",
+              allowedRoutes: {
+                namespaces: {
+                  from,
+                  ...(from === "Selector" ? { selector: { matchLabels: { a: "b" } } } : {}),
+                },
+              },
+            },
+          ],
+        },
+      });
+    expect(violations(gateway("Selector"), "gateway-routes-scoped")).toEqual([]);
+    expect(violations(gateway("Same"), "gateway-routes-scoped")).toEqual([]);
+    expect(violations(gateway("All"), "gateway-routes-scoped")).toEqual([
+      "Gateway public listener https admits routes from all namespaces",
+    ]);
+  });
+
+  it("secret-store-scoped: a ClusterSecretStore needs namespace conditions", () => {
+    const store = (conditions?: unknown) =>
+      resource({
+        apiVersion: "external-secrets.io/v1",
+        kind: "ClusterSecretStore",
+        metadata: { name: "vault-backend" },
+        spec: { provider: { vault: {} }, ...(conditions === undefined ? {} : { conditions }) },
+      });
+    expect(
+      violations(store([{ namespaceSelector: { matchLabels: { a: "b" } } }]), "secret-store-scoped"),
+    ).toEqual([]);
+    expect(violations(store([{ namespaces: ["cortex"] }]), "secret-store-scoped")).toEqual([]);
+    const unscoped = ["ClusterSecretStore vault-backend has no namespace conditions"];
+    expect(violations(store(), "secret-store-scoped")).toEqual(unscoped);
+    expect(violations(store([]), "secret-store-scoped")).toEqual(unscoped);
+    // An empty selector selects every namespace.
+    expect(violations(store([{ namespaceSelector: {} }]), "secret-store-scoped")).toEqual(unscoped);
+  });
+
   it("covers every rule with a test above", () => {
     expect(RULES.map((r) => r.name).sort()).toEqual(
       [
         "credential-outputs-secret",
         "exposed-services",
+        "gateway-routes-scoped",
+        "secret-store-scoped",
         "no-default-namespace",
         "no-service-account-token",
         "pinned-images",
@@ -301,13 +349,18 @@ describe("resource policies: a compliant workload passes, each breach fails", ()
 });
 
 describe("stack policies", () => {
-  const policy = (podSelector: Obj, ns = "shop", cluster = "c1") =>
+  const policy = (
+    podSelector: Obj,
+    ns = "shop",
+    cluster = "c1",
+    policyTypes: string[] | null = ["Ingress", "Egress"],
+  ) =>
     resource(
       {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
         metadata: { name: "np", namespace: ns },
-        spec: { podSelector },
+        spec: { podSelector, ...(policyTypes ? { policyTypes } : {}) },
       },
       { cluster },
     );
@@ -331,6 +384,50 @@ describe("stack policies", () => {
     expect(messages([web, policy({ matchLabels: { app: "api" } })], "network-policy-coverage")).toEqual(none);
     expect(messages([web, policy({}, "other")], "network-policy-coverage")).toEqual(none);
     expect(messages([web, policy({}, "shop", "c2")], "network-policy-coverage")).toEqual(none);
+  });
+
+  it("network-policy-coverage: the pods must be isolated for ingress and for egress", () => {
+    const web = resource(deployment());
+    const app = { matchLabels: { app: "web" } };
+    // policyTypes unset and no egress rules: Ingress only (Kubernetes default).
+    expect(messages([web, policy(app, "shop", "c1", null)], "network-policy-coverage")).toEqual([
+      "Deployment shop/web: no NetworkPolicy isolates its pods for Egress",
+    ]);
+    expect(messages([web, policy(app, "shop", "c1", ["Egress"])], "network-policy-coverage")).toEqual([
+      "Deployment shop/web: no NetworkPolicy isolates its pods for Ingress",
+    ]);
+    // Two policies together cover both directions (a namespace default deny and the app's own).
+    expect(
+      messages(
+        [web, policy(app, "shop", "c1", ["Ingress"]), policy({}, "shop", "c1", ["Egress"])],
+        "network-policy-coverage",
+      ),
+    ).toEqual([]);
+  });
+
+  it("network-policy-coverage: counts the pods an operator creates (CloudNativePG instances and Jobs)", () => {
+    const db = resource(
+      {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "Cluster",
+        metadata: { name: "immich-db", namespace: "shop" },
+        spec: { instances: 3 },
+      },
+      { cluster: "c1" },
+    );
+    expect(messages([db], "network-policy-coverage")).toEqual([
+      "Cluster shop/immich-db: no NetworkPolicy selects the pods its operator creates",
+    ]);
+    // A policy for another database cluster does not count; one on the operator's label does.
+    expect(
+      messages([db, policy({ matchLabels: { "cnpg.io/cluster": "other" } })], "network-policy-coverage"),
+    ).toEqual(["Cluster shop/immich-db: no NetworkPolicy selects the pods its operator creates"]);
+    expect(
+      messages([db, policy({ matchLabels: { "cnpg.io/cluster": "immich-db" } })], "network-policy-coverage"),
+    ).toEqual([]);
+    expect(messages([db, policy({}, "shop", "c1", ["Ingress"])], "network-policy-coverage")).toEqual([
+      "Cluster shop/immich-db: no NetworkPolicy isolates the pods its operator creates for Egress",
+    ]);
   });
 
   it("pdb-for-replicas: more than one replica needs a matching PDB", () => {

@@ -75,6 +75,8 @@ describe("stack files the CLI would refuse", () => {
       // production's etcdSnapshots
       "platform:k3sEtcdS3AccessKeyId",
       "platform:k3sEtcdS3SecretAccessKey",
+      "platform:longhornBackupS3AccessKeyId",
+      "platform:longhornBackupS3SecretAccessKey",
       "platform:onePasswordConnectToken",
       "platform:onePasswordCredentials",
       "platform:proxmoxApiToken",

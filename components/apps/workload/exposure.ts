@@ -100,6 +100,11 @@ export function route(
   const fqdn = (h: string): string => (h.includes(".") ? h : `${h}.${domain}`);
   const hosts = [app.route.host, ...(app.route.aliases ?? [])].map(fqdn);
   const path = app.route.path ?? "/";
+  const middlewares = app.route.middlewares ?? [];
+  if (middlewares.length && exposure.kind !== "traefik")
+    throw new Error(
+      `app "${app.name}" route.middlewares: Traefik Middlewares need the traefik ingress; this cluster routes through ${exposure.kind}`,
+    );
   switch (exposure.kind) {
     case "gateway-api":
       return [
@@ -133,7 +138,19 @@ export function route(
           kind: "Ingress",
           metadata: {
             name: app.name,
-            annotations: { "cert-manager.io/cluster-issuer": exposure.clusterIssuer },
+            annotations: {
+              "cert-manager.io/cluster-issuer": exposure.clusterIssuer,
+              // Traefik's Kubernetes Ingress annotation: a comma-separated list of
+              // `<namespace>-<name>@kubernetescrd` Middleware references (Traefik docs,
+              // "Kubernetes Ingress" routing annotations).
+              ...(middlewares.length
+                ? {
+                    "traefik.ingress.kubernetes.io/router.middlewares": middlewares
+                      .map((m) => `${namespace}-${m}@kubernetescrd`)
+                      .join(","),
+                  }
+                : {}),
+            },
           },
           spec: {
             ingressClassName: exposure.ingressClassName,

@@ -7,7 +7,7 @@
  * `ingress` identity, which only a CiliumNetworkPolicy `fromEntities: [ingress]` can allow
  * (https://docs.cilium.io/en/latest/network/servicemesh/ingress-and-network-policy/).
  */
-import { DNS_EGRESS_RULE } from "../../platform/clusterHelpers";
+import { DNS_EGRESS_RULE, INTERNET_IP_BLOCK, PRIVATE_CIDRS } from "../../platform/clusterHelpers";
 import type { JsonValue, KubeObject } from "../../gitops/delivery";
 import { serviceSpecs } from "./exposure";
 import type { AppSpec, ExposureTarget, Monitoring } from "./types";
@@ -63,13 +63,17 @@ export function networkPolicies(
       ingress.push({ from: [namespacePods(exposure.namespace)], ports: [tcp(port)] });
     }
   }
-  // A NodePort is reached from outside the cluster (through any node), so its ports admit any
-  // source; the other service ports stay limited to `calledBy`.
+  // A NodePort is reached from outside the cluster (through any node): its ports admit the
+  // spec's source ranges (the LAN by default, never the whole internet unless a spec says so);
+  // the other service ports stay limited to `calledBy`.
   const nodePorts = [...new Set(specs.flatMap((s) => Object.keys(s.nodePorts ?? {})))].map((name) =>
     containerPort(app, name),
   );
   if (nodePorts.length)
-    ingress.push({ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: nodePorts.map(tcp) });
+    ingress.push({
+      from: (app.nodePortSources ?? PRIVATE_CIDRS).map((cidr) => ({ ipBlock: { cidr } })),
+      ports: nodePorts.map(tcp),
+    });
   if (app.calledBy?.length && servicePorts.length)
     ingress.push({ from: app.calledBy.map(appPods), ports: servicePorts.map(tcp) });
   if (app.metrics && monitoring.kind !== "none")
@@ -82,14 +86,13 @@ export function networkPolicies(
       to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": app.database.cluster } } }],
       ports: [tcp(5432)],
     });
-  if (app.databaseAdmin)
+  // Only the database clusters the admin tool is given (their own policies admit it too).
+  if (app.databaseAdmin?.length)
     egress.push({
-      to: [
-        {
-          namespaceSelector: {},
-          podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] },
-        },
-      ],
+      to: app.databaseAdmin.map((db) => ({
+        ...namespacePods(db.namespace),
+        podSelector: { matchLabels: { "cnpg.io/cluster": db.cluster } },
+      })),
       ports: [tcp(5432)],
     });
   if (app.cache) egress.push({ to: [appPods(app.cache.app)], ports: [tcp(app.cache.port)] });
@@ -104,7 +107,7 @@ export function networkPolicies(
   }
   if (app.internetEgress?.length) {
     egress.push({
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+      to: [{ ipBlock: { ...INTERNET_IP_BLOCK, except: [...INTERNET_IP_BLOCK.except] } }],
       ports: app.internetEgress.map(tcp),
     });
   }

@@ -11,7 +11,7 @@
  * The Kubernetes Secret is always named `<app>-<secret>`.
  */
 import * as random from "@pulumi/random";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { KubeObject, LiveSecret } from "../../gitops/delivery";
 import type { AppSpec, WorkloadContext } from "./types";
 
@@ -53,6 +53,17 @@ export function secrets(app: AppSpec, ctx: WorkloadContext): SecretBuild {
           const value = password.result;
           stringData[key] = prefix ? value.apply((v) => `${prefix}${v}`) : value;
           if (bcrypt) stringData[`${key}Bcrypt`] = password.bcryptHash;
+        }
+        if (source.basicAuthUser !== undefined) {
+          if (Object.keys(source.keys).join() !== "password")
+            throw new Error(
+              `${where}.basicAuthUser: a basic-auth Secret has exactly the generated key "password", found ${Object.keys(source.keys).join(", ")}`,
+            );
+          // Kubernetes "Basic authentication Secret": type kubernetes.io/basic-auth with
+          // `username` and `password`.
+          stringData["username"] = pulumi.output(source.basicAuthUser);
+          liveSecrets.push({ name, namespace: ctx.namespace, type: "kubernetes.io/basic-auth", stringData });
+          break;
         }
         liveSecrets.push({ name, namespace: ctx.namespace, stringData });
         break;

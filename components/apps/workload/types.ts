@@ -277,6 +277,11 @@ export type SecretSource =
       readonly keys: Readonly<
         Record<string, { readonly length: number; readonly prefix?: string; readonly bcrypt?: boolean }>
       >;
+      /**
+       * Makes the Secret a `kubernetes.io/basic-auth` one with this `username` beside the
+       * generated `password` (its only key), the form Traefik's basicAuth reads. @default none
+       */
+      readonly basicAuthUser?: string;
     }
   /** Encrypted stack config (secret key name, handed over in `secrets`), applied live. */
   | { readonly type: "config"; readonly keys: Readonly<Record<string, string>> }
@@ -350,6 +355,12 @@ export interface AppSpec {
   /** Where every controller's pods may run (a controller's own `placement` replaces it). @default anywhere */
   readonly placement?: Placement;
   /**
+   * Source ranges a NodePort admits. Traffic that kube-proxy forwards between nodes arrives
+   * from a node address, so this limits who reaches the port, it does not authenticate.
+   * @default the RFC 1918 private ranges
+   */
+  readonly nodePortSources?: readonly string[];
+  /**
    * Public route on `<host>.<cluster domain>` to a service port; `aliases` are further hosts
    * (labels or full names) the same route serves, e.g. a sandbox origin.
    */
@@ -359,6 +370,11 @@ export interface AppSpec {
     readonly path?: string;
     /** @default none */
     readonly aliases?: readonly string[];
+    /**
+     * Traefik Middlewares (in the app's namespace) the route passes through, e.g. a basicAuth.
+     * Only the `traefik` ingress has them. @default none
+     */
+    readonly middlewares?: readonly string[];
   };
   readonly persistence?: Readonly<Record<string, Persistence>>;
   /**
@@ -381,10 +397,11 @@ export interface AppSpec {
   readonly talksTo?: readonly Peer[];
   readonly calledBy?: readonly string[];
   /**
-   * Egress to the PostgreSQL port of every CloudNativePG cluster in any namespace, for a
-   * database admin UI (pgAdmin). @default false
+   * Egress to the PostgreSQL port of these CloudNativePG clusters, for a database admin UI
+   * (pgAdmin); the database clusters' own policies admit it for the same list.
+   * @default none
    */
-  readonly databaseAdmin?: boolean;
+  readonly databaseAdmin?: readonly DatabaseRef[];
   /** Egress to addresses outside the cluster on these TCP ports (e.g. [443] for a public API). */
   readonly internetEgress?: readonly number[];
   /** Metrics scrape on a service port. */
@@ -520,6 +537,12 @@ export interface DatabaseRequest {
   readonly imageName?: string;
   /** Libraries the extensions need preloaded (`postgresql.shared_preload_libraries`). @default none */
   readonly sharedPreloadLibraries?: readonly string[];
+}
+
+/** One CloudNativePG cluster, by namespace and name. */
+export interface DatabaseRef {
+  readonly namespace: string;
+  readonly cluster: string;
 }
 
 export interface DatabaseClaim extends Omit<DatabaseRequest, "name" | "env" | "connectionEnv" | "owner"> {
