@@ -11,11 +11,14 @@
  * (`ts-node --transpile-only tools/synth.ts <stack> --out <tmp>`), so a change to the
  * program itself is diffed too. The worktree is removed afterwards.
  */
+// First: a compiled tool refuses to run from a stale bin/ (lib/fresh.ts).
+import "../lib/fresh";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../config/reader";
+import { REPO_ROOT } from "../lib/root";
 import {
   COMMENT_MARKER,
   diffStack,
@@ -28,7 +31,7 @@ import {
 import { knownStacks, StackFileError } from "./stack-config";
 import { synthesize } from "./synth";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = REPO_ROOT;
 
 /** Every file under `dir`, by path relative to it. */
 export function readTree(dir: string): Map<string, string> {

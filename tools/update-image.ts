@@ -11,12 +11,15 @@
  *   npm run update-image -- --payload '{"app":"steady","image":"platform-backend",
  *     "reference":"ghcr.io/hitchai-app/platform-backend:1.5.0","branch":"prod"}'
  */
+// First: a compiled tool refuses to run from a stale bin/ (lib/fresh.ts).
+import "../lib/fresh";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, parseDocument, type Document } from "yaml";
 import { imageNames } from "../config/apps/images";
 import { APPS } from "../config/catalog";
 import { IMAGE_REFERENCE as REFERENCE, repositoryOf } from "../lib/image-ref";
+import { REPO_ROOT } from "../lib/root";
 import { knownStacks } from "./stack-config";
 
 /** What a service's CI sends as `client_payload`. */
@@ -183,7 +186,7 @@ export function main(
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
   },
-  root = path.resolve(__dirname, ".."),
+  root = REPO_ROOT,
 ): number {
   const args = [...argv];
   const take = (flag: string) => {
