@@ -12,7 +12,9 @@ let cached: string | undefined;
 export function kustomizeBin(): string {
   if (cached === undefined) {
     const script = path.join(__dirname, "../../tools/real/install-kustomize.sh");
-    cached = process.env.KUSTOMIZE ?? execFileSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    cached =
+      process.env.KUSTOMIZE ??
+      execFileSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
   }
   return cached;
 }
@@ -21,6 +23,9 @@ export function kustomizeBin(): string {
 // Built YAML is untyped; tests read into it freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function kustomizeBuild(dir: string): any[] {
-  const out = execFileSync(kustomizeBin(), ["build", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync(kustomizeBin(), ["build", dir], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return parseAllDocuments(out).map((d) => d.toJS() as unknown);
 }
