@@ -65,7 +65,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): [string, num
 }
 
 function summarize(
-  r: Omit<SynthResult, "summary" | "ok" | "files" | "logs">,
+  r: Omit<SynthResult, "summary" | "ok" | "files">,
   clusters: Record<string, { services?: string[]; apps?: string[]; appSettings?: Record<string, unknown> }>,
 ): string {
   const lines: string[] = [
@@ -106,6 +106,10 @@ function summarize(
   if (r.unset.length > 0) {
     lines.push("", "optional secrets not set, and what is left out:");
     for (const u of r.unset) lines.push(`  ${u.key}: ${u.effect}`);
+  }
+  if (r.logs.length > 0) {
+    lines.push("", `program messages (pulumi.log; a real preview prints each): ${r.logs.length}`);
+    for (const log of r.logs) lines.push(`  ${log.severity}: ${log.message}`);
   }
   const pending: string[] = [];
   for (const [name, c] of Object.entries(clusters)) {
@@ -185,11 +189,11 @@ export async function synthesize(stack: string, root: string = REPO_ROOT): Promi
     advisories: report.advisories,
     fakes: offline.fakes,
     unset: offline.unset,
+    logs,
   };
   return {
     ...partial,
     files,
-    logs,
     summary: summarize(partial, clusters),
     ok: schema.every((s) => s.status !== "invalid") && policy.length === 0,
   };
@@ -311,7 +315,6 @@ export async function main(
   try {
     const result = await synthesize(stack);
     const dir = writeSynth(result, out);
-    for (const log of result.logs) io.err(`${log.severity}: ${log.message}\n`);
     io.out(`${result.summary}\n\n${wroteLine(result, dir)}\n`);
     if (emit && result.ok) {
       const written = writeEmitted(result, REPO_ROOT);

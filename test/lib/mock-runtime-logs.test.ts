@@ -23,7 +23,11 @@ describe("pulumi.log under the mock runtime", () => {
   });
 
   it("carries the program's warnings for the shipped stacks (apps waiting for an image)", async () => {
-    const { logs } = await shippedSynth("prod");
+    const { logs, summary } = await shippedSynth("prod");
+    // The synth's summary carries them (nothing goes to stderr).
+    expect(summary).toContain(
+      `\nprogram messages (pulumi.log; a real preview prints each): ${logs.length}\n`,
+    );
     expect(logs).toContainEqual({
       severity: "warning",
       message:
