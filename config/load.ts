@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseClusters } from "./clusters";
 import { DEFAULT_VERSIONS } from "./defaults";
 import { CONFIG_KEYS, NAMESPACE, requiredSecretKeys, type ConfigKey } from "./keys";
-import { ConfigError, ErrorCollector, Reader } from "./reader";
+import { ConfigError, didYouMean, ErrorCollector, Reader } from "./reader";
 import { checkClusters, VERSION_PATTERNS } from "./rules";
 import { withSettings } from "./services";
 import { APP_REGISTRY } from "../components/apps/registry";
@@ -71,17 +71,36 @@ export function serviceSecretNeeds(
   return needs;
 }
 
+/** The raw values of the keys that decide which secrets a stack needs. */
+export interface RawStackConfig {
+  readonly shape: unknown;
+  readonly clusters: unknown;
+  readonly versions: unknown;
+}
+
 /**
- * The secret keys a raw stack config needs (shape, cluster kinds, services and their
- * settings), computed with the same parsers as {@link loadConfig}; problems are ignored
- * here, loadConfig reports them. The offline synth fakes exactly these.
+ * A raw stack config parsed with the same parsers as {@link loadConfig}, ignoring problems
+ * (loadConfig reports them): what the secret rules read.
  */
-export function secretsNeededBy(raw: { shape: unknown; clusters: unknown; versions: unknown }): string[] {
+export function parseLeniently(raw: RawStackConfig): {
+  shape: "cloud" | "homelab" | undefined;
+  clusters: ClusterConfig[];
+} {
   const ignore = new ErrorCollector();
   const shape = raw.shape === "cloud" || raw.shape === "homelab" ? raw.shape : undefined;
   const parsed = parseClusters(raw.clusters, "offline", ignore);
   const versions = ignore.attempt(() => parseVersions(raw.versions));
   const clusters = versions ? withSettings(raw.clusters, parsed, versions, ignore) : parsed;
+  return { shape, clusters };
+}
+
+/**
+ * The secret keys a raw stack config needs (shape, cluster kinds, services and their
+ * settings), computed with the same parsers as {@link loadConfig}; problems are ignored
+ * here, loadConfig reports them. The offline synth fakes exactly these.
+ */
+export function secretsNeededBy(raw: RawStackConfig): string[] {
+  const { shape, clusters } = parseLeniently(raw);
   const keys = new Set<string>(
     shape
       ? requiredSecretKeys(
@@ -112,7 +131,7 @@ export function loadConfig(): StackConfig {
         new ConfigError(
           fullKey,
           "(set)",
-          `unknown key; the program reads: ${Object.keys(CONFIG_KEYS).join(", ")}`,
+          `unknown key;${didYouMean(key, Object.keys(CONFIG_KEYS))} the program reads: ${Object.keys(CONFIG_KEYS).join(", ")}`,
         ),
       );
       continue;

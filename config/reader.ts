@@ -59,9 +59,14 @@ export type ErrorRank = "incompatible" | "invalid";
 export class ErrorCollector {
   private readonly found: { readonly error: ConfigError; readonly rank: ErrorRank }[] = [];
 
-  /** Records an error. */
+  /**
+   * Records an error. The same message found twice (a version pin checked for each
+   * cluster) is kept once, at the more urgent rank.
+   */
   add(error: ConfigError, rank: ErrorRank = "invalid"): void {
-    this.found.push({ error, rank });
+    const same = this.found.findIndex((f) => f.error.message === error.message);
+    if (same < 0) this.found.push({ error, rank });
+    else if (rank === "incompatible") this.found[same] = { error: this.found[same].error, rank };
   }
 
   /** Runs a check; a ConfigError it throws is recorded and `undefined` returned. */
@@ -91,11 +96,58 @@ export class ErrorCollector {
   }
 }
 
+/** The edit distance of two strings (insertions, deletions, substitutions, transpositions). */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [
+    i,
+    ...Array<number>(b.length).fill(0),
+  ]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The known name a mistyped one most likely meant: the same name in other case, or the one
+ * closest by edit distance (at most a third of its length, and at least 1), if exactly one is.
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  const sameCase = known.filter((k) => k.toLowerCase() === name.toLowerCase());
+  if (sameCase.length === 1) return sameCase[0];
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  const scored = known
+    .map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) }))
+    .filter((x) => x.d <= limit);
+  const best = Math.min(...scored.map((x) => x.d));
+  const closest = scored.filter((x) => x.d === best);
+  return closest.length === 1 ? closest[0].k : undefined;
+}
+
+/** ` did you mean "x"?` for a mistyped name, or nothing. */
+export function didYouMean(name: string, known: readonly string[]): string {
+  const closest = closestName(name, known);
+  return closest === undefined ? "" : ` did you mean "${closest}"?`;
+}
+
 /** Renders a found value for an error message, short. */
 export function describe(value: unknown): string {
   if (value === undefined) return "(not set)";
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** "from 1 to 5", "of at least 20", "of at most 5". */
+export function rangeText(range: { min?: number; max?: number }): string {
+  if (range.min !== undefined && range.max !== undefined) return `from ${range.min} to ${range.max}`;
+  if (range.min !== undefined) return `of at least ${range.min}`;
+  return `of at most ${range.max}`;
 }
 
 function typeName(value: unknown): string {
@@ -156,7 +208,7 @@ export class Reader {
         throw new ConfigError(
           this.key(field),
           this.value[field],
-          `unknown key; expected one of: ${known.join(", ")}`,
+          `unknown key;${didYouMean(field, known)} expected one of: ${known.join(", ")}`,
         );
       }
     }
@@ -186,11 +238,7 @@ export class Reader {
       throw new ConfigError(key, raw, `expected a whole number, found ${typeName(raw)}`);
     }
     if ((range.min !== undefined && raw < range.min) || (range.max !== undefined && raw > range.max)) {
-      throw new ConfigError(
-        key,
-        raw,
-        `expected a whole number from ${range.min ?? "-inf"} to ${range.max ?? "inf"}`,
-      );
+      throw new ConfigError(key, raw, `expected a whole number ${rangeText(range)}`);
     }
     return raw;
   }

@@ -5,6 +5,7 @@
 import { capabilitiesOf } from "../components/cluster/capabilities";
 import { validateK3dArgs } from "../components/cluster/k3d/validate";
 import { k3sArgProblems } from "../components/cluster/k3s/validate";
+import { kubernetesCompatibility } from "../components/cluster/talos/compat";
 import { talosHcloudProblems } from "../components/cluster/talos/validate";
 import { APPS, SERVICES } from "./catalog";
 import { ConfigError, type ErrorCollector } from "./reader";
@@ -240,6 +241,12 @@ export function checkClusters(
         "incompatible",
       );
       continue;
+    }
+    // Root causes first: a Kubernetes version the Talos-side components do not support is
+    // an incompatibility, reported before what follows from it (the autoscaler's tag).
+    if (c.kind === "talos-hcloud") {
+      for (const problem of kubernetesCompatibility(versions))
+        errors.add(ConfigError.fromComponent(clusterKey(c), problem), "incompatible");
     }
     if (c.kind === "k3d-proxmox") errors.attempt(() => checkK3d(c));
     checkCatalog(c, errors);

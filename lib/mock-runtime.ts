@@ -59,10 +59,46 @@ export interface RunOptions {
   readonly outputsFor?: (args: MockResourceArgs) => Record<string, unknown> | undefined;
 }
 
+/**
+ * A message the program logged with `pulumi.log` (info, warn, error). Against the engine
+ * these travel as diagnostics that the CLI prints; offline they are recorded here instead
+ * of going to the console, so the synth can report them and tests can assert them.
+ */
+export interface LoggedMessage {
+  readonly severity: "info" | "warning" | "error";
+  readonly message: string;
+}
+
 /** The result of one run. */
 export interface RunResult<T> {
   readonly resources: RecordedResource[];
   readonly outputs: T;
+  /** What the program logged, in order. */
+  readonly logs: LoggedMessage[];
+}
+
+type LogFunction = (message: string) => Promise<void>;
+type LogModule = Record<"info" | "warn" | "error", LogFunction>;
+
+/**
+ * Sends `pulumi.log` to `logs` while a run lasts. Without an engine the SDK writes each
+ * message to the console (`warning: [runtime] ...`, @pulumi/pulumi log/index.js); the
+ * functions are looked up on the module at each call, so replacing them for the run's
+ * duration catches the program's messages and the SDK's own alike.
+ */
+function recordLogs(logs: LoggedMessage[]): () => void {
+  const log = pulumi.log as unknown as LogModule;
+  const saved = { info: log.info, warn: log.warn, error: log.error };
+  const recorder =
+    (severity: LoggedMessage["severity"]): LogFunction =>
+    (message) => {
+      logs.push({ severity, message });
+      return Promise.resolve();
+    };
+  log.info = recorder("info");
+  log.warn = recorder("warning");
+  log.error = recorder("error");
+  return () => Object.assign(log, saved);
 }
 
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
@@ -306,12 +342,15 @@ export async function runProgram<T>(
     const asyncErrors: unknown[] = [];
     const onRejection = (reason: unknown) => asyncErrors.push(reason);
     process.on("unhandledRejection", onRejection);
+    const logs: LoggedMessage[] = [];
+    const restoreLogs = recordLogs(logs);
     try {
       const outputs = await program();
       await settings.disconnect();
       if (asyncErrors.length > 0) throw asyncErrors[0];
-      return { resources: monitor.recorded, outputs };
+      return { resources: monitor.recorded, outputs, logs };
     } finally {
+      restoreLogs();
       process.off("unhandledRejection", onRejection);
     }
   } finally {

@@ -121,6 +121,19 @@ const ENTRIES: readonly Entry[] = [
     check: () => expectTrue("bench" in scripts, "package.json has no bench script"),
   },
   {
+    pattern: /^npm run build$/,
+    why: "compiles the program and tools to bin/; test/tools/build.test.ts checks the scripts build first",
+    check: () => expectTrue("build" in scripts, "package.json has no build script"),
+  },
+  {
+    pattern: /^npm run secrets -- (\S+)$/,
+    why: "prints the secrets a stack needs; test/tools/secrets.test.ts runs it",
+    check: (m) => {
+      expectTrue("secrets" in scripts, "package.json has no secrets script");
+      expectTrue(stackOrPlaceholder(m[1]), `no stack file for "${m[1]}"`);
+    },
+  },
+  {
     pattern: /^npm run update-image$/,
     why: "applies an image_update payload; test/tools/update-image.test.ts runs it",
     check: () => expectTrue("update-image" in scripts, "package.json has no update-image script"),

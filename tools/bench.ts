@@ -9,26 +9,31 @@
  * 3. Scaling: the stack's clusters (each a full copy with its engine, services and apps)
  *    repeated 1x, 2x and 4x; prints the time per resource at each size.
  *
- * Targets: ratio to floor <= 1.5; the three stacks together under 15 s on a 2-core machine;
- * peak RSS under 500 MB; time per resource flat (4x within 1.25x of 1x). `--short` runs in
- * a few seconds (one repetition, no child processes, one stack for scaling) for `npm test`.
+ * Targets (each stack's figures from its own process, as `npm run synth` runs it): each stack
+ * at most 2.5 s, the three together at most 6 s, at most 2.5 times the floor, peak RSS at most
+ * 300 MB, time per resource flat (4x within 1.25x of 1x). `--short` is a smoke run for
+ * `npm test` (one repetition, no child processes, no warm-up, stage scaled 1x and 2x only):
+ * it checks that every figure is computed, not the targets.
  */
+// First: a compiled tool refuses to run from a stale bin/ (lib/fresh.ts).
+import "../lib/fresh";
 import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../lib/mock-runtime";
+import { REPO_ROOT } from "../lib/root";
 import { runStack } from "../stacks/program";
 import { loadOfflineConfig, type OfflineConfig } from "./stack-config";
 import { synthesize } from "./synth";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = REPO_ROOT;
 export const STACKS = ["stage", "prod", "homelab"] as const;
 
 /** Targets of the issue. */
 export const TARGETS = {
-  ratioToFloor: 1.5,
-  allStacksMs: 15_000,
-  peakRssMb: 500,
+  stackMs: 2_500,
+  ratioToFloor: 2.5,
+  allStacksMs: 6_000,
+  peakRssMb: 300,
   scalingDrift: 1.25,
 } as const;
 
@@ -127,18 +132,21 @@ export interface BenchResult {
 
 /** Runs the benchmark; `short` for the quick variant `npm test` runs. */
 export async function runBench(options: { short: boolean; reps?: number }): Promise<BenchResult> {
-  const reps = options.reps ?? (options.short ? 1 : 5);
+  if (options.short) return runShort();
+  const reps = options.reps ?? 5;
   const stacks: BenchResult["stacks"] = [];
   for (const stack of STACKS) {
-    if (options.short) {
-      stacks.push({ stack, ...(await synthOnce(stack)) });
-      continue;
-    }
     // A fresh process per stack, so peak RSS is that stack's alone.
     const start = now();
     const child = spawnSync(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench.ts"), "--child", stack],
+      // This same file: compiled (`npm run bench` runs bin/), or its source under ts-node.
+      [
+        ...(__filename.endsWith(".ts") ? ["-r", "ts-node/register/transpile-only"] : []),
+        __filename,
+        "--child",
+        stack,
+      ],
       { cwd: ROOT, encoding: "utf8" },
     );
     if (child.status !== 0) throw new Error(`bench child for ${stack} failed: ${child.stderr}`);
@@ -180,11 +188,11 @@ export async function runBench(options: { short: boolean; reps?: number }): Prom
   }
 
   const scaling: BenchResult["scaling"] = [];
-  for (const stack of options.short ? (["stage"] as const) : STACKS) {
+  for (const stack of STACKS) {
     const offline = loadOfflineConfig(ROOT, stack);
     for (const times of [1, 2, 4]) {
       const config = scaledConfig(offline, times);
-      if (!options.short) await timeProgram(stack, config); // warm-up
+      await timeProgram(stack, config); // warm-up
       const runs: { ms: number; resources: number }[] = [];
       for (let i = 0; i < reps; i++) runs.push(await timeProgram(stack, config));
       const ms = median(runs.map((r) => r.ms));
@@ -195,6 +203,47 @@ export async function runBench(options: { short: boolean; reps?: number }): Prom
   return { stacks, floor, scaling };
 }
 
+/**
+ * The smoke run `npm test` makes: every figure computed once, from as few program runs as
+ * possible (one per stack, which is also its floor comparison, and stage at 2x).
+ */
+async function runShort(): Promise<BenchResult> {
+  const result: BenchResult = { stacks: [], floor: [], scaling: [] };
+  await timeFloor(50); // the runtime's own first-run cost, off the first stack's floor
+  for (const stack of STACKS) {
+    const offline = loadOfflineConfig(ROOT, stack);
+    const run = await timeProgram(stack, offline);
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    result.stacks.push({ stack, ms: run.ms, resources: run.resources, peakRssMb });
+    const floorMs = await timeFloor(run.resources);
+    const matchedFloorMs = await timeMatchedFloor(run.inputs);
+    result.floor.push({
+      stack,
+      resources: run.resources,
+      programMs: run.ms,
+      floorMs,
+      ratio: run.ms / floorMs,
+      matchedFloorMs,
+      matchedRatio: run.ms / matchedFloorMs,
+    });
+    if (stack === "stage") {
+      const twice = await timeProgram(stack, scaledConfig(offline, 2));
+      for (const [times, r] of [
+        [1, run],
+        [2, twice],
+      ] as const)
+        result.scaling.push({
+          stack,
+          times,
+          resources: r.resources,
+          ms: r.ms,
+          usPerResource: (r.ms * 1000) / r.resources,
+        });
+    }
+  }
+  return result;
+}
+
 function verdict(ok: boolean): string {
   return ok ? "ok" : "MISSED";
 }
@@ -202,24 +251,26 @@ function verdict(ok: boolean): string {
 /** The figures as a table, with each target's verdict. */
 export function report(r: BenchResult, short: boolean): string {
   const lines = [
-    `platform bench${short ? " (short: 1 repetition, in-process, stage scaling only; verdicts indicative)" : ""}`,
+    `platform bench${short ? " (short: one program run per stack in this process, no schema validation, no warm-up, stage scaled 1x and 2x; a smoke run, verdicts meaningless)" : ""}`,
     "",
   ];
-  lines.push("synth per stack            wall ms  resources  peak RSS MB");
-  for (const s of r.stacks)
+  lines.push("synth per stack            wall ms  with process ms  resources  peak RSS MB");
+  for (const s of r.stacks) {
+    const whole = s.processMs ?? s.ms;
     lines.push(
-      `  ${s.stack.padEnd(22)} ${s.ms.toFixed(0).padStart(8)}  ${String(s.resources).padStart(9)}  ${s.peakRssMb.toFixed(0).padStart(11)}`,
+      `  ${s.stack.padEnd(22)} ${s.ms.toFixed(0).padStart(8)}  ${(s.processMs?.toFixed(0) ?? "-").padStart(15)}  ${String(s.resources).padStart(9)}  ${s.peakRssMb.toFixed(0).padStart(11)}  (target <= ${TARGETS.stackMs} ms: ${verdict(whole <= TARGETS.stackMs)})`,
     );
+  }
   const total = r.stacks.reduce((n, s) => n + s.ms, 0);
   const processTotal = r.stacks.every((s) => s.processMs !== undefined)
     ? r.stacks.reduce((n, s) => n + s.processMs!, 0)
     : undefined;
   const peak = Math.max(...r.stacks.map((s) => s.peakRssMb));
   lines.push(
-    `  all three stacks: ${total.toFixed(0)} ms synth${processTotal !== undefined ? `, ${processTotal.toFixed(0)} ms with process start` : ""} (target < ${TARGETS.allStacksMs} ms: ${verdict((processTotal ?? total) < TARGETS.allStacksMs)})`,
+    `  all three stacks: ${total.toFixed(0)} ms synth${processTotal !== undefined ? `, ${processTotal.toFixed(0)} ms with process start` : ""} (target <= ${TARGETS.allStacksMs} ms: ${verdict((processTotal ?? total) <= TARGETS.allStacksMs)})`,
     short
       ? `  peak RSS: ${peak.toFixed(0)} MB of this whole process (shared with whatever ran in it before; \`npm run bench\` measures each stack alone)`
-      : `  peak RSS: ${peak.toFixed(0)} MB (target < ${TARGETS.peakRssMb} MB: ${verdict(peak < TARGETS.peakRssMb)})`,
+      : `  peak RSS: ${peak.toFixed(0)} MB (target <= ${TARGETS.peakRssMb} MB: ${verdict(peak <= TARGETS.peakRssMb)})`,
     "",
     "program vs floor (same runtime, same resource count, alternated, median)",
     "  stack      resources  program ms  floor ms  us/resource  ratio to floor  size-matched floor ms  ratio",
@@ -242,7 +293,7 @@ export function report(r: BenchResult, short: boolean): string {
     const rows = r.scaling.filter((s) => s.stack === stack);
     const drift = rows.at(-1)!.usPerResource / rows[0].usPerResource;
     lines.push(
-      `  ${stack}: time per resource 4x / 1x = ${drift.toFixed(2)} (target <= ${TARGETS.scalingDrift}: ${verdict(drift <= TARGETS.scalingDrift)})`,
+      `  ${stack}: time per resource ${rows.at(-1)!.times}x / 1x = ${drift.toFixed(2)} (target <= ${TARGETS.scalingDrift}: ${verdict(drift <= TARGETS.scalingDrift)})`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -11,6 +11,7 @@
  * real `pulumi preview` remains the authority; this is what a reviewer can see without
  * credentials.
  */
+import { parseAllDocuments } from "yaml";
 import { PROTECTED_TYPES } from "../policy/rules";
 import type { RecordedResource } from "../lib/mock-runtime";
 import { clusterOf } from "./plan";
@@ -48,6 +49,18 @@ const NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   "hcloud:index/server:Server": { serverType: "the server is powered off to change its type" },
 };
 
+/** The CloudNativePG Cluster type and what a `spec.bootstrap` change does to a running one. */
+const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+const CNPG_BOOTSTRAP_NOTE =
+  "bootstrap applies only when a cluster is created; the running cluster ignores it (CloudNativePG docs, Bootstrap)";
+
+/** The note for a changed input path, if the change has a side effect worth saying. */
+function noteFor(type: string, path: string): string | undefined {
+  if (type === CNPG_CLUSTER && (path === "spec.bootstrap" || path.startsWith("spec.bootstrap.")))
+    return CNPG_BOOTSTRAP_NOTE;
+  return NOTES[type]?.[path];
+}
+
 /** What happens to one resource. */
 export interface ResourceChange {
   readonly op: Operation;
@@ -65,6 +78,8 @@ export interface FileChange {
   readonly status: "added" | "removed" | "modified";
   /** Unified diff lines, headers included. */
   readonly diff: readonly string[];
+  /** What the change does that the text diff does not say. */
+  readonly warning?: string;
 }
 
 /** Everything that changes on one cluster (or, for `(stack)`, outside any cluster). */
@@ -296,7 +311,7 @@ export function diffResources(base: Plan, head: Plan): ResourceChange[] {
         path,
         summary: looksSecret(r, path, [from, to]) ? "[secret] changed" : summarize(from, to),
         forcesReplace: isForceNew(r, path, provider),
-        ...(NOTES[r.type]?.[path] ? { note: NOTES[r.type][path] } : {}),
+        ...(noteFor(r.type, path) ? { note: noteFor(r.type, path) } : {}),
       };
     });
     const op: Operation = changes.some((c) => c.forcesReplace) ? "replace" : "update";
@@ -314,7 +329,76 @@ export function diffResources(base: Plan, head: Plan): ResourceChange[] {
     });
   }
   const order: Record<Operation, number> = { create: 0, update: 1, replace: 2, delete: 3 };
-  return out.sort((a, b) => order[a.op] - order[b.op] || a.urn.localeCompare(b.urn));
+  return warnHostRenames(out, before, after).sort(
+    (a, b) => order[a.op] - order[b.op] || a.urn.localeCompare(b.urn),
+  );
+}
+
+/** `<cluster>` and `<host>` of a K3s host's installer command, or undefined. */
+function k3sHostOf(r: RecordedResource | undefined): { parent: string; host: string } | undefined {
+  if (!r || r.type !== "command:remote:Command" || !r.parent?.includes("platform:cluster:K3sCluster"))
+    return undefined;
+  const cluster = r.parent.split("::").at(-1)!;
+  const [prefix, suffix] = [`${cluster}-`, "-install"];
+  if (
+    !r.name.startsWith(prefix) ||
+    !r.name.endsWith(suffix) ||
+    r.name.length <= prefix.length + suffix.length
+  )
+    return undefined;
+  return { parent: r.parent, host: r.name.slice(prefix.length, -suffix.length) };
+}
+
+/**
+ * A K3s host deleted and another created in the same cluster is how a rename looks to
+ * Pulumi; done in one update it stops (the new host's installer refuses a machine that runs
+ * K3s as another node). The created host's installer carries the warning, with the README's
+ * way to do it.
+ */
+function warnHostRenames(
+  changes: ResourceChange[],
+  before: ReadonlyMap<string, RecordedResource>,
+  after: ReadonlyMap<string, RecordedResource>,
+): ResourceChange[] {
+  const deleted = changes.filter((c) => c.op === "delete").flatMap((c) => k3sHostOf(before.get(c.urn)) ?? []);
+  return changes.map((c) => {
+    const created = c.op === "create" ? k3sHostOf(after.get(c.urn)) : undefined;
+    const gone = created && deleted.filter((d) => d.parent === created.parent).map((d) => d.host);
+    if (!created || !gone || gone.length === 0) return c;
+    return {
+      ...c,
+      warning: `adds K3s host ${created.host} while removing ${gone.join(", ")}: if this renames the same machine, the update stops (the new name's installer refuses a host that runs K3s as another node); remove the old host and \`pulumi up\`, then add the new name and \`pulumi up\`.`,
+    };
+  });
+}
+
+/** CloudNativePG Clusters of a YAML file (one or more documents), by namespace/name. */
+function cnpgClusters(text: string | undefined): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (text === undefined) return out;
+  for (const doc of parseAllDocuments(text)) {
+    const o = (Array.isArray(doc) ? undefined : doc.toJS()) as
+      | {
+          apiVersion?: string;
+          kind?: string;
+          metadata?: { name?: string; namespace?: string };
+          spec?: { bootstrap?: unknown };
+        }
+      | undefined;
+    if (o?.kind === "Cluster" && o.apiVersion?.startsWith("postgresql.cnpg.io/"))
+      out.set(`${o.metadata?.namespace ?? "default"}/${o.metadata?.name ?? ""}`, o.spec?.bootstrap ?? null);
+  }
+  return out;
+}
+
+/** A warning for a file that changes the bootstrap of an existing CloudNativePG Cluster. */
+export function bootstrapWarning(before: string | undefined, after: string | undefined): string | undefined {
+  const old = cnpgClusters(before);
+  const changed = [...cnpgClusters(after)]
+    .filter(([id, bootstrap]) => old.has(id) && JSON.stringify(old.get(id)) !== JSON.stringify(bootstrap))
+    .map(([id]) => id);
+  if (changed.length === 0) return undefined;
+  return `changes spec.bootstrap of CloudNativePG Cluster ${changed.join(", ")}: ${CNPG_BOOTSTRAP_NOTE}.`;
 }
 
 /**
@@ -420,7 +504,14 @@ export function diffStack(stack: string, base: SynthSide, head: SynthSide): Stac
     const diff = unifiedDiff(file, base.files.get(file), head.files.get(file));
     if (diff.length === 0) continue;
     const status = !base.files.has(file) ? "added" : !head.files.has(file) ? "removed" : "modified";
-    group(clusterOfFile(stack, file)).files.push({ path: file, status, diff });
+    const warning =
+      status === "modified" ? bootstrapWarning(base.files.get(file), head.files.get(file)) : undefined;
+    group(clusterOfFile(stack, file)).files.push({
+      path: file,
+      status,
+      diff,
+      ...(warning ? { warning } : {}),
+    });
   }
   const names = [...groups.keys()].sort((a, b) =>
     a === STACK_GROUP ? -1 : b === STACK_GROUP ? 1 : a.localeCompare(b),
@@ -458,9 +549,10 @@ function resourceLines(c: ClusterDiff, maxPaths: number): string[] {
 }
 
 function warnings(d: StackDiff): string[] {
-  return d.clusters.flatMap((c) =>
-    c.resources.filter((r) => r.warning).map((r) => `${c.cluster}: ${r.warning!}`),
-  );
+  return d.clusters.flatMap((c) => [
+    ...c.resources.filter((r) => r.warning).map((r) => `${c.cluster}: ${r.warning!}`),
+    ...c.files.filter((f) => f.warning).map((f) => `${c.cluster}: ${f.path} ${f.warning!}`),
+  ]);
 }
 
 /** Cuts `lines` to `max`, saying how many were left out. */

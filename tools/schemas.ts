@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { REPO_ROOT } from "../lib/root";
 
 /** The outcome for one object. */
 export interface SchemaResult {
@@ -16,7 +17,8 @@ export interface SchemaResult {
   readonly error?: string;
 }
 
-const VALIDATOR = path.join(__dirname, "validate-schemas.mjs");
+// An ES module kept as source (not compiled): the same file from tools/ and from bin/tools/.
+const VALIDATOR = path.join(REPO_ROOT, "tools", "validate-schemas.mjs");
 
 /** Validates objects; one result per object, in order. */
 export function validateSchemas(objects: readonly unknown[]): SchemaResult[] {

@@ -13,6 +13,7 @@ import { parseDocument } from "yaml";
 import { fakeOpenSshPrivateKey } from "../lib/ssh";
 import { CONFIG_KEYS, NAMESPACE, type ConfigKey } from "../config/keys";
 import { secretsNeededBy } from "../config/load";
+import { secretPlan } from "../config/secrets";
 
 /** Why a secret has a fake value offline. */
 export type FakeReason = "encrypted in the stack file" | "required, not in the stack file";
@@ -154,6 +155,21 @@ function mergeProjectConfig(
   return config;
 }
 
+/**
+ * Every key of a stack file must carry its namespace (`platform:clusters`): the CLI refuses a
+ * bare `clusters` ("could not parse clusters as a configuration key (configuration keys should
+ * be of the form `<namespace>:<name>`)", pulumi/pulumi sdk/go/common/resource/config/key.go
+ * `ParseKey`). Said as such, before the missing `platform:clusters` it would otherwise cause.
+ */
+function checkNamespaces(project: ProjectFile, stack: string, stackConfig: Record<string, unknown>): void {
+  const bare = Object.keys(stackConfig).filter((key) => !key.includes(":"));
+  if (bare.length === 0) return;
+  const fixes = bare.map((key) => `${key} -> ${project.name}:${key}`).join(", ");
+  throw new StackFileError(
+    `Pulumi.${stack}.yaml: config key${bare.length > 1 ? "s" : ""} without the "${project.name}:" namespace, which the Pulumi CLI refuses ("configuration keys should be of the form <namespace>:<name>"); rename ${fixes}`,
+  );
+}
+
 /** Loads the config of `stack` from the project directory `root`. */
 export function loadOfflineConfig(root: string, stack: string): OfflineConfig {
   const project = parseYamlFile(path.join(root, "Pulumi.yaml"), "Pulumi.yaml") as ProjectFile;
@@ -166,6 +182,7 @@ export function loadOfflineConfig(root: string, stack: string): OfflineConfig {
   const parsed = parseYamlFile(stackFile, `Pulumi.${stack}.yaml`) as {
     config?: Record<string, unknown>;
   } | null;
+  checkNamespaces(project, stack, parsed?.config ?? {});
   const config = mergeProjectConfig(project, stack, parsed?.config ?? {});
 
   const secretKeys: string[] = [];
@@ -180,26 +197,22 @@ export function loadOfflineConfig(root: string, stack: string): OfflineConfig {
   // The secrets the program requires for this stack are set by the operator with
   // `pulumi config set --secret`; offline they get a fake, and the summary says so. Optional
   // secrets stay unset, exactly as in a real run that does not set them.
-  const required = new Set<string>(
-    secretsNeededBy({
-      shape: config[`${NAMESPACE}:shape`],
-      clusters: config[`${NAMESPACE}:clusters`],
-      versions: config[`${NAMESPACE}:versions`],
-    }),
-  );
-  const unset: OfflineConfig["unset"] = [];
+  const raw = {
+    shape: config[`${NAMESPACE}:shape`],
+    clusters: config[`${NAMESPACE}:clusters`],
+    versions: config[`${NAMESPACE}:versions`],
+  };
+  const required = new Set<string>(secretsNeededBy(raw));
   for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
-    const spec = CONFIG_KEYS[key];
     const fullKey = `${NAMESPACE}:${key}`;
-    if (!spec.secret || fullKey in config) continue;
-    if (required.has(key)) {
-      config[fullKey] = fakeSecret(fullKey);
-      secretKeys.push(fullKey);
-      fakes.push({ key: fullKey, reason: "required, not in the stack file" });
-    } else if ("whenUnset" in spec) {
-      // Secrets of the other shape are irrelevant here and not listed.
-      unset.push({ key: fullKey, effect: spec.whenUnset });
-    }
+    if (!CONFIG_KEYS[key].secret || fullKey in config || !required.has(key)) continue;
+    config[fullKey] = fakeSecret(fullKey);
+    secretKeys.push(fullKey);
+    fakes.push({ key: fullKey, reason: "required, not in the stack file" });
   }
+  // Only the optional secrets something in this stack reads (config/secrets.ts).
+  const unset: OfflineConfig["unset"] = secretPlan(raw)
+    .optional.filter((s) => !(`${NAMESPACE}:${s.key}` in config))
+    .map((s) => ({ key: `${NAMESPACE}:${s.key}`, effect: s.whenUnset }));
   return { project: project.name, config, secretKeys, fakes, unset };
 }

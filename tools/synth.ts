@@ -7,6 +7,8 @@
  * non-zero on any config error, schema finding or policy finding. Deterministic: two runs
  * give identical bytes.
  */
+// First: a compiled tool refuses to run from a stale bin/ (lib/fresh.ts).
+import "../lib/fresh";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EMIT_MARKER } from "../components/gitops/emit";
@@ -17,9 +19,11 @@ import {
   fakeRandomValue,
   GENERATED_SECRET_TYPES,
   runProgram,
+  type LoggedMessage,
   SECRET_PLACEHOLDER,
   type RecordedResource,
 } from "../lib/mock-runtime";
+import { REPO_ROOT } from "../lib/root";
 import { contractProblems } from "../stacks/contract";
 import { runStack } from "../stacks/program";
 import {
@@ -48,6 +52,8 @@ export interface SynthResult {
   readonly advisories: PolicyFinding[];
   readonly fakes: OfflineConfig["fakes"];
   readonly unset: OfflineConfig["unset"];
+  /** What the program logged with `pulumi.log` (a real preview prints these as diagnostics). */
+  readonly logs: LoggedMessage[];
   readonly summary: string;
   readonly ok: boolean;
 }
@@ -101,6 +107,10 @@ function summarize(
     lines.push("", "optional secrets not set, and what is left out:");
     for (const u of r.unset) lines.push(`  ${u.key}: ${u.effect}`);
   }
+  if (r.logs.length > 0) {
+    lines.push("", `program messages (pulumi.log; a real preview prints each): ${r.logs.length}`);
+    for (const log of r.logs) lines.push(`  ${log.severity}: ${log.message}`);
+  }
   const pending: string[] = [];
   for (const [name, c] of Object.entries(clusters)) {
     const apps = (c.apps ?? []).filter((a) => APPS[a] && !APPS[a].delivered);
@@ -125,12 +135,13 @@ function summarize(
 }
 
 /** Runs the program for `stack` offline and builds every artifact in memory. */
-export async function synthesize(
-  stack: string,
-  root: string = path.resolve(__dirname, ".."),
-): Promise<SynthResult> {
+export async function synthesize(stack: string, root: string = REPO_ROOT): Promise<SynthResult> {
   const offline = loadOfflineConfig(root, stack);
-  const { resources, outputs: run } = await runProgram(() => runStack(), {
+  const {
+    resources,
+    outputs: run,
+    logs,
+  } = await runProgram(() => runStack(), {
     project: offline.project,
     stack,
     config: offline.config,
@@ -178,6 +189,7 @@ export async function synthesize(
     advisories: report.advisories,
     fakes: offline.fakes,
     unset: offline.unset,
+    logs,
   };
   return {
     ...partial,
@@ -240,7 +252,7 @@ export function writeSynth(result: SynthResult, out: string): string {
 }
 
 /** The synth's command-line usage. */
-export function usage(root: string = path.resolve(__dirname, "..")): string {
+export function usage(root: string = REPO_ROOT): string {
   return [
     "usage: npm run synth -- <stack> [--out DIR] [--emit]",
     "",
@@ -252,6 +264,28 @@ export function usage(root: string = path.resolve(__dirname, "..")): string {
     `stacks: ${knownStacks(root).join(", ")}`,
     "exit codes: 0 ok, 1 schema or policy findings, 2 a config or stack-file error, 64 bad usage",
   ].join("\n");
+}
+
+/**
+ * What is wrong with the synth's arguments once `--emit` and `--out DIR` are taken out
+ * (naming the argument), or undefined. Exported for tests.
+ */
+export function usageProblem(rest: readonly string[], out: string | undefined): string | undefined {
+  const option = rest.find((a) => a.startsWith("-"));
+  if (option !== undefined) return `unknown option ${option}`;
+  if (!out) return "--out needs a directory (--out DIR)";
+  if (rest.length === 0) return "no stack given";
+  if (rest.length > 1) return `unexpected argument ${rest[1]} (one stack at a time)`;
+  return undefined;
+}
+
+/** The line naming what a synth wrote: the plan, the manifests and the emitted GitOps tree. */
+export function wroteLine(result: SynthResult, dir: string): string {
+  const parts = [`${dir}/plan.json`, `${dir}/manifests/`];
+  if ([...result.files.keys()].some((f) => f.startsWith("gitops/"))) {
+    parts.push(`${dir}/gitops/ (the tree emit clusters sync; --emit writes it into gitops/${result.stack}/)`);
+  }
+  return `wrote ${parts.slice(0, -1).join(", ")} and ${parts.at(-1)!}`;
 }
 
 /** Runs the synth CLI; returns the exit code. Exported for tests. */
@@ -272,17 +306,18 @@ export async function main(
   if (emit) args.splice(emitIndex, 1);
   const outIndex = args.indexOf("--out");
   const out = outIndex >= 0 ? args.splice(outIndex, 2)[1] : "out";
-  const [stack, ...extra] = args;
-  if (!stack || extra.length > 0 || !out || stack.startsWith("-")) {
-    io.err(`${usage()}\n`);
+  const [stack] = args;
+  const problem = usageProblem(args, out);
+  if (problem !== undefined) {
+    io.err(`error: ${problem}\n\n${usage()}\n`);
     return 64;
   }
   try {
     const result = await synthesize(stack);
     const dir = writeSynth(result, out);
-    io.out(`${result.summary}\n\nwrote ${dir}/plan.json and ${dir}/manifests/\n`);
+    io.out(`${result.summary}\n\n${wroteLine(result, dir)}\n`);
     if (emit && result.ok) {
-      const written = writeEmitted(result, path.resolve(__dirname, ".."));
+      const written = writeEmitted(result, REPO_ROOT);
       io.out(`emitted ${written.length} files under gitops/${stack}/; review and commit them\n`);
     }
     return result.ok ? 0 : 1;

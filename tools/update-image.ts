@@ -11,6 +11,8 @@
  *   npm run update-image -- --payload '{"app":"steady","image":"platform-backend",
  *     "reference":"ghcr.io/hitchai-app/platform-backend:1.5.0","branch":"prod"}'
  */
+// First: a compiled tool refuses to run from a stale bin/ (lib/fresh.ts).
+import "../lib/fresh";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, parseDocument, type Document } from "yaml";
@@ -20,6 +22,7 @@ import { IMAGE_REFERENCE as REFERENCE, repositoryOf } from "../lib/image-ref";
 import { loadConfig } from "../config/load";
 import { ConfigError } from "../config/reader";
 import { runProgram } from "../lib/mock-runtime";
+import { REPO_ROOT } from "../lib/root";
 import { knownStacks, loadOfflineConfig } from "./stack-config";
 
 /** What a service's CI sends as `client_payload`. */
@@ -209,7 +212,7 @@ export async function main(
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
   },
-  root = path.resolve(__dirname, ".."),
+  root = REPO_ROOT,
 ): Promise<number> {
   const args = [...argv];
   const take = (flag: string) => {

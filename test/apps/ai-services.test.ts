@@ -17,14 +17,15 @@ import { parseSettings } from "../../config/services";
 import type { ClusterConfig, Versions } from "../../config/types";
 import { natsAuthScript, postgresInitScript } from "../../components/apps/ai-stores";
 import { validateSchemas } from "../../tools/schemas";
-import { synthesize, type SynthResult } from "../../tools/synth";
+import type { SynthResult } from "../../tools/synth";
+import { shippedSynth } from "../helpers/shipped-synth";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let result: SynthResult;
 
 beforeAll(async () => {
-  result = await synthesize("homelab");
+  result = await shippedSynth("homelab");
 }, 120_000);
 
 const inAi = (kind: string): Any[] =>

@@ -1,5 +1,6 @@
 /** The offline synth of the shipped homelab stack, shared by the homelab app tests. */
-import { synthesize, type SynthResult } from "../../tools/synth";
+import type { SynthResult } from "../../tools/synth";
+import { shippedSynth } from "../helpers/shipped-synth";
 
 export type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -22,4 +23,4 @@ export const envOf = (deployment: Any): Record<string, Any> =>
     (deployment.spec.template.spec.containers[0].env as Any[]).map((e) => [e.name, e.value ?? e.valueFrom]),
   );
 
-export const synthHomelab = (): Promise<SynthResult> => synthesize("homelab");
+export const synthHomelab = (): Promise<SynthResult> => shippedSynth("homelab");

@@ -3,7 +3,8 @@
  * streaming images pinned by digest (fake digests: the real ones are the operator's to set),
  * and the offline synth of that copy.
  */
-import { synthesize, type SynthResult } from "../../tools/synth";
+import type { SynthResult } from "../../tools/synth";
+import { shippedSynth } from "../helpers/shipped-synth";
 import { synthEdited } from "./stack-synth";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -19,7 +20,7 @@ beforeAll(async () => {
       streaming: `ghcr.io/glitch-soc/mastodon-streaming:v4.5.0-beta.2@${DIGEST}`,
     }),
   );
-  shipped = await synthesize("prod");
+  shipped = await shippedSynth("prod");
 }, 120_000);
 
 const objects = (r: SynthResult, kind: string): Any[] =>

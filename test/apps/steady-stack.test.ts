@@ -4,7 +4,8 @@
  * app with its database, ordering and outputs.
  */
 import { parseDocument } from "yaml";
-import { synthesize, type SynthResult } from "../../tools/synth";
+import type { SynthResult } from "../../tools/synth";
+import { shippedSynth } from "../helpers/shipped-synth";
 import { updateStackFile } from "../../tools/update-image";
 import { synthEdited } from "./stack-synth";
 
@@ -35,7 +36,7 @@ beforeAll(async () => {
       "inference-backend": ["node", "dist/migrate.js"],
     });
   });
-  shipped = await synthesize("prod");
+  shipped = await shippedSynth("prod");
 }, 120_000);
 
 const objects = (r: SynthResult, kind: string): Any[] =>

@@ -3,7 +3,8 @@
  * K3s and k3d clusters export is a real, answering address from the stack file, never a
  * null/undefined left by a mock that does not know the resource.
  */
-import { synthesize, type SynthResult } from "../../tools/synth";
+import type { SynthResult } from "../../tools/synth";
+import { shippedSynth } from "../helpers/shipped-synth";
 
 type Plan = {
   resources: {
@@ -18,7 +19,7 @@ type Plan = {
 let result: SynthResult;
 let plan: Plan;
 beforeAll(async () => {
-  result = await synthesize("homelab");
+  result = await shippedSynth("homelab");
   plan = JSON.parse(result.files.get("plan.json")!) as Plan;
 }, 120_000);
 

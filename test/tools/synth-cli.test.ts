@@ -88,9 +88,8 @@ describe("stack files the CLI would refuse", () => {
     expect(offline.unset.map((u) => u.key)).toEqual([
       "platform:gitToken",
       "platform:sopsAgeKey",
-      "platform:bitwardenAccessToken",
-      "platform:vaultToken",
-      "platform:steadyGhcrDockerConfigJson",
+      // Only what something in homelab reads: no external-secrets or steady there, so none
+      // of bitwardenAccessToken, vaultToken, steadyGhcrDockerConfigJson (config/secrets.ts).
       // ntfy runs without web push until its VAPID keys are set.
       "platform:ntfyWebPushPublicKey",
       "platform:ntfyWebPushPrivateKey",
