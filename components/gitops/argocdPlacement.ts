@@ -87,7 +87,7 @@ export function placeArgoCd(items: readonly DeliveryItem[], ctx: PlacementContex
       objects.push({ object, order: { layer: item.layer, item: item.name, phase }, dir, file: fileNameOf(object) });
     }
     if (ctx.delivery === "emit") {
-      units.push({ object: argoBundleApplication(item, dir, ctx.git, wave, ctx.released), item: item.name, dir: unitDir, file: "application.yaml" });
+      units.push({ object: argoBundleApplication(item, dir, ctx.git, wave, ctx.released), item: item.name, dir: unitDir, file: "application.yaml", syncs: dir });
     }
   }
   return { objects, units };

@@ -20,8 +20,10 @@ export function fluxPhaseDir(item: DeliveryItem, phase: Phase): string {
 function phasesOf(item: DeliveryItem): Phase[] {
   if (item.kind === "addon") return ["base"];
   const present = new Set(item.objects.map(phaseOf));
-  // The base unit always exists, so dependents always have a unit to wait for.
-  return PHASES.filter((p) => p === "base" || present.has(p));
+  // Only phases with objects get a unit: a unit over a directory with no files fails with
+  // "kustomization path not found". Empty bundles are dropped before (graph.ts), so every
+  // item has at least one unit for its dependents to wait for.
+  return PHASES.filter((p) => present.has(p));
 }
 
 /** Kustomization name of an item phase. */
@@ -53,7 +55,8 @@ export function fluxUnits(items: readonly DeliveryItem[]): FluxUnitSpec[] {
       });
       previous = name;
     }
-    lastUnit.set(item.name, previous!);
+    if (previous === undefined) throw new Error(`${item.kind} "${item.name}": has no objects, so its unit would point at nothing; drop it first (withoutEmptyItems)`);
+    lastUnit.set(item.name, previous);
   }
   return units;
 }
@@ -81,6 +84,7 @@ export function placeFlux(items: readonly DeliveryItem[], ctx: PlacementContext)
     return {
       object: fluxUnit(spec, ctx.git.path, { sops: ctx.sops, released: ctx.released }),
       item: spec.item,
+      syncs: spec.dir,
       dir: spec.dir.slice(0, spec.dir.lastIndexOf("/")),
       file: phase === "app" ? "ks.yaml" : `ks-${phase}.yaml`,
     };

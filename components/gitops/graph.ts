@@ -52,6 +52,34 @@ export function orderItems(items: readonly DeliveryItem[]): DeliveryItem[] {
   return ordered;
 }
 
+/**
+ * The items without the bundles that deliver nothing, each dependency on a dropped bundle
+ * replaced by that bundle's own dependencies (transitively), so the order is kept. A bundle
+ * is left empty when emit mode takes its only object out of the tree (a Namespace that
+ * Pulumi applies because a live Secret lives in it, engineCommon.ts): its unit would point
+ * at a directory with no files, and kustomize-controller fails such a Kustomization with
+ * "kustomization path not found" (fluxcd/kustomize-controller
+ * internal/controller/kustomization_controller.go, `reconcile`), and `checkDependencies`
+ * holds back every unit that depends on a unit that is not Ready.
+ */
+export function withoutEmptyItems(items: readonly DeliveryItem[]): DeliveryItem[] {
+  const empty = new Map(items.filter((i) => i.kind === "bundle" && i.objects.length === 0).map((i) => [i.name, i]));
+  if (empty.size === 0) return [...items];
+  const resolve = (name: string, seen: readonly string[]): string[] => {
+    const dropped = empty.get(name);
+    if (!dropped) return [name];
+    if (seen.includes(name)) throw new Error(`dependsOn: items depend on each other in a cycle (${[...seen, name].join(" -> ")}); break the cycle`);
+    return (dropped.dependsOn ?? []).flatMap((d) => resolve(d, [...seen, name]));
+  };
+  return items
+    .filter((i) => !empty.has(i.name))
+    .map((i) => {
+      if (!(i.dependsOn ?? []).some((d) => empty.has(d))) return i;
+      const dependsOn = [...new Set((i.dependsOn ?? []).flatMap((d) => resolve(d, [i.name])))].filter((d) => d !== i.name);
+      return { ...i, dependsOn };
+    });
+}
+
 /** Every item `name` waits for, directly or transitively. */
 export function transitivePrerequisites(items: readonly DeliveryItem[], name: string): Set<string> {
   const prerequisites = itemPrerequisites(items);

@@ -10,6 +10,7 @@ import {
   phaseOf,
   validateItems,
   withNamespace,
+  withoutEmptyItems,
   type Addon,
   type Bundle,
   type DeliveryItem,
@@ -18,6 +19,7 @@ import { ITEMS } from "./fixtures";
 
 const addon = ITEMS[0] as Addon;
 const bundle = ITEMS[2] as Bundle;
+const cm = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { a: "b" } });
 
 describe("delivery model", () => {
   it("accepts the fixture set", () => {
@@ -138,12 +140,24 @@ describe("item graph", () => {
       ["kube-prometheus-stack", "monitoring/kube-prometheus-stack/app", [], false, "-"],
     ]);
     // A dependent waits for the last unit of its prerequisite, not its first.
-    const after: Bundle = { ...bundle, name: "frontend", objects: [], dependsOn: ["backend"] };
+    const after: Bundle = { ...bundle, name: "frontend", objects: [cm("frontend")], dependsOn: ["backend"] };
     expect(fluxUnits([...ITEMS, after]).find((u) => u.name === "frontend")!.dependsOn).toEqual(["backend-workloads", "issuers"]);
   });
 
+  it("drops a bundle left empty and hands its prerequisites to its dependents", () => {
+    const ns: Bundle = { ...bundle, name: "namespace-steady", layer: "infrastructure-configs", objects: [], dependsOn: ["issuers"] };
+    const app: Bundle = { ...bundle, name: "api", objects: [cm("api")], dependsOn: ["namespace-steady", "kube-prometheus-stack"] };
+    const kept = withoutEmptyItems([...ITEMS, ns, app]);
+    expect(kept.map((i) => i.name)).toEqual(["cert-manager", "issuers", "backend", "kube-prometheus-stack", "api"]);
+    expect(kept.find((i) => i.name === "api")!.dependsOn).toEqual(["issuers", "kube-prometheus-stack"]);
+    // Only a phase with objects gets a unit, and an item with none is refused rather than pointed at nothing.
+    const onlyWorkload: Bundle = { ...bundle, name: "worker", objects: [{ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "w" } }] };
+    expect(fluxUnits([onlyWorkload]).map((u) => u.dir)).toEqual(["apps/worker/workloads"]);
+    expect(() => fluxUnits([{ ...ns, dependsOn: [] }])).toThrow('bundle "namespace-steady": has no objects, so its unit would point at nothing');
+  });
+
   it("refuses an item whose name collides with another item's phase unit", () => {
-    const clash: Bundle = { ...bundle, name: "backend-migrations", objects: [] };
+    const clash: Bundle = { ...bundle, name: "backend-migrations", objects: [cm("x")] };
     expect(() => fluxUnits([...ITEMS, clash])).toThrow(
       'bundle "backend-migrations": its base unit would be named "backend-migrations", which another item\'s unit already uses; rename one of the items',
     );
