@@ -5,7 +5,7 @@
 import { BUILT_IN_NAMESPACES, podSecurityLabels } from "../../lib/namespaces";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PHASES, type DeliveryItem, type KubeObject, type LiveSecret } from "./delivery";
+import { isRetained, PHASES, type DeliveryItem, type KubeObject, type LiveSecret } from "./delivery";
 import { itemPrerequisites, orderItems } from "./graph";
 import { annotate, type PlacedObject } from "./placement";
 
@@ -42,17 +42,6 @@ export function deliveredName(prefix: string, placed: PlacedObject): string {
   const { kind, metadata } = placed.object;
   const ns = metadata.namespace ? `${metadata.namespace}-` : "";
   return `${prefix}-${placed.order.item}-${kind.toLowerCase()}-${ns}${metadata.name}`;
-}
-
-/** Kinds whose deletion loses data or cascades: retained when Pulumi stops managing them. */
-export const RETAINED_KINDS: ReadonlySet<string> = new Set(["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim"]);
-
-/**
- * Whether deleting the object would lose data: a retained kind, or a CloudNativePG database
- * `Cluster` (deleting it deletes its PVCs; cloudnative-pg docs "Storage").
- */
-export function isRetained(object: KubeObject): boolean {
-  return RETAINED_KINDS.has(object.kind) || (object.kind === "Cluster" && object.apiVersion.startsWith("postgresql.cnpg.io/"));
 }
 
 /** How {@link applyPlaced} applies a cluster's objects. */

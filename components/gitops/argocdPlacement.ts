@@ -16,7 +16,7 @@
  * that syncs them (the root app-of-apps in emit mode); an item's wave is its layer's wave
  * or one more than the latest wave of the items it waits for (graph.ts).
  */
-import { phaseOf, withNamespace, type DeliveryItem } from "./delivery";
+import { keptOnRemoval, phaseOf, withNamespace, type DeliveryItem } from "./delivery";
 import { argoAddonApplication, argoBundleApplication, HOOK, HOOK_DELETE_POLICY, LAYER_WAVE, PHASE_WAVE, SYNC_WAVE } from "./argocdObjects";
 import { itemPrerequisites, orderItems } from "./graph";
 import { annotate, fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
@@ -83,7 +83,7 @@ export function placeArgoCd(items: readonly DeliveryItem[], ctx: PlacementContex
         annotations[HOOK] = "Sync";
         annotations[HOOK_DELETE_POLICY] = "BeforeHookCreation";
       }
-      const object = annotate(withNamespace(raw, item.namespace), annotations);
+      const object = annotate(keptOnRemoval(withNamespace(raw, item.namespace)), annotations);
       objects.push({ object, order: { layer: item.layer, item: item.name, phase }, dir, file: fileNameOf(object) });
     }
     if (ctx.delivery === "emit") {

@@ -132,13 +132,53 @@ export interface Bundle extends ItemCommon {
   readonly objects: readonly KubeObject[];
 }
 
-/** Kept on prune by both engines: removing a stateful object from the program never deletes its data. */
+/**
+ * Kept by both engines when the object leaves git and when its unit is deleted, so
+ * removing a stateful object from the program never deletes its data. Argo CD: `Prune=false`
+ * stops a sync from pruning it, `Delete=false` stops the resources finalizer from deleting
+ * it with its Application ("No Resource Deletion", docs/user-guide/sync-options.md). Flux:
+ * the annotation skips the object in garbage collection, which also runs when a
+ * Kustomization is deleted (kustomize-controller docs/spec/v1/kustomizations.md, "Prune":
+ * "protect sensitive resources such as Namespaces, PVCs and PVs").
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-resource-deletion
+ */
 export const KEEP_ON_PRUNE: Readonly<Record<string, string>> = {
-  // https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-prune-resources
-  "argocd.argoproj.io/sync-options": "Prune=false",
-  // https://fluxcd.io/flux/components/kustomize/kustomizations/#prune
+  "argocd.argoproj.io/sync-options": "Prune=false,Delete=false",
   "kustomize.toolkit.fluxcd.io/prune": "disabled",
 };
+
+/** Kinds whose deletion loses data or cascades: retained by Pulumi and kept by the engines. */
+export const RETAINED_KINDS: ReadonlySet<string> = new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "PersistentVolumeClaim",
+  "PersistentVolume",
+]);
+
+/**
+ * Whether deleting the object would lose data: a retained kind, or a CloudNativePG `Cluster`
+ * (its PVCs are owned by it and garbage-collected with it; cloudnative-pg docs "Storage") or
+ * `Database` (kept in PostgreSQL by its default `databaseReclaimPolicy: retain`, but kept as
+ * an object too so removing an app never reaches the database).
+ */
+export function isRetained(object: Pick<KubeObject, "apiVersion" | "kind">): boolean {
+  return RETAINED_KINDS.has(object.kind) || (["Cluster", "Database"].includes(object.kind) && object.apiVersion.startsWith("postgresql.cnpg.io/"));
+}
+
+/**
+ * The object with {@link KEEP_ON_PRUNE} when it is stateful ({@link isRetained}); other Argo
+ * CD sync options it carries are kept. Every engine placement passes its objects through this.
+ */
+export function keptOnRemoval(object: KubeObject): KubeObject {
+  if (!isRetained(object)) return object;
+  const argo = "argocd.argoproj.io/sync-options";
+  const existing = (object.metadata.annotations?.[argo] ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "" && !/^(Prune|Delete)=/.test(o));
+  const annotations = { ...(object.metadata.annotations ?? {}), ...KEEP_ON_PRUNE, [argo]: [...existing, KEEP_ON_PRUNE[argo]].join(",") };
+  return { ...object, metadata: { ...object.metadata, annotations } };
+}
 
 /** Anything an engine delivers. */
 export type DeliveryItem = Addon | Bundle;

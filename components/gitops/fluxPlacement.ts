@@ -7,7 +7,7 @@
  * waiting for the phase before it. An item's first unit waits for the last unit of every
  * prerequisite item (graph.ts).
  */
-import { PHASES, phaseOf, withNamespace, type DeliveryItem, type Phase } from "./delivery";
+import { keptOnRemoval, PHASES, phaseOf, withNamespace, type DeliveryItem, type Phase } from "./delivery";
 import { fluxChartSource, fluxHelmRelease, fluxUnit, type FluxUnitSpec } from "./fluxObjects";
 import { itemPrerequisites, orderItems } from "./graph";
 import { fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
@@ -73,7 +73,7 @@ export function placeFlux(items: readonly DeliveryItem[], ctx: PlacementContext)
       continue;
     }
     for (const raw of item.objects) {
-      const object = withNamespace(raw, item.namespace);
+      const object = keptOnRemoval(withNamespace(raw, item.namespace));
       const phase = phaseOf(object);
       objects.push({ object, order: { layer: item.layer, item: item.name, phase }, dir: fluxPhaseDir(item, phase), file: fileNameOf(object) });
     }

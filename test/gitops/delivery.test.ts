@@ -11,6 +11,9 @@ import {
   validateItems,
   withNamespace,
   withoutEmptyItems,
+  keptOnRemoval,
+  KEEP_ON_PRUNE,
+  isRetained,
   type Addon,
   type Bundle,
   type DeliveryItem,
@@ -104,6 +107,19 @@ describe("delivery model", () => {
     expect(mustPrecede(k("monitoring", "m", "base"), k("apps", "b", "base"))).toBe(false);
     expect(mustPrecede(k("apps", "b", "migrations"), k("apps", "b", "workloads"))).toBe(true);
     expect(mustPrecede(k("apps", "b", "migrations"), k("apps", "c", "workloads"))).toBe(false);
+  });
+
+  it("keeps stateful objects on both engines and leaves other sync options alone", () => {
+    const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "a", annotations: { "argocd.argoproj.io/sync-options": "ServerSideApply=true,Prune=true" } } };
+    expect(keptOnRemoval(ns).metadata.annotations).toEqual({
+      "argocd.argoproj.io/sync-options": "ServerSideApply=true,Prune=false,Delete=false",
+      "kustomize.toolkit.fluxcd.io/prune": "disabled",
+    });
+    const db = { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "db" } };
+    expect(keptOnRemoval(db).metadata.annotations).toEqual(KEEP_ON_PRUNE);
+    const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" } };
+    expect(keptOnRemoval(deployment)).toBe(deployment);
+    expect(isRetained({ apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup" })).toBe(false);
   });
 
   it("pins the Flux install manifest", () => {
