@@ -106,7 +106,6 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
         parent: this,
         provider,
         dependsOn: [...afterInstall, ...secrets, ...projects.values(), ...delivered.live],
-        ...(resolved.released ? { retainOnDelete: true } : {}),
       });
     }
     this.registerOutputs({ syncPath: this.syncPath });

@@ -153,11 +153,17 @@ export function argoProject(name: ArgoProjectName, sourceRepos: readonly string[
 }
 
 function itemMetadata(item: DeliveryItem, wave: number, released: boolean): KubeObject["metadata"] {
+  // Released, an addon's Application is kept when step 2 deletes the released root (whose
+  // finalizer deletes the other child Applications, argoRootApplication): in Argo CD deploy
+  // mode Pulumi applies the same Application, and deleting it would take its chart along.
+  // The root's deletion honours `Delete=false` on its resources (sync-options.md, "No
+  // Resource Deletion").
+  const keep = released && item.kind === "addon" ? { "argocd.argoproj.io/sync-options": "Delete=false" } : {};
   return {
     name: item.name,
     namespace: ARGOCD_NAMESPACE,
     labels: { [LAYER_LABEL]: item.layer, [ITEM_LABEL]: item.name },
-    annotations: { [SYNC_WAVE]: String(wave) },
+    annotations: { [SYNC_WAVE]: String(wave), ...keep },
     // Deleting an item's Application (removed from git or from the program) deletes its
     // objects, like a pruned Flux unit; released Applications orphan them instead.
     ...(released ? {} : { finalizers: [ARGOCD_RESOURCES_FINALIZER] }),
@@ -212,14 +218,24 @@ export function argoBundleApplication(item: DeliveryItem, dir: string, git: GitS
 /**
  * The root app-of-apps over the emit root (created by Pulumi in emit mode): it applies
  * the per-item Applications wave by wave, waiting for each wave to be healthy
- * (APPLICATION_HEALTH_LUA). It has no resources finalizer, so deleting it never cascades;
- * released, it stops pruning.
+ * (APPLICATION_HEALTH_LUA). It has no resources finalizer, so deleting it never cascades.
+ *
+ * Released (handover step 1) it stops pruning and gets the resources finalizer, so step 2,
+ * which deletes it, deletes the released child Applications with it ("Argo CD's app
+ * controller watches for this and will then delete both the app and its resources",
+ * docs/user-guide/app_deletion.md), and no child keeps
+ * syncing the old tree; the children have no finalizer when released, so their own
+ * deletion is non-cascading and their objects stay for the next owner.
  */
 export function argoRootApplication(git: GitSourceConfig, released: boolean): KubeObject {
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
-    metadata: { name: ROOT_UNIT_NAME, namespace: ARGOCD_NAMESPACE },
+    metadata: {
+      name: ROOT_UNIT_NAME,
+      namespace: ARGOCD_NAMESPACE,
+      ...(released ? { finalizers: [ARGOCD_RESOURCES_FINALIZER] } : {}),
+    },
     spec: {
       project: "infrastructure",
       source: { repoURL: git.url, targetRevision: git.branch, path: repoPath(git.path, "") },

@@ -100,7 +100,9 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
     this.files = delivered.files;
     this.kustomizations = emit ? [ROOT_UNIT_NAME] : [];
     if (emit) {
-      const unitOpts = { parent: this, provider, ...(resolved.released ? { retainOnDelete: true } : {}) };
+      // Not retained when released: step 2 deletes the source and the root, and the root's
+      // deletion removes the released units (fluxRootKustomization) while their objects stay.
+      const unitOpts = { parent: this, provider };
       const source = new KubeObjectResource(`${name}-source`, fluxGitRepository(args.git, args.gitToken !== undefined), {
         ...unitOpts,
         dependsOn: [...afterInstall, ...secrets],

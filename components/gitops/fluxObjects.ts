@@ -103,9 +103,16 @@ function releasedPrune(released: boolean): Record<string, boolean | string> {
 /**
  * The root Kustomization over the emit root (created by Pulumi in emit mode): it applies
  * the per-item Kustomizations. It prunes a unit removed from git (and so that item's
- * objects) but never garbage-collects the tree when it is itself deleted
- * (`deletionPolicy: Orphan`), and it does not wait, so one failing item does not mark the
- * root failed.
+ * objects, stateful ones excepted: delivery.ts `keptOnRemoval`) but never garbage-collects
+ * the tree when it is itself deleted (`deletionPolicy: Orphan`), and it does not wait, so
+ * one failing item does not mark the root failed.
+ *
+ * Released (handover step 1) it stops pruning and, when step 2 deletes it, deletes the
+ * released unit Kustomizations before it goes (`WaitForTermination`: "Ensure the managed
+ * resources are deleted and wait for termination before the Kustomization is deleted",
+ * kustomize-controller docs/spec/v1/kustomizations.md, "Deletion policy"), so no unit keeps
+ * re-applying the old tree; each released unit orphans its objects (`Orphan`), which the
+ * next owner adopts.
  */
 export function fluxRootKustomization(gitPath: string, released: boolean): KubeObject {
   return {
@@ -118,7 +125,7 @@ export function fluxRootKustomization(gitPath: string, released: boolean): KubeO
       timeout: DEFAULT_TIMEOUT,
       path: fluxPath(gitPath, ""),
       prune: !released,
-      deletionPolicy: "Orphan",
+      deletionPolicy: released ? "WaitForTermination" : "Orphan",
       wait: false,
       sourceRef: { kind: "GitRepository", name: FLUX_SOURCE_NAME },
     },
@@ -187,7 +194,13 @@ export function fluxHelmRelease(addon: Addon, released: boolean): KubeObject {
     return { paths: [...d.jsonPointers], target };
   });
   if (ignore.length > 0) spec.driftDetection = { mode: "enabled", ignore };
-  if (released) spec.suspend = true;
+  // Written both ways, never omitted: every writer applies with server-side apply, and a
+  // field another manager set stays when an apply omits it ("A field is removed only if no
+  // other manager owns it", Kubernetes docs, Server-Side Apply). A HelmRelease suspended by
+  // step 1 of a handover (one manager) is resumed only by the next manager writing `false`;
+  // kustomize-controller applies with ForceOwnership (fluxcd/pkg ssa/manager_apply.go), Argo
+  // CD with --force-conflicts (sync-options.md), Pulumi with patch force (operating guide).
+  spec.suspend = released;
   const valuesFrom = addon.valuesFrom ?? [];
   if (valuesFrom.length > 0) {
     spec.valuesFrom = valuesFrom.map((v) => ({ kind: "Secret", name: v.secretName, valuesKey: v.key, targetPath: v.targetPath }));

@@ -108,7 +108,8 @@ describe("emit: Flux cluster", () => {
         },
       ],
     });
-    expect(release.spec.suspend).toBeUndefined();
+    // Written explicitly: omitting it would leave a suspend set by another manager in place.
+    expect(release.spec.suspend).toBe(false);
   });
 
   it("fetches an OCI chart through an OCIRepository and chartRef", () => {
