@@ -5,9 +5,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
-import { createEngine } from "../components/gitops";
+import { createEngine, withDerivedDependencies } from "../components/gitops";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { buildApps } from "./apps";
+import { PLATFORM_PROVIDERS } from "./dependencies";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
 import { buildServices, type ServiceExtras } from "./services";
 
@@ -41,7 +42,9 @@ export function installEngine(
     gitToken: config.secrets.gitToken,
     // SOPS is a Flux feature; loadConfig rejects a key on a stack without Flux.
     sopsAgeKey: cluster.engine === "flux" ? config.secrets.sopsAgeKey : undefined,
-    items: [...platform.items, ...apps.items],
+    // Each item waits for what it uses (its namespace, CRDs, store, issuer, database), not
+    // for every item of the layer before it.
+    items: withDerivedDependencies([...platform.items, ...apps.items], PLATFORM_PROVIDERS),
     liveSecrets: [...platform.liveSecrets, ...apps.liveSecrets],
     handover: cluster.handover,
   });

@@ -158,7 +158,7 @@ function itemMetadata(item: DeliveryItem, wave: number, released: boolean): Kube
   // mode Pulumi applies the same Application, and deleting it would take its chart along.
   // The root's deletion honours `Delete=false` on its resources (sync-options.md, "No
   // Resource Deletion").
-  const keep = released && item.kind === "addon" ? { "argocd.argoproj.io/sync-options": "Delete=false" } : {};
+  const keep: Record<string, string> = released && item.kind === "addon" ? { "argocd.argoproj.io/sync-options": "Delete=false" } : {};
   return {
     name: item.name,
     namespace: ARGOCD_NAMESPACE,

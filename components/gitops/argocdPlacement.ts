@@ -21,7 +21,15 @@ import { argoAddonApplication, argoBundleApplication, HOOK, HOOK_DELETE_POLICY, 
 import { itemPrerequisites, orderItems } from "./graph";
 import { annotate, fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
 
-/** The sync wave of every item's Application. */
+/**
+ * The sync wave of every item's Application: one more than the latest wave of the items it
+ * needs (graph.ts), and no earlier than its layer's wave (source document 002's -10 for
+ * infrastructure, 0 for the platform). Argo CD orders the children of an app-of-apps only by
+ * wave, each wave after the earlier ones are healthy (docs/user-guide/sync-waves.md), so on
+ * Argo CD an item still waits for every item of an earlier wave; deriving the waves from the
+ * needs keeps the number of waves, and so what a failing item holds back, as small as the
+ * needs allow. Flux's per-unit `dependsOn` has no such limit.
+ */
 export function argoItemWaves(items: readonly DeliveryItem[]): Map<string, number> {
   const prerequisites = itemPrerequisites(items);
   const waves = new Map<string, number>();

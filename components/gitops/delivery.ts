@@ -18,14 +18,6 @@ export type Layer = "infrastructure-controllers" | "infrastructure-configs" | "a
 /** Every layer, in a fixed order (used for directory listings and names). */
 export const LAYERS: readonly Layer[] = ["infrastructure-controllers", "infrastructure-configs", "apps", "monitoring"];
 
-/** The layers each layer waits for (direct dependencies only). */
-export const LAYER_DEPENDS_ON: Readonly<Record<Layer, readonly Layer[]>> = {
-  "infrastructure-controllers": [],
-  "infrastructure-configs": ["infrastructure-controllers"],
-  apps: ["infrastructure-configs"],
-  monitoring: [],
-};
-
 /**
  * The order of objects inside one item: infrastructure and databases first, then
  * migration Jobs, then the workloads (source document 000, "ArgoCD Sync Waves").
@@ -254,21 +246,6 @@ export function phaseRank(phase: Phase): number {
   return PHASES.indexOf(phase);
 }
 
-/** Every layer `layer` waits for, directly or transitively. */
-export function layerPrerequisites(layer: Layer): Layer[] {
-  const seen = new Set<Layer>();
-  const visit = (l: Layer): void => {
-    for (const dep of LAYER_DEPENDS_ON[l]) {
-      if (!seen.has(dep)) {
-        seen.add(dep);
-        visit(dep);
-      }
-    }
-  };
-  visit(layer);
-  return LAYERS.filter((l) => seen.has(l));
-}
-
 /** Where an object sits in the engine-neutral order. */
 export interface OrderKey {
   readonly layer: Layer;
@@ -278,12 +255,13 @@ export interface OrderKey {
 }
 
 /**
- * The engine-neutral order: whether `a` must be in place before `b` is applied. Layers
- * order everything in them; phases order objects of the same item only.
+ * The engine-neutral order: whether `a` must be in place before `b` is applied, given the
+ * items `b`'s item waits for (directly or transitively, graph.ts `transitivePrerequisites`).
+ * Phases order the objects of one item.
  */
-export function mustPrecede(a: OrderKey, b: OrderKey): boolean {
-  if (a.layer !== b.layer) return layerPrerequisites(b.layer).includes(a.layer);
-  return a.item === b.item && phaseRank(a.phase) < phaseRank(b.phase);
+export function mustPrecede(a: OrderKey, b: OrderKey, prerequisitesOfB: ReadonlySet<string>): boolean {
+  if (a.item !== b.item) return prerequisitesOfB.has(a.item);
+  return phaseRank(a.phase) < phaseRank(b.phase);
 }
 
 /** The object with `metadata.namespace` set from the bundle when it is namespaced and unset. */

@@ -1,29 +1,16 @@
 /**
  * The dependency graph of a cluster's items: each item waits for the items it names in
- * `dependsOn` and, by default, for every item of the layers its layer follows (source
- * document 004, "Deployment Order"). Both engines and deploy mode order by this one graph,
- * so a failing item holds back only the items that need it.
+ * `dependsOn`, and only for those: the stack composition derives them from what each item
+ * uses (needs.ts). Layers no longer order everything in them (they did: every item waited
+ * for every item of the layer before, so one failing controller held back the cluster);
+ * they place units in directories, Argo CD projects and the earliest sync wave. Both
+ * engines and deploy mode order by this one graph.
  */
-import { LAYER_DEPENDS_ON, type DeliveryItem, type Layer } from "./delivery";
+import type { DeliveryItem } from "./delivery";
 
-/**
- * The items an item waits for directly: its own `dependsOn` plus the items of the nearest
- * non-empty layers its layer depends on (an empty layer is looked through, so apps still
- * follow the controllers when a cluster has no infrastructure configs).
- */
+/** The items each item waits for directly: its `dependsOn`, sorted. */
 export function itemPrerequisites(items: readonly DeliveryItem[]): Map<string, string[]> {
-  const byLayer = new Map<Layer, string[]>();
-  for (const item of items) byLayer.set(item.layer, [...(byLayer.get(item.layer) ?? []), item.name]);
-  const layerItems = (layer: Layer): string[] => {
-    const here = byLayer.get(layer) ?? [];
-    return here.length > 0 ? here : LAYER_DEPENDS_ON[layer].flatMap(layerItems);
-  };
-  const result = new Map<string, string[]>();
-  for (const item of items) {
-    const fromLayers = LAYER_DEPENDS_ON[item.layer].flatMap(layerItems);
-    result.set(item.name, [...new Set([...fromLayers, ...(item.dependsOn ?? [])])].sort());
-  }
-  return result;
+  return new Map(items.map((item) => [item.name, [...new Set(item.dependsOn ?? [])].sort()]));
 }
 
 /**

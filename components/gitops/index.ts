@@ -13,3 +13,4 @@ export * from "./engineCommon";
 export * from "./flux";
 export * from "./argocd";
 export * from "./engine";
+export * from "./needs";

@@ -78,13 +78,13 @@ describe("emit: Flux cluster", () => {
         prune: true,
         wait: true,
         sourceRef: { kind: "GitRepository", name: "platform" },
-        dependsOn: [{ name: "issuers" }],
         decryption: { provider: "sops", secretRef: { name: "sops-age" } },
       },
     });
     expect(doc("apps/backend/ks-migrations.yaml").spec).toMatchObject({ force: true, dependsOn: [{ name: "backend" }], path: "./gitops/homelab/production/apps/backend/migrations" });
     expect(doc("apps/backend/ks-workloads.yaml").spec.force).toBeUndefined();
     expect(doc("monitoring/kube-prometheus-stack/ks.yaml").spec.dependsOn).toBeUndefined();
+    expect(doc("infrastructure-configs/issuers/ks.yaml").spec.dependsOn).toEqual([{ name: "cert-manager" }]);
     expect(doc("infrastructure-controllers/cert-manager/ks.yaml").spec.timeout).toBe("5m");
   });
 
