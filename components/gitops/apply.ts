@@ -33,7 +33,16 @@ export function kubeTypeToken(object: Pick<KubeObject, "apiVersion" | "kind">): 
  */
 export function waitForAnnotation(object: KubeObject): Record<string, string> {
   if (object.kind === "HelmRelease") return { "pulumi.com/waitFor": "condition=Ready" };
-  if (object.kind === "Application") return { "pulumi.com/waitFor": "jsonpath={.status.health.status}=Healthy" };
+  if (object.kind === "Application") {
+    // Healthy alone is stale: right after an update the Application still reports the
+    // previous revision's health, and dependants would go ahead. It must also be Synced to
+    // the revision asked for (a Helm source reports the chart version as its sync revision).
+    // A JSON list of expressions waits for all of them (pulumi-kubernetes issue 3521).
+    const revision = (object.spec as { source?: { targetRevision?: string } } | undefined)?.source?.targetRevision;
+    const all = ["jsonpath={.status.health.status}=Healthy", "jsonpath={.status.sync.status}=Synced"];
+    if (revision) all.push(`jsonpath={.status.sync.revision}=${revision}`);
+    return { "pulumi.com/waitFor": JSON.stringify(all) };
+  }
   return {};
 }
 

@@ -38,9 +38,14 @@ export function isEmitRoot(gitPath: string, stack: string, cluster: string): boo
   return gitPath.replace(/^\.\//, "").replace(/\/+$/, "") === emitRoot(stack, cluster);
 }
 
-/** YAML the way every emitted file is written: block style, no line folding. */
+/**
+ * YAML the way every emitted file is written: block style, no line folding, and no anchors:
+ * the yaml library writes an object that appears twice (a Deployment's selector labels and
+ * its pod template labels are one object) as `&a1` / `*a1` unless `aliasDuplicateObjects`
+ * is off, which reviewers cannot read and tools that patch one occurrence get wrong.
+ */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0 });
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** The engine's placement of a cluster's items. */

@@ -29,6 +29,32 @@ export const ITEM_LABEL = "platform.io/item";
 /** Label naming the layer of a unit. */
 export const LAYER_LABEL = "platform.io/layer";
 
+/** Remediation retries of a HelmRelease install and upgrade. */
+export const HELM_REMEDIATION_RETRIES = 3;
+
+/** A Go duration in seconds (`1h30m` -> 5400); the input matches {@link DURATION}. */
+export function durationSeconds(duration: string): number {
+  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  let total = 0;
+  for (const [, n, u] of duration.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) total += Number(n) * unit[u];
+  return total;
+}
+
+/**
+ * The timeout of the unit of an addon: long enough for helm-controller to use every retry.
+ * A HelmRelease's `timeout` bounds each Helm action, and a failed install or upgrade is
+ * remediated (uninstalled or rolled back, another action) and retried up to `retries` times
+ * (helm-controller docs/spec/v2/helmreleases.md, `.spec.install.remediation.retries` and
+ * `.spec.upgrade.remediation.retries`: "the number of retries that should be attempted on
+ * failures before bailing"), so the release may take (2 x retries + 1) actions before it is Ready or
+ * failed. A unit timing out first reports the item failed while the release still recovers,
+ * and holds its dependents back for another retry interval.
+ */
+export function addonUnitTimeout(timeout: string): string {
+  const seconds = Math.ceil(durationSeconds(timeout) * (2 * HELM_REMEDIATION_RETRIES + 1));
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
 /** The pinned upstream install manifest of a Flux release. */
 export function fluxInstallUrl(version: string): string {
   const bare = version.replace(/^v/, "");
@@ -183,8 +209,8 @@ export function fluxHelmRelease(addon: Addon, released: boolean): KubeObject {
       spec: { chart: addon.chart, version: addon.version, sourceRef: { kind: "HelmRepository", name: addon.name, namespace: FLUX_NAMESPACE } },
     };
   }
-  spec.install = { createNamespace: true, crds: addon.includeCrds ? "Create" : "Skip", remediation: { retries: 3 } };
-  spec.upgrade = { crds, remediation: { retries: 3, remediateLastFailure: true } };
+  spec.install = { createNamespace: true, crds: addon.includeCrds ? "Create" : "Skip", remediation: { retries: HELM_REMEDIATION_RETRIES } };
+  spec.upgrade = { crds, remediation: { retries: HELM_REMEDIATION_RETRIES, remediateLastFailure: true } };
   const ignore = (addon.ignoreDifferences ?? []).map((d) => {
     const target: Record<string, string> = {};
     if (d.group) target.group = d.group;

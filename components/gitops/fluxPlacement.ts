@@ -7,8 +7,8 @@
  * waiting for the phase before it. An item's first unit waits for the last unit of every
  * prerequisite item (graph.ts).
  */
-import { keptOnRemoval, PHASES, phaseOf, withNamespace, type DeliveryItem, type Phase } from "./delivery";
-import { fluxChartSource, fluxHelmRelease, fluxUnit, type FluxUnitSpec } from "./fluxObjects";
+import { DEFAULT_TIMEOUT, keptOnRemoval, PHASES, phaseOf, withNamespace, type DeliveryItem, type Phase } from "./delivery";
+import { addonUnitTimeout, fluxChartSource, fluxHelmRelease, fluxUnit, type FluxUnitSpec } from "./fluxObjects";
 import { itemPrerequisites, orderItems } from "./graph";
 import { fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
 
@@ -50,7 +50,8 @@ export function fluxUnits(items: readonly DeliveryItem[]): FluxUnitSpec[] {
         layer: item.layer,
         dir: fluxPhaseDir(item, phase),
         dependsOn,
-        timeout: item.timeout,
+        // An addon's unit waits for its HelmRelease through all of its retries.
+        timeout: item.kind === "addon" ? addonUnitTimeout(item.timeout ?? DEFAULT_TIMEOUT) : item.timeout,
         force: phase === "migrations",
       });
       previous = name;

@@ -15,6 +15,8 @@ import {
   withDerivedDependencies,
   keptOnRemoval,
   KEEP_ON_PRUNE,
+  waitForAnnotation,
+  addonUnitTimeout,
   isRetained,
   type Addon,
   type Bundle,
@@ -125,6 +127,17 @@ describe("delivery model", () => {
     expect(isRetained({ apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup" })).toBe(false);
   });
 
+  it("waits in deploy mode for an Application synced to the asked revision, not a stale Healthy", () => {
+    const app = { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "a" }, spec: { source: { targetRevision: "1.16.2" } } };
+    expect(JSON.parse(waitForAnnotation(app)["pulumi.com/waitFor"])).toEqual([
+      "jsonpath={.status.health.status}=Healthy",
+      "jsonpath={.status.sync.status}=Synced",
+      "jsonpath={.status.sync.revision}=1.16.2",
+    ]);
+    expect(addonUnitTimeout("5m")).toBe("35m");
+    expect(addonUnitTimeout("90s")).toBe("630s");
+  });
+
   it("pins the Flux install manifest", () => {
     expect(fluxInstallUrl("2.7.5")).toBe("https://github.com/fluxcd/flux2/releases/download/v2.7.5/install.yaml");
     expect(fluxInstallUrl("v2.7.5")).toBe("https://github.com/fluxcd/flux2/releases/download/v2.7.5/install.yaml");
@@ -187,12 +200,12 @@ describe("item graph", () => {
 
   it("builds one Flux unit per item phase, each phase after the one before", () => {
     expect(fluxUnits(ITEMS).map((u) => [u.name, u.dir, u.dependsOn, u.force, u.timeout ?? "-"])).toEqual([
-      ["cert-manager", "infrastructure-controllers/cert-manager/app", [], false, "-"],
+      ["cert-manager", "infrastructure-controllers/cert-manager/app", [], false, "35m"],
       ["issuers", "infrastructure-configs/issuers/app", ["cert-manager"], false, "-"],
       ["backend", "apps/backend/app", [], false, "10m"],
       ["backend-migrations", "apps/backend/migrations", ["backend"], true, "10m"],
       ["backend-workloads", "apps/backend/workloads", ["backend-migrations"], false, "10m"],
-      ["kube-prometheus-stack", "monitoring/kube-prometheus-stack/app", [], false, "-"],
+      ["kube-prometheus-stack", "monitoring/kube-prometheus-stack/app", [], false, "35m"],
     ]);
     // A dependent waits for the last unit of its prerequisite, not its first.
     const after: Bundle = { ...bundle, name: "frontend", objects: [cm("frontend")], dependsOn: ["backend"] };

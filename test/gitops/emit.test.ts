@@ -85,7 +85,8 @@ describe("emit: Flux cluster", () => {
     expect(doc("apps/backend/ks-workloads.yaml").spec.force).toBeUndefined();
     expect(doc("monitoring/kube-prometheus-stack/ks.yaml").spec.dependsOn).toBeUndefined();
     expect(doc("infrastructure-configs/issuers/ks.yaml").spec.dependsOn).toEqual([{ name: "cert-manager" }]);
-    expect(doc("infrastructure-controllers/cert-manager/ks.yaml").spec.timeout).toBe("5m");
+    // The HelmRelease's 5m bounds each Helm action; the unit waits for all of its retries.
+    expect(doc("infrastructure-controllers/cert-manager/ks.yaml").spec.timeout).toBe("35m");
   });
 
   it("turns an https addon into a HelmRepository and a pinned HelmRelease that ignores the webhook caBundle", () => {

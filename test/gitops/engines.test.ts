@@ -216,7 +216,7 @@ describe("ArgoCdEngine", () => {
     const app = find(resources, "main-gitops-cert-manager-application-argocd-cert-manager").inputs as Record<string, Any>;
     expect(app.metadata.annotations).toEqual({
       "argocd.argoproj.io/sync-wave": "-10",
-      "pulumi.com/waitFor": "jsonpath={.status.health.status}=Healthy",
+      "pulumi.com/waitFor": JSON.stringify(["jsonpath={.status.health.status}=Healthy", "jsonpath={.status.sync.status}=Synced", "jsonpath={.status.sync.revision}=1.16.2"]),
     });
     expect(app.metadata.finalizers).toEqual(["resources-finalizer.argocd.argoproj.io"]);
     expect(app.spec.source.targetRevision).toBe("1.16.2");

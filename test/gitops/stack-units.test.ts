@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { durationSeconds } from "../../components/gitops";
 import { kustomizeBuild } from "../helpers/kustomize";
 import { emitStack, STACKS, type EmittedStack } from "./stack-emit";
 
@@ -48,6 +49,28 @@ describe.each(cases)("the emitted tree of %s (%s engine)", (stack, engine) => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+});
+
+describe.each(cases)("the emitted files of %s (%s engine)", (stack, engine) => {
+  it("carry no YAML anchors or aliases", () => {
+    const { result } = emitted.get(`${stack}/${engine}`)!;
+    const files = [...result.files].filter(([f]) => f.startsWith("gitops/"));
+    expect(files.length).toBeGreaterThan(10);
+    expect(files.filter(([, content]) => /(^|\s)[&*]a\d+\b/m.test(content)).map(([f]) => f)).toEqual([]);
+  });
+
+  it("give each addon's unit time for every HelmRelease retry", () => {
+    const { repo, roots, engines } = emitted.get(`${stack}/${engine}`)!;
+    for (const [cluster, root] of Object.entries(roots)) {
+      if (engines[cluster] !== "flux") continue;
+      for (const unit of kustomizeBuild(path.join(repo, root))) {
+        const release = kustomizeBuild(path.join(repo, unit.spec.path)).find((o) => o.kind === "HelmRelease");
+        if (!release) continue;
+        const seconds = (d: string) => durationSeconds(d);
+        expect([unit.metadata.name, seconds(unit.spec.timeout)]).toEqual([unit.metadata.name, seconds(release.spec.timeout) * 7]);
+      }
+    }
   });
 });
 
