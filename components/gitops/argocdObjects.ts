@@ -177,7 +177,8 @@ export function argoAddonApplication(addon: Addon, wave: number, released: boole
     const entry: Record<string, JsonValue> = { group: d.group, kind: d.kind };
     if (d.name) entry.name = d.name;
     if (d.namespace) entry.namespace = d.namespace;
-    entry.jsonPointers = [...d.jsonPointers];
+    if (d.jsonPointers.length) entry.jsonPointers = [...d.jsonPointers];
+    if (d.jqPathExpressions?.length) entry.jqPathExpressions = [...d.jqPathExpressions];
     return entry;
   });
   return {

@@ -72,8 +72,16 @@ export interface IgnoredDifference {
   readonly kind: string;
   readonly name?: string;
   readonly namespace?: string;
-  /** RFC 6901 JSON pointers, e.g. `/webhooks/0/clientConfig/caBundle`. */
+  /** RFC 6901 JSON pointers, e.g. `/webhooks/0/clientConfig/caBundle`; empty when `jqPathExpressions` names the fields. */
   readonly jsonPointers: readonly string[];
+  /**
+   * Argo CD jq path expressions, e.g. `.webhooks[]?.clientConfig.caBundle`, for fields a
+   * pointer cannot name (every element of a list). Argo CD only: Flux renders charts with
+   * Helm itself, whose `lookup` sees the cluster, so what Argo CD re-renders on every sync
+   * stays put under Flux (docs/user-guide/diffing.md, "Application Level Configuration").
+   * @default none
+   */
+  readonly jqPathExpressions?: readonly string[];
 }
 
 /**
@@ -401,7 +409,9 @@ function validateAddonExtras(addon: Addon, where: string): void {
   }
   for (const diff of addon.ignoreDifferences ?? []) {
     if (!diff.kind) throw new Error(`${where}: every ignoreDifferences entry needs a kind`);
-    if (diff.jsonPointers.length === 0) throw new Error(`${where}: ignoreDifferences ${diff.kind} needs at least one JSON pointer`);
+    if (diff.jsonPointers.length === 0 && (diff.jqPathExpressions ?? []).length === 0) {
+      throw new Error(`${where}: ignoreDifferences ${diff.kind} needs at least one JSON pointer or jq path expression`);
+    }
     for (const pointer of diff.jsonPointers) {
       if (!JSON_POINTER.test(pointer)) {
         throw new Error(`${where}: ignoreDifferences ${diff.kind} pointer "${pointer}" must be an RFC 6901 JSON pointer such as /webhooks/0/clientConfig/caBundle`);

@@ -211,7 +211,8 @@ export function fluxHelmRelease(addon: Addon, released: boolean): KubeObject {
   }
   spec.install = { createNamespace: true, crds: addon.includeCrds ? "Create" : "Skip", remediation: { retries: HELM_REMEDIATION_RETRIES } };
   spec.upgrade = { crds, remediation: { retries: HELM_REMEDIATION_RETRIES, remediateLastFailure: true } };
-  const ignore = (addon.ignoreDifferences ?? []).map((d) => {
+  // Drift detection ignores JSON pointers only; jq expressions are Argo CD's (delivery.ts).
+  const ignore = (addon.ignoreDifferences ?? []).filter((d) => d.jsonPointers.length > 0).map((d) => {
     const target: Record<string, string> = {};
     if (d.group) target.group = d.group;
     target.kind = d.kind;

@@ -74,6 +74,20 @@ describe.each(cases)("the emitted files of %s (%s engine)", (stack, engine) => {
   });
 });
 
+it("prod (Argo CD): charts that re-render certificates under Argo CD carry the ignoreDifferences their docs prescribe", () => {
+  const { repo, roots } = emitted.get("prod/configured")!;
+  const apps = kustomizeBuild(path.join(repo, roots.prod));
+  const ignores = (chart: string) => apps.find((a) => a.spec.source?.chart === chart)?.spec.ignoreDifferences;
+  // victoria-metrics-operator README, "ArgoCD issues": the webhook Secret's data and the caBundle.
+  expect(ignores("victoria-metrics-k8s-stack")).toEqual([
+    { group: "", kind: "Secret", namespace: "victoriametrics", jsonPointers: ["/data"] },
+    { group: "admissionregistration.k8s.io", kind: "ValidatingWebhookConfiguration", jqPathExpressions: [".webhooks[]?.clientConfig.caBundle"] },
+  ]);
+  for (const chart of ["cert-manager", "cloudnative-pg", "istiod"]) expect([chart, (ignores(chart) ?? []).length > 0]).toEqual([chart, true]);
+  // And Argo CD applies with them too, not only diffs (sync-options.md, "Respect ignore differences configs").
+  for (const app of apps) expect(app.spec.syncPolicy.syncOptions).toContain("RespectIgnoreDifferences=true");
+});
+
 it("homelab staging: the namespaces Pulumi applies get no unit, and their dependents wait for what they waited for", () => {
   const { repo, roots } = emitted.get("homelab/configured")!;
   const units = kustomizeBuild(path.join(repo, roots.staging));
