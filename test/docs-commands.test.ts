@@ -94,7 +94,7 @@ const ENTRIES: readonly Entry[] = [
     },
   },
   {
-    pattern: /^npm run synth -- (\S+)( --out \S+)?( --emit)?$/,
+    pattern: /^npm run synth -- (\S+)( --out \S+)?( --emit)?( --emit-to \S+)?$/,
     why: "the offline synth; test/synth.test.ts and tools tests run it for every stack",
     check: (m) => {
       expectTrue("synth" in scripts, "package.json has no synth script");
@@ -102,6 +102,7 @@ const ENTRIES: readonly Entry[] = [
       const usage = read("tools/synth.ts");
       if (m[2]) expectTrue(usage.includes("[--out DIR]"), "synth has no --out");
       if (m[3]) expectTrue(usage.includes("[--emit]"), "synth has no --emit");
+      if (m[4]) expectTrue(usage.includes("[--emit-to CHECKOUT]"), "synth has no --emit-to");
     },
   },
   {
