@@ -94,6 +94,12 @@ export interface FluxUnitSpec {
   readonly timeout?: string;
   /** Recreate objects whose immutable fields changed (migration Jobs). */
   readonly force: boolean;
+  /**
+   * The ServiceAccount (in `flux-system`) kustomize-controller impersonates for this unit
+   * (fluxTenancy.ts); none for the platform's own units, which run as the controller.
+   * @default the controller's own account
+   */
+  readonly serviceAccountName?: string;
 }
 
 /**
@@ -114,6 +120,7 @@ export function fluxUnit(unit: FluxUnitSpec, gitPath: string, opts: { readonly s
       ...releasedPrune(opts.released),
       wait: true,
       ...(unit.force ? { force: true } : {}),
+      ...(unit.serviceAccountName ? { serviceAccountName: unit.serviceAccountName } : {}),
       sourceRef: { kind: "GitRepository", name: FLUX_SOURCE_NAME },
       ...(unit.dependsOn.length > 0 ? { dependsOn: unit.dependsOn.map((name) => ({ name })) } : {}),
       ...(opts.sops ? { decryption: { provider: "sops", secretRef: { name: SOPS_SECRET_NAME } } } : {}),

@@ -9,6 +9,7 @@
  */
 import { DEFAULT_TIMEOUT, keptOnRemoval, PHASES, phaseOf, withNamespace, type DeliveryItem, type Phase } from "./delivery";
 import { addonUnitTimeout, fluxChartSource, fluxHelmRelease, fluxUnit, type FluxUnitSpec } from "./fluxObjects";
+import { withFluxTenancy } from "./fluxTenancy";
 import { itemPrerequisites, orderItems } from "./graph";
 import { fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
 
@@ -62,8 +63,13 @@ export function fluxUnits(items: readonly DeliveryItem[]): FluxUnitSpec[] {
   return units;
 }
 
-/** Places the items for Flux: objects in their phase directories, units beside them. */
-export function placeFlux(items: readonly DeliveryItem[], ctx: PlacementContext): Placement {
+/**
+ * Places the items for Flux: objects in their phase directories, units beside them. In emit
+ * mode the apps' units are applied as their namespace's tenant account (fluxTenancy.ts).
+ */
+export function placeFlux(given: readonly DeliveryItem[], ctx: PlacementContext): Placement {
+  const tenancy = ctx.delivery === "emit" ? withFluxTenancy(given) : { items: [...given], accounts: new Map<string, string>() };
+  const items = tenancy.items;
   const objects: PlacedObject[] = [];
   for (const item of items) {
     if (item.kind === "addon") {
@@ -82,8 +88,9 @@ export function placeFlux(items: readonly DeliveryItem[], ctx: PlacementContext)
   if (ctx.delivery === "deploy") return { objects, units: [] };
   const units: PlacedUnit[] = fluxUnits(items).map((spec) => {
     const phase = spec.dir.slice(spec.dir.lastIndexOf("/") + 1);
+    const account = tenancy.accounts.get(spec.item);
     return {
-      object: fluxUnit(spec, ctx.git.path, { sops: ctx.sops, released: ctx.released }),
+      object: fluxUnit(account ? { ...spec, serviceAccountName: account } : spec, ctx.git.path, { sops: ctx.sops, released: ctx.released }),
       item: spec.item,
       syncs: spec.dir,
       dir: spec.dir.slice(0, spec.dir.lastIndexOf("/")),

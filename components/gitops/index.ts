@@ -5,6 +5,7 @@ export * from "./placement";
 export * from "./handover";
 export * from "./fluxObjects";
 export * from "./fluxPlacement";
+export * from "./fluxTenancy";
 export * from "./argocdObjects";
 export * from "./argocdPlacement";
 export * from "./emit";

@@ -186,6 +186,7 @@ describe("handover end state", () => {
     // Argo CD's own `Delete=false` of step 1 stays on the addon Applications (the root honoured it); nothing else differs.
     expect(Object.values(d).flat().every((l) => l.startsWith("/metadata/annotations/argocd.argoproj.io~1sync-options: left over"))).toBe(true);
     expect(log.sort()).toEqual([
+      "deleted argoproj.io|AppProject|argocd|root",
       "deleted argoproj.io|Application|argocd|backend",
       "deleted argoproj.io|Application|argocd|issuers",
       "deleted argoproj.io|Application|argocd|platform-root",

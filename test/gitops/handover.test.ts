@@ -101,7 +101,11 @@ describe("engine handover", () => {
       ["resources-finalizer.argocd.argoproj.io"],
       false,
     ]);
-    expect(destroyedBySwitch(released, await plan("argocd", "deploy"))).toEqual(["Application main-gitops-root"]);
+    expect(destroyedBySwitch(released, await plan("argocd", "deploy"))).toEqual([
+      // The root's own project (argocdObjects.ts `argoProject`) goes with it.
+      "AppProject main-gitops-project-root",
+      "Application main-gitops-root",
+    ]);
     // The committed tree of step 1 releases every item's Application too.
     const tree = renderGitopsTree({ stack: "prod", cluster: "main", engine: "argocd", items: ITEMS, git: gitFor("prod", "main"), released: true });
     const apps = Object.entries(tree).filter(([path]) => path.endsWith("/application.yaml"));
