@@ -30,6 +30,7 @@ import { deliver, resolveEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } 
 import {
   FLUX_NAMESPACE,
   GIT_AUTH_SECRET_NAME,
+  GIT_VERIFY_SECRET_NAME,
   ROOT_UNIT_NAME,
   SOPS_SECRET_KEY,
   SOPS_SECRET_NAME,
@@ -90,6 +91,11 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
       // Flux basic auth over https: any user name with the token as password.
       const auth = { name: GIT_AUTH_SECRET_NAME, namespace: FLUX_NAMESPACE };
       secrets.push(liveSecret(`${name}-git-auth`, auth, { username: "git", password: args.gitToken }, secretOpts));
+    }
+    if (args.git.verify && emit) {
+      // Public keys, but a Secret is what `spec.verify.secretRef` reads (data keys ending in .asc).
+      const signers = { name: GIT_VERIFY_SECRET_NAME, namespace: FLUX_NAMESPACE };
+      secrets.push(liveSecret(`${name}-git-signers`, signers, { "signers.asc": args.git.verify.publicKeys }, secretOpts));
     }
     if (args.sopsAgeKey) {
       const sops = { name: SOPS_SECRET_NAME, namespace: FLUX_NAMESPACE };

@@ -20,6 +20,8 @@ export const ROOT_UNIT_NAME = "platform-root";
 export const SOPS_SECRET_NAME = "sops-age";
 /** Key of the age private key inside {@link SOPS_SECRET_NAME}. */
 export const SOPS_SECRET_KEY = "age.agekey";
+/** Name of the Secret with the PGP public keys commits must be signed with (`git.verify`). */
+export const GIT_VERIFY_SECRET_NAME = "platform-git-signers";
 /** Name of the Secret with the git credentials. */
 export const GIT_AUTH_SECRET_NAME = "platform-git-auth";
 /** Reconcile interval (source document 004: "automatic reconciliation every 10 minutes"). */
@@ -62,7 +64,13 @@ export function fluxInstallUrl(version: string): string {
   return `https://github.com/fluxcd/flux2/releases/download/v${bare}/install.yaml`;
 }
 
-/** The GitRepository the Kustomizations sync from (emit mode only). */
+/**
+ * The GitRepository the Kustomizations sync from (emit mode only). With `git.verify` the
+ * source-controller verifies the PGP signature of the commit (and/or tag) against the keys
+ * in {@link GIT_VERIFY_SECRET_NAME} and refuses an unsigned or foreign one, so only what a
+ * trusted signer pushed reaches the cluster (source-controller docs/spec/v1/gitrepositories.md,
+ * "Verification").
+ */
 export function fluxGitRepository(git: GitSourceConfig, withAuth: boolean): KubeObject {
   return {
     apiVersion: "source.toolkit.fluxcd.io/v1",
@@ -73,6 +81,7 @@ export function fluxGitRepository(git: GitSourceConfig, withAuth: boolean): Kube
       url: git.url,
       ref: { branch: git.branch },
       ...(withAuth ? { secretRef: { name: GIT_AUTH_SECRET_NAME } } : {}),
+      ...(git.verify ? { verify: { mode: git.verify.mode, secretRef: { name: GIT_VERIFY_SECRET_NAME } } } : {}),
     },
   };
 }
