@@ -18,7 +18,7 @@
  */
 import { keptOnRemoval, phaseOf, withNamespace, type DeliveryItem } from "./delivery";
 import { argoAddonApplication, argoBundleApplication, HOOK, HOOK_DELETE_POLICY, LAYER_WAVE, PHASE_WAVE, SYNC_WAVE } from "./argocdObjects";
-import { itemPrerequisites, orderItems } from "./graph";
+import { itemPrerequisites, orderItems, withoutEmptyItems } from "./graph";
 import { annotate, fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
 
 /**
@@ -63,7 +63,9 @@ export function checkArgoItems(items: readonly DeliveryItem[]): void {
 }
 
 /** Places the items for Argo CD. */
-export function placeArgoCd(items: readonly DeliveryItem[], ctx: PlacementContext): Placement {
+export function placeArgoCd(given: readonly DeliveryItem[], ctx: PlacementContext): Placement {
+  // An item with no objects gets no Application (graph.ts `withoutEmptyItems`).
+  const items = withoutEmptyItems(given);
   checkArgoItems(items);
   const waves = argoItemWaves(items);
   const objects: PlacedObject[] = [];

@@ -10,7 +10,7 @@
 import { DEFAULT_TIMEOUT, keptOnRemoval, PHASES, phaseOf, withNamespace, type DeliveryItem, type Phase } from "./delivery";
 import { addonUnitTimeout, fluxChartSource, fluxHelmRelease, fluxUnit, type FluxUnitSpec } from "./fluxObjects";
 import { withFluxTenancy } from "./fluxTenancy";
-import { itemPrerequisites, orderItems } from "./graph";
+import { itemPrerequisites, orderItems, withoutEmptyItems } from "./graph";
 import { fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
 
 /** The directory of an item's phase, relative to the emit root. */
@@ -68,7 +68,9 @@ export function fluxUnits(items: readonly DeliveryItem[]): FluxUnitSpec[] {
  * mode the apps' units are applied as their namespace's tenant account (fluxTenancy.ts).
  */
 export function placeFlux(given: readonly DeliveryItem[], ctx: PlacementContext): Placement {
-  const tenancy = ctx.delivery === "emit" ? withFluxTenancy(given) : { items: [...given], accounts: new Map<string, string>() };
+  // An item with no objects gets no unit (graph.ts `withoutEmptyItems`).
+  const present = withoutEmptyItems(given);
+  const tenancy = ctx.delivery === "emit" ? withFluxTenancy(present) : { items: present, accounts: new Map<string, string>() };
   const items = tenancy.items;
   const objects: PlacedObject[] = [];
   for (const item of items) {
