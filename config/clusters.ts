@@ -88,7 +88,7 @@ function taints(r: Reader, field: string): Taint[] {
 
 function common(name: string, r: Reader, stack: string): Omit<ClusterCommonConfig, "kind"> {
   if (!DNS_LABEL.test(name)) throw new ConfigError(r.path, name, `cluster names must be ${LABEL}`);
-  const git = r.object("git").only(["url", "branch", "path"]);
+  const git = r.object("git").only(["url", "branch", "path", "verify"]);
   const engine = r.string("engine", { oneOf: ["flux", "argocd"] });
   const delivery = r.string("delivery", { oneOf: ["deploy", "emit"] }, "deploy");
   return {
@@ -107,6 +107,7 @@ function common(name: string, r: Reader, stack: string): Omit<ClusterCommonConfi
         { pattern: /^[A-Za-z0-9._/-]+$/, expected: "a repository-relative directory" },
         `gitops/${stack}/${name}`,
       ),
+      ...gitVerify(git, engine),
     },
     ...handover(r, engine, delivery),
     services: r.stringList("services"),
@@ -115,6 +116,28 @@ function common(name: string, r: Reader, stack: string): Omit<ClusterCommonConfi
 }
 
 /** `handover: { release: { engine, delivery } }`, which must name the current engine and delivery. */
+/** `git.verify`: commit signature verification of the synced repository (Flux only). */
+function gitVerify(
+  git: Reader,
+  engine: "flux" | "argocd",
+): { verify?: { mode: "HEAD" | "Tag" | "TagAndHEAD"; publicKeys: string } } {
+  if (!git.has("verify")) return {};
+  const verify = git.object("verify").only(["mode", "publicKeys"]);
+  if (engine !== "flux") {
+    throw new ConfigError(
+      verify.path,
+      "(set)",
+      "commit verification is a Flux GitRepository feature; remove it on an Argo CD cluster (Argo CD verifies signatures through its projects' signatureKeys)",
+    );
+  }
+  const mode = verify.string("mode", { oneOf: ["HEAD", "Tag", "TagAndHEAD"] as const }, "HEAD");
+  const publicKeys = verify.string("publicKeys", {
+    pattern: /-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]+-----END PGP PUBLIC KEY BLOCK-----/,
+    expected: "ASCII-armored PGP public keys",
+  });
+  return { verify: { mode, publicKeys } };
+}
+
 function handover(
   r: Reader,
   engine: "flux" | "argocd",

@@ -30,6 +30,14 @@ export interface GitSourceConfig {
   readonly branch: string;
   /** Directory inside the repository the engine syncs (the emit target for this cluster). */
   readonly path: string;
+  /**
+   * Flux only: verify the PGP signature of what is synced before applying it (the
+   * GitRepository's `spec.verify`); `publicKeys` are the ASCII-armored public keys of the
+   * people and bots allowed to sign (public, so plain stack config).
+   * @default no verification (any commit on the branch is applied)
+   * @see https://fluxcd.io/flux/components/source/gitrepositories/#verification
+   */
+  readonly verify?: { readonly mode: "HEAD" | "Tag" | "TagAndHEAD"; readonly publicKeys: string };
 }
 
 /** Settings every cluster has, whatever its kind. */

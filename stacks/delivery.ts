@@ -5,13 +5,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
-import { createEngine } from "../components/gitops";
+import { createEngine, withDerivedDependencies } from "../components/gitops";
 import type { DeliveryItem } from "../components/gitops/delivery";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { ConfigError, ConfigErrors } from "../config/reader";
 import { buildApps } from "./apps";
 import { capacityPreflight } from "./capacity";
 import { withRecommendations } from "./recommendations";
+import { PLATFORM_PROVIDERS } from "./dependencies";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
 import { buildServices, type ServiceExtras } from "./services";
 
@@ -65,7 +66,9 @@ export function installEngine(
     gitToken: config.secrets.gitToken,
     // SOPS is a Flux feature; loadConfig rejects a key on a stack without Flux.
     sopsAgeKey: cluster.engine === "flux" ? config.secrets.sopsAgeKey : undefined,
-    items,
+    // Each item waits for what it uses (its namespace, CRDs, store, issuer, database), not
+    // for every item of the layer before it.
+    items: withDerivedDependencies(items, PLATFORM_PROVIDERS),
     liveSecrets: [...platform.liveSecrets, ...apps.liveSecrets],
     handover: cluster.handover,
   });

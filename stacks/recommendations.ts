@@ -12,18 +12,6 @@ import type { ClusterConfig } from "../config/types";
 /** The delivery item of the vpa service, which installs the CRD. */
 const VPA_ITEM = "vpa";
 
-/**
- * Argo CD's own components, as the argo-cd chart names them with its default
- * `nameOverride: argocd` (argo-helm charts/argo-cd values.yaml); the application controller
- * is a StatefulSet. 002 lists these four.
- */
-const ARGOCD_COMPONENTS: readonly { readonly kind: string; readonly name: string }[] = [
-  { kind: "StatefulSet", name: "argocd-application-controller" },
-  { kind: "Deployment", name: "argocd-server" },
-  { kind: "Deployment", name: "argocd-repo-server" },
-  { kind: "Deployment", name: "argocd-applicationset-controller" },
-];
-
 /** A recommendation-only VPA for one controller, named after it. */
 export function recommendation(kind: string, name: string): KubeObject {
   return {
@@ -39,7 +27,10 @@ export function recommendation(kind: string, name: string): KubeObject {
 
 /**
  * With the `vpa` service: one VPA per Deployment and StatefulSet of each app bundle (in that
- * bundle, which then waits for the vpa item's CRD), and a bundle for Argo CD's components.
+ * bundle, which then waits for the vpa item's CRD). Argo CD's own components get none: 002
+ * names them, but the Argo CD projects keep every delivered item out of the `argocd`
+ * namespace (components/gitops/argocdObjects.ts `argoProject`), and a VPA must live in its
+ * target's namespace.
  */
 export function withRecommendations(cluster: ClusterConfig, items: readonly DeliveryItem[]): DeliveryItem[] {
   if (!cluster.services.includes(VPA_ITEM)) return [...items];
@@ -55,14 +46,5 @@ export function withRecommendations(cluster: ClusterConfig, items: readonly Deli
       dependsOn: [...new Set([...(item.dependsOn ?? []), VPA_ITEM])],
     } satisfies Bundle;
   });
-  if (cluster.engine === "argocd")
-    out.push({
-      kind: "bundle",
-      name: "vpa-argocd",
-      layer: "infrastructure-configs",
-      namespace: "argocd",
-      dependsOn: [VPA_ITEM],
-      objects: ARGOCD_COMPONENTS.map((c) => recommendation(c.kind, c.name)),
-    });
   return out;
 }

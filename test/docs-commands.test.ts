@@ -95,7 +95,7 @@ const ENTRIES: readonly Entry[] = [
     },
   },
   {
-    pattern: /^npm run synth -- (\S+)( --out \S+)?( --emit)?$/,
+    pattern: /^npm run synth -- (\S+)( --out \S+)?( --emit)?( --emit-to \S+)?$/,
     why: "the offline synth; test/synth.test.ts and tools tests run it for every stack",
     check: (m) => {
       expectTrue("synth" in scripts, "package.json has no synth script");
@@ -103,6 +103,7 @@ const ENTRIES: readonly Entry[] = [
       const usage = read("tools/synth.ts");
       if (m[2]) expectTrue(usage.includes("[--out DIR]"), "synth has no --out");
       if (m[3]) expectTrue(usage.includes("[--emit]"), "synth has no --emit");
+      if (m[4]) expectTrue(usage.includes("[--emit-to CHECKOUT]"), "synth has no --emit-to");
     },
   },
   {
@@ -164,12 +165,22 @@ const ENTRIES: readonly Entry[] = [
     },
   },
   {
-    pattern: /^(?:PULUMI_K8S_UPSERT_EXISTING_OBJECTS=true )?pulumi (?:preview|up)$/,
+    pattern:
+      /^(?:PULUMI_K8S_UPSERT_EXISTING_OBJECTS=true )?(?:PULUMI_K8S_ENABLE_PATCH_FORCE=true )?pulumi (?:preview|up)$/,
     why:
       "the deployment itself. PULUMI_K8S_UPSERT_EXISTING_OBJECTS: pulumi-kubernetes' switch (provider config " +
-      "upsertExistingObjects, pulumi/pulumi-kubernetes#4278) that adopts objects that already exist; since v4.29.0",
+      "upsertExistingObjects, pulumi/pulumi-kubernetes#4278) that adopts objects that already exist; since v4.29.0. " +
+      "PULUMI_K8S_ENABLE_PATCH_FORCE: the provider config enablePatchForce's environment variable (provider.d.ts: " +
+      '"enable patch force on all Server-Side Apply operations, overriding any field conflicts")',
     check: (m) => {
       expectTrue(fs.existsSync(path.join(ROOT, "Pulumi.yaml")), "no Pulumi.yaml");
+      if (m[0].includes("PULUMI_K8S_ENABLE_PATCH_FORCE"))
+        expectTrue(
+          fs
+            .readFileSync(path.join(ROOT, "node_modules/@pulumi/kubernetes/provider.d.ts"), "utf8")
+            .includes("PULUMI_K8S_ENABLE_PATCH_FORCE"),
+          "the pinned @pulumi/kubernetes has no PULUMI_K8S_ENABLE_PATCH_FORCE",
+        );
       if (!m[0].startsWith("PULUMI_K8S_UPSERT_EXISTING_OBJECTS")) return;
       const pinned = (JSON.parse(read("package.json")) as { dependencies: Record<string, string> })
         .dependencies["@pulumi/kubernetes"];
@@ -330,6 +341,37 @@ const ENTRIES: readonly Entry[] = [
         read("components/gitops/fluxObjects.ts").includes('"flux-system"'),
         "Flux is not in flux-system",
       ),
+  },
+  {
+    pattern: /^flux (suspend|resume) kustomization (--all|platform-root) -n flux-system$/,
+    why:
+      "fluxcd/flux2 cmd/flux/suspend.go and resume.go: `flux suspend|resume kustomization [name]`, the persistent " +
+      '--all flag ("suspend all resources in that namespace") and -n/--namespace; the root unit\'s name',
+    check: (m) => {
+      if (m[2] === "platform-root")
+        expectTrue(
+          read("components/gitops/fluxObjects.ts").includes('ROOT_UNIT_NAME = "platform-root"'),
+          "the root unit is not platform-root",
+        );
+    },
+  },
+  {
+    pattern:
+      /^kubectl get all,pvc,cluster\.postgresql\.cnpg\.io,database\.postgresql\.cnpg\.io -n <namespace>$/,
+    why: "kubectl get TYPE[,TYPE...] (kubernetes/kubectl pkg/cmd/get/get.go); Cluster and Database are the CloudNativePG kinds the program creates",
+  },
+  {
+    pattern: /^kubectl -n <namespace> delete (database|cluster)\.postgresql\.cnpg\.io --all$/,
+    why: 'kubectl delete TYPE --all (kubernetes/kubectl pkg/cmd/delete/delete.go: "Delete all resources, in the namespace of the specified resource types")',
+    check: (m) =>
+      expectTrue(
+        read("components/platform/postgres.ts").includes(m[1] === "database" ? '"Database"' : '"Cluster"'),
+        `the program creates no CloudNativePG ${m[1]}`,
+      ),
+  },
+  {
+    pattern: /^kubectl delete namespace <namespace>$/,
+    why: "kubectl delete TYPE NAME; deleting a Namespace deletes every object in it (the operating guide says so before it)",
   },
   {
     pattern: /^flux get kustomizations$/,

@@ -9,6 +9,7 @@
  */
 // First: a compiled tool refuses to run from a stale bin/ (lib/fresh.ts).
 import "../lib/fresh";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EMIT_MARKER } from "../components/gitops/emit";
@@ -56,6 +57,17 @@ export interface SynthResult {
   readonly logs: LoggedMessage[];
   readonly summary: string;
   readonly ok: boolean;
+  /** Where each emit-mode cluster's engine syncs from: the repository, branch and path the tree must be committed to. */
+  readonly emitTargets: readonly EmitTarget[];
+}
+
+/** The repository, branch and directory an emit-mode cluster's engine syncs (its `git` config). */
+export interface EmitTarget {
+  readonly cluster: string;
+  readonly url: string;
+  readonly branch: string;
+  /** Repository-relative directory, `gitops/<stack>/<cluster>`. */
+  readonly path: string;
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): [string, number][] {
@@ -65,7 +77,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): [string, num
 }
 
 function summarize(
-  r: Omit<SynthResult, "summary" | "ok" | "files">,
+  r: Omit<SynthResult, "summary" | "ok" | "files" | "emitTargets">,
   clusters: Record<string, { services?: string[]; apps?: string[]; appSettings?: Record<string, unknown> }>,
 ): string {
   const lines: string[] = [
@@ -191,12 +203,56 @@ export async function synthesize(stack: string, root: string = REPO_ROOT): Promi
     unset: offline.unset,
     logs,
   };
+  const emitTargets = emitTargetsOf(offline.config["platform:clusters"], stack);
+  const summary = [
+    summarize(partial, clusters),
+    ...(emitTargets.length ? ["", "emit: each cluster's engine syncs (commit the tree there):"] : []),
+    ...emitTargets.map((t) => `  ${t.cluster}: ${t.url} branch ${t.branch} path ${t.path}`),
+  ].join("\n");
   return {
     ...partial,
     files,
-    summary: summarize(partial, clusters),
+    summary,
     ok: schema.every((s) => s.status !== "invalid") && policy.length === 0,
+    emitTargets,
   };
+}
+
+/** The emit targets of a stack's clusters, from the stack file's `platform:clusters` (git.path defaults to the emit root). */
+function emitTargetsOf(clusters: unknown, stack: string): EmitTarget[] {
+  const all = (clusters ?? {}) as Record<
+    string,
+    { delivery?: string; git?: { url?: string; branch?: string; path?: string } }
+  >;
+  return Object.entries(all)
+    .filter(([, c]) => c.delivery === "emit")
+    .map(([cluster, c]) => ({
+      cluster,
+      url: String(c.git?.url),
+      branch: String(c.git?.branch),
+      path: (c.git?.path ?? `gitops/${stack}/${cluster}`).replace(/^\.\//, "").replace(/\/+$/, ""),
+    }))
+    .sort((a, b) => a.cluster.localeCompare(b.cluster));
+}
+
+/** A repository URL compared loosely: no scheme, user, `.git` suffix or trailing slash, lower case. */
+export function sameRepository(a: string, b: string): boolean {
+  const norm = (u: string) =>
+    u
+      .trim()
+      .replace(/^[a-z+]+:\/\//i, "")
+      .replace(/^[^@/]+@/, "")
+      .replace(/:(?!\d)/, "/")
+      .replace(/\.git$/, "")
+      .replace(/\/+$/, "")
+      .toLowerCase();
+  return norm(a) === norm(b);
+}
+
+/** The `origin` URL of a git checkout, or undefined when `dir` is no checkout or has no origin. */
+export function originOf(dir: string): string | undefined {
+  const run = spawnSync("git", ["-C", dir, "remote", "get-url", "origin"], { encoding: "utf8" });
+  return run.status === 0 ? run.stdout.trim() : undefined;
 }
 
 /**
@@ -206,9 +262,10 @@ export async function synthesize(stack: string, root: string = REPO_ROOT): Promi
  * are removed; any other file (a SOPS-encrypted Secret a user keeps in the tree) is never
  * touched. A user file at a path the emit writes is an error, not overwritten.
  */
-export function writeEmitted(result: SynthResult, root: string): string[] {
+export function writeEmitted(result: SynthResult, root: string, paths?: readonly string[]): string[] {
   const prefix = `gitops/${result.stack}/`;
-  const emitted = [...result.files.keys()].filter((f) => f.startsWith(prefix)).sort();
+  const inPaths = (f: string) => paths === undefined || paths.some((p) => f.startsWith(`${p}/`));
+  const emitted = [...result.files.keys()].filter((f) => f.startsWith(prefix) && inPaths(f)).sort();
   const stackDir = path.join(root, "gitops", result.stack);
   const isOurs = (file: string): boolean => fs.readFileSync(file, "utf8").startsWith(EMIT_MARKER);
   for (const file of emitted) {
@@ -254,12 +311,14 @@ export function writeSynth(result: SynthResult, out: string): string {
 /** The synth's command-line usage. */
 export function usage(root: string = REPO_ROOT): string {
   return [
-    "usage: npm run synth -- <stack> [--out DIR] [--emit]",
+    "usage: npm run synth -- <stack> [--out DIR] [--emit] [--emit-to CHECKOUT]",
     "",
     "Evaluates the program for a stack offline (no CLI, credentials or network) and writes",
     "<DIR>/<stack>/plan.json and the Kubernetes manifests (DIR defaults to out).",
-    "  --emit     also write the emitted GitOps tree into gitops/<stack>/",
-    "  --out DIR  write under DIR instead of out",
+    "  --emit               also write the emitted GitOps tree into gitops/<stack>/ of this repository",
+    "  --emit-to CHECKOUT   write the tree of every emit-mode cluster that syncs CHECKOUT's origin",
+    "                       repository into CHECKOUT (a git checkout of the cluster's git.url)",
+    "  --out DIR            write under DIR instead of out",
     "",
     `stacks: ${knownStacks(root).join(", ")}`,
     "exit codes: 0 ok, 1 schema or policy findings, 2 a config or stack-file error, 64 bad usage",
@@ -304,6 +363,12 @@ export async function main(
   const emitIndex = args.indexOf("--emit");
   const emit = emitIndex >= 0;
   if (emit) args.splice(emitIndex, 1);
+  const emitToIndex = args.indexOf("--emit-to");
+  const emitTo = emitToIndex >= 0 ? args.splice(emitToIndex, 2)[1] : undefined;
+  if (emitToIndex >= 0 && (!emitTo || emitTo.startsWith("-"))) {
+    io.err(`${usage()}\n`);
+    return 64;
+  }
   const outIndex = args.indexOf("--out");
   const out = outIndex >= 0 ? args.splice(outIndex, 2)[1] : "out";
   const [stack] = args;
@@ -319,7 +384,13 @@ export async function main(
     if (emit && result.ok) {
       const written = writeEmitted(result, REPO_ROOT);
       io.out(`emitted ${written.length} files under gitops/${stack}/; review and commit them\n`);
+      for (const t of result.emitTargets) {
+        io.out(
+          `  ${t.cluster} syncs ${t.url} (branch ${t.branch}); this repository must be that one, or use --emit-to <checkout>\n`,
+        );
+      }
     }
+    if (emitTo !== undefined && result.ok) return emitInto(result, emitTo, io);
     return result.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StackFileError) {
@@ -328,6 +399,40 @@ export async function main(
     }
     throw error;
   }
+}
+
+/**
+ * `--emit-to`: writes the trees of the clusters that sync the checkout's `origin` into it,
+ * and says which clusters sync elsewhere. A directory that is no git checkout is refused:
+ * the engine syncs a repository, and a tree written anywhere else is never seen.
+ */
+function emitInto(
+  result: SynthResult,
+  dir: string,
+  io: { out: (t: string) => void; err: (t: string) => void },
+): number {
+  const origin = originOf(dir);
+  if (origin === undefined) {
+    io.err(
+      `error: --emit-to ${dir}: not a git checkout with an origin remote; clone the repository a cluster syncs (its git.url) and pass that directory\n`,
+    );
+    return 2;
+  }
+  const here = result.emitTargets.filter((t) => sameRepository(t.url, origin));
+  for (const t of result.emitTargets.filter((x) => !here.includes(x)))
+    io.out(`  ${t.cluster}: syncs ${t.url}, not ${origin}; not written\n`);
+  if (here.length === 0) {
+    io.out(`no emit-mode cluster of ${result.stack} syncs ${origin}; nothing written\n`);
+    return 0;
+  }
+  const written = writeEmitted(
+    result,
+    path.resolve(dir),
+    here.map((t) => t.path),
+  );
+  for (const t of here) io.out(`  ${t.cluster}: wrote ${t.path}/ (commit it to branch ${t.branch})\n`);
+  io.out(`emitted ${written.length} files into ${dir}\n`);
+  return 0;
 }
 
 if (require.main === module) {

@@ -5,7 +5,7 @@
 import { BUILT_IN_NAMESPACES, podSecurityLabels } from "../../lib/namespaces";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PHASES, type DeliveryItem, type KubeObject, type LiveSecret } from "./delivery";
+import { isRetained, PHASES, type DeliveryItem, type KubeObject, type LiveSecret } from "./delivery";
 import { itemPrerequisites, orderItems } from "./graph";
 import { annotate, type PlacedObject } from "./placement";
 
@@ -33,7 +33,16 @@ export function kubeTypeToken(object: Pick<KubeObject, "apiVersion" | "kind">): 
  */
 export function waitForAnnotation(object: KubeObject): Record<string, string> {
   if (object.kind === "HelmRelease") return { "pulumi.com/waitFor": "condition=Ready" };
-  if (object.kind === "Application") return { "pulumi.com/waitFor": "jsonpath={.status.health.status}=Healthy" };
+  if (object.kind === "Application") {
+    // Healthy alone is stale: right after an update the Application still reports the
+    // previous revision's health, and dependants would go ahead. It must also be Synced to
+    // the revision asked for (a Helm source reports the chart version as its sync revision).
+    // A JSON list of expressions waits for all of them (pulumi-kubernetes issue 3521).
+    const revision = (object.spec as { source?: { targetRevision?: string } } | undefined)?.source?.targetRevision;
+    const all = ["jsonpath={.status.health.status}=Healthy", "jsonpath={.status.sync.status}=Synced"];
+    if (revision) all.push(`jsonpath={.status.sync.revision}=${revision}`);
+    return { "pulumi.com/waitFor": JSON.stringify(all) };
+  }
   return {};
 }
 
@@ -42,17 +51,6 @@ export function deliveredName(prefix: string, placed: PlacedObject): string {
   const { kind, metadata } = placed.object;
   const ns = metadata.namespace ? `${metadata.namespace}-` : "";
   return `${prefix}-${placed.order.item}-${kind.toLowerCase()}-${ns}${metadata.name}`;
-}
-
-/** Kinds whose deletion loses data or cascades: retained when Pulumi stops managing them. */
-export const RETAINED_KINDS: ReadonlySet<string> = new Set(["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim"]);
-
-/**
- * Whether deleting the object would lose data: a retained kind, or a CloudNativePG database
- * `Cluster` (deleting it deletes its PVCs; cloudnative-pg docs "Storage").
- */
-export function isRetained(object: KubeObject): boolean {
-  return RETAINED_KINDS.has(object.kind) || (object.kind === "Cluster" && object.apiVersion.startsWith("postgresql.cnpg.io/"));
 }
 
 /** How {@link applyPlaced} applies a cluster's objects. */

@@ -28,8 +28,10 @@ import {
   argoProject,
   argoRepoUrl,
   argoRootApplication,
+  LAYER_PROJECT,
   type ArgoProjectName,
 } from "./argocdObjects";
+import { CLUSTER_SCOPED_KINDS, withNamespace, type DeliveryItem } from "./delivery";
 import { deliver, resolveEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } from "./engineCommon";
 
 /**
@@ -83,11 +85,13 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
 
     const chartRepos = [...new Set(items.flatMap((i) => (i.kind === "addon" ? [argoRepoUrl(i.repository)] : [])))].sort();
     const sourceRepos = emit ? [args.git.url, ...chartRepos] : chartRepos;
+    const scope = { platformNamespaces: projectNamespaces(items, "platform"), platformClusterKinds: projectClusterKinds(items, "platform") };
     const projects = new Map<ArgoProjectName, pulumi.Resource>();
-    for (const project of ["infrastructure", "platform"] as const) {
+    for (const project of emit ? (["infrastructure", "platform", "root"] as const) : (["infrastructure", "platform"] as const)) {
+      const repos = project === "root" ? [args.git.url] : sourceRepos;
       projects.set(
         project,
-        new KubeObjectResource(`${name}-project-${project}`, argoProject(project, sourceRepos), {
+        new KubeObjectResource(`${name}-project-${project}`, argoProject(project, repos, scope), {
           parent: this,
           provider,
           dependsOn: afterInstall,
@@ -106,11 +110,33 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
         parent: this,
         provider,
         dependsOn: [...afterInstall, ...secrets, ...projects.values(), ...delivered.live],
-        ...(resolved.released ? { retainOnDelete: true } : {}),
       });
     }
     this.registerOutputs({ syncPath: this.syncPath });
   }
+}
+
+/** The namespaces the items of a project deliver into: each item's namespace and its objects'. */
+export function projectNamespaces(items: readonly DeliveryItem[], project: ArgoProjectName): string[] {
+  const namespaces = new Set<string>();
+  for (const item of items.filter((i) => LAYER_PROJECT[i.layer] === project)) {
+    namespaces.add(item.namespace);
+    if (item.kind === "bundle") for (const o of item.objects) namespaces.add(withNamespace(o, item.namespace).metadata.namespace ?? item.namespace);
+  }
+  return [...namespaces].sort();
+}
+
+/** The cluster-scoped kinds the bundles of a project deliver, by group and kind, sorted. */
+export function projectClusterKinds(items: readonly DeliveryItem[], project: ArgoProjectName): { group: string; kind: string }[] {
+  const kinds = new Map<string, { group: string; kind: string }>();
+  for (const item of items.filter((i) => LAYER_PROJECT[i.layer] === project)) {
+    if (item.kind !== "bundle") continue;
+    for (const o of item.objects.filter((x) => CLUSTER_SCOPED_KINDS.has(x.kind))) {
+      const group = o.apiVersion.split("/").slice(0, -1).join("/");
+      kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
+    }
+  }
+  return [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, k]) => k);
 }
 
 /** Arguments of {@link ArgoCdEngine}. */

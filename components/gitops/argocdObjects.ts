@@ -28,8 +28,11 @@ export const HOOK = "argocd.argoproj.io/hook";
 /** The annotation that says when a hook object is deleted. */
 export const HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy";
 
-/** The Argo CD project of each layer. */
-export type ArgoProjectName = "infrastructure" | "platform";
+/**
+ * The Argo CD projects: `infrastructure` and `platform` hold the items (by layer); `root`
+ * only the root app-of-apps (emit mode), the one Application that writes into `argocd`.
+ */
+export type ArgoProjectName = "infrastructure" | "platform" | "root";
 
 /** Project per layer: everything but apps is infrastructure (source document 002). */
 export const LAYER_PROJECT: Readonly<Record<Layer, ArgoProjectName>> = {
@@ -58,6 +61,7 @@ export const PHASE_WAVE: Readonly<Record<Phase, number>> = { base: 0, migrations
 export const PROJECT_RETRY: Readonly<Record<ArgoProjectName, { readonly duration: string; readonly maxDuration: string }>> = {
   infrastructure: { duration: "10s", maxDuration: "3m" },
   platform: { duration: "5s", maxDuration: "3m" },
+  root: { duration: "10s", maxDuration: "3m" },
 };
 
 /** Sync options every Application uses (source document 002). */
@@ -122,42 +126,96 @@ export function argoRepoUrl(repository: string): string {
   return repository.replace(/^oci:\/\//, "");
 }
 
+/** Where a project's Applications may deliver (argocd.ts derives it from the items). */
+export interface ArgoProjectScope {
+  /**
+   * Namespaces the `platform` project's Applications deliver into (every apps-layer item's
+   * namespace and its objects' namespaces); nowhere else.
+   * @default none
+   */
+  readonly platformNamespaces?: readonly string[];
+  /**
+   * Cluster-scoped kinds the apps deliver besides Namespaces (an NFS PersistentVolume).
+   * @default none
+   */
+  readonly platformClusterKinds?: readonly { readonly group: string; readonly kind: string }[];
+}
+
 /**
- * An AppProject. `infrastructure` may create any cluster-scoped object in any namespace
- * (it holds the root app-of-apps, which writes Applications into `argocd`); `platform`
- * only Namespaces, and never into `argocd`: a destination is allowed when an allow rule
- * matches and no `!` deny rule does (Argo CD 2.5+, docs/user-guide/projects.md
- * "Controlling Destinations"), so an app cannot create Applications or read Argo CD's
- * Secrets there.
+ * An AppProject, scoped (the `default` project "permits deployments from any source repo, to
+ * any cluster, and all resource Kinds", docs/user-guide/projects.md; "Projects with access to
+ * the namespace in which Argo CD is installed effectively have admin-level privileges",
+ * docs/operator-manual/cluster-bootstrapping.md). Every project takes only the program's own
+ * repository and pinned chart repositories (`sourceRepos`, set by the caller) and the
+ * in-cluster server. A destination is allowed when an allow rule matches and no `!` deny rule
+ * does (projects.md, "Controlling Destinations"):
+ *  - `root`: only Applications, only into `argocd`, nothing cluster-scoped;
+ *  - `infrastructure`: the charts and their configuration, anywhere but `argocd`, any kind:
+ *    charts install CRDs, ClusterRoles and webhooks, and write beyond their release namespace
+ *    (cert-manager's leader-election Role lives in kube-system), so kinds and namespaces of a
+ *    chart cannot be listed without rendering it;
+ *  - `platform`: the apps, only into the namespaces they use, and of cluster-scoped kinds
+ *    only Namespaces (`CreateNamespace=true`) and those the apps deliver.
  */
-export function argoProject(name: ArgoProjectName, sourceRepos: readonly string[]): KubeObject {
-  const destinations =
-    name === "infrastructure"
-      ? [{ server: IN_CLUSTER, namespace: "*" }]
-      : [
-          { server: IN_CLUSTER, namespace: `!${ARGOCD_NAMESPACE}` },
-          { server: IN_CLUSTER, namespace: "*" },
-        ];
+export function argoProject(name: ArgoProjectName, sourceRepos: readonly string[], scope: ArgoProjectScope = {}): KubeObject {
+  const spec: Record<ArgoProjectName, { description: string; destinations: JsonValue[]; cluster: JsonValue[]; namespaced: JsonValue[] }> = {
+    root: {
+      description: "The root app-of-apps: the item Applications, nothing else",
+      destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }],
+      cluster: [],
+      namespaced: [{ group: "argoproj.io", kind: "Application" }],
+    },
+    infrastructure: {
+      description: "Cluster controllers, their configuration and monitoring",
+      destinations: [
+        { server: IN_CLUSTER, namespace: `!${ARGOCD_NAMESPACE}` },
+        { server: IN_CLUSTER, namespace: "*" },
+      ],
+      cluster: [{ group: "*", kind: "*" }],
+      namespaced: [{ group: "*", kind: "*" }],
+    },
+    platform: {
+      description: "Applications",
+      destinations: [...new Set(scope.platformNamespaces ?? [])]
+        .filter((ns) => ns !== ARGOCD_NAMESPACE)
+        .sort()
+        .map((namespace) => ({ server: IN_CLUSTER, namespace })),
+      cluster: [
+        { group: "", kind: "Namespace" },
+        ...(scope.platformClusterKinds ?? [])
+          .filter((k) => !(k.group === "" && k.kind === "Namespace"))
+          .map((k) => ({ group: k.group, kind: k.kind })),
+      ],
+      namespaced: [{ group: "*", kind: "*" }],
+    },
+  };
+  const s = spec[name];
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "AppProject",
     metadata: { name, namespace: ARGOCD_NAMESPACE },
     spec: {
-      description: name === "infrastructure" ? "Cluster controllers, their configuration, monitoring and the root app" : "Applications",
+      description: s.description,
       sourceRepos: [...sourceRepos],
-      destinations,
-      clusterResourceWhitelist: name === "infrastructure" ? [{ group: "*", kind: "*" }] : [{ group: "", kind: "Namespace" }],
-      namespaceResourceWhitelist: [{ group: "*", kind: "*" }],
+      destinations: s.destinations,
+      clusterResourceWhitelist: s.cluster,
+      namespaceResourceWhitelist: s.namespaced,
     },
   };
 }
 
 function itemMetadata(item: DeliveryItem, wave: number, released: boolean): KubeObject["metadata"] {
+  // Released, an addon's Application is kept when step 2 deletes the released root (whose
+  // finalizer deletes the other child Applications, argoRootApplication): in Argo CD deploy
+  // mode Pulumi applies the same Application, and deleting it would take its chart along.
+  // The root's deletion honours `Delete=false` on its resources (sync-options.md, "No
+  // Resource Deletion").
+  const keep: Record<string, string> = released && item.kind === "addon" ? { "argocd.argoproj.io/sync-options": "Delete=false" } : {};
   return {
     name: item.name,
     namespace: ARGOCD_NAMESPACE,
     labels: { [LAYER_LABEL]: item.layer, [ITEM_LABEL]: item.name },
-    annotations: { [SYNC_WAVE]: String(wave) },
+    annotations: { [SYNC_WAVE]: String(wave), ...keep },
     // Deleting an item's Application (removed from git or from the program) deletes its
     // objects, like a pruned Flux unit; released Applications orphan them instead.
     ...(released ? {} : { finalizers: [ARGOCD_RESOURCES_FINALIZER] }),
@@ -171,7 +229,8 @@ export function argoAddonApplication(addon: Addon, wave: number, released: boole
     const entry: Record<string, JsonValue> = { group: d.group, kind: d.kind };
     if (d.name) entry.name = d.name;
     if (d.namespace) entry.namespace = d.namespace;
-    entry.jsonPointers = [...d.jsonPointers];
+    if (d.jsonPointers.length) entry.jsonPointers = [...d.jsonPointers];
+    if (d.jqPathExpressions?.length) entry.jqPathExpressions = [...d.jqPathExpressions];
     return entry;
   });
   return {
@@ -212,16 +271,26 @@ export function argoBundleApplication(item: DeliveryItem, dir: string, git: GitS
 /**
  * The root app-of-apps over the emit root (created by Pulumi in emit mode): it applies
  * the per-item Applications wave by wave, waiting for each wave to be healthy
- * (APPLICATION_HEALTH_LUA). It has no resources finalizer, so deleting it never cascades;
- * released, it stops pruning.
+ * (APPLICATION_HEALTH_LUA). It has no resources finalizer, so deleting it never cascades.
+ *
+ * Released (handover step 1) it stops pruning and gets the resources finalizer, so step 2,
+ * which deletes it, deletes the released child Applications with it ("Argo CD's app
+ * controller watches for this and will then delete both the app and its resources",
+ * docs/user-guide/app_deletion.md), and no child keeps
+ * syncing the old tree; the children have no finalizer when released, so their own
+ * deletion is non-cascading and their objects stay for the next owner.
  */
 export function argoRootApplication(git: GitSourceConfig, released: boolean): KubeObject {
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
-    metadata: { name: ROOT_UNIT_NAME, namespace: ARGOCD_NAMESPACE },
+    metadata: {
+      name: ROOT_UNIT_NAME,
+      namespace: ARGOCD_NAMESPACE,
+      ...(released ? { finalizers: [ARGOCD_RESOURCES_FINALIZER] } : {}),
+    },
     spec: {
-      project: "infrastructure",
+      project: "root",
       source: { repoURL: git.url, targetRevision: git.branch, path: repoPath(git.path, "") },
       destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
       syncPolicy: {

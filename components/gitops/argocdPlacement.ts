@@ -16,12 +16,20 @@
  * that syncs them (the root app-of-apps in emit mode); an item's wave is its layer's wave
  * or one more than the latest wave of the items it waits for (graph.ts).
  */
-import { phaseOf, withNamespace, type DeliveryItem } from "./delivery";
+import { keptOnRemoval, phaseOf, withNamespace, type DeliveryItem } from "./delivery";
 import { argoAddonApplication, argoBundleApplication, HOOK, HOOK_DELETE_POLICY, LAYER_WAVE, PHASE_WAVE, SYNC_WAVE } from "./argocdObjects";
-import { itemPrerequisites, orderItems } from "./graph";
+import { itemPrerequisites, orderItems, withoutEmptyItems } from "./graph";
 import { annotate, fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
 
-/** The sync wave of every item's Application. */
+/**
+ * The sync wave of every item's Application: one more than the latest wave of the items it
+ * needs (graph.ts), and no earlier than its layer's wave (source document 002's -10 for
+ * infrastructure, 0 for the platform). Argo CD orders the children of an app-of-apps only by
+ * wave, each wave after the earlier ones are healthy (docs/user-guide/sync-waves.md), so on
+ * Argo CD an item still waits for every item of an earlier wave; deriving the waves from the
+ * needs keeps the number of waves, and so what a failing item holds back, as small as the
+ * needs allow. Flux's per-unit `dependsOn` has no such limit.
+ */
 export function argoItemWaves(items: readonly DeliveryItem[]): Map<string, number> {
   const prerequisites = itemPrerequisites(items);
   const waves = new Map<string, number>();
@@ -55,7 +63,9 @@ export function checkArgoItems(items: readonly DeliveryItem[]): void {
 }
 
 /** Places the items for Argo CD. */
-export function placeArgoCd(items: readonly DeliveryItem[], ctx: PlacementContext): Placement {
+export function placeArgoCd(given: readonly DeliveryItem[], ctx: PlacementContext): Placement {
+  // An item with no objects gets no Application (graph.ts `withoutEmptyItems`).
+  const items = withoutEmptyItems(given);
   checkArgoItems(items);
   const waves = argoItemWaves(items);
   const objects: PlacedObject[] = [];
@@ -83,11 +93,11 @@ export function placeArgoCd(items: readonly DeliveryItem[], ctx: PlacementContex
         annotations[HOOK] = "Sync";
         annotations[HOOK_DELETE_POLICY] = "BeforeHookCreation";
       }
-      const object = annotate(withNamespace(raw, item.namespace), annotations);
+      const object = annotate(keptOnRemoval(withNamespace(raw, item.namespace)), annotations);
       objects.push({ object, order: { layer: item.layer, item: item.name, phase }, dir, file: fileNameOf(object) });
     }
     if (ctx.delivery === "emit") {
-      units.push({ object: argoBundleApplication(item, dir, ctx.git, wave, ctx.released), item: item.name, dir: unitDir, file: "application.yaml" });
+      units.push({ object: argoBundleApplication(item, dir, ctx.git, wave, ctx.released), item: item.name, dir: unitDir, file: "application.yaml", syncs: dir });
     }
   }
   return { objects, units };

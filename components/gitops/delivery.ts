@@ -18,14 +18,6 @@ export type Layer = "infrastructure-controllers" | "infrastructure-configs" | "a
 /** Every layer, in a fixed order (used for directory listings and names). */
 export const LAYERS: readonly Layer[] = ["infrastructure-controllers", "infrastructure-configs", "apps", "monitoring"];
 
-/** The layers each layer waits for (direct dependencies only). */
-export const LAYER_DEPENDS_ON: Readonly<Record<Layer, readonly Layer[]>> = {
-  "infrastructure-controllers": [],
-  "infrastructure-configs": ["infrastructure-controllers"],
-  apps: ["infrastructure-configs"],
-  monitoring: [],
-};
-
 /**
  * The order of objects inside one item: infrastructure and databases first, then
  * migration Jobs, then the workloads (source document 000, "ArgoCD Sync Waves").
@@ -80,8 +72,16 @@ export interface IgnoredDifference {
   readonly kind: string;
   readonly name?: string;
   readonly namespace?: string;
-  /** RFC 6901 JSON pointers, e.g. `/webhooks/0/clientConfig/caBundle`. */
+  /** RFC 6901 JSON pointers, e.g. `/webhooks/0/clientConfig/caBundle`; empty when `jqPathExpressions` names the fields. */
   readonly jsonPointers: readonly string[];
+  /**
+   * Argo CD jq path expressions, e.g. `.webhooks[]?.clientConfig.caBundle`, for fields a
+   * pointer cannot name (every element of a list). Argo CD only: Flux renders charts with
+   * Helm itself, whose `lookup` sees the cluster, so what Argo CD re-renders on every sync
+   * stays put under Flux (docs/user-guide/diffing.md, "Application Level Configuration").
+   * @default none
+   */
+  readonly jqPathExpressions?: readonly string[];
 }
 
 /**
@@ -132,13 +132,53 @@ export interface Bundle extends ItemCommon {
   readonly objects: readonly KubeObject[];
 }
 
-/** Kept on prune by both engines: removing a stateful object from the program never deletes its data. */
+/**
+ * Kept by both engines when the object leaves git and when its unit is deleted, so
+ * removing a stateful object from the program never deletes its data. Argo CD: `Prune=false`
+ * stops a sync from pruning it, `Delete=false` stops the resources finalizer from deleting
+ * it with its Application ("No Resource Deletion", docs/user-guide/sync-options.md). Flux:
+ * the annotation skips the object in garbage collection, which also runs when a
+ * Kustomization is deleted (kustomize-controller docs/spec/v1/kustomizations.md, "Prune":
+ * "protect sensitive resources such as Namespaces, PVCs and PVs").
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-resource-deletion
+ */
 export const KEEP_ON_PRUNE: Readonly<Record<string, string>> = {
-  // https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-prune-resources
-  "argocd.argoproj.io/sync-options": "Prune=false",
-  // https://fluxcd.io/flux/components/kustomize/kustomizations/#prune
+  "argocd.argoproj.io/sync-options": "Prune=false,Delete=false",
   "kustomize.toolkit.fluxcd.io/prune": "disabled",
 };
+
+/** Kinds whose deletion loses data or cascades: retained by Pulumi and kept by the engines. */
+export const RETAINED_KINDS: ReadonlySet<string> = new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "PersistentVolumeClaim",
+  "PersistentVolume",
+]);
+
+/**
+ * Whether deleting the object would lose data: a retained kind, or a CloudNativePG `Cluster`
+ * (its PVCs are owned by it and garbage-collected with it; cloudnative-pg docs "Storage") or
+ * `Database` (kept in PostgreSQL by its default `databaseReclaimPolicy: retain`, but kept as
+ * an object too so removing an app never reaches the database).
+ */
+export function isRetained(object: Pick<KubeObject, "apiVersion" | "kind">): boolean {
+  return RETAINED_KINDS.has(object.kind) || (["Cluster", "Database"].includes(object.kind) && object.apiVersion.startsWith("postgresql.cnpg.io/"));
+}
+
+/**
+ * The object with {@link KEEP_ON_PRUNE} when it is stateful ({@link isRetained}); other Argo
+ * CD sync options it carries are kept. Every engine placement passes its objects through this.
+ */
+export function keptOnRemoval(object: KubeObject): KubeObject {
+  if (!isRetained(object)) return object;
+  const argo = "argocd.argoproj.io/sync-options";
+  const existing = (object.metadata.annotations?.[argo] ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "" && !/^(Prune|Delete)=/.test(o));
+  const annotations = { ...(object.metadata.annotations ?? {}), ...KEEP_ON_PRUNE, [argo]: [...existing, KEEP_ON_PRUNE[argo]].join(",") };
+  return { ...object, metadata: { ...object.metadata, annotations } };
+}
 
 /** Anything an engine delivers. */
 export type DeliveryItem = Addon | Bundle;
@@ -214,21 +254,6 @@ export function phaseRank(phase: Phase): number {
   return PHASES.indexOf(phase);
 }
 
-/** Every layer `layer` waits for, directly or transitively. */
-export function layerPrerequisites(layer: Layer): Layer[] {
-  const seen = new Set<Layer>();
-  const visit = (l: Layer): void => {
-    for (const dep of LAYER_DEPENDS_ON[l]) {
-      if (!seen.has(dep)) {
-        seen.add(dep);
-        visit(dep);
-      }
-    }
-  };
-  visit(layer);
-  return LAYERS.filter((l) => seen.has(l));
-}
-
 /** Where an object sits in the engine-neutral order. */
 export interface OrderKey {
   readonly layer: Layer;
@@ -238,12 +263,13 @@ export interface OrderKey {
 }
 
 /**
- * The engine-neutral order: whether `a` must be in place before `b` is applied. Layers
- * order everything in them; phases order objects of the same item only.
+ * The engine-neutral order: whether `a` must be in place before `b` is applied, given the
+ * items `b`'s item waits for (directly or transitively, graph.ts `transitivePrerequisites`).
+ * Phases order the objects of one item.
  */
-export function mustPrecede(a: OrderKey, b: OrderKey): boolean {
-  if (a.layer !== b.layer) return layerPrerequisites(b.layer).includes(a.layer);
-  return a.item === b.item && phaseRank(a.phase) < phaseRank(b.phase);
+export function mustPrecede(a: OrderKey, b: OrderKey, prerequisitesOfB: ReadonlySet<string>): boolean {
+  if (a.item !== b.item) return prerequisitesOfB.has(a.item);
+  return phaseRank(a.phase) < phaseRank(b.phase);
 }
 
 /** The object with `metadata.namespace` set from the bundle when it is namespaced and unset. */
@@ -383,7 +409,9 @@ function validateAddonExtras(addon: Addon, where: string): void {
   }
   for (const diff of addon.ignoreDifferences ?? []) {
     if (!diff.kind) throw new Error(`${where}: every ignoreDifferences entry needs a kind`);
-    if (diff.jsonPointers.length === 0) throw new Error(`${where}: ignoreDifferences ${diff.kind} needs at least one JSON pointer`);
+    if (diff.jsonPointers.length === 0 && (diff.jqPathExpressions ?? []).length === 0) {
+      throw new Error(`${where}: ignoreDifferences ${diff.kind} needs at least one JSON pointer or jq path expression`);
+    }
     for (const pointer of diff.jsonPointers) {
       if (!JSON_POINTER.test(pointer)) {
         throw new Error(`${where}: ignoreDifferences ${diff.kind} pointer "${pointer}" must be an RFC 6901 JSON pointer such as /webhooks/0/clientConfig/caBundle`);

@@ -22,6 +22,7 @@ import type { EngineKind, GitSourceConfig } from "../../config/types";
 import { validateItems, type DeliveryItem } from "./delivery";
 import { placeArgoCd } from "./argocdPlacement";
 import { placeFlux } from "./fluxPlacement";
+import { withoutEmptyItems } from "./graph";
 import type { Placement, PlacementContext } from "./placement";
 
 /** The first line of every emitted file; `synth --emit` deletes only files that start with it. */
@@ -37,9 +38,14 @@ export function isEmitRoot(gitPath: string, stack: string, cluster: string): boo
   return gitPath.replace(/^\.\//, "").replace(/\/+$/, "") === emitRoot(stack, cluster);
 }
 
-/** YAML the way every emitted file is written: block style, no line folding. */
+/**
+ * YAML the way every emitted file is written: block style, no line folding, and no anchors:
+ * the yaml library writes an object that appears twice (a Deployment's selector labels and
+ * its pod template labels are one object) as `&a1` / `*a1` unless `aliasDuplicateObjects`
+ * is off, which reviewers cannot read and tools that patch one occurrence get wrong.
+ */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0 });
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** The engine's placement of a cluster's items. */
@@ -71,6 +77,14 @@ export function renderPlacement(placement: Placement): Record<string, string> {
     dirs.set(placed.dir, [...(dirs.get(placed.dir) ?? []), placed.file]);
   }
   for (const [dir, names] of dirs) files.set(`${dir}/kustomization.yaml`, kustomization([...names].sort()));
+  // No unit may point at nothing: Flux fails such a Kustomization ("kustomization path not
+  // found") and holds back every unit after it; Argo CD gives the Application the condition
+  // "app path does not exist" and never syncs it.
+  for (const unit of placement.units) {
+    if (unit.syncs !== undefined && !dirs.has(unit.syncs)) {
+      throw new Error(`emit: the unit ${unit.dir}/${unit.file} of item "${unit.item}" would sync ${unit.syncs}, which has no objects`);
+    }
+  }
   const unitFiles = placement.units.map((u) => `${u.dir}/${u.file}`);
   placement.units.forEach((u, i) => add(unitFiles[i], u.object));
   files.set("kustomization.yaml", kustomization([...unitFiles].sort()));
@@ -103,8 +117,9 @@ export interface GitopsTreeArgs {
  */
 export function renderGitopsTree(args: GitopsTreeArgs): Record<string, string> {
   validateItems(args.items);
+  const items = withoutEmptyItems(args.items);
   const root = emitRoot(args.stack, args.cluster);
   const ctx: PlacementContext = { delivery: "emit", git: args.git, released: args.released ?? false, sops: args.sops ?? false };
-  const relative = renderPlacement(placementFor(args.engine, args.items, ctx));
+  const relative = renderPlacement(placementFor(args.engine, items, ctx));
   return Object.fromEntries(Object.entries(relative).map(([path, content]) => [`${root}/${path}`, content]));
 }

@@ -8,6 +8,7 @@ import type { ClusterHandle } from "../cluster/contract";
 import { applyLiveSecrets, applyPlaced } from "./apply";
 import { phaseOf, validateItems, type DeliveryItem, type KubeObject, type LiveSecret } from "./delivery";
 import { emitRoot, isEmitRoot, placementFor, renderGitopsTree } from "./emit";
+import { withoutEmptyItems } from "./graph";
 import { isReleasing, type EngineHandover } from "./handover";
 import type { PlacedObject } from "./placement";
 
@@ -100,7 +101,7 @@ export function resolveEngineArgs(
   validateEngineArgs(args);
   const other = engine === "flux" ? "platform:gitops:ArgoCdEngine" : "platform:gitops:FluxEngine";
   return {
-    items: [...(args.items ?? [])],
+    items: withoutEmptyItems(args.items ?? []),
     released: isReleasing(args.handover, engine, args.delivery),
     otherEngineUrn: pulumi.createUrn(name, other, opts?.parent),
   };
@@ -145,7 +146,11 @@ export function deliver(
         : [],
     );
     for (const [placed, resource] of applyPlaced(name, pulumiOwned, applyOpts)) namespaces.set(placed.object.metadata.name, resource);
-    const items = resolved.items.map((item) => (item.kind === "bundle" ? { ...item, objects: item.objects.filter((o) => !isLiveNamespace(o)) } : item));
+    // A bundle left empty (a namespace item whose Namespace Pulumi applies) gets no unit;
+    // its dependents wait for what it waited for (graph.ts).
+    const items = withoutEmptyItems(
+      resolved.items.map((item) => (item.kind === "bundle" ? { ...item, objects: item.objects.filter((o) => !isLiveNamespace(o)) } : item)),
+    );
     files = renderGitopsTree({ stack: args.stack, cluster: args.cluster.name, engine, items, git: args.git, sops: opts.sops, released: resolved.released });
   } else {
     const ctx = { delivery: args.delivery, git: args.git, released: resolved.released, sops: opts.sops };

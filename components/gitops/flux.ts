@@ -30,6 +30,7 @@ import { deliver, resolveEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } 
 import {
   FLUX_NAMESPACE,
   GIT_AUTH_SECRET_NAME,
+  GIT_VERIFY_SECRET_NAME,
   ROOT_UNIT_NAME,
   SOPS_SECRET_KEY,
   SOPS_SECRET_NAME,
@@ -91,6 +92,11 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
       const auth = { name: GIT_AUTH_SECRET_NAME, namespace: FLUX_NAMESPACE };
       secrets.push(liveSecret(`${name}-git-auth`, auth, { username: "git", password: args.gitToken }, secretOpts));
     }
+    if (args.git.verify && emit) {
+      // Public keys, but a Secret is what `spec.verify.secretRef` reads (data keys ending in .asc).
+      const signers = { name: GIT_VERIFY_SECRET_NAME, namespace: FLUX_NAMESPACE };
+      secrets.push(liveSecret(`${name}-git-signers`, signers, { "signers.asc": args.git.verify.publicKeys }, secretOpts));
+    }
     if (args.sopsAgeKey) {
       const sops = { name: SOPS_SECRET_NAME, namespace: FLUX_NAMESPACE };
       secrets.push(liveSecret(`${name}-sops-age`, sops, { [SOPS_SECRET_KEY]: args.sopsAgeKey }, secretOpts));
@@ -100,7 +106,9 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
     this.files = delivered.files;
     this.kustomizations = emit ? [ROOT_UNIT_NAME] : [];
     if (emit) {
-      const unitOpts = { parent: this, provider, ...(resolved.released ? { retainOnDelete: true } : {}) };
+      // Not retained when released: step 2 deletes the source and the root, and the root's
+      // deletion removes the released units (fluxRootKustomization) while their objects stay.
+      const unitOpts = { parent: this, provider };
       const source = new KubeObjectResource(`${name}-source`, fluxGitRepository(args.git, args.gitToken !== undefined), {
         ...unitOpts,
         dependsOn: [...afterInstall, ...secrets],

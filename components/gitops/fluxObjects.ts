@@ -20,6 +20,8 @@ export const ROOT_UNIT_NAME = "platform-root";
 export const SOPS_SECRET_NAME = "sops-age";
 /** Key of the age private key inside {@link SOPS_SECRET_NAME}. */
 export const SOPS_SECRET_KEY = "age.agekey";
+/** Name of the Secret with the PGP public keys commits must be signed with (`git.verify`). */
+export const GIT_VERIFY_SECRET_NAME = "platform-git-signers";
 /** Name of the Secret with the git credentials. */
 export const GIT_AUTH_SECRET_NAME = "platform-git-auth";
 /** Reconcile interval (source document 004: "automatic reconciliation every 10 minutes"). */
@@ -29,6 +31,32 @@ export const ITEM_LABEL = "platform.io/item";
 /** Label naming the layer of a unit. */
 export const LAYER_LABEL = "platform.io/layer";
 
+/** Remediation retries of a HelmRelease install and upgrade. */
+export const HELM_REMEDIATION_RETRIES = 3;
+
+/** A Go duration in seconds (`1h30m` -> 5400); the input matches {@link DURATION}. */
+export function durationSeconds(duration: string): number {
+  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  let total = 0;
+  for (const [, n, u] of duration.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) total += Number(n) * unit[u];
+  return total;
+}
+
+/**
+ * The timeout of the unit of an addon: long enough for helm-controller to use every retry.
+ * A HelmRelease's `timeout` bounds each Helm action, and a failed install or upgrade is
+ * remediated (uninstalled or rolled back, another action) and retried up to `retries` times
+ * (helm-controller docs/spec/v2/helmreleases.md, `.spec.install.remediation.retries` and
+ * `.spec.upgrade.remediation.retries`: "the number of retries that should be attempted on
+ * failures before bailing"), so the release may take (2 x retries + 1) actions before it is Ready or
+ * failed. A unit timing out first reports the item failed while the release still recovers,
+ * and holds its dependents back for another retry interval.
+ */
+export function addonUnitTimeout(timeout: string): string {
+  const seconds = Math.ceil(durationSeconds(timeout) * (2 * HELM_REMEDIATION_RETRIES + 1));
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
 /** The pinned upstream install manifest of a Flux release. */
 export function fluxInstallUrl(version: string): string {
   const bare = version.replace(/^v/, "");
@@ -36,7 +64,13 @@ export function fluxInstallUrl(version: string): string {
   return `https://github.com/fluxcd/flux2/releases/download/v${bare}/install.yaml`;
 }
 
-/** The GitRepository the Kustomizations sync from (emit mode only). */
+/**
+ * The GitRepository the Kustomizations sync from (emit mode only). With `git.verify` the
+ * source-controller verifies the PGP signature of the commit (and/or tag) against the keys
+ * in {@link GIT_VERIFY_SECRET_NAME} and refuses an unsigned or foreign one, so only what a
+ * trusted signer pushed reaches the cluster (source-controller docs/spec/v1/gitrepositories.md,
+ * "Verification").
+ */
 export function fluxGitRepository(git: GitSourceConfig, withAuth: boolean): KubeObject {
   return {
     apiVersion: "source.toolkit.fluxcd.io/v1",
@@ -47,6 +81,7 @@ export function fluxGitRepository(git: GitSourceConfig, withAuth: boolean): Kube
       url: git.url,
       ref: { branch: git.branch },
       ...(withAuth ? { secretRef: { name: GIT_AUTH_SECRET_NAME } } : {}),
+      ...(git.verify ? { verify: { mode: git.verify.mode, secretRef: { name: GIT_VERIFY_SECRET_NAME } } } : {}),
     },
   };
 }
@@ -68,6 +103,12 @@ export interface FluxUnitSpec {
   readonly timeout?: string;
   /** Recreate objects whose immutable fields changed (migration Jobs). */
   readonly force: boolean;
+  /**
+   * The ServiceAccount (in `flux-system`) kustomize-controller impersonates for this unit
+   * (fluxTenancy.ts); none for the platform's own units, which run as the controller.
+   * @default the controller's own account
+   */
+  readonly serviceAccountName?: string;
 }
 
 /**
@@ -88,6 +129,7 @@ export function fluxUnit(unit: FluxUnitSpec, gitPath: string, opts: { readonly s
       ...releasedPrune(opts.released),
       wait: true,
       ...(unit.force ? { force: true } : {}),
+      ...(unit.serviceAccountName ? { serviceAccountName: unit.serviceAccountName } : {}),
       sourceRef: { kind: "GitRepository", name: FLUX_SOURCE_NAME },
       ...(unit.dependsOn.length > 0 ? { dependsOn: unit.dependsOn.map((name) => ({ name })) } : {}),
       ...(opts.sops ? { decryption: { provider: "sops", secretRef: { name: SOPS_SECRET_NAME } } } : {}),
@@ -103,9 +145,16 @@ function releasedPrune(released: boolean): Record<string, boolean | string> {
 /**
  * The root Kustomization over the emit root (created by Pulumi in emit mode): it applies
  * the per-item Kustomizations. It prunes a unit removed from git (and so that item's
- * objects) but never garbage-collects the tree when it is itself deleted
- * (`deletionPolicy: Orphan`), and it does not wait, so one failing item does not mark the
- * root failed.
+ * objects, stateful ones excepted: delivery.ts `keptOnRemoval`) but never garbage-collects
+ * the tree when it is itself deleted (`deletionPolicy: Orphan`), and it does not wait, so
+ * one failing item does not mark the root failed.
+ *
+ * Released (handover step 1) it stops pruning and, when step 2 deletes it, deletes the
+ * released unit Kustomizations before it goes (`WaitForTermination`: "Ensure the managed
+ * resources are deleted and wait for termination before the Kustomization is deleted",
+ * kustomize-controller docs/spec/v1/kustomizations.md, "Deletion policy"), so no unit keeps
+ * re-applying the old tree; each released unit orphans its objects (`Orphan`), which the
+ * next owner adopts.
  */
 export function fluxRootKustomization(gitPath: string, released: boolean): KubeObject {
   return {
@@ -118,7 +167,7 @@ export function fluxRootKustomization(gitPath: string, released: boolean): KubeO
       timeout: DEFAULT_TIMEOUT,
       path: fluxPath(gitPath, ""),
       prune: !released,
-      deletionPolicy: "Orphan",
+      deletionPolicy: released ? "WaitForTermination" : "Orphan",
       wait: false,
       sourceRef: { kind: "GitRepository", name: FLUX_SOURCE_NAME },
     },
@@ -176,9 +225,10 @@ export function fluxHelmRelease(addon: Addon, released: boolean): KubeObject {
       spec: { chart: addon.chart, version: addon.version, sourceRef: { kind: "HelmRepository", name: addon.name, namespace: FLUX_NAMESPACE } },
     };
   }
-  spec.install = { createNamespace: true, crds: addon.includeCrds ? "Create" : "Skip", remediation: { retries: 3 } };
-  spec.upgrade = { crds, remediation: { retries: 3, remediateLastFailure: true } };
-  const ignore = (addon.ignoreDifferences ?? []).map((d) => {
+  spec.install = { createNamespace: true, crds: addon.includeCrds ? "Create" : "Skip", remediation: { retries: HELM_REMEDIATION_RETRIES } };
+  spec.upgrade = { crds, remediation: { retries: HELM_REMEDIATION_RETRIES, remediateLastFailure: true } };
+  // Drift detection ignores JSON pointers only; jq expressions are Argo CD's (delivery.ts).
+  const ignore = (addon.ignoreDifferences ?? []).filter((d) => d.jsonPointers.length > 0).map((d) => {
     const target: Record<string, string> = {};
     if (d.group) target.group = d.group;
     target.kind = d.kind;
@@ -187,7 +237,13 @@ export function fluxHelmRelease(addon: Addon, released: boolean): KubeObject {
     return { paths: [...d.jsonPointers], target };
   });
   if (ignore.length > 0) spec.driftDetection = { mode: "enabled", ignore };
-  if (released) spec.suspend = true;
+  // Written both ways, never omitted: every writer applies with server-side apply, and a
+  // field another manager set stays when an apply omits it ("A field is removed only if no
+  // other manager owns it", Kubernetes docs, Server-Side Apply). A HelmRelease suspended by
+  // step 1 of a handover (one manager) is resumed only by the next manager writing `false`;
+  // kustomize-controller applies with ForceOwnership (fluxcd/pkg ssa/manager_apply.go), Argo
+  // CD with --force-conflicts (sync-options.md), Pulumi with patch force (operating guide).
+  spec.suspend = released;
   const valuesFrom = addon.valuesFrom ?? [];
   if (valuesFrom.length > 0) {
     spec.valuesFrom = valuesFrom.map((v) => ({ kind: "Secret", name: v.secretName, valuesKey: v.key, targetPath: v.targetPath }));

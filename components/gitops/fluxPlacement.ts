@@ -7,9 +7,10 @@
  * waiting for the phase before it. An item's first unit waits for the last unit of every
  * prerequisite item (graph.ts).
  */
-import { PHASES, phaseOf, withNamespace, type DeliveryItem, type Phase } from "./delivery";
-import { fluxChartSource, fluxHelmRelease, fluxUnit, type FluxUnitSpec } from "./fluxObjects";
-import { itemPrerequisites, orderItems } from "./graph";
+import { DEFAULT_TIMEOUT, keptOnRemoval, PHASES, phaseOf, withNamespace, type DeliveryItem, type Phase } from "./delivery";
+import { addonUnitTimeout, fluxChartSource, fluxHelmRelease, fluxUnit, type FluxUnitSpec } from "./fluxObjects";
+import { withFluxTenancy } from "./fluxTenancy";
+import { itemPrerequisites, orderItems, withoutEmptyItems } from "./graph";
 import { fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
 
 /** The directory of an item's phase, relative to the emit root. */
@@ -20,8 +21,10 @@ export function fluxPhaseDir(item: DeliveryItem, phase: Phase): string {
 function phasesOf(item: DeliveryItem): Phase[] {
   if (item.kind === "addon") return ["base"];
   const present = new Set(item.objects.map(phaseOf));
-  // The base unit always exists, so dependents always have a unit to wait for.
-  return PHASES.filter((p) => p === "base" || present.has(p));
+  // Only phases with objects get a unit: a unit over a directory with no files fails with
+  // "kustomization path not found". Empty bundles are dropped before (graph.ts), so every
+  // item has at least one unit for its dependents to wait for.
+  return PHASES.filter((p) => present.has(p));
 }
 
 /** Kustomization name of an item phase. */
@@ -48,18 +51,27 @@ export function fluxUnits(items: readonly DeliveryItem[]): FluxUnitSpec[] {
         layer: item.layer,
         dir: fluxPhaseDir(item, phase),
         dependsOn,
-        timeout: item.timeout,
+        // An addon's unit waits for its HelmRelease through all of its retries.
+        timeout: item.kind === "addon" ? addonUnitTimeout(item.timeout ?? DEFAULT_TIMEOUT) : item.timeout,
         force: phase === "migrations",
       });
       previous = name;
     }
-    lastUnit.set(item.name, previous!);
+    if (previous === undefined) throw new Error(`${item.kind} "${item.name}": has no objects, so its unit would point at nothing; drop it first (withoutEmptyItems)`);
+    lastUnit.set(item.name, previous);
   }
   return units;
 }
 
-/** Places the items for Flux: objects in their phase directories, units beside them. */
-export function placeFlux(items: readonly DeliveryItem[], ctx: PlacementContext): Placement {
+/**
+ * Places the items for Flux: objects in their phase directories, units beside them. In emit
+ * mode the apps' units are applied as their namespace's tenant account (fluxTenancy.ts).
+ */
+export function placeFlux(given: readonly DeliveryItem[], ctx: PlacementContext): Placement {
+  // An item with no objects gets no unit (graph.ts `withoutEmptyItems`).
+  const present = withoutEmptyItems(given);
+  const tenancy = ctx.delivery === "emit" ? withFluxTenancy(present) : { items: present, accounts: new Map<string, string>() };
+  const items = tenancy.items;
   const objects: PlacedObject[] = [];
   for (const item of items) {
     if (item.kind === "addon") {
@@ -70,7 +82,7 @@ export function placeFlux(items: readonly DeliveryItem[], ctx: PlacementContext)
       continue;
     }
     for (const raw of item.objects) {
-      const object = withNamespace(raw, item.namespace);
+      const object = keptOnRemoval(withNamespace(raw, item.namespace));
       const phase = phaseOf(object);
       objects.push({ object, order: { layer: item.layer, item: item.name, phase }, dir: fluxPhaseDir(item, phase), file: fileNameOf(object) });
     }
@@ -78,9 +90,11 @@ export function placeFlux(items: readonly DeliveryItem[], ctx: PlacementContext)
   if (ctx.delivery === "deploy") return { objects, units: [] };
   const units: PlacedUnit[] = fluxUnits(items).map((spec) => {
     const phase = spec.dir.slice(spec.dir.lastIndexOf("/") + 1);
+    const account = tenancy.accounts.get(spec.item);
     return {
-      object: fluxUnit(spec, ctx.git.path, { sops: ctx.sops, released: ctx.released }),
+      object: fluxUnit(account ? { ...spec, serviceAccountName: account } : spec, ctx.git.path, { sops: ctx.sops, released: ctx.released }),
       item: spec.item,
+      syncs: spec.dir,
       dir: spec.dir.slice(0, spec.dir.lastIndexOf("/")),
       file: phase === "app" ? "ks.yaml" : `ks-${phase}.yaml`,
     };

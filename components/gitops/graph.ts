@@ -1,29 +1,16 @@
 /**
  * The dependency graph of a cluster's items: each item waits for the items it names in
- * `dependsOn` and, by default, for every item of the layers its layer follows (source
- * document 004, "Deployment Order"). Both engines and deploy mode order by this one graph,
- * so a failing item holds back only the items that need it.
+ * `dependsOn`, and only for those: the stack composition derives them from what each item
+ * uses (needs.ts). Layers no longer order everything in them (they did: every item waited
+ * for every item of the layer before, so one failing controller held back the cluster);
+ * they place units in directories, Argo CD projects and the earliest sync wave. Both
+ * engines and deploy mode order by this one graph.
  */
-import { LAYER_DEPENDS_ON, type DeliveryItem, type Layer } from "./delivery";
+import type { DeliveryItem } from "./delivery";
 
-/**
- * The items an item waits for directly: its own `dependsOn` plus the items of the nearest
- * non-empty layers its layer depends on (an empty layer is looked through, so apps still
- * follow the controllers when a cluster has no infrastructure configs).
- */
+/** The items each item waits for directly: its `dependsOn`, sorted. */
 export function itemPrerequisites(items: readonly DeliveryItem[]): Map<string, string[]> {
-  const byLayer = new Map<Layer, string[]>();
-  for (const item of items) byLayer.set(item.layer, [...(byLayer.get(item.layer) ?? []), item.name]);
-  const layerItems = (layer: Layer): string[] => {
-    const here = byLayer.get(layer) ?? [];
-    return here.length > 0 ? here : LAYER_DEPENDS_ON[layer].flatMap(layerItems);
-  };
-  const result = new Map<string, string[]>();
-  for (const item of items) {
-    const fromLayers = LAYER_DEPENDS_ON[item.layer].flatMap(layerItems);
-    result.set(item.name, [...new Set([...fromLayers, ...(item.dependsOn ?? [])])].sort());
-  }
-  return result;
+  return new Map(items.map((item) => [item.name, [...new Set(item.dependsOn ?? [])].sort()]));
 }
 
 /**
@@ -50,6 +37,34 @@ export function orderItems(items: readonly DeliveryItem[]): DeliveryItem[] {
   };
   items.forEach((i) => visit(i.name));
   return ordered;
+}
+
+/**
+ * The items without the bundles that deliver nothing, each dependency on a dropped bundle
+ * replaced by that bundle's own dependencies (transitively), so the order is kept. A bundle
+ * is left empty when emit mode takes its only object out of the tree (a Namespace that
+ * Pulumi applies because a live Secret lives in it, engineCommon.ts): its unit would point
+ * at a directory with no files, and kustomize-controller fails such a Kustomization with
+ * "kustomization path not found" (fluxcd/kustomize-controller
+ * internal/controller/kustomization_controller.go, `reconcile`), and `checkDependencies`
+ * holds back every unit that depends on a unit that is not Ready.
+ */
+export function withoutEmptyItems(items: readonly DeliveryItem[]): DeliveryItem[] {
+  const empty = new Map(items.filter((i) => i.kind === "bundle" && i.objects.length === 0).map((i) => [i.name, i]));
+  if (empty.size === 0) return [...items];
+  const resolve = (name: string, seen: readonly string[]): string[] => {
+    const dropped = empty.get(name);
+    if (!dropped) return [name];
+    if (seen.includes(name)) throw new Error(`dependsOn: items depend on each other in a cycle (${[...seen, name].join(" -> ")}); break the cycle`);
+    return (dropped.dependsOn ?? []).flatMap((d) => resolve(d, [...seen, name]));
+  };
+  return items
+    .filter((i) => !empty.has(i.name))
+    .map((i) => {
+      if (!(i.dependsOn ?? []).some((d) => empty.has(d))) return i;
+      const dependsOn = [...new Set((i.dependsOn ?? []).flatMap((d) => resolve(d, [i.name])))].filter((d) => d !== i.name);
+      return { ...i, dependsOn };
+    });
 }
 
 /** Every item `name` waits for, directly or transitively. */

@@ -28,6 +28,11 @@ export interface PlacedUnit {
   /** Directory relative to the cluster's emit root, e.g. `apps/backend`. */
   readonly dir: string;
   readonly file: string;
+  /**
+   * The directory the unit syncs, relative to the emit root (`apps/backend/app`); none for a
+   * unit with a Helm source (an addon's Application). The emitted tree must have objects there.
+   */
+  readonly syncs?: string;
 }
 
 /** An engine's placement of a cluster's items. */

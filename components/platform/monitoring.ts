@@ -229,6 +229,22 @@ export const victoriaMetricsService: ServiceDefinition<VictoriaMetricsSettings> 
       includeCrds: true,
       dependsOn: ["prometheus-operator-crds"],
       timeout: "15m",
+      // The operator subchart generates its webhook certificate with Helm's `lookup`, which
+      // Argo CD does not run, so every sync re-renders the Secret and the caBundle; the
+      // chart's README ("ArgoCD issues") prescribes ignoring both, with
+      // RespectIgnoreDifferences=true (set on every Application). The README names them
+      // `<fullname>-validation` / `<fullname>-admission` of the operator subchart, whose
+      // fullname this stack does not pin, so they are matched by kind in the chart's
+      // namespace (its other Secrets come from existingSecret or the operator).
+      ignoreDifferences: [
+        { group: "", kind: "Secret", namespace: VM_NAMESPACE, jsonPointers: ["/data"] },
+        {
+          group: "admissionregistration.k8s.io",
+          kind: "ValidatingWebhookConfiguration",
+          jsonPointers: [],
+          jqPathExpressions: [".webhooks[]?.clientConfig.caBundle"],
+        },
+      ],
       values: {
         fullnameOverride: VM_FULLNAME,
         vmsingle: {

@@ -93,6 +93,9 @@ describe("Speedtest Tracker (document 004)", () => {
       "policy.platform.io/pod-security-admission": expect.stringMatching(
         /^speedtest-tracker: .*must start as root/,
       ),
+      // Kept by both engines when the app goes (components/gitops/delivery.ts keptOnRemoval).
+      "argocd.argoproj.io/sync-options": "Prune=false,Delete=false",
+      "kustomize.toolkit.fluxcd.io/prune": "disabled",
     });
     // ... and in a restricted namespace the admission check would refuse the pod.
     const restricted = policyResources(synth.resources, synth.objects).map((r) =>

@@ -323,7 +323,7 @@ describe("claims", () => {
     );
     expect(find(objects, "PersistentVolumeClaim", "web-fast").spec.storageClassName).toBe("longhorn");
     expect(find(objects, "PersistentVolumeClaim", "web-data").metadata.annotations).toEqual({
-      "argocd.argoproj.io/sync-options": "Prune=false",
+      "argocd.argoproj.io/sync-options": "Prune=false,Delete=false",
       "kustomize.toolkit.fluxcd.io/prune": "disabled",
     });
     expect(pod.volumes).toEqual([

@@ -10,6 +10,14 @@ import {
   phaseOf,
   validateItems,
   withNamespace,
+  withoutEmptyItems,
+  derivedNeeds,
+  withDerivedDependencies,
+  keptOnRemoval,
+  KEEP_ON_PRUNE,
+  waitForAnnotation,
+  addonUnitTimeout,
+  isRetained,
   type Addon,
   type Bundle,
   type DeliveryItem,
@@ -18,6 +26,7 @@ import { ITEMS } from "./fixtures";
 
 const addon = ITEMS[0] as Addon;
 const bundle = ITEMS[2] as Bundle;
+const cm = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { a: "b" } });
 
 describe("delivery model", () => {
   it("accepts the fixture set", () => {
@@ -95,13 +104,38 @@ describe("delivery model", () => {
     expect(withNamespace(bundle.objects[0], "steady").metadata.namespace).toBeUndefined();
   });
 
-  it("orders layers and, within an item, phases", () => {
+  it("orders items by what they wait for and, within an item, by phase", () => {
     const k = (layer: DeliveryItem["layer"], item: string, phase: "base" | "migrations" | "workloads") => ({ layer, item, phase });
-    expect(mustPrecede(k("infrastructure-controllers", "a", "base"), k("apps", "b", "base"))).toBe(true);
-    expect(mustPrecede(k("apps", "b", "base"), k("infrastructure-controllers", "a", "base"))).toBe(false);
-    expect(mustPrecede(k("monitoring", "m", "base"), k("apps", "b", "base"))).toBe(false);
-    expect(mustPrecede(k("apps", "b", "migrations"), k("apps", "b", "workloads"))).toBe(true);
-    expect(mustPrecede(k("apps", "b", "migrations"), k("apps", "c", "workloads"))).toBe(false);
+    expect(mustPrecede(k("infrastructure-controllers", "a", "base"), k("apps", "b", "base"), new Set(["a"]))).toBe(true);
+    // Layers alone order nothing: an app waits only for what it needs.
+    expect(mustPrecede(k("infrastructure-controllers", "a", "base"), k("apps", "b", "base"), new Set())).toBe(false);
+    expect(mustPrecede(k("apps", "b", "migrations"), k("apps", "b", "workloads"), new Set())).toBe(true);
+    expect(mustPrecede(k("apps", "b", "workloads"), k("apps", "b", "migrations"), new Set())).toBe(false);
+    expect(mustPrecede(k("apps", "b", "migrations"), k("apps", "c", "workloads"), new Set())).toBe(false);
+  });
+
+  it("keeps stateful objects on both engines and leaves other sync options alone", () => {
+    const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "a", annotations: { "argocd.argoproj.io/sync-options": "ServerSideApply=true,Prune=true" } } };
+    expect(keptOnRemoval(ns).metadata.annotations).toEqual({
+      "argocd.argoproj.io/sync-options": "ServerSideApply=true,Prune=false,Delete=false",
+      "kustomize.toolkit.fluxcd.io/prune": "disabled",
+    });
+    const db = { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "db" } };
+    expect(keptOnRemoval(db).metadata.annotations).toEqual(KEEP_ON_PRUNE);
+    const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" } };
+    expect(keptOnRemoval(deployment)).toBe(deployment);
+    expect(isRetained({ apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup" })).toBe(false);
+  });
+
+  it("waits in deploy mode for an Application synced to the asked revision, not a stale Healthy", () => {
+    const app = { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "a" }, spec: { source: { targetRevision: "1.16.2" } } };
+    expect(JSON.parse(waitForAnnotation(app)["pulumi.com/waitFor"])).toEqual([
+      "jsonpath={.status.health.status}=Healthy",
+      "jsonpath={.status.sync.status}=Synced",
+      "jsonpath={.status.sync.revision}=1.16.2",
+    ]);
+    expect(addonUnitTimeout("5m")).toBe("35m");
+    expect(addonUnitTimeout("90s")).toBe("630s");
   });
 
   it("pins the Flux install manifest", () => {
@@ -112,38 +146,86 @@ describe("delivery model", () => {
 });
 
 describe("item graph", () => {
-  it("makes every item wait for the nearest non-empty layers before it, plus its dependsOn", () => {
+  it("makes every item wait for its dependsOn only, not for the layer before it", () => {
     expect(Object.fromEntries(itemPrerequisites(ITEMS))).toEqual({
       "cert-manager": [],
       issuers: ["cert-manager"],
-      backend: ["issuers"],
+      backend: [],
       "kube-prometheus-stack": [],
     });
-    // No infrastructure configs: apps look through the empty layer to the controllers.
-    const withMonitor: Bundle = { ...bundle, dependsOn: ["kube-prometheus-stack"] };
-    expect(Object.fromEntries(itemPrerequisites([ITEMS[0], withMonitor, ITEMS[3]]))).toEqual({
-      "cert-manager": [],
-      backend: ["cert-manager", "kube-prometheus-stack"],
-      "kube-prometheus-stack": [],
+  });
+
+  it("derives what an item needs from its objects: namespace, CRDs, store, issuer, gateway, storage, database", () => {
+    const obj = (apiVersion: string, kind: string, name: string, rest: Record<string, unknown> = {}) => ({ apiVersion, kind, metadata: { name }, ...rest });
+    const items: DeliveryItem[] = [
+      { kind: "addon", name: "eso", layer: "infrastructure-controllers", namespace: "eso", repository: "https://x", chart: "eso", version: "1.0.0", includeCrds: true },
+      { kind: "bundle", name: "ns-eso", layer: "infrastructure-controllers", namespace: "eso", objects: [obj("v1", "Namespace", "eso")] },
+      { kind: "bundle", name: "stores", layer: "infrastructure-configs", namespace: "eso", objects: [obj("external-secrets.io/v1", "ClusterSecretStore", "vault")] },
+      { kind: "bundle", name: "issuers", layer: "infrastructure-configs", namespace: "eso", objects: [obj("cert-manager.io/v1", "ClusterIssuer", "le")] },
+      { kind: "bundle", name: "gw", layer: "infrastructure-configs", namespace: "gw", objects: [obj("gateway.networking.k8s.io/v1", "Gateway", "public")] },
+      { kind: "bundle", name: "nfs", layer: "infrastructure-configs", namespace: "default", objects: [obj("storage.k8s.io/v1", "StorageClass", "nfs")] },
+      { kind: "bundle", name: "ns-app", layer: "infrastructure-configs", namespace: "app", objects: [obj("v1", "Namespace", "app")] },
+      { kind: "bundle", name: "db", layer: "infrastructure-configs", namespace: "app", objects: [obj("postgresql.cnpg.io/v1", "Cluster", "db", { spec: { storage: { storageClass: "longhorn" } } })] },
+      {
+        kind: "bundle",
+        name: "app",
+        layer: "apps",
+        namespace: "app",
+        objects: [
+          obj("external-secrets.io/v1", "ExternalSecret", "s", { spec: { secretStoreRef: { kind: "ClusterSecretStore", name: "vault" } } }),
+          obj("cert-manager.io/v1", "Certificate", "c", { spec: { issuerRef: { kind: "ClusterIssuer", name: "le" } } }),
+          obj("gateway.networking.k8s.io/v1", "HTTPRoute", "r", { spec: { parentRefs: [{ name: "public", namespace: "gw" }] } }),
+          obj("v1", "PersistentVolumeClaim", "data", { spec: { storageClassName: "nfs" } }),
+          obj("postgresql.cnpg.io/v1", "Database", "d", { spec: { cluster: { name: "db" } } }),
+          obj("apps/v1", "Deployment", "web"),
+        ],
+      },
+    ];
+    const table = { apiGroups: { "external-secrets.io": ["eso"], "cert-manager.io": ["cert-manager"], "postgresql.cnpg.io": ["cnpg"] }, storageClasses: { longhorn: ["longhorn"] } };
+    expect(Object.fromEntries(derivedNeeds(items, table))).toEqual({
+      eso: ["ns-eso"],
+      "ns-eso": [],
+      // Cluster-scoped objects need no namespace.
+      stores: ["eso"],
+      // cert-manager is not on this cluster: nothing to wait for.
+      issuers: [],
+      gw: [],
+      nfs: [],
+      "ns-app": [],
+      db: ["ns-app"],
+      app: ["db", "eso", "gw", "issuers", "nfs", "ns-app", "stores"],
     });
+    expect(withDerivedDependencies(items, table).find((i) => i.name === "stores")!.dependsOn).toEqual(["eso"]);
   });
 
   it("builds one Flux unit per item phase, each phase after the one before", () => {
     expect(fluxUnits(ITEMS).map((u) => [u.name, u.dir, u.dependsOn, u.force, u.timeout ?? "-"])).toEqual([
-      ["cert-manager", "infrastructure-controllers/cert-manager/app", [], false, "-"],
+      ["cert-manager", "infrastructure-controllers/cert-manager/app", [], false, "35m"],
       ["issuers", "infrastructure-configs/issuers/app", ["cert-manager"], false, "-"],
-      ["backend", "apps/backend/app", ["issuers"], false, "10m"],
+      ["backend", "apps/backend/app", [], false, "10m"],
       ["backend-migrations", "apps/backend/migrations", ["backend"], true, "10m"],
       ["backend-workloads", "apps/backend/workloads", ["backend-migrations"], false, "10m"],
-      ["kube-prometheus-stack", "monitoring/kube-prometheus-stack/app", [], false, "-"],
+      ["kube-prometheus-stack", "monitoring/kube-prometheus-stack/app", [], false, "35m"],
     ]);
     // A dependent waits for the last unit of its prerequisite, not its first.
-    const after: Bundle = { ...bundle, name: "frontend", objects: [], dependsOn: ["backend"] };
-    expect(fluxUnits([...ITEMS, after]).find((u) => u.name === "frontend")!.dependsOn).toEqual(["backend-workloads", "issuers"]);
+    const after: Bundle = { ...bundle, name: "frontend", objects: [cm("frontend")], dependsOn: ["backend"] };
+    expect(fluxUnits([...ITEMS, after]).find((u) => u.name === "frontend")!.dependsOn).toEqual(["backend-workloads"]);
+  });
+
+  it("drops a bundle left empty and hands its prerequisites to its dependents", () => {
+    const ns: Bundle = { ...bundle, name: "namespace-steady", layer: "infrastructure-configs", objects: [], dependsOn: ["issuers"] };
+    const app: Bundle = { ...bundle, name: "api", objects: [cm("api")], dependsOn: ["namespace-steady", "kube-prometheus-stack"] };
+    const kept = withoutEmptyItems([...ITEMS, ns, app]);
+    expect(kept.map((i) => i.name)).toEqual(["cert-manager", "issuers", "backend", "kube-prometheus-stack", "api"]);
+    expect(kept.find((i) => i.name === "api")!.dependsOn).toEqual(["issuers", "kube-prometheus-stack"]);
+    // Only a phase with objects gets a unit, and an item with none is refused rather than pointed at nothing.
+    const onlyWorkload: Bundle = { ...bundle, name: "worker", objects: [{ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "w" } }] };
+    expect(fluxUnits([onlyWorkload]).map((u) => u.dir)).toEqual(["apps/worker/workloads"]);
+    expect(() => fluxUnits([{ ...ns, dependsOn: [] }])).toThrow('bundle "namespace-steady": has no objects, so its unit would point at nothing');
   });
 
   it("refuses an item whose name collides with another item's phase unit", () => {
-    const clash: Bundle = { ...bundle, name: "backend-migrations", objects: [] };
+    const clash: Bundle = { ...bundle, name: "backend-migrations", objects: [cm("x")] };
     expect(() => fluxUnits([...ITEMS, clash])).toThrow(
       'bundle "backend-migrations": its base unit would be named "backend-migrations", which another item\'s unit already uses; rename one of the items',
     );

@@ -78,14 +78,15 @@ describe("emit: Flux cluster", () => {
         prune: true,
         wait: true,
         sourceRef: { kind: "GitRepository", name: "platform" },
-        dependsOn: [{ name: "issuers" }],
         decryption: { provider: "sops", secretRef: { name: "sops-age" } },
       },
     });
     expect(doc("apps/backend/ks-migrations.yaml").spec).toMatchObject({ force: true, dependsOn: [{ name: "backend" }], path: "./gitops/homelab/production/apps/backend/migrations" });
     expect(doc("apps/backend/ks-workloads.yaml").spec.force).toBeUndefined();
     expect(doc("monitoring/kube-prometheus-stack/ks.yaml").spec.dependsOn).toBeUndefined();
-    expect(doc("infrastructure-controllers/cert-manager/ks.yaml").spec.timeout).toBe("5m");
+    expect(doc("infrastructure-configs/issuers/ks.yaml").spec.dependsOn).toEqual([{ name: "cert-manager" }]);
+    // The HelmRelease's 5m bounds each Helm action; the unit waits for all of its retries.
+    expect(doc("infrastructure-controllers/cert-manager/ks.yaml").spec.timeout).toBe("35m");
   });
 
   it("turns an https addon into a HelmRepository and a pinned HelmRelease that ignores the webhook caBundle", () => {
@@ -108,7 +109,8 @@ describe("emit: Flux cluster", () => {
         },
       ],
     });
-    expect(release.spec.suspend).toBeUndefined();
+    // Written explicitly: omitting it would leave a suspend set by another manager in place.
+    expect(release.spec.suspend).toBe(false);
   });
 
   it("fetches an OCI chart through an OCIRepository and chartRef", () => {

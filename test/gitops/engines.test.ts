@@ -163,6 +163,7 @@ describe("ArgoCdEngine", () => {
         "kubernetes:core/v1:Secret main-gitops-repo",
         "kubernetes:argoproj.io/v1alpha1:AppProject main-gitops-project-infrastructure",
         "kubernetes:argoproj.io/v1alpha1:AppProject main-gitops-project-platform",
+        "kubernetes:argoproj.io/v1alpha1:AppProject main-gitops-project-root",
         "kubernetes:argoproj.io/v1alpha1:Application main-gitops-root",
         "kubernetes:core/v1:Namespace main-gitops-backend-namespace-steady",
         "kubernetes:core/v1:Secret main-gitops-secret-steady-db",
@@ -181,7 +182,7 @@ describe("ArgoCdEngine", () => {
       kind: "Application",
       metadata: { name: "platform-root", namespace: "argocd" },
       spec: {
-        project: "infrastructure",
+        project: "root",
         source: { repoURL: "https://github.com/example/platform", targetRevision: "prod", path: "gitops/prod/main" },
         destination: { server: "https://kubernetes.default.svc", namespace: "argocd" },
         syncPolicy: {
@@ -191,11 +192,18 @@ describe("ArgoCdEngine", () => {
         },
       },
     });
-    expect(inputs("main-gitops-project-platform").spec.destinations).toEqual([
+    // The apps only where they deliver; the charts anywhere but argocd; the root only into argocd.
+    expect(inputs("main-gitops-project-platform").spec.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: "steady" }]);
+    expect(inputs("main-gitops-project-infrastructure").spec.destinations).toEqual([
       { server: "https://kubernetes.default.svc", namespace: "!argocd" },
       { server: "https://kubernetes.default.svc", namespace: "*" },
     ]);
-    expect(inputs("main-gitops-project-infrastructure").spec.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: "*" }]);
+    expect(inputs("main-gitops-project-root").spec).toMatchObject({
+      sourceRepos: ["https://github.com/example/platform"],
+      destinations: [{ server: "https://kubernetes.default.svc", namespace: "argocd" }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [{ group: "argoproj.io", kind: "Application" }],
+    });
     expect(inputs("main-gitops-project-platform").spec.sourceRepos).toEqual([
       "https://github.com/example/platform",
       "ghcr.io/prometheus-community/charts",
@@ -216,7 +224,7 @@ describe("ArgoCdEngine", () => {
     const app = find(resources, "main-gitops-cert-manager-application-argocd-cert-manager").inputs as Record<string, Any>;
     expect(app.metadata.annotations).toEqual({
       "argocd.argoproj.io/sync-wave": "-10",
-      "pulumi.com/waitFor": "jsonpath={.status.health.status}=Healthy",
+      "pulumi.com/waitFor": JSON.stringify(["jsonpath={.status.health.status}=Healthy", "jsonpath={.status.sync.status}=Synced", "jsonpath={.status.sync.revision}=1.16.2"]),
     });
     expect(app.metadata.finalizers).toEqual(["resources-finalizer.argocd.argoproj.io"]);
     expect(app.spec.source.targetRevision).toBe("1.16.2");

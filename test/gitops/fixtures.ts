@@ -30,6 +30,8 @@ export const ITEMS: readonly DeliveryItem[] = [
     name: "issuers",
     layer: "infrastructure-configs",
     namespace: "cert-manager",
+    // What needs.ts derives from the ClusterIssuer's API group.
+    dependsOn: ["cert-manager"],
     objects: [
       { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: "letsencrypt" }, spec: { acme: { server: "https://acme-v02.api.letsencrypt.org/directory" } } },
     ],

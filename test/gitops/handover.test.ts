@@ -91,13 +91,21 @@ describe("engine handover", () => {
     expect(engineOnly(destroyedBySwitch(released, await plan("flux", "emit")))).toEqual([]);
   });
 
-  it("emit to deploy in two steps: the root unit and the per-item units are released first", async () => {
-    const before = await plan("argocd", "emit");
-    expect(destroyedBySwitch(before, await plan("argocd", "deploy"))).toEqual(["Application main-gitops-root"]);
+  it("emit to deploy in two steps: the root unit and the per-item units are released first, then deleted", async () => {
     const released = await plan("argocd", "emit", true);
     const root = released.find((r) => r.name === "main-gitops-root")!;
-    expect([(root.inputs as Any).spec.syncPolicy.automated.prune, root.retainOnDelete]).toEqual([false, true]);
-    expect(destroyedBySwitch(released, await plan("argocd", "deploy"))).toEqual([]);
+    // Step 2 deletes the released root; its finalizer deletes the released child Applications
+    // (handover-end-state.test.ts follows every object through it).
+    expect([(root.inputs as Any).spec.syncPolicy.automated.prune, (root.inputs as Any).metadata.finalizers, root.retainOnDelete]).toEqual([
+      false,
+      ["resources-finalizer.argocd.argoproj.io"],
+      false,
+    ]);
+    expect(destroyedBySwitch(released, await plan("argocd", "deploy"))).toEqual([
+      // The root's own project (argocdObjects.ts `argoProject`) goes with it.
+      "AppProject main-gitops-project-root",
+      "Application main-gitops-root",
+    ]);
     // The committed tree of step 1 releases every item's Application too.
     const tree = renderGitopsTree({ stack: "prod", cluster: "main", engine: "argocd", items: ITEMS, git: gitFor("prod", "main"), released: true });
     const apps = Object.entries(tree).filter(([path]) => path.endsWith("/application.yaml"));
@@ -105,10 +113,13 @@ describe("engine handover", () => {
     for (const [, content] of apps) expect(content).not.toContain("resources-finalizer");
   });
 
-  it("Flux emit to Argo CD emit in two steps: the root Kustomization stops pruning and orphans on delete", async () => {
+  it("Flux emit to Argo CD emit in two steps: the released root stops pruning and takes the released units with it", async () => {
     const released = await plan("flux", "emit", true);
     const root = released.find((r) => r.name === "main-gitops-root")!;
-    expect((root.inputs as Any).spec).toMatchObject({ prune: false, deletionPolicy: "Orphan" });
-    expect(engineOnly(destroyedBySwitch(released, await plan("argocd", "emit")))).toEqual([]);
+    expect((root.inputs as Any).spec).toMatchObject({ prune: false, deletionPolicy: "WaitForTermination" });
+    expect(engineOnly(destroyedBySwitch(released, await plan("argocd", "emit")))).toEqual([
+      "GitRepository main-gitops-source",
+      "Kustomization main-gitops-root",
+    ]);
   });
 });

@@ -43,7 +43,7 @@ describe.each(["flux", "argocd"] as const)("the emitted %s tree builds with kust
     expect(units.every((u) => u.kind === kind)).toBe(true);
     expect(units.map((u) => String(u.metadata.name)).sort()).toEqual(
       engine === "flux"
-        ? ["api", "backend", "backend-migrations", "backend-workloads", "cert-manager", "issuers", "kube-prometheus-stack", "postgres", "postgres-migrations"]
+        ? ["api", "backend", "backend-migrations", "backend-workloads", "cert-manager", "flux-tenancy", "issuers", "kube-prometheus-stack", "postgres", "postgres-migrations"]
         : ["api", "backend", "cert-manager", "issuers", "kube-prometheus-stack", "postgres"],
     );
   });

@@ -1,4 +1,4 @@
-import type { Bundle, DeliveryItem } from "../../components/gitops/delivery";
+import type { Bundle } from "../../components/gitops/delivery";
 import type { ClusterConfig } from "../../config/types";
 import { withRecommendations } from "../../stacks/recommendations";
 
@@ -17,8 +17,9 @@ const app: Bundle = {
 };
 
 describe("VPA recommendations (002: recommender mode, one VPA per component)", () => {
-  it("adds an updateMode Off VPA per app controller, waiting for the vpa item, and one per Argo CD component", () => {
+  it("adds an updateMode Off VPA per app controller, waiting for the vpa item, and none in the argocd namespace", () => {
     const items = withRecommendations(cluster(["vpa"]), [app]);
+    expect(items.map((i) => i.name)).toEqual(["hypebot"]);
     const bundle = items[0] as Bundle;
     expect(bundle.dependsOn).toEqual(["namespace-hypebot", "vpa"]);
     expect(bundle.objects.filter((o) => o.kind === "VerticalPodAutoscaler")).toEqual([
@@ -32,22 +33,9 @@ describe("VPA recommendations (002: recommender mode, one VPA per component)", (
         },
       },
     ]);
-    const argo = items.find((i: DeliveryItem) => i.name === "vpa-argocd") as Bundle;
-    expect(argo.namespace).toBe("argocd");
-    expect(
-      argo.objects.map(
-        (o) => `${(o.spec as { targetRef: { kind: string } }).targetRef.kind}/${o.metadata.name}`,
-      ),
-    ).toEqual([
-      "StatefulSet/argocd-application-controller",
-      "Deployment/argocd-server",
-      "Deployment/argocd-repo-server",
-      "Deployment/argocd-applicationset-controller",
-    ]);
   });
 
-  it("adds nothing without the vpa service, and no Argo CD bundle on Flux", () => {
+  it("adds nothing without the vpa service", () => {
     expect(withRecommendations(cluster([]), [app])).toEqual([app]);
-    expect(withRecommendations(cluster(["vpa"], "flux"), [app]).map((i) => i.name)).toEqual(["hypebot"]);
   });
 });
