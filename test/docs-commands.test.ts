@@ -141,7 +141,7 @@ const ENTRIES: readonly Entry[] = [
   },
   // Pulumi CLI: the project, stacks, keys and URNs it names must be this program's.
   {
-    pattern: /^pulumi stack export --show-secrets --file (\S+)$/,
+    pattern: /^pulumi stack export --show-secrets --file ([^<\s]\S*)$/,
     why: "pulumi stack export [flags]: --file (a filename to write stack output to), --show-secrets (emit secrets in plaintext) (Pulumi CLI reference); how an operator reads admin credentials that are no stack output",
     check: (m) =>
       expectTrue(!/^(Pulumi\.|\.\.?\/)/.test(m[1]), `write the export beside the project, not over ${m[1]}`),

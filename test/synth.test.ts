@@ -144,6 +144,8 @@ describe("stack shapes", () => {
     expect(servers.map((s) => [s.name, s.inputs["serverType"], s.protect])).toEqual([
       ["prod-control-plane-1", "cx22", false],
       ["prod-worker-1", "cx32", false],
+      // Two workers: the capacity preflight's finding (README "Capacity preflight").
+      ["prod-worker-2", "cx32", false],
     ]);
   });
 

@@ -33,8 +33,14 @@ describe("pulumi.log under the mock runtime", () => {
       message:
         "prod: steady/platform-backend has no usable image reference yet (none set, or a digest required); its workloads are left out until platform:clusters.prod.appSettings.steady.images.platform-backend is set in the stack file (by hand or by the image_update flow)",
     });
+    // Besides the images: the shipped apiAllowedCidrs of [current] alone (README "Who can reach the APIs").
     expect(
-      logs.every((l) => l.severity === "warning" && l.message.includes("has no usable image reference yet")),
+      logs.every(
+        (l) =>
+          l.severity === "warning" &&
+          (l.message.includes("has no usable image reference yet") ||
+            l.message.startsWith("prod: apiAllowedCidrs is [current] alone")),
+      ),
     ).toBe(true);
   });
 });
