@@ -26,6 +26,7 @@ import {
   ISTIO_DEFAULTS,
   type CloudnativePgSettings,
 } from "../config/services/networking-data";
+import { ConfigError, ConfigErrors } from "../config/reader";
 import type { ClusterConfig, StackConfig, Taint } from "../config/types";
 import { GATEWAY_ROUTES_LABEL, namespaceObject, secretStoreLabel } from "../lib/namespaces";
 import { OPT_OUT_ANNOTATION_PREFIX } from "../policy/exceptions";
@@ -332,11 +333,18 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
   const created = [...claimsByNamespace].flatMap(([namespace, claims]) =>
     claims.map((c) => dbKey(namespace, c.cluster)),
   );
-  for (const [key, admins] of dbAdmins)
-    if (!created.includes(key))
-      throw new Error(
-        `cluster ${cluster.name}: ${admins.map((a) => a.app).join(", ")} administers database cluster ${key}, which no app on this cluster creates (there are: ${[...new Set(created)].sort().join(", ") || "none"})`,
-      );
+  const unknownAdmins = [...dbAdmins].filter(([key]) => !created.includes(key));
+  if (unknownAdmins.length)
+    throw new ConfigErrors(
+      unknownAdmins.map(
+        ([key, admins]) =>
+          new ConfigError(
+            `platform:clusters.${cluster.name}.appSettings.${admins[0].app}.databases`,
+            key,
+            `${admins.map((a) => a.app).join(", ")} administers database cluster ${key}, which no app on this cluster creates (there are: ${[...new Set(created)].sort().join(", ") || "none"}); remove it from the list`,
+          ),
+      ),
+    );
   for (const [namespace, claims] of claimsByNamespace) {
     const byCluster = new Map<string, DatabaseClaim[]>();
     for (const c of claims) byCluster.set(c.cluster, [...(byCluster.get(c.cluster) ?? []), c]);

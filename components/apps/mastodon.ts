@@ -23,6 +23,8 @@ const REDIS = "mastodon-redis";
 const SEARCH = "mastodon-elasticsearch";
 const WEB = "mastodon-web";
 const STREAMING = "mastodon-streaming";
+/** The Jobs that run once the new web, streaming and Sidekiq are rolled out. */
+const POST_DEPLOY = "mastodon-post-deploy";
 /** Metrics port of web and Sidekiq (002: "port 9394 on Mastodon web"). */
 export const MASTODON_METRICS_PORT = 9394;
 
@@ -276,8 +278,13 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
   if (!mastodon) return specs.map((spec) => ({ ...spec, calledBy: [] }));
 
   specs.push({
-    // The migration Job before web and Sidekiq (IaC jobs/migrate-job.yaml: rails db:migrate);
-    // this spec also owns the database claim and the secrets every Rails process reads.
+    // The pre-deployment migration, before web and Sidekiq, as mastodon/chart runs it
+    // (templates/_db-migrate.tpl: `db:prepare` on install, `db:migrate` with
+    // SKIP_POST_DEPLOYMENT_MIGRATIONS=true before an upgrade). One Job does both: Rails'
+    // db:prepare loads the schema and seeds into a database without schema_migrations and
+    // otherwise migrates (ActiveRecord DatabaseTasks#prepare_all), and Mastodon adds
+    // db/post_migrate to the migration paths only without SKIP_POST_DEPLOYMENT_MIGRATIONS.
+    // This spec also owns the database claim and the secrets every Rails process reads.
     name: CORE,
     controllers: {
       migrate: {
@@ -285,7 +292,8 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
         backoffLimit: 2,
         containers: {
           migrate: rails({
-            command: ["bundle", "exec", "rails", "db:migrate"],
+            command: ["bundle", "exec", "rails", "db:prepare"],
+            env: { ...secretEnv, ...esPass, SKIP_POST_DEPLOYMENT_MIGRATIONS: "true" },
             envFromConfigMaps: [...RAILS_ENV_GROUPS, "jobs"],
             resources: { cpu: "200m", memory: "768Mi", memoryLimit: "1Gi" },
           }),
@@ -517,6 +525,48 @@ export function mastodonSpecs(s: MastodonSettings, domain: string): AppSpec[] {
     }),
     sidekiq("scheduler", ["scheduler"], 5, { cpu: "100m", memory: "300Mi", memoryLimit: "500Mi" }),
   );
+
+  // After the rollout (mastodon/chart: post-install/post-upgrade hooks), in their own item
+  // that waits for every workload: the full `db:migrate` runs the post-deployment migrations
+  // the new code no longer needs the old schema for (templates/job-db-migrate.yaml), and
+  // `tootctl search deploy` builds or updates the Elasticsearch indices
+  // (templates/job-deploy-search.yaml, requests 700m/768Mi). A new image makes new Jobs (the
+  // name carries a hash of the template), so each version runs them once.
+  const workloads = specs
+    .filter((x) => x.name !== CORE && x.name !== REDIS && x.name !== SEARCH)
+    .map((x) => x.name);
+  specs.push({
+    name: POST_DEPLOY,
+    controllers: {
+      "db-migrate": {
+        type: "migration",
+        backoffLimit: 2,
+        containers: {
+          migrate: rails({
+            command: ["bundle", "exec", "rails", "db:migrate"],
+            envFromConfigMaps: [...RAILS_ENV_GROUPS, "jobs"],
+            resources: { cpu: "200m", memory: "768Mi", memoryLimit: "1Gi" },
+          }),
+        },
+      },
+      "search-deploy": {
+        type: "migration",
+        backoffLimit: 2,
+        containers: {
+          search: rails({
+            command: ["bin/tootctl", "search", "deploy"],
+            envFromConfigMaps: [...RAILS_ENV_GROUPS, "jobs"],
+            resources: { cpu: "700m", memory: "768Mi", memoryLimit: "1536Mi" },
+          }),
+        },
+      },
+    },
+    configMaps: own(...RAILS_ENV_GROUPS, "jobs"),
+    database,
+    talksTo: stores,
+    priorityClassName: MASTODON_HIGH,
+    dependsOn: [CORE, ...workloads],
+  });
 
   const railsApps = specs.filter((x) => x.database).map((x) => x.name);
   return specs.map((spec) => {

@@ -168,7 +168,7 @@ describe("pgAdmin", () => {
         );
       }),
     ).rejects.toThrow(
-      "cluster production: pgadmin administers database cluster immich/nope-db, which no app on this cluster creates",
+      'Invalid config platform:clusters.production.appSettings.pgadmin.databases = "immich/nope-db": pgadmin administers database cluster immich/nope-db, which no app on this cluster creates',
     );
   });
 });

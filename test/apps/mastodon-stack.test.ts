@@ -56,6 +56,8 @@ describe("Mastodon on prod, once its images are pinned by digest", () => {
     ).toEqual(["mastodon-elasticsearch", "mastodon-redis"]);
     expect(objects(result, "Job").map((j) => j.metadata.name.replace(/-[0-9a-f]{8}$/, ""))).toEqual([
       "mastodon-migrate",
+      "mastodon-post-deploy-db-migrate",
+      "mastodon-post-deploy-search-deploy",
     ]);
     const web = objects(result, "Deployment").find((d) => d.metadata.name === "mastodon-web")!;
     expect(web.spec.template.spec.containers[0].image).toBe(

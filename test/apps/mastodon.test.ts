@@ -129,15 +129,37 @@ describe("workloads", () => {
       ["mastodon-sidekiq-federation", ["mastodon"]],
       ["mastodon-sidekiq-background", ["mastodon"]],
       ["mastodon-sidekiq-scheduler", ["mastodon"]],
+      // mastodon/chart's post-install/post-upgrade hooks: after every workload is rolled out.
+      [
+        "mastodon-post-deploy",
+        [
+          "mastodon",
+          "mastodon-web",
+          "mastodon-streaming",
+          "mastodon-sidekiq-default",
+          "mastodon-sidekiq-federation",
+          "mastodon-sidekiq-background",
+          "mastodon-sidekiq-scheduler",
+        ],
+      ],
     ]);
     expect(() => validateItems(build.items)).not.toThrow();
   });
 
-  it("runs the migration Job with rails db:migrate and one database claim", () => {
-    const job = all().find((o) => o.kind === "Job") as Any;
-    expect(job.metadata.name).toMatch(/^mastodon-migrate-[0-9a-f]{8}$/);
-    const c = job.spec.template.spec.containers[0];
-    expect(c.command).toEqual(["bundle", "exec", "rails", "db:migrate"]);
+  it("migrates as mastodon/chart does: db:prepare without post-deployment migrations first, the rest and the search indices after the rollout", () => {
+    const jobs = all().filter((o) => o.kind === "Job") as Any[];
+    expect(jobs.map((j) => j.metadata.name.replace(/-[0-9a-f]{8}$/, ""))).toEqual([
+      "mastodon-migrate",
+      "mastodon-post-deploy-db-migrate",
+      "mastodon-post-deploy-search-deploy",
+    ]);
+    const [pre, post, search] = jobs.map((j) => j.spec.template.spec.containers[0]);
+    expect(pre.command).toEqual(["bundle", "exec", "rails", "db:prepare"]);
+    expect(pre.env).toContainEqual({ name: "SKIP_POST_DEPLOYMENT_MIGRATIONS", value: "true" });
+    expect(post.command).toEqual(["bundle", "exec", "rails", "db:migrate"]);
+    expect(post.env.map((e: Any) => e.name)).not.toContain("SKIP_POST_DEPLOYMENT_MIGRATIONS");
+    expect(search.command).toEqual(["bin/tootctl", "search", "deploy"]);
+    expect(search.resources.requests).toEqual({ cpu: "700m", memory: "768Mi" });
     expect(build.databaseClaims).toEqual([
       {
         app: "mastodon",

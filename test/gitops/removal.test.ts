@@ -33,7 +33,12 @@ const removeApp = (app: string) => (doc: Document) =>
     const apps = cluster.get("apps") as YAMLSeq | undefined;
     const at = apps?.items.findIndex((i) => String((i as { value?: unknown }).value ?? i) === app) ?? -1;
     if (at >= 0) apps!.delete(at);
-    (cluster.get("appSettings") as YAMLMap | undefined)?.delete(app);
+    const settings = cluster.get("appSettings") as YAMLMap | undefined;
+    settings?.delete(app);
+    // pgAdmin's list of the databases it administers names the app's, as a user must edit it.
+    const admin = (settings?.get("pgadmin") as YAMLMap | undefined)?.get("databases") as YAMLSeq | undefined;
+    const db = admin?.items.findIndex((i) => String((i as { value?: unknown }).value ?? i).startsWith(`${app}/`)) ?? -1;
+    if (db >= 0) admin!.delete(db);
   });
 
 /** Every object an engine applies from an emitted tree (item directories, not unit files), by identity. */

@@ -80,14 +80,17 @@ describe.each(STACKS)("the unit graph of %s", (stack) => {
       const units = unitsOf(e, cluster);
       // Before: every app waited on every config unit, and those on every controller.
       // These provide nothing an app delivers (no CRD, store or StorageClass it uses).
-      const controllers = [...units.keys()].filter((n) => ["metallb", "descheduler", "metrics-server", "vpa", "renovate", "sealed-secrets", "cluster-autoscaler"].includes(n));
+      // (vpa is not among them: apps deliver VerticalPodAutoscaler objects, whose CRD it installs.)
+      const controllers = [...units.keys()].filter((n) => ["metallb", "descheduler", "metrics-server", "renovate", "sealed-secrets", "cluster-autoscaler"].includes(n));
       for (const name of [...units.keys()].filter((n) => !controllers.some((c) => n === c || n.startsWith(`${c}-`)))) {
         for (const c of controllers) expect([name, c, closure(units, name).has(c)]).toEqual([name, c, false]);
       }
       // Longhorn only for what asks for a longhorn volume.
       if (units.has("longhorn")) {
-        for (const [name] of [...units].filter(([, u]) => !u.objects.some((o) => JSON.stringify(o).includes('"longhorn"')))) {
-          const usesLonghorn = [...closure(units, name)].some((d) => d !== "longhorn" && units.get(d)!.objects.some((o) => JSON.stringify(o).includes('"longhorn"')));
+        // A unit uses Longhorn through a longhorn StorageClass or a longhorn.io custom resource.
+        const usesIt = (o: Any) => JSON.stringify(o).includes('"longhorn"') || String(o.apiVersion).startsWith("longhorn.io/");
+        for (const [name] of [...units].filter(([, u]) => !u.objects.some(usesIt))) {
+          const usesLonghorn = [...closure(units, name)].some((d) => d !== "longhorn" && units.get(d)!.objects.some(usesIt));
           if (!usesLonghorn && name !== "longhorn") expect([name, closure(units, name).has("longhorn")]).toEqual([name, false]);
         }
       }
@@ -98,32 +101,40 @@ describe.each(STACKS)("the unit graph of %s", (stack) => {
 it("homelab staging: the graph, unit by unit (first unit of each item)", () => {
   const units = unitsOf(emitted.get("homelab")!, "staging");
   const first = Object.fromEntries([...units].filter(([n]) => !/-(migrations|workloads)$/.test(n)).map(([n, u]) => [n, u.dependsOn]));
-  // App units also wait for flux-tenancy, which holds the accounts they are applied as.
+  // App units also wait for flux-tenancy, which holds the accounts they are applied as, and
+  // for their namespace's unit (its default-deny NetworkPolicy); database clusters with
+  // backups wait for the barman plugin.
   expect(first).toEqual({
     "cert-manager": [],
     "cert-manager-issuers": ["cert-manager"],
     "cloudnative-pg": ["namespace-cnpg-system"],
-    commafeed: ["cert-manager-issuers", "flux-tenancy", "postgres-commafeed-db"],
+    commafeed: ["cert-manager-issuers", "flux-tenancy", "namespace-commafeed", "postgres-commafeed-db"],
+    "consumer-access": [],
     "csi-driver-nfs": [],
-    etcd: ["flux-tenancy"],
-    ferretdb: ["flux-tenancy", "postgres-nightscout-db"],
-    "flux-tenancy": ["namespace-homepage"],
+    etcd: ["flux-tenancy", "namespace-ai"],
+    ferretdb: ["flux-tenancy", "namespace-nightscout", "postgres-nightscout-db"],
+    "flux-tenancy": [],
     homepage: ["cert-manager-issuers", "flux-tenancy", "namespace-homepage"],
+    "homepage-shared": ["namespace-homepage"],
     "kube-prometheus-stack": [],
-    linkding: ["cert-manager-issuers", "flux-tenancy", "postgres-linkding-db"],
-    litellm: ["flux-tenancy", "onepassword-connect", "postgres", "redis-workloads"],
+    linkding: ["cert-manager-issuers", "flux-tenancy", "namespace-linkding", "postgres-linkding-db"],
+    litellm: ["flux-tenancy", "namespace-ai", "onepassword-connect", "postgres", "redis-workloads"],
+    "namespace-ai": [],
     "namespace-cnpg-system": [],
+    "namespace-commafeed": [],
     "namespace-homepage": [],
-    nats: ["flux-tenancy"],
-    nightscout: ["cert-manager-issuers", "ferretdb-workloads", "flux-tenancy"],
+    "namespace-linkding": [],
+    "namespace-nightscout": [],
+    nats: ["flux-tenancy", "namespace-ai"],
+    nightscout: ["cert-manager-issuers", "ferretdb-workloads", "flux-tenancy", "namespace-nightscout"],
     "onepassword-connect": [],
-    "open-webui": ["flux-tenancy", "litellm-workloads", "postgres", "synology-nfs-classes"],
+    "open-webui": ["flux-tenancy", "litellm-workloads", "namespace-ai", "postgres", "synology-nfs-classes"],
     "plugin-barman-cloud": ["cert-manager", "cloudnative-pg", "namespace-cnpg-system"],
-    postgres: ["flux-tenancy"],
-    "postgres-commafeed-db": ["cloudnative-pg"],
-    "postgres-linkding-db": ["cloudnative-pg"],
-    "postgres-nightscout-db": ["cloudnative-pg"],
-    redis: ["flux-tenancy"],
+    postgres: ["flux-tenancy", "namespace-ai"],
+    "postgres-commafeed-db": ["cloudnative-pg", "namespace-commafeed", "plugin-barman-cloud"],
+    "postgres-linkding-db": ["cloudnative-pg", "namespace-linkding", "plugin-barman-cloud"],
+    "postgres-nightscout-db": ["cloudnative-pg", "namespace-nightscout", "plugin-barman-cloud"],
+    redis: ["flux-tenancy", "namespace-ai"],
     "synology-nfs-classes": ["csi-driver-nfs"],
     "traefik-config": [],
   });
