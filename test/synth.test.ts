@@ -253,3 +253,25 @@ describe("placement on autoscaled nodes (prod)", () => {
       expect([p.app, p.tolerations]).toEqual([p.app, undefined]);
   });
 });
+
+describe("the Istio ingress gateway on Hetzner (prod)", () => {
+  it("asks the hcloud CCM for a named Load Balancer in the cluster's location, which destroy's guard checks", () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const app: any = results
+      .get("prod")!
+      .objects.map((o) => o.object)
+      .find(
+        (o) => o.kind === "Application" && (o.metadata as { name: string }).name === "istio-ingressgateway",
+      );
+    expect(app.spec.source.helm.valuesObject.service.annotations).toEqual({
+      "load-balancer.hetzner.cloud/name": "prod-istio-ingress",
+      "load-balancer.hetzner.cloud/location": "fsn1",
+      "load-balancer.hetzner.cloud/type": "lb11",
+      "load-balancer.hetzner.cloud/use-private-ip": "true",
+    });
+    const guard = plan("prod").resources.find((r) => r.name === "prod-destroy-guard")!;
+    expect((guard.inputs["environment"] as Record<string, string>)["LOAD_BALANCERS"]).toBe(
+      "prod-gateway prod-istio-ingress",
+    );
+  });
+});

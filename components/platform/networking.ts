@@ -3,6 +3,7 @@
  * DNS-01, MetalLB (k3s), K3s's own Traefik with an HTTPS redirect, the shared Cilium
  * Gateway (Talos) and Istio (sources 002, 003, 004).
  */
+import { istioIngressLoadBalancerName } from "../cluster/talos/talosHcloudCluster";
 import { GATEWAY_ROUTES_LABEL, namespaceObject } from "../../lib/namespaces";
 import { stringify } from "yaml";
 import {
@@ -359,8 +360,31 @@ export const istioService: ServiceDefinition<IstioSettings> = {
         ],
       },
     ];
-    if (ctx.settings.ingressGateway)
-      items.push(chart("istio-ingressgateway", "gateway", IS.ingressNamespace, ["istiod"]));
+    if (ctx.settings.ingressGateway) {
+      const lb = ctx.settings.loadBalancer;
+      items.push({
+        ...chart("istio-ingressgateway", "gateway", IS.ingressNamespace, ["istiod"]),
+        // On Hetzner the CCM creates a Load Balancer for the gateway's LoadBalancer Service only
+        // with a location or network zone (hcloud CCM internal/annotation/load_balancer.go, as
+        // for the shared Gateway); reaching the nodes on their private IPs, named after the
+        // cluster. The gateway chart puts `service.annotations` on its Service (istio
+        // manifests/charts/gateway values.yaml).
+        ...(lb
+          ? {
+              values: {
+                service: {
+                  annotations: {
+                    "load-balancer.hetzner.cloud/name": istioIngressLoadBalancerName(ctx.cluster.name),
+                    "load-balancer.hetzner.cloud/location": lb.location,
+                    "load-balancer.hetzner.cloud/type": lb.type,
+                    "load-balancer.hetzner.cloud/use-private-ip": "true",
+                  },
+                },
+              },
+            }
+          : {}),
+      });
+    }
     return { items, liveSecrets: [] };
   },
 };

@@ -460,9 +460,28 @@ export const ISTIO_DEFAULTS = {
 
 export interface IstioSettings {
   readonly ingressGateway: boolean;
+  /**
+   * The Hetzner Load Balancer the hcloud CCM creates for the ingress gateway's LoadBalancer
+   * Service on Talos (its location and type); none elsewhere.
+   */
+  readonly loadBalancer?: { readonly location: string; readonly type: string };
 }
 
-export function parseIstioSettings(r: Reader): IstioSettings {
-  r.only(["ingressGateway"]);
-  return { ingressGateway: r.boolean("ingressGateway", ISTIO_DEFAULTS.ingressGateway) };
+export function parseIstioSettings(r: Reader, cluster: ClusterConfig): IstioSettings {
+  r.only(["ingressGateway", "loadBalancer"]);
+  const ingressGateway = r.boolean("ingressGateway", ISTIO_DEFAULTS.ingressGateway);
+  if (cluster.kind !== "talos-hcloud") return { ingressGateway };
+  // Like the shared Gateway's: the cluster's location unless set, the smallest type.
+  const lb = r.optionalObject("loadBalancer").only(["location", "type"]);
+  return {
+    ingressGateway,
+    loadBalancer: {
+      location: lb.string(
+        "location",
+        { pattern: /^[a-z]{3}\d$/, expected: "a Hetzner location such as fsn1" },
+        cluster.location,
+      ),
+      type: lb.string("type", { oneOf: HCLOUD_LB_TYPES }, "lb11"),
+    },
+  };
 }

@@ -51,6 +51,11 @@ export function gatewayLoadBalancerName(cluster: string): string {
   return `${cluster}-gateway`;
 }
 
+/** The Hetzner Load Balancer the hcloud CCM creates for the Istio ingress gateway (istio service). */
+export function istioIngressLoadBalancerName(cluster: string): string {
+  return `${cluster}-istio-ingress`;
+}
+
 /** A Talos Kubernetes cluster on Hetzner Cloud with its in-cluster essentials. */
 export class TalosHcloudCluster extends pulumi.ComponentResource {
   /** The cluster contract handle. */
@@ -474,7 +479,10 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
           NODE_GROUPS: autoscalerSettings(config)
             .nodeGroups.map((g) => g.name)
             .join(" "),
-          LOAD_BALANCER: gatewayLoadBalancerName(config.name),
+          LOAD_BALANCERS: [
+            gatewayLoadBalancerName(config.name),
+            istioIngressLoadBalancerName(config.name),
+          ].join(" "),
           VOLUME_SELECTOR: `cluster=${config.name}`,
         },
         interpreter: ["/bin/bash", "-c"],

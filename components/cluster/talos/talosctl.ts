@@ -188,7 +188,7 @@ export const NOOP = "true";
  * cluster itself created in the Hetzner project and Pulumi does not know: servers the
  * cluster autoscaler created (label `hcloud/node-group=<node group>`, as the autoscaler's
  * Hetzner provider labels them) and the Gateway's load balancer the hcloud CCM created
- * (`$LOAD_BALANCER`). Either keeps the private network busy, so the destroy would fail
+ * (`$LOAD_BALANCERS`: the Gateway's and the Istio ingress gateway's). Either keeps the private network busy, so the destroy would fail
  * later with a message that names neither. Found any: prints each with the command that
  * removes it and stops. Volumes the CSI driver created are retained on purpose (the
  * encrypted class reclaims with Retain) and only listed.
@@ -204,7 +204,9 @@ export function destroyGuardScript(): string {
     "for group in $NODE_GROUPS; do",
     `  for s in $(api "servers?label_selector=hcloud/node-group=$group" | names servers); do echo "autoscaled server $s is still running: hcloud server delete $s" >&2; left=1; done`,
     "done",
-    `for lb in $(api "load_balancers?name=$LOAD_BALANCER" | names load_balancers); do echo "load balancer $lb (the Gateway's, created by the hcloud CCM) still exists: hcloud load-balancer delete $lb" >&2; left=1; done`,
+    "for name in $LOAD_BALANCERS; do",
+    `  for lb in $(api "load_balancers?name=$name" | names load_balancers); do echo "load balancer $lb (created for the cluster's Gateway or Istio ingress gateway) still exists: hcloud load-balancer delete $lb" >&2; left=1; done`,
+    "done",
     `for v in $(api "volumes?label_selector=$VOLUME_SELECTOR" | names volumes); do echo "volume $v is kept (Retain); delete it when its data is no longer needed: hcloud volume delete $v"; done`,
     `if [ "$left" -ne 0 ]; then echo "destroy stopped before the network: remove the resources above (or scale the autoscaled pools to 0 and delete the Gateway first), then run pulumi destroy again" >&2; exit 1; fi`,
   ].join("\n");
