@@ -268,5 +268,6 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
 /** Whether a service can run on a cluster kind at all (the catalog's `kinds`). */
 export function runsOn(service: string, kind: ClusterKind): boolean {
   const kinds = SERVICES[service]?.kinds;
-  return kinds === undefined || kinds.includes(kind);
+  // An existing cluster runs whatever distribution it runs: its operator vouches for it.
+  return kinds === undefined || kind === "existing" || kinds.includes(kind);
 }

@@ -82,6 +82,13 @@ export const CONFIG_KEYS = {
       "age private key Flux decrypts SOPS files with (the sops-age Secret); leave unset without SOPS files.",
     whenUnset: "no sops-age Secret; Flux applies no SOPS decryption",
   },
+  kubeconfigs: {
+    type: "object",
+    secret: true,
+    description:
+      "Kubeconfigs of the existing clusters, keyed by cluster name (pulumi config set --secret --path 'platform:kubeconfigs.<cluster>' \"$(cat kubeconfig)\").",
+    whenUnset: "no existing cluster can be used (the program refuses a stack that has one)",
+  },
   // Secrets of the platform services (each service's definition says when it needs one;
   // config validation requires them before anything is registered).
   cloudflareApiToken: {
@@ -170,6 +177,7 @@ export function requiredSecretKeys(shape: StackShape, clusterKinds: readonly str
     return spec.secret && (spec.requiredFor ?? []).includes(shape);
   });
   if (clusterKinds.includes("k3d-proxmox")) keys.push("proxmoxApiToken");
+  if (clusterKinds.includes("existing")) keys.push("kubeconfigs");
   return keys;
 }
 

@@ -12,8 +12,8 @@ import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } fro
 import { parseInterfaceAddress, parseIpv4 } from "../lib/net";
 
 const SHAPE_KINDS: Record<StackShape, readonly ClusterConfig["kind"][]> = {
-  cloud: ["talos-hcloud"],
-  homelab: ["k3s", "k3d-proxmox"],
+  cloud: ["talos-hcloud", "existing"],
+  homelab: ["k3s", "k3d-proxmox", "existing"],
 };
 
 /** Patterns of every pinned version; `latest` and ranges never match. */
@@ -65,7 +65,8 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
     }
     if (c.services.indexOf(name) !== i)
       errors.add(new ConfigError(key, name, "listed twice; remove the duplicate"));
-    if (entry.kinds && !entry.kinds.includes(c.kind)) {
+    // An existing cluster runs whatever distribution it runs: its operator vouches for it.
+    if (entry.kinds && c.kind !== "existing" && !entry.kinds.includes(c.kind)) {
       errors.add(
         new ConfigError(
           key,
@@ -112,7 +113,7 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
       entry.routes === "istio"
         ? "istio"
         : entry.routes === "cluster"
-          ? c.kind === "talos-hcloud"
+          ? caps.ingress === "gateway-api"
             ? "cilium-gateway"
             : "cert-manager"
           : undefined;
@@ -130,7 +131,7 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
       );
     for (const needed of entry.needsServices ?? []) {
       const service = SERVICES[needed];
-      const runsHere = !service?.kinds || service.kinds.includes(c.kind);
+      const runsHere = !service?.kinds || c.kind === "existing" || service.kinds.includes(c.kind);
       if (!c.services.includes(needed))
         errors.add(
           new ConfigError(

@@ -15,6 +15,7 @@ import {
   type ExposureTarget,
   type Monitoring,
 } from "../components/apps/workload";
+import { capabilitiesOf } from "../components/cluster/capabilities";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
@@ -76,7 +77,7 @@ export function exposureOf(cluster: ClusterConfig, kind: AppBuild["exposure"]): 
       clusterIssuer: DEFAULT_ISSUER,
     };
   }
-  if (cluster.kind === "talos-hcloud") {
+  if (capabilitiesOf(cluster).ingress === "gateway-api") {
     if (!cluster.services.includes("cilium-gateway")) fail("routes need the shared Gateway (cilium-gateway)");
     return { kind: "gateway-api", gateway: { name: GW.gatewayName, namespace: GW.namespace } };
   }

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { TalosHcloudCluster } from "../components/cluster/talos";
+import { existingHandle } from "./existing";
 import type { StackConfig } from "../config/types";
 import { hcloudProvider } from "../providers";
 import { installEngine } from "./delivery";
@@ -20,6 +21,15 @@ export function cloudStack(config: StackConfig): Composition {
   const provider = hcloudProvider("hcloud", hcloudToken);
   const result: Composition = { clusters: {}, emitted: {}, apps: {}, databases: {} };
   for (const cluster of config.clusters) {
+    if (cluster.kind === "existing") {
+      const handle = existingHandle(config, cluster);
+      const delivered = installEngine(config, cluster, handle);
+      result.emitted[cluster.name] = delivered.files;
+      Object.assign(result.apps, delivered.apps);
+      Object.assign(result.databases, delivered.databases);
+      result.clusters[cluster.name] = clusterOutputs(cluster, handle);
+      continue;
+    }
     if (cluster.kind !== "talos-hcloud") {
       throw new Error(
         `cluster kind ${cluster.kind} does not belong in a cloud stack: loadConfig should have rejected it`,

@@ -44,6 +44,7 @@ export function installEngine(
     items: [...platform.items, ...apps.items],
     liveSecrets: [...platform.liveSecrets, ...apps.liveSecrets],
     handover: cluster.handover,
+    ...(cluster.engineInstallFrom ? { installFrom: cluster.engineInstallFrom } : {}),
   });
   return { files: engine.files, apps: apps.apps, databases: apps.databases };
 }
