@@ -36,3 +36,19 @@ real_timed() {
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $name $((end - start))s" >>"$real_cache/log/timings.txt"
   echo "$name: built in $((end - start))s" >&2
 }
+
+# real_build_own NAME DIR [LDFLAGS]: builds one of our own Go modules under tools/real into
+# the cache, named by a hash of its sources (an edit rebuilds, an unchanged tree is reused), and
+# prints the binary's path.
+real_build_own() {
+  local name=$1 src=$2 ldflags=${3:-} hash bin
+  hash=$(cd "$src" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)
+  bin="$real_cache/bin/$name-$hash"
+  if [ ! -x "$bin" ]; then
+    real_need_go "$name"
+    echo "$name: building (first run only)" >&2
+    (cd "$src" && real_timed "$name" real_go build -trimpath -ldflags "-s -w $ldflags" -o "$bin.tmp" . >&2)
+    mv "$bin.tmp" "$bin"
+  fi
+  echo "$bin"
+}
