@@ -15,7 +15,8 @@ import { program } from "../../stacks/program";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const CACHE =
-  process.env["PLATFORM_REAL_CACHE"] ?? path.join(process.env["XDG_CACHE_HOME"] ?? path.join(os.homedir(), ".cache"), "platform-real");
+  process.env["PLATFORM_REAL_CACHE"] ??
+  path.join(process.env["XDG_CACHE_HOME"] ?? path.join(os.homedir(), ".cache"), "platform-real");
 
 /** What tools/real/build-all.sh left: each tool's path, or why it could not be built. */
 export type Tools = Record<string, { path?: string; error?: string }>;
@@ -30,13 +31,20 @@ export function readTools(): Tools {
 export function missingTools(tools: Tools, names: readonly string[]): string[] {
   return names
     .filter((n) => !tools[n]?.path)
-    .map((n) => `${n}: ${tools[n]?.error?.trim().split("\n").slice(-3).join(" | ") ?? "not built (run tools/real/build-all.sh)"}`);
+    .map(
+      (n) =>
+        `${n}: ${tools[n]?.error?.trim().split("\n").slice(-3).join(" | ") ?? "not built (run tools/real/build-all.sh)"}`,
+    );
 }
 
 /** A fresh folder for one scenario's state, under the system's temporary folder. */
 export function scratch(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `platform-e2e-${label}-`));
 }
+
+/** An object as the API returns it, read loosely by the assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KubeItem = Record<string, any>;
 
 /** One line of platform-sim's report.jsonl. */
 export interface SimReport {
@@ -63,10 +71,10 @@ export class SimCluster {
     fs.mkdirSync(state, { recursive: true });
     const log = fs.openSync(path.join(dir, "sim.log"), "a");
     const child = spawn(
-      tools["sim"]!.path!,
+      tools["sim"].path!,
       [
-        `--etcd=${tools["etcd"]!.path!}`,
-        `--kube=${tools["kubernetes"]!.path!}`,
+        `--etcd=${tools["etcd"].path!}`,
+        `--kube=${tools["kubernetes"].path!}`,
         `--state=${state}`,
         `--nodes=${nodesFile}`,
         `--manifests=${manifests}`,
@@ -77,7 +85,9 @@ export class SimCluster {
     const started = Date.now();
     while (!fs.existsSync(kubeconfigFile)) {
       if (child.exitCode !== null) {
-        throw new Error(`platform-sim exited (${child.exitCode}); ${fs.readFileSync(path.join(dir, "sim.log"), "utf8").slice(-3000)}`);
+        throw new Error(
+          `platform-sim exited (${child.exitCode}); ${fs.readFileSync(path.join(dir, "sim.log"), "utf8").slice(-3000)}`,
+        );
       }
       if (Date.now() - started > 240_000) {
         child.kill("SIGTERM");
@@ -92,10 +102,10 @@ export class SimCluster {
     };
     const b64 = (s: string) => Buffer.from(s, "base64").toString("utf8");
     return new SimCluster(dir, kubeconfig, child, {
-      server: doc.clusters[0]!.cluster.server,
-      ca: b64(doc.clusters[0]!.cluster["certificate-authority-data"]),
-      cert: b64(doc.users[0]!.user["client-certificate-data"]),
-      key: b64(doc.users[0]!.user["client-key-data"]),
+      server: doc.clusters[0].cluster.server,
+      ca: b64(doc.clusters[0].cluster["certificate-authority-data"]),
+      cert: b64(doc.users[0].user["client-certificate-data"]),
+      key: b64(doc.users[0].user["client-key-data"]),
     });
   }
 
@@ -112,7 +122,8 @@ export class SimCluster {
           res.on("data", (d: string) => (body += d));
           res.on("end", () => {
             if (res.statusCode === 404) return resolve(undefined);
-            if (res.statusCode !== 200) return reject(new Error(`GET ${apiPath}: ${res.statusCode} ${body.slice(0, 500)}`));
+            if (res.statusCode !== 200)
+              return reject(new Error(`GET ${apiPath}: ${res.statusCode} ${body.slice(0, 500)}`));
             resolve(JSON.parse(body) as T);
           });
         },
@@ -123,8 +134,8 @@ export class SimCluster {
   }
 
   /** The items of a list path (e.g. /api/v1/pods). */
-  async list(apiPath: string): Promise<Record<string, any>[]> {
-    const list = await this.get<{ items: Record<string, any>[] }>(apiPath);
+  async list(apiPath: string): Promise<KubeItem[]> {
+    const list = await this.get<{ items: KubeItem[] }>(apiPath);
     return list?.items ?? [];
   }
 
@@ -159,7 +170,7 @@ export async function pulumiStack(
   const cliRoot = path.join(dir, "cli");
   fs.mkdirSync(path.join(cliRoot, "bin"), { recursive: true });
   const cli = path.join(cliRoot, "bin", "pulumi");
-  if (!fs.existsSync(cli)) fs.symlinkSync(tools["pulumi"]!.path!, cli);
+  if (!fs.existsSync(cli)) fs.symlinkSync(tools["pulumi"].path!, cli);
   const home = path.join(dir, "pulumi-home");
   const backend = path.join(dir, "backend");
   fs.mkdirSync(backend, { recursive: true });
@@ -172,19 +183,31 @@ export async function pulumiStack(
   };
   // The providers the program needs, registered at the versions its SDKs ask for.
   const plugins: [string, string, string][] = [
-    ["kubernetes", readJson(path.join(ROOT, "node_modules/@pulumi/kubernetes/package.json")).version, "pulumi-kubernetes"],
-    ["random", readJson(path.join(ROOT, "node_modules/@pulumi/random/package.json")).version, "random-standin"],
+    [
+      "kubernetes",
+      readJson(path.join(ROOT, "node_modules/@pulumi/kubernetes/package.json")).version,
+      "pulumi-kubernetes",
+    ],
+    [
+      "random",
+      readJson(path.join(ROOT, "node_modules/@pulumi/random/package.json")).version,
+      "random-standin",
+    ],
   ];
   for (const [name, version, tool] of plugins) {
-    const run = spawnSync(cli, ["plugin", "install", "resource", name, version, "--file", tools[tool]!.path!], {
-      env: { ...process.env, ...env },
-      encoding: "utf8",
-    });
+    const run = spawnSync(
+      cli,
+      ["plugin", "install", "resource", name, version, "--file", tools[tool].path!],
+      {
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+      },
+    );
     if (run.status !== 0) throw new Error(`pulumi plugin install ${name} ${version}: ${run.stderr}`);
   }
   const pulumiCommand = await PulumiCommand.get({ root: cliRoot, skipVersionCheck: true });
   const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName, projectName: "platform", program: async () => program() },
+    { stackName, projectName: "platform", program: () => Promise.resolve(program()) },
     {
       pulumiCommand,
       workDir: path.join(dir, "work"),
@@ -197,10 +220,17 @@ export async function pulumiStack(
 }
 
 /** Replaces the stack's config with `config` (full keys; objects as JSON text). */
-export async function setConfig(stack: Stack, config: Record<string, unknown>, secretKeys: readonly string[]): Promise<void> {
+export async function setConfig(
+  stack: Stack,
+  config: Record<string, unknown>,
+  secretKeys: readonly string[],
+): Promise<void> {
   const all: Record<string, { value: string; secret: boolean }> = {};
   for (const [key, value] of Object.entries(config)) {
-    all[key] = { value: typeof value === "string" ? value : JSON.stringify(value), secret: secretKeys.includes(key) };
+    all[key] = {
+      value: typeof value === "string" ? value : JSON.stringify(value),
+      secret: secretKeys.includes(key),
+    };
   }
   const current = await stack.getAllConfig();
   const stale = Object.keys(current).filter((k) => !(k in all));

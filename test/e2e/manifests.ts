@@ -100,11 +100,35 @@ const FLUX_KINDS: Kind[] = [
     namespaced: true,
     status: true,
   })),
-  { group: "kustomize.toolkit.fluxcd.io", version: "v1", kind: "Kustomization", namespaced: true, status: true },
+  {
+    group: "kustomize.toolkit.fluxcd.io",
+    version: "v1",
+    kind: "Kustomization",
+    namespaced: true,
+    status: true,
+  },
   { group: "helm.toolkit.fluxcd.io", version: "v2", kind: "HelmRelease", namespaced: true, status: true },
-  { group: "notification.toolkit.fluxcd.io", version: "v1beta3", kind: "Alert", namespaced: true, status: true },
-  { group: "notification.toolkit.fluxcd.io", version: "v1beta3", kind: "Provider", namespaced: true, status: true },
-  { group: "notification.toolkit.fluxcd.io", version: "v1", kind: "Receiver", namespaced: true, status: true },
+  {
+    group: "notification.toolkit.fluxcd.io",
+    version: "v1beta3",
+    kind: "Alert",
+    namespaced: true,
+    status: true,
+  },
+  {
+    group: "notification.toolkit.fluxcd.io",
+    version: "v1beta3",
+    kind: "Provider",
+    namespaced: true,
+    status: true,
+  },
+  {
+    group: "notification.toolkit.fluxcd.io",
+    version: "v1",
+    kind: "Receiver",
+    namespaced: true,
+    status: true,
+  },
 ];
 
 const ARGO_KINDS: Kind[] = [
@@ -131,7 +155,12 @@ function restrictedContainer(name: string, image: string): Record<string, unknow
   };
 }
 
-function deployment(name: string, namespace: string, image: string, kind = "Deployment"): Record<string, unknown> {
+function deployment(
+  name: string,
+  namespace: string,
+  image: string,
+  kind = "Deployment",
+): Record<string, unknown> {
   return {
     apiVersion: "apps/v1",
     kind,
@@ -186,7 +215,10 @@ export function fluxInstall(dir: string): string {
       metadata: {
         name: ns,
         // As the upstream install.yaml labels it.
-        labels: { "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/warn-version": "latest" },
+        labels: {
+          "pod-security.kubernetes.io/warn": "restricted",
+          "pod-security.kubernetes.io/warn-version": "latest",
+        },
       },
     },
     ...FLUX_KINDS.map(standInCrd),
@@ -208,10 +240,18 @@ export function argoChart(dir: string, version: string): string {
   fs.mkdirSync(path.join(chart, "templates"), { recursive: true });
   fs.writeFileSync(
     path.join(chart, "Chart.yaml"),
-    stringify({ apiVersion: "v2", name: "argo-cd", version, description: "e2e stand-in of the argo-cd chart" }),
+    stringify({
+      apiVersion: "v2",
+      name: "argo-cd",
+      version,
+      description: "e2e stand-in of the argo-cd chart",
+    }),
   );
   fs.writeFileSync(path.join(chart, "values.yaml"), "{}\n");
-  fs.writeFileSync(path.join(chart, "crds", "crds.yaml"), ARGO_KINDS.map((k) => stringify(standInCrd(k))).join("---\n"));
+  fs.writeFileSync(
+    path.join(chart, "crds", "crds.yaml"),
+    ARGO_KINDS.map((k) => stringify(standInCrd(k))).join("---\n"),
+  );
   const ns = "{{ .Release.Namespace }}";
   const workloads = [
     ["argocd-server", "Deployment"],
@@ -241,12 +281,12 @@ export function simManifests(
   const kinds = new Map<string, Kind>();
   for (const o of planned) {
     const [group, version] = o.apiVersion.includes("/") ? o.apiVersion.split("/") : ["", o.apiVersion];
-    if (BUILT_IN_GROUPS.has(group!) || ENGINE_GROUPS.has(group!)) continue;
+    if (BUILT_IN_GROUPS.has(group) || ENGINE_GROUPS.has(group)) continue;
     const key = `${group}/${o.kind}`;
     const known = kinds.get(key);
     kinds.set(key, {
-      group: group!,
-      version: version!,
+      group: group,
+      version: version,
       kind: o.kind,
       namespaced: (known?.namespaced ?? false) || o.namespace !== undefined,
       status: true,
@@ -267,12 +307,16 @@ export function simManifests(
       provisioner: `sim.platform-e2e/${sc}`,
       reclaimPolicy: "Delete",
       // local-path and the Hetzner CSI bind on first consumer, as upstream.
-      volumeBindingMode: sc === "local-path" || sc.startsWith("hcloud") ? "WaitForFirstConsumer" : "Immediate",
+      volumeBindingMode:
+        sc === "local-path" || sc.startsWith("hcloud") ? "WaitForFirstConsumer" : "Immediate",
       allowVolumeExpansion: true,
     }));
   const out = path.join(dir, "sim-manifests");
   fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, "10-crds.yaml"), [...kinds.values()].map((k) => stringify(standInCrd(k))).join("---\n"));
+  fs.writeFileSync(
+    path.join(out, "10-crds.yaml"),
+    [...kinds.values()].map((k) => stringify(standInCrd(k))).join("---\n"),
+  );
   fs.writeFileSync(path.join(out, "20-storageclasses.yaml"), classes.map((c) => stringify(c)).join("---\n"));
   return out;
 }

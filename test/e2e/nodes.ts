@@ -21,11 +21,34 @@ export interface SimNode {
  * vCPUs and GB of RAM per Hetzner Cloud server type (docs.hetzner.com/cloud/servers/overview).
  */
 const HCLOUD: Readonly<Record<string, [number, number]>> = {
-  cx22: [2, 4], cx23: [2, 4], cx32: [4, 8], cx33: [4, 8], cx42: [8, 16], cx43: [8, 16], cx52: [16, 32], cx53: [16, 32],
-  cpx11: [2, 2], cpx21: [3, 4], cpx22: [2, 4], cpx31: [4, 8], cpx32: [4, 8], cpx41: [8, 16], cpx42: [8, 16],
-  cpx51: [16, 32], cpx52: [12, 24], cpx62: [16, 32],
-  cax11: [2, 4], cax21: [4, 8], cax31: [8, 16], cax41: [16, 32],
-  ccx13: [2, 8], ccx23: [4, 16], ccx33: [8, 32], ccx43: [16, 64], ccx53: [32, 128], ccx63: [48, 192],
+  cx22: [2, 4],
+  cx23: [2, 4],
+  cx32: [4, 8],
+  cx33: [4, 8],
+  cx42: [8, 16],
+  cx43: [8, 16],
+  cx52: [16, 32],
+  cx53: [16, 32],
+  cpx11: [2, 2],
+  cpx21: [3, 4],
+  cpx22: [2, 4],
+  cpx31: [4, 8],
+  cpx32: [4, 8],
+  cpx41: [8, 16],
+  cpx42: [8, 16],
+  cpx51: [16, 32],
+  cpx52: [12, 24],
+  cpx62: [16, 32],
+  cax11: [2, 4],
+  cax21: [4, 8],
+  cax31: [8, 16],
+  cax41: [16, 32],
+  ccx13: [2, 8],
+  ccx23: [4, 16],
+  ccx33: [8, 32],
+  ccx43: [16, 64],
+  ccx53: [32, 128],
+  ccx63: [48, 192],
 };
 
 /**
@@ -57,7 +80,9 @@ export function nodesOf(cluster: ClusterConfig): SimNode[] {
             // Talos taints control planes unless allowSchedulingOnControlPlanes is set.
             taints: [
               ...pool.taints.map((t) => ({ ...t })),
-              ...(cp ? [{ key: "node-role.kubernetes.io/control-plane", value: "", effect: "NoSchedule" }] : []),
+              ...(cp
+                ? [{ key: "node-role.kubernetes.io/control-plane", value: "", effect: "NoSchedule" }]
+                : []),
             ],
             ...allocatable(vcpus, gib),
             arch: pool.serverType.startsWith("cax") ? ("arm64" as const) : ("amd64" as const),
@@ -95,7 +120,7 @@ export function nodesOf(cluster: ClusterConfig): SimNode[] {
         name,
         labels: name.includes("-server-")
           ? { "node-role.kubernetes.io/control-plane": "true", "node-role.kubernetes.io/master": "true" }
-          : ({} as Record<string, string>),
+          : {},
         taints: [],
         cpu: `${cores * 1000 - 100}m`,
         memory: `${memoryMiB - 300}Mi`,

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
         namespace: metadata.namespace,
       };
     });
-  const providers = [...new Set(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.type))];
+  const providers = [
+    ...new Set(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.type)),
+  ];
   const types = [...new Set(resources.map((r) => r.type))].sort();
   process.stdout.write(JSON.stringify({ providers, types, objects }));
 }

@@ -68,7 +68,7 @@ export function swapStack(
     if (c.kind === "talos-hcloud") {
       const gw = serviceSettings["cilium-gateway"];
       if (c.services.includes("cilium-gateway") && !(gw && "address" in gw))
-        setting("cilium-gateway", "loadBalancer", { location: c.location, ...((gw?.["loadBalancer"] as Raw) ?? {}) });
+        setting("cilium-gateway", "loadBalancer", { location: c.location, ...(gw?.["loadBalancer"] ?? {}) });
     }
     const common = [
       "engine",
