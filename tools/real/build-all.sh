@@ -6,7 +6,7 @@
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
-tools=(etcd kubernetes pulumi pulumi-kubernetes random-standin sim kustomize)
+tools=(etcd kubernetes pulumi pulumi-kubernetes random-standin sim talos-validate kustomize)
 declare -A result
 for tool in "${tools[@]}"; do
   script="$real_here/build-$tool.sh"
