@@ -57,7 +57,7 @@ describeIf.each(["stage", "prod"])("Talos machine configs of %s", (stack) => {
           }),
     );
     expect(requests.length).toBeGreaterThan(0);
-    const run = spawnSync(tools["talos-validate"]!.path!, [], {
+    const run = spawnSync(tools["talos-validate"].path!, [], {
       input: JSON.stringify(requests),
       encoding: "utf8",
     });
