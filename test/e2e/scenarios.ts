@@ -111,6 +111,16 @@ export class ClusterScenario {
     }
   }
 
+  /**
+   * What the API server's field validation said of the run's objects. The provider applies
+   * with fieldValidation=Warn (pulumi-kubernetes provider/pkg/await/await.go), so what Strict
+   * would refuse (an unknown or duplicate field) arrives as a warning in the run's output.
+   */
+  fieldWarnings(label: string): string[] {
+    const text = fs.readFileSync(path.join(this.dir, `${label}.log`), "utf8");
+    return text.split("\n").filter((l) => /unknown field|duplicate field/i.test(l));
+  }
+
   async destroy(): Promise<void> {
     const log = fs.createWriteStream(path.join(this.dir, "destroy.log"));
     try {

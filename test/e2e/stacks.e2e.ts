@@ -43,6 +43,7 @@ describeIf.each(CASES)("%s/%s on the simulated cluster", (stackName, clusterName
   it("pulumi up succeeds; every pod is admitted, scheduled and running", async () => {
     const result = await scenario.up("up-1");
     expect(result.summary.result).toBe("succeeded");
+    expect(scenario.fieldWarnings("up-1")).toEqual([]);
     expect(await scenario.refusals()).toEqual([]);
     const pods = await scenario.pods();
     const nodes = new Set(scenario.cluster!.nodes.map((n) => n.name));
@@ -59,6 +60,62 @@ describeIf.each(CASES)("%s/%s on the simulated cluster", (stackName, clusterName
       Object.entries(result.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0),
     );
     expect(changes).toEqual({});
+  });
+
+  // The lifecycle scenarios run on the first case: they exercise the program's update logic,
+  // which is the same for every cluster.
+  const lifecycle = stackName === CASES[0]?.[0] && clusterName === CASES[0]?.[1] ? it : it.skip;
+
+  lifecycle("an image bump rolls the Deployment", async () => {
+    const image = "docker.io/sissbruecker/linkding:1.44.1";
+    await scenario.edit((c) => {
+      const apps = (c["appSettings"] ??= {}) as Record<string, Record<string, unknown>>;
+      apps["linkding"] = { ...(apps["linkding"] ?? {}), images: { linkding: image } };
+    });
+    const result = await scenario.up("image-bump");
+    expect(result.summary.result).toBe("succeeded");
+    expect(scenario.fieldWarnings("image-bump")).toEqual([]);
+    const deployments = await scenario.sim!.list("/apis/apps/v1/deployments");
+    const linkding = deployments.filter((d) =>
+      (d["spec"].template.spec.containers as { image: string }[]).some((c) =>
+        c.image.includes("sissbruecker/linkding"),
+      ),
+    );
+    expect(linkding.length).toBeGreaterThan(0);
+    for (const d of linkding) {
+      expect((d["spec"].template.spec.containers as { image: string }[]).map((c) => c.image)).toContain(
+        image,
+      );
+      // Rolled: the controller observed the new template and every replica is updated and ready.
+      expect(d["status"].observedGeneration).toBe(d["metadata"].generation);
+      expect(d["status"].updatedReplicas).toBe(d["spec"].replicas);
+      expect(d["status"].readyReplicas).toBe(d["spec"].replicas);
+    }
+  });
+
+  lifecycle("removing an app keeps its namespace, volumes and database objects", async () => {
+    const namespaces = async () =>
+      (await scenario.sim!.list("/api/v1/namespaces")).map((n) => n["metadata"].name as string);
+    const claims = async () =>
+      (await scenario.sim!.list("/api/v1/persistentvolumeclaims")).map(
+        (c) => `${c["metadata"].namespace}/${c["metadata"].name}`,
+      );
+    const databases = async () =>
+      (await scenario.sim!.list("/apis/postgresql.cnpg.io/v1/clusters")).map(
+        (c) => `${c["metadata"].namespace}/${c["metadata"].name}`,
+      );
+    const before = { namespaces: await namespaces(), claims: await claims(), databases: await databases() };
+    expect(before.namespaces).toContain("linkding");
+    await scenario.edit((c) => {
+      c["apps"] = (c["apps"] as string[]).filter((a) => a !== "linkding");
+      const apps = c["appSettings"] as Record<string, unknown> | undefined;
+      if (apps) delete apps["linkding"];
+    });
+    const result = await scenario.up("remove-app");
+    expect(result.summary.result).toBe("succeeded");
+    expect(await namespaces()).toEqual(expect.arrayContaining(before.namespaces));
+    expect(await claims()).toEqual(expect.arrayContaining(before.claims));
+    expect(await databases()).toEqual(expect.arrayContaining(before.databases));
   });
 
   it("pulumi destroy leaves the retained namespaces, volumes and CRDs", async () => {
