@@ -22,6 +22,8 @@ for tool in "${tools[@]}"; do
     printf '  %s\n' "$reason" >&2
   fi
 done
+# The script is JavaScript; its "$comment" is a JSON key, not a shell expansion.
+# shellcheck disable=SC2016
 for tool in "${tools[@]}"; do printf '%s\t%s\n' "$tool" "${result[$tool]}" | base64 -w0; echo; done |
   node -e '
     const lines = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean);
@@ -32,6 +34,8 @@ for tool in "${tools[@]}"; do printf '%s\t%s\n' "$tool" "${result[$tool]}" | bas
       const [status, ...rest] = text.slice(tab + 1).split(":");
       out[text.slice(0, tab)] = status === "ok" ? { path: rest.join(":") } : { error: rest.join(":") };
     }
+    const unavailable = require(process.argv[1]).unavailable ?? {};
+    for (const [name, why] of Object.entries(unavailable)) if (name !== "$comment") out[name] = { error: why };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
-  ' >"$real_cache/tools.json"
+  ' "$real_here/versions.json" >"$real_cache/tools.json"
 echo "$real_cache/tools.json"
