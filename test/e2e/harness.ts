@@ -174,8 +174,10 @@ export async function pulumiStack(
   const home = path.join(dir, "pulumi-home");
   const backend = path.join(dir, "backend");
   fs.mkdirSync(backend, { recursive: true });
+  fs.mkdirSync(path.join(dir, "work"), { recursive: true });
   const env: Record<string, string> = {
     PULUMI_HOME: home,
+    PULUMI_BACKEND_URL: `file://${backend}`,
     PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway-passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
