@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Stack, UpResult } from "@pulumi/pulumi/automation";
+import type { LocalWorkspace, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { DEFAULT_VERSIONS } from "../../config/defaults";
 import { pulumiStack, ROOT, scratch, setConfig, SimCluster, type SimReport, type Tools } from "./harness";
 import { argoChart, fluxInstall, simManifests, type PlannedRef } from "./manifests";
@@ -45,6 +45,7 @@ export class ClusterScenario {
   private config: Raw = {};
   private secretKeys: string[] = [];
   private engineDir: string;
+  private readonly edits: ((cluster: Raw) => void)[] = [];
 
   constructor(
     readonly stackName: string,
@@ -94,11 +95,19 @@ export class ClusterScenario {
     this.stack = await pulumiStack(this.tools, this.dir, this.stackName, this.config, this.secretKeys);
   }
 
-  /** Changes the cluster's settings (as a stack-file edit would) for the next run. */
+  /** Changes the cluster's settings (as a stack-file edit would, on top of the earlier ones). */
   async edit(change: (cluster: Raw) => void): Promise<void> {
-    const swapped = this.swapped(change);
+    this.edits.push(change);
+    const swapped = this.swapped((c) => this.edits.forEach((e) => e(c)));
     this.config = { ...swapped.config, "platform:kubeconfigs": this.config["platform:kubeconfigs"] };
     await setConfig(this.stack!, this.config, this.secretKeys);
+  }
+
+  /** PULUMI_K8S_UPSERT_EXISTING_OBJECTS for the next runs (step 2 of a switch, README). */
+  upsertExisting(on: boolean): void {
+    const env = (this.stack!.workspace as LocalWorkspace).envVars;
+    if (on) env["PULUMI_K8S_UPSERT_EXISTING_OBJECTS"] = "true";
+    else delete env["PULUMI_K8S_UPSERT_EXISTING_OBJECTS"];
   }
 
   /** `pulumi up`, with the CLI's output kept in the scenario folder. */

@@ -118,6 +118,51 @@ describeIf.each(CASES)("%s/%s on the simulated cluster", (stackName, clusterName
     expect(await databases()).toEqual(expect.arrayContaining(before.databases));
   });
 
+  lifecycle(
+    "switching the engine (README: handover, then switch) deletes nothing and leaves nothing suspended",
+    async () => {
+      const current = scenario.cluster!.engine;
+      const next = current === "flux" ? "argocd" : "flux";
+      const delivery = scenario.cluster!.delivery;
+      // What the platform runs, outside the engines' own namespaces.
+      const inventory = async () => {
+        const items = [
+          ...(await scenario.sim!.list("/apis/apps/v1/deployments")),
+          ...(await scenario.sim!.list("/apis/apps/v1/statefulsets")),
+          ...(await scenario.sim!.list("/api/v1/persistentvolumeclaims")),
+          ...(await scenario.sim!.list("/api/v1/namespaces")),
+          ...(await scenario.sim!.list("/apis/postgresql.cnpg.io/v1/clusters")),
+        ];
+        return items
+          .filter((o) => !["flux-system", "argocd"].includes(o["metadata"].namespace ?? o["metadata"].name))
+          .map((o) => `${o["kind"] ?? ""}:${o["metadata"].namespace ?? ""}/${o["metadata"].name}`)
+          .sort();
+      };
+      const before = await inventory();
+      await scenario.edit((c) => {
+        c["handover"] = { release: { engine: current, delivery } };
+      });
+      expect((await scenario.up("handover")).summary.result).toBe("succeeded");
+      await scenario.edit((c) => {
+        c["engine"] = next;
+      });
+      scenario.upsertExisting(true);
+      try {
+        expect((await scenario.up("switch")).summary.result).toBe("succeeded");
+      } finally {
+        scenario.upsertExisting(false);
+      }
+      expect(await inventory()).toEqual(expect.arrayContaining(before));
+      const suspended = [
+        ...(await scenario.sim!.list("/apis/helm.toolkit.fluxcd.io/v2/helmreleases")),
+        ...(await scenario.sim!.list("/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations")),
+      ]
+        .filter((o) => o["spec"]?.suspend === true)
+        .map((o) => `${o["kind"]}:${o["metadata"].namespace}/${o["metadata"].name}`);
+      expect(suspended).toEqual([]);
+    },
+  );
+
   it("pulumi destroy leaves the retained namespaces, volumes and CRDs", async () => {
     const before = {
       namespaces: (await scenario.sim!.list("/api/v1/namespaces")).map((n) => n["metadata"].name as string),
