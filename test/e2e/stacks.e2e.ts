@@ -144,6 +144,7 @@ describeIf.each(CASES)("%s/%s on the simulated cluster", (stackName, clusterName
       });
       expect((await scenario.up("handover")).summary.result).toBe("succeeded");
       await scenario.edit((c) => {
+        delete c["handover"];
         c["engine"] = next;
       });
       scenario.upsertExisting(true);
