@@ -29,7 +29,7 @@ for tool in "${tools[@]}"; do printf '%s\t%s\n' "$tool" "${result[$tool]}" | bas
     const lines = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean);
     const out = {};
     for (const line of lines) {
-      const text = Buffer.from(line, "base64").toString();
+      const text = Buffer.from(line, "base64").toString().replace(/\n$/, "");
       const tab = text.indexOf("\t");
       const [status, ...rest] = text.slice(tab + 1).split(":");
       out[text.slice(0, tab)] = status === "ok" ? { path: rest.join(":") } : { error: rest.join(":") };
