@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LocalWorkspace, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { DEFAULT_VERSIONS } from "../../config/defaults";
+import { fakeKubeconfig } from "../../lib/mock-runtime";
 import { pulumiStack, ROOT, scratch, setConfig, SimCluster, type SimReport, type Tools } from "./harness";
 import { argoChart, fluxInstall, simManifests, type PlannedRef } from "./manifests";
 import { swapStack, type SwappedCluster } from "./swap";
@@ -76,7 +77,7 @@ export class ClusterScenario {
       this.stackName,
       {
         ...swapped.config,
-        "platform:kubeconfigs": JSON.stringify({ [this.clusterName]: "server: https://127.0.0.1:1" }),
+        "platform:kubeconfigs": JSON.stringify({ [this.clusterName]: fakeKubeconfig(this.clusterName) }),
       },
       [...swapped.secretKeys, "platform:kubeconfigs"],
     );
