@@ -149,11 +149,22 @@ export class ClusterScenario {
     }));
   }
 
-  /** What the simulated cluster refused or could not place, still true now. */
+  /**
+   * What the simulated cluster refused or could not place: every Pod Security rejection, any
+   * other refused pod creation except the transient one of a ServiceAccount applied after its
+   * Deployment (the controller retries), and pods the scheduler could not place that are
+   * still pending now.
+   */
   async refusals(): Promise<SimReport[]> {
     const report = this.sim!.report();
     const pending = new Set((await this.pods()).filter((p) => p.phase === "Pending").map((p) => p.name));
-    return report.filter((r) => r.type !== "unschedulable" || pending.has(r.object.replace(/^Pod\//, "")));
+    const unique = new Map<string, SimReport>();
+    for (const r of report) {
+      if (r.type === "unschedulable" && !pending.has(r.object.replace(/^Pod\//, ""))) continue;
+      if (r.type === "failed-create" && /serviceaccount "[^"]+" not found/.test(r.message)) continue;
+      unique.set(`${r.type} ${r.object}`, r);
+    }
+    return [...unique.values()];
   }
 
   async stop(): Promise<void> {

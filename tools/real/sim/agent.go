@@ -29,7 +29,7 @@ import (
 // per claim), and the GitOps engines' status reports (HelmRelease and Kustomization Ready,
 // Application Healthy and Synced), so that Pulumi's await logic completes. It reports what a
 // real cluster would refuse (Pod Security rejections, pods the scheduler cannot place) as JSON
-// lines for the e2e harness.
+// lines for the e2e harness. It also plays the load balancer and the ingress controller.
 type agent struct {
 	client *kubernetes.Clientset
 	dyn    dynamic.Interface
@@ -69,6 +69,7 @@ func runAgent(ctx context.Context, cfg *rest.Config, client *kubernetes.Clientse
 			return
 		case <-ticker.C:
 			a.engines(ctx)
+			a.loadBalancers(ctx)
 		}
 	}
 }
@@ -260,6 +261,39 @@ func (a *agent) engines(ctx context.Context) {
 			}
 			if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
 				log.Printf("agent: %s %s/%s status: %v", k.gvr.Resource, o.GetNamespace(), o.GetName(), err)
+			}
+		}
+	}
+}
+
+// loadBalancerIP is the address the simulated load balancer and ingress controller report
+// (TEST-NET-2, never routed).
+const loadBalancerIP = "198.51.100.10"
+
+// loadBalancers plays the load balancer (MetalLB, Cilium LB IPAM, Hetzner's) and the ingress
+// controller (Traefik): a Service of type LoadBalancer and an Ingress get an address in their
+// status, as Pulumi's await logic for both expects.
+func (a *agent) loadBalancers(ctx context.Context) {
+	status := []byte(`{"status":{"loadBalancer":{"ingress":[{"ip":"` + loadBalancerIP + `"}]}}}`)
+	services, err := a.client.CoreV1().Services("").List(ctx, metav1.ListOptions{})
+	if err == nil {
+		for _, s := range services.Items {
+			if s.Spec.Type != corev1.ServiceTypeLoadBalancer || len(s.Status.LoadBalancer.Ingress) > 0 {
+				continue
+			}
+			if _, err := a.client.CoreV1().Services(s.Namespace).Patch(ctx, s.Name, types.MergePatchType, status, metav1.PatchOptions{}, "status"); err != nil && !apierrors.IsNotFound(err) {
+				log.Printf("agent: service %s/%s status: %v", s.Namespace, s.Name, err)
+			}
+		}
+	}
+	ingresses, err := a.client.NetworkingV1().Ingresses("").List(ctx, metav1.ListOptions{})
+	if err == nil {
+		for _, i := range ingresses.Items {
+			if len(i.Status.LoadBalancer.Ingress) > 0 {
+				continue
+			}
+			if _, err := a.client.NetworkingV1().Ingresses(i.Namespace).Patch(ctx, i.Name, types.MergePatchType, status, metav1.PatchOptions{}, "status"); err != nil && !apierrors.IsNotFound(err) {
+				log.Printf("agent: ingress %s/%s status: %v", i.Namespace, i.Name, err)
 			}
 		}
 	}
