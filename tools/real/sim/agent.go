@@ -103,7 +103,16 @@ func (a *agent) podIP() string {
 // pod reports a pod bound to a declared node as a kubelet would once its containers run.
 func (a *agent) pod(ctx context.Context, p *corev1.Pod) {
 	node, ok := a.nodes[p.Spec.NodeName]
-	if !ok || p.DeletionTimestamp != nil || p.Status.Phase != corev1.PodPending {
+	if ok && p.DeletionTimestamp != nil {
+		// The kubelet confirms a graceful deletion once the containers stopped; here at once.
+		zero := int64(0)
+		err := a.client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{GracePeriodSeconds: &zero, Preconditions: &metav1.Preconditions{UID: &p.UID}})
+		if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+			log.Printf("agent: pod %s/%s delete: %v", p.Namespace, p.Name, err)
+		}
+		return
+	}
+	if !ok || p.Status.Phase != corev1.PodPending {
 		return
 	}
 	now := metav1.Now()
