@@ -131,11 +131,30 @@ export class ClusterScenario {
     return text.split("\n").filter((l) => /unknown field|duplicate field/i.test(l));
   }
 
-  async destroy(): Promise<void> {
-    const log = fs.createWriteStream(path.join(this.dir, "destroy.log"));
+  /**
+   * `pulumi destroy`. A destroy still running after `limit` ms is cancelled and fails naming
+   * the resources whose deletion never finished (a finalizer nothing will remove hangs a real
+   * destroy until the provider's ten-minute timeout).
+   */
+  async destroy(limit = 240_000): Promise<void> {
+    const file = path.join(this.dir, "destroy.log");
+    const log = fs.createWriteStream(file);
+    let timer: NodeJS.Timeout | undefined;
+    const watchdog = new Promise<"stuck">((resolve) => (timer = setTimeout(() => resolve("stuck"), limit)));
     try {
-      await this.stack!.destroy({ onOutput: (s) => log.write(s), color: "never" });
+      const run = this.stack!.destroy({ onOutput: (s) => log.write(s), color: "never" });
+      const outcome = await Promise.race([run, watchdog]);
+      if (outcome === "stuck") {
+        await this.stack!.cancel().catch(() => undefined);
+        await run.catch(() => undefined);
+        const text = fs.readFileSync(file, "utf8");
+        const started = new Set([...text.matchAll(/^\s*- +(\S+ \S+) deleting/gm)].map((m) => m[1]));
+        const done = new Set([...text.matchAll(/^\s*- +(\S+ \S+) deleted/gm)].map((m) => m[1]));
+        const stuck = [...started].filter((r) => !done.has(r));
+        throw new Error(`pulumi destroy still deleting after ${limit / 1000}s: ${stuck.join(", ")}`);
+      }
     } finally {
+      clearTimeout(timer);
       log.end();
     }
   }
