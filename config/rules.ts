@@ -6,7 +6,7 @@ import { capabilitiesOf } from "../components/cluster/capabilities";
 import { validateK3dArgs } from "../components/cluster/k3d/validate";
 import { validateK3sArgs } from "../components/cluster/k3s/validate";
 import { validateTalosHcloudArgs } from "../components/cluster/talos/validate";
-import { APPS, SERVICES } from "./catalog";
+import { APPS, runsOn, SERVICES } from "./catalog";
 import { ConfigError, type ErrorCollector } from "./reader";
 import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } from "./types";
 import { parseInterfaceAddress, parseIpv4 } from "../lib/net";
@@ -65,13 +65,14 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
     }
     if (c.services.indexOf(name) !== i)
       errors.add(new ConfigError(key, name, "listed twice; remove the duplicate"));
-    // An existing cluster runs whatever distribution it runs: its operator vouches for it.
-    if (entry.kinds && c.kind !== "existing" && !entry.kinds.includes(c.kind)) {
+    if (!runsOn(name, c.kind)) {
       errors.add(
         new ConfigError(
           key,
           name,
-          `runs only on ${entry.kinds.join(", ")} clusters, not ${c.kind}; remove it from this cluster`,
+          c.kind === "existing"
+            ? "drives the machines of a cluster the program builds, which an existing cluster is not; remove it from this cluster"
+            : `runs only on ${(entry.kinds ?? []).join(", ")} clusters, not ${c.kind}; remove it from this cluster`,
         ),
         "incompatible",
       );
@@ -131,7 +132,7 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
       );
     for (const needed of entry.needsServices ?? []) {
       const service = SERVICES[needed];
-      const runsHere = !service?.kinds || c.kind === "existing" || service.kinds.includes(c.kind);
+      const runsHere = service === undefined || runsOn(needed, c.kind);
       if (!c.services.includes(needed))
         errors.add(
           new ConfigError(

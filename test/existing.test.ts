@@ -120,6 +120,16 @@ describe("existing cluster kind", () => {
     expect(error?.message).not.toContain("fake-test-kubeconfig");
   });
 
+  it("refuses cluster-autoscaler, which scales machines an existing cluster does not have", async () => {
+    const c = existingConfig();
+    const prod = (c["platform:clusters"] as Clusters).production;
+    prod.services = [...prod.services, "cluster-autoscaler"];
+    const { error } = await run(c);
+    expect(error?.message).toContain(
+      'platform:clusters.production.services[5] = "cluster-autoscaler": drives the machines of a cluster the program builds',
+    );
+  });
+
   it("reads the server of the kubeconfig's current context", () => {
     expect(kubeconfigServer(fakeKubeconfig("x"))).toBe("https://127.0.0.1:6443");
     expect(() => kubeconfigServer("clusters: []")).toThrow(

@@ -5,6 +5,7 @@
  * (MetalLB's pool, the Gateway's location, CloudNativePG's instances) set as it would.
  */
 import { capabilitiesOf } from "../../components/cluster/capabilities";
+import { BUILT_CLUSTER_ONLY } from "../../config/catalog";
 import { parseClusters } from "../../config/clusters";
 import { ErrorCollector } from "../../config/reader";
 import type { ClusterConfig } from "../../config/types";
@@ -56,6 +57,7 @@ export function swapStack(
     const raw = rawClusters[c.name];
     const caps = capabilitiesOf(c);
     const serviceSettings = structuredClone((raw["serviceSettings"] ?? {}) as Record<string, Raw>);
+    for (const s of BUILT_CLUSTER_ONLY) delete serviceSettings[s];
     const setting = (service: string, key: string, value: unknown) => {
       if (!c.services.includes(service)) return;
       const block = (serviceSettings[service] ??= {});
@@ -81,8 +83,11 @@ export function swapStack(
       "handover",
       "architecture",
     ];
+    // What drives the machines the program builds (the autoscaler) has nothing to drive here.
+    const services = c.services.filter((s) => !BUILT_CLUSTER_ONLY.has(s));
     swapped[c.name] = {
       ...Object.fromEntries(common.filter((k) => k in raw).map((k) => [k, raw[k]])),
+      services,
       kind: "existing",
       architecture: c.architecture,
       ingress: caps.ingress,
