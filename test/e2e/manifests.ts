@@ -74,7 +74,19 @@ export function standInCrd(k: Kind): Record<string, unknown> {
   return {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
-    metadata: { name: `${name}.${k.group}`, labels: { "platform-e2e/stand-in": "true" } },
+    metadata: {
+      name: `${name}.${k.group}`,
+      labels: { "platform-e2e/stand-in": "true" },
+      // Groups under k8s.io need it (the API server refuses them otherwise); Gateway API's CRDs
+      // carry this one.
+      ...(k.group.endsWith(".k8s.io")
+        ? {
+            annotations: {
+              "api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/gateway-api/pull/1538",
+            },
+          }
+        : {}),
+    },
     spec: {
       group: k.group,
       names: { kind: k.kind, listKind: `${k.kind}List`, plural: name, singular: k.kind.toLowerCase() },
