@@ -139,23 +139,26 @@ export class ClusterScenario {
   async destroy(limit = 240_000): Promise<void> {
     const file = path.join(this.dir, "destroy.log");
     const log = fs.createWriteStream(file);
-    let timer: NodeJS.Timeout | undefined;
-    const watchdog = new Promise<"stuck">((resolve) => (timer = setTimeout(() => resolve("stuck"), limit)));
+    const abort = new AbortController();
+    let stuck = false;
+    const timer = setTimeout(() => {
+      stuck = true;
+      abort.abort();
+    }, limit);
     try {
-      const run = this.stack!.destroy({ onOutput: (s) => log.write(s), color: "never" });
-      const outcome = await Promise.race([run, watchdog]);
-      if (outcome === "stuck") {
-        await this.stack!.cancel().catch(() => undefined);
-        await run.catch(() => undefined);
-        const text = fs.readFileSync(file, "utf8");
-        const started = new Set([...text.matchAll(/^\s*- +(\S+ \S+) deleting/gm)].map((m) => m[1]));
-        const done = new Set([...text.matchAll(/^\s*- +(\S+ \S+) deleted/gm)].map((m) => m[1]));
-        const stuck = [...started].filter((r) => !done.has(r));
-        throw new Error(`pulumi destroy still deleting after ${limit / 1000}s: ${stuck.join(", ")}`);
-      }
+      await this.stack!.destroy({ onOutput: (s) => log.write(s), color: "never", signal: abort.signal });
+    } catch (error) {
+      if (!stuck) throw error;
     } finally {
       clearTimeout(timer);
       log.end();
+    }
+    if (stuck) {
+      const text = fs.readFileSync(file, "utf8");
+      const started = new Set([...text.matchAll(/^\s*- +(\S+ \S+) deleting/gm)].map((m) => m[1]));
+      const done = new Set([...text.matchAll(/^\s*- +(\S+ \S+) deleted/gm)].map((m) => m[1]));
+      const pending = [...started].filter((r) => !done.has(r));
+      throw new Error(`pulumi destroy still deleting after ${limit / 1000}s: ${pending.join(", ")}`);
     }
   }
 
