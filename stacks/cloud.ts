@@ -18,7 +18,10 @@ export function cloudStack(config: StackConfig): Composition {
   if (!hcloudToken || !etcdBackupS3AccessKeyId || !etcdBackupS3SecretAccessKey) {
     throw new Error("cloud stack without its secrets: loadConfig should have rejected this config");
   }
-  const provider = hcloudProvider("hcloud", hcloudToken);
+  // Only Talos clusters use Hetzner: a stack of existing clusters needs no hcloud provider.
+  const provider = config.clusters.some((c) => c.kind === "talos-hcloud")
+    ? hcloudProvider("hcloud", hcloudToken)
+    : undefined;
   const result: Composition = { clusters: {}, emitted: {}, apps: {}, databases: {} };
   for (const cluster of config.clusters) {
     if (cluster.kind === "existing") {
@@ -38,7 +41,7 @@ export function cloudStack(config: StackConfig): Composition {
     const talos = new TalosHcloudCluster(cluster.name, {
       config: cluster,
       versions: config.versions,
-      hcloudProvider: provider,
+      hcloudProvider: provider!,
       secrets: { hcloudToken, etcdBackupS3AccessKeyId, etcdBackupS3SecretAccessKey },
     });
     // cluster-autoscaler scales the Talos pools with the component's settings and the worker

@@ -130,6 +130,24 @@ describe("existing cluster kind", () => {
     );
   });
 
+  it("in a cloud stack of existing clusters, registers no Hetzner provider", async () => {
+    const c = existingConfig();
+    c["platform:shape"] = "cloud";
+    const prod = (c["platform:clusters"] as Clusters).production;
+    (c["platform:clusters"] as Clusters) = { production: { ...prod, apps: [], appSettings: undefined } };
+    for (const [k, v] of Object.entries({
+      hcloudToken: "h",
+      etcdBackupS3AccessKeyId: "i",
+      etcdBackupS3SecretAccessKey: "s",
+    }))
+      c[`platform:${k}`] = FAKE(v);
+    delete c["platform:sshPrivateKey"];
+    delete c["platform:proxmoxApiToken"];
+    const { resources, error } = await run(c);
+    expect(error).toBeUndefined();
+    expect(resources.filter((r) => r.type === "pulumi:providers:hcloud")).toEqual([]);
+  });
+
   it("reads the server of the kubeconfig's current context", () => {
     expect(kubeconfigServer(fakeKubeconfig("x"))).toBe("https://127.0.0.1:6443");
     expect(() => kubeconfigServer("clusters: []")).toThrow(
