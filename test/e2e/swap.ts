@@ -107,9 +107,17 @@ export function swapStack(
       defaultStorageClass: caps.defaultStorageClass,
     });
   }
+  // The API server checks what the synth cannot: a .dockerconfigjson must be JSON, so its fake
+  // is a well-formed one.
+  const fakes: Record<string, unknown> = {};
+  for (const key of offline.secretKeys)
+    if (/DockerConfigJson$/.test(key))
+      fakes[key] = JSON.stringify({
+        auths: { "ghcr.io": { auth: Buffer.from("fake:fake").toString("base64") } },
+      });
   return {
     stack,
-    config: { ...offline.config, "platform:clusters": swapped },
+    config: { ...offline.config, ...fakes, "platform:clusters": swapped },
     secretKeys: offline.secretKeys,
     clusters,
   };
