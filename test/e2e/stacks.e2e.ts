@@ -8,7 +8,7 @@
  * second `pulumi up` changes nothing; `pulumi destroy` leaves what is retained (namespaces,
  * PersistentVolumeClaims, CRDs).
  */
-import { readTools, missingTools } from "./harness";
+import { readTools, missingTools, type KubeItem } from "./harness";
 import { ClusterScenario } from "./scenarios";
 
 const tools = readTools();
@@ -66,7 +66,7 @@ describeIf.each(CASES)("%s/%s on the simulated cluster", (stackName, clusterName
   // which is the same for every cluster.
   const lifecycle = stackName === CASES[0]?.[0] && clusterName === CASES[0]?.[1] ? it : it.skip;
 
-  lifecycle("an image bump rolls the Deployment", async () => {
+  lifecycle("an image bump rolls the workload", async () => {
     const image = "docker.io/sissbruecker/linkding:1.44.1";
     await scenario.edit((c) => {
       const apps = (c["appSettings"] ??= {}) as Record<string, Record<string, unknown>>;
@@ -75,21 +75,22 @@ describeIf.each(CASES)("%s/%s on the simulated cluster", (stackName, clusterName
     const result = await scenario.up("image-bump");
     expect(result.summary.result).toBe("succeeded");
     expect(scenario.fieldWarnings("image-bump")).toEqual([]);
-    const deployments = await scenario.sim!.list("/apis/apps/v1/deployments");
-    const linkding = deployments.filter((d) =>
-      (d["spec"].template.spec.containers as { image: string }[]).some((c) =>
-        c.image.includes("sissbruecker/linkding"),
-      ),
-    );
+    const workloads = [
+      ...(await scenario.sim!.list("/apis/apps/v1/deployments")),
+      ...(await scenario.sim!.list("/apis/apps/v1/statefulsets")),
+    ];
+    const images = (w: KubeItem) =>
+      (w["spec"].template.spec.containers as { image: string }[]).map((c) => c.image);
+    const linkding = workloads.filter((w) => images(w).some((i) => i.includes("sissbruecker/linkding")));
     expect(linkding.length).toBeGreaterThan(0);
-    for (const d of linkding) {
-      expect((d["spec"].template.spec.containers as { image: string }[]).map((c) => c.image)).toContain(
-        image,
-      );
+    for (const w of linkding) {
+      expect(images(w)).toContain(image);
       // Rolled: the controller observed the new template and every replica is updated and ready.
-      expect(d["status"].observedGeneration).toBe(d["metadata"].generation);
-      expect(d["status"].updatedReplicas).toBe(d["spec"].replicas);
-      expect(d["status"].readyReplicas).toBe(d["spec"].replicas);
+      expect(w["status"].observedGeneration).toBe(w["metadata"].generation);
+      expect(w["status"].updatedReplicas).toBe(w["spec"].replicas);
+      expect(w["status"].readyReplicas).toBe(w["spec"].replicas);
+      if (w["kind"] === "StatefulSet" || w["status"].updateRevision)
+        expect(w["status"].currentRevision).toBe(w["status"].updateRevision);
     }
   });
 
