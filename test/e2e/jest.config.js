@@ -12,4 +12,6 @@ module.exports = {
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 20 * 60 * 1000,
   maxWorkers: 1,
+  // The Automation API keeps a gRPC server of the inline program open after the last run.
+  forceExit: true,
 };

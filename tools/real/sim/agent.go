@@ -251,6 +251,14 @@ func (a *agent) engines(ctx context.Context) {
 			continue // not installed on this cluster
 		}
 		for _, o := range list.Items {
+			if o.GetDeletionTimestamp() != nil && len(o.GetFinalizers()) > 0 {
+				// The engine's controller removes its finalizer once it has cleaned up.
+				patch := []byte(`{"metadata":{"finalizers":null}}`)
+				if _, err := a.dyn.Resource(k.gvr).Namespace(o.GetNamespace()).Patch(ctx, o.GetName(), types.MergePatchType, patch, metav1.PatchOptions{}); err != nil && !apierrors.IsNotFound(err) {
+					log.Printf("agent: %s %s/%s finalizers: %v", k.gvr.Resource, o.GetNamespace(), o.GetName(), err)
+				}
+				continue
+			}
 			status, _ := o.Object["status"].(map[string]interface{})
 			gen := o.GetGeneration()
 			if status != nil {
