@@ -189,7 +189,9 @@ export class ClusterScenario {
     return [...unique.values()];
   }
 
+  /** Stops the cluster; keeps the logs and state, drops the plugin copies (hundreds of MB). */
   async stop(): Promise<void> {
     await this.sim?.stop();
+    fs.rmSync(path.join(this.dir, "pulumi-home", "plugins"), { recursive: true, force: true });
   }
 }
