@@ -83,6 +83,8 @@ describe("stack files the CLI would refuse", () => {
     expect(offline.unset.map((u) => u.key)).toEqual([
       "platform:gitToken",
       "platform:sopsAgeKey",
+      // No cluster of the stack is `existing`.
+      "platform:kubeconfigs",
       "platform:bitwardenAccessToken",
       "platform:vaultToken",
       "platform:steadyGhcrDockerConfigJson",
