@@ -11,6 +11,7 @@ export default tseslint.config(
       "bin/**",
       "gitops/**",
       "jest.config.js",
+      "test/e2e/jest.config.js",
       "eslint.config.mjs",
       "tools/*.mjs",
     ],

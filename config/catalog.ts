@@ -265,8 +265,14 @@ export const APPS: Readonly<Record<string, AppEntry>> = {
   },
 };
 
+/** Services that work only with the cluster the program built (they drive its machines). */
+export const BUILT_CLUSTER_ONLY: ReadonlySet<string> = new Set(["cluster-autoscaler"]);
+
 /** Whether a service can run on a cluster kind at all (the catalog's `kinds`). */
 export function runsOn(service: string, kind: ClusterKind): boolean {
   const kinds = SERVICES[service]?.kinds;
+  // An existing cluster runs whatever distribution it runs: its operator vouches for it, except
+  // for services that drive what the program built (the autoscaler scales the Talos pools).
+  if (kind === "existing") return !BUILT_CLUSTER_ONLY.has(service);
   return kinds === undefined || kinds.includes(kind);
 }

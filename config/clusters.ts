@@ -17,9 +17,12 @@ import {
   HCLOUD_LOCATIONS,
   HCLOUD_NETWORK_ZONES,
 } from "../components/cluster/talos/validate";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type {
   ClusterCommonConfig,
   ClusterConfig,
+  ExistingClusterConfig,
   HcloudNodePoolConfig,
   K3dProxmoxClusterConfig,
   K3sClusterConfig,
@@ -51,6 +54,7 @@ const COMMON_KEYS = [
   "serviceSettings",
   "appSettings",
   "handover",
+  "engineInstallFrom",
 ];
 
 function ipv4(r: Reader, field: string, fallback?: string): string {
@@ -110,6 +114,7 @@ function common(name: string, r: Reader, stack: string): Omit<ClusterCommonConfi
       ...gitVerify(git, engine),
     },
     ...handover(r, engine, delivery),
+    ...engineInstallFrom(r, engine),
     services: r.stringList("services"),
     apps: r.stringList("apps"),
   };
@@ -155,6 +160,41 @@ function handover(
     );
   }
   return { handover: { release: { engine: from, delivery: mode } } };
+}
+
+/**
+ * `engineInstallFrom`: the local file or chart the engine is installed from (air-gapped
+ * clusters). Checked here, so a typo fails before anything is registered.
+ */
+function engineInstallFrom(r: Reader, engine: "flux" | "argocd"): { engineInstallFrom?: string } {
+  if (!r.has("engineInstallFrom")) return {};
+  const expected =
+    engine === "flux"
+      ? "a local path to Flux's install manifest (install.yaml of the pinned release)"
+      : "a local path to the argo-cd chart at versions.argocdChart (a chart directory or .tgz)";
+  const value = r.string("engineInstallFrom", { expected });
+  const resolved = path.resolve(value);
+  const stat = fs.statSync(resolved, { throwIfNoEntry: false });
+  if (!stat)
+    throw new ConfigError(
+      r.key("engineInstallFrom"),
+      value,
+      `no such file or directory; expected ${expected}`,
+    );
+  if (engine === "flux" && !stat.isFile())
+    throw new ConfigError(r.key("engineInstallFrom"), value, `not a file; expected ${expected}`);
+  if (engine === "argocd") {
+    const chart = stat.isDirectory()
+      ? fs.existsSync(path.join(resolved, "Chart.yaml"))
+      : /\.tgz$/.test(resolved);
+    if (!chart)
+      throw new ConfigError(
+        r.key("engineInstallFrom"),
+        value,
+        `not a chart (no Chart.yaml, not a .tgz); expected ${expected}`,
+      );
+  }
+  return { engineInstallFrom: resolved };
 }
 
 function architecture(r: Reader): "amd64" | "arm64" {
@@ -619,10 +659,64 @@ function registryMirrors(k3d: Reader): Record<string, string[]> {
   return out;
 }
 
+/** An `existing` cluster: made elsewhere, reached with its kubeconfig. */
+function existing(name: string, r: Reader, stack: string): ExistingClusterConfig {
+  r.only([
+    ...COMMON_KEYS,
+    "ingress",
+    "loadBalancer",
+    "storageClasses",
+    "defaultStorageClass",
+    "loadBalancerAddress",
+  ]);
+  const storageClasses = r.stringList("storageClasses", {
+    pattern: /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/,
+    expected: "a StorageClass name",
+  });
+  if (storageClasses.length === 0) {
+    throw new ConfigError(
+      r.key("storageClasses"),
+      storageClasses,
+      "list the StorageClasses the cluster has (kubectl get storageclass), e.g. [local-path]",
+    );
+  }
+  const defaultStorageClass = r.string("defaultStorageClass", {}, storageClasses[0]);
+  if (!storageClasses.includes(defaultStorageClass)) {
+    throw new ConfigError(
+      r.key("defaultStorageClass"),
+      defaultStorageClass,
+      `must be one of storageClasses (${storageClasses.join(", ")})`,
+    );
+  }
+  const address = r.string("loadBalancerAddress", {}, "");
+  if (address !== "" && parseIpv4(address) === undefined) {
+    throw new ConfigError(
+      r.key("loadBalancerAddress"),
+      address,
+      "expected an IPv4 address such as 10.0.40.100",
+    );
+  }
+  return {
+    ...common(name, r, stack),
+    kind: "existing",
+    architecture: architecture(r),
+    ingress: r.string("ingress", { oneOf: ["traefik", "gateway-api"] as const }, "traefik"),
+    loadBalancer: r.string(
+      "loadBalancer",
+      { oneOf: ["metallb", "cilium-lb-ipam", "k3d"] as const },
+      "metallb",
+    ),
+    storageClasses,
+    defaultStorageClass,
+    loadBalancerAddress: address,
+  };
+}
+
 const PARSERS: Record<ClusterConfig["kind"], (name: string, r: Reader, stack: string) => ClusterConfig> = {
   "talos-hcloud": talosHcloud,
   k3s,
   "k3d-proxmox": k3dProxmox,
+  existing,
 };
 
 /**

@@ -94,6 +94,13 @@ export const CONFIG_KEYS = {
       "age private key Flux decrypts SOPS files with (the sops-age Secret); leave unset without SOPS files.",
     whenUnset: "no sops-age Secret; Flux applies no SOPS decryption",
   },
+  kubeconfigs: {
+    type: "object",
+    secret: true,
+    description:
+      "Kubeconfigs of the existing clusters, keyed by cluster name (pulumi config set --secret --path 'platform:kubeconfigs.<cluster>' \"$(cat kubeconfig)\").",
+    whenUnset: "no existing cluster can be used (the program refuses a stack that has one)",
+  },
   // Secrets of the platform services (each service's definition says when it needs one;
   // config validation requires them before anything is registered).
   cloudflareApiToken: {
@@ -199,6 +206,7 @@ export function requiredSecretKeys(
   });
   if (clusterKinds.includes("k3d-proxmox")) keys.push("proxmoxApiToken");
   if (k3sEtcdSnapshots) keys.push("k3sEtcdS3AccessKeyId", "k3sEtcdS3SecretAccessKey");
+  if (clusterKinds.includes("existing")) keys.push("kubeconfigs");
   return keys;
 }
 

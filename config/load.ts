@@ -115,6 +115,48 @@ export function secretsNeededBy(raw: RawStackConfig): string[] {
 }
 
 /**
+ * Each existing cluster has its entry in `platform:kubeconfigs`, a kubeconfig naming a server.
+ * Reads the decrypted value without printing it: every message names only the cluster.
+ */
+function checkKubeconfigs(clusters: readonly ClusterConfig[], errors: ErrorCollector): void {
+  const existing = clusters.filter((c) => c.kind === "existing");
+  const text = pulumi.runtime.allConfig()[`${NAMESPACE}:kubeconfigs`];
+  if (existing.length === 0 || text === undefined) return;
+  const entries = structured(text);
+  if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
+    errors.add(
+      new ConfigError(
+        `${NAMESPACE}:kubeconfigs`,
+        "(secret)",
+        `expected an object keyed by cluster name; set each with: pulumi config set --secret --path '${NAMESPACE}:kubeconfigs.<cluster>' "$(cat kubeconfig)"`,
+      ),
+    );
+    return;
+  }
+  for (const c of existing) {
+    const key = `${NAMESPACE}:kubeconfigs.${c.name}`;
+    const entry = (entries as Record<string, unknown>)[c.name];
+    if (typeof entry !== "string") {
+      errors.add(
+        new ConfigError(
+          key,
+          undefined,
+          `existing cluster ${c.name} needs its kubeconfig; set it with: pulumi config set --secret --path '${key}' "$(cat kubeconfig)"`,
+        ),
+      );
+    } else if (!/^\s*server:\s*https:\/\/\S+/m.test(entry)) {
+      errors.add(
+        new ConfigError(
+          key,
+          "(secret)",
+          "not a kubeconfig: it names no https:// server (clusters[].cluster.server)",
+        ),
+      );
+    }
+  }
+}
+
+/**
  * Reads and validates the stack's config. Throws before any resource is registered: one
  * ConfigError, or a ConfigErrors listing every problem (printed without a stack trace by
  * the CLI).
@@ -179,7 +221,9 @@ export function loadConfig(): StackConfig {
 
   if (shape) {
     // Clusters of another shape were already reported; their secrets would only add noise.
-    const ofShape = clusters.filter((c) => (shape === "cloud") === (c.kind === "talos-hcloud"));
+    const ofShape = clusters.filter(
+      (c) => c.kind === "existing" || (shape === "cloud") === (c.kind === "talos-hcloud"),
+    );
     for (const key of requiredSecretKeys(
       shape,
       ofShape.map((c) => c.kind),
@@ -216,6 +260,7 @@ export function loadConfig(): StackConfig {
       ),
     );
   }
+  checkKubeconfigs(clusters, errors);
   errors.throwIfAny();
 
   const secrets: Record<string, pulumi.Output<string>> = {};

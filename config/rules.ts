@@ -7,14 +7,14 @@ import { validateK3dArgs } from "../components/cluster/k3d/validate";
 import { k3sArgProblems } from "../components/cluster/k3s/validate";
 import { kubernetesCompatibility } from "../components/cluster/talos/compat";
 import { talosHcloudProblems } from "../components/cluster/talos/validate";
-import { APPS, SERVICES } from "./catalog";
+import { APPS, runsOn, SERVICES } from "./catalog";
 import { ConfigError, type ErrorCollector } from "./reader";
 import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } from "./types";
 import { parseInterfaceAddress, parseIpv4 } from "../lib/net";
 
 const SHAPE_KINDS: Record<StackShape, readonly ClusterConfig["kind"][]> = {
-  cloud: ["talos-hcloud"],
-  homelab: ["k3s", "k3d-proxmox"],
+  cloud: ["talos-hcloud", "existing"],
+  homelab: ["k3s", "k3d-proxmox", "existing"],
 };
 
 /** Patterns of every pinned version; `latest` and ranges never match. */
@@ -66,12 +66,14 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
     }
     if (c.services.indexOf(name) !== i)
       errors.add(new ConfigError(key, name, "listed twice; remove the duplicate"));
-    if (entry.kinds && !entry.kinds.includes(c.kind)) {
+    if (!runsOn(name, c.kind)) {
       errors.add(
         new ConfigError(
           key,
           name,
-          `runs only on ${entry.kinds.join(", ")} clusters, not ${c.kind}; remove it from this cluster`,
+          c.kind === "existing"
+            ? "drives the machines of a cluster the program builds, which an existing cluster is not; remove it from this cluster"
+            : `runs only on ${(entry.kinds ?? []).join(", ")} clusters, not ${c.kind}; remove it from this cluster`,
         ),
         "incompatible",
       );
@@ -113,7 +115,7 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
       entry.routes === "istio"
         ? "istio"
         : entry.routes === "cluster"
-          ? c.kind === "talos-hcloud"
+          ? caps.ingress === "gateway-api"
             ? "cilium-gateway"
             : "cert-manager"
           : undefined;
@@ -131,7 +133,7 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
       );
     for (const needed of entry.needsServices ?? []) {
       const service = SERVICES[needed];
-      const runsHere = !service?.kinds || service.kinds.includes(c.kind);
+      const runsHere = service === undefined || runsOn(needed, c.kind);
       if (!c.services.includes(needed))
         errors.add(
           new ConfigError(

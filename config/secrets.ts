@@ -56,6 +56,7 @@ export const SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
   steadyGhcrDockerConfigJson: "< dockerconfig.json",
   ntfyWebPushPublicKey: "<vapid-public-key>",
   ntfyWebPushPrivateKey: "<vapid-private-key>",
+  kubeconfigs: `"$(jq -n --rawfile k kubeconfig '{"<cluster>": $k}')"`,
 };
 
 /** Keys in the order config/keys.ts declares them. */
@@ -99,6 +100,7 @@ export function secretPlan(raw: RawStackConfig): SecretPlan {
   };
   if (shape) for (const key of requiredSecretKeys(shape, [])) need(key, `every ${shape} stack`);
   for (const c of clusters) if (c.kind === "k3d-proxmox") need("proxmoxApiToken", "k3d-proxmox", c.name);
+  for (const c of clusters) if (c.kind === "existing") need("kubeconfigs", "existing", c.name);
   for (const c of clusters)
     if (c.kind === "k3s" && c.etcdSnapshots !== undefined)
       for (const key of ["k3sEtcdS3AccessKeyId", "k3sEtcdS3SecretAccessKey"])

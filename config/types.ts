@@ -17,7 +17,7 @@ export type DeliveryMode = "deploy" | "emit";
 export type EngineKind = "flux" | "argocd";
 
 /** The cluster implementations the program knows. */
-export type ClusterKind = "talos-hcloud" | "k3s" | "k3d-proxmox";
+export type ClusterKind = "talos-hcloud" | "k3s" | "k3d-proxmox" | "existing";
 
 /** CPU architecture of a cluster's nodes. */
 export type Architecture = "amd64" | "arm64";
@@ -63,6 +63,12 @@ export interface ClusterCommonConfig {
   readonly serviceSettings?: Readonly<Record<string, unknown>>;
   /** Typed settings of each enabled app that has any (config/services), by name; none when absent. */
   readonly appSettings?: Readonly<Record<string, unknown>>;
+  /**
+   * Air-gapped engine install: a local path to Flux's install manifest (engine flux) or to the
+   * argo-cd chart directory or `.tgz` (engine argocd); checked to exist when config loads.
+   * Unset: Flux's release manifest from GitHub, the chart from the Argo Helm repository.
+   */
+  readonly engineInstallFrom?: string;
 }
 
 /** A Kubernetes node taint in `key=value:Effect` form, parsed. */
@@ -255,8 +261,29 @@ export interface K3dProxmoxClusterConfig extends ClusterCommonConfig {
   };
 }
 
+/**
+ * A cluster made elsewhere (any distribution, any cloud): the program delivers the engine,
+ * services and apps onto it through its kubeconfig (the secret `platform:kubeconfigs`, keyed
+ * by cluster name) and builds nothing else. What it offers is stated here, not derived.
+ */
+export interface ExistingClusterConfig extends ClusterCommonConfig {
+  readonly kind: "existing";
+  readonly architecture: Architecture;
+  /** What serves north-south HTTP: K3s-style Traefik in kube-system, or a Gateway API gateway. */
+  readonly ingress: "traefik" | "gateway-api";
+  /** How Services of type LoadBalancer get an address there. */
+  readonly loadBalancer: "metallb" | "cilium-lb-ipam" | "k3d";
+  /** StorageClasses the cluster already has (services may add more). */
+  readonly storageClasses: readonly string[];
+  /** The StorageClass apps use when they name none; one of `storageClasses`. */
+  readonly defaultStorageClass: string;
+  /** Address the ingress answers on, exported as `loadBalancerAddress`; empty when unknown. */
+  readonly loadBalancerAddress: string;
+}
+
 /** Any cluster a stack may hold. */
-export type ClusterConfig = TalosHcloudClusterConfig | K3sClusterConfig | K3dProxmoxClusterConfig;
+export type ClusterConfig =
+  TalosHcloudClusterConfig | K3sClusterConfig | K3dProxmoxClusterConfig | ExistingClusterConfig;
 
 /** Every pinned version the program installs; defaults live in config/defaults.ts. */
 export interface Versions {
@@ -304,6 +331,8 @@ export interface SecretsConfig {
   readonly k3sEtcdS3AccessKeyId?: pulumi.Output<string>;
   /** S3 secret access key for K3s etcd snapshots (homelab, with `etcdSnapshots`). */
   readonly k3sEtcdS3SecretAccessKey?: pulumi.Output<string>;
+  /** Kubeconfigs of the `existing` clusters: a JSON object keyed by cluster name. */
+  readonly kubeconfigs?: pulumi.Output<string>;
 }
 
 /** The whole validated configuration of one stack. */

@@ -16,6 +16,7 @@ import {
   type Monitoring,
   type Placement,
 } from "../components/apps/workload";
+import { capabilitiesOf } from "../components/cluster/capabilities";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
@@ -78,7 +79,7 @@ export function exposureOf(cluster: ClusterConfig, kind: AppBuild["exposure"]): 
       clusterIssuer: DEFAULT_ISSUER,
     };
   }
-  if (cluster.kind === "talos-hcloud") {
+  if (capabilitiesOf(cluster).ingress === "gateway-api") {
     if (!cluster.services.includes("cilium-gateway")) fail("routes need the shared Gateway (cilium-gateway)");
     return { kind: "gateway-api", gateway: { name: GW.gatewayName, namespace: GW.namespace } };
   }

@@ -285,8 +285,7 @@ export interface CapacityReport {
  */
 export function capacityPreflight(cluster: ClusterConfig, items: readonly DeliveryItem[]): CapacityReport {
   const groups = nodeGroupsOf(cluster);
-  const kind = cluster.kind;
-  if (!groups)
+  if (!groups || cluster.kind === "existing")
     return {
       cluster: cluster.name,
       errors: [],
@@ -294,6 +293,7 @@ export function capacityPreflight(cluster: ClusterConfig, items: readonly Delive
         `cluster ${cluster.name}: its nodes are not declared in the stack, so no capacity preflight ran`,
       ],
     };
+  const kind = cluster.kind;
   const platform = [
     ...footprintDemands(kind, kind, CLUSTER_BASE_FOOTPRINT[kind]),
     ...footprintDemands(kind, cluster.engine, GITOPS_FOOTPRINT[cluster.engine]),

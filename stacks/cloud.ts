@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ciliumAddon, TalosHcloudCluster } from "../components/cluster/talos";
 import type { CiliumGatewaySettings } from "../config/services/networking-data";
+import { existingHandle } from "./existing";
 import type { StackConfig } from "../config/types";
 import { hcloudProvider } from "../providers";
 import { installEngine } from "./delivery";
@@ -18,9 +19,21 @@ export function cloudStack(config: StackConfig): Composition {
   if (!hcloudToken || !etcdBackupS3AccessKeyId || !etcdBackupS3SecretAccessKey) {
     throw new Error("cloud stack without its secrets: loadConfig should have rejected this config");
   }
-  const provider = hcloudProvider("hcloud", hcloudToken);
+  // Only Talos clusters use Hetzner: a stack of existing clusters needs no hcloud provider.
+  const provider = config.clusters.some((c) => c.kind === "talos-hcloud")
+    ? hcloudProvider("hcloud", hcloudToken)
+    : undefined;
   const result: Composition = { clusters: {}, emitted: {}, apps: {}, databases: {} };
   for (const cluster of config.clusters) {
+    if (cluster.kind === "existing") {
+      const handle = existingHandle(config, cluster);
+      const delivered = installEngine(config, cluster, handle);
+      result.emitted[cluster.name] = delivered.files;
+      Object.assign(result.apps, delivered.apps);
+      Object.assign(result.databases, delivered.databases);
+      result.clusters[cluster.name] = clusterOutputs(cluster, handle);
+      continue;
+    }
     if (cluster.kind !== "talos-hcloud") {
       throw new Error(
         `cluster kind ${cluster.kind} does not belong in a cloud stack: loadConfig should have rejected it`,
@@ -29,7 +42,7 @@ export function cloudStack(config: StackConfig): Composition {
     const talos = new TalosHcloudCluster(cluster.name, {
       config: cluster,
       versions: config.versions,
-      hcloudProvider: provider,
+      hcloudProvider: provider!,
       secrets: { hcloudToken, etcdBackupS3AccessKeyId, etcdBackupS3SecretAccessKey },
       gateway: cluster.services.includes("cilium-gateway")
         ? (cluster.serviceSettings?.["cilium-gateway"] as CiliumGatewaySettings | undefined)?.address

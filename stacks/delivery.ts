@@ -71,6 +71,7 @@ export function installEngine(
     items: withDerivedDependencies(items, PLATFORM_PROVIDERS),
     liveSecrets: [...platform.liveSecrets, ...apps.liveSecrets],
     handover: cluster.handover,
+    ...(cluster.engineInstallFrom ? { installFrom: cluster.engineInstallFrom } : {}),
   });
   return { files: engine.files, apps: apps.apps, databases: apps.databases };
 }

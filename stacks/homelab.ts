@@ -5,10 +5,12 @@ import type { ClusterHandle } from "../components/cluster/contract";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { proxmoxProvider } from "../providers";
 import { installEngine } from "./delivery";
+import { existingHandle } from "./existing";
 import { clusterOutputs } from "./outputs";
 import type { Composition } from "./program";
 
 function buildCluster(config: StackConfig, cluster: ClusterConfig): ClusterHandle {
+  if (cluster.kind === "existing") return existingHandle(config, cluster);
   const { sshPrivateKey, proxmoxApiToken } = config.secrets;
   if (!sshPrivateKey)
     throw new Error("homelab stack without platform:sshPrivateKey: loadConfig should have rejected it");

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { CONFIG_KEYS, isDeclaredInProject, type KeySpec } from "../config/keys";
 import { loadConfig } from "../config/load";
-import { runProgram } from "../lib/mock-runtime";
+import { fakeKubeconfig, runProgram } from "../lib/mock-runtime";
 import { MORE_CASES } from "./config-more.cases";
 import { cloudConfig, FAKE, homelabConfig, secretKeysOf } from "./fixtures";
 
@@ -310,7 +310,7 @@ const CASES: [string, () => Config, string][] = [
       c["platform:clusters"] = { production: clusters(homelabConfig()).production };
       return c;
     },
-    'platform:clusters.production.kind = "k3s": a cloud stack holds only talos-hcloud clusters',
+    'platform:clusters.production.kind = "k3s": a cloud stack holds only talos-hcloud or existing clusters',
   ],
   [
     "malformed taint",
@@ -485,6 +485,21 @@ describe("config schema", () => {
       "platform:k3sEtcdS3SecretAccessKey": FAKE("etcd-secret"),
     };
     expect((await load(homelab)).error).toBeUndefined();
+    const existing = homelabConfig();
+    const production = clusters(existing).production;
+    clusters(existing).production = {
+      ...Object.fromEntries(
+        ["engine", "domain", "git", "services", "serviceSettings", "apps", "appSettings"].map((k) => [
+          k,
+          production[k],
+        ]),
+      ),
+      kind: "existing",
+      storageClasses: ["local-path"],
+      serviceSettings: { ...production.serviceSettings, metallb: { addresses: ["10.0.40.100-10.0.40.119"] } },
+    };
+    existing["platform:kubeconfigs"] = JSON.stringify({ production: fakeKubeconfig("production") });
+    expect((await load(existing, [...secretKeysOf(existing), "platform:kubeconfigs"])).error).toBeUndefined();
     spies.forEach((s) => s.mockRestore());
     const all = Object.keys(CONFIG_KEYS)
       .map((k) => `platform:${k}`)

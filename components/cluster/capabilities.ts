@@ -16,7 +16,7 @@ interface KindBase {
   readonly ingress: IngressKind;
 }
 
-const KIND_BASE: Readonly<Record<ClusterConfig["kind"], KindBase>> = {
+const KIND_BASE: Readonly<Record<Exclude<ClusterConfig["kind"], "existing">, KindBase>> = {
   // Cilium LB IPAM and Gateway API, Hetzner CSI (source document 002).
   "talos-hcloud": {
     storageClasses: [HCLOUD_ENCRYPTED_STORAGE_CLASS],
@@ -42,7 +42,8 @@ const KIND_BASE: Readonly<Record<ClusterConfig["kind"], KindBase>> = {
 
 /** What a cluster offers once it and its enabled services are up. */
 export function capabilitiesOf(cluster: ClusterConfig): ClusterCapabilities {
-  const base = KIND_BASE[cluster.kind];
+  // An existing cluster states what it offers; the kinds the program builds derive it.
+  const base: KindBase = cluster.kind === "existing" ? cluster : KIND_BASE[cluster.kind];
   const storageClasses = [...base.storageClasses];
   let defaultStorageClass = base.defaultStorageClass;
   for (const service of cluster.services) {

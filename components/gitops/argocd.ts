@@ -61,9 +61,10 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
       `${name}-install`,
       {
         name: "argocd",
-        chart: ARGOCD_CHART,
-        version: args.versions.argocdChart,
-        repositoryOpts: { repo: ARGOCD_CHART_REPO },
+        // A local chart (air-gapped install) is a path; its Chart.yaml carries the version.
+        ...(args.installFrom
+          ? { chart: args.installFrom }
+          : { chart: ARGOCD_CHART, version: args.versions.argocdChart, repositoryOpts: { repo: ARGOCD_CHART_REPO } }),
         namespace: ARGOCD_NAMESPACE,
         createNamespace: true,
         values: argoChartValues(),

@@ -54,6 +54,13 @@ export interface GitOpsEngineArgs {
    * @default no handover
    */
   readonly handover?: EngineHandover;
+  /**
+   * Air-gapped install: a local path to install the engine from instead of the internet.
+   * Flux: its install manifest (`install.yaml` of the pinned release); Argo CD: the argo-cd
+   * chart at `versions.argocdChart`, as a chart directory or `.tgz`.
+   * @default Flux's release manifest from GitHub; the chart from the Argo Helm repository
+   */
+  readonly installFrom?: string;
 }
 
 /** What every engine component exposes. */

@@ -72,7 +72,7 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
   constructor(name: string, args: FluxEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:gitops:FluxEngine", name, {}, opts);
     const resolved = resolveEngineArgs(name, "flux", args, opts);
-    const installUrl = fluxInstallUrl(args.versions.flux);
+    const installUrl = args.installFrom ?? fluxInstallUrl(args.versions.flux);
     const provider = args.cluster.provider;
     const clusterReady = [...args.cluster.ready];
     const emit = args.delivery === "emit";

@@ -92,7 +92,10 @@ export const CLOUDNATIVE_PG_DEFAULTS = {
   /** The plugin must run in the operator's namespace (plugin docs, "Installation"). */
   namespace: "cnpg-system",
   /** Instances per cluster: homelab production 3 (004), Steady prod 1 (000), k3d staging 1. */
-  instances: { k3s: 3, "talos-hcloud": 1, "k3d-proxmox": 1 } satisfies Record<ClusterKind, number>,
+  instances: { k3s: 3, "talos-hcloud": 1, "k3d-proxmox": 1, existing: 1 } satisfies Record<
+    ClusterKind,
+    number
+  >,
   storageSize: "10Gi",
   // PostgreSQL 17 (002: "Spilo 17"); CNPG's own operand image, tag format from
   // cloudnative-pg/postgres-containers README.

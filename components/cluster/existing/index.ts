@@ -1,0 +1,2 @@
+/** A cluster made elsewhere, reached through its kubeconfig. */
+export { ExistingCluster, kubeconfigServer, type ExistingClusterArgs } from "./existingCluster";

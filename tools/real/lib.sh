@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Shared helpers of the tools/real build scripts: the cache directory, the pins in versions.json,
+# a niced Go, and a log of how long each build took. Sourced, never run.
+# shellcheck disable=SC2034
+real_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+real_cache=${PLATFORM_REAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-real}
+mkdir -p "$real_cache/bin" "$real_cache/log"
+
+# real_pin TOOL FIELD: one field of one pin in versions.json.
+real_pin() {
+  node -p "const v = require('$real_here/versions.json')['$1']; if (!v || v['$2'] === undefined) { throw new Error('versions.json has no $1.$2'); } v['$2']"
+}
+
+# real_need_go NAME: fails with a message naming the tool when Go is missing.
+real_need_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    echo "$1: Go is not installed; install Go (https://go.dev/doc/install) to build it" >&2
+    exit 1
+  fi
+}
+
+# real_go ARGS...: go at the lowest priority with at most two packages compiled at once, since
+# the machine these run on has two cores shared with everything else; the module cache and the
+# build cache are Go's own, so a second build reuses every compiled package.
+real_go() {
+  nice -n 19 env GOFLAGS="-mod=mod -p=${PLATFORM_REAL_GO_JOBS:-2} -buildvcs=false" CGO_ENABLED=0 go "$@"
+}
+
+# real_timed NAME COMMAND...: runs COMMAND and appends "NAME SECONDS" to the timing log.
+real_timed() {
+  local name=$1 start end
+  shift
+  start=$(date +%s)
+  "$@"
+  end=$(date +%s)
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $name $((end - start))s" >>"$real_cache/log/timings.txt"
+  echo "$name: built in $((end - start))s" >&2
+}
+
+# real_build_own NAME DIR [LDFLAGS]: builds one of our own Go modules under tools/real into
+# the cache, named by a hash of its sources (an edit rebuilds, an unchanged tree is reused), and
+# prints the binary's path.
+real_build_own() {
+  local name=$1 src=$2 ldflags=${3:-} hash bin
+  hash=$(cd "$src" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)
+  bin="$real_cache/bin/$name-$hash"
+  if [ ! -x "$bin" ]; then
+    real_need_go "$name"
+    echo "$name: building (first run only)" >&2
+    (cd "$src" && real_timed "$name" real_go build -trimpath -ldflags "-s -w $ldflags" -o "$bin.tmp" . >&2)
+    mv "$bin.tmp" "$bin"
+  fi
+  echo "$bin"
+}
