@@ -122,6 +122,21 @@ const ENTRIES: readonly Entry[] = [
     check: () => expectTrue("bench" in scripts, "package.json has no bench script"),
   },
   {
+    pattern: /^(?:E2E_ONLY=(\S+) )?npm run e2e$/,
+    why: "the real-tools loop (test/e2e); E2E_ONLY names stack/cluster pairs of the shipped stacks",
+    check: (m) => {
+      expectTrue("e2e" in scripts, "package.json has no e2e script");
+      for (const pair of (m[1] ?? "").split(",").filter(Boolean)) {
+        const [stack, cluster] = pair.split("/");
+        expectTrue(
+          fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`)) &&
+            fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8").includes(`    ${cluster}:`),
+          `E2E_ONLY names ${pair}, which is no cluster of a shipped stack`,
+        );
+      }
+    },
+  },
+  {
     pattern: /^npm run build$/,
     why: "compiles the program and tools to bin/; test/tools/build.test.ts checks the scripts build first",
     check: () => expectTrue("build" in scripts, "package.json has no build script"),
@@ -163,6 +178,16 @@ const ENTRIES: readonly Entry[] = [
       const spec = (CONFIG_KEYS as Record<string, { secret: boolean } | undefined>)[m[1]];
       expectTrue(spec?.secret === true, `platform:${m[1]} is not a secret key the program reads`);
     },
+  },
+  {
+    pattern:
+      /^pulumi config set --secret (?:--path 'platform:kubeconfigs\.<cluster>' "\$\(cat kubeconfig\)"|platform:kubeconfigs "\$\(jq -n --rawfile k kubeconfig '\{"<cluster>": \$k\}'\)")$/,
+    why:
+      "the existing clusters' kubeconfigs, a secret JSON object keyed by cluster (config/keys.ts kubeconfigs): " +
+      "`pulumi config set --path` sets one key of an object value (Pulumi CLI reference, `pulumi config set`); " +
+      "jq's --rawfile binds a file's text to a variable (jq manual)",
+    check: () =>
+      expectTrue("kubeconfigs" in CONFIG_KEYS, "platform:kubeconfigs is not a key the program reads"),
   },
   {
     pattern:

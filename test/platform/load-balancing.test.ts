@@ -1,3 +1,4 @@
+import type { ClusterConfig } from "../../config/types";
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests walk plain manifest trees */
 import { parse as parseYaml } from "yaml";
 import { validateItems, type Addon, type Bundle } from "../../components/gitops/delivery";
@@ -151,7 +152,7 @@ describe("cilium-gateway", () => {
 });
 
 describe("istio", () => {
-  const prod = clusterOf("talos-hcloud", ["istio"], "prod");
+  const prod = { ...clusterOf("talos-hcloud", ["istio"], "prod"), location: "fsn1" } as ClusterConfig;
   it("installs base, istiod and the ingress gateway in order, all at one pinned version", () => {
     const build = istioService.build(contextOf(prod, parse(parseIstioSettings, prod)));
     const items = build.items as Addon[];
