@@ -30,7 +30,7 @@ interface Stated {
  * that hold a whole object (those are read by their own tests). Descriptive defaults such as
  * "(the gateway)" or "(unset: ...)" are not literal and are not collected.
  */
-export function statedDefaults(text: string): Stated[] {
+function statedDefaults(text: string): Stated[] {
   const flat = text.replace(/\s+/g, " ");
   const out: Stated[] = [];
   for (const m of flat.matchAll(/`([A-Za-z][A-Za-z0-9]*)` \((?:`([^`]*)`|(-?\d+|true|false)(?=[;:,) ]))/g)) {
