@@ -16,10 +16,10 @@ import { metadataDenyPolicy } from "./cilium";
 import { createHash } from "node:crypto";
 import { essentialInlineManifests, extraManifestUrls } from "./essentials";
 import { firewallRules, KUBE_API_PORT, resolveApiSources } from "./firewall";
-import { certSans, installerImage, machinePatch } from "./machineConfig";
+import { certSans, installerImage, machinePatch } from "./machine-config";
 import { autoscaledPools, nodeSubnets, planNodes, type NodePlan } from "./plan";
 import { clusterSecrets, type TalosHcloudClusterSecrets } from "./secrets";
-import { ed25519PublicKeyLine } from "./sshKey";
+import { ed25519PublicKeyLine } from "./ssh-key";
 import * as scripts from "./talosctl";
 import { apiSourcesWarning, validateTalosHcloudArgs } from "./validate";
 
