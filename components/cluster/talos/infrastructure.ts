@@ -18,7 +18,10 @@ export interface HcloudInfrastructure {
   readonly networkId: pulumi.Output<number>;
   /** The subnet of the servers the component creates. */
   readonly subnet: hcloud.NetworkSubnet;
-  /** The cluster autoscaler's own subnet; `undefined` without autoscaled pools. */
+  /**
+   * The cluster autoscaler's own subnet (the upper half of the node subnet).
+   * @default undefined: no autoscaled pool, no subnet
+   */
   readonly autoscalerSubnet?: hcloud.NetworkSubnet;
   readonly firewall: hcloud.Firewall;
   /** Spread placement group of each static pool, by pool name. */

@@ -56,8 +56,9 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
   public readonly autoscaler: AutoscalerSettings;
   /**
    * Worker machine config the cluster autoscaler gives its new servers as user data
-   * (secret); `undefined` without autoscaled pools. It holds the Talos join credentials and
-   * no stack secret (the worker patch carries none).
+   * (secret). It holds the Talos join credentials and no stack secret (the worker patch
+   * carries none).
+   * @default undefined: the cluster has no autoscaled pool
    */
   public readonly autoscalerWorkerConfig?: pulumi.Output<string>;
 
