@@ -6,9 +6,10 @@
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { firewallRules, KUBE_API_PORT, resolveApiSources } from "./firewall";
+import { firewallRules, KUBE_API_PORT, resolveApiSources, type FirewallRuleSpec } from "./firewall";
 import { autoscaledPools, nodeSubnets } from "./plan";
 import { ed25519PublicKeyLine } from "./ssh-key";
+import { checkControlPlaneChange } from "./validate";
 import { hcloudOpts, nodeSuffix, type TalosStepContext } from "./steps";
 
 /** The network, firewall, placement groups and SSH key of a cluster. */
@@ -71,7 +72,11 @@ export function hcloudInfrastructure(ctx: TalosStepContext): HcloudInfrastructur
     {
       name: config.name,
       labels,
-      rules: resolveApiSources(config.apiAllowedCidrs, ctx.parent).apply(firewallRules),
+      // Gated on the control-plane change check: every server needs the firewall, so none is
+      // created or changed before the check passed.
+      rules: pulumi
+        .all([resolveApiSources(config.apiAllowedCidrs, ctx.parent), deployedControlPlanes(ctx)])
+        .apply(([sources, deployed]) => checkedFirewallRules(sources, deployed, ctx.controlPlanes.length)),
     },
     hc,
   );
@@ -84,6 +89,30 @@ export function hcloudInfrastructure(ctx: TalosStepContext): HcloudInfrastructur
     placement: placementGroups(ctx),
     sshKey: noLoginSshKey(ctx),
   };
+}
+
+/**
+ * How many control-plane servers the cluster has now: those Hetzner lists with this cluster's
+ * `cluster` and `role=controlplane` labels (servers.ts sets them), asked at every preview and
+ * up (an invoke, `hcloud.getServers` with a label selector; 0 in an empty project). The
+ * firewall's rules check the planned count against it (validate.ts
+ * `controlPlaneShrinkProblem`): a refusal fails the program, and `pulumi up` previews first
+ * and stops there; a failed program run deletes nothing, so no node leaves and no server goes.
+ */
+/** The firewall's rules, once the control-plane change from `deployed` to `planned` passed its check. */
+export function checkedFirewallRules(
+  sources: readonly string[],
+  deployed: number,
+  planned: number,
+): FirewallRuleSpec[] {
+  checkControlPlaneChange(deployed, planned);
+  return firewallRules(sources);
+}
+
+function deployedControlPlanes(ctx: TalosStepContext): pulumi.Output<number> {
+  return hcloud
+    .getServersOutput({ withSelector: `cluster=${ctx.config.name},role=controlplane` }, hcloudOpts(ctx))
+    .apply((result) => result.servers.length);
 }
 
 /**
