@@ -200,6 +200,13 @@ if (recordWith) {
   it("records the measured sizes", () => record(recordWith));
 }
 
+it("the README states the measured sizes", () => {
+  const configs = (JSON.parse(readFileSync(FIXTURE, "utf8")) as Fixture).configs;
+  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8").replace(/\s+/g, " ");
+  const size = (stack: string) => configs[`${stack}-autoscaler-config`].bytes.max.toLocaleString("en-US");
+  expect(readme).toContain(`${size("stage")} bytes for stage and ${size("prod")} for prod`);
+});
+
 describe.each(["stage", "prod"])("user data of the %s servers", (stack) => {
   it("is nothing for every server the program creates: they take their config through the Talos API", () => {
     const servers = planOf(stack).filter((r) => r.type === "hcloud:index/server:Server");
