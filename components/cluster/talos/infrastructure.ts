@@ -97,7 +97,10 @@ export function hcloudInfrastructure(ctx: TalosStepContext): HcloudInfrastructur
  * up (an invoke, `hcloud.getServers` with a label selector; 0 in an empty project). The
  * firewall's rules check the planned count against it (validate.ts
  * `controlPlaneShrinkProblem`): a refusal fails the program, and `pulumi up` previews first
- * and stops there; a failed program run deletes nothing, so no node leaves and no server goes.
+ * and stops there. Without the preview (`--skip-preview`) no server waits on a firewall whose
+ * rules failed, and the engine deletes what the program no longer declares only at the end of
+ * a successful update ("Pulumi by design deletes resources at the end of an update",
+ * pulumi/pulumi#14740; pulumi/pulumi#9979), so no node leaves and no server goes.
  */
 /** The firewall's rules, once the control-plane change from `deployed` to `planned` passed its check. */
 export function checkedFirewallRules(
