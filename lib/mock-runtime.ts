@@ -7,7 +7,12 @@
  * subclass reads them there before delegating.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor, type Mocks, type MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+import {
+  MockMonitor,
+  type MockCallArgs,
+  type Mocks,
+  type MockResourceArgs,
+} from "@pulumi/pulumi/runtime/mocks";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 
 // `getStore` is marked @internal in the SDK's typings; the mock runtime needs it to turn
@@ -57,6 +62,11 @@ export interface RunOptions {
    * fakes (for example a fake kubeconfig on a command's stdout).
    */
   readonly outputsFor?: (args: MockResourceArgs) => Record<string, unknown> | undefined;
+  /**
+   * The answer of a provider function (an invoke) the offline runtime answers, in place of
+   * its default (for example the servers `hcloud:index/getServers:getServers` lists).
+   */
+  readonly callsFor?: (args: MockCallArgs) => Record<string, unknown> | undefined;
 }
 
 /**
@@ -211,7 +221,7 @@ export function builtInOutputs(args: MockResourceArgs): Record<string, unknown> 
 }
 
 /** State a mocked resource reports back: its inputs, the built-in fakes and the run's extras. */
-function defaultMocks(outputsFor: RunOptions["outputsFor"]): Mocks {
+function defaultMocks(outputsFor: RunOptions["outputsFor"], callsFor?: RunOptions["callsFor"]): Mocks {
   return {
     newResource(args: MockResourceArgs) {
       const state = {
@@ -222,7 +232,14 @@ function defaultMocks(outputsFor: RunOptions["outputsFor"]): Mocks {
       return { id: fakeId(args.type, args.name), state };
     },
     call(args) {
-      // The one provider function the program calls: finding the Talos snapshot by label.
+      const answer = callsFor?.(args);
+      if (answer) return answer;
+      // An empty Hetzner project: no control-plane server deployed yet (the Talos component
+      // compares their count with the planned one, validate.ts `controlPlaneShrinkProblem`).
+      if (args.token === "hcloud:index/getServers:getServers") {
+        return { ...(args.inputs as Record<string, unknown>), id: "fake-servers", servers: [] };
+      }
+      // Finding the Talos snapshot by label.
       // A preview answers it from the Hetzner API (no cluster needed); offline, a fake id.
       // `current` in apiAllowedCidrs: the operator's public IPv4 (RFC 5737 address: obviously fake).
       if (args.token === "command:local:run") {
@@ -321,7 +338,7 @@ export async function runProgram<T>(
       config[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
     pulumi.runtime.setAllConfig(config, [...(options.secretKeys ?? [])]);
-    const mocks = defaultMocks(options.outputsFor);
+    const mocks = defaultMocks(options.outputsFor, options.callsFor);
     const monitor = new RecordingMonitor(mocks, project, stack);
     settings.setMockOptions(monitor, project, stack, options.preview ?? false);
     // The same monitor features `setMocks` turns on, so secrets and references serialize

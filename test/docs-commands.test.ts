@@ -244,7 +244,7 @@ const ENTRIES: readonly Entry[] = [
       "--show-secrets (Emit secrets in plaintext in exported stack); the etcd backups' age identity is a secret output of the Talos component",
     check: () =>
       expectTrue(
-        read("components/cluster/talos/talosHcloudCluster.ts").includes("-etcd-backup-age-identity"),
+        read("components/cluster/talos/configs.ts").includes("-etcd-backup-age-identity"),
         "the Talos component keeps no age identity",
       ),
   },

@@ -134,7 +134,7 @@ export const CLUSTER_BASE_FOOTPRINT: Readonly<Record<FootprintClusterKind, Servi
       "controller, v1.11 line; the program sets no apiServer/controllerManager/scheduler resources): defaults passed to `resources(cfg.Resources, cpu, memory)` " +
       "are kube-apiserver 200m/512Mi, kube-controller-manager 50m/256Mi, kube-scheduler 10m/64Mi (the newer k8stemplates/*.go keep the same defaults); " +
       "CoreDNS Deployment replicas 2, requests 100m/70Mi, tolerates control-plane NoSchedule (k8stemplates/testdata/coredns-deployment.yaml, newer copy). " +
-      "etcd, kubelet and containerd are Talos services outside the pod accounting; kube-proxy is disabled (machineConfig.ts `proxy.disabled`). " +
+      "etcd, kubelet and containerd are Talos services outside the pod accounting; kube-proxy is disabled (machine-config.ts `proxy.disabled`). " +
       "Cilium 1.18.2 chart defaults (installed by `cilium install` with the flags in essentials.ts ciliumInstallArgs, none of which set resources or replicas): " +
       "cilium-operator replicas 2 (rendered chart template, cilium-operator/deployment.yaml); agent, envoy and operator `resources: {}` " +
       "(chart values; NOT re-read at 1.18.2 in this pass, the values file was not searchable). Hubble relay/UI are off by default and not counted. " +
@@ -156,7 +156,7 @@ export const CLUSTER_BASE_FOOTPRINT: Readonly<Record<FootprintClusterKind, Servi
     source:
       K3S_PACKAGED_SOURCE +
       " Program: components/cluster/k3s/scripts.ts:107 disables K3s's ServiceLB (`--disable=servicelb`), so no svclb pods; " +
-      "components/cluster/k3s/kubeVip.ts:107 kube-vip DaemonSet on control-plane nodes with `resources: {}`, tolerating every NoSchedule/NoExecute taint.",
+      "components/cluster/k3s/kube-vip.ts:107 kube-vip DaemonSet on control-plane nodes with `resources: {}`, tolerating every NoSchedule/NoExecute taint.",
   },
   "k3d-proxmox": {
     pods: [
@@ -469,7 +469,7 @@ export const NODE_RESERVED: Readonly<Record<FootprintClusterKind, NodeReservatio
       "siderolabs/talos pkg/machinery/constants/constants.go (stored copy with DefaultKubernetesVersion 1.33.1, the v1.10/v1.11 line): " +
       'KubeletSystemReservedCPU "50m", KubeletSystemReservedMemoryWorker "384Mi", KubeletSystemReservedMemoryControlPlane "512Mi"; ' +
       "internal/app/machined/pkg/controllers/k8s/kubelet_spec.go NewKubeletConfiguration sets systemReserved only when the config gives none " +
-      "(the program's machineConfig.ts sets none) and sets no kubeReserved and no evictionHard, so the kubelet default " +
+      "(the program's machine-config.ts sets none) and sets no kubeReserved and no evictionHard, so the kubelet default " +
       "evictionHard memory.available<100Mi applies: 384Mi+100Mi workers, 512Mi+100Mi control planes.",
   },
   k3s: {

@@ -3,7 +3,7 @@
  * DNS-01, MetalLB (k3s), K3s's own Traefik with an HTTPS redirect, the shared Cilium
  * Gateway (Talos) and Istio (sources 002, 003, 004).
  */
-import { istioIngressLoadBalancerName } from "../cluster/talos/talosHcloudCluster";
+import { istioIngressLoadBalancerName } from "../cluster/talos/talos-hcloud-cluster";
 import { GATEWAY_ROUTES_LABEL, namespaceObject } from "../../lib/namespaces";
 import { stringify } from "yaml";
 import {

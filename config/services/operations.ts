@@ -180,7 +180,7 @@ export interface MetricsServerSettings {
   readonly version: string;
   /**
    * Adds `--kubelet-insecure-tls`. Off: Talos kubelets rotate serving certificates
-   * (machineConfig.ts `rotate-server-certificates`), which needs a CSR approver instead.
+   * (machine-config.ts `rotate-server-certificates`), which needs a CSR approver instead.
    */
   readonly kubeletInsecureTls: boolean;
 }

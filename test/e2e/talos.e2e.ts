@@ -5,7 +5,7 @@
  * loader and validated in cloud mode by tools/real/talos-validate.
  */
 import { spawnSync } from "node:child_process";
-import { certSans, machinePatch } from "../../components/cluster/talos/machineConfig";
+import { certSans, machinePatch } from "../../components/cluster/talos/machine-config";
 import { parseClusters } from "../../config/clusters";
 import { DEFAULT_VERSIONS } from "../../config/defaults";
 import { ErrorCollector } from "../../config/reader";

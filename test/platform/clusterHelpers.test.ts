@@ -1,4 +1,4 @@
-import { prod } from "../cluster/talosFixture";
+import { prod } from "../cluster/talos-fixture";
 import * as pulumi from "@pulumi/pulumi";
 import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
 import type { Addon, Bundle } from "../../components/gitops/delivery";

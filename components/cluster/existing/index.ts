@@ -1,2 +1,2 @@
 /** A cluster made elsewhere, reached through its kubeconfig. */
-export { ExistingCluster, kubeconfigServer, type ExistingClusterArgs } from "./existingCluster";
+export { ExistingCluster, kubeconfigServer, type ExistingClusterArgs } from "./existing-cluster";

@@ -1,5 +1,5 @@
 /** k3d in a Proxmox VM: the component and its pure rendering functions. */
-export { ProxmoxK3dCluster, k3dClusterIdentifier, type ProxmoxK3dClusterArgs } from "./proxmoxK3dCluster";
+export { ProxmoxK3dCluster, k3dClusterIdentifier, type ProxmoxK3dClusterArgs } from "./proxmox-k3d-cluster";
 export {
   DOCKER_PACKAGES,
   K3D_API_PORT,

@@ -1,5 +1,5 @@
 /** K3s on SSH-reachable hosts: the component and its pure rendering functions. */
-export { K3sCluster, k3sChildAliases, k3sClusterIdentifier, type K3sClusterArgs } from "./k3sCluster";
+export { K3sCluster, k3sChildAliases, k3sClusterIdentifier, type K3sClusterArgs } from "./k3s-cluster";
 export {
   DRAINED_ANNOTATION,
   K3S_SERVER_TOKEN_FILE,
@@ -14,7 +14,7 @@ export {
   renderUncordonScript,
   renderUpgradeDrainScript,
 } from "./lifecycle";
-export { kubeVipImage, renderKubeVipManifest } from "./kubeVip";
+export { kubeVipImage, renderKubeVipManifest } from "./kube-vip";
 export { apiServerUrl, rewriteKubeconfig } from "./kubeconfig";
 export {
   HOST_PACKAGES,

@@ -7,7 +7,7 @@
  * @see https://docs.k3s.io/upgrades/manual
  */
 import type { K3sClusterConfig, K3sHostConfig } from "../../../config/types";
-import { renderKubeVipManifest } from "./kubeVip";
+import { renderKubeVipManifest } from "./kube-vip";
 import { apiServerUrl } from "./kubeconfig";
 import { assertArchitecture, script, shellQuote } from "./shell";
 

@@ -188,7 +188,7 @@ export interface EssentialSecret {
 
 /**
  * The Secrets the CCM, the CSI driver and the etcd backups read. They are applied through
- * the Kubernetes API once it answers (talosHcloudCluster.ts), never through the machine
+ * the Kubernetes API once it answers (talos-hcloud-cluster.ts), never through the machine
  * config: a machine config may reach a server as user data, which any process on the node
  * (pods included) can read from the Hetzner metadata service, and a Talos machine config is
  * readable through the Talos API. The workloads reference them by name only.

@@ -36,6 +36,24 @@ export const CURRENT_IPV4_URL = "https://ipv4.icanhazip.com";
 /** Shell command resolving the operator's public IPv4 (retries like hcloud-k8s: 10 x 1 s). */
 export const CURRENT_IPV4_COMMAND = `curl -4 -fsS --retry 10 --retry-delay 1 --max-time 30 ${CURRENT_IPV4_URL}`;
 
+/** What a CI run with `current` as the only API source stops with. */
+export const CURRENT_ONLY_IN_CI =
+  "config.apiAllowedCidrs: [current] alone in a CI run (CI is set): the firewall would admit only this runner, locking every admin out until the next local run, and the next runner out of its own preview; list the fixed egress CIDRs of your CI runners and admins beside current (README: Who can reach the APIs)";
+
+/**
+ * The command that resolves `current` on the machine running Pulumi. Without a fixed CIDR
+ * beside `current`, it first refuses to run in CI: CI systems set `CI` ("CI: Always set to
+ * true", GitHub Actions variables reference; GitLab CI/CD sets it in every job too), and a
+ * runner's address alone would lock everyone else out. It runs where `current` is resolved,
+ * at every preview and up (an invoke), so the refusal comes before anything changes; the
+ * offline synth answers the invoke itself and runs no command.
+ * @see https://docs.github.com/en/actions/reference/variables-reference
+ */
+export function currentIpv4Command(entries: readonly string[]): string {
+  if (entries.some((e) => e !== "current")) return CURRENT_IPV4_COMMAND;
+  return `case "\${CI:-}" in ""|false|0) ;; *) echo '${CURRENT_ONLY_IN_CI}' >&2; exit 1 ;; esac; ${CURRENT_IPV4_COMMAND}`;
+}
+
 /**
  * Adds `<ip>/32` of the resolved address (stdout of CURRENT_IPV4_COMMAND) in place of the
  * entry `current`; every configured CIDR stays. Throws when the answer is not an IPv4 address.
@@ -52,8 +70,9 @@ export function substituteCurrentIpv4(entries: readonly string[], stdout: string
 /**
  * The firewall's API sources. `current` resolves at every preview and up (an invoke, not a
  * resource), as hcloud-k8s' `firewall_use_current_ipv4` does: the address of whoever runs
- * Pulumi is added to the configured CIDRs, which are always kept (validation refuses
- * `current` without one, so no run can leave only its own address).
+ * Pulumi is added to the configured CIDRs, which are always kept. With `current` alone, a
+ * local run admits only its own address (validate.ts `apiSourcesWarning`) and a CI run stops
+ * (`currentIpv4Command`).
  */
 export function resolveApiSources(
   entries: readonly string[],
@@ -61,7 +80,7 @@ export function resolveApiSources(
 ): pulumi.Output<string[]> {
   if (!entries.includes("current")) return pulumi.output([...entries]);
   return command.local
-    .runOutput({ command: CURRENT_IPV4_COMMAND, interpreter: ["/bin/sh", "-c"] }, { parent })
+    .runOutput({ command: currentIpv4Command(entries), interpreter: ["/bin/sh", "-c"] }, { parent })
     .apply((r) => substituteCurrentIpv4(entries, r.stdout ?? ""));
 }
 

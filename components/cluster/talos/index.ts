@@ -4,7 +4,7 @@ export {
   gatewayLoadBalancerName,
   type TalosHcloudClusterArgs,
   type TalosHcloudClusterSecrets,
-} from "./talosHcloudCluster";
+} from "./talos-hcloud-cluster";
 export { autoscalerSettings, type AutoscalerNodeGroup, type AutoscalerSettings } from "./autoscaler";
 export { ciliumAddon, metadataDenyPolicy, HCLOUD_METADATA_CIDR } from "./cilium";
 export { firewallRules, type FirewallRuleSpec, KUBE_API_PORT, TALOS_API_PORT } from "./firewall";
@@ -14,7 +14,7 @@ export {
   installerImage,
   type MachinePatch,
   type PoolPatchInput,
-} from "./machineConfig";
+} from "./machine-config";
 export {
   essentialInlineManifests,
   extraManifestUrls,

@@ -201,12 +201,13 @@ export function apiSourcesLockout(entries: readonly string[]): string | undefine
 
 /**
  * Why `[current]` alone is fragile, or undefined: it admits only whoever ran Pulumi last, so
- * an up from another machine (a CI runner, a colleague) replaces that address. Not an
- * error: a single operator who always deploys from one place is served by it.
+ * an up from another machine (a colleague) replaces that address. Not an error for a local
+ * run: a single operator who always deploys from one place is served by it. A CI run refuses
+ * it where `current` is resolved (firewall.ts `currentIpv4Command`).
  */
 export function apiSourcesWarning(entries: readonly string[]): string | undefined {
   return entries.length > 0 && entries.every((e) => e === CURRENT_IPV4)
-    ? `apiAllowedCidrs is [current] alone: the firewall admits only whoever ran pulumi last, and an up from any other machine (a CI runner, a colleague) replaces that address; list your admins' and CI runners' fixed egress CIDRs beside current (README "Who can reach the APIs")`
+    ? `apiAllowedCidrs is [current] alone: the firewall admits only whoever ran pulumi last, and an up from any other machine (a colleague) replaces that address; a run in CI (CI set) stops with an error; list your admins' and CI runners' fixed egress CIDRs beside current (README "Who can reach the APIs")`
     : undefined;
 }
 
@@ -322,6 +323,31 @@ function checkQuorum(config: TalosHcloudClusterConfig): void {
       `config.nodePools: ${count} control-plane nodes in total; etcd needs an odd number (1, 3 or 5): it needs a majority of members up (quorum), and ${count === 0 ? "no member leaves no cluster" : `${count} members survive no more failures than ${count - 1}`}`,
     );
   }
+}
+
+/**
+ * What is wrong with changing the control plane from `deployed` servers (those Hetzner lists
+ * with this cluster's `role=controlplane` label) to `planned` nodes, or undefined.
+ *
+ * Growing is safe: Talos adds new etcd members as learners, one at a time, and "learner
+ * members are not counted in quorum calculations" (siderolabs/talos commit eefe1c21c, "add
+ * new etcd members in learner mode"). Shrinking removes members one at a time (each
+ * `-leave`), which keeps quorum while the remaining members are healthy, except the last
+ * removal on the way to one node: "It is unsafe to remove a member from a two member
+ * cluster. The majority of a two member cluster is also two. If there is a failure during the
+ * removal process, the cluster might not be able to make progress" (etcd operations guide,
+ * "Runtime reconfiguration"). So a change that shrinks to fewer than 3 is refused.
+ * @see https://etcd.io/docs/v3.5/op-guide/runtime-configuration/
+ */
+export function controlPlaneShrinkProblem(deployed: number, planned: number): string | undefined {
+  if (planned >= deployed || planned >= 3) return undefined;
+  return `config.nodePools: the control plane would shrink from the ${deployed} control-plane servers deployed now to ${planned}; the nodes leave etcd one at a time, and the last removal takes a member from a two-member etcd cluster, which etcd's runtime reconfiguration guide calls unsafe (its majority is both members: a failure during the removal leaves etcd without quorum); keep at least 3 control planes, or build a one-node cluster anew and restore an etcd snapshot into it (docs/operating.md "Restore etcd (Talos)")`;
+}
+
+/** Throws {@link controlPlaneShrinkProblem}'s problem, if any. */
+export function checkControlPlaneChange(deployed: number, planned: number): void {
+  const problem = controlPlaneShrinkProblem(deployed, planned);
+  if (problem) throw new Error(problem);
 }
 
 function checkSubnetSize(config: TalosHcloudClusterConfig): void {

@@ -5,18 +5,22 @@
 // with Talos's config loader, and runs its Validate in cloud mode, as a Hetzner node would.
 //
 // Input (stdin): a JSON list of {name, role, clusterName, endpoint, talosVersion,
-// kubernetesVersion, patch}. Output (stdout): a JSON list of {name, warnings, error}.
-// Exit status 1 when any config is invalid.
+// kubernetesVersion, patch}. Output (stdout): a JSON list of {name, warnings, error, bytes,
+// baseBytes}: bytes is the size of the patched config as `talosctl gen config --with-docs=false
+// --with-examples=false` writes it (what a node given it as user data receives), baseBytes the
+// size of the generated config before the patch. Exit status 1 when any config is invalid.
 package main
 
 import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/siderolabs/talos/pkg/machinery/config"
 	"github.com/siderolabs/talos/pkg/machinery/config/configloader"
 	"github.com/siderolabs/talos/pkg/machinery/config/configpatcher"
+	"github.com/siderolabs/talos/pkg/machinery/config/encoder"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
 	"github.com/siderolabs/talos/pkg/machinery/config/machine"
@@ -41,24 +45,34 @@ type request struct {
 }
 
 type result struct {
-	Name     string   `json:"name"`
-	Warnings []string `json:"warnings"`
-	Error    string   `json:"error,omitempty"`
+	Name      string   `json:"name"`
+	Warnings  []string `json:"warnings"`
+	Error     string   `json:"error,omitempty"`
+	Bytes     int      `json:"bytes"`
+	BaseBytes int      `json:"baseBytes"`
 }
 
-func validate(r request) ([]string, error) {
+type sizes struct{ bytes, base int }
+
+func validate(r request) ([]string, sizes, error) {
+	var size sizes
 	contract, err := config.ParseContractFromVersion(r.TalosVersion)
 	if err != nil {
-		return nil, fmt.Errorf("talos version %q: %w", r.TalosVersion, err)
+		return nil, size, fmt.Errorf("talos version %q: %w", r.TalosVersion, err)
 	}
 	bundle, err := secrets.NewBundle(secrets.NewClock(), contract)
 	if err != nil {
-		return nil, err
+		return nil, size, err
 	}
-	in, err := generate.NewInput(r.ClusterName, r.Endpoint, r.KubernetesVersion,
-		generate.WithVersionContract(contract), generate.WithSecretsBundle(bundle))
+	// The options `talosctl gen config` passes with its flag defaults (cmd/talosctl/cmd/mgmt/gen
+	// config.go: --install-disk /dev/sda, --dns-domain cluster.local, --with-cluster-discovery,
+	// no --additional-sans; the version without its "v"), so the sizes are those of its output.
+	in, err := generate.NewInput(r.ClusterName, r.Endpoint, strings.TrimPrefix(r.KubernetesVersion, "v"),
+		generate.WithVersionContract(contract), generate.WithSecretsBundle(bundle),
+		generate.WithInstallDisk("/dev/sda"), generate.WithDNSDomain("cluster.local"),
+		generate.WithClusterDiscovery(true), generate.WithAdditionalSubjectAltNames([]string{}))
 	if err != nil {
-		return nil, fmt.Errorf("generate input: %w", err)
+		return nil, size, fmt.Errorf("generate input: %w", err)
 	}
 	t := machine.TypeWorker
 	if r.Role == "controlplane" {
@@ -66,26 +80,36 @@ func validate(r request) ([]string, error) {
 	}
 	base, err := in.Config(t)
 	if err != nil {
-		return nil, fmt.Errorf("generate %s config: %w", r.Role, err)
+		return nil, size, fmt.Errorf("generate %s config: %w", r.Role, err)
 	}
+	// --with-docs=false --with-examples=false: bundle.Serialize encodes with these comment flags.
+	baseBytes, err := base.EncodeBytes(encoder.WithComments(encoder.CommentsDisabled))
+	if err != nil {
+		return nil, size, err
+	}
+	size.base = len(baseBytes)
 	patch, err := configpatcher.LoadPatch(r.Patch)
 	if err != nil {
-		return nil, fmt.Errorf("load patch: %w", err)
+		return nil, size, fmt.Errorf("load patch: %w", err)
 	}
 	out, err := configpatcher.Apply(configpatcher.WithConfig(base), []configpatcher.Patch{patch})
 	if err != nil {
-		return nil, fmt.Errorf("apply patch: %w", err)
+		return nil, size, fmt.Errorf("apply patch: %w", err)
 	}
+	// A strategic-merge patch leaves a config, which Bytes encodes with comments disabled
+	// (configpatcher apply.go), as bundle.Serialize does for talosctl.
 	rendered, err := out.Bytes()
 	if err != nil {
-		return nil, err
+		return nil, size, err
 	}
+	size.bytes = len(rendered)
 	cfg, err := configloader.NewFromBytes(rendered)
 	if err != nil {
-		return nil, fmt.Errorf("config loader: %w", err)
+		return nil, size, fmt.Errorf("config loader: %w", err)
 	}
 	// As `talosctl validate --mode cloud` does (cmd/talosctl/cmd/talos/validate.go), not strict.
-	return cfg.Validate(cloudMode{})
+	warnings, err := cfg.Validate(cloudMode{})
+	return warnings, size, err
 }
 
 func main() {
@@ -97,8 +121,8 @@ func main() {
 	failed := false
 	results := make([]result, 0, len(reqs))
 	for _, r := range reqs {
-		warnings, err := validate(r)
-		res := result{Name: r.Name, Warnings: append([]string{}, warnings...)}
+		warnings, size, err := validate(r)
+		res := result{Name: r.Name, Warnings: append([]string{}, warnings...), Bytes: size.bytes, BaseBytes: size.base}
 		if err != nil {
 			res.Error = err.Error()
 			failed = true

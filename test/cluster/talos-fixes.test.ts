@@ -13,7 +13,7 @@ import {
 
 import { substituteCurrentIpv4 } from "../../components/cluster/talos/firewall";
 import { apiSourceProblem, validateTalosHcloudArgs } from "../../components/cluster/talos/validate";
-import { prod, versions, withConfig } from "./talosFixture";
+import { prod, versions, withConfig } from "./talos-fixture";
 
 const facts = JSON.parse(
   readFileSync(path.join(__dirname, "..", "fixtures", "upstream", "cluster-facts.json"), "utf8"),

@@ -2,8 +2,8 @@
 import * as path from "node:path";
 import { readFileSync } from "fs";
 import Ajv2020 from "ajv/dist/2020";
-import { certSans, machinePatch } from "../../components/cluster/talos/machineConfig";
-import { prod, versions } from "./talosFixture";
+import { certSans, machinePatch } from "../../components/cluster/talos/machine-config";
+import { prod, versions } from "./talos-fixture";
 
 const schema = JSON.parse(
   readFileSync(path.join(__dirname, "..", "fixtures", "upstream", "talos-v1.11-config.schema.json"), "utf8"),

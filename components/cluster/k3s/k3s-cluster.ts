@@ -3,6 +3,7 @@
  * three Raspberry Pi CM5 servers; ingress on the MetalLB VIP, the API on a kube-vip VIP).
  */
 import * as command from "@pulumi/command";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { K3sClusterConfig, K3sHostConfig, Versions } from "../../../config/types";
@@ -108,207 +109,285 @@ export class K3sCluster extends pulumi.ComponentResource {
       );
     }
     const config = args.config;
-    const version = args.versions.k3s;
-    const privateKey = pulumi.secret(args.sshPrivateKey);
-    const plan = planK3sNodes(config.hosts);
     const live = config.hosts.filter((h) => !h.gone);
     const first = firstServer(live);
     const apiServer = apiServerUrl(config.apiVip);
-    const connect = (host: K3sHostConfig): command.types.input.remote.ConnectionArgs =>
-      sshConnection(
-        { host: host.address, port: config.sshPort, user: config.sshUser, hostKey: host.hostKey },
-        privateKey,
-      );
-    // Children are named `${name}-<role>`; earlier cluster names alias them (see the TSDoc).
-    const child = (role: string): { name: string; alias: { aliases?: pulumi.Alias[] } } => ({
-      name: `${name}-${role}`,
-      alias: config.formerNames.length > 0 ? { aliases: k3sChildAliases(config.formerNames, role) } : {},
-    });
-    const remote = (
-      role: string,
-      commandArgs: command.remote.CommandArgs,
-      options: pulumi.CustomResourceOptions = {},
-    ): command.remote.Command => {
-      const id = child(role);
-      return new command.remote.Command(id.name, commandArgs, { parent: this, ...options, ...id.alias });
-    };
-    // A gone host's own commands keep their state (nothing connects to it) and are retained,
-    // so removing the host afterwards drops them without running their deletes
-    // (pulumi.com/docs/iac/concepts/resources/options/retainondelete/: set it, `up`, then delete).
-    const frozen = (host: K3sHostConfig): pulumi.CustomResourceOptions =>
-      host.gone ? { ignoreChanges: FROZEN_INPUTS, retainOnDelete: true } : {};
-
-    // RandomPassword marks `result` secret itself; pulumi.secret keeps it so in any runtime.
-    const tokenName = child("token");
-    const password = new random.RandomPassword(
-      tokenName.name,
-      { length: 64, special: false },
-      { parent: this, ...tokenName.alias },
-    );
-    const token = pulumi.secret(password.result);
-    const s3 = args.etcdS3Credentials;
-    // The first server's install creates the cluster (or rejoins it) with the plain secret;
-    // every other node gets the full token read back from it, so it verifies the CA.
-    // Servers also get the etcd S3 keys (agents take no snapshots and never see them).
-    const stdinFor = (joinToken: pulumi.Output<string>, server: boolean): pulumi.Output<string> =>
-      pulumi.secret(
-        s3 && config.etcdSnapshots && server
-          ? pulumi.interpolate`${joinToken.apply((t) => t.trim())}\n${s3.accessKeyId}\n${s3.secretAccessKey}\n`
-          : joinToken.apply((t) => `${t.trim()}\n`),
-      );
-
+    const cmds = clusterCommands(name, config, pulumi.secret(args.sshPrivateKey), this);
     const steps: HostSteps = {
+      ...cmds,
       config,
-      version,
+      version: args.versions.k3s,
       kubeVipVersion: args.versions.kubeVip,
       first,
-      remote,
-      connect,
-      frozen,
-      stdin: (host, joinToken) =>
-        stdinFor(
-          host.name === first.name || joinToken === undefined ? token : joinToken.stdout,
-          host.role === "server",
-        ),
+      stdin: joinStdin(cmds, config, first, args.etcdS3Credentials, this),
     };
-    const installs: command.remote.Command[] = [];
-    const nodes: command.remote.Command[] = [];
-    let joinToken: command.remote.Command | undefined;
-    let previous: command.remote.Command | undefined;
-    for (const node of plan) {
-      const built = hostCommands(steps, node, { previous, joinToken, lastRemoval: nodes.at(-1) });
-      installs.push(built.install);
-      nodes.push(built.removal);
-      previous = built.last;
-      joinToken = built.joinToken ?? joinToken;
-    }
-
+    const plan = planK3sNodes(config.hosts);
+    const { installs, removals } = allHostCommands(steps, plan);
     // Deleted before every `-node` (it depends on them): only when the whole cluster goes.
-    const teardown = remote(
+    const teardown = cmds.remote(
       "teardown",
       {
-        connection: connect(first),
+        connection: cmds.connect(first),
         create: renderTeardownClearScript(),
         delete: renderTeardownMarkScript(),
       },
-      { dependsOn: nodes },
+      { dependsOn: removals },
     );
-
     const serverInstalls = installs.filter((_, i) => plan[i].host.role === "server" && !plan[i].host.gone);
-    const read = remote(
-      "kubeconfig",
-      {
-        connection: connect(first),
-        create: renderReadKubeconfigScript(),
-        // The admin kubeconfig (system:masters) is on stdout: marking the output secret does
-        // not keep it out of the engine's log, so logging is off ("If there might be secrets
-        // in the output, you can disable logging here", @pulumi/command remote.CommandArgs.logging).
-        logging: "none",
-        triggers: [version, first.address],
-      },
-      { dependsOn: serverInstalls, additionalSecretOutputs: ["stdout"] },
-    );
-    // Users, joining nodes and Pulumi itself all use the API VIP. Every server's install
-    // waits until the VIP answers, and the kubeconfig is read only after the servers'
-    // installs, so the VIP answers whenever this provider is first used.
-    const kubeconfig = pulumi.secret(
-      read.stdout.apply((text) => rewriteKubeconfig(text, apiServer, config.name)),
-    );
-    const providerName = child("k8s");
-    const provider = clusterProvider(
-      providerName.name,
-      // The same cluster across upgrades, host changes and a rename (its first name stays
-      // its identity), so none of these replaces the provider and every object with it.
-      { kubeconfig, clusterIdentifier: k3sClusterIdentifier(config) },
-      { parent: this, ...providerName.alias },
-    );
+    const access = clusterAccess(steps, apiServer, serverInstalls, this);
 
     this.handle = {
       name: config.name,
       kind: config.kind,
       apiEndpoint: pulumi.output(apiServer),
-      kubeconfig,
-      provider,
+      kubeconfig: access.kubeconfig,
+      provider: access.provider,
       capabilities: capabilitiesOf(config),
       nodeAddresses: pulumi.output(live.map((h) => h.address)),
       loadBalancerAddress: pulumi.output(config.vip),
-      ready: [read, teardown, ...nodes],
+      ready: [access.read, teardown, ...removals],
     };
     this.registerOutputs({
       apiEndpoint: this.handle.apiEndpoint,
-      kubeconfig,
+      kubeconfig: access.kubeconfig,
       nodeAddresses: this.handle.nodeAddresses,
     });
   }
 }
 
-/** What {@link hostCommands} needs from the component. */
-interface HostSteps {
-  readonly config: K3sClusterConfig;
-  readonly version: string;
-  readonly kubeVipVersion: string;
-  /** The first live server: it reads back the join token. */
-  readonly first: K3sHostConfig;
+/** How the component names, connects and registers its commands. */
+interface ClusterCommands {
+  /** Name and aliases of the child `<cluster>-<role>` (earlier cluster names alias it). */
+  readonly child: (role: string) => { name: string; alias: { aliases?: pulumi.Alias[] } };
+  /** A remote command named after `role`, parented to the component. */
   readonly remote: (
     role: string,
     args: command.remote.CommandArgs,
     options?: pulumi.CustomResourceOptions,
   ) => command.remote.Command;
+  /** The SSH connection to a host, verifying its `hostKey`. */
   readonly connect: (host: K3sHostConfig) => command.types.input.remote.ConnectionArgs;
+  /** Options that freeze a gone host's own commands. */
   readonly frozen: (host: K3sHostConfig) => pulumi.CustomResourceOptions;
+}
+
+/** The naming, connection and freezing rules of a cluster's commands. */
+function clusterCommands(
+  name: string,
+  config: K3sClusterConfig,
+  privateKey: pulumi.Output<string>,
+  parent: pulumi.Resource,
+): ClusterCommands {
+  // Children are named `${name}-<role>`; earlier cluster names alias them (see the TSDoc).
+  const child = (role: string): { name: string; alias: { aliases?: pulumi.Alias[] } } => ({
+    name: `${name}-${role}`,
+    alias: config.formerNames.length > 0 ? { aliases: k3sChildAliases(config.formerNames, role) } : {},
+  });
+  return {
+    child,
+    remote: (role, commandArgs, options = {}) => {
+      const id = child(role);
+      return new command.remote.Command(id.name, commandArgs, { parent, ...options, ...id.alias });
+    },
+    connect: (host) =>
+      sshConnection(
+        { host: host.address, port: config.sshPort, user: config.sshUser, hostKey: host.hostKey },
+        privateKey,
+      ),
+    // A gone host's own commands keep their state (nothing connects to it) and are retained,
+    // so removing the host afterwards drops them without running their deletes
+    // (pulumi.com/docs/iac/concepts/resources/options/retainondelete/: set it, `up`, then delete).
+    frozen: (host) => (host.gone ? { ignoreChanges: FROZEN_INPUTS, retainOnDelete: true } : {}),
+  };
+}
+
+/**
+ * The cluster token and what each install reads on stdin. The first server's install creates
+ * the cluster (or rejoins it) with the plain secret; every other node gets the full token read
+ * back from it, so it verifies the CA. Servers also get the etcd S3 keys (agents take no
+ * snapshots and never see them).
+ */
+function joinStdin(
+  cmds: ClusterCommands,
+  config: K3sClusterConfig,
+  first: K3sHostConfig,
+  s3: K3sClusterArgs["etcdS3Credentials"],
+  parent: pulumi.Resource,
+): HostSteps["stdin"] {
+  // RandomPassword marks `result` secret itself; pulumi.secret keeps it so in any runtime.
+  const tokenName = cmds.child("token");
+  const password = new random.RandomPassword(
+    tokenName.name,
+    { length: 64, special: false },
+    { parent, ...tokenName.alias },
+  );
+  const token = pulumi.secret(password.result);
+  const stdinFor = (joinToken: pulumi.Output<string>, server: boolean): pulumi.Output<string> =>
+    pulumi.secret(
+      s3 && config.etcdSnapshots && server
+        ? pulumi.interpolate`${joinToken.apply((t) => t.trim())}\n${s3.accessKeyId}\n${s3.secretAccessKey}\n`
+        : joinToken.apply((t) => `${t.trim()}\n`),
+    );
+  return (host, joinToken) =>
+    stdinFor(
+      host.name === first.name || joinToken === undefined ? token : joinToken.stdout,
+      host.role === "server",
+    );
+}
+
+/** Every host's commands, one host after the other in plan order (servers first). */
+function allHostCommands(
+  steps: HostSteps,
+  plan: readonly K3sNodePlan[],
+): { installs: command.remote.Command[]; removals: command.remote.Command[] } {
+  const installs: command.remote.Command[] = [];
+  const removals: command.remote.Command[] = [];
+  let joinToken: command.remote.Command | undefined;
+  let previous: command.remote.Command | undefined;
+  for (const node of plan) {
+    const built = hostCommands(steps, node, { previous, joinToken, lastRemoval: removals.at(-1) });
+    installs.push(built.install);
+    removals.push(built.removal);
+    previous = built.last;
+    joinToken = built.joinToken ?? joinToken;
+  }
+  return { installs, removals };
+}
+
+/**
+ * The admin kubeconfig read back from the first server, with its server rewritten to the API
+ * VIP, and the Kubernetes provider over it.
+ */
+function clusterAccess(
+  steps: HostSteps,
+  apiServer: string,
+  serverInstalls: readonly command.remote.Command[],
+  parent: pulumi.Resource,
+): { read: command.remote.Command; kubeconfig: pulumi.Output<string>; provider: k8s.Provider } {
+  const { config, first } = steps;
+  const read = steps.remote(
+    "kubeconfig",
+    {
+      connection: steps.connect(first),
+      create: renderReadKubeconfigScript(),
+      // The admin kubeconfig (system:masters) is on stdout: marking the output secret does
+      // not keep it out of the engine's log, so logging is off ("If there might be secrets
+      // in the output, you can disable logging here", @pulumi/command remote.CommandArgs.logging).
+      logging: "none",
+      triggers: [steps.version, first.address],
+    },
+    { dependsOn: [...serverInstalls], additionalSecretOutputs: ["stdout"] },
+  );
+  // Users, joining nodes and Pulumi itself all use the API VIP. Every server's install
+  // waits until the VIP answers, and the kubeconfig is read only after the servers'
+  // installs, so the VIP answers whenever this provider is first used.
+  const kubeconfig = pulumi.secret(
+    read.stdout.apply((text) => rewriteKubeconfig(text, apiServer, config.name)),
+  );
+  const providerName = steps.child("k8s");
+  const provider = clusterProvider(
+    providerName.name,
+    // The same cluster across upgrades, host changes and a rename (its first name stays
+    // its identity), so none of these replaces the provider and every object with it.
+    { kubeconfig, clusterIdentifier: k3sClusterIdentifier(config) },
+    { parent, ...providerName.alias },
+  );
+  return { read, kubeconfig, provider };
+}
+
+/** What {@link hostCommands} needs from the component. */
+interface HostSteps extends ClusterCommands {
+  readonly config: K3sClusterConfig;
+  readonly version: string;
+  readonly kubeVipVersion: string;
+  /** The first live server: it reads back the join token. */
+  readonly first: K3sHostConfig;
   readonly stdin: (
     host: K3sHostConfig,
     joinToken: command.remote.Command | undefined,
   ) => pulumi.Output<string>;
 }
 
+/** What runs before a host's commands: the previous node's, the join token, the last removal. */
+interface HostBefore {
+  readonly previous?: command.remote.Command;
+  readonly joinToken?: command.remote.Command;
+  readonly lastRemoval?: command.remote.Command;
+}
+
 /** The commands of one host, in order: prepare, uninstall, drain, install, uncordon, node (and evict). */
 function hostCommands(
   b: HostSteps,
   node: K3sNodePlan,
-  before: {
-    readonly previous?: command.remote.Command;
-    readonly joinToken?: command.remote.Command;
-    readonly lastRemoval?: command.remote.Command;
-  },
+  before: HostBefore,
 ): {
   install: command.remote.Command;
   last: command.remote.Command;
   removal: command.remote.Command;
   joinToken?: command.remote.Command;
 } {
-  const { config, version, remote, connect, frozen } = b;
   const host = node.host;
-  const runner = removalRunner(config.hosts, host);
-  const prepare = remote(
+  const prepare = b.remote(
     `${host.name}-prepare`,
-    { connection: connect(host), create: renderPrepareScript(config, host) },
-    frozen(host),
+    { connection: b.connect(host), create: renderPrepareScript(b.config, host) },
+    b.frozen(host),
   );
-  const uninstall = remote(
+  const uninstall = b.remote(
     `${host.name}-uninstall`,
     {
-      connection: connect(host),
+      connection: b.connect(host),
       create: `echo "K3s on ${host.name} is managed by Pulumi; deleting this resource uninstalls it"`,
       delete: renderUninstallScript(host.name),
     },
     // No triggers: nothing may replace this resource, as a replacement runs its delete.
-    { dependsOn: [prepare], ...frozen(host) },
+    { dependsOn: [prepare], ...b.frozen(host) },
   );
+  const { install, joinToken, last } = hostInstall(b, node, before, [prepare, uninstall]);
+  const runner = removalRunner(b.config.hosts, host);
+  if (host.gone) {
+    b.remote(`${host.name}-evict`, { connection: b.connect(runner), create: renderEvictScript(host.name) });
+  }
+  const removal = b.remote(
+    `${host.name}-node`,
+    {
+      connection: b.connect(runner),
+      create: `echo "node ${host.name} joined the cluster"`,
+      delete: renderRemoveNodeScript(host.name),
+    },
+    // Removals run one at a time (each waits for the next node's removal).
+    { dependsOn: [install, ...(before.lastRemoval ? [before.lastRemoval] : [])] },
+  );
+  return { install, last, removal, joinToken };
+}
+
+/**
+ * Install or upgrade of one host: the upgrade drain (on another server), the install, the
+ * join-token read on the first server, and the uncordon (on another server).
+ */
+function hostInstall(
+  b: HostSteps,
+  node: K3sNodePlan,
+  before: HostBefore,
+  setup: readonly [command.remote.Command, command.remote.Command],
+): { install: command.remote.Command; joinToken?: command.remote.Command; last: command.remote.Command } {
+  const { config, version } = b;
+  const host = node.host;
+  const [prepare, uninstall] = setup;
+  const runner = removalRunner(config.hosts, host);
   const triggers = [version, config.architecture, ...k3sArgs(config, node)];
   const order = before.previous ? [before.previous] : [];
   // Upgrade drain and uncordon exist for live hosts; they run on another server.
   const drain = host.gone
     ? undefined
-    : remote(
+    : b.remote(
         `${host.name}-drain`,
-        { connection: connect(runner), create: renderUpgradeDrainScript(host.name, version), triggers },
+        { connection: b.connect(runner), create: renderUpgradeDrainScript(host.name, version), triggers },
         { dependsOn: [prepare, ...order] },
       );
-  const install = remote(
+  const install = b.remote(
     `${host.name}-install`,
     {
-      connection: connect(host),
+      connection: b.connect(host),
       create: renderInstallScript(config, node, version, b.kubeVipVersion),
       stdin: b.stdin(host, before.joinToken),
       // A new version or flag set replaces the command, which reruns the installer (the
@@ -325,15 +404,15 @@ function hostCommands(
         ...order,
         ...(before.joinToken ? [before.joinToken] : []),
       ],
-      ...frozen(host),
+      ...b.frozen(host),
     },
   );
   const joinToken =
     host.name === b.first.name
-      ? remote(
+      ? b.remote(
           "join-token",
           {
-            connection: connect(b.first),
+            connection: b.connect(b.first),
             create: renderReadJoinTokenScript(),
             // The join token is a credential: secret output and nothing in the log.
             logging: "none",
@@ -344,25 +423,12 @@ function hostCommands(
       : undefined;
   const uncordon = host.gone
     ? undefined
-    : remote(
+    : b.remote(
         `${host.name}-uncordon`,
-        { connection: connect(runner), create: renderUncordonScript(host.name), triggers },
+        { connection: b.connect(runner), create: renderUncordonScript(host.name), triggers },
         { dependsOn: [install] },
       );
-  if (host.gone) {
-    remote(`${host.name}-evict`, { connection: connect(runner), create: renderEvictScript(host.name) });
-  }
-  const removal = remote(
-    `${host.name}-node`,
-    {
-      connection: connect(runner),
-      create: `echo "node ${host.name} joined the cluster"`,
-      delete: renderRemoveNodeScript(host.name),
-    },
-    // Removals run one at a time (each waits for the next node's removal).
-    { dependsOn: [install, ...(before.lastRemoval ? [before.lastRemoval] : [])] },
-  );
-  return { install, last: uncordon ?? install, removal, joinToken };
+  return { install, joinToken, last: uncordon ?? install };
 }
 
 /**

@@ -1,14 +1,14 @@
 import { autoscalerSettings } from "../../components/cluster/talos/autoscaler";
 import { essentialInlineManifests, extraManifestUrls } from "../../components/cluster/talos/essentials";
 import { firewallRules } from "../../components/cluster/talos/firewall";
-import { certSans, machinePatch } from "../../components/cluster/talos/machineConfig";
+import { certSans, machinePatch } from "../../components/cluster/talos/machine-config";
 import { planNodes } from "../../components/cluster/talos/plan";
 import { apiSourcesWarning, validateTalosHcloudArgs } from "../../components/cluster/talos/validate";
 import { HCLOUD_ENCRYPTED_STORAGE_CLASS } from "../../components/cluster/capabilities";
 import { parseAllDocuments } from "yaml";
 import { ciliumCliFor } from "../../components/cluster/talos/essentials";
 import { kubernetesCompatibility } from "../../components/cluster/talos/compat";
-import { prod, versions, withConfig } from "./talosFixture";
+import { prod, versions, withConfig } from "./talos-fixture";
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered YAML is read loosely */
 
 const cp = { role: "controlplane" as const, pool: "control-plane", labels: {}, taints: [] };

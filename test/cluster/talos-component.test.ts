@@ -1,6 +1,6 @@
 import * as hcloud from "@pulumi/hcloud";
 import { runProgram, type RecordedResource } from "../../lib/mock-runtime";
-import { prod, versions, withConfig } from "./talosFixture";
+import { prod, versions, withConfig } from "./talos-fixture";
 import type { TalosHcloudClusterConfig } from "../../config/types";
 
 async function synth(config: TalosHcloudClusterConfig = prod) {

@@ -1,7 +1,7 @@
 import { parseAllDocuments } from "yaml";
 import { essentialInlineManifests } from "../../components/cluster/talos";
 import { validateSchemas } from "../../tools/schemas";
-import { prod, versions } from "./talosFixture";
+import { prod, versions } from "./talos-fixture";
 
 describe("Talos in-cluster essentials", () => {
   it("are schema-valid Kubernetes objects and carry no Secret", () => {

@@ -69,91 +69,10 @@ export class ProxmoxK3dCluster extends pulumi.ComponentResource {
     super("platform:cluster:ProxmoxK3dCluster", name, {}, opts);
     validateK3dArgs(name, args.config, args.versions);
     const config = args.config;
-    const versions = args.versions;
     const address = vmHostAddress(config);
     const apiServer = apiServerUrl(address, K3D_API_PORT);
-
-    // The public half of the private key is public: unsecret it so the VM's key list stays
-    // readable in the plan (the private key itself never leaves its secret Output).
-    const derivedKeys: pulumi.Input<string[]> =
-      config.vm.sshPublicKeys.length > 0
-        ? []
-        : pulumi.unsecret(
-            pulumi.secret(args.sshPrivateKey).apply((key) => {
-              try {
-                return [publicKeyLine(key)];
-              } catch (error) {
-                throw new pulumi.RunError(
-                  `platform:sshPrivateKey: ${(error as Error).message}; set an OpenSSH or PEM private key, or list vm.sshPublicKeys`,
-                );
-              }
-            }),
-          );
-    const vm = new proxmox.VmLegacy(`${name}-vm`, renderVmArgs(config, derivedKeys), {
-      parent: this,
-      provider: args.proxmoxProvider,
-      protect: true,
-      // Cloud-init data only applies at first boot; a changed key, address or template
-      // must never replace the staging VM (ARCHITECTURE.md decision 8).
-      ignoreChanges: ["initialization", "clone"],
-    });
-
-    // The VM's host key is generated at its first boot, so it can only be configured once
-    // known (`vm.hostKey`, from `ssh-keyscan`); until then the connection is not verified.
-    const connection: command.types.input.remote.ConnectionArgs = sshConnection(
-      { host: address, user: config.vm.sshUser, hostKey: config.vm.hostKey },
-      args.sshPrivateKey,
-    );
-    const docker = new command.remote.Command(
-      `${name}-docker`,
-      {
-        connection,
-        create: renderDockerInstallScript(versions.docker, config.architecture),
-        triggers: [versions.docker],
-      },
-      { parent: this, dependsOn: [vm] },
-    );
-    const k3d = new command.remote.Command(
-      `${name}-k3d`,
-      {
-        connection,
-        create: renderK3dInstallScript(versions.k3d, config.architecture),
-        triggers: [versions.k3d, config.architecture],
-      },
-      { parent: this, dependsOn: [docker] },
-    );
-    // A new k3d release recreates the cluster too: its helper images (load balancer, tools)
-    // are tied to the k3d version, and k3d has no in-place upgrade.
-    const registries = renderRegistriesYaml(config);
-    const clusterTriggers = [
-      versions.k3d,
-      ...k3dCreateArgs(config, versions),
-      ...(registries ? [registries] : []),
-    ];
-    const cluster = new command.remote.Command(
-      `${name}-cluster`,
-      {
-        connection,
-        create: renderK3dCreateScript(config, versions),
-        delete: renderK3dDeleteScript(config.name),
-        triggers: clusterTriggers,
-      },
-      // Same cluster name: the old cluster must go before the new one is created. A new
-      // key or address must not replace (and so delete) the cluster.
-      { parent: this, dependsOn: [k3d], deleteBeforeReplace: true, ignoreChanges: ["connection"] },
-    );
-    const read = new command.remote.Command(
-      `${name}-kubeconfig`,
-      {
-        connection,
-        create: renderK3dKubeconfigScript(config.name),
-        // The admin kubeconfig is on stdout: a secret output is still logged unless logging
-        // is off (@pulumi/command remote.CommandArgs.logging).
-        logging: "none",
-        triggers: clusterTriggers,
-      },
-      { parent: this, dependsOn: [cluster], additionalSecretOutputs: ["stdout"] },
-    );
+    const vm = stagingVm(name, args, this);
+    const { cluster, read, clusterTriggers } = k3dInVm(name, args, vm, this);
     const kubeconfig = pulumi.secret(
       read.stdout.apply((text) => rewriteKubeconfig(text, apiServer, config.name)),
     );
@@ -186,4 +105,100 @@ export class ProxmoxK3dCluster extends pulumi.ComponentResource {
     };
     this.registerOutputs({ apiEndpoint: this.handle.apiEndpoint, kubeconfig, vmId: vm.vmId });
   }
+}
+
+/** The VM, cloned from the cloud-init template and protected. */
+function stagingVm(name: string, args: ProxmoxK3dClusterArgs, parent: pulumi.Resource): proxmox.VmLegacy {
+  const config = args.config;
+  // The public half of the private key is public: unsecret it so the VM's key list stays
+  // readable in the plan (the private key itself never leaves its secret Output).
+  const derivedKeys: pulumi.Input<string[]> =
+    config.vm.sshPublicKeys.length > 0
+      ? []
+      : pulumi.unsecret(
+          pulumi.secret(args.sshPrivateKey).apply((key) => {
+            try {
+              return [publicKeyLine(key)];
+            } catch (error) {
+              throw new pulumi.RunError(
+                `platform:sshPrivateKey: ${(error as Error).message}; set an OpenSSH or PEM private key, or list vm.sshPublicKeys`,
+              );
+            }
+          }),
+        );
+  return new proxmox.VmLegacy(`${name}-vm`, renderVmArgs(config, derivedKeys), {
+    parent,
+    provider: args.proxmoxProvider,
+    protect: true,
+    // Cloud-init data only applies at first boot; a changed key, address or template
+    // must never replace the staging VM (ARCHITECTURE.md decision 8).
+    ignoreChanges: ["initialization", "clone"],
+  });
+}
+
+/** Docker, k3d and the k3d cluster in the VM, over SSH, and the command reading its kubeconfig. */
+function k3dInVm(
+  name: string,
+  args: ProxmoxK3dClusterArgs,
+  vm: proxmox.VmLegacy,
+  parent: pulumi.Resource,
+): { cluster: command.remote.Command; read: command.remote.Command; clusterTriggers: string[] } {
+  const { config, versions } = args;
+  // The VM's host key is generated at its first boot, so it can only be configured once
+  // known (`vm.hostKey`, from `ssh-keyscan`); until then the connection is not verified.
+  const connection: command.types.input.remote.ConnectionArgs = sshConnection(
+    { host: vmHostAddress(config), user: config.vm.sshUser, hostKey: config.vm.hostKey },
+    args.sshPrivateKey,
+  );
+  const docker = new command.remote.Command(
+    `${name}-docker`,
+    {
+      connection,
+      create: renderDockerInstallScript(versions.docker, config.architecture),
+      triggers: [versions.docker],
+    },
+    { parent, dependsOn: [vm] },
+  );
+  const k3d = new command.remote.Command(
+    `${name}-k3d`,
+    {
+      connection,
+      create: renderK3dInstallScript(versions.k3d, config.architecture),
+      triggers: [versions.k3d, config.architecture],
+    },
+    { parent, dependsOn: [docker] },
+  );
+  // A new k3d release recreates the cluster too: its helper images (load balancer, tools)
+  // are tied to the k3d version, and k3d has no in-place upgrade.
+  const registries = renderRegistriesYaml(config);
+  const clusterTriggers = [
+    versions.k3d,
+    ...k3dCreateArgs(config, versions),
+    ...(registries ? [registries] : []),
+  ];
+  const cluster = new command.remote.Command(
+    `${name}-cluster`,
+    {
+      connection,
+      create: renderK3dCreateScript(config, versions),
+      delete: renderK3dDeleteScript(config.name),
+      triggers: clusterTriggers,
+    },
+    // Same cluster name: the old cluster must go before the new one is created. A new
+    // key or address must not replace (and so delete) the cluster.
+    { parent, dependsOn: [k3d], deleteBeforeReplace: true, ignoreChanges: ["connection"] },
+  );
+  const read = new command.remote.Command(
+    `${name}-kubeconfig`,
+    {
+      connection,
+      create: renderK3dKubeconfigScript(config.name),
+      // The admin kubeconfig is on stdout: a secret output is still logged unless logging
+      // is off (@pulumi/command remote.CommandArgs.logging).
+      logging: "none",
+      triggers: clusterTriggers,
+    },
+    { parent, dependsOn: [cluster], additionalSecretOutputs: ["stdout"] },
+  );
+  return { cluster, read, clusterTriggers };
 }

@@ -12,7 +12,7 @@ import { runProgram, type RecordedResource } from "../../lib/mock-runtime";
 import { diffResources, diffStack, type SynthSide, type Plan } from "../../tools/diff-core";
 import { synthesize } from "../../tools/synth";
 import type { TalosHcloudClusterConfig, Versions } from "../../config/types";
-import { prod, versions, withConfig } from "./talosFixture";
+import { prod, versions, withConfig } from "./talos-fixture";
 
 const ROOT = path.join(__dirname, "..", "..");
 
