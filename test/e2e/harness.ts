@@ -19,7 +19,17 @@ export const CACHE =
   path.join(process.env["XDG_CACHE_HOME"] ?? path.join(os.homedir(), ".cache"), "platform-real");
 
 /** What tools/real/build-all.sh left: each tool's path, or why it could not be built. */
-export type Tools = Record<string, { path?: string; error?: string }>;
+export type Tools = Record<
+  string,
+  {
+    path?: string;
+    error?: string;
+    /** Not built because the build time budget ran out (PLATFORM_REAL_BUILD_DEADLINE). */
+    budget?: boolean;
+    /** Not served by the Go module proxy (tools/real/versions.json "unavailable"). */
+    unavailable?: boolean;
+  }
+>;
 
 export function readTools(): Tools {
   const file = path.join(CACHE, "tools.json");
