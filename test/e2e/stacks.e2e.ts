@@ -109,8 +109,12 @@ describeIf.each(CASES)("%s/%s on the simulated cluster", (stackName, clusterName
     expect(before.namespaces).toContain("linkding");
     await scenario.edit((c) => {
       c["apps"] = (c["apps"] as string[]).filter((a) => a !== "linkding");
-      const apps = c["appSettings"] as Record<string, unknown> | undefined;
+      const apps = c["appSettings"] as Record<string, Record<string, unknown>> | undefined;
       if (apps) delete apps["linkding"];
+      // As a user must (the program refuses pgAdmin listing a database no app creates).
+      const pgadmin = apps?.["pgadmin"];
+      if (Array.isArray(pgadmin?.["databases"]))
+        pgadmin["databases"] = (pgadmin["databases"] as string[]).filter((d) => !d.startsWith("linkding/"));
     });
     const result = await scenario.up("remove-app");
     expect(result.summary.result).toBe("succeeded");
