@@ -176,13 +176,15 @@ describeIf.each(CASES)("%s/%s on the simulated cluster", (stackName, clusterName
         const leftovers = (await fluxUnits()).filter((o) => o["metadata"].labels?.["platform.io/item"]);
         expect(leftovers.filter((o) => o["spec"]?.suspend !== true).map(name)).toEqual([]);
         for (const o of leftovers) {
-          const kind =
+          const [group, resource] =
             o["kind"] === "HelmRelease"
-              ? "helm.toolkit.fluxcd.io/v2/helmreleases"
-              : "kustomize.toolkit.fluxcd.io/v1/kustomizations";
-          const path = `/apis/${kind}/namespaces/${o["metadata"].namespace}/${o["metadata"].name}`;
-          await scenario.sim!.request("PATCH", path, { metadata: { finalizers: null } });
-          await scenario.sim!.request("DELETE", path);
+              ? ["helm.toolkit.fluxcd.io/v2", "helmreleases"]
+              : ["kustomize.toolkit.fluxcd.io/v1", "kustomizations"];
+          const path = `/apis/${group}/namespaces/${o["metadata"].namespace}/${resource}/${o["metadata"].name}`;
+          expect(
+            await scenario.sim!.request("PATCH", path, { metadata: { finalizers: null } }),
+          ).toBeDefined();
+          expect(await scenario.sim!.request("DELETE", path)).toBeDefined();
         }
         expect(await inventory()).toEqual(expect.arrayContaining(before));
       }
