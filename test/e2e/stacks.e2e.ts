@@ -6,7 +6,8 @@
  * Per cluster: `pulumi up` succeeds, every object accepted by the API server, every pod
  * admitted under its namespace's Pod Security level and scheduled onto the declared nodes; a
  * second `pulumi up` changes nothing; `pulumi destroy` leaves what is retained (namespaces,
- * PersistentVolumeClaims, CRDs).
+ * PersistentVolumeClaims, CRDs). On homelab/production also the lifecycle: an image bump, an
+ * app's removal, a Flux to Argo CD switch and a deploy to emit switch.
  */
 import { readTools, missingTools, type KubeItem } from "./harness";
 import { ClusterScenario } from "./scenarios";
