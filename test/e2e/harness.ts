@@ -128,7 +128,11 @@ export class SimCluster {
    * One API request as the cluster's admin (a JSON merge patch for PATCH); undefined on 404,
    * an error naming the method, path and status on any other failure.
    */
-  request<T = Record<string, unknown>>(method: string, apiPath: string, body?: unknown): Promise<T | undefined> {
+  request<T = Record<string, unknown>>(
+    method: string,
+    apiPath: string,
+    body?: unknown,
+  ): Promise<T | undefined> {
     const url = new URL(apiPath, this.client.server);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = payload
@@ -137,7 +141,14 @@ export class SimCluster {
     return new Promise((resolve, reject) => {
       const req = https.request(
         url,
-        { method, headers, ca: this.client.ca, cert: this.client.cert, key: this.client.key, timeout: 30_000 },
+        {
+          method,
+          headers,
+          ca: this.client.ca,
+          cert: this.client.cert,
+          key: this.client.key,
+          timeout: 30_000,
+        },
         (res) => {
           let text = "";
           res.setEncoding("utf8");
