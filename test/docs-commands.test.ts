@@ -123,9 +123,14 @@ const ENTRIES: readonly Entry[] = [
   },
   {
     pattern: /^(?:E2E_ONLY=(\S+) )?npm run e2e$/,
-    why: "the real-tools loop (test/e2e); E2E_ONLY names stack/cluster pairs of the shipped stacks",
+    why: "the real-tools loop (test/e2e); E2E_ONLY names stack/cluster pairs of the shipped stacks; .ci/run runs it after npm test",
     check: (m) => {
       expectTrue("e2e" in scripts, "package.json has no e2e script");
+      expectTrue(
+        // A command line (not a comment or a message) ending in `npm run e2e`, after `npm test`.
+        /^npm test$[\s\S]*^(?!\s*(?:#|echo))[^\n]*\bnpm run e2e$/m.test(read(".ci/run")),
+        ".ci/run must run npm run e2e after npm test",
+      );
       for (const pair of (m[1] ?? "").split(",").filter(Boolean)) {
         const [stack, cluster] = pair.split("/");
         expectTrue(

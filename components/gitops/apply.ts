@@ -82,6 +82,26 @@ export function applyPlaced(prefix: string, objects: readonly PlacedObject[], op
   const prerequisites = itemPrerequisites(opts.items);
   const byItem = new Map<string, pulumi.Resource[]>();
   const created = new Map<PlacedObject, pulumi.Resource>();
+  // The Namespaces applied so far, by name: an object in one waits for it. Objects of one
+  // phase are otherwise applied in parallel, and the API server refuses a namespaced object
+  // whose Namespace does not exist yet (the provider retries only for about a minute).
+  const namespaces = new Map<string, pulumi.Resource>();
+  const apply = (placed: PlacedObject, dependsOn: readonly pulumi.Resource[], timeouts: pulumi.CustomResourceOptions): pulumi.Resource => {
+    const name = deliveredName(prefix, placed);
+    const type = kubeTypeToken(placed.object);
+    const ns = placed.object.metadata.namespace;
+    const own = ns !== undefined ? namespaces.get(ns) : undefined;
+    const resource = new KubeObjectResource(name, annotate(placed.object, waitForAnnotation(placed.object)), {
+      parent: opts.parent,
+      provider: opts.provider,
+      dependsOn: [...opts.dependsOn, ...dependsOn, ...(own ? [own] : [])],
+      ...timeouts,
+      ...(opts.released || isRetained(placed.object) ? { retainOnDelete: true } : {}),
+      ...namespaceAliases(prefix, placed.object, name, type, opts.parent, opts.aliasParents ?? []),
+    });
+    if (placed.object.kind === "Namespace") namespaces.set(placed.object.metadata.name, resource);
+    return resource;
+  };
   for (const item of orderItems(opts.items)) {
     let previous: pulumi.Resource[] = (prerequisites.get(item.name) ?? []).flatMap((d) => byItem.get(d) ?? []);
     const all: pulumi.Resource[] = [];
@@ -89,19 +109,12 @@ export function applyPlaced(prefix: string, objects: readonly PlacedObject[], op
     for (const phase of PHASES) {
       const here = objects.filter((o) => o.order.item === item.name && o.order.phase === phase);
       if (here.length === 0) continue;
-      const resources = here.map((placed) => {
-        const name = deliveredName(prefix, placed);
-        const type = kubeTypeToken(placed.object);
-        return new KubeObjectResource(name, annotate(placed.object, waitForAnnotation(placed.object)), {
-          parent: opts.parent,
-          provider: opts.provider,
-          dependsOn: [...opts.dependsOn, ...previous],
-          ...timeouts,
-          ...(opts.released || isRetained(placed.object) ? { retainOnDelete: true } : {}),
-          ...namespaceAliases(prefix, placed.object, name, type, opts.parent, opts.aliasParents ?? []),
-        });
-      });
-      here.forEach((placed, i) => created.set(placed, resources[i]));
+      // Namespaces first, so that the objects of the same phase in them can wait for them.
+      const isNamespace = (p: PlacedObject) => p.object.kind === "Namespace";
+      for (const placed of [...here.filter(isNamespace), ...here.filter((p) => !isNamespace(p))]) {
+        created.set(placed, apply(placed, previous, timeouts));
+      }
+      const resources = here.map((placed) => created.get(placed)!);
       all.push(...resources);
       previous = resources;
     }

@@ -6,7 +6,8 @@
  *    installing the CRDs and their controller, or a bundle holding the CRD);
  *  - the items defining what its objects reference by name: the secret store of an
  *    ExternalSecret, the issuer of a Certificate or of an Ingress, the Gateway of an
- *    HTTPRoute, the StorageClass of a PVC or a database, the database Cluster of a Database.
+ *    HTTPRoute, the StorageClass of a PVC or a database, the database Cluster of a Database,
+ *    the PriorityClass of a pod (a workload's template, a CloudNativePG Cluster).
  * This is the onedr0p cluster-template pattern of per-app `dependsOn` (each `ks.yaml` names
  * only the Kustomizations its app needs), derived instead of written by hand.
  */
@@ -68,6 +69,13 @@ function references(o: KubeObject): string[] {
   if (cnpg && o.kind === "Cluster" && dbClass) out.push(`StorageClass//${dbClass}`);
   const dbCluster = str(o, "spec", "cluster", "name");
   if (cnpg && o.kind === "Database" && dbCluster) out.push(`Cluster/${ns}/${dbCluster}`);
+  // A pod naming a PriorityClass that does not exist yet is refused by the API server's
+  // Priority admission ("no PriorityClass with name ... was found").
+  const priorityClass =
+    str(o, "spec", "priorityClassName") ??
+    str(o, "spec", "template", "spec", "priorityClassName") ??
+    str(o, "spec", "jobTemplate", "spec", "template", "spec", "priorityClassName");
+  if (priorityClass) out.push(`PriorityClass//${priorityClass}`);
   return out;
 }
 

@@ -19,7 +19,17 @@ export const CACHE =
   path.join(process.env["XDG_CACHE_HOME"] ?? path.join(os.homedir(), ".cache"), "platform-real");
 
 /** What tools/real/build-all.sh left: each tool's path, or why it could not be built. */
-export type Tools = Record<string, { path?: string; error?: string }>;
+export type Tools = Record<
+  string,
+  {
+    path?: string;
+    error?: string;
+    /** Not built because the build time budget ran out (PLATFORM_REAL_BUILD_DEADLINE). */
+    budget?: boolean;
+    /** Not served by the Go module proxy (tools/real/versions.json "unavailable"). */
+    unavailable?: boolean;
+  }
+>;
 
 export function readTools(): Tools {
   const file = path.join(CACHE, "tools.json");
@@ -111,25 +121,48 @@ export class SimCluster {
 
   /** GET an API path; undefined on 404. */
   get<T = Record<string, unknown>>(apiPath: string): Promise<T | undefined> {
+    return this.request<T>("GET", apiPath);
+  }
+
+  /**
+   * One API request as the cluster's admin (a JSON merge patch for PATCH); undefined on 404,
+   * an error naming the method, path and status on any other failure.
+   */
+  request<T = Record<string, unknown>>(
+    method: string,
+    apiPath: string,
+    body?: unknown,
+  ): Promise<T | undefined> {
     const url = new URL(apiPath, this.client.server);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = payload
+      ? { "Content-Type": method === "PATCH" ? "application/merge-patch+json" : "application/json" }
+      : {};
     return new Promise((resolve, reject) => {
       const req = https.request(
         url,
-        { method: "GET", ca: this.client.ca, cert: this.client.cert, key: this.client.key, timeout: 30_000 },
+        {
+          method,
+          headers,
+          ca: this.client.ca,
+          cert: this.client.cert,
+          key: this.client.key,
+          timeout: 30_000,
+        },
         (res) => {
-          let body = "";
+          let text = "";
           res.setEncoding("utf8");
-          res.on("data", (d: string) => (body += d));
+          res.on("data", (d: string) => (text += d));
           res.on("end", () => {
             if (res.statusCode === 404) return resolve(undefined);
-            if (res.statusCode !== 200)
-              return reject(new Error(`GET ${apiPath}: ${res.statusCode} ${body.slice(0, 500)}`));
-            resolve(JSON.parse(body) as T);
+            if (!res.statusCode || res.statusCode >= 300)
+              return reject(new Error(`${method} ${apiPath}: ${res.statusCode} ${text.slice(0, 500)}`));
+            resolve(JSON.parse(text) as T);
           });
         },
       );
       req.on("error", reject);
-      req.end();
+      req.end(payload);
     });
   }
 

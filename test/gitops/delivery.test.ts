@@ -155,7 +155,7 @@ describe("item graph", () => {
     });
   });
 
-  it("derives what an item needs from its objects: namespace, CRDs, store, issuer, gateway, storage, database", () => {
+  it("derives what an item needs from its objects: namespace, CRDs, store, issuer, gateway, storage, database, priority", () => {
     const obj = (apiVersion: string, kind: string, name: string, rest: Record<string, unknown> = {}) => ({ apiVersion, kind, metadata: { name }, ...rest });
     const items: DeliveryItem[] = [
       { kind: "addon", name: "eso", layer: "infrastructure-controllers", namespace: "eso", repository: "https://x", chart: "eso", version: "1.0.0", includeCrds: true },
@@ -165,7 +165,14 @@ describe("item graph", () => {
       { kind: "bundle", name: "gw", layer: "infrastructure-configs", namespace: "gw", objects: [obj("gateway.networking.k8s.io/v1", "Gateway", "public")] },
       { kind: "bundle", name: "nfs", layer: "infrastructure-configs", namespace: "default", objects: [obj("storage.k8s.io/v1", "StorageClass", "nfs")] },
       { kind: "bundle", name: "ns-app", layer: "infrastructure-configs", namespace: "app", objects: [obj("v1", "Namespace", "app")] },
-      { kind: "bundle", name: "db", layer: "infrastructure-configs", namespace: "app", objects: [obj("postgresql.cnpg.io/v1", "Cluster", "db", { spec: { storage: { storageClass: "longhorn" } } })] },
+      { kind: "bundle", name: "priorities", layer: "infrastructure-configs", namespace: "app", objects: [obj("scheduling.k8s.io/v1", "PriorityClass", "critical")] },
+      {
+        kind: "bundle",
+        name: "db",
+        layer: "infrastructure-configs",
+        namespace: "app",
+        objects: [obj("postgresql.cnpg.io/v1", "Cluster", "db", { spec: { storage: { storageClass: "longhorn" }, priorityClassName: "critical" } })],
+      },
       {
         kind: "bundle",
         name: "app",
@@ -178,6 +185,7 @@ describe("item graph", () => {
           obj("v1", "PersistentVolumeClaim", "data", { spec: { storageClassName: "nfs" } }),
           obj("postgresql.cnpg.io/v1", "Database", "d", { spec: { cluster: { name: "db" } } }),
           obj("apps/v1", "Deployment", "web"),
+          obj("batch/v1", "CronJob", "nightly", { spec: { jobTemplate: { spec: { template: { spec: { priorityClassName: "critical" } } } } } }),
         ],
       },
     ];
@@ -192,8 +200,10 @@ describe("item graph", () => {
       gw: [],
       nfs: [],
       "ns-app": [],
-      db: ["ns-app"],
-      app: ["db", "eso", "gw", "issuers", "nfs", "ns-app", "stores"],
+      // A pod is refused while the PriorityClass it names does not exist.
+      priorities: [],
+      db: ["ns-app", "priorities"],
+      app: ["db", "eso", "gw", "issuers", "nfs", "ns-app", "priorities", "stores"],
     });
     expect(withDerivedDependencies(items, table).find((i) => i.name === "stores")!.dependsOn).toEqual(["eso"]);
   });

@@ -68,6 +68,17 @@ describe("FluxEngine, deploy mode", () => {
     for (const v of [GIT_TOKEN_VALUE, AGE_KEY_VALUE, LIVE_SECRET_VALUE]) expect(all).not.toContain(v);
   });
 
+  it("applies an object after its own Namespace when both are in one phase", async () => {
+    // Objects of one phase are applied in parallel; a Service created before its Namespace is
+    // refused by the API server (the e2e loop saw every app's default-deny NetworkPolicy fail).
+    const { resources } = await runProgram(() => {
+      createEngine("flux", "production-gitops", args({ cluster: fakeCluster("production") }));
+    });
+    const namespace = find(resources, "production-gitops-backend-namespace-steady");
+    expect(find(resources, "production-gitops-backend-service-steady-backend").dependsOn).toContain(namespace.urn);
+    expect(namespace.dependsOn).not.toContain(find(resources, "production-gitops-backend-service-steady-backend").urn);
+  });
+
   it("retains Namespaces but not workloads, and aliases bundle objects to the Argo CD engine's children", async () => {
     const { resources } = await runProgram(() => {
       createEngine("flux", "production-gitops", args({ cluster: fakeCluster("production") }));

@@ -9,6 +9,10 @@ module=$(node -p "require('$here/versions.json').kustomize.module")
 version=$(node -p "require('$here/versions.json').kustomize.version")
 bin="$cache/bin/kustomize-$version"
 if [ ! -x "$bin" ]; then
+  if [ "${PLATFORM_REAL_CACHED_ONLY:-}" = 1 ]; then
+    echo "install-kustomize: not in the cache, and the build time budget is spent" >&2
+    exit 3
+  fi
   if ! command -v go >/dev/null 2>&1; then
     echo "install-kustomize: Go is not installed; install Go (https://go.dev/doc/install) to build kustomize $version" >&2
     exit 1

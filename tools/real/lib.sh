@@ -11,19 +11,28 @@ real_pin() {
   node -p "const v = require('$real_here/versions.json')['$1']; if (!v || v['$2'] === undefined) { throw new Error('versions.json has no $1.$2'); } v['$2']"
 }
 
-# real_need_go NAME: fails with a message naming the tool when Go is missing.
+# real_need_go NAME: called where a build starts (nothing cached); fails with a message naming
+# the tool when Go is missing, and exits 3 when PLATFORM_REAL_CACHED_ONLY=1 (build-all.sh, once
+# the build time budget is spent: only what the cache has is used).
 real_need_go() {
+  if [ "${PLATFORM_REAL_CACHED_ONLY:-}" = 1 ]; then
+    echo "$1: not in the cache, and the build time budget is spent" >&2
+    exit 3
+  fi
   if ! command -v go >/dev/null 2>&1; then
     echo "$1: Go is not installed; install Go (https://go.dev/doc/install) to build it" >&2
     exit 1
   fi
 }
 
-# real_go ARGS...: go at the lowest priority with at most two packages compiled at once, since
-# the machine these run on has two cores shared with everything else; the module cache and the
-# build cache are Go's own, so a second build reuses every compiled package.
+# real_go ARGS...: go at the lowest priority (the machine is shared with everything else),
+# compiling as many packages at once as there are cores (PLATFORM_REAL_GO_JOBS overrides); the
+# module cache and the build cache are Go's own, so a second build reuses every compiled
+# package, and every build here uses the same flags (CGO off, -trimpath) so that the tools
+# share, in that cache, the packages they have in common at the same version (platform-sim and
+# the Kubernetes binaries: k8s.io/api, apimachinery, client-go v0.33.5).
 real_go() {
-  nice -n 19 env GOFLAGS="-mod=mod -p=${PLATFORM_REAL_GO_JOBS:-2} -buildvcs=false" CGO_ENABLED=0 go "$@"
+  nice -n 19 env GOFLAGS="-mod=mod -p=${PLATFORM_REAL_GO_JOBS:-$(nproc)} -buildvcs=false" CGO_ENABLED=0 go "$@"
 }
 
 # real_timed NAME COMMAND...: runs COMMAND and appends "NAME SECONDS" to the timing log.

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +17,7 @@ import (
 	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
@@ -213,7 +217,7 @@ func (a *agent) claim(ctx context.Context, c *corev1.PersistentVolumeClaim) {
 // engineKinds are the objects whose status the GitOps engines would report, and that report.
 var engineKinds = []struct {
 	gvr    schema.GroupVersionResource
-	status func(generation int64, now string) map[string]interface{}
+	status func(o *unstructured.Unstructured, now string) map[string]interface{}
 }{
 	{schema.GroupVersionResource{Group: "helm.toolkit.fluxcd.io", Version: "v2", Resource: "helmreleases"}, fluxReady},
 	{schema.GroupVersionResource{Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Resource: "kustomizations"}, fluxReady},
@@ -223,7 +227,8 @@ var engineKinds = []struct {
 	{schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "applications"}, argoHealthy},
 }
 
-func fluxReady(generation int64, now string) map[string]interface{} {
+func fluxReady(o *unstructured.Unstructured, now string) map[string]interface{} {
+	generation := o.GetGeneration()
 	return map[string]interface{}{
 		"observedGeneration": generation,
 		"conditions": []interface{}{map[string]interface{}{
@@ -234,12 +239,48 @@ func fluxReady(generation int64, now string) map[string]interface{} {
 	}
 }
 
-func argoHealthy(_ int64, now string) map[string]interface{} {
+// argoHealthy is the status Argo CD's application controller writes once an Application is
+// synced and healthy. status.sync.revision is the revision the repo server resolved
+// (controller/state.go CompareAppState: syncStatus.Revision = manifestInfo.Revision), which
+// reposerver/repository/repository.go runRepoOperation makes the chart version for a Helm
+// source (the targetRevision, resolved) and the commit SHA the targetRevision points at for a
+// git source; status.sync.comparedTo is the source and destination it compared.
+func argoHealthy(o *unstructured.Unstructured, now string) map[string]interface{} {
+	source, _, _ := unstructured.NestedMap(o.Object, "spec", "source")
+	destination, _, _ := unstructured.NestedMap(o.Object, "spec", "destination")
 	return map[string]interface{}{
-		"health":       map[string]interface{}{"status": "Healthy"},
-		"sync":         map[string]interface{}{"status": "Synced"},
+		"health": map[string]interface{}{"status": "Healthy"},
+		"sync": map[string]interface{}{
+			"status":     "Synced",
+			"revision":   argoRevision(source),
+			"comparedTo": map[string]interface{}{"source": source, "destination": destination},
+		},
 		"reconciledAt": now,
 	}
+}
+
+// argoRevision is the revision Argo CD reports for a source: a Helm chart's version as
+// given (the program pins exact versions, which resolve to themselves), or for git a
+// stand-in commit SHA, derived from the repository, revision and path so that it changes
+// when they do.
+func argoRevision(source map[string]interface{}) string {
+	target, _ := source["targetRevision"].(string)
+	if chart, _ := source["chart"].(string); chart != "" {
+		return target
+	}
+	sum := sha1.Sum([]byte(fmt.Sprintf("%v|%v|%v", source["repoURL"], target, source["path"])))
+	return hex.EncodeToString(sum[:])
+}
+
+// argoCurrent tells whether an Application's status already describes its spec as the
+// controller would report it.
+func argoCurrent(o *unstructured.Unstructured) bool {
+	health, _, _ := unstructured.NestedString(o.Object, "status", "health", "status")
+	sync, _, _ := unstructured.NestedString(o.Object, "status", "sync", "status")
+	revision, _, _ := unstructured.NestedString(o.Object, "status", "sync", "revision")
+	compared, _, _ := unstructured.NestedMap(o.Object, "status", "sync", "comparedTo", "source")
+	source, _, _ := unstructured.NestedMap(o.Object, "spec", "source")
+	return health == "Healthy" && sync == "Synced" && revision == argoRevision(source) && reflect.DeepEqual(compared, source)
 }
 
 // engines marks every engine object whose status does not yet describe its generation.
@@ -259,22 +300,23 @@ func (a *agent) engines(ctx context.Context) {
 				}
 				continue
 			}
-			status, _ := o.Object["status"].(map[string]interface{})
-			gen := o.GetGeneration()
-			if status != nil {
-				if g, ok := status["observedGeneration"].(int64); ok && g == gen {
+			if k.gvr.Resource == "applications" {
+				// Its CRD has no status subresource, so any status write bumps the generation:
+				// whether the status is current is read from the status itself.
+				if argoCurrent(&o) {
 					continue
 				}
-				if h, ok := status["health"].(map[string]interface{}); ok && h["status"] == "Healthy" && k.gvr.Resource == "applications" {
-					continue
-				}
+			} else if g, ok, _ := unstructured.NestedInt64(o.Object, "status", "observedGeneration"); ok && g == o.GetGeneration() {
+				continue
 			}
-			patch, _ := json.Marshal(map[string]interface{}{"status": k.status(gen, now)})
 			ri := a.dyn.Resource(k.gvr).Namespace(o.GetNamespace())
-			_, err := ri.Patch(ctx, o.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "platform-sim"}, "status")
+			// A JSON patch "add" replaces the whole status (a merge patch would keep keys a
+			// changed spec no longer has, e.g. in status.sync.comparedTo).
+			patch, _ := json.Marshal([]map[string]interface{}{{"op": "add", "path": "/status", "value": k.status(&o, now)}})
+			_, err := ri.Patch(ctx, o.GetName(), types.JSONPatchType, patch, metav1.PatchOptions{FieldManager: "platform-sim"}, "status")
 			if apierrors.IsNotFound(err) {
 				// A CRD without the status subresource (Argo CD's Application) takes status in the object.
-				_, err = ri.Patch(ctx, o.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "platform-sim"})
+				_, err = ri.Patch(ctx, o.GetName(), types.JSONPatchType, patch, metav1.PatchOptions{FieldManager: "platform-sim"})
 			}
 			if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
 				log.Printf("agent: %s %s/%s status: %v", k.gvr.Resource, o.GetNamespace(), o.GetName(), err)
