@@ -9,7 +9,7 @@
  */
 import type { GitSourceConfig } from "../../config/types";
 import type { Addon, DeliveryItem, JsonValue, KubeObject, Layer, Phase } from "./delivery";
-import { ITEM_LABEL, LAYER_LABEL, ROOT_UNIT_NAME } from "./fluxObjects";
+import { ITEM_LABEL, LAYER_LABEL, ROOT_UNIT_NAME } from "./flux-objects";
 import { ARGOCD_RESOURCES_FINALIZER } from "./handover";
 import { repoPath } from "./placement";
 
@@ -45,7 +45,7 @@ export const LAYER_PROJECT: Readonly<Record<Layer, ArgoProjectName>> = {
 /**
  * The earliest sync wave of an item of each layer: infrastructure -10 and platform 0 as in
  * source document 002; infrastructure configs sit between. An item's wave is later when
- * it depends on an item of the same or a later wave (argocdPlacement.ts).
+ * it depends on an item of the same or a later wave (argocd-placement.ts).
  */
 export const LAYER_WAVE: Readonly<Record<Layer, number>> = {
   "infrastructure-controllers": -10,
