@@ -652,7 +652,9 @@ function chartReleases(resources: readonly PolicyResource[]): ChartRelease[] {
 /** Whether a NetworkPolicy selects every pod of its namespace (`podSelector: {}`). */
 function selectsAllPods(np: Obj): boolean {
   const selector = obj(obj(np["spec"])["podSelector"]);
-  return Object.keys(obj(selector["matchLabels"])).length === 0 && list(selector["matchExpressions"]).length === 0;
+  return (
+    Object.keys(obj(selector["matchLabels"])).length === 0 && list(selector["matchExpressions"]).length === 0
+  );
 }
 
 /**

@@ -49,7 +49,12 @@ const inNamespace = (ns: string): Json => ({
 });
 const internet: Json = { ipBlock: { ...INTERNET_IP_BLOCK, except: [...INTERNET_IP_BLOCK.except] } };
 
-function policy(name: string, namespace: string, podSelector: Json, rules: { ingress?: Json[]; egress?: Json[] }) {
+function policy(
+  name: string,
+  namespace: string,
+  podSelector: Json,
+  rules: { ingress?: Json[]; egress?: Json[] },
+) {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -78,7 +83,10 @@ export function apiServerIngress(
         spec: {
           endpointSelector: podSelector,
           ingress: [
-            { fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: String(port), protocol: "TCP" }] }] },
+            {
+              fromEntities: ["kube-apiserver"],
+              toPorts: [{ ports: [{ port: String(port), protocol: "TCP" }] }],
+            },
           ],
         },
       }
@@ -171,7 +179,12 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
   // (`cnpg.io/pluginPort` on its Service). Only this pod listens on 9090 in the namespace.
   "plugin-barman-cloud": (ns) => [
     policy("barman-cloud-from-operator", ns, ALL_PODS, {
-      ingress: [{ from: [{ podSelector: labels({ "app.kubernetes.io/name": "cloudnative-pg" }) }], ports: [tcp(9090)] }],
+      ingress: [
+        {
+          from: [{ podSelector: labels({ "app.kubernetes.io/name": "cloudnative-pg" }) }],
+          ports: [tcp(9090)],
+        },
+      ],
     }),
   ],
   // external-secrets chart (deploy/charts/external-secrets/values.yaml): the webhook listens on
@@ -228,7 +241,10 @@ export function namespacePolicyItemName(namespace: string): string {
  * {@link CHART_RULES} in any other namespace is an error, so a new chart cannot arrive
  * without its rules or a stated reason.
  */
-export function chartNamespacePolicies(items: readonly DeliveryItem[], ctx: NamespacePolicyContext): Bundle[] {
+export function chartNamespacePolicies(
+  items: readonly DeliveryItem[],
+  ctx: NamespacePolicyContext,
+): Bundle[] {
   const charts = new Map<string, Addon[]>();
   for (const item of items) {
     if (item.kind !== "addon" || OPEN_CHART_NAMESPACES[item.namespace]) continue;

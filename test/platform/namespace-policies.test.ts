@@ -1,0 +1,156 @@
+import type { Addon, DeliveryItem, KubeObject } from "../../components/gitops/delivery";
+import {
+  chartNamespacePolicies,
+  namespacePolicyItemName,
+  type NamespacePolicyContext,
+} from "../../components/platform/namespace-policies";
+import { PRIVATE_CIDRS } from "../../components/platform/clusterHelpers";
+import { EXTERNAL_SECRETS_DEFAULTS, type ExternalSecretsSettings } from "../../config/services/operations";
+import { OPEN_CHART_NAMESPACES } from "../../policy/exceptions";
+import { shippedSynth } from "../helpers/shipped-synth";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+const addon = (chart: string, namespace: string): Addon => ({
+  kind: "addon",
+  name: chart,
+  layer: "infrastructure-controllers",
+  namespace,
+  repository: "https://charts.example.com",
+  chart,
+  version: "1.0.0",
+  includeCrds: true,
+});
+
+const cilium: NamespacePolicyContext = { cni: "cilium", monitoringNamespace: "victoriametrics" };
+const k3s: NamespacePolicyContext = { cni: "other", monitoringNamespace: "monitoring" };
+
+function objectsOf(
+  items: readonly DeliveryItem[],
+  ctx: NamespacePolicyContext,
+  namespace: string,
+): KubeObject[] {
+  const bundle = chartNamespacePolicies(items, ctx).find(
+    (b) => b.name === namespacePolicyItemName(namespace),
+  );
+  if (!bundle) throw new Error(`no policy bundle for ${namespace}`);
+  return [...bundle.objects];
+}
+
+const named = (objects: readonly KubeObject[], name: string): Loose => {
+  const found = objects.find((o) => o.metadata.name === name);
+  if (!found) throw new Error(`no object ${name} among ${objects.map((o) => o.metadata.name).join(", ")}`);
+  return found;
+};
+
+describe("chart namespace policies", () => {
+  it("gives each chart namespace a default deny, DNS and the API server", () => {
+    const objects = objectsOf([addon("metallb", "metallb-system")], k3s, "metallb-system");
+    expect(named(objects, "default-deny-all").spec).toEqual({
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+    });
+    expect(named(objects, "allow-dns-egress").spec.egress[0].ports).toEqual([
+      { protocol: "UDP", port: 53 },
+      { protocol: "TCP", port: 53 },
+    ]);
+    expect(named(objects, "allow-apiserver-egress").spec.egress[0].ports).toEqual([
+      { protocol: "TCP", port: 6443 },
+    ]);
+    expect(objects.every((o) => o.metadata.namespace === "metallb-system")).toBe(true);
+  });
+
+  it("admits the API server to a webhook: the kube-apiserver entity on Cilium, node ranges elsewhere", () => {
+    const items = [addon("cert-manager", "cert-manager")];
+    const onCilium = named(objectsOf(items, cilium, "cert-manager"), "cert-manager-webhook-from-apiserver");
+    expect(onCilium.kind).toBe("CiliumNetworkPolicy");
+    expect(onCilium.spec.ingress).toEqual([
+      { fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }] },
+    ]);
+    const onK3s = named(objectsOf(items, k3s, "cert-manager"), "cert-manager-webhook-from-apiserver");
+    expect(onK3s.kind).toBe("NetworkPolicy");
+    expect(onK3s.spec.ingress).toEqual([
+      {
+        from: PRIVATE_CIDRS.map((cidr) => ({ ipBlock: { cidr } })),
+        ports: [{ protocol: "TCP", port: 10250 }],
+      },
+    ]);
+  });
+
+  it("admits the monitoring namespace to the metrics ports, and nothing without monitoring", () => {
+    const items = [addon("cloudnative-pg", "cnpg-system")];
+    expect(named(objectsOf(items, cilium, "cnpg-system"), "allow-metrics-scrape").spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "victoriametrics" } } }],
+        ports: [{ protocol: "TCP", port: 8080 }],
+      },
+    ]);
+    const bare = objectsOf(items, { cni: "other" }, "cnpg-system");
+    expect(bare.map((o) => o.metadata.name)).not.toContain("allow-metrics-scrape");
+  });
+
+  it("lets the External Secrets controller reach exactly the stores configured", () => {
+    const eso = (settings: Partial<ExternalSecretsSettings>) =>
+      objectsOf(
+        [addon("external-secrets", "external-secrets")],
+        { ...k3s, externalSecrets: { version: EXTERNAL_SECRETS_DEFAULTS.version, ...settings } },
+        "external-secrets",
+      );
+    expect(eso({}).map((o) => o.metadata.name)).not.toContain("external-secrets-store-egress");
+    const vault = { path: "secret", version: "v2" as const, auth: "token" as const, mountPath: "kubernetes" };
+    const inCluster = eso({ vault: { ...vault, server: "http://vault.vault.svc:8200" } });
+    expect(named(inCluster, "external-secrets-store-egress").spec.egress).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "vault" } } }],
+        ports: [{ protocol: "TCP", port: 8200 }],
+      },
+    ]);
+    const outside = eso({ vault: { ...vault, server: "https://vault.example.com" } });
+    expect(named(outside, "external-secrets-store-egress").spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+    ]);
+  });
+
+  it("leaves declared-open namespaces alone and refuses a chart without rules", () => {
+    expect(chartNamespacePolicies([addon("cilium", "kube-system")], cilium)).toEqual([]);
+    expect(() => chartNamespacePolicies([addon("mystery", "mystery-system")], cilium)).toThrow(
+      "chart mystery (item mystery) installs into namespace mystery-system, which has no network rules for it: add them to components/platform/namespace-policies.ts CHART_RULES, or list the namespace in policy/exceptions.ts OPEN_CHART_NAMESPACES with the reason it stays open",
+    );
+  });
+
+  it.each(["stage", "prod", "homelab"])(
+    "%s: every chart namespace on every cluster has its policy bundle or is declared open",
+    async (stack) => {
+      const result = await shippedSynth(stack);
+      const byCluster = new Map<string, { charts: Map<string, string>; denied: Set<string> }>();
+      const entry = (cluster: string) => {
+        if (!byCluster.has(cluster)) byCluster.set(cluster, { charts: new Map(), denied: new Set() });
+        return byCluster.get(cluster)!;
+      };
+      for (const { cluster, object } of result.objects as { cluster: string; object: Loose }[]) {
+        if (object.kind === "HelmRelease")
+          entry(cluster).charts.set(
+            object.spec.targetNamespace ?? object.metadata.namespace,
+            object.spec.chart?.spec?.chart ?? object.spec.chartRef?.name,
+          );
+        if (object.kind === "Application" && object.spec.source?.chart)
+          entry(cluster).charts.set(object.spec.destination.namespace, object.spec.source.chart);
+        if (object.kind === "NetworkPolicy" && object.metadata.name === "default-deny-all")
+          entry(cluster).denied.add(object.metadata.namespace);
+      }
+      for (const [cluster, { charts, denied }] of byCluster) {
+        for (const [namespace, chart] of charts) {
+          if (!OPEN_CHART_NAMESPACES[namespace])
+            expect({ cluster, namespace, chart, denied: denied.has(namespace) }).toMatchObject({
+              denied: true,
+            });
+        }
+      }
+      // Each shipped stack has charts in namespaces that are policed, not only open ones.
+      expect([...byCluster.values()].some((c) => [...c.charts.keys()].some((ns) => c.denied.has(ns)))).toBe(
+        true,
+      );
+    },
+  );
+});
