@@ -7,6 +7,7 @@
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/cluster-bootstrapping/
  */
+import { argoIgnoredDifferences } from "./argocd-chart-differences";
 import type { GitSourceConfig } from "../../config/types";
 import type { Addon, DeliveryItem, JsonValue, KubeObject, Layer, Phase } from "./delivery";
 import { ITEM_LABEL, LAYER_LABEL, ROOT_UNIT_NAME } from "./flux-objects";
@@ -225,7 +226,7 @@ function itemMetadata(item: DeliveryItem, wave: number, released: boolean): Kube
 /** The Application of an addon: a Helm source, pinned, with its values and ignored differences. */
 export function argoAddonApplication(addon: Addon, wave: number, released: boolean): KubeObject {
   const project = LAYER_PROJECT[addon.layer];
-  const ignore = (addon.ignoreDifferences ?? []).map((d) => {
+  const ignore = argoIgnoredDifferences(addon).map((d) => {
     const entry: Record<string, JsonValue> = { group: d.group, kind: d.kind };
     if (d.name) entry.name = d.name;
     if (d.namespace) entry.namespace = d.namespace;
