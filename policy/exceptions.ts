@@ -79,10 +79,8 @@ export const BASELINE_NAMESPACES: Readonly<Record<string, string>> = {
 export const OPEN_CHART_NAMESPACES: Readonly<Record<string, string>> = {
   "kube-system":
     "the cluster's own namespace (CNI, CoreDNS, CSI, CCM, metrics-server, autoscaler, K3s's Traefik): not the program's to default-deny",
-  "istio-system":
-    "istiod serves xDS to every meshed pod in the cluster and the istio-cni node agent runs on the host; the charts' ports were not verified at 1.27.1",
   "istio-ingress":
-    "the Istio gateway takes traffic from the internet and forwards to meshed backends in any namespace; not verified at 1.27.1",
+    "the Istio gateway takes traffic from the internet through the Hetzner Load Balancer, which Cilium may hand over from another node (remote-node, not world); not verified at 1.27.1",
   monitoring:
     "Prometheus scrapes every namespace and every node, Grafana and Alertmanager reach external endpoints; kube-prometheus-stack's paths were not verified",
   victoriametrics:
@@ -90,8 +88,6 @@ export const OPEN_CHART_NAMESPACES: Readonly<Record<string, string>> = {
   victorialogs: "the log collectors' paths to the VictoriaLogs server were not verified in the chart",
   "longhorn-system":
     "Longhorn's manager, instance managers, CSI plugin and backup target traffic (host and pod) were not verified at 1.10.1",
-  "onepassword-system":
-    "the 1Password Connect chart's ports and its clients (operator, External Secrets) were not verified at 2.0.5",
 };
 
 /** The PSA level a namespace the program creates enforces. */

@@ -96,10 +96,15 @@ export function apiServerIngress(
 }
 
 /** Ingress from the monitoring namespace on the metrics ports; nothing without monitoring. */
-function metricsIngress(namespace: string, ctx: NamespacePolicyContext, ports: number[]): KubeObject[] {
+function metricsIngress(
+  name: string,
+  namespace: string,
+  ctx: NamespacePolicyContext,
+  ports: number[],
+): KubeObject[] {
   if (!ctx.monitoringNamespace) return [];
   return [
-    policy("allow-metrics-scrape", namespace, ALL_PODS, {
+    policy(`${name}-metrics-scrape`, namespace, ALL_PODS, {
       ingress: [{ from: [inNamespace(ctx.monitoringNamespace)], ports: ports.map(tcp) }],
     }),
   ];
@@ -138,7 +143,7 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
   // Check"; the chart's `dns01RecursiveNameserversOnly` is false).
   "cert-manager": (ns, ctx) => [
     apiServerIngress("cert-manager-webhook-from-apiserver", ns, ALL_PODS, 10250, ctx.cni),
-    ...metricsIngress(ns, ctx, [9402]),
+    ...metricsIngress("cert-manager", ns, ctx, [9402]),
     policy(
       "cert-manager-controller-egress",
       ns,
@@ -158,7 +163,7 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
   // Barman Cloud plugin's gRPC server.
   "cloudnative-pg": (ns, ctx) => [
     apiServerIngress("cnpg-webhook-from-apiserver", ns, ALL_PODS, 9443, ctx.cni),
-    ...metricsIngress(ns, ctx, [8080]),
+    ...metricsIngress("cnpg", ns, ctx, [8080]),
     policy("cnpg-operator-egress", ns, labels({ "app.kubernetes.io/name": "cloudnative-pg" }), {
       egress: [
         {
@@ -201,7 +206,7 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
     ];
     return [
       apiServerIngress("external-secrets-webhook-from-apiserver", ns, ALL_PODS, 10250, ctx.cni),
-      ...metricsIngress(ns, ctx, [8080]),
+      ...metricsIngress("external-secrets", ns, ctx, [8080]),
       ...(stores.length ? [policy("external-secrets-store-egress", ns, ALL_PODS, { egress: stores })] : []),
     ];
   },
@@ -216,18 +221,62 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
       egress: [{ to: [internet], ports: [tcp(443)] }],
     }),
   ],
+  // 1Password connect chart 2.0.5 (charts/connect/templates/connect-deployment.yaml,
+  // operator-deployment.yaml; values.yaml `connect.api.httpPort` 8080): the Connect pod
+  // (`app.kubernetes.io/component: connect`, API and sync containers, which talk over the
+  // pod's loopback) serves the API on 8080 and syncs with 1Password over HTTPS; the operator
+  // (`app.kubernetes.io/component: operator`, `authMethod: connect`) calls that API
+  // (`OP_CONNECT_HOST`). The External Secrets controller calls it too when its 1Password store
+  // is configured.
+  connect: (ns, ctx) => {
+    const component = (c: string): Json => labels({ "app.kubernetes.io/component": c });
+    const clients: Json[] = [
+      { podSelector: component("operator") },
+      ...(ctx.externalSecrets?.onepassword ? [inNamespace("external-secrets")] : []),
+    ];
+    return [
+      policy("onepassword-connect", ns, component("connect"), {
+        ingress: [{ from: clients, ports: [tcp(8080)] }],
+        egress: [{ to: [internet], ports: [tcp(443)] }],
+      }),
+      policy("onepassword-operator-egress", ns, component("operator"), {
+        egress: [{ to: [{ podSelector: component("connect") }], ports: [tcp(8080)] }],
+      }),
+    ];
+  },
+  // Istio 1.27 (manifests/charts): `base` installs only CRDs and webhook configurations, no
+  // pods. istiod (istio-discovery templates/service.yaml: 15010 plaintext xDS, 15012 xDS and
+  // CA, 443 -> 15017 injection and validation webhooks, 15014 monitoring) takes xDS from the
+  // sidecars and gateways of every namespace, as the chart's own NetworkPolicy does
+  // (templates/networkpolicy.yaml, `createNetworkPolicy`); that policy also allows istiod all
+  // egress "because features like JWKS require connections to user-defined endpoints", and so
+  // does this one. The istio-cni node agent (istio-cni templates/daemonset.yaml: no host
+  // network without ambient) serves metrics on 15014 and otherwise only reads the API.
+  base: () => [],
+  istiod: (ns, ctx) => {
+    const istiod = labels({ app: "istiod" });
+    return [
+      apiServerIngress("istiod-webhook-from-apiserver", ns, istiod, 15017, ctx.cni),
+      policy("istiod", ns, istiod, {
+        ingress: [{ from: [{ namespaceSelector: {} }], ports: [tcp(15010), tcp(15012)] }],
+        egress: [{}],
+      }),
+      ...metricsIngress("istiod", ns, ctx, [15014]),
+    ];
+  },
+  cni: (ns, ctx) => [...metricsIngress("istio-cni", ns, ctx, [15014])],
   // metallb chart 0.15.2 (charts/metallb/templates/controller.yaml, webhooks.yaml): the
   // controller's webhook server on 9443 (the webhook Service's targetPort) and metrics on
   // `prometheus.metricsPort` 7472. The speaker runs on the host network (speaker.yaml
   // `hostNetwork: true`), which NetworkPolicies do not select.
   metallb: (ns, ctx) => [
     apiServerIngress("metallb-webhook-from-apiserver", ns, ALL_PODS, 9443, ctx.cni),
-    ...metricsIngress(ns, ctx, [7472]),
+    ...metricsIngress("metallb", ns, ctx, [7472]),
   ],
   // fairwinds vpa chart 4.10.1 with only the recommender (clusterHelpers.ts vpaService): its
   // metrics and health port is 8942 (stable/vpa/templates/recommender-deployment.yaml); it
   // reads usage through the API server's metrics API, so it needs nothing else.
-  vpa: (ns, ctx) => [...metricsIngress(ns, ctx, [8942])],
+  vpa: (ns, ctx) => [...metricsIngress("vpa", ns, ctx, [8942])],
 };
 
 /** The item holding a chart namespace's policies. */

@@ -80,14 +80,14 @@ describe("chart namespace policies", () => {
 
   it("admits the monitoring namespace to the metrics ports, and nothing without monitoring", () => {
     const items = [addon("cloudnative-pg", "cnpg-system")];
-    expect(named(objectsOf(items, cilium, "cnpg-system"), "allow-metrics-scrape").spec.ingress).toEqual([
+    expect(named(objectsOf(items, cilium, "cnpg-system"), "cnpg-metrics-scrape").spec.ingress).toEqual([
       {
         from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "victoriametrics" } } }],
         ports: [{ protocol: "TCP", port: 8080 }],
       },
     ]);
     const bare = objectsOf(items, { cni: "other" }, "cnpg-system");
-    expect(bare.map((o) => o.metadata.name)).not.toContain("allow-metrics-scrape");
+    expect(bare.map((o) => o.metadata.name)).not.toContain("cnpg-metrics-scrape");
   });
 
   it("lets the External Secrets controller reach exactly the stores configured", () => {
@@ -109,6 +109,63 @@ describe("chart namespace policies", () => {
     const outside = eso({ vault: { ...vault, server: "https://vault.example.com" } });
     expect(named(outside, "external-secrets-store-egress").spec.egress).toEqual([
       { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+    ]);
+  });
+
+  it("gives every chart of a shared namespace its own rules, under distinct names", () => {
+    const objects = objectsOf(
+      [addon("base", "istio-system"), addon("cni", "istio-system"), addon("istiod", "istio-system")],
+      cilium,
+      "istio-system",
+    );
+    const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(new Set(names).size).toBe(names.length);
+    expect(named(objects, "istiod-metrics-scrape").spec.ingress[0].ports).toEqual([
+      { protocol: "TCP", port: 15014 },
+    ]);
+    expect(named(objects, "istio-cni-metrics-scrape").spec.ingress[0].ports).toEqual([
+      { protocol: "TCP", port: 15014 },
+    ]);
+    // istiod takes xDS from every namespace and keeps the egress its chart's own policy allows.
+    expect(named(objects, "istiod").spec).toMatchObject({
+      podSelector: { matchLabels: { app: "istiod" } },
+      ingress: [
+        {
+          from: [{ namespaceSelector: {} }],
+          ports: [
+            { protocol: "TCP", port: 15010 },
+            { protocol: "TCP", port: 15012 },
+          ],
+        },
+      ],
+      egress: [{}],
+    });
+  });
+
+  it("admits the External Secrets namespace to 1Password Connect only with its 1Password store", () => {
+    const connect = (settings?: Partial<ExternalSecretsSettings>) =>
+      named(
+        objectsOf(
+          [addon("connect", "onepassword-system")],
+          {
+            ...k3s,
+            ...(settings
+              ? { externalSecrets: { version: EXTERNAL_SECRETS_DEFAULTS.version, ...settings } }
+              : {}),
+          },
+          "onepassword-system",
+        ),
+        "onepassword-connect",
+      ).spec.ingress[0].from;
+    const operator = { podSelector: { matchLabels: { "app.kubernetes.io/component": "operator" } } };
+    expect(connect()).toEqual([operator]);
+    expect(
+      connect({
+        onepassword: { connectHost: "http://onepassword-connect.onepassword-system.svc:8080", vaults: ["x"] },
+      }),
+    ).toEqual([
+      operator,
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "external-secrets" } } },
     ]);
   });
 
