@@ -8,7 +8,7 @@ import type { ClusterHandle } from "../components/cluster/contract";
 import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { consumerAccessItem } from "../components/platform/consumerAccess";
 import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
-import { chartNamespacePolicies } from "../components/platform/namespace-policies";
+import { apiServerCidrs, chartNamespacePolicies } from "../components/platform/namespace-policies";
 import { SERVICE_REGISTRY } from "../components/platform/registry";
 import type { ExternalSecretsSettings } from "../config/services/operations";
 import type { ClusterConfig, StackConfig } from "../config/types";
@@ -80,6 +80,7 @@ export function buildServices(
           ? MONITORING_NAMESPACE
           : undefined,
       externalSecrets: cluster.serviceSettings?.["external-secrets"] as ExternalSecretsSettings | undefined,
+      apiServerCidrs: apiServerCidrs(cluster),
     }),
   );
   return { items: withNamespaceItems(items), liveSecrets };

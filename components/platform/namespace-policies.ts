@@ -23,6 +23,7 @@
  */
 import type { Addon, Bundle, DeliveryItem, JsonValue, KubeObject } from "../gitops/delivery";
 import type { ExternalSecretsSettings } from "../../config/services/operations";
+import type { ClusterConfig } from "../../config/types";
 import { OPEN_CHART_NAMESPACES } from "../../policy/exceptions";
 import { apiServerEgress, baselineNetworkPolicies, INTERNET_IP_BLOCK, PRIVATE_CIDRS } from "./clusterHelpers";
 
@@ -36,6 +37,24 @@ export interface NamespacePolicyContext {
   readonly monitoringNamespace?: string;
   /** The External Secrets settings, for the stores the controller reaches. @default none */
   readonly externalSecrets?: ExternalSecretsSettings;
+  /** Without Cilium, the API server's addresses ({@link apiServerCidrs}). @default the private ranges */
+  readonly apiServerCidrs?: readonly string[];
+}
+
+/**
+ * Where pods reach the API server off Cilium, as egress CIDRs. Pods call the `kubernetes`
+ * Service, whose endpoints are the servers' advertised addresses on 6443; K3s advertises
+ * `--advertise-address`, "default: node-external-ip/node-ip" (k3s pkg/cli/cmds/server.go),
+ * and the program starts every K3s server with `--node-ip=<host address>` and no external
+ * IP (components/cluster/k3s/scripts.ts `k3sArgs`), so the endpoints are the server hosts'
+ * addresses (hosts marked `gone` included: they serve until they are removed). k3d nodes get
+ * their addresses from Docker and an existing cluster's are not known: the private ranges.
+ * The policy sees the endpoint, not the Service address: kube-router filters after
+ * kube-proxy's DNAT, which is why every such rule names port 6443, not 443.
+ */
+export function apiServerCidrs(cluster: ClusterConfig): readonly string[] {
+  if (cluster.kind !== "k3s") return PRIVATE_CIDRS;
+  return cluster.hosts.filter((h) => h.role === "server").map((h) => `${h.address}/32`);
 }
 
 /** One chart's rules: the policies for its pods in `namespace`. */
@@ -302,7 +321,7 @@ export function chartNamespacePolicies(
   return [...charts].map(([namespace, addons]) => {
     const objects: KubeObject[] = [
       ...baselineNetworkPolicies(namespace),
-      apiServerEgress("allow-apiserver-egress", namespace, {}, ctx.cni),
+      apiServerEgress("allow-apiserver-egress", namespace, {}, ctx.cni, ctx.apiServerCidrs),
     ];
     for (const addon of addons) {
       const rules = CHART_RULES[addon.chart];

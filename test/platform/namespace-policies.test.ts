@@ -176,6 +176,28 @@ describe("chart namespace policies", () => {
     );
   });
 
+  it("narrows API-server egress off Cilium to the K3s servers' addresses, where they are known", async () => {
+    const result = await shippedSynth("homelab");
+    const egressTo = (cluster: string, namespace: string, name: string): string[] => {
+      const found = (result.objects as { cluster: string; object: Loose }[]).find(
+        (o) =>
+          o.cluster === cluster &&
+          o.object.metadata.name === name &&
+          o.object.metadata.namespace === namespace,
+      );
+      if (!found) throw new Error(`no ${cluster}/${namespace}/${name}`);
+      expect(found.object.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 6443 }]);
+      return found.object.spec.egress[0].to.map((t: Loose) => t.ipBlock.cidr);
+    };
+    // production is K3s on three servers (Pulumi.homelab.yaml hosts cm5-1..3, all role server):
+    // the database pods and the chart namespaces reach exactly those.
+    const servers = ["10.0.40.101/32", "10.0.40.102/32", "10.0.40.103/32"];
+    expect(egressTo("production", "commafeed", "commafeed-db-postgres-apiserver")).toEqual(servers);
+    expect(egressTo("production", "cnpg-system", "allow-apiserver-egress")).toEqual(servers);
+    // staging is k3d, whose node addresses Docker assigns: the private ranges.
+    expect(egressTo("staging", "cnpg-system", "allow-apiserver-egress")).toEqual([...PRIVATE_CIDRS]);
+  });
+
   it.each(["stage", "prod", "homelab"])(
     "%s: every chart namespace on every cluster has its policy bundle or is declared open",
     async (stack) => {
