@@ -18,8 +18,10 @@
  * The API server reaches webhooks from the host network. On Cilium (Talos) it carries the
  * reserved `kube-apiserver` identity, which only a CiliumNetworkPolicy can name
  * (https://docs.cilium.io/en/stable/security/policy/language/#entities-based); elsewhere
- * (K3s, k3d: kube-router) the rule admits the private ranges the node addresses are in, as
- * the API-server egress rule does (clusterHelpers.ts `apiServerEgress`).
+ * (K3s, k3d: kube-router) the rule admits the private ranges: a node reaches a pod from
+ * whichever of its addresses the route picks (its own, or its flannel or bridge address in
+ * the pod range), so its advertised address alone would not do. API-server egress goes to
+ * the servers' addresses where the program knows them ({@link apiServerCidrs}).
  */
 import type { Addon, Bundle, DeliveryItem, JsonValue, KubeObject } from "../gitops/delivery";
 import type { ExternalSecretsSettings } from "../../config/services/operations";
@@ -31,7 +33,7 @@ type Json = { [key: string]: JsonValue };
 
 /** What the rules of one cluster depend on. */
 export interface NamespacePolicyContext {
-  /** The cluster's CNI: Cilium names the API server, others get private-range rules. */
+  /** The cluster's CNI: Cilium names the API server, others get address rules. */
   readonly cni: "cilium" | "other";
   /** The namespace whose scrapers read metrics; none when the cluster has no monitoring. */
   readonly monitoringNamespace?: string;
