@@ -85,7 +85,6 @@ export const OPEN_CHART_NAMESPACES: Readonly<Record<string, string>> = {
     "Prometheus scrapes every namespace and every node, Grafana and Alertmanager reach external endpoints; kube-prometheus-stack's paths were not verified",
   victoriametrics:
     "vmagent scrapes every namespace and every node, the Prometheus adapter serves an aggregated API to the API server; the chart's paths were not verified",
-  victorialogs: "the log collectors' paths to the VictoriaLogs server were not verified in the chart",
   "longhorn-system":
     "Longhorn's manager, instance managers, CSI plugin and backup target traffic (host and pod) were not verified at 1.10.1",
 };

@@ -286,6 +286,20 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
     ];
   },
   cni: (ns, ctx) => [...metricsIngress("istio-cni", ns, ctx, [15014])],
+  // victoria-logs-single (charts/victoria-logs-single/values.yaml): the server listens on
+  // `httpListenAddr` :9428 (ingestion, queries and its own metrics, behind a headless
+  // Service); the chart's Vector agent (`vector.enabled`, this program's `collector`) reads the
+  // node's log files, enriches them from the API server (`kubernetes_logs` source) and sends
+  // them to the server on 9428, and exports its own metrics on 9090 (`prometheus_exporter`
+  // sink); Vector's API (8686) is off. The monitoring namespace reaches both ports: its
+  // scraper, and Grafana querying logs.
+  "victoria-logs-single": (ns, ctx) => [
+    policy("victoria-logs-ingest", ns, ALL_PODS, {
+      ingress: [{ from: [{ podSelector: {} }], ports: [tcp(9428)] }],
+      egress: [{ to: [{ podSelector: {} }], ports: [tcp(9428)] }],
+    }),
+    ...metricsIngress("victoria-logs", ns, ctx, [9428, 9090]),
+  ],
   // metallb chart 0.15.2 (charts/metallb/templates/controller.yaml, webhooks.yaml): the
   // controller's webhook server on 9443 (the webhook Service's targetPort) and metrics on
   // `prometheus.metricsPort` 7472. The speaker runs on the host network (speaker.yaml

@@ -169,6 +169,19 @@ describe("chart namespace policies", () => {
     ]);
   });
 
+  it("lets the log collector reach the VictoriaLogs server, and the monitoring namespace both", () => {
+    const objects = objectsOf([addon("victoria-logs-single", "victorialogs")], cilium, "victorialogs");
+    expect(named(objects, "victoria-logs-ingest").spec).toMatchObject({
+      podSelector: {},
+      ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 9428 }] }],
+      egress: [{ to: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 9428 }] }],
+    });
+    expect(named(objects, "victoria-logs-metrics-scrape").spec.ingress[0].ports).toEqual([
+      { protocol: "TCP", port: 9428 },
+      { protocol: "TCP", port: 9090 },
+    ]);
+  });
+
   it("leaves declared-open namespaces alone and refuses a chart without rules", () => {
     expect(chartNamespacePolicies([addon("cilium", "kube-system")], cilium)).toEqual([]);
     expect(() => chartNamespacePolicies([addon("mystery", "mystery-system")], cilium)).toThrow(
