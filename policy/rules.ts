@@ -8,7 +8,7 @@
  * Pod Security Standards follow the Kubernetes documentation of the restricted and baseline
  * profiles: https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-import { exemptionFor, optOutReason, podSecurityLevel } from "./exceptions";
+import { exemptionFor, OPEN_CHART_NAMESPACES, optOutReason, podSecurityLevel } from "./exceptions";
 
 /** A resource as both runners see it. */
 export interface PolicyResource {
@@ -617,6 +617,81 @@ const ADMISSION_FIT: StackRule = {
   },
 };
 
+/** A chart release an engine installs: Flux HelmRelease or Argo CD Application with a chart source. */
+interface ChartRelease {
+  readonly resource: PolicyResource;
+  readonly chart: string;
+  readonly namespace: string;
+}
+
+function chartReleases(resources: readonly PolicyResource[]): ChartRelease[] {
+  return resources.flatMap((resource) => {
+    const object = kubeObject(resource);
+    if (!object) return [];
+    const group = String(object["apiVersion"]).split("/")[0];
+    const spec = obj(object["spec"]);
+    if (group === "helm.toolkit.fluxcd.io" && object["kind"] === "HelmRelease") {
+      // helm-controller: `targetNamespace` "defaults to the namespace of the HelmRelease".
+      const target = spec["targetNamespace"];
+      const namespace = typeof target === "string" ? target : (metadata(object).namespace ?? "");
+      const chart = obj(obj(spec["chart"])["spec"])["chart"] ?? obj(spec["chartRef"])["name"];
+      return [{ resource, chart: String(chart), namespace }];
+    }
+    if (group === "argoproj.io" && object["kind"] === "Application") {
+      const sources = spec["source"] !== undefined ? [obj(spec["source"])] : list(spec["sources"]);
+      const charts = sources.map((s) => s["chart"]).filter((c): c is string => typeof c === "string");
+      const namespace = obj(spec["destination"])["namespace"];
+      return charts.length && typeof namespace === "string"
+        ? charts.map((chart) => ({ resource, chart, namespace }))
+        : [];
+    }
+    return [];
+  });
+}
+
+/** Whether a NetworkPolicy selects every pod of its namespace (`podSelector: {}`). */
+function selectsAllPods(np: Obj): boolean {
+  const selector = obj(obj(np["spec"])["podSelector"]);
+  return (
+    Object.keys(obj(selector["matchLabels"])).length === 0 && list(selector["matchExpressions"]).length === 0
+  );
+}
+
+/**
+ * A namespace a chart installs into has a default deny: a NetworkPolicy selecting every pod
+ * for Ingress and Egress, so a pod of the chart that no allow rule names gets no traffic.
+ * Namespaces policy/exceptions.ts leaves open, with their reasons, are skipped.
+ */
+const CHART_NAMESPACE_DENY: StackRule = {
+  name: "chart-namespace-default-deny",
+  description:
+    "Every namespace a chart installs into has a default-deny NetworkPolicy, or is declared open with a reason",
+  enforcementLevel: "mandatory",
+  check: (resources) => {
+    const denied = new Set(
+      resources.flatMap((r) => {
+        const object = kubeObject(r);
+        if (!object || object["kind"] !== "NetworkPolicy" || !selectsAllPods(object)) return [];
+        const types = policyTypes(object);
+        if (!types.includes("Ingress") || !types.includes("Egress")) return [];
+        return [`${r.cluster ?? ""}/${metadata(object).namespace ?? ""}`];
+      }),
+    );
+    const reported = new Set<string>();
+    return chartReleases(resources).flatMap((release) => {
+      const key = `${release.resource.cluster ?? ""}/${release.namespace}`;
+      if (OPEN_CHART_NAMESPACES[release.namespace] || denied.has(key) || reported.has(key)) return [];
+      reported.add(key);
+      return [
+        {
+          urn: release.resource.urn,
+          message: `chart ${release.chart} installs into namespace ${release.namespace}, which has no default-deny NetworkPolicy (podSelector {} for Ingress and Egress): add the chart's rules to components/platform/namespace-policies.ts, or declare the namespace open in policy/exceptions.ts OPEN_CHART_NAMESPACES with why`,
+        },
+      ];
+    });
+  },
+};
+
 /** Every stack-wide rule. */
 export const STACK_RULES: readonly StackRule[] = [
   {
@@ -664,6 +739,7 @@ export const STACK_RULES: readonly StackRule[] = [
         })),
   },
   ADMISSION_FIT,
+  CHART_NAMESPACE_DENY,
 ];
 
 /** Runs the stack-wide rules. */

@@ -20,6 +20,7 @@ import { capabilitiesOf } from "../components/cluster/capabilities";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
+import { apiServerCidrs } from "../components/platform/namespace-policies";
 import { CNPG_BACKUP_KEY_ID, CNPG_BACKUP_SECRET_KEY, postgresCluster } from "../components/platform/postgres";
 import {
   CILIUM_GATEWAY_DEFAULTS as GW,
@@ -391,6 +392,7 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
           admins: dbAdmins.get(dbKey(namespace, dbCluster)) ?? [],
           // Talos clusters run Cilium (components/cluster/talos); K3s and k3d do not.
           cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",
+          apiServerCidrs: apiServerCidrs(cluster),
           operatorNamespace: CLOUDNATIVE_PG_DEFAULTS.namespace,
         },
         parent,

@@ -29,7 +29,7 @@ export function recommendation(kind: string, name: string): KubeObject {
  * With the `vpa` service: one VPA per Deployment and StatefulSet of each app bundle (in that
  * bundle, which then waits for the vpa item's CRD). Argo CD's own components get none: 002
  * names them, but the Argo CD projects keep every delivered item out of the `argocd`
- * namespace (components/gitops/argocdObjects.ts `argoProject`), and a VPA must live in its
+ * namespace (components/gitops/argocd-objects.ts `argoProject`), and a VPA must live in its
  * target's namespace.
  */
 export function withRecommendations(cluster: ClusterConfig, items: readonly DeliveryItem[]): DeliveryItem[] {

@@ -7,7 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { consumerAccessItem } from "../components/platform/consumerAccess";
+import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
+import { apiServerCidrs, chartNamespacePolicies } from "../components/platform/namespace-policies";
 import { SERVICE_REGISTRY } from "../components/platform/registry";
+import type { ExternalSecretsSettings } from "../config/services/operations";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { BUILT_IN_NAMESPACES, namespaceObject } from "../lib/namespaces";
 
@@ -67,6 +70,19 @@ export function buildServices(
   }
   // Every cluster: the scoped namespace other teams deploy into (outputs contract).
   items.push(consumerAccessItem());
+  // Every chart namespace: a default deny and the charts' allow rules (issue #21).
+  items.push(
+    ...chartNamespacePolicies(items, {
+      cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",
+      monitoringNamespace: cluster.services.includes("victoria-metrics")
+        ? VM_NAMESPACE
+        : cluster.services.includes("kube-prometheus-stack")
+          ? MONITORING_NAMESPACE
+          : undefined,
+      externalSecrets: cluster.serviceSettings?.["external-secrets"] as ExternalSecretsSettings | undefined,
+      apiServerCidrs: apiServerCidrs(cluster),
+    }),
+  );
   return { items: withNamespaceItems(items), liveSecrets };
 }
 

@@ -368,7 +368,7 @@ const ENTRIES: readonly Entry[] = [
       "Finalizers() empties the finalizers of Kustomizations and HelmReleases first, so workloads stay",
     check: () =>
       expectTrue(
-        read("components/gitops/fluxObjects.ts").includes('"flux-system"'),
+        read("components/gitops/flux-objects.ts").includes('"flux-system"'),
         "Flux is not in flux-system",
       ),
   },
@@ -380,7 +380,7 @@ const ENTRIES: readonly Entry[] = [
     check: (m) => {
       if (m[2] === "platform-root")
         expectTrue(
-          read("components/gitops/fluxObjects.ts").includes('ROOT_UNIT_NAME = "platform-root"'),
+          read("components/gitops/flux-objects.ts").includes('ROOT_UNIT_NAME = "platform-root"'),
           "the root unit is not platform-root",
         );
     },
@@ -414,7 +414,7 @@ const ENTRIES: readonly Entry[] = [
       const engine = read("components/gitops/argocd.ts");
       expectTrue(engine.includes(`name: "${m[2]}",`), `the Argo CD release is not named ${m[2]}`);
       expectTrue(
-        read("components/gitops/argocdObjects.ts").includes(`ARGOCD_NAMESPACE = "${m[1]}"`),
+        read("components/gitops/argocd-objects.ts").includes(`ARGOCD_NAMESPACE = "${m[1]}"`),
         `Argo CD is not in ${m[1]}`,
       );
     },

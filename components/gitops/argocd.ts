@@ -30,15 +30,15 @@ import {
   argoRootApplication,
   LAYER_PROJECT,
   type ArgoProjectName,
-} from "./argocdObjects";
+} from "./argocd-objects";
 import { CLUSTER_SCOPED_KINDS, withNamespace, type DeliveryItem } from "./delivery";
-import { deliver, resolveEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } from "./engineCommon";
+import { deliver, resolveEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } from "./engine-common";
 
 /**
  * Argo CD on one cluster. Deploy mode: Pulumi applies each addon's Application and every
  * bundle object itself, in the order of the item graph, and no Application points at
  * git. Emit mode: Pulumi applies the root app-of-apps `platform-root` over the emit root,
- * whose tree holds one Application per item with its sync wave (argocdPlacement.ts).
+ * whose tree holds one Application per item with its sync wave (argocd-placement.ts).
  */
 export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngine {
   readonly engine: EngineKind = "argocd";

@@ -93,7 +93,7 @@ export interface ValueFromSecret {
   /**
    * The Secret, in the namespace of the engine's HelmRelease: `flux-system` ("in the same
    * namespace as the HelmRelease", helm-controller `valuesFrom` docs). Flux only: Argo CD
-   * rejects `valuesFrom` (argocdPlacement.ts).
+   * rejects `valuesFrom` (argocd-placement.ts).
    */
   readonly secretName: string;
   readonly key: string;

@@ -20,8 +20,8 @@
 import { stringify } from "yaml";
 import type { EngineKind, GitSourceConfig } from "../../config/types";
 import { validateItems, type DeliveryItem } from "./delivery";
-import { placeArgoCd } from "./argocdPlacement";
-import { placeFlux } from "./fluxPlacement";
+import { placeArgoCd } from "./argocd-placement";
+import { placeFlux } from "./flux-placement";
 import { withoutEmptyItems } from "./graph";
 import type { Placement, PlacementContext } from "./placement";
 

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { EngineKind } from "../../config/types";
 import { ArgoCdEngine } from "./argocd";
-import type { GitOpsEngine, GitOpsEngineArgs } from "./engineCommon";
+import type { GitOpsEngine, GitOpsEngineArgs } from "./engine-common";
 import { FluxEngine } from "./flux";
 
 /** Either engine component. */

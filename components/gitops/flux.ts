@@ -26,7 +26,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineKind } from "../../config/types";
 import { KubeObjectResource, liveSecret } from "./apply";
-import { deliver, resolveEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } from "./engineCommon";
+import { deliver, resolveEngineArgs, type GitOpsEngine, type GitOpsEngineArgs } from "./engine-common";
 import {
   FLUX_NAMESPACE,
   GIT_AUTH_SECRET_NAME,
@@ -37,7 +37,7 @@ import {
   fluxGitRepository,
   fluxInstallUrl,
   fluxRootKustomization,
-} from "./fluxObjects";
+} from "./flux-objects";
 
 /**
  * Keeps the install's Namespace and CRDs when Pulumi deletes the install (a destroy, or a
@@ -60,7 +60,7 @@ export const retainStatefulInstallObjects: pulumi.ResourceTransform = (args) => 
  * bundle objects itself, in the order of the item graph; there is no GitRepository and no
  * Kustomization, so nothing waits on a git path nothing writes. Emit mode: Pulumi applies
  * the GitRepository and the root Kustomization `platform-root` over the emit root, whose
- * tree holds one Kustomization per item (fluxPlacement.ts).
+ * tree holds one Kustomization per item (flux-placement.ts).
  */
 export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine {
   readonly engine: EngineKind = "flux";

@@ -43,7 +43,7 @@ export function orderItems(items: readonly DeliveryItem[]): DeliveryItem[] {
  * The items without the bundles that deliver nothing, each dependency on a dropped bundle
  * replaced by that bundle's own dependencies (transitively), so the order is kept. A bundle
  * is left empty when emit mode takes its only object out of the tree (a Namespace that
- * Pulumi applies because a live Secret lives in it, engineCommon.ts): its unit would point
+ * Pulumi applies because a live Secret lives in it, engine-common.ts): its unit would point
  * at a directory with no files, and kustomize-controller fails such a Kustomization with
  * "kustomization path not found" (fluxcd/kustomize-controller
  * internal/controller/kustomization_controller.go, `reconcile`), and `checkDependencies`

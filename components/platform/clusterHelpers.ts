@@ -382,13 +382,15 @@ export const PRIVATE_CIDRS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] a
  * entity matches exactly the API server, host-network endpoints included
  * (https://docs.cilium.io/en/stable/security/policy/language/#entities-based); a plain
  * NetworkPolicy cannot name it, so elsewhere (K3s, k3d: kube-router or flannel) the rule
- * allows port 6443 to the private ranges the API server's node address is in.
+ * allows port 6443 to `cidrs`: the API server addresses where the program knows them
+ * (namespace-policies.ts `apiServerCidrs`), else the private ranges they are in.
  */
 export function apiServerEgress(
   name: string,
   namespace: string,
   podSelector: { [key: string]: JsonValue },
   cni: "cilium" | "other",
+  cidrs: readonly string[] = PRIVATE_CIDRS,
 ): KubeObject {
   return cni === "cilium"
     ? {
@@ -411,7 +413,7 @@ export function apiServerEgress(
           policyTypes: ["Egress"],
           egress: [
             {
-              to: PRIVATE_CIDRS.map((cidr) => ({ ipBlock: { cidr } })),
+              to: cidrs.map((cidr) => ({ ipBlock: { cidr } })),
               ports: [{ protocol: "TCP", port: 6443 }],
             },
           ],

@@ -185,7 +185,7 @@ export const GITOPS_FOOTPRINT: Readonly<Record<"flux" | "argocd", ServiceFootpri
       { name: "notification-controller", replicas: 1, cpu: "100m", memory: "64Mi" },
     ],
     source:
-      "Program: components/gitops/fluxObjects.ts fluxInstallUrl applies flux2's release install.yaml of the pinned Flux (config/defaults.ts flux v2.7.5) unchanged. " +
+      "Program: components/gitops/flux-objects.ts fluxInstallUrl applies flux2's release install.yaml of the pinned Flux (config/defaults.ts flux v2.7.5) unchanged. " +
       "fluxcd/flux2 manifests/install/kustomization.yaml: the default install is source, kustomize, notification and helm controllers (no image-* controllers). " +
       "Each controller's config/manager/deployment.yaml (fluxcd/<controller>, newest stored copies, not the tags bundled in v2.7.5): replicas 1; " +
       "source-controller requests 50m/64Mi; kustomize-, helm- and notification-controller 100m/64Mi (limits 1000m/1Gi).",
@@ -201,7 +201,7 @@ export const GITOPS_FOOTPRINT: Readonly<Record<"flux" | "argocd", ServiceFootpri
       { name: "argocd-redis", replicas: 1, cpu: "0", memory: "0" },
     ],
     source:
-      "Program: components/gitops/argocd.ts installs chart argo/argo-cd at config/defaults.ts argocdChart 8.5.7 with argocdObjects.ts argoChartValues " +
+      "Program: components/gitops/argocd.ts installs chart argo/argo-cd at config/defaults.ts argocdChart 8.5.7 with argocd-objects.ts argoChartValues " +
       "(CRDs and a health check only; no resources, no replicas). argoproj/argo-helm charts/argo-cd README.md value table (stored copies; 8.5.7 not confirmed): " +
       "controller.resources, repoServer.resources (repoServer.replicas 1), dex.resources and redis.resources are `{}`. " +
       "server, applicationSet and notifications resources were not re-read (0 assumed, same `{}` pattern); redis-ha is off by default. " +

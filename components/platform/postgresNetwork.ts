@@ -25,8 +25,10 @@ export interface PostgresNetwork {
   readonly clients: readonly string[];
   /** Admin UIs in other namespaces allowed on 5432 (pgAdmin, when it lists this cluster). */
   readonly admins?: readonly { readonly namespace: string; readonly app: string }[];
-  /** The cluster's CNI: Cilium can name the API server, others get a private-range rule. */
+  /** The cluster's CNI: Cilium can name the API server, others get an address rule. */
   readonly cni: "cilium" | "other";
+  /** Without Cilium, the API server's addresses (namespace-policies.ts `apiServerCidrs`). @default the private ranges */
+  readonly apiServerCidrs?: readonly string[];
   /** The operator's namespace. */
   readonly operatorNamespace: string;
 }
@@ -82,6 +84,6 @@ export function postgresNetworkPolicies(
       metadata: { name: `${name}-postgres`, namespace },
       spec: { podSelector: pods, policyTypes: ["Ingress", "Egress"], ingress, egress },
     },
-    apiServerEgress(`${name}-postgres-apiserver`, namespace, pods, network.cni),
+    apiServerEgress(`${name}-postgres-apiserver`, namespace, pods, network.cni, network.apiServerCidrs),
   ];
 }

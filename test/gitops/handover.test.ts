@@ -102,7 +102,7 @@ describe("engine handover", () => {
       false,
     ]);
     expect(destroyedBySwitch(released, await plan("argocd", "deploy"))).toEqual([
-      // The root's own project (argocdObjects.ts `argoProject`) goes with it.
+      // The root's own project (argocd-objects.ts `argoProject`) goes with it.
       "AppProject main-gitops-project-root",
       "Application main-gitops-root",
     ]);

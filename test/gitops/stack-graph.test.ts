@@ -126,6 +126,11 @@ it("homelab staging: the graph, unit by unit (first unit of each item)", () => {
     "namespace-linkding": [],
     "namespace-nightscout": [],
     nats: ["flux-tenancy", "namespace-ai"],
+    // Chart namespaces' policies (namespace-policies.ts) wait for their namespace's unit; the
+    // cert-manager namespace is applied live by Pulumi (a Secret lives in it).
+    "network-policies-cert-manager": [],
+    "network-policies-cnpg-system": ["namespace-cnpg-system"],
+    "network-policies-onepassword-system": [],
     nightscout: ["cert-manager-issuers", "ferretdb-workloads", "flux-tenancy", "namespace-nightscout"],
     "onepassword-connect": [],
     "open-webui": ["flux-tenancy", "litellm-workloads", "namespace-ai", "postgres", "synology-nfs-classes"],

@@ -477,8 +477,49 @@ describe("stack policies", () => {
     expect(messages([resource(deployment()), ns("restricted")], "pod-security-admission-fit")).toEqual([]);
   });
 
+  it("chart-namespace-default-deny: a chart's namespace needs a namespace-wide deny in both directions", () => {
+    const helmRelease = (ns: string | undefined, cluster = "c1") =>
+      resource(
+        {
+          apiVersion: "helm.toolkit.fluxcd.io/v2",
+          kind: "HelmRelease",
+          metadata: { name: "metallb", namespace: "flux-system" },
+          spec: { chart: { spec: { chart: "metallb" } }, ...(ns ? { targetNamespace: ns } : {}) },
+        },
+        { cluster },
+      );
+    const application = (ns: string, source: Obj) =>
+      resource({
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Application",
+        metadata: { name: "x", namespace: "argocd" },
+        spec: { source, destination: { namespace: ns } },
+      });
+    const rule = "chart-namespace-default-deny";
+    const missing = (chart: string, ns: string) =>
+      `chart ${chart} installs into namespace ${ns}, which has no default-deny NetworkPolicy (podSelector {} for Ingress and Egress): add the chart's rules to components/platform/namespace-policies.ts, or declare the namespace open in policy/exceptions.ts OPEN_CHART_NAMESPACES with why`;
+    expect(messages([helmRelease("shop")], rule)).toEqual([missing("metallb", "shop")]);
+    expect(messages([helmRelease("shop"), policy({})], rule)).toEqual([]);
+    // Without targetNamespace the release installs into the HelmRelease's own namespace.
+    expect(messages([helmRelease(undefined), policy({})], rule)).toEqual([missing("metallb", "flux-system")]);
+    // A deny for some pods, for one direction, in another namespace or cluster does not count.
+    expect(messages([helmRelease("shop"), policy({ matchLabels: { app: "web" } })], rule)).toEqual([
+      missing("metallb", "shop"),
+    ]);
+    expect(messages([helmRelease("shop"), policy({}, "shop", "c1", ["Ingress"])], rule)).toEqual([
+      missing("metallb", "shop"),
+    ]);
+    expect(messages([helmRelease("shop", "c2"), policy({})], rule)).toEqual([missing("metallb", "shop")]);
+    // Argo CD: an Application with a chart source counts, one from a git path does not.
+    expect(messages([application("shop", { chart: "vpa" })], rule)).toEqual([missing("vpa", "shop")]);
+    expect(messages([application("shop", { path: "apps/shop" })], rule)).toEqual([]);
+    // A namespace declared open (policy/exceptions.ts) with its reason is not reported.
+    expect(messages([helmRelease("kube-system")], rule)).toEqual([]);
+  });
+
   it("covers every stack rule", () => {
     expect(STACK_RULES.map((r) => r.name).sort()).toEqual([
+      "chart-namespace-default-deny",
       "network-policy-coverage",
       "pdb-for-replicas",
       "pod-security-admission-fit",

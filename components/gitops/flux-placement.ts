@@ -8,8 +8,8 @@
  * prerequisite item (graph.ts).
  */
 import { DEFAULT_TIMEOUT, keptOnRemoval, PHASES, phaseOf, withNamespace, type DeliveryItem, type Phase } from "./delivery";
-import { addonUnitTimeout, fluxChartSource, fluxHelmRelease, fluxUnit, type FluxUnitSpec } from "./fluxObjects";
-import { withFluxTenancy } from "./fluxTenancy";
+import { addonUnitTimeout, fluxChartSource, fluxHelmRelease, fluxUnit, type FluxUnitSpec } from "./flux-objects";
+import { withFluxTenancy } from "./flux-tenancy";
 import { itemPrerequisites, orderItems, withoutEmptyItems } from "./graph";
 import { fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
 
@@ -65,7 +65,7 @@ export function fluxUnits(items: readonly DeliveryItem[]): FluxUnitSpec[] {
 
 /**
  * Places the items for Flux: objects in their phase directories, units beside them. In emit
- * mode the apps' units are applied as their namespace's tenant account (fluxTenancy.ts).
+ * mode the apps' units are applied as their namespace's tenant account (flux-tenancy.ts).
  */
 export function placeFlux(given: readonly DeliveryItem[], ctx: PlacementContext): Placement {
   // An item with no objects gets no unit (graph.ts `withoutEmptyItems`).

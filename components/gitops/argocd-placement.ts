@@ -17,7 +17,7 @@
  * or one more than the latest wave of the items it waits for (graph.ts).
  */
 import { keptOnRemoval, phaseOf, withNamespace, type DeliveryItem } from "./delivery";
-import { argoAddonApplication, argoBundleApplication, HOOK, HOOK_DELETE_POLICY, LAYER_WAVE, PHASE_WAVE, SYNC_WAVE } from "./argocdObjects";
+import { argoAddonApplication, argoBundleApplication, HOOK, HOOK_DELETE_POLICY, LAYER_WAVE, PHASE_WAVE, SYNC_WAVE } from "./argocd-objects";
 import { itemPrerequisites, orderItems, withoutEmptyItems } from "./graph";
 import { annotate, fileNameOf, type PlacedObject, type PlacedUnit, type Placement, type PlacementContext } from "./placement";
 

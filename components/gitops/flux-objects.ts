@@ -105,7 +105,7 @@ export interface FluxUnitSpec {
   readonly force: boolean;
   /**
    * The ServiceAccount (in `flux-system`) kustomize-controller impersonates for this unit
-   * (fluxTenancy.ts); none for the platform's own units, which run as the controller.
+   * (flux-tenancy.ts); none for the platform's own units, which run as the controller.
    * @default the controller's own account
    */
   readonly serviceAccountName?: string;

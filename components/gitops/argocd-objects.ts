@@ -7,9 +7,10 @@
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/cluster-bootstrapping/
  */
+import { argoIgnoredDifferences } from "./argocd-chart-differences";
 import type { GitSourceConfig } from "../../config/types";
 import type { Addon, DeliveryItem, JsonValue, KubeObject, Layer, Phase } from "./delivery";
-import { ITEM_LABEL, LAYER_LABEL, ROOT_UNIT_NAME } from "./fluxObjects";
+import { ITEM_LABEL, LAYER_LABEL, ROOT_UNIT_NAME } from "./flux-objects";
 import { ARGOCD_RESOURCES_FINALIZER } from "./handover";
 import { repoPath } from "./placement";
 
@@ -45,7 +46,7 @@ export const LAYER_PROJECT: Readonly<Record<Layer, ArgoProjectName>> = {
 /**
  * The earliest sync wave of an item of each layer: infrastructure -10 and platform 0 as in
  * source document 002; infrastructure configs sit between. An item's wave is later when
- * it depends on an item of the same or a later wave (argocdPlacement.ts).
+ * it depends on an item of the same or a later wave (argocd-placement.ts).
  */
 export const LAYER_WAVE: Readonly<Record<Layer, number>> = {
   "infrastructure-controllers": -10,
@@ -225,7 +226,7 @@ function itemMetadata(item: DeliveryItem, wave: number, released: boolean): Kube
 /** The Application of an addon: a Helm source, pinned, with its values and ignored differences. */
 export function argoAddonApplication(addon: Addon, wave: number, released: boolean): KubeObject {
   const project = LAYER_PROJECT[addon.layer];
-  const ignore = (addon.ignoreDifferences ?? []).map((d) => {
+  const ignore = argoIgnoredDifferences(addon).map((d) => {
     const entry: Record<string, JsonValue> = { group: d.group, kind: d.kind };
     if (d.name) entry.name = d.name;
     if (d.namespace) entry.namespace = d.namespace;

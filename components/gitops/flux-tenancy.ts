@@ -17,7 +17,7 @@
  * anything).
  */
 import { CLUSTER_SCOPED_KINDS, withNamespace, type Bundle, type DeliveryItem, type KubeObject } from "./delivery";
-import { FLUX_NAMESPACE } from "./fluxObjects";
+import { FLUX_NAMESPACE } from "./flux-objects";
 
 /** The item holding the tenants' ServiceAccounts, ClusterRole and RoleBindings. */
 export const FLUX_TENANCY_ITEM = "flux-tenancy";

@@ -1,0 +1,358 @@
+/**
+ * NetworkPolicies for the namespaces third-party charts run in. Each chart namespace gets a
+ * namespace-wide default deny (ingress and egress), DNS to kube-dns, and the allow rules its
+ * charts need, read from each chart's templates at the pinned version:
+ * - ingress from the API server on the chart's webhook port;
+ * - ingress from the monitoring namespace on its metrics ports (when the cluster has monitoring);
+ * - ingress from the chart's own clients;
+ * - egress to the API server and to the endpoints the chart documents (ACME and Cloudflare for
+ *   cert-manager, the secret stores for External Secrets).
+ *
+ * Rules are written by port where one port means one component, so they hold whatever labels
+ * a chart version puts on its pods; they select pods by label only where the label was read
+ * in the chart. A namespace whose charts' needs were not verified gets no default deny at all
+ * (a half-known deny breaks a controller), and is listed with its reason in
+ * policy/exceptions.ts `OPEN_CHART_NAMESPACES`; the policy pack reports any other chart
+ * namespace without a default deny.
+ *
+ * The API server reaches webhooks from the host network. On Cilium (Talos) it carries the
+ * reserved `kube-apiserver` identity, which only a CiliumNetworkPolicy can name
+ * (https://docs.cilium.io/en/stable/security/policy/language/#entities-based); elsewhere
+ * (K3s, k3d: kube-router) the rule admits the private ranges: a node reaches a pod from
+ * whichever of its addresses the route picks (its own, or its flannel or bridge address in
+ * the pod range), so its advertised address alone would not do. API-server egress goes to
+ * the servers' addresses where the program knows them ({@link apiServerCidrs}).
+ */
+import type { Addon, Bundle, DeliveryItem, JsonValue, KubeObject } from "../gitops/delivery";
+import type { ExternalSecretsSettings } from "../../config/services/operations";
+import type { ClusterConfig } from "../../config/types";
+import { OPEN_CHART_NAMESPACES } from "../../policy/exceptions";
+import { apiServerEgress, baselineNetworkPolicies, INTERNET_IP_BLOCK, PRIVATE_CIDRS } from "./clusterHelpers";
+
+type Json = { [key: string]: JsonValue };
+
+/** What the rules of one cluster depend on. */
+export interface NamespacePolicyContext {
+  /** The cluster's CNI: Cilium names the API server, others get address rules. */
+  readonly cni: "cilium" | "other";
+  /** The namespace whose scrapers read metrics; none when the cluster has no monitoring. */
+  readonly monitoringNamespace?: string;
+  /** The External Secrets settings, for the stores the controller reaches. @default none */
+  readonly externalSecrets?: ExternalSecretsSettings;
+  /** Without Cilium, the API server's addresses ({@link apiServerCidrs}). @default the private ranges */
+  readonly apiServerCidrs?: readonly string[];
+}
+
+/**
+ * Where pods reach the API server off Cilium, as egress CIDRs. Pods call the `kubernetes`
+ * Service, whose endpoints are the servers' advertised addresses on 6443; K3s advertises
+ * `--advertise-address`, "default: node-external-ip/node-ip" (k3s pkg/cli/cmds/server.go),
+ * and the program starts every K3s server with `--node-ip=<host address>` and no external
+ * IP (components/cluster/k3s/scripts.ts `k3sArgs`), so the endpoints are the server hosts'
+ * addresses (hosts marked `gone` included: they serve until they are removed). k3d nodes get
+ * their addresses from Docker and an existing cluster's are not known: the private ranges.
+ * The policy sees the endpoint, not the Service address: kube-router filters after
+ * kube-proxy's DNAT, which is why every such rule names port 6443, not 443.
+ */
+export function apiServerCidrs(cluster: ClusterConfig): readonly string[] {
+  if (cluster.kind !== "k3s") return PRIVATE_CIDRS;
+  return cluster.hosts.filter((h) => h.role === "server").map((h) => `${h.address}/32`);
+}
+
+/** One chart's rules: the policies for its pods in `namespace`. */
+type ChartRules = (namespace: string, ctx: NamespacePolicyContext) => KubeObject[];
+
+const tcp = (port: number): Json => ({ protocol: "TCP", port });
+const ALL_PODS: Json = {};
+const labels = (matchLabels: Record<string, string>): Json => ({ matchLabels });
+const inNamespace = (ns: string): Json => ({
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+});
+const internet: Json = { ipBlock: { ...INTERNET_IP_BLOCK, except: [...INTERNET_IP_BLOCK.except] } };
+
+function policy(
+  name: string,
+  namespace: string,
+  podSelector: Json,
+  rules: { ingress?: Json[]; egress?: Json[] },
+) {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace },
+    spec: {
+      podSelector,
+      policyTypes: [...(rules.ingress ? ["Ingress"] : []), ...(rules.egress ? ["Egress"] : [])],
+      ...rules,
+    },
+  } satisfies KubeObject;
+}
+
+/** Ingress from the API server (admission and conversion webhooks, aggregated APIs) on `port`. */
+export function apiServerIngress(
+  name: string,
+  namespace: string,
+  podSelector: Json,
+  port: number,
+  cni: NamespacePolicyContext["cni"],
+): KubeObject {
+  return cni === "cilium"
+    ? {
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: { name, namespace },
+        spec: {
+          endpointSelector: podSelector,
+          ingress: [
+            {
+              fromEntities: ["kube-apiserver"],
+              toPorts: [{ ports: [{ port: String(port), protocol: "TCP" }] }],
+            },
+          ],
+        },
+      }
+    : policy(name, namespace, podSelector, {
+        ingress: [{ from: PRIVATE_CIDRS.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(port)] }],
+      });
+}
+
+/** Ingress from the monitoring namespace on the metrics ports; nothing without monitoring. */
+function metricsIngress(
+  name: string,
+  namespace: string,
+  ctx: NamespacePolicyContext,
+  ports: number[],
+): KubeObject[] {
+  if (!ctx.monitoringNamespace) return [];
+  return [
+    policy(`${name}-metrics-scrape`, namespace, ALL_PODS, {
+      ingress: [{ from: [inNamespace(ctx.monitoringNamespace)], ports: ports.map(tcp) }],
+    }),
+  ];
+}
+
+/**
+ * Egress to the service behind `url` on its port: a `<service>.<namespace>.svc` host is in
+ * the cluster (the pods of that namespace); any other host may be on the internet or the
+ * LAN (a self-hosted Vault), so every address on that one port.
+ */
+function egressToUrl(url: string): Json {
+  const u = new URL(url);
+  const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
+  const inCluster = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(u.hostname);
+  return {
+    to: [inCluster ? inNamespace(inCluster[1]) : { ipBlock: { cidr: "0.0.0.0/0" } }],
+    ports: [tcp(port)],
+  };
+}
+
+/**
+ * The rules per chart (by chart name), each read from the chart at the version
+ * config/ pins. Every pod in these namespaces also gets DNS and the API server (all of them
+ * are controllers or webhooks that watch or read the API, except the Bitwarden SDK server).
+ */
+export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
+  // cert-manager v1.19.1 (deploy/charts/cert-manager/templates): the controller
+  // (`app.kubernetes.io/name: cert-manager`, `app.kubernetes.io/component: controller`,
+  // deployment.yaml) serves metrics on 9402; the webhook listens on `webhook.securePort` 10250
+  // (values.yaml; webhook-deployment.yaml, `hostNetwork: false`) and serves metrics on 9402,
+  // as does the cainjector. The controller talks to the Let's Encrypt ACME directory and the
+  // Cloudflare API over HTTPS, and for the DNS-01 self check queries the zone's authoritative
+  // nameservers directly on port 53 ("By default cert-manager will use the recursive
+  // nameservers taken from /etc/resolv.conf to query for the authoritative nameservers, which
+  // it will then query directly", cert-manager docs "Setting Nameservers for DNS01 Self
+  // Check"; the chart's `dns01RecursiveNameserversOnly` is false).
+  "cert-manager": (ns, ctx) => [
+    apiServerIngress("cert-manager-webhook-from-apiserver", ns, ALL_PODS, 10250, ctx.cni),
+    ...metricsIngress("cert-manager", ns, ctx, [9402]),
+    policy(
+      "cert-manager-controller-egress",
+      ns,
+      labels({ "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }),
+      {
+        egress: [
+          { to: [internet], ports: [tcp(443)] },
+          { to: [internet], ports: [tcp(53), { protocol: "UDP", port: 53 }] },
+        ],
+      },
+    ),
+  ],
+  // cloudnative-pg chart 0.26.1 (templates/deployment.yaml): the operator's webhook server on
+  // `webhook.port` 9443 and metrics on 8080, pods labelled `app.kubernetes.io/name:
+  // cloudnative-pg`. The operator reaches every database pod (label `cnpg.io/cluster`, in any
+  // namespace) on 8000 (instance manager) and 5432 (cloudnative-pg docs "Networking") and the
+  // Barman Cloud plugin's gRPC server.
+  "cloudnative-pg": (ns, ctx) => [
+    apiServerIngress("cnpg-webhook-from-apiserver", ns, ALL_PODS, 9443, ctx.cni),
+    ...metricsIngress("cnpg", ns, ctx, [8080]),
+    policy("cnpg-operator-egress", ns, labels({ "app.kubernetes.io/name": "cloudnative-pg" }), {
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: {},
+              podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] },
+            },
+          ],
+          ports: [tcp(8000), tcp(5432)],
+        },
+        { to: [{ podSelector: {} }], ports: [tcp(9090)] },
+      ],
+    }),
+  ],
+  // plugin-barman-cloud chart 0.2.0 (templates/deployment.yaml, service.yaml): one gRPC server
+  // on 9090 (`--server-address=:9090`), which the CloudNativePG operator calls
+  // (`cnpg.io/pluginPort` on its Service). Only this pod listens on 9090 in the namespace.
+  "plugin-barman-cloud": (ns) => [
+    policy("barman-cloud-from-operator", ns, ALL_PODS, {
+      ingress: [
+        {
+          from: [{ podSelector: labels({ "app.kubernetes.io/name": "cloudnative-pg" }) }],
+          ports: [tcp(9090)],
+        },
+      ],
+    }),
+  ],
+  // external-secrets chart (deploy/charts/external-secrets/values.yaml): the webhook listens on
+  // `webhook.port` 10250, the controller, webhook and cert controller serve metrics on
+  // `metrics.listen.port` 8080. The controller reaches the stores this program configures:
+  // the Bitwarden SDK server in this namespace on 9998 (secretOperators.ts `SDK_URL`), Vault
+  // and 1Password Connect at the URLs of serviceSettings.external-secrets.
+  "external-secrets": (ns, ctx) => {
+    const s = ctx.externalSecrets;
+    const stores: Json[] = [
+      ...(s?.bitwarden ? [{ to: [{ podSelector: {} }], ports: [tcp(9998)] }] : []),
+      ...(s?.vault ? [egressToUrl(s.vault.server)] : []),
+      ...(s?.onepassword ? [egressToUrl(s.onepassword.connectHost)] : []),
+    ];
+    return [
+      apiServerIngress("external-secrets-webhook-from-apiserver", ns, ALL_PODS, 10250, ctx.cni),
+      ...metricsIngress("external-secrets", ns, ctx, [8080]),
+      ...(stores.length ? [policy("external-secrets-store-egress", ns, ALL_PODS, { egress: stores })] : []),
+    ];
+  },
+  // bitwarden-sdk-server chart v0.5.2 (deploy/charts/bitwarden-sdk-server/templates/deployment.yaml):
+  // serves TLS on `service.port` 9998 for the External Secrets controller and calls the
+  // Bitwarden API and identity service over HTTPS (ESO docs provider/bitwarden-secrets-manager.md:
+  // `apiURL`, `identityURL`). Its pod labels come from a helper not read here, so the HTTPS
+  // egress is the namespace's: the External Secrets pods get it too.
+  "bitwarden-sdk-server": (ns) => [
+    policy("bitwarden-sdk-server", ns, ALL_PODS, {
+      ingress: [{ from: [{ podSelector: {} }], ports: [tcp(9998)] }],
+      egress: [{ to: [internet], ports: [tcp(443)] }],
+    }),
+  ],
+  // 1Password connect chart 2.0.5 (charts/connect/templates/connect-deployment.yaml,
+  // operator-deployment.yaml; values.yaml `connect.api.httpPort` 8080): the Connect pod
+  // (`app.kubernetes.io/component: connect`, API and sync containers, which talk over the
+  // pod's loopback) serves the API on 8080 and syncs with 1Password over HTTPS; the operator
+  // (`app.kubernetes.io/component: operator`, `authMethod: connect`) calls that API
+  // (`OP_CONNECT_HOST`). The External Secrets controller calls it too when its 1Password store
+  // is configured.
+  connect: (ns, ctx) => {
+    const component = (c: string): Json => labels({ "app.kubernetes.io/component": c });
+    const clients: Json[] = [
+      { podSelector: component("operator") },
+      ...(ctx.externalSecrets?.onepassword ? [inNamespace("external-secrets")] : []),
+    ];
+    return [
+      policy("onepassword-connect", ns, component("connect"), {
+        ingress: [{ from: clients, ports: [tcp(8080)] }],
+        egress: [{ to: [internet], ports: [tcp(443)] }],
+      }),
+      policy("onepassword-operator-egress", ns, component("operator"), {
+        egress: [{ to: [{ podSelector: component("connect") }], ports: [tcp(8080)] }],
+      }),
+    ];
+  },
+  // Istio 1.27 (manifests/charts): `base` installs only CRDs and webhook configurations, no
+  // pods. istiod (istio-discovery templates/service.yaml: 15010 plaintext xDS, 15012 xDS and
+  // CA, 443 -> 15017 injection and validation webhooks, 15014 monitoring) takes xDS from the
+  // sidecars and gateways of every namespace, as the chart's own NetworkPolicy does
+  // (templates/networkpolicy.yaml, `createNetworkPolicy`); that policy also allows istiod all
+  // egress "because features like JWKS require connections to user-defined endpoints", and so
+  // does this one. The istio-cni node agent (istio-cni templates/daemonset.yaml: no host
+  // network without ambient) serves metrics on 15014 and otherwise only reads the API.
+  base: () => [],
+  istiod: (ns, ctx) => {
+    const istiod = labels({ app: "istiod" });
+    return [
+      apiServerIngress("istiod-webhook-from-apiserver", ns, istiod, 15017, ctx.cni),
+      policy("istiod", ns, istiod, {
+        ingress: [{ from: [{ namespaceSelector: {} }], ports: [tcp(15010), tcp(15012)] }],
+        egress: [{}],
+      }),
+      ...metricsIngress("istiod", ns, ctx, [15014]),
+    ];
+  },
+  cni: (ns, ctx) => [...metricsIngress("istio-cni", ns, ctx, [15014])],
+  // victoria-logs-single (charts/victoria-logs-single/values.yaml): the server listens on
+  // `httpListenAddr` :9428 (ingestion, queries and its own metrics, behind a headless
+  // Service); the chart's Vector agent (`vector.enabled`, this program's `collector`) reads the
+  // node's log files, enriches them from the API server (`kubernetes_logs` source) and sends
+  // them to the server on 9428, and exports its own metrics on 9090 (`prometheus_exporter`
+  // sink); Vector's API (8686) is off. The monitoring namespace reaches both ports: its
+  // scraper, and Grafana querying logs.
+  "victoria-logs-single": (ns, ctx) => [
+    policy("victoria-logs-ingest", ns, ALL_PODS, {
+      ingress: [{ from: [{ podSelector: {} }], ports: [tcp(9428)] }],
+      egress: [{ to: [{ podSelector: {} }], ports: [tcp(9428)] }],
+    }),
+    ...metricsIngress("victoria-logs", ns, ctx, [9428, 9090]),
+  ],
+  // metallb chart 0.15.2 (charts/metallb/templates/controller.yaml, webhooks.yaml): the
+  // controller's webhook server on 9443 (the webhook Service's targetPort) and metrics on
+  // `prometheus.metricsPort` 7472. The speaker runs on the host network (speaker.yaml
+  // `hostNetwork: true`), which NetworkPolicies do not select.
+  metallb: (ns, ctx) => [
+    apiServerIngress("metallb-webhook-from-apiserver", ns, ALL_PODS, 9443, ctx.cni),
+    ...metricsIngress("metallb", ns, ctx, [7472]),
+  ],
+  // fairwinds vpa chart 4.10.1 with only the recommender (clusterHelpers.ts vpaService): its
+  // metrics and health port is 8942 (stable/vpa/templates/recommender-deployment.yaml); it
+  // reads usage through the API server's metrics API, so it needs nothing else.
+  vpa: (ns, ctx) => [...metricsIngress("vpa", ns, ctx, [8942])],
+};
+
+/** The item holding a chart namespace's policies. */
+export function namespacePolicyItemName(namespace: string): string {
+  return `network-policies-${namespace}`;
+}
+
+/**
+ * One bundle per chart namespace with the default deny and the allow rules of every chart in
+ * it. A namespace listed in `OPEN_CHART_NAMESPACES` is left alone; a chart with no entry in
+ * {@link CHART_RULES} in any other namespace is an error, so a new chart cannot arrive
+ * without its rules or a stated reason.
+ */
+export function chartNamespacePolicies(
+  items: readonly DeliveryItem[],
+  ctx: NamespacePolicyContext,
+): Bundle[] {
+  const charts = new Map<string, Addon[]>();
+  for (const item of items) {
+    if (item.kind !== "addon" || OPEN_CHART_NAMESPACES[item.namespace]) continue;
+    charts.set(item.namespace, [...(charts.get(item.namespace) ?? []), item]);
+  }
+  return [...charts].map(([namespace, addons]) => {
+    const objects: KubeObject[] = [
+      ...baselineNetworkPolicies(namespace),
+      apiServerEgress("allow-apiserver-egress", namespace, {}, ctx.cni, ctx.apiServerCidrs),
+    ];
+    for (const addon of addons) {
+      const rules = CHART_RULES[addon.chart];
+      if (!rules)
+        throw new Error(
+          `chart ${addon.chart} (item ${addon.name}) installs into namespace ${namespace}, which has no network rules for it: add them to components/platform/namespace-policies.ts CHART_RULES, or list the namespace in policy/exceptions.ts OPEN_CHART_NAMESPACES with the reason it stays open`,
+        );
+      objects.push(...rules(namespace, ctx));
+    }
+    return {
+      kind: "bundle",
+      name: namespacePolicyItemName(namespace),
+      layer: "infrastructure-controllers",
+      namespace,
+      objects,
+    } satisfies Bundle;
+  });
+}
