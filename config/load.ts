@@ -9,11 +9,8 @@ import { CONFIG_KEYS, NAMESPACE, requiredSecretKeys, type ConfigKey } from "./ke
 import { ConfigError, didYouMean, ErrorCollector, Reader } from "./reader";
 import { checkClusters, VERSION_PATTERNS } from "./rules";
 import { withSettings } from "./services";
-import { APP_REGISTRY } from "../components/apps/registry";
-import { appNeededSecrets } from "../components/apps/types";
-import { SERVICE_REGISTRY } from "../components/platform/registry";
-import { neededSecretsOf } from "../components/platform/types";
 import type { ClusterConfig, StackConfig, Versions } from "./types";
+import type { Units } from "./units";
 
 // `isConfigSecret` is internal to the SDK's typings; it tells a `--secret` value from a
 // plaintext one without reading the value.
@@ -54,16 +51,12 @@ export function serviceSecretNeeds(
   const needs: { cluster: string; service: string; key: string }[] = [];
   for (const cluster of clusters) {
     for (const app of cluster.apps) {
-      const definition = APP_REGISTRY[app];
-      if (!definition || !cluster.appSettings || !(app in cluster.appSettings)) continue;
-      for (const key of appNeededSecrets(definition, cluster.appSettings[app] as never)) {
+      for (const key of cluster.appSettings?.[app]?.neededSecrets() ?? []) {
         needs.push({ cluster: cluster.name, service: app, key });
       }
     }
     for (const service of cluster.services) {
-      const definition = SERVICE_REGISTRY[service];
-      if (!definition || !cluster.serviceSettings || !(service in cluster.serviceSettings)) continue;
-      for (const key of neededSecretsOf(definition, cluster.serviceSettings[service] as never)) {
+      for (const key of cluster.serviceSettings?.[service]?.neededSecrets() ?? []) {
         needs.push({ cluster: cluster.name, service, key });
       }
     }
@@ -82,7 +75,10 @@ export interface RawStackConfig {
  * A raw stack config parsed with the same parsers as {@link loadConfig}, ignoring problems
  * (loadConfig reports them): what the secret rules read.
  */
-export function parseLeniently(raw: RawStackConfig): {
+export function parseLeniently(
+  raw: RawStackConfig,
+  units: Units,
+): {
   shape: "cloud" | "homelab" | undefined;
   clusters: ClusterConfig[];
 } {
@@ -90,7 +86,7 @@ export function parseLeniently(raw: RawStackConfig): {
   const shape = raw.shape === "cloud" || raw.shape === "homelab" ? raw.shape : undefined;
   const parsed = parseClusters(raw.clusters, "offline", ignore);
   const versions = ignore.attempt(() => parseVersions(raw.versions));
-  const clusters = versions ? withSettings(raw.clusters, parsed, versions, ignore) : parsed;
+  const clusters = versions ? withSettings(raw.clusters, parsed, versions, units, ignore) : parsed;
   return { shape, clusters };
 }
 
@@ -99,8 +95,8 @@ export function parseLeniently(raw: RawStackConfig): {
  * settings), computed with the same parsers as {@link loadConfig}; problems are ignored
  * here, loadConfig reports them. The offline synth fakes exactly these.
  */
-export function secretsNeededBy(raw: RawStackConfig): string[] {
-  const { shape, clusters } = parseLeniently(raw);
+export function secretsNeededBy(raw: RawStackConfig, units: Units): string[] {
+  const { shape, clusters } = parseLeniently(raw, units);
   const keys = new Set<string>(
     shape
       ? requiredSecretKeys(
@@ -157,11 +153,11 @@ function checkKubeconfigs(clusters: readonly ClusterConfig[], errors: ErrorColle
 }
 
 /**
- * Reads and validates the stack's config. Throws before any resource is registered: one
- * ConfigError, or a ConfigErrors listing every problem (printed without a stack trace by
- * the CLI).
+ * Reads and validates the stack's config against the apps and services the composition
+ * defines (`units`). Throws before any resource is registered: one ConfigError, or a
+ * ConfigErrors listing every problem (printed without a stack trace by the CLI).
  */
-export function loadConfig(): StackConfig {
+export function loadConfig(units: Units): StackConfig {
   const errors = new ErrorCollector();
   const config = new pulumi.Config(NAMESPACE);
   const present = Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(`${NAMESPACE}:`));
@@ -216,8 +212,8 @@ export function loadConfig(): StackConfig {
     ? undefined
     : errors.attempt(() => parseVersions(structured(plain("versions"))));
   // Service and app settings depend on the pinned versions (e.g. an image's minor).
-  const clusters = versions ? withSettings(rawClusters, parsed, versions, errors) : parsed;
-  if (shape && versions) checkClusters(shape, clusters, stack, versions, errors);
+  const clusters = versions ? withSettings(rawClusters, parsed, versions, units, errors) : parsed;
+  if (shape && versions) checkClusters(shape, clusters, stack, versions, units, errors);
 
   if (shape) {
     // Clusters of another shape were already reported; their secrets would only add noise.

@@ -311,7 +311,9 @@ const ENTRIES: readonly Entry[] = [
       expectTrue(known[m[1]]?.[0] === m[2], `no onboarding Service ${m[1]}/${m[2]}`);
       expectTrue(Number(m[4]) === known[m[1]][1], `${m[2]} listens on ${known[m[1]][1]}, not ${m[4]}`);
       expectTrue(
-        read(m[1] === "ai" ? "components/apps/ai-llm.ts" : "components/apps/immich.ts").includes("onboarded"),
+        read(
+          m[1] === "ai" ? "components/apps/ai-services/llm.ts" : "components/apps/immich/index.ts",
+        ).includes("onboarded"),
         `${m[2]} has no onboarded gate`,
       );
     },

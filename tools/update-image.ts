@@ -16,13 +16,12 @@ import "../lib/fresh";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, parseDocument, type Document } from "yaml";
-import { imageNames } from "../config/apps/images";
-import { APPS } from "../config/catalog";
 import { IMAGE_REFERENCE as REFERENCE, repositoryOf } from "../lib/image-ref";
 import { loadConfig } from "../config/load";
 import { ConfigError } from "../config/reader";
 import { runProgram } from "../lib/mock-runtime";
 import { REPO_ROOT } from "../lib/root";
+import { BUILT_IN_UNITS } from "../stacks/units";
 import { knownStacks, loadOfflineConfig } from "./stack-config";
 
 /** What a service's CI sends as `client_payload`. */
@@ -76,11 +75,20 @@ export function parsePayload(raw: unknown): ImageUpdate {
   const extra = Object.keys(p).filter((k) => !["app", "image", "reference", "branch"].includes(k));
   if (extra.length > 0)
     fail(extra[0], p[extra[0]], "unknown key; the payload has app, image, reference and branch");
-  if (typeof p["app"] !== "string" || !APPS[p["app"]])
-    fail("app", p["app"], `unknown app; known: ${Object.keys(APPS).sort().join(", ")}`);
+  const apps = BUILT_IN_UNITS.apps;
+  const definition = apps.find((d) => d.name === p["app"]);
+  if (typeof p["app"] !== "string" || !definition)
+    fail(
+      "app",
+      p["app"],
+      `unknown app; known: ${apps
+        .map((d) => d.name)
+        .sort()
+        .join(", ")}`,
+    );
   if (typeof p["image"] !== "string" || !DNS_LABEL.test(p["image"]))
     fail("image", p["image"], "the image's name within the app, a DNS label such as platform-backend");
-  const known = imageNames(p["app"]);
+  const known = Object.keys(definition.images);
   if (!known.includes(p["image"]))
     fail(
       "image",
@@ -182,7 +190,7 @@ export function applyUpdate(root: string, update: ImageUpdate): ImageChange[] {
 export async function validateStack(root: string, stack: string): Promise<string | undefined> {
   const offline = loadOfflineConfig(root, stack);
   try {
-    await runProgram(() => loadConfig(), {
+    await runProgram(() => loadConfig(BUILT_IN_UNITS), {
       project: offline.project,
       stack,
       config: offline.config,
