@@ -44,6 +44,36 @@ function parseVersions(raw: unknown): Versions {
   return out as unknown as Versions;
 }
 
+/** `platform:appModules`: custom app name -> module path relative to the repository. */
+export type AppModules = Readonly<Record<string, string>>;
+
+/** A module path: repository-relative folders and a name, `/`-separated, no `..`, no extension. */
+const MODULE_PATH = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_][\w.-]*(\/[\w.-]+)*$/;
+
+/** Parses the raw `platform:appModules` value (absent: no custom apps). */
+export function parseAppModules(raw: unknown): AppModules {
+  if (raw === undefined) return {};
+  const r = Reader.object(`${NAMESPACE}:appModules`, raw);
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(r.value)) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name))
+      throw new ConfigError(r.key(name), name, "expected the app's name, a DNS label such as my-app");
+    const modulePath = r.string(name, {
+      pattern: MODULE_PATH,
+      expected:
+        "a module path relative to the repository, without .ts, such as examples/custom-app (no .., no leading /)",
+    });
+    if (/\.(ts|js)$/.test(modulePath))
+      throw new ConfigError(
+        r.key(name),
+        modulePath,
+        `drop the extension: ${modulePath.replace(/\.(ts|js)$/, "")}`,
+      );
+    out[name] = modulePath;
+  }
+  return out;
+}
+
 /** The secret keys the enabled services and apps need with their settings, per cluster. */
 export function serviceSecretNeeds(
   clusters: readonly ClusterConfig[],
@@ -154,10 +184,12 @@ function checkKubeconfigs(clusters: readonly ClusterConfig[], errors: ErrorColle
 
 /**
  * Reads and validates the stack's config against the apps and services the composition
- * defines (`units`). Throws before any resource is registered: one ConfigError, or a
- * ConfigErrors listing every problem (printed without a stack trace by the CLI).
+ * defines: `units`, or what `withAppModules` makes of the stack's `platform:appModules` (the
+ * composition loads the custom apps). Throws before any resource is registered: one
+ * ConfigError, or a ConfigErrors listing every problem (printed without a stack trace by the
+ * CLI).
  */
-export function loadConfig(units: Units): StackConfig {
+export function loadConfig(units: Units | ((appModules: AppModules) => Units)): StackConfig {
   const errors = new ErrorCollector();
   const config = new pulumi.Config(NAMESPACE);
   const present = Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(`${NAMESPACE}:`));
@@ -194,6 +226,17 @@ export function loadConfig(units: Units): StackConfig {
   const plain = (key: ConfigKey): string | undefined =>
     mistakenlySecret.has(key) ? undefined : config.get(key);
 
+  // Custom apps first: every later check knows them as it knows the built-in ones.
+  const appModules = mistakenlySecret.has("appModules")
+    ? {}
+    : (errors.attempt(() => parseAppModules(structured(plain("appModules")))) ?? {});
+  const defs = typeof units === "function" ? errors.attempt(() => units(appModules)) : units;
+  // A custom app that does not load leaves nothing to check the clusters' apps against.
+  if (defs === undefined) {
+    errors.throwIfAny();
+    throw new Error("unreachable: a failed app module is recorded as a config error");
+  }
+
   const rawShape = plain("shape");
   const shape = rawShape === "cloud" || rawShape === "homelab" ? rawShape : undefined;
   if (!shape && !mistakenlySecret.has("shape")) {
@@ -212,8 +255,8 @@ export function loadConfig(units: Units): StackConfig {
     ? undefined
     : errors.attempt(() => parseVersions(structured(plain("versions"))));
   // Service and app settings depend on the pinned versions (e.g. an image's minor).
-  const clusters = versions ? withSettings(rawClusters, parsed, versions, units, errors) : parsed;
-  if (shape && versions) checkClusters(shape, clusters, stack, versions, units, errors);
+  const clusters = versions ? withSettings(rawClusters, parsed, versions, defs, errors) : parsed;
+  if (shape && versions) checkClusters(shape, clusters, stack, versions, defs, errors);
 
   if (shape) {
     // Clusters of another shape were already reported; their secrets would only add noise.

@@ -21,6 +21,9 @@ export const SOURCE_ROOTS = [
   "components",
   "tools",
   "policy",
+  // Custom apps (platform:appModules) are compiled beside the program: list their folders here
+  // and in tsconfig.build.json's include (README "Add your own app").
+  "examples/custom-app",
 ] as const;
 
 /** Files besides the sources that change what the build emits. */

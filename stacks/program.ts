@@ -6,7 +6,7 @@
 import { loadConfig } from "../config/load";
 import { cloudStack } from "./cloud";
 import { homelabStack } from "./homelab";
-import { BUILT_IN_UNITS } from "./units";
+import { BUILT_IN_UNITS, withAppModules, type PlatformUnits } from "./units";
 import type { AppOutputs, ClusterOutputs, DatabaseOutputs, StackOutputs } from "./outputs";
 
 /** What a composition builds. */
@@ -28,8 +28,9 @@ export interface StackRun {
 
 /** Runs the stack. Throws a ConfigError before registering anything when config is wrong. */
 export function runStack(): StackRun {
-  const units = BUILT_IN_UNITS;
-  const config = loadConfig(units);
+  // The built-in apps and services, and the custom apps the stack lists in platform:appModules.
+  let units: PlatformUnits = BUILT_IN_UNITS;
+  const config = loadConfig((modules) => (units = withAppModules(modules)));
   const built = config.shape === "cloud" ? cloudStack(config, units) : homelabStack(config, units);
   return {
     outputs: {

@@ -7,7 +7,7 @@
 import "../lib/fresh";
 import { renderSecretPlan, secretPlan } from "../config/secrets";
 import { REPO_ROOT } from "../lib/root";
-import { BUILT_IN_UNITS } from "../stacks/units";
+import { unitsOfRawConfig } from "../stacks/units";
 import { knownStacks, loadOfflineConfig, StackFileError } from "./stack-config";
 
 /** Runs the CLI; returns the exit code. Exported for tests. */
@@ -32,7 +32,7 @@ export function main(
         clusters: offline.config["platform:clusters"],
         versions: offline.config["platform:versions"],
       },
-      BUILT_IN_UNITS,
+      unitsOfRawConfig(offline.config),
     );
     const lines = renderSecretPlan(stack, plan);
     const set = offline.fakes.filter((f) => f.reason === "encrypted in the stack file").map((f) => f.key);

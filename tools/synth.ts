@@ -26,7 +26,7 @@ import {
 import { REPO_ROOT } from "../lib/root";
 import { contractProblems } from "../stacks/contract";
 import { runStack } from "../stacks/program";
-import { BUILT_IN_UNITS } from "../stacks/units";
+import { unitsOfRawConfig, type PlatformUnits } from "../stacks/units";
 import {
   canonical,
   manifestFileName,
@@ -79,6 +79,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): [string, num
 function summarize(
   r: Omit<SynthResult, "summary" | "ok" | "files" | "emitTargets">,
   clusters: Record<string, { services?: string[]; apps?: string[]; appSettings?: Record<string, unknown> }>,
+  units: PlatformUnits,
 ): string {
   const lines: string[] = [
     `synth ${r.stack}: ${r.resources.length} resources, ${r.objects.length} Kubernetes objects`,
@@ -126,7 +127,7 @@ function summarize(
   const waiting: string[] = [];
   for (const [name, c] of Object.entries(clusters)) {
     const images = (c.apps ?? []).flatMap((a) => {
-      const definition = BUILT_IN_UNITS.apps.find((d) => d.name === a);
+      const definition = units.apps.find((d) => d.name === a);
       return definition
         ? imagesWaiting(definition.images, c.appSettings?.[a]).map((image) => `${a}/${image}`)
         : [];
@@ -201,7 +202,7 @@ export async function synthesize(stack: string, root: string = REPO_ROOT): Promi
   };
   const emitTargets = emitTargetsOf(offline.config["platform:clusters"], stack);
   const summary = [
-    summarize(partial, clusters),
+    summarize(partial, clusters, unitsOfRawConfig(offline.config)),
     ...(emitTargets.length ? ["", "emit: each cluster's engine syncs (commit the tree there):"] : []),
     ...emitTargets.map((t) => `  ${t.cluster}: ${t.url} branch ${t.branch} path ${t.path}`),
   ].join("\n");

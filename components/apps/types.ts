@@ -107,6 +107,14 @@ export interface TypedAppDefinition<S extends AppSettingsBase> extends AppDefini
   settingsOf(unit: ConfiguredUnit): S;
 }
 
+/** Every definition {@link defineApp} made: what tells an app module's exports apart. */
+const DEFINED = new WeakSet<object>();
+
+/** Whether a value is an app definition made by {@link defineApp} (a custom app module's export). */
+export function isAppDefinition(value: unknown): value is AppDefinition {
+  return typeof value === "object" && value !== null && DEFINED.has(value);
+}
+
 /**
  * Defines an app. The settings `parse` returns stay with the definition (keyed by the
  * configured unit config keeps), so its `build` gets them typed, with no cast.
@@ -145,6 +153,7 @@ export function defineApp<S extends AppSettingsBase>(spec: AppDefinitionSpec<S>)
       return spec.build({ ...context, settings: settingsOf(unit) });
     },
   };
+  DEFINED.add(definition);
   return definition;
 }
 
