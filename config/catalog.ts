@@ -1,14 +1,13 @@
 /**
- * The catalog of platform services and application stacks the source documents name,
- * with what each needs from a cluster. Config validation checks enabled names against
- * it before any resource is registered.
+ * The catalog of platform services the source documents name, with what each needs from a
+ * cluster, and the shape of an app's needs (each app's definition carries its own entry).
+ * Config validation checks enabled names against them before any resource is registered.
  *
- * Every service has a builder in components/platform/registry.ts (a test keeps the two in
- * step). `delivered` on an app says whether the program already builds it; the synth
- * summary and the README list the apps accepted in config but not built yet.
+ * Every service has a definition in components/platform/registry.ts (a test keeps the two in
+ * step).
  */
-import type { ClusterKind } from "./types";
-import type { IngressKind, LoadBalancerKind } from "../components/cluster/contract";
+import type { ClusterKind, IngressKind, LoadBalancerKind } from "./types";
+import type { SecretStoreKind } from "./units";
 
 /** A platform service: something the cluster offers to apps. */
 export interface ServiceEntry {
@@ -27,7 +26,7 @@ export interface ServiceEntry {
   readonly conflictsWith?: readonly string[];
 }
 
-/** An application stack: workloads for users. */
+/** What an application stack needs from a cluster (its definition's `catalog`). */
 export interface AppEntry {
   readonly description: string;
   readonly source: string;
@@ -48,8 +47,7 @@ export interface AppEntry {
    */
   readonly routes?: "cluster" | "istio";
   /** External Secrets stores its secrets come from (serviceSettings.external-secrets must set them up). */
-  readonly needsSecretStores?: readonly ("bitwarden" | "vault" | "onepassword")[];
-  readonly delivered: boolean;
+  readonly needsSecretStores?: readonly SecretStoreKind[];
 }
 
 /** Every platform service a cluster may enable. */
@@ -127,142 +125,6 @@ export const SERVICES: Readonly<Record<string, ServiceEntry>> = {
   },
   istio: { description: "Istio service mesh (mTLS, JWT, gateway)", source: "003" },
   renovate: { description: "Renovate as an hourly CronJob", source: "002, 004" },
-};
-
-/** Every application stack a cluster may enable. */
-export const APPS: Readonly<Record<string, AppEntry>> = {
-  steady: {
-    description:
-      "Steady product: dev-ui, inference-backend, platform-backend with Valkey, Centrifugo, LiteLLM",
-    source: "000",
-    // Its secrets are generated or come from stack config and are applied live, so it needs
-    // no sealed-secrets (000's repository sealed them because it had no other way).
-    needsServices: ["cloudnative-pg"],
-    needsStorage: true,
-    routes: "cluster",
-    delivered: true,
-  },
-  mastodon: {
-    description: "Mastodon (glitch-soc) with custom-metric HPAs",
-    source: "002",
-    needsServices: ["cloudnative-pg", "external-secrets", "victoria-metrics"],
-    needsIngress: "gateway-api",
-    needsStorage: true,
-    routes: "cluster",
-    delivered: true,
-  },
-  cryptpad: {
-    description: "CryptPad collaborative editor",
-    source: "002",
-    needsServices: ["external-secrets"],
-    needsIngress: "gateway-api",
-    needsStorage: true,
-    routes: "cluster",
-    delivered: true,
-  },
-  hypebot: {
-    description: "Community engagement bot",
-    source: "002",
-    needsServices: ["external-secrets"],
-    needsStorage: true,
-    delivered: true,
-  },
-  "cortex-api": {
-    description: "OpenAI-compatible API: 4-container pod behind Istio",
-    source: "003",
-    // cert-manager issues the Istio gateway's TLS certificate.
-    needsServices: ["istio", "external-secrets", "cert-manager"],
-    routes: "istio",
-    needsSecretStores: ["vault"],
-    delivered: true,
-  },
-  postgres: {
-    description: "PostgreSQL 16 StatefulSet (UID 1024 on NFS)",
-    source: "001",
-    needsStorage: true,
-    needsStorageClass: "synology-nfs",
-    delivered: true,
-  },
-  redis: { description: "Redis 7 with password auth", source: "001", delivered: true },
-  nats: { description: "NATS with bcrypt auth", source: "001", delivered: true },
-  etcd: {
-    description: "etcd key-value store (UID 1024 on NFS)",
-    source: "001",
-    needsStorage: true,
-    needsStorageClass: "synology-nfs",
-    delivered: true,
-  },
-  litellm: {
-    description: "LiteLLM proxy",
-    source: "001",
-    needsApps: ["postgres", "redis"],
-    needsServices: ["onepassword-operator"],
-    delivered: true,
-  },
-  "open-webui": {
-    description: "Open WebUI chat front end",
-    source: "001",
-    // Its chats live in postgres's openwebui database (001), its files on an NFS volume.
-    needsApps: ["litellm", "postgres"],
-    needsStorage: true,
-    needsStorageClass: "synology-nfs",
-    delivered: true,
-  },
-  commafeed: {
-    description: "RSS reader",
-    source: "004",
-    needsServices: ["cloudnative-pg"],
-    routes: "cluster",
-    delivered: true,
-  },
-  homepage: { description: "Application dashboard", source: "004", routes: "cluster", delivered: true },
-  immich: {
-    description: "Photo and video management with an NFS library",
-    source: "004",
-    needsServices: ["cloudnative-pg"],
-    needsStorage: true,
-    needsStorageClass: "synology-nfs",
-    routes: "cluster",
-    delivered: true,
-  },
-  linkding: {
-    description: "Bookmark manager",
-    source: "004",
-    needsServices: ["cloudnative-pg"],
-    needsStorage: true,
-    routes: "cluster",
-    delivered: true,
-  },
-  nightscout: {
-    description: "CGM monitoring on FerretDB over CloudNativePG",
-    source: "004",
-    needsServices: ["cloudnative-pg"],
-    needsStorage: true,
-    routes: "cluster",
-    delivered: true,
-  },
-  ntfy: {
-    description: "Notification service",
-    source: "004",
-    needsStorage: true,
-    routes: "cluster",
-    delivered: true,
-  },
-  pgadmin: {
-    description: "PostgreSQL administration",
-    source: "004",
-    needsServices: ["cloudnative-pg"],
-    needsStorage: true,
-    routes: "cluster",
-    delivered: true,
-  },
-  "speedtest-tracker": {
-    description: "Internet speed history",
-    source: "004",
-    needsServices: ["cloudnative-pg"],
-    routes: "cluster",
-    delivered: true,
-  },
 };
 
 /** Services that work only with the cluster the program built (they drive its machines). */

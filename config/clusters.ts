@@ -12,11 +12,7 @@ import {
   DEFAULT_K3S_ETCD_SNAPSHOT,
 } from "./defaults";
 import { ConfigError, ErrorCollector, Reader } from "./reader";
-import {
-  apiSourceProblem,
-  HCLOUD_LOCATIONS,
-  HCLOUD_NETWORK_ZONES,
-} from "../components/cluster/talos/validate";
+import { apiSourceProblem, HCLOUD_LOCATIONS, HCLOUD_NETWORK_ZONES } from "../lib/hcloud";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type {

@@ -38,6 +38,12 @@ export const CONFIG_KEYS = {
     description:
       "Overrides of pinned versions (talos, kubernetes, k3s, k3d, flux, argocdChart, ...); defaults in config/defaults.ts.",
   },
+  appModules: {
+    type: "object",
+    secret: false,
+    description:
+      'Custom apps: app name -> module path relative to the repository, compiled by npm run build; see the README\'s "Add your own app".',
+  },
   hcloudToken: {
     type: "string",
     secret: true,

@@ -9,11 +9,8 @@ import { CONFIG_KEYS, NAMESPACE, requiredSecretKeys, type ConfigKey } from "./ke
 import { ConfigError, didYouMean, ErrorCollector, Reader } from "./reader";
 import { checkClusters, VERSION_PATTERNS } from "./rules";
 import { withSettings } from "./services";
-import { APP_REGISTRY } from "../components/apps/registry";
-import { appNeededSecrets } from "../components/apps/types";
-import { SERVICE_REGISTRY } from "../components/platform/registry";
-import { neededSecretsOf } from "../components/platform/types";
 import type { ClusterConfig, StackConfig, Versions } from "./types";
+import type { Units } from "./units";
 
 // `isConfigSecret` is internal to the SDK's typings; it tells a `--secret` value from a
 // plaintext one without reading the value.
@@ -47,6 +44,36 @@ function parseVersions(raw: unknown): Versions {
   return out as unknown as Versions;
 }
 
+/** `platform:appModules`: custom app name -> module path relative to the repository. */
+export type AppModules = Readonly<Record<string, string>>;
+
+/** A module path: repository-relative folders and a name, `/`-separated, no `..`, no extension. */
+const MODULE_PATH = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_][\w.-]*(\/[\w.-]+)*$/;
+
+/** Parses the raw `platform:appModules` value (absent: no custom apps). */
+export function parseAppModules(raw: unknown): AppModules {
+  if (raw === undefined) return {};
+  const r = Reader.object(`${NAMESPACE}:appModules`, raw);
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(r.value)) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name))
+      throw new ConfigError(r.key(name), name, "expected the app's name, a DNS label such as my-app");
+    const modulePath = r.string(name, {
+      pattern: MODULE_PATH,
+      expected:
+        "a module path relative to the repository, without .ts, such as examples/custom-app (no .., no leading /)",
+    });
+    if (/\.(ts|js)$/.test(modulePath))
+      throw new ConfigError(
+        r.key(name),
+        modulePath,
+        `drop the extension: ${modulePath.replace(/\.(ts|js)$/, "")}`,
+      );
+    out[name] = modulePath;
+  }
+  return out;
+}
+
 /** The secret keys the enabled services and apps need with their settings, per cluster. */
 export function serviceSecretNeeds(
   clusters: readonly ClusterConfig[],
@@ -54,16 +81,12 @@ export function serviceSecretNeeds(
   const needs: { cluster: string; service: string; key: string }[] = [];
   for (const cluster of clusters) {
     for (const app of cluster.apps) {
-      const definition = APP_REGISTRY[app];
-      if (!definition || !cluster.appSettings || !(app in cluster.appSettings)) continue;
-      for (const key of appNeededSecrets(definition, cluster.appSettings[app] as never)) {
+      for (const key of cluster.appSettings?.[app]?.neededSecrets() ?? []) {
         needs.push({ cluster: cluster.name, service: app, key });
       }
     }
     for (const service of cluster.services) {
-      const definition = SERVICE_REGISTRY[service];
-      if (!definition || !cluster.serviceSettings || !(service in cluster.serviceSettings)) continue;
-      for (const key of neededSecretsOf(definition, cluster.serviceSettings[service] as never)) {
+      for (const key of cluster.serviceSettings?.[service]?.neededSecrets() ?? []) {
         needs.push({ cluster: cluster.name, service, key });
       }
     }
@@ -82,7 +105,10 @@ export interface RawStackConfig {
  * A raw stack config parsed with the same parsers as {@link loadConfig}, ignoring problems
  * (loadConfig reports them): what the secret rules read.
  */
-export function parseLeniently(raw: RawStackConfig): {
+export function parseLeniently(
+  raw: RawStackConfig,
+  units: Units,
+): {
   shape: "cloud" | "homelab" | undefined;
   clusters: ClusterConfig[];
 } {
@@ -90,7 +116,7 @@ export function parseLeniently(raw: RawStackConfig): {
   const shape = raw.shape === "cloud" || raw.shape === "homelab" ? raw.shape : undefined;
   const parsed = parseClusters(raw.clusters, "offline", ignore);
   const versions = ignore.attempt(() => parseVersions(raw.versions));
-  const clusters = versions ? withSettings(raw.clusters, parsed, versions, ignore) : parsed;
+  const clusters = versions ? withSettings(raw.clusters, parsed, versions, units, ignore) : parsed;
   return { shape, clusters };
 }
 
@@ -99,8 +125,8 @@ export function parseLeniently(raw: RawStackConfig): {
  * settings), computed with the same parsers as {@link loadConfig}; problems are ignored
  * here, loadConfig reports them. The offline synth fakes exactly these.
  */
-export function secretsNeededBy(raw: RawStackConfig): string[] {
-  const { shape, clusters } = parseLeniently(raw);
+export function secretsNeededBy(raw: RawStackConfig, units: Units): string[] {
+  const { shape, clusters } = parseLeniently(raw, units);
   const keys = new Set<string>(
     shape
       ? requiredSecretKeys(
@@ -157,11 +183,13 @@ function checkKubeconfigs(clusters: readonly ClusterConfig[], errors: ErrorColle
 }
 
 /**
- * Reads and validates the stack's config. Throws before any resource is registered: one
- * ConfigError, or a ConfigErrors listing every problem (printed without a stack trace by
- * the CLI).
+ * Reads and validates the stack's config against the apps and services the composition
+ * defines: `units`, or what `withAppModules` makes of the stack's `platform:appModules` (the
+ * composition loads the custom apps). Throws before any resource is registered: one
+ * ConfigError, or a ConfigErrors listing every problem (printed without a stack trace by the
+ * CLI).
  */
-export function loadConfig(): StackConfig {
+export function loadConfig(units: Units | ((appModules: AppModules) => Units)): StackConfig {
   const errors = new ErrorCollector();
   const config = new pulumi.Config(NAMESPACE);
   const present = Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(`${NAMESPACE}:`));
@@ -198,6 +226,17 @@ export function loadConfig(): StackConfig {
   const plain = (key: ConfigKey): string | undefined =>
     mistakenlySecret.has(key) ? undefined : config.get(key);
 
+  // Custom apps first: every later check knows them as it knows the built-in ones.
+  const appModules = mistakenlySecret.has("appModules")
+    ? {}
+    : (errors.attempt(() => parseAppModules(structured(plain("appModules")))) ?? {});
+  const defs = typeof units === "function" ? errors.attempt(() => units(appModules)) : units;
+  // A custom app that does not load leaves nothing to check the clusters' apps against.
+  if (defs === undefined) {
+    errors.throwIfAny();
+    throw new Error("unreachable: a failed app module is recorded as a config error");
+  }
+
   const rawShape = plain("shape");
   const shape = rawShape === "cloud" || rawShape === "homelab" ? rawShape : undefined;
   if (!shape && !mistakenlySecret.has("shape")) {
@@ -216,8 +255,8 @@ export function loadConfig(): StackConfig {
     ? undefined
     : errors.attempt(() => parseVersions(structured(plain("versions"))));
   // Service and app settings depend on the pinned versions (e.g. an image's minor).
-  const clusters = versions ? withSettings(rawClusters, parsed, versions, errors) : parsed;
-  if (shape && versions) checkClusters(shape, clusters, stack, versions, errors);
+  const clusters = versions ? withSettings(rawClusters, parsed, versions, defs, errors) : parsed;
+  if (shape && versions) checkClusters(shape, clusters, stack, versions, defs, errors);
 
   if (shape) {
     // Clusters of another shape were already reported; their secrets would only add noise.

@@ -2,14 +2,10 @@
  * Rules that span fields, clusters or the catalog. Each violation is one ConfigError
  * naming the key, the value and the fix.
  */
-import { capabilitiesOf } from "../components/cluster/capabilities";
-import { validateK3dArgs } from "../components/cluster/k3d/validate";
-import { k3sArgProblems } from "../components/cluster/k3s/validate";
-import { kubernetesCompatibility } from "../components/cluster/talos/compat";
-import { talosHcloudProblems } from "../components/cluster/talos/validate";
-import { APPS, runsOn, SERVICES } from "./catalog";
+import { runsOn, SERVICES } from "./catalog";
 import { ConfigError, type ErrorCollector } from "./reader";
 import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } from "./types";
+import type { Units } from "./units";
 import { parseInterfaceAddress, parseIpv4 } from "../lib/net";
 
 const SHAPE_KINDS: Record<StackShape, readonly ClusterConfig["kind"][]> = {
@@ -53,8 +49,8 @@ function checkK3d(c: K3dProxmoxClusterConfig): void {
 }
 
 /** Every catalog problem of one cluster: unknown names, duplicates and unmet needs. */
-function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
-  const caps = capabilitiesOf(c);
+function checkCatalog(c: ClusterConfig, units: Units, errors: ErrorCollector): void {
+  const caps = units.clusterRules.capabilities(c);
   c.services.forEach((name, i) => {
     const key = clusterKey(c, `services[${i}]`);
     const entry = SERVICES[name];
@@ -94,9 +90,11 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
   });
   c.apps.forEach((name, i) => {
     const key = clusterKey(c, `apps[${i}]`);
-    const entry = APPS[name];
+    const entry = units.apps.find((a) => a.name === name)?.catalog;
     if (!entry) {
-      errors.add(new ConfigError(key, name, `unknown application; known: ${Object.keys(APPS).join(", ")}`));
+      errors.add(
+        new ConfigError(key, name, `unknown application; known: ${units.apps.map((a) => a.name).join(", ")}`),
+      );
       return;
     }
     if (c.apps.indexOf(name) !== i)
@@ -146,12 +144,11 @@ function checkCatalog(c: ClusterConfig, errors: ErrorCollector): void {
           runsHere ? "invalid" : "incompatible",
         );
     }
-    const eso = c.serviceSettings?.["external-secrets"] as Record<string, unknown> | undefined;
+    const eso = c.serviceSettings?.["external-secrets"];
     // An app still waiting for an image deploys nothing yet, so it reads no secret yet.
-    const images = (c.appSettings?.[name] as { images?: Record<string, unknown> } | undefined)?.images;
-    const waiting = images !== undefined && Object.values(images).some((i) => i === undefined);
+    const waiting = (c.appSettings?.[name]?.imagesWaiting ?? []).length > 0;
     for (const store of waiting ? [] : (entry.needsSecretStores ?? [])) {
-      if (c.services.includes("external-secrets") && eso && eso[store] === undefined)
+      if (c.services.includes("external-secrets") && eso && !(eso.secretStores ?? []).includes(store))
         errors.add(
           new ConfigError(
             key,
@@ -205,20 +202,16 @@ function checkDelivery(c: ClusterConfig, stack: string): void {
  * hosts, CIDR layout, server types, flags it owns), so it fails before any resource is
  * registered and names the stack config key. Those rules live once, in the component.
  */
-function checkComponentArgs(c: ClusterConfig, versions: Versions, errors: ErrorCollector): void {
+function checkComponentArgs(
+  c: ClusterConfig,
+  versions: Versions,
+  units: Units,
+  errors: ErrorCollector,
+): void {
   // Every problem at once, each as its own error: one host's or pool's error must not hide
   // another's.
-  if (c.kind === "talos-hcloud" || c.kind === "k3s") {
-    const problems =
-      c.kind === "talos-hcloud" ? talosHcloudProblems(c, versions) : k3sArgProblems(c, versions);
-    for (const problem of problems) errors.add(ConfigError.fromComponent(clusterKey(c), problem));
-    return;
-  }
-  try {
-    if (c.kind === "k3d-proxmox") validateK3dArgs(c.name, c, versions);
-  } catch (error) {
-    throw ConfigError.fromComponent(clusterKey(c), error instanceof Error ? error.message : String(error));
-  }
+  for (const problem of units.clusterRules.componentProblems(c, versions))
+    errors.add(ConfigError.fromComponent(clusterKey(c), problem));
 }
 
 /**
@@ -230,6 +223,7 @@ export function checkClusters(
   clusters: readonly ClusterConfig[],
   stack: string,
   versions: Versions,
+  units: Units,
   errors: ErrorCollector,
 ): void {
   for (const c of clusters) {
@@ -247,12 +241,12 @@ export function checkClusters(
     // Root causes first: a Kubernetes version the Talos-side components do not support is
     // an incompatibility, reported before what follows from it (the autoscaler's tag).
     if (c.kind === "talos-hcloud") {
-      for (const problem of kubernetesCompatibility(versions))
+      for (const problem of units.clusterRules.kubernetesCompatibility(versions))
         errors.add(ConfigError.fromComponent(clusterKey(c), problem), "incompatible");
     }
     if (c.kind === "k3d-proxmox") errors.attempt(() => checkK3d(c));
-    checkCatalog(c, errors);
+    checkCatalog(c, units, errors);
     errors.attempt(() => checkDelivery(c, stack));
-    errors.attempt(() => checkComponentArgs(c, versions, errors));
+    checkComponentArgs(c, versions, units, errors);
   }
 }

@@ -4,10 +4,9 @@
  * optional secrets, `npm run secrets -- <stack>` and the README's per-stack lists (a test
  * compares them).
  */
-import { APP_REGISTRY } from "../components/apps/registry";
-import { SERVICE_REGISTRY } from "../components/platform/registry";
 import { CONFIG_KEYS, requiredSecretKeys, type ConfigKey, type KeySpec } from "./keys";
 import { parseLeniently, serviceSecretNeeds, type RawStackConfig } from "./load";
+import type { Units } from "./units";
 
 /** A secret the stack cannot run without. */
 export interface RequiredSecret {
@@ -91,8 +90,8 @@ class Reasons {
 }
 
 /** The secrets a stack's raw config needs and the optional ones that apply to it. */
-export function secretPlan(raw: RawStackConfig): SecretPlan {
-  const { shape, clusters } = parseLeniently(raw);
+export function secretPlan(raw: RawStackConfig, units: Units): SecretPlan {
+  const { shape, clusters } = parseLeniently(raw, units);
   const required = new Map<ConfigKey, Reasons>();
   const need = (key: string, who: string, cluster?: string) => {
     if (!required.has(key as ConfigKey)) required.set(key as ConfigKey, new Reasons());
@@ -117,8 +116,10 @@ export function secretPlan(raw: RawStackConfig): SecretPlan {
     may("gitToken", `the ${c.engine} engine, for a private repository,`, c.name);
     if (c.engine === "flux") may("sopsAgeKey", "Flux, for SOPS-encrypted files,", c.name);
     for (const service of c.services)
-      for (const key of declaredSecrets(SERVICE_REGISTRY[service])) may(key, service, c.name);
-    for (const app of c.apps) for (const key of declaredSecrets(APP_REGISTRY[app])) may(key, app, c.name);
+      for (const key of declaredSecrets(units.services.find((s) => s.name === service)))
+        may(key, service, c.name);
+    for (const app of c.apps)
+      for (const key of declaredSecrets(units.apps.find((a) => a.name === app))) may(key, app, c.name);
   }
   return {
     required: [...required].map(([key, why]) => ({ key, why: why.toString() })).sort(byKeyOrder),

@@ -5,7 +5,17 @@
  * (ARCHITECTURE.md decision 1). Plain values drive logic; secrets are `pulumi.Output`s
  * read with `requireSecret`/`getSecret` and never leave that wrapper.
  */
+import type { ConfiguredUnit } from "./units";
 import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * How a cluster's Services of type LoadBalancer get addresses (components/cluster/contract.ts
+ * uses the same union in ClusterCapabilities).
+ */
+export type LoadBalancerKind = "metallb" | "cilium-lb-ipam" | "k3d";
+
+/** How a cluster routes HTTP from outside (as components/cluster/contract.ts). */
+export type IngressKind = "traefik" | "gateway-api";
 
 /** Which composition a stack runs: Talos on Hetzner Cloud, or the K3s/k3d homelab. */
 export type StackShape = "cloud" | "homelab";
@@ -59,10 +69,13 @@ export interface ClusterCommonConfig {
    * "Switching engine or delivery"); must name the cluster's current engine and delivery.
    */
   readonly handover?: { readonly release: { readonly engine: EngineKind; readonly delivery: DeliveryMode } };
-  /** Typed settings of each enabled service that has any (config/services), by name; none when absent. */
-  readonly serviceSettings?: Readonly<Record<string, unknown>>;
-  /** Typed settings of each enabled app that has any (config/services), by name; none when absent. */
-  readonly appSettings?: Readonly<Record<string, unknown>>;
+  /**
+   * Each enabled service's settings as its definition configured them (config/units.ts), by
+   * name; the definition keeps the typed settings. Absent when the cluster's settings failed.
+   */
+  readonly serviceSettings?: Readonly<Record<string, ConfiguredUnit>>;
+  /** Each enabled app's settings as its definition configured them, by name; as `serviceSettings`. */
+  readonly appSettings?: Readonly<Record<string, ConfiguredUnit>>;
   /**
    * Air-gapped engine install: a local path to Flux's install manifest (engine flux) or to the
    * argo-cd chart directory or `.tgz` (engine argocd); checked to exist when config loads.

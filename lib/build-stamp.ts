@@ -21,6 +21,9 @@ export const SOURCE_ROOTS = [
   "components",
   "tools",
   "policy",
+  // Custom apps (platform:appModules) are compiled beside the program: list their folders here
+  // and in tsconfig.build.json's include (README "Add your own app").
+  "examples/custom-app",
 ] as const;
 
 /** Files besides the sources that change what the build emits. */
@@ -90,6 +93,32 @@ export function staleness(root: string): string | undefined {
     return `${BIN}/ was compiled from other sources than the working tree has now; run \`npm run build\``;
   }
   return undefined;
+}
+
+/**
+ * Removes what `bin/` holds for sources that no longer exist (`<file>.js`, `.js.map`), so a
+ * moved module cannot shadow its new home: after `components/apps/linkding.ts` became
+ * `components/apps/linkding/index.ts`, a leftover `bin/components/apps/linkding.js` would win
+ * Node's resolution of `./linkding` (a file before a folder). tsc never deletes outputs.
+ * @returns the removed files, repository-relative
+ */
+export function pruneOrphans(root: string): string[] {
+  const sources = new Set(sourceFiles(root).map((f) => f.replace(/\.ts$/, "")));
+  const removed: string[] = [];
+  const walk = (rel: string): void => {
+    const full = path.join(root, rel);
+    for (const entry of fs.readdirSync(full, { withFileTypes: true })) {
+      const child = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(child);
+      const m = /^bin\/(.+)\.js(\.map)?$/.exec(child);
+      if (entry.isFile() && m && !sources.has(m[1])) {
+        fs.rmSync(path.join(root, child));
+        removed.push(child);
+      }
+    }
+  };
+  if (fs.existsSync(path.join(root, BIN))) walk(BIN);
+  return removed.sort();
 }
 
 /** Writes the stamp of the sources as they are now (after a successful compile). */

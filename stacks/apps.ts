@@ -6,7 +6,6 @@
  * the apps and how metrics are scraped follow the cluster's services.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { APP_REGISTRY } from "../components/apps/registry";
 import type { AppBuild } from "../components/apps/types";
 import {
   buildWorkloads,
@@ -21,12 +20,16 @@ import type { ClusterHandle } from "../components/cluster/contract";
 import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
 import { apiServerCidrs } from "../components/platform/namespace-policies";
-import { CNPG_BACKUP_KEY_ID, CNPG_BACKUP_SECRET_KEY, postgresCluster } from "../components/platform/postgres";
+import {
+  CNPG_BACKUP_KEY_ID,
+  CNPG_BACKUP_SECRET_KEY,
+  cloudnativePgService,
+  postgresCluster,
+} from "../components/platform/postgres";
 import {
   CILIUM_GATEWAY_DEFAULTS as GW,
   CLOUDNATIVE_PG_DEFAULTS,
   ISTIO_DEFAULTS,
-  type CloudnativePgSettings,
 } from "../config/services/networking-data";
 import { ConfigError, ConfigErrors } from "../config/reader";
 import type { ClusterConfig, StackConfig, Taint } from "../config/types";
@@ -34,6 +37,7 @@ import { GATEWAY_ROUTES_LABEL, namespaceObject, secretStoreLabel } from "../lib/
 import { OPT_OUT_ANNOTATION_PREFIX } from "../policy/exceptions";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
 import { namespaceItemName } from "./services";
+import type { PlatformUnits } from "./units";
 
 /** What the apps of one cluster deliver, and what the stack exports about them. */
 export interface AppsDelivery {
@@ -172,9 +176,18 @@ export function operandOf(
 }
 
 /** Runs every enabled, built app of one cluster. */
-export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: ClusterHandle): AppsDelivery {
+export function buildApps(
+  config: StackConfig,
+  units: PlatformUnits,
+  cluster: ClusterConfig,
+  handle: ClusterHandle,
+): AppsDelivery {
   const out: AppsDelivery = { items: [], liveSecrets: [], apps: {}, databases: {}, waitingForImages: [] };
-  const built = cluster.apps.filter((name) => APP_REGISTRY[name]);
+  const built = cluster.apps.flatMap((name) => {
+    const definition = units.apps.find((d) => d.name === name);
+    const unit = cluster.appSettings?.[name];
+    return definition && unit ? [{ name, definition, unit }] : [];
+  });
   if (built.length === 0) return out;
   const parent = new PlatformApps(`${cluster.name}-apps`);
   const allSecrets = config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
@@ -185,21 +198,19 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
   const namespaces = new Map<string, { labels: Record<string, string>; baseline: string[] }>();
   // Every app is built first, so apps sharing a namespace can reference each other's
   // secrets (`<app>/<secret>`) when their workloads are rendered.
-  const builds = built.map((name) => {
-    const definition = APP_REGISTRY[name];
+  const builds = built.map(({ name, definition, unit }) => {
     const secrets: Record<string, pulumi.Output<string>> = {};
     for (const key of Object.keys(definition.secrets ?? {})) {
       const value = allSecrets[key];
       if (value) secrets[key] = value;
     }
-    const app = definition.build({
+    const app = definition.build(unit, {
       cluster: {
         name: cluster.name,
         kind: cluster.kind,
         domain: cluster.domain,
         capabilities: handle.capabilities,
       },
-      settings: cluster.appSettings?.[name] as never,
       secrets,
     });
     return { name, app, secrets };
@@ -331,7 +342,7 @@ export function buildApps(config: StackConfig, cluster: ClusterConfig, handle: C
       }
     }
   }
-  const cnpg = cluster.serviceSettings?.["cloudnative-pg"] as CloudnativePgSettings | undefined;
+  const cnpg = cloudnativePgService.settingsOn(cluster);
   const created = [...claimsByNamespace].flatMap(([namespace, claims]) =>
     claims.map((c) => dbKey(namespace, c.cluster)),
   );

@@ -4,17 +4,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ciliumAddon, TalosHcloudCluster } from "../components/cluster/talos";
-import type { CiliumGatewaySettings } from "../config/services/networking-data";
+import { ciliumGatewayService } from "../components/platform/networking";
+import type { ClusterComponentFacts } from "../components/platform/types";
 import { existingHandle } from "./existing";
 import type { StackConfig } from "../config/types";
 import { hcloudProvider } from "../providers";
 import { installEngine } from "./delivery";
-import type { ServiceExtras } from "./services";
+import type { PlatformUnits } from "./units";
 import { clusterOutputs } from "./outputs";
 import type { Composition } from "./program";
 
 /** Builds every cluster of a cloud stack with its engine. */
-export function cloudStack(config: StackConfig): Composition {
+export function cloudStack(config: StackConfig, units: PlatformUnits): Composition {
   const { hcloudToken, etcdBackupS3AccessKeyId, etcdBackupS3SecretAccessKey } = config.secrets;
   if (!hcloudToken || !etcdBackupS3AccessKeyId || !etcdBackupS3SecretAccessKey) {
     throw new Error("cloud stack without its secrets: loadConfig should have rejected this config");
@@ -27,7 +28,7 @@ export function cloudStack(config: StackConfig): Composition {
   for (const cluster of config.clusters) {
     if (cluster.kind === "existing") {
       const handle = existingHandle(config, cluster);
-      const delivered = installEngine(config, cluster, handle);
+      const delivered = installEngine(config, units, cluster, handle);
       result.emitted[cluster.name] = delivered.files;
       Object.assign(result.apps, delivered.apps);
       Object.assign(result.databases, delivered.databases);
@@ -44,23 +45,21 @@ export function cloudStack(config: StackConfig): Composition {
       versions: config.versions,
       hcloudProvider: provider!,
       secrets: { hcloudToken, etcdBackupS3AccessKeyId, etcdBackupS3SecretAccessKey },
-      gateway: cluster.services.includes("cilium-gateway")
-        ? (cluster.serviceSettings?.["cilium-gateway"] as CiliumGatewaySettings | undefined)?.address
-        : undefined,
+      gateway: ciliumGatewayService.settingsOn(cluster)?.address,
     });
     // cluster-autoscaler scales the Talos pools with the component's settings and the worker
     // machine config (HCLOUD_CLUSTER_CONFIG); both come from the cluster component.
     const workerConfig = talos.autoscalerWorkerConfig;
-    const extras: ServiceExtras = workerConfig
+    const facts: ClusterComponentFacts = workerConfig
       ? {
-          "cluster-autoscaler": {
-            autoscaler: talos.autoscaler,
+          autoscaler: {
+            settings: talos.autoscaler,
             workerConfigBase64: pulumi.secret(workerConfig.apply((c) => Buffer.from(c).toString("base64"))),
           },
         }
       : {};
     // Cilium is installed at bootstrap and owned (upgraded) by the engine from then on.
-    const delivered = installEngine(config, cluster, talos.handle, extras, [
+    const delivered = installEngine(config, units, cluster, talos.handle, facts, [
       ciliumAddon(cluster, config.versions),
     ]);
     result.emitted[cluster.name] = delivered.files;

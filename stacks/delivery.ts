@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
 import { createEngine, withDerivedDependencies } from "../components/gitops";
 import type { DeliveryItem } from "../components/gitops/delivery";
+import type { ClusterComponentFacts } from "../components/platform/types";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { ConfigError, ConfigErrors } from "../config/reader";
 import { buildApps } from "./apps";
@@ -14,7 +15,8 @@ import { capacityPreflight } from "./capacity";
 import { withRecommendations } from "./recommendations";
 import { PLATFORM_PROVIDERS } from "./dependencies";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
-import { buildServices, type ServiceExtras } from "./services";
+import { buildServices } from "./services";
+import type { PlatformUnits } from "./units";
 
 /** What the engine left to write (the emit tree, empty in deploy mode), and the apps' outputs. */
 export interface Delivered {
@@ -31,13 +33,14 @@ export interface Delivered {
  */
 export function installEngine(
   config: StackConfig,
+  units: PlatformUnits,
   cluster: ClusterConfig,
   handle: ClusterHandle,
-  serviceExtras: ServiceExtras = {},
+  fromCluster: ClusterComponentFacts = {},
   clusterItems: readonly DeliveryItem[] = [],
 ): Delivered {
-  const platform = buildServices(config, cluster, handle, serviceExtras);
-  const apps = buildApps(config, cluster, handle);
+  const platform = buildServices(config, units, cluster, handle, fromCluster);
+  const apps = buildApps(config, units, cluster, handle);
   for (const image of apps.waitingForImages)
     void pulumi.log.warn(
       `${cluster.name}: ${image} has no usable image reference yet (none set, or a digest required); its workloads are left out until platform:clusters.${cluster.name}.appSettings.${image.replace("/", ".images.")} is set in the stack file (by hand or by the image_update flow)`,

@@ -5,6 +5,7 @@ import type { ClusterHandle } from "../components/cluster/contract";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { proxmoxProvider } from "../providers";
 import { installEngine } from "./delivery";
+import type { PlatformUnits } from "./units";
 import { existingHandle } from "./existing";
 import { clusterOutputs } from "./outputs";
 import type { Composition } from "./program";
@@ -45,11 +46,11 @@ function buildCluster(config: StackConfig, cluster: ClusterConfig): ClusterHandl
 }
 
 /** Builds every cluster of the homelab stack with its engine. */
-export function homelabStack(config: StackConfig): Composition {
+export function homelabStack(config: StackConfig, units: PlatformUnits): Composition {
   const result: Composition = { clusters: {}, emitted: {}, apps: {}, databases: {} };
   for (const cluster of config.clusters) {
     const handle = buildCluster(config, cluster);
-    const delivered = installEngine(config, cluster, handle);
+    const delivered = installEngine(config, units, cluster, handle);
     result.emitted[cluster.name] = delivered.files;
     Object.assign(result.apps, delivered.apps);
     Object.assign(result.databases, delivered.databases);

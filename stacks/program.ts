@@ -6,6 +6,7 @@
 import { loadConfig } from "../config/load";
 import { cloudStack } from "./cloud";
 import { homelabStack } from "./homelab";
+import { BUILT_IN_UNITS, withAppModules, type PlatformUnits } from "./units";
 import type { AppOutputs, ClusterOutputs, DatabaseOutputs, StackOutputs } from "./outputs";
 
 /** What a composition builds. */
@@ -27,8 +28,10 @@ export interface StackRun {
 
 /** Runs the stack. Throws a ConfigError before registering anything when config is wrong. */
 export function runStack(): StackRun {
-  const config = loadConfig();
-  const built = config.shape === "cloud" ? cloudStack(config) : homelabStack(config);
+  // The built-in apps and services, and the custom apps the stack lists in platform:appModules.
+  let units: PlatformUnits = BUILT_IN_UNITS;
+  const config = loadConfig((modules) => (units = withAppModules(modules)));
+  const built = config.shape === "cloud" ? cloudStack(config, units) : homelabStack(config, units);
   return {
     outputs: {
       stack: config.stack,

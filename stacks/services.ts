@@ -1,6 +1,6 @@
 /**
- * Builds the platform services a cluster enables: each registry builder gets the cluster's
- * facts, the settings `config/` parsed for it and the secret config it declared, and
+ * Builds the platform services a cluster enables: each definition's builder gets the cluster's
+ * facts, the settings it parsed in `config/` and the secret config it declared, and
  * returns delivery items and live Secrets for the cluster's engine.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -9,10 +9,11 @@ import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { consumerAccessItem } from "../components/platform/consumerAccess";
 import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
 import { apiServerCidrs, chartNamespacePolicies } from "../components/platform/namespace-policies";
-import { SERVICE_REGISTRY } from "../components/platform/registry";
-import type { ExternalSecretsSettings } from "../config/services/operations";
+import { externalSecretsService } from "../components/platform/secretOperators";
+import type { ClusterComponentFacts } from "../components/platform/types";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { BUILT_IN_NAMESPACES, namespaceObject } from "../lib/namespaces";
+import type { PlatformUnits } from "./units";
 
 /** What the services of one cluster deliver. */
 export interface PlatformDelivery {
@@ -28,42 +29,40 @@ export class PlatformServices extends pulumi.ComponentResource {
   }
 }
 
-/**
- * Settings a composition adds to a service's config settings from what its cluster
- * component built (the autoscaler's node groups and worker machine config), by service.
- */
-export type ServiceExtras = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-
 /** Runs every enabled service's builder for one cluster. */
 export function buildServices(
   config: StackConfig,
+  units: PlatformUnits,
   cluster: ClusterConfig,
   handle: ClusterHandle,
-  extras: ServiceExtras = {},
+  fromCluster: ClusterComponentFacts = {},
 ): PlatformDelivery {
   const parent = new PlatformServices(`${cluster.name}-services`);
   const items: DeliveryItem[] = [];
   const liveSecrets: LiveSecret[] = [];
   const allSecrets = config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
   for (const name of cluster.services) {
-    const definition = SERVICE_REGISTRY[name];
-    if (!definition)
-      throw new Error(`platform service ${name} has no builder: config/catalog.ts and the registry disagree`);
+    const definition = units.services.find((d) => d.name === name);
+    const unit = cluster.serviceSettings?.[name];
+    if (!definition || !unit)
+      throw new Error(
+        `platform service ${name} has no definition or no settings on cluster ${cluster.name}: config/catalog.ts and the service list disagree`,
+      );
     const secrets: Record<string, pulumi.Output<string>> = {};
     for (const key of Object.keys(definition.secrets ?? {})) {
       const value = allSecrets[key];
       if (value) secrets[key] = value;
     }
-    const built = definition.build({
+    const built = definition.build(unit, {
       cluster: {
         name: cluster.name,
         kind: cluster.kind,
         domain: cluster.domain,
         capabilities: handle.capabilities,
       },
-      settings: { ...(cluster.serviceSettings?.[name] as object), ...extras[name] } as never,
       secrets,
       parent,
+      fromCluster,
     });
     items.push(...built.items);
     liveSecrets.push(...built.liveSecrets);
@@ -79,7 +78,7 @@ export function buildServices(
         : cluster.services.includes("kube-prometheus-stack")
           ? MONITORING_NAMESPACE
           : undefined,
-      externalSecrets: cluster.serviceSettings?.["external-secrets"] as ExternalSecretsSettings | undefined,
+      externalSecrets: externalSecretsService.settingsOn(cluster),
       apiServerCidrs: apiServerCidrs(cluster),
     }),
   );

@@ -3,13 +3,15 @@
  * without its namespace is said to be one, ranges read as words, root causes come first, and
  * the README's documented defaults are the code's.
  */
+import { BUILT_IN_UNITS } from "../stacks/units";
+import { BUILT_IN_SERVICES } from "../components/platform/registry";
+import type { TypedServiceDefinition } from "../components/platform/types";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_VERSIONS } from "../config/defaults";
 import { closestName, ConfigError, ErrorCollector, Reader } from "../config/reader";
 import { parseLeniently } from "../config/load";
-import { SERVICE_SETTINGS } from "../config/services";
 import { loadOfflineConfig } from "../tools/stack-config";
 import { synthesize } from "../tools/synth";
 
@@ -138,16 +140,20 @@ describe("the README's config reference", () => {
   function defaultsOf(service: string): Record<string, unknown> {
     for (const stack of ["prod", "homelab", "stage"]) {
       const offline = loadOfflineConfig(ROOT, stack);
-      const { clusters } = parseLeniently({
-        shape: offline.config["platform:shape"],
-        clusters: offline.config["platform:clusters"],
-        versions: offline.config["platform:versions"],
-      });
+      const { clusters } = parseLeniently(
+        {
+          shape: offline.config["platform:shape"],
+          clusters: offline.config["platform:clusters"],
+          versions: offline.config["platform:versions"],
+        },
+        BUILT_IN_UNITS,
+      );
       const cluster = clusters.find((c) => c.services.includes(service));
       if (!cluster) continue;
       // Required options get a value; everything else is left to its default.
       const block = service === "renovate" ? { repositories: ["org/repo"] } : {};
-      return SERVICE_SETTINGS[service](new Reader(`${service}`, block), cluster, DEFAULT_VERSIONS) as Record<
+      const definition = BUILT_IN_SERVICES.find((d) => d.name === service) as TypedServiceDefinition<unknown>;
+      return definition.spec.parse(new Reader(`${service}`, block), cluster, DEFAULT_VERSIONS) as Record<
         string,
         unknown
       >;

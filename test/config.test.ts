@@ -1,3 +1,4 @@
+import { BUILT_IN_UNITS } from "../stacks/units";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,7 +22,7 @@ async function load(config: Config, secretKeys = secretKeysOf(config)) {
   const { resources, outputs } = await runProgram(
     () => {
       try {
-        return { config: loadConfig(), error: undefined };
+        return { config: loadConfig(BUILT_IN_UNITS), error: undefined };
       } catch (error) {
         return { config: undefined, error: error as Error };
       }

@@ -185,6 +185,24 @@ const ENTRIES: readonly Entry[] = [
     },
   },
   {
+    pattern: /^pulumi config set --path 'platform:appModules\.([a-z0-9-]+)' (\S+)$/,
+    why:
+      'lists a custom app module (README "Add your own app"): `pulumi config set --path` sets one key of an ' +
+      "object value (Pulumi CLI reference, `pulumi config set`); test/apps/custom-app.test.ts loads the module",
+    check: (m) => {
+      expectTrue("appModules" in CONFIG_KEYS, "platform:appModules is not a key the program reads");
+      const source = [`${m[2]}.ts`, `${m[2]}/index.ts`].find((f) => fs.existsSync(path.join(ROOT, f)));
+      expectTrue(source !== undefined, `no module ${m[2]} in the repository`);
+      expectTrue(read(source!).includes(`name: "${m[1]}"`), `${m[2]} defines no app named ${m[1]}`);
+      expectTrue(
+        (JSON.parse(read("tsconfig.build.json")) as { include: string[] }).include.some((i) =>
+          m[2].startsWith(i.replace("/**/*.ts", "")),
+        ),
+        `npm run build does not compile ${m[2]}`,
+      );
+    },
+  },
+  {
     pattern:
       /^pulumi config set --secret (?:--path 'platform:kubeconfigs\.<cluster>' "\$\(cat kubeconfig\)"|platform:kubeconfigs "\$\(jq -n --rawfile k kubeconfig '\{"<cluster>": \$k\}'\)")$/,
     why:
@@ -316,7 +334,9 @@ const ENTRIES: readonly Entry[] = [
       expectTrue(known[m[1]]?.[0] === m[2], `no onboarding Service ${m[1]}/${m[2]}`);
       expectTrue(Number(m[4]) === known[m[1]][1], `${m[2]} listens on ${known[m[1]][1]}, not ${m[4]}`);
       expectTrue(
-        read(m[1] === "ai" ? "components/apps/ai-llm.ts" : "components/apps/immich.ts").includes("onboarded"),
+        read(
+          m[1] === "ai" ? "components/apps/ai-services/llm.ts" : "components/apps/immich/index.ts",
+        ).includes("onboarded"),
         `${m[2]} has no onboarded gate`,
       );
     },

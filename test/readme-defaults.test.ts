@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { parseClusters } from "../config/clusters";
 import { parseLeniently } from "../config/load";
 import { ErrorCollector } from "../config/reader";
+import { BUILT_IN_UNITS } from "../stacks/units";
 import { cloudConfig, homelabConfig } from "./fixtures";
 
 const README = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
@@ -156,7 +157,10 @@ describe("the README's 'Every cluster' table", () => {
       if (!field || value === undefined) continue;
       // Through the whole lenient parse, which also fills in the settings blocks.
       const raw = without(rawCluster("existing"), field);
-      const { clusters } = parseLeniently({ shape: "cloud", clusters: { c: raw }, versions: undefined });
+      const { clusters } = parseLeniently(
+        { shape: "cloud", clusters: { c: raw }, versions: undefined },
+        BUILT_IN_UNITS,
+      );
       const parsed = clusters[0] as unknown as Record<string, unknown>;
       checked++;
       if (show(parsed[field]) !== value)

@@ -7,6 +7,7 @@
 import "../lib/fresh";
 import { renderSecretPlan, secretPlan } from "../config/secrets";
 import { REPO_ROOT } from "../lib/root";
+import { unitsOfRawConfig } from "../stacks/units";
 import { knownStacks, loadOfflineConfig, StackFileError } from "./stack-config";
 
 /** Runs the CLI; returns the exit code. Exported for tests. */
@@ -25,11 +26,14 @@ export function main(
   const stack = argv[0];
   try {
     const offline = loadOfflineConfig(root, stack);
-    const plan = secretPlan({
-      shape: offline.config["platform:shape"],
-      clusters: offline.config["platform:clusters"],
-      versions: offline.config["platform:versions"],
-    });
+    const plan = secretPlan(
+      {
+        shape: offline.config["platform:shape"],
+        clusters: offline.config["platform:clusters"],
+        versions: offline.config["platform:versions"],
+      },
+      unitsOfRawConfig(offline.config),
+    );
     const lines = renderSecretPlan(stack, plan);
     const set = offline.fakes.filter((f) => f.reason === "encrypted in the stack file").map((f) => f.key);
     if (set.length > 0) lines.push(`# already set in Pulumi.${stack}.yaml: ${set.join(", ")}`);

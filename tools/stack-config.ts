@@ -14,6 +14,7 @@ import { fakeOpenSshPrivateKey } from "../lib/ssh";
 import { CONFIG_KEYS, NAMESPACE, type ConfigKey } from "../config/keys";
 import { secretsNeededBy } from "../config/load";
 import { secretPlan } from "../config/secrets";
+import { unitsOfRawConfig } from "../stacks/units";
 
 /** Why a secret has a fake value offline. */
 export type FakeReason = "encrypted in the stack file" | "required, not in the stack file";
@@ -202,7 +203,8 @@ export function loadOfflineConfig(root: string, stack: string): OfflineConfig {
     clusters: config[`${NAMESPACE}:clusters`],
     versions: config[`${NAMESPACE}:versions`],
   };
-  const required = new Set<string>(secretsNeededBy(raw));
+  const units = unitsOfRawConfig(config);
+  const required = new Set<string>(secretsNeededBy(raw, units));
   for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
     const fullKey = `${NAMESPACE}:${key}`;
     if (!CONFIG_KEYS[key].secret || fullKey in config || !required.has(key)) continue;
@@ -211,7 +213,7 @@ export function loadOfflineConfig(root: string, stack: string): OfflineConfig {
     fakes.push({ key: fullKey, reason: "required, not in the stack file" });
   }
   // Only the optional secrets something in this stack reads (config/secrets.ts).
-  const unset: OfflineConfig["unset"] = secretPlan(raw)
+  const unset: OfflineConfig["unset"] = secretPlan(raw, units)
     .optional.filter((s) => !(`${NAMESPACE}:${s.key}` in config))
     .map((s) => ({ key: `${NAMESPACE}:${s.key}`, effect: s.whenUnset }));
   return { project: project.name, config, secretKeys, fakes, unset };

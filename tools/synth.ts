@@ -14,7 +14,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EMIT_MARKER } from "../components/gitops/emit";
 import { imagesWaiting } from "../config/apps/images";
-import { APPS } from "../config/catalog";
 import { ConfigError } from "../config/reader";
 import {
   fakeRandomValue,
@@ -27,6 +26,7 @@ import {
 import { REPO_ROOT } from "../lib/root";
 import { contractProblems } from "../stacks/contract";
 import { runStack } from "../stacks/program";
+import { unitsOfRawConfig, type PlatformUnits } from "../stacks/units";
 import {
   canonical,
   manifestFileName,
@@ -79,6 +79,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): [string, num
 function summarize(
   r: Omit<SynthResult, "summary" | "ok" | "files" | "emitTargets">,
   clusters: Record<string, { services?: string[]; apps?: string[]; appSettings?: Record<string, unknown> }>,
+  units: PlatformUnits,
 ): string {
   const lines: string[] = [
     `synth ${r.stack}: ${r.resources.length} resources, ${r.objects.length} Kubernetes objects`,
@@ -123,18 +124,14 @@ function summarize(
     lines.push("", `program messages (pulumi.log; a real preview prints each): ${r.logs.length}`);
     for (const log of r.logs) lines.push(`  ${log.severity}: ${log.message}`);
   }
-  const pending: string[] = [];
-  for (const [name, c] of Object.entries(clusters)) {
-    const apps = (c.apps ?? []).filter((a) => APPS[a] && !APPS[a].delivered);
-    if (apps.length > 0) pending.push(`  ${name}: ${apps.join(", ")}`);
-  }
-  if (pending.length > 0)
-    lines.push("", "apps enabled in config but not built yet (validated only):", ...pending);
   const waiting: string[] = [];
   for (const [name, c] of Object.entries(clusters)) {
-    const images = (c.apps ?? [])
-      .filter((a) => APPS[a]?.delivered)
-      .flatMap((a) => imagesWaiting(a, c.appSettings?.[a]).map((image) => `${a}/${image}`));
+    const images = (c.apps ?? []).flatMap((a) => {
+      const definition = units.apps.find((d) => d.name === a);
+      return definition
+        ? imagesWaiting(definition.images, c.appSettings?.[a]).map((image) => `${a}/${image}`)
+        : [];
+    });
     if (images.length > 0) waiting.push(`  ${name}: ${images.join(", ")}`);
   }
   if (waiting.length > 0)
@@ -205,7 +202,7 @@ export async function synthesize(stack: string, root: string = REPO_ROOT): Promi
   };
   const emitTargets = emitTargetsOf(offline.config["platform:clusters"], stack);
   const summary = [
-    summarize(partial, clusters),
+    summarize(partial, clusters, unitsOfRawConfig(offline.config)),
     ...(emitTargets.length ? ["", "emit: each cluster's engine syncs (commit the tree there):"] : []),
     ...emitTargets.map((t) => `  ${t.cluster}: ${t.url} branch ${t.branch} path ${t.path}`),
   ].join("\n");

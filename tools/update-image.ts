@@ -16,14 +16,14 @@ import "../lib/fresh";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, parseDocument, type Document } from "yaml";
-import { imageNames } from "../config/apps/images";
-import { APPS } from "../config/catalog";
 import { IMAGE_REFERENCE as REFERENCE, repositoryOf } from "../lib/image-ref";
 import { loadConfig } from "../config/load";
 import { ConfigError } from "../config/reader";
 import { runProgram } from "../lib/mock-runtime";
 import { REPO_ROOT } from "../lib/root";
-import { knownStacks, loadOfflineConfig } from "./stack-config";
+import type { AppDefinition } from "../components/apps/types";
+import { BUILT_IN_UNITS, unitsOfRawConfig, withAppModules } from "../stacks/units";
+import { knownStacks, loadOfflineConfig, StackFileError } from "./stack-config";
 
 /** What a service's CI sends as `client_payload`. */
 export interface ImageUpdate {
@@ -68,19 +68,50 @@ function fail(key: string, value: unknown, fix: string): never {
   throw new ImageUpdateError(`Invalid image_update payload ${key} = ${JSON.stringify(value)}: ${fix}`);
 }
 
-/** Checks a `client_payload`; returns it typed or throws one clear error. */
-export function parsePayload(raw: unknown): ImageUpdate {
+/**
+ * The apps an update may name: the built-in ones and the custom apps (`platform:appModules`)
+ * of every stack file.
+ */
+export function knownApps(root: string): readonly AppDefinition[] {
+  const apps = [...BUILT_IN_UNITS.apps];
+  for (const stack of knownStacks(root)) {
+    let config: Record<string, unknown>;
+    try {
+      config = loadOfflineConfig(root, stack).config;
+    } catch (error) {
+      // A stack file the CLI would refuse adds no apps; validating the edit reports it.
+      if (error instanceof StackFileError) continue;
+      throw error;
+    }
+    for (const d of unitsOfRawConfig(config).apps) if (!apps.some((a) => a.name === d.name)) apps.push(d);
+  }
+  return apps;
+}
+
+/** Checks a `client_payload` against the apps it may name; returns it typed or throws one clear error. */
+export function parsePayload(
+  raw: unknown,
+  apps: readonly AppDefinition[] = BUILT_IN_UNITS.apps,
+): ImageUpdate {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
     fail("client_payload", raw, "send an object with app, image, reference and branch");
   const p = raw as Record<string, unknown>;
   const extra = Object.keys(p).filter((k) => !["app", "image", "reference", "branch"].includes(k));
   if (extra.length > 0)
     fail(extra[0], p[extra[0]], "unknown key; the payload has app, image, reference and branch");
-  if (typeof p["app"] !== "string" || !APPS[p["app"]])
-    fail("app", p["app"], `unknown app; known: ${Object.keys(APPS).sort().join(", ")}`);
+  const definition = apps.find((d) => d.name === p["app"]);
+  if (typeof p["app"] !== "string" || !definition)
+    fail(
+      "app",
+      p["app"],
+      `unknown app; known: ${apps
+        .map((d) => d.name)
+        .sort()
+        .join(", ")}`,
+    );
   if (typeof p["image"] !== "string" || !DNS_LABEL.test(p["image"]))
     fail("image", p["image"], "the image's name within the app, a DNS label such as platform-backend");
-  const known = imageNames(p["app"]);
+  const known = Object.keys(definition.images);
   if (!known.includes(p["image"]))
     fail(
       "image",
@@ -182,7 +213,7 @@ export function applyUpdate(root: string, update: ImageUpdate): ImageChange[] {
 export async function validateStack(root: string, stack: string): Promise<string | undefined> {
   const offline = loadOfflineConfig(root, stack);
   try {
-    await runProgram(() => loadConfig(), {
+    await runProgram(() => loadConfig((modules) => withAppModules(modules)), {
       project: offline.project,
       stack,
       config: offline.config,
@@ -236,7 +267,7 @@ export async function main(
     } catch (error) {
       throw new ImageUpdateError(`the payload is not JSON: ${(error as Error).message}`);
     }
-    const update = parsePayload(raw);
+    const update = parsePayload(raw, knownApps(root));
     const changes = applyUpdate(root, update);
     if (changes.length === 0) {
       io.out(`${update.app} ${update.image} is already ${update.reference}; nothing to commit\n`);

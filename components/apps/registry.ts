@@ -1,47 +1,52 @@
 /**
- * The registry of application stacks: catalog name -> definition. An app in config/catalog.ts
- * is built when it has an entry here (its catalog entry says `delivered: true`; a test keeps
- * the two in step).
+ * The apps the program ships: one plain list of definitions (defineApp in ./types.ts), each
+ * in its own folder. Adding a built-in app is its folder and one line here; a custom app is
+ * listed in `platform:appModules` instead (README "Add your own app").
  */
+import {
+  etcdDefinition,
+  litellmDefinition,
+  natsDefinition,
+  openWebuiDefinition,
+  postgresDefinition,
+  redisDefinition,
+} from "./ai-services";
+import { commafeedDefinition } from "./commafeed";
 import { cortexApiDefinition } from "./cortex-api";
-import { litellmDefinition, openWebuiDefinition } from "./ai-llm";
-import { etcdDefinition, natsDefinition, postgresDefinition, redisDefinition } from "./ai-stores";
 import { cryptpadDefinition } from "./cryptpad";
+import { homepageDefinition } from "./homepage";
 import { hypebotDefinition } from "./hypebot";
-import { mastodonDefinition } from "./mastodon";
 import { immichDefinition } from "./immich";
+import { linkdingDefinition } from "./linkding";
+import { mastodonDefinition } from "./mastodon";
 import { nightscoutDefinition } from "./nightscout";
+import { ntfyDefinition } from "./ntfy";
 import { pgadminDefinition } from "./pgadmin";
 import { speedtestTrackerDefinition } from "./speedtest-tracker";
 import { steadyDefinition } from "./steady";
-import { commafeedDefinition } from "./commafeed";
-import { homepageDefinition } from "./homepage";
-import { linkdingDefinition } from "./linkding";
-import { ntfyDefinition } from "./ntfy";
 import type { AppDefinition } from "./types";
 
-/** An app of any settings type (the composition passes the settings parsed for it). */
-export type AnyAppDefinition = AppDefinition<never>;
-
-export const APP_REGISTRY: Readonly<Record<string, AnyAppDefinition>> = {
-  cryptpad: cryptpadDefinition,
-  hypebot: hypebotDefinition,
-  mastodon: mastodonDefinition,
-  steady: steadyDefinition,
-  "cortex-api": cortexApiDefinition,
+/** Every built-in app, in the order error messages list them. */
+export const BUILT_IN_APPS: readonly AppDefinition[] = [
+  steadyDefinition,
+  mastodonDefinition,
+  cryptpadDefinition,
+  hypebotDefinition,
+  cortexApiDefinition,
   // The AI services of document 001.
-  postgres: postgresDefinition,
-  redis: redisDefinition,
-  nats: natsDefinition,
-  etcd: etcdDefinition,
-  litellm: litellmDefinition,
-  "open-webui": openWebuiDefinition,
-  commafeed: commafeedDefinition,
-  homepage: homepageDefinition,
-  linkding: linkdingDefinition,
-  ntfy: ntfyDefinition,
-  immich: immichDefinition,
-  nightscout: nightscoutDefinition,
-  pgadmin: pgadminDefinition,
-  "speedtest-tracker": speedtestTrackerDefinition,
-};
+  postgresDefinition,
+  redisDefinition,
+  natsDefinition,
+  etcdDefinition,
+  litellmDefinition,
+  openWebuiDefinition,
+  // The homelab apps of document 004.
+  commafeedDefinition,
+  homepageDefinition,
+  immichDefinition,
+  linkdingDefinition,
+  nightscoutDefinition,
+  ntfyDefinition,
+  pgadminDefinition,
+  speedtestTrackerDefinition,
+];

@@ -1,6 +1,7 @@
 /**
- * The contract of an application stack (an entry of config/catalog.ts APPS): a pure function
- * from typed settings and the cluster's facts to app specs for the workload component. The
+ * The contract of an application stack: one definition ({@link defineApp}) with its catalog
+ * needs, images, settings parser and a pure build from typed settings and the cluster's facts
+ * to app specs for the workload component. The
  * composition (stacks/apps.ts) resolves how the cluster exposes routes and scrapes metrics,
  * runs the workload component, and hands database claims to the CloudNativePG builder.
  */
@@ -8,6 +9,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { KubeObject, LiveSecret } from "../gitops/delivery";
 import type { ServiceCluster, ServiceSecretSpec } from "../platform/types";
 import type { AppSpec } from "./workload";
+import type { AppImages, ImageDefault } from "../../config/apps/images";
+import type { AppEntry } from "../../config/catalog";
+import type { Reader } from "../../config/reader";
+import type { ClusterConfig, Versions } from "../../config/types";
+import { requiredSecretsOf, type AppUnit, type ConfiguredUnit } from "../../config/units";
 
 /** Everything an app builder gets. */
 export interface AppContext<S> {
@@ -54,21 +60,109 @@ export interface AppBuild {
   readonly runsOnAutoscaledNodes?: boolean;
 }
 
-/** One catalog app: its builder and the secret config it reads. */
-export interface AppDefinition<S> {
-  /** Catalog name (config/catalog.ts). */
+/** The settings every app has: the namespace it runs in and its images on the cluster. */
+export interface AppSettingsBase {
+  readonly namespace: string;
+  readonly images: AppImages;
+}
+
+/**
+ * Everything one app is: what it needs from a cluster, its images, the secret config it
+ * reads, how it reads its settings and how it builds. A custom app (`platform:appModules`)
+ * is exactly such a definition.
+ */
+export interface AppDefinitionSpec<S extends AppSettingsBase> {
+  /** Catalog name: a DNS label, unique among apps. */
   readonly name: string;
+  /** What it needs from a cluster: services, apps, ingress, storage, secret stores. */
+  readonly catalog: AppEntry;
+  /** Its images by image name (a DNS label), each with its default reference and platforms. */
+  readonly images: Readonly<Record<string, ImageDefault>>;
   /** Secret config keys it reads. @default none */
   readonly secrets?: Readonly<Record<string, ServiceSecretSpec>>;
+  /**
+   * Reads `platform:clusters.<cluster>.appSettings.<name>` (an empty block when the stack sets
+   * none) into typed, defaulted settings; throws a ConfigError naming the key.
+   */
+  readonly parse: (reader: Reader, cluster: ClusterConfig, versions: Versions) => S;
   /** The secret keys these settings need. @default the keys of `secrets` marked required */
   readonly neededSecrets?: (settings: S) => readonly string[];
   readonly build: (context: AppContext<S>) => AppBuild;
 }
 
+/** What the composition gives an app's build besides its settings. */
+export type AppBuildContext = Omit<AppContext<never>, "settings">;
+
+/** An app definition of any settings type: what the app list holds. */
+export interface AppDefinition extends AppUnit {
+  readonly secrets?: Readonly<Record<string, ServiceSecretSpec>>;
+  /** Builds the app with the settings this definition configured on the cluster. */
+  build(unit: ConfiguredUnit, context: AppBuildContext): AppBuild;
+}
+
+/** A definition that still knows its settings type (for its own tests and typed readers). */
+export interface TypedAppDefinition<S extends AppSettingsBase> extends AppDefinition {
+  readonly spec: AppDefinitionSpec<S>;
+  /** The settings this definition parsed into `unit`; throws for a unit it did not configure. */
+  settingsOf(unit: ConfiguredUnit): S;
+}
+
+/** Every definition {@link defineApp} made: what tells an app module's exports apart. */
+const DEFINED = new WeakSet<object>();
+
+/** Whether a value is an app definition made by {@link defineApp} (a custom app module's export). */
+export function isAppDefinition(value: unknown): value is AppDefinition {
+  return typeof value === "object" && value !== null && DEFINED.has(value);
+}
+
+/**
+ * Defines an app. The settings `parse` returns stay with the definition (keyed by the
+ * configured unit config keeps), so its `build` gets them typed, with no cast.
+ */
+export function defineApp<S extends AppSettingsBase>(spec: AppDefinitionSpec<S>): TypedAppDefinition<S> {
+  const parsed = new WeakMap<ConfiguredUnit, S>();
+  const settingsOf = (unit: ConfiguredUnit): S => {
+    const settings = parsed.get(unit);
+    if (settings === undefined)
+      throw new Error(
+        `app ${spec.name}: these settings were configured by app ${unit.name}, not by this definition`,
+      );
+    return settings;
+  };
+  const definition: TypedAppDefinition<S> = {
+    name: spec.name,
+    catalog: spec.catalog,
+    images: spec.images,
+    ...(spec.secrets ? { secrets: spec.secrets } : {}),
+    spec,
+    settingsOf,
+    configure(reader, cluster, versions) {
+      const settings = spec.parse(reader, cluster, versions);
+      const unit: ConfiguredUnit = {
+        name: spec.name,
+        namespace: settings.namespace,
+        imagesWaiting: Object.entries(settings.images)
+          .filter(([, ref]) => ref === undefined)
+          .map(([image]) => image),
+        neededSecrets: () => appNeededSecrets(definition, settings),
+      };
+      parsed.set(unit, settings);
+      return unit;
+    },
+    build(unit, context) {
+      return spec.build({ ...context, settings: settingsOf(unit) });
+    },
+  };
+  DEFINED.add(definition);
+  return definition;
+}
+
 /** The secret keys an app needs with the given settings. */
-export function appNeededSecrets<S>(definition: AppDefinition<S>, settings: S): readonly string[] {
-  if (definition.neededSecrets) return definition.neededSecrets(settings);
-  return Object.entries(definition.secrets ?? {})
-    .filter(([, spec]) => spec.required)
-    .map(([key]) => key);
+export function appNeededSecrets<S extends AppSettingsBase>(
+  definition: TypedAppDefinition<S>,
+  settings: S,
+): readonly string[] {
+  return definition.spec.neededSecrets
+    ? definition.spec.neededSecrets(settings)
+    : requiredSecretsOf(definition.spec);
 }

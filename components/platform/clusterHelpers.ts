@@ -5,15 +5,21 @@
  */
 import { namespaceObject } from "../../lib/namespaces";
 import * as pulumi from "@pulumi/pulumi";
-import type {
-  ClusterAutoscalerSettings,
-  DeschedulerSettings,
-  MetricsServerSettings,
-  RenovateSettings,
-  VpaSettings,
+import {
+  type ClusterAutoscalerChart,
+  type DeschedulerSettings,
+  type MetricsServerSettings,
+  type RenovateSettings,
+  type VpaSettings,
+  parseClusterAutoscalerChart,
+  parseDeschedulerSettings,
+  parseMetricsServerSettings,
+  parseRenovateSettings,
+  parseVpaSettings,
 } from "../../config/services/operations";
 import type { Addon, Bundle, JsonValue, KubeObject, LiveSecret } from "../gitops/delivery";
-import type { ServiceDefinition } from "./types";
+import type { AutoscalerSettings } from "../cluster/talos/autoscaler";
+import { defineService } from "./types";
 
 const RESTRICTED_CONTAINER: { [key: string]: JsonValue } = {
   runAsNonRoot: true,
@@ -23,8 +29,9 @@ const RESTRICTED_CONTAINER: { [key: string]: JsonValue } = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-export const metricsServerService: ServiceDefinition<MetricsServerSettings> = {
+export const metricsServerService = defineService<MetricsServerSettings>({
   name: "metrics-server",
+  parse: parseMetricsServerSettings,
   build(ctx) {
     const addon: Addon = {
       kind: "addon",
@@ -40,15 +47,16 @@ export const metricsServerService: ServiceDefinition<MetricsServerSettings> = {
     };
     return { items: [addon], liveSecrets: [] };
   },
-};
+});
 
 /**
  * VPA recommender only (002: "recommender mode only, updater/admission disabled"). Fairwinds
  * `vpa` chart values `recommender.enabled`, `updater.enabled`, `admissionController.enabled`
  * (FairwindsOps/charts#1133 shows exactly these keys).
  */
-export const vpaService: ServiceDefinition<VpaSettings> = {
+export const vpaService = defineService<VpaSettings>({
   name: "vpa",
+  parse: parseVpaSettings,
   build(ctx) {
     const addon: Addon = {
       kind: "addon",
@@ -68,7 +76,7 @@ export const vpaService: ServiceDefinition<VpaSettings> = {
     };
     return { items: [addon], liveSecrets: [] };
   },
-};
+});
 
 /** 002's descheduler policy (goingdark-social/IaC base-system/descheduler/patches/policy-configmap.yaml). */
 export const DESCHEDULER_POLICY: { [key: string]: JsonValue } = {
@@ -101,8 +109,9 @@ export const DESCHEDULER_POLICY: { [key: string]: JsonValue } = {
   ],
 };
 
-export const deschedulerService: ServiceDefinition<DeschedulerSettings> = {
+export const deschedulerService = defineService<DeschedulerSettings>({
   name: "descheduler",
+  parse: parseDeschedulerSettings,
   build(ctx) {
     const addon: Addon = {
       kind: "addon",
@@ -126,7 +135,7 @@ export const deschedulerService: ServiceDefinition<DeschedulerSettings> = {
     };
     return { items: [addon], liveSecrets: [] };
   },
-};
+});
 
 /** The live Secret the cluster autoscaler reads its Hetzner credentials from (`envFromSecret`). */
 export const AUTOSCALER_SECRET = "cluster-autoscaler-hetzner";
@@ -148,6 +157,14 @@ export function autoscalerExtraArgs(args: readonly string[]): { [key: string]: s
   return out;
 }
 
+/** cluster-autoscaler for Hetzner (002): the chart plus the Talos component's settings and secret worker config. */
+export interface ClusterAutoscalerSettings extends ClusterAutoscalerChart {
+  /** From `autoscalerSettings()` of components/cluster/talos/autoscaler.ts. */
+  readonly autoscaler: AutoscalerSettings;
+  /** `HCLOUD_CLOUD_INIT`: base64 of the worker machine config; secret, only in a live Secret. */
+  readonly workerConfigBase64: pulumi.Output<string>;
+}
+
 /**
  * cluster-autoscaler for Hetzner (002: autoscaler pool cx32 0-2, 10m/10m/8m least-waste),
  * configured as the hcloud-k8s module 002 uses does it (hcloud-k8s/terraform-hcloud-kubernetes
@@ -157,22 +174,28 @@ export function autoscalerExtraArgs(args: readonly string[]): { [key: string]: s
  * HCLOUD_IMAGE (cluster-autoscaler/cloudprovider/hetzner/README.md); it and the token live
  * only in a live Secret read through `envFromSecret`.
  */
-export const clusterAutoscalerService: ServiceDefinition<ClusterAutoscalerSettings> = {
+export const clusterAutoscalerService = defineService<ClusterAutoscalerChart>({
   name: "cluster-autoscaler",
+  parse: parseClusterAutoscalerChart,
   secrets: { hcloudToken: { description: "Hetzner Cloud API token", required: true } },
   build(ctx) {
-    const s = ctx.settings;
     const token = ctx.secrets.hcloudToken;
     if (token === undefined) {
       throw new Error(
         "Missing secret config platform:hcloudToken: cluster-autoscaler is enabled; set it with `pulumi config set --secret platform:hcloudToken <value>`",
       );
     }
-    if (s.autoscaler.nodeGroups.length === 0) {
+    const facts = ctx.fromCluster?.autoscaler;
+    if (facts === undefined || facts.settings.nodeGroups.length === 0) {
       throw new Error(
         `cluster-autoscaler: cluster ${ctx.cluster.name} has no autoscaled node pool; give a pool \`autoscaler.max\` or remove cluster-autoscaler from platform:clusters.${ctx.cluster.name}.services`,
       );
     }
+    const s: ClusterAutoscalerSettings = {
+      ...ctx.settings,
+      autoscaler: facts.settings,
+      workerConfigBase64: facts.workerConfigBase64,
+    };
     const { HCLOUD_IMAGE: image, ...plainEnv } = s.autoscaler.env;
     if (image === undefined) {
       throw new Error(
@@ -230,11 +253,12 @@ export const clusterAutoscalerService: ServiceDefinition<ClusterAutoscalerSettin
     ];
     return { items: [addon], liveSecrets };
   },
-};
+});
 
 /** Renovate (004: "Runs hourly as a CronJob in the cluster"), as 004's repository runs it. */
-export const renovateService: ServiceDefinition<RenovateSettings> = {
+export const renovateService = defineService<RenovateSettings>({
   name: "renovate",
+  parse: parseRenovateSettings,
   secrets: { renovateToken: { description: "Token Renovate uses on the git platform", required: true } },
   build(ctx) {
     const s = ctx.settings;
@@ -334,7 +358,7 @@ export const renovateService: ServiceDefinition<RenovateSettings> = {
       liveSecrets: [{ name: "renovate-env", namespace: ns, stringData: { RENOVATE_TOKEN: token } }],
     };
   },
-};
+});
 
 /** Platform PriorityClass for the program's own critical components (apps own theirs). */
 export function platformPriorityClasses(): Bundle {

@@ -4,13 +4,17 @@
  * the Prometheus adapter serving Mastodon's HPA metrics (002), victoria-logs (002).
  */
 import * as random from "@pulumi/random";
-import type {
-  KubePrometheusStackSettings,
-  VictoriaLogsSettings,
-  VictoriaMetricsSettings,
+import {
+  type KubePrometheusStackSettings,
+  type VictoriaLogsSettings,
+  type VictoriaMetricsSettings,
+  parseKubePrometheusStackSettings,
+  parseVictoriaLogsSettings,
+  parseVictoriaMetricsSettings,
 } from "../../config/services/operations";
 import type { Addon, JsonValue, LiveSecret } from "../gitops/delivery";
-import type { ServiceContext, ServiceDefinition } from "./types";
+import { defineService } from "./types";
+import type { ServiceContext } from "./types";
 
 /** kube-prometheus-stack's namespace (004: `namespace: monitoring`). */
 export const MONITORING_NAMESPACE = "monitoring";
@@ -57,8 +61,9 @@ function grafanaValues(storageClass: string, size: string): { [key: string]: Jso
   };
 }
 
-export const kubePrometheusStackService: ServiceDefinition<KubePrometheusStackSettings> = {
+export const kubePrometheusStackService = defineService<KubePrometheusStackSettings>({
   name: "kube-prometheus-stack",
+  parse: parseKubePrometheusStackSettings,
   build(ctx) {
     const s = ctx.settings;
     const storageClass = ctx.cluster.capabilities.defaultStorageClass;
@@ -141,7 +146,7 @@ export const kubePrometheusStackService: ServiceDefinition<KubePrometheusStackSe
       liveSecrets: [grafanaAdmin(ctx, "kube-prometheus-stack", MONITORING_NAMESPACE)],
     };
   },
-};
+});
 
 /**
  * Prometheus adapter external metrics for the Mastodon HPAs (002 "Mastodon Autoscaling
@@ -200,8 +205,9 @@ export const MASTODON_EXTERNAL_RULES: readonly { readonly [key: string]: JsonVal
   },
 ];
 
-export const victoriaMetricsService: ServiceDefinition<VictoriaMetricsSettings> = {
+export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
   name: "victoria-metrics",
+  parse: parseVictoriaMetricsSettings,
   build(ctx) {
     const s = ctx.settings;
     const storageClass = ctx.cluster.capabilities.defaultStorageClass;
@@ -303,10 +309,11 @@ export const victoriaMetricsService: ServiceDefinition<VictoriaMetricsSettings> 
       liveSecrets: [grafanaAdmin(ctx, "victoria-metrics", VM_NAMESPACE)],
     };
   },
-};
+});
 
-export const victoriaLogsService: ServiceDefinition<VictoriaLogsSettings> = {
+export const victoriaLogsService = defineService<VictoriaLogsSettings>({
   name: "victoria-logs",
+  parse: parseVictoriaLogsSettings,
   build(ctx) {
     const s = ctx.settings;
     const addon: Addon = {
@@ -340,4 +347,4 @@ export const victoriaLogsService: ServiceDefinition<VictoriaLogsSettings> = {
     };
     return { items: [addon], liveSecrets: [] };
   },
-};
+});

@@ -16,9 +16,8 @@ import type { ServiceDefinition, ServiceSecretSpec } from "./types";
 export { postgresCluster, postgresUserSecretName, DOCUMENTDB } from "./postgres";
 export type { PostgresClusterArgs, PostgresClusterBuild, PostgresConsumer, PostgresBackup } from "./postgres";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- each definition is typed by its own settings */
 /** Builders by catalog name. `traefik` and `cilium-gateway` still need catalog entries. */
-export const NETWORKING_DATA_SERVICES: Readonly<Record<string, ServiceDefinition<any>>> = {
+export const NETWORKING_DATA_SERVICES: Readonly<Record<string, ServiceDefinition>> = {
   "cert-manager": certManagerService,
   "cloudnative-pg": cloudnativePgService,
   longhorn: longhornService,
@@ -28,8 +27,6 @@ export const NETWORKING_DATA_SERVICES: Readonly<Record<string, ServiceDefinition
   "cilium-gateway": ciliumGatewayService,
   istio: istioService,
 };
-
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The secret config keys the group reads, with the services that need them. */
 export const NETWORKING_DATA_SECRETS: Readonly<

@@ -18,17 +18,23 @@ import {
   type IstioSettings,
   type MetallbSettings,
   type TraefikSettings,
+  parseCertManagerSettings,
+  parseCiliumGatewaySettings,
+  parseIstioSettings,
+  parseMetallbSettings,
+  parseTraefikSettings,
 } from "../../config/services/networking-data";
 import type { Addon, Bundle, JsonValue, KubeObject } from "../gitops/delivery";
-import type { ServiceDefinition } from "./types";
+import { defineService } from "./types";
 
 export const CERT_MANAGER_ITEM = "cert-manager";
 export const CERT_MANAGER_ISSUERS_ITEM = "cert-manager-issuers";
 export const CLOUDFLARE_TOKEN_KEY = "cloudflareApiToken";
 
 /** cert-manager with a staging and a production Let's Encrypt ClusterIssuer (DNS-01 via Cloudflare). */
-export const certManagerService: ServiceDefinition<CertManagerSettings> = {
+export const certManagerService = defineService<CertManagerSettings>({
   name: "cert-manager",
+  parse: parseCertManagerSettings,
   secrets: {
     [CLOUDFLARE_TOKEN_KEY]: {
       description: "Cloudflare API token with Zone:DNS:Edit for the ACME DNS-01 challenges",
@@ -100,11 +106,12 @@ export const certManagerService: ServiceDefinition<CertManagerSettings> = {
       ],
     };
   },
-};
+});
 
 /** MetalLB in layer 2 mode: one pool from the cluster's `loadBalancerPool`, announced by ARP. */
-export const metallbService: ServiceDefinition<MetallbSettings> = {
+export const metallbService = defineService<MetallbSettings>({
   name: "metallb",
+  parse: parseMetallbSettings,
   build(ctx) {
     if (ctx.settings.addresses.length === 0) {
       throw new Error(
@@ -151,7 +158,7 @@ export const metallbService: ServiceDefinition<MetallbSettings> = {
     };
     return { items: [chart, pool], liveSecrets: [] };
   },
-};
+});
 
 /**
  * Values for K3s's packaged Traefik chart. K3s ships chart 34+ (Traefik v3), where the
@@ -180,8 +187,9 @@ export function traefikValues(settings: TraefikSettings): Record<string, JsonVal
  * object depends on nothing the program installs. Nothing is installed on k3d beyond the
  * same object: k3d runs K3s.
  */
-export const traefikService: ServiceDefinition<TraefikSettings> = {
+export const traefikService = defineService<TraefikSettings>({
   name: "traefik",
+  parse: parseTraefikSettings,
   build(ctx) {
     const config: Bundle = {
       kind: "bundle",
@@ -199,7 +207,7 @@ export const traefikService: ServiceDefinition<TraefikSettings> = {
     };
     return { items: [config], liveSecrets: [] };
   },
-};
+});
 
 /** A copy of an object with more labels. */
 function withLabels(object: KubeObject, labels: Record<string, string>): KubeObject {
@@ -213,8 +221,9 @@ function withLabels(object: KubeObject, labels: Record<string, string>): KubeObj
  * Service's address comes from a Cilium LB IPAM pool (a fixed `address`) or from a Hetzner
  * Cloud Load Balancer the hcloud CCM creates (the default).
  */
-export const ciliumGatewayService: ServiceDefinition<CiliumGatewaySettings> = {
+export const ciliumGatewayService = defineService<CiliumGatewaySettings>({
   name: "cilium-gateway",
+  parse: parseCiliumGatewaySettings,
   build(ctx) {
     const domain = ctx.cluster.domain;
     const address = ctx.settings.address;
@@ -320,11 +329,12 @@ export const ciliumGatewayService: ServiceDefinition<CiliumGatewaySettings> = {
     };
     return { items: [bundle], liveSecrets: [] };
   },
-};
+});
 
 /** Istio: CRDs (base), the control plane (istiod) and an ingress gateway (003). */
-export const istioService: ServiceDefinition<IstioSettings> = {
+export const istioService = defineService<IstioSettings>({
   name: "istio",
+  parse: parseIstioSettings,
   build(ctx) {
     const chart = (name: string, chartName: string, namespace: string, dependsOn: string[]): Addon => ({
       kind: "addon",
@@ -387,4 +397,4 @@ export const istioService: ServiceDefinition<IstioSettings> = {
     }
     return { items, liveSecrets: [] };
   },
-};
+});

@@ -16,8 +16,7 @@ import { externalSecretsService, onePasswordOperatorService, sealedSecretsServic
 export { baselineNetworkPolicies, platformPriorityClasses } from "./clusterHelpers";
 
 /** Builders keyed by catalog name (config/catalog.ts). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const OPERATIONS_SERVICES: Readonly<Record<string, ServiceDefinition<any>>> = {
+export const OPERATIONS_SERVICES: Readonly<Record<string, ServiceDefinition>> = {
   "kube-prometheus-stack": kubePrometheusStackService,
   "victoria-metrics": victoriaMetricsService,
   "victoria-logs": victoriaLogsService,

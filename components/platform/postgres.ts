@@ -15,6 +15,7 @@ import {
   type CloudnativePgSettings,
   type PostgresBackupSettings,
   type PostgresRecoverySettings,
+  parseCloudnativePgSettings,
 } from "../../config/services/networking-data";
 import {
   KEEP_ON_PRUNE,
@@ -24,7 +25,8 @@ import {
   type KubeObject,
   type LiveSecret,
 } from "../gitops/delivery";
-import type { ServiceBuild, ServiceDefinition } from "./types";
+import { defineService } from "./types";
+import type { ServiceBuild } from "./types";
 
 /** Item names other items depend on. */
 export const CNPG_OPERATOR_ITEM = "cloudnative-pg";
@@ -329,8 +331,9 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
 }
 
 /** The CNPG operator and the Barman Cloud plugin (CNPG >= 1.26, cert-manager required). */
-export const cloudnativePgService: ServiceDefinition<CloudnativePgSettings> = {
+export const cloudnativePgService = defineService<CloudnativePgSettings>({
   name: "cloudnative-pg",
+  parse: parseCloudnativePgSettings,
   secrets: {
     [CNPG_BACKUP_KEY_ID]: { description: "S3 (Backblaze B2) key id for database backups", required: false },
     [CNPG_BACKUP_SECRET_KEY]: {
@@ -383,4 +386,4 @@ export const cloudnativePgService: ServiceDefinition<CloudnativePgSettings> = {
     };
     return { items: [operator, plugin], liveSecrets: [] };
   },
-};
+});

@@ -1,21 +1,14 @@
 /**
- * The registry of platform services: catalog name -> definition (builder plus the secret
- * config it reads). Every service in config/catalog.ts has an entry; a test keeps the two
- * in step.
+ * The platform services the program ships: one plain list of definitions (defineService in
+ * ./types.ts). Every service in config/catalog.ts `SERVICES` has one; a test keeps the two in
+ * step.
  */
 import { NETWORKING_DATA_SERVICES } from "./networking-data";
 import { OPERATIONS_SERVICES } from "./operations";
 import type { ServiceDefinition } from "./types";
 
-/**
- * A service of any settings type. A definition for settings `S` is assignable here (its
- * builder accepts a narrower context); the composition passes the settings `config/`
- * parsed for that very service.
- */
-export type AnyServiceDefinition = ServiceDefinition<never>;
-
-/** Every platform service, by catalog name. */
-export const SERVICE_REGISTRY: Readonly<Record<string, AnyServiceDefinition>> = {
-  ...NETWORKING_DATA_SERVICES,
-  ...OPERATIONS_SERVICES,
-};
+/** Every built-in platform service. */
+export const BUILT_IN_SERVICES: readonly ServiceDefinition[] = [
+  ...Object.values(NETWORKING_DATA_SERVICES),
+  ...Object.values(OPERATIONS_SERVICES),
+];

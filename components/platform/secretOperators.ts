@@ -5,13 +5,16 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { secretStoreLabel } from "../../lib/namespaces";
-import type {
-  ExternalSecretsSettings,
-  OnePasswordOperatorSettings,
-  SealedSecretsSettings,
+import {
+  type ExternalSecretsSettings,
+  type OnePasswordOperatorSettings,
+  type SealedSecretsSettings,
+  parseExternalSecretsSettings,
+  parseOnePasswordOperatorSettings,
+  parseSealedSecretsSettings,
 } from "../../config/services/operations";
 import type { Addon, Bundle, DeliveryItem, JsonValue, KubeObject, LiveSecret } from "../gitops/delivery";
-import type { ServiceDefinition } from "./types";
+import { defineService } from "./types";
 
 export const ESO_NAMESPACE = "external-secrets";
 /** 001: "kubectl get pods -n onepassword-system". */
@@ -117,8 +120,12 @@ function store(name: string, provider: { [key: string]: JsonValue }): KubeObject
  * Stores are created only for the settings blocks given: `bitwarden` (002 store name
  * `bitwarden-backend`), `vault` and `onepassword`.
  */
-export const externalSecretsService: ServiceDefinition<ExternalSecretsSettings> = {
+export const externalSecretsService = defineService<ExternalSecretsSettings>({
   name: "external-secrets",
+  parse: parseExternalSecretsSettings,
+  // config/rules.ts checks the stores an app reads from are configured.
+  secretStores: (s) =>
+    (["bitwarden", "vault", "onepassword"] as const).filter((store) => s[store] !== undefined),
   secrets: {
     bitwardenAccessToken: {
       description: "Bitwarden Secrets Manager machine-account access token",
@@ -286,11 +293,12 @@ export const externalSecretsService: ServiceDefinition<ExternalSecretsSettings> 
     }
     return { items, liveSecrets };
   },
-};
+});
 
 /** 1Password Connect and its operator (1password/connect chart, `operator.create`). */
-export const onePasswordOperatorService: ServiceDefinition<OnePasswordOperatorSettings> = {
+export const onePasswordOperatorService = defineService<OnePasswordOperatorSettings>({
   name: "onepassword-operator",
+  parse: parseOnePasswordOperatorSettings,
   secrets: {
     onePasswordCredentials: {
       description: "1password-credentials.json of the Connect server",
@@ -342,15 +350,16 @@ export const onePasswordOperatorService: ServiceDefinition<OnePasswordOperatorSe
     ];
     return { items: [addon], liveSecrets };
   },
-};
+});
 
 /**
  * SealedSecrets controller (000). Named `sealed-secrets-controller` in kube-system, what
  * `kubeseal` looks for by default. Its sealing keys are Secrets the controller creates, not
  * chart objects: an uninstall or `destroy` keeps them, so re-installing decrypts old files.
  */
-export const sealedSecretsService: ServiceDefinition<SealedSecretsSettings> = {
+export const sealedSecretsService = defineService<SealedSecretsSettings>({
   name: "sealed-secrets",
+  parse: parseSealedSecretsSettings,
   build(ctx) {
     const addon: Addon = {
       kind: "addon",
@@ -365,4 +374,4 @@ export const sealedSecretsService: ServiceDefinition<SealedSecretsSettings> = {
     };
     return { items: [addon], liveSecrets: [] };
   },
-};
+});

@@ -8,10 +8,12 @@ import {
   SYNOLOGY_NFS_DEFAULTS as NFS,
   type LonghornSettings,
   type SynologyNfsSettings,
+  parseLonghornSettings,
+  parseSynologyNfsSettings,
 } from "../../config/services/networking-data";
 import * as pulumi from "@pulumi/pulumi";
 import type { Addon, Bundle } from "../gitops/delivery";
-import type { ServiceDefinition } from "./types";
+import { defineService } from "./types";
 
 /** Secret config of the Longhorn backup target. */
 export const LONGHORN_BACKUP_KEY_ID = "longhornBackupS3AccessKeyId";
@@ -25,8 +27,9 @@ export const LONGHORN_BACKUP_SECRET = "longhorn-backup-s3";
  * `backup` set, every volume backed up off the cluster: replicas survive a node, not the
  * cluster or a deleted volume.
  */
-export const longhornService: ServiceDefinition<LonghornSettings> = {
+export const longhornService = defineService<LonghornSettings>({
   name: "longhorn",
+  parse: parseLonghornSettings,
   secrets: {
     [LONGHORN_BACKUP_KEY_ID]: { description: "S3 key id of the Longhorn backup target", required: false },
     [LONGHORN_BACKUP_SECRET_KEY]: {
@@ -116,7 +119,7 @@ export const longhornService: ServiceDefinition<LonghornSettings> = {
       ],
     };
   },
-};
+});
 
 /** The two StorageClass names on the NAS (001). */
 export const SYNOLOGY_CLASSES = { retain: "synology-nfs", ephemeral: "synology-nfs-ephemeral" } as const;
@@ -126,8 +129,9 @@ export const SYNOLOGY_CLASSES = { retain: "synology-nfs", ephemeral: "synology-n
  * data of a released volume, `synology-nfs-ephemeral` deletes it. The NAS squashes every
  * UID to 1024 and GID to 100 (001); workloads that check ownership run as that user.
  */
-export const synologyNfsService: ServiceDefinition<SynologyNfsSettings> = {
+export const synologyNfsService = defineService<SynologyNfsSettings>({
   name: "synology-nfs",
+  parse: parseSynologyNfsSettings,
   build(ctx) {
     const driver: Addon = {
       kind: "addon",
@@ -162,4 +166,4 @@ export const synologyNfsService: ServiceDefinition<SynologyNfsSettings> = {
     };
     return { items: [driver, classes], liveSecrets: [] };
   },
-};
+});

@@ -5,7 +5,17 @@
  * settings once and the stack composition hands them over.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterKind } from "../../config/types";
+import { SERVICES } from "../../config/catalog";
+import type { Reader } from "../../config/reader";
+import type { ClusterConfig, ClusterKind, Versions } from "../../config/types";
+import {
+  requiredSecretsOf,
+  type ConfiguredUnit,
+  type SecretStoreKind,
+  type ServiceUnit,
+  type UnitSecretSpec,
+} from "../../config/units";
+import type { AutoscalerSettings } from "../cluster/talos/autoscaler";
 import type { ClusterCapabilities } from "../cluster/contract";
 import type { DeliveryItem, LiveSecret } from "../gitops/delivery";
 
@@ -30,6 +40,8 @@ export interface ServiceContext<S> {
   readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
   /** Parent for the few resources a builder must create itself (generated passwords). */
   readonly parent: pulumi.Resource;
+  /** What the cluster component built the cluster with, for the services that need it. @default none */
+  readonly fromCluster?: ClusterComponentFacts;
 }
 
 /** What a builder returns: the engine-neutral items and the Secrets they reference. */
@@ -42,15 +54,24 @@ export interface ServiceBuild {
 export type ServiceBuilder<S> = (context: ServiceContext<S>) => ServiceBuild;
 
 /** A secret config key a service reads (the key without the `platform:` namespace). */
-export interface ServiceSecretSpec {
-  readonly description: string;
-  /** Whether the service cannot run without it (otherwise it degrades and says so). */
-  readonly required: boolean;
+export type ServiceSecretSpec = UnitSecretSpec;
+
+/**
+ * Facts a cluster component hands the services it built the cluster for, beyond config:
+ * the Talos component's autoscaler node groups and its (secret) worker machine config.
+ */
+export interface ClusterComponentFacts {
+  /** For cluster-autoscaler: present when the cluster has an autoscaled pool. */
+  readonly autoscaler?: {
+    readonly settings: AutoscalerSettings;
+    /** `HCLOUD_CLOUD_INIT`: base64 of the worker machine config; secret, only in a live Secret. */
+    readonly workerConfigBase64: pulumi.Output<string>;
+  };
 }
 
-/** One catalog service: its builder and the secret config it reads. */
-export interface ServiceDefinition<S> {
-  /** Catalog name (config/catalog.ts). */
+/** Everything one service is: how it reads its settings and how it builds. */
+export interface ServiceDefinitionSpec<S> {
+  /** Catalog name (config/catalog.ts `SERVICES`, which holds what it needs and provides). */
   readonly name: string;
   /**
    * Secret config keys it reads, by key. `config/` declares them in Pulumi.yaml and hands the
@@ -59,18 +80,75 @@ export interface ServiceDefinition<S> {
    */
   readonly secrets?: Readonly<Record<string, ServiceSecretSpec>>;
   /**
+   * Reads `platform:clusters.<cluster>.serviceSettings.<name>` (an empty block when the stack
+   * sets none) into typed, defaulted settings; throws a ConfigError naming the key.
+   */
+  readonly parse: (reader: Reader, cluster: ClusterConfig, versions: Versions) => S;
+  /**
    * The secret keys these settings need; config validation requires them before anything
    * is registered.
    * @default the keys of {@link secrets} marked `required`
    */
   readonly neededSecrets?: (settings: S) => readonly string[];
+  /** The External Secrets stores these settings configure (the external-secrets service). @default none */
+  readonly secretStores?: (settings: S) => readonly SecretStoreKind[];
   readonly build: ServiceBuilder<S>;
 }
 
-/** The secret keys a service needs with the given settings. */
-export function neededSecretsOf<S>(definition: ServiceDefinition<S>, settings: S): readonly string[] {
-  if (definition.neededSecrets) return definition.neededSecrets(settings);
-  return Object.entries(definition.secrets ?? {})
-    .filter(([, spec]) => spec.required)
-    .map(([key]) => key);
+/** What the composition gives a service's build besides its settings. */
+export type ServiceBuildContext = Omit<ServiceContext<never>, "settings">;
+
+/** A service definition of any settings type: what the service list holds. */
+export interface ServiceDefinition extends ServiceUnit {
+  /** Builds the service with the settings this definition configured on the cluster. */
+  build(unit: ConfiguredUnit, context: ServiceBuildContext): ServiceBuild;
+}
+
+/** A definition that still knows its settings type (for typed readers of its settings). */
+export interface TypedServiceDefinition<S> extends ServiceDefinition {
+  readonly spec: ServiceDefinitionSpec<S>;
+  /** The settings this definition configured on `cluster`, when the cluster enables it. */
+  settingsOn(cluster: ClusterConfig): S | undefined;
+}
+
+/**
+ * Defines a platform service. The settings `parse` returns stay with the definition (keyed by
+ * the configured unit config keeps), so its `build` gets them typed, with no cast.
+ */
+export function defineService<S>(spec: ServiceDefinitionSpec<S>): TypedServiceDefinition<S> {
+  const catalog = SERVICES[spec.name];
+  if (catalog === undefined)
+    throw new Error(`service ${spec.name} has no entry in config/catalog.ts SERVICES`);
+  const parsed = new WeakMap<ConfiguredUnit, S>();
+  const settingsOf = (unit: ConfiguredUnit): S => {
+    const settings = parsed.get(unit);
+    if (settings === undefined)
+      throw new Error(
+        `service ${spec.name}: these settings were configured by service ${unit.name}, not by this definition`,
+      );
+    return settings;
+  };
+  return {
+    name: spec.name,
+    catalog,
+    ...(spec.secrets ? { secrets: spec.secrets } : {}),
+    spec,
+    settingsOn(cluster) {
+      const unit = cluster.serviceSettings?.[spec.name];
+      return unit === undefined ? undefined : settingsOf(unit);
+    },
+    configure(reader, cluster, versions) {
+      const settings = spec.parse(reader, cluster, versions);
+      const unit: ConfiguredUnit = {
+        name: spec.name,
+        ...(spec.secretStores ? { secretStores: spec.secretStores(settings) } : {}),
+        neededSecrets: () => (spec.neededSecrets ? spec.neededSecrets(settings) : requiredSecretsOf(spec)),
+      };
+      parsed.set(unit, settings);
+      return unit;
+    },
+    build(unit, context) {
+      return spec.build({ ...context, settings: settingsOf(unit) });
+    },
+  };
 }

@@ -8,8 +8,6 @@
  * block means all defaults. Chart versions are defaults here too, so a bump is one
  * stack-file line and never a code change.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import type { AutoscalerSettings } from "../../components/cluster/talos/autoscaler";
 import { ConfigError, type Reader } from "../reader";
 import type { ClusterConfig, Versions } from "../types";
 
@@ -226,14 +224,6 @@ export interface ClusterAutoscalerChart {
   readonly imageTag: string;
 }
 
-/** cluster-autoscaler for Hetzner (002): the chart plus the Talos component's settings and secret worker config. */
-export interface ClusterAutoscalerSettings extends ClusterAutoscalerChart {
-  /** From `autoscalerSettings()` of components/cluster/talos/autoscaler.ts. */
-  readonly autoscaler: AutoscalerSettings;
-  /** `HCLOUD_CLOUD_INIT`: base64 of the worker machine config; secret, only in a live Secret. */
-  readonly workerConfigBase64: pulumi.Output<string>;
-}
-
 export const CLUSTER_AUTOSCALER_DEFAULTS = {
   // cluster-autoscaler chart 9.50.1 (kubernetes/autoscaler, 2025-10; entigolabs/entigo-infralib#1079).
   // renovate: datasource=helm depName=cluster-autoscaler registryUrl=https://kubernetes.github.io/autoscaler
@@ -394,7 +384,7 @@ export function parseDeschedulerSettings(r: Reader, _cluster: ClusterConfig): De
  * The chart and image of cluster-autoscaler; `versions.kubernetes` is the pinned Kubernetes,
  * whose minor the image must match. The composition adds the Talos component's
  * `autoscalerSettings(config)` and the worker machine config Output (see
- * {@link ClusterAutoscalerSettings}).
+ * ClusterAutoscalerSettings in components/platform/clusterHelpers.ts).
  */
 export function parseClusterAutoscalerChart(
   r: Reader,

@@ -4,18 +4,19 @@
  * synology-nfs, NodePort 30080, NATS bcrypt auth through an init container, Redis auth,
  * LiteLLM's env and 1Password items, pinned images), plus the settings parsers directly.
  */
+import { BUILT_IN_UNITS } from "../../stacks/units";
 import {
   AI_APPS,
   parseLitellmSettings,
   parseNatsSettings,
   parseOpenWebuiSettings,
-} from "../../config/apps/ai-services";
-import { openWebuiSpec } from "../../components/apps/ai-llm";
-import { APP_IMAGES } from "../../config/apps/images";
+} from "../../components/apps/ai-services/settings";
+import { openWebuiSpec } from "../../components/apps/ai-services/llm";
+import { APP_IMAGES } from "./images";
 import { ConfigError, Reader } from "../../config/reader";
 import { parseSettings } from "../../config/services";
 import type { ClusterConfig, Versions } from "../../config/types";
-import { natsAuthScript, postgresInitScript } from "../../components/apps/ai-stores";
+import { natsAuthScript, postgresInitScript } from "../../components/apps/ai-services/stores";
 import { validateSchemas } from "../../tools/schemas";
 import type { SynthResult } from "../../tools/synth";
 import { shippedSynth } from "../helpers/shipped-synth";
@@ -314,7 +315,7 @@ describe("AI services settings", () => {
     const clusterReader = (appSettings: unknown) =>
       Reader.object("platform:clusters.staging", { appSettings });
     const parse = (appSettings: unknown) =>
-      parseSettings(clusterReader(appSettings), staging, "appSettings", {} as Versions);
+      parseSettings(clusterReader(appSettings), staging, "appSettings", {} as Versions, BUILT_IN_UNITS);
     expect(Object.keys(parse({})).sort()).toEqual([...AI_APPS].sort());
     expect(() => parse({ litellm: { namespace: "llm" } })).toThrow(ConfigError);
     expect(() => parse({ litellm: { namespace: "llm" } })).toThrow(

@@ -1,6 +1,6 @@
 import { commafeedDefinition, COMMAFEED_PORT } from "../../components/apps/commafeed";
-import { parseCommafeedSettings } from "../../config/apps/commafeed";
-import { APP_IMAGES } from "../../config/apps/images";
+import { parseCommafeedSettings } from "../../components/apps/commafeed/settings";
+import { APP_IMAGES } from "./images";
 import { validateSchemas } from "../../tools/schemas";
 import {
   containerOf,

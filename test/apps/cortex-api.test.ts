@@ -6,7 +6,7 @@ import { cortexApiDefinition, GOOGLE_KEY_PATH } from "../../components/apps/cort
 import { buildWorkloads } from "../../components/apps/workload";
 import { capabilitiesOf } from "../../components/cluster/capabilities";
 import type { Bundle, KubeObject } from "../../components/gitops";
-import { parseCortexApiSettings } from "../../config/apps/cortex-api";
+import { parseCortexApiSettings } from "../../components/apps/cortex-api/settings";
 import { Reader } from "../../config/reader";
 import type { SynthResult } from "../../tools/synth";
 import { validateSchemas } from "../../tools/schemas";
@@ -29,7 +29,7 @@ const settings = (raw: unknown = RAW) =>
   parseCortexApiSettings(Reader.object(KEY, raw), { name: "prod", architecture: "amd64" });
 
 function build(raw: unknown = RAW) {
-  return cortexApiDefinition.build({
+  return cortexApiDefinition.spec.build({
     cluster: {
       name: "prod",
       kind: "talos-hcloud",

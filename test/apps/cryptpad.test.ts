@@ -2,7 +2,7 @@
  * CryptPad's spec: pinned image, both origins on one route through the shared Gateway, its
  * four volumes, and the named opt-out of the read-only root filesystem.
  */
-import { parseCryptpadSettings, type CryptpadSettings } from "../../config/apps/cryptpad";
+import { parseCryptpadSettings, type CryptpadSettings } from "../../components/apps/cryptpad/settings";
 import { Reader } from "../../config/reader";
 import { cryptpadSpecs } from "../../components/apps/cryptpad";
 import { buildWorkloads } from "../../components/apps/workload";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseSteadySettings } from "../../config/apps/steady";
+import { parseSteadySettings } from "../../components/apps/steady/settings";
 import { Reader } from "../../config/reader";
 import type { AppSpec, ContainerSpec, WorkloadContext } from "../../components/apps/workload";
 

@@ -4,7 +4,7 @@
  * workload component under the Pulumi mocks, with its live Secrets resolved.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { AppBuild, AppDefinition } from "../../components/apps/types";
+import type { AppBuild, AppSettingsBase, TypedAppDefinition } from "../../components/apps/types";
 import { buildWorkloads, type WorkloadBuild } from "../../components/apps/workload";
 import { capabilitiesOf } from "../../components/cluster/capabilities";
 import type { Bundle, KubeObject } from "../../components/gitops";
@@ -35,15 +35,15 @@ export interface HomelabRun {
 }
 
 /** Builds one app as the composition does on the homelab's K3s cluster. */
-export async function runHomelabApp<S>(
-  definition: AppDefinition<S>,
+export async function runHomelabApp<S extends AppSettingsBase>(
+  definition: TypedAppDefinition<S>,
   settings: S,
   secrets: Record<string, string> = {},
 ): Promise<HomelabRun> {
   const run = await runProgram(async () => {
     const parent = new pulumi.ComponentResource("test:index:Apps", "apps");
     const outputs = Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, pulumi.secret(v)]));
-    const app = definition.build({
+    const app = definition.spec.build({
       cluster: {
         name: "production",
         kind: "k3s",

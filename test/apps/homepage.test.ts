@@ -1,6 +1,6 @@
 import { homepageDefinition, HOMEPAGE_FILES, HOMEPAGE_PORT } from "../../components/apps/homepage";
-import { parseHomepageSettings } from "../../config/apps/homepage";
-import { APP_IMAGES } from "../../config/apps/images";
+import { parseHomepageSettings } from "../../components/apps/homepage/settings";
+import { APP_IMAGES } from "./images";
 import { parse } from "yaml";
 import { validateSchemas } from "../../tools/schemas";
 import {
@@ -93,7 +93,7 @@ describe("Homepage (document 004)", () => {
     expectTraefikRoute(run, "homepage", HOMEPAGE_PORT, "homepage", {
       "traefik.ingress.kubernetes.io/router.middlewares": "homepage-homepage-auth@kubernetescrd",
     });
-    const build = homepageDefinition.build({
+    const build = homepageDefinition.spec.build({
       cluster: { name: "production", kind: "k3s", domain: "example.test", capabilities: undefined as never },
       settings: settings(),
       secrets: {},
@@ -134,7 +134,7 @@ describe("Homepage (document 004)", () => {
 
 /** services.yaml for raw settings. */
 function homepageConfigOf(raw: unknown): string {
-  return homepageDefinition.build({
+  return homepageDefinition.spec.build({
     cluster: { name: "production", kind: "k3s", domain: "example.test", capabilities: undefined as never },
     settings: settings(raw),
     secrets: {},

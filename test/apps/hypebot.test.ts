@@ -2,7 +2,7 @@
  * Hypebot's spec: the pinned image, config.yaml from the settings, auth.yaml from the secret
  * store as a file, the state on a claim, and the restricted defaults.
  */
-import { parseHypebotSettings, type HypebotSettings } from "../../config/apps/hypebot";
+import { parseHypebotSettings, type HypebotSettings } from "../../components/apps/hypebot/settings";
 import { Reader } from "../../config/reader";
 import { hypebotConfigYaml, hypebotSpecs } from "../../components/apps/hypebot";
 import { buildWorkloads } from "../../components/apps/workload";

@@ -4,8 +4,8 @@
  * library, a Traefik route with cert-manager TLS, arm64 images.
  */
 import { IMMICH_EXTENSIONS, IMMICH_POSTGRES_IMAGE, immichSpecs } from "../../components/apps/immich";
-import { parseImmichSettings } from "../../config/apps/immich";
-import { APP_IMAGES } from "../../config/apps/images";
+import { parseImmichSettings } from "../../components/apps/immich/settings";
+import { APP_IMAGES } from "./images";
 import { Reader } from "../../config/reader";
 import { operandOf } from "../../stacks/apps";
 import type { SynthResult } from "../../tools/synth";

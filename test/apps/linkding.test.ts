@@ -1,6 +1,6 @@
 import { linkdingDefinition, LINKDING_PORT } from "../../components/apps/linkding";
-import { APP_IMAGES } from "../../config/apps/images";
-import { parseLinkdingSettings } from "../../config/apps/linkding";
+import { APP_IMAGES } from "./images";
+import { parseLinkdingSettings } from "../../components/apps/linkding/settings";
 import { validateSchemas } from "../../tools/schemas";
 import {
   containerOf,

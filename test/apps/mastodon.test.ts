@@ -3,7 +3,7 @@
  * behaviour, PriorityClasses, ports, routes, env groups, scrape objects and secrets.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { parseMastodonSettings, type MastodonSettings } from "../../config/apps/mastodon";
+import { parseMastodonSettings, type MastodonSettings } from "../../components/apps/mastodon/settings";
 import { Reader } from "../../config/reader";
 import {
   MASTODON_BITWARDEN_KEYS,
@@ -102,7 +102,7 @@ describe("settings", () => {
       "mastodon-redis",
       "mastodon-elasticsearch",
     ]);
-    const app = mastodonDefinition.build({
+    const app = mastodonDefinition.spec.build({
       cluster: {
         name: "prod",
         kind: "talos-hcloud",

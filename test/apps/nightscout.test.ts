@@ -3,7 +3,7 @@
  * cluster, Nightscout on FerretDB with generated secrets, a Traefik route with cert-manager TLS.
  */
 import { nightscoutSpecs } from "../../components/apps/nightscout";
-import { parseNightscoutSettings } from "../../config/apps/nightscout";
+import { parseNightscoutSettings } from "../../components/apps/nightscout/settings";
 import { Reader } from "../../config/reader";
 import type { SynthResult } from "../../tools/synth";
 import { envOf, named, objectsIn, synthHomelab, type Any } from "./homelab-synth";

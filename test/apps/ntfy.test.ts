@@ -5,8 +5,8 @@ import {
   NTFY_WEB_PUSH_PUBLIC_KEY,
 } from "../../components/apps/ntfy";
 import { appNeededSecrets } from "../../components/apps/types";
-import { APP_IMAGES } from "../../config/apps/images";
-import { parseNtfySettings } from "../../config/apps/ntfy";
+import { APP_IMAGES } from "./images";
+import { parseNtfySettings } from "../../components/apps/ntfy/settings";
 import { validateSchemas } from "../../tools/schemas";
 import {
   containerOf,

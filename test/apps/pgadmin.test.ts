@@ -2,7 +2,7 @@
  * pgAdmin (004, production only) on the shipped homelab stack: generated admin password,
  * the env its entrypoint requires, the opt-outs the image forces, egress to every CNPG cluster.
  */
-import { parsePgadminSettings } from "../../config/apps/pgadmin";
+import { parsePgadminSettings } from "../../components/apps/pgadmin/settings";
 import { Reader } from "../../config/reader";
 import type { SynthResult } from "../../tools/synth";
 import { envOf, named, objectsIn, synthHomelab } from "./homelab-synth";

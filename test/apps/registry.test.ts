@@ -1,26 +1,30 @@
-/** The app registry and the catalog agree: an app is built exactly when the catalog says so. */
-import { APP_REGISTRY } from "../../components/apps/registry";
-import { APP_IMAGES } from "../../config/apps/images";
-import { APPS } from "../../config/catalog";
-import { APP_SETTINGS } from "../../config/services";
+/** The built-in app list: one definition per app, each complete on its own. */
+import { BUILT_IN_APPS } from "../../components/apps/registry";
 
-describe("app registry", () => {
-  it("builds exactly the apps the catalog marks delivered", () => {
-    const delivered = Object.keys(APPS)
-      .filter((a) => APPS[a].delivered)
-      .sort();
-    expect(Object.keys(APP_REGISTRY).sort()).toEqual(delivered);
-    for (const [name, definition] of Object.entries(APP_REGISTRY)) expect(definition.name).toBe(name);
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+describe("built-in apps", () => {
+  it("lists each app once, by a DNS-label name", () => {
+    const names = BUILT_IN_APPS.map((d) => d.name);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+    for (const name of names) expect({ name, label: LABEL.test(name) }).toEqual({ name, label: true });
   });
-  it("parses settings and knows the images of every built app", () => {
-    for (const name of Object.keys(APP_REGISTRY)) {
-      expect({ name, settings: name in APP_SETTINGS }).toEqual({ name, settings: true });
-      expect({ name, images: name in APP_IMAGES }).toEqual({ name, images: true });
+  it("gives every app images, each with its platforms and a DNS-label name", () => {
+    for (const { name: app, images } of BUILT_IN_APPS) {
+      expect({ app, images: Object.keys(images).length > 0 }).toEqual({ app, images: true });
+      for (const [image, d] of Object.entries(images))
+        expect({ app, image, label: LABEL.test(image), platforms: d.platforms.length > 0 }).toEqual({
+          app,
+          image,
+          label: true,
+          platforms: true,
+        });
     }
   });
-  it("declares the platforms of every image with a default", () => {
-    for (const [app, images] of Object.entries(APP_IMAGES))
-      for (const [image, d] of Object.entries(images))
-        expect({ app, image, platforms: d.platforms.length > 0 }).toEqual({ app, image, platforms: true });
+  it("names only apps of the list in each app's needs", () => {
+    const names = BUILT_IN_APPS.map((d) => d.name);
+    for (const { name: app, catalog } of BUILT_IN_APPS)
+      for (const needed of catalog.needsApps ?? [])
+        expect({ app, needed, known: names.includes(needed) }).toEqual({ app, needed, known: true });
   });
 });

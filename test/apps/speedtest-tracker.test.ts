@@ -1,6 +1,6 @@
 import { SPEEDTEST_TRACKER_PORT, speedtestTrackerDefinition } from "../../components/apps/speedtest-tracker";
-import { APP_IMAGES } from "../../config/apps/images";
-import { parseSpeedtestTrackerSettings } from "../../config/apps/speedtest-tracker";
+import { APP_IMAGES } from "./images";
+import { parseSpeedtestTrackerSettings } from "../../components/apps/speedtest-tracker/settings";
 import { evaluateStack } from "../../policy/rules";
 import { policyResources } from "../../tools/policies";
 import { validateSchemas } from "../../tools/schemas";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { APP_IMAGES } from "../../config/apps/images";
-import type { SteadySettings } from "../../config/apps/steady";
+import { APP_IMAGES } from "./images";
+import type { SteadySettings } from "../../components/apps/steady/settings";
 import { steadyDefinition, STEADY_PULL_SECRET } from "../../components/apps/steady";
 import type { AppBuild } from "../../components/apps/types";
 import { buildWorkloads, type WorkloadBuild } from "../../components/apps/workload";
@@ -32,7 +32,7 @@ let secretData: Record<string, Record<string, string>>;
 
 /** Steady's own build on a Talos cluster `prod` with domain example.test. */
 function steadyOn(settings: SteadySettings): AppBuild {
-  return steadyDefinition.build({
+  return steadyDefinition.spec.build({
     cluster: {
       name: "prod",
       kind: "talos-hcloud",

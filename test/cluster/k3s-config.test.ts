@@ -2,6 +2,7 @@
  * Stack config of a k3s cluster as loadConfig reads it: node labels checked as Kubernetes
  * checks them, every host's problems at once, host keys, and the secrets etcd snapshots need.
  */
+import { BUILT_IN_UNITS } from "../../stacks/units";
 import { loadConfig } from "../../config/load";
 import { labelKeyProblem, labelValueProblem } from "../../config/clusters";
 import { runProgram } from "../../lib/mock-runtime";
@@ -16,7 +17,7 @@ async function load(config: Config) {
   const { resources, outputs } = await runProgram(
     () => {
       try {
-        return { config: loadConfig(), error: undefined };
+        return { config: loadConfig(BUILT_IN_UNITS), error: undefined };
       } catch (error) {
         return { config: undefined, error: error as Error };
       }

@@ -8,7 +8,9 @@ const cluster = clusterOf("talos-hcloud", ["cert-manager"], "prod");
 const settings = parse(parseCertManagerSettings, cluster, { acmeEmail: "ops@example.org" }, "cert-manager");
 
 describe("cert-manager", () => {
-  const build = certManagerService.build(contextOf(cluster, settings, { cloudflareApiToken: FAKE_TOKEN }));
+  const build = certManagerService.spec.build(
+    contextOf(cluster, settings, { cloudflareApiToken: FAKE_TOKEN }),
+  );
   const [chart, issuers] = build.items as [Addon, Bundle];
 
   it("installs the pinned jetstack chart with its CRDs, then the issuers after it", () => {
@@ -60,7 +62,7 @@ describe("cert-manager", () => {
   });
 
   it("fails without the Cloudflare token, naming the key", () => {
-    expect(() => certManagerService.build(contextOf(cluster, settings))).toThrow(
+    expect(() => certManagerService.spec.build(contextOf(cluster, settings))).toThrow(
       'cert-manager on cluster "prod": secret config platform:cloudflareApiToken is required for the DNS-01 issuers; set it with pulumi config set --secret platform:cloudflareApiToken <token>',
     );
   });

@@ -88,7 +88,7 @@ describe("cloudnative-pg settings", () => {
 
 describe("cloudnative-pg service", () => {
   const settings = parse(parseCloudnativePgSettings, home);
-  const build = cloudnativePgService.build(contextOf(home, settings));
+  const build = cloudnativePgService.spec.build(contextOf(home, settings));
   const [operator, plugin] = build.items as [Addon, Addon];
 
   it("installs the pinned operator and the Barman Cloud plugin, the plugin after cert-manager", () => {
@@ -111,7 +111,7 @@ describe("cloudnative-pg service", () => {
   it("needs both backup keys once backups are configured", () => {
     const withBackup = parse(parseCloudnativePgSettings, home, { backup: backupBlock });
     expect(() =>
-      cloudnativePgService.build(contextOf(home, withBackup, { cnpgBackupS3AccessKeyId: FAKE_KEY_ID })),
+      cloudnativePgService.spec.build(contextOf(home, withBackup, { cnpgBackupS3AccessKeyId: FAKE_KEY_ID })),
     ).toThrow(
       'cloudnative-pg on cluster "home": serviceSettings.cloudnative-pg.backup is set, so secret config platform:cnpgBackupS3AccessKeyId and platform:cnpgBackupS3SecretAccessKey are required; set them with pulumi config set --secret',
     );

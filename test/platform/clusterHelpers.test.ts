@@ -8,6 +8,7 @@ import {
   baselineNetworkPolicies,
   clusterAutoscalerService,
   deschedulerService,
+  type ClusterAutoscalerSettings,
   metricsServerService,
   platformPriorityClasses,
   renovateService,
@@ -16,7 +17,6 @@ import {
 import type { ServiceBuild } from "../../components/platform/types";
 import {
   CLUSTER_AUTOSCALER_DEFAULTS,
-  type ClusterAutoscalerSettings,
   DESCHEDULER_DEFAULTS,
   METRICS_SERVER_DEFAULTS,
   RENOVATE_DEFAULTS,
@@ -42,11 +42,20 @@ function autoscalerArgs(): ClusterAutoscalerSettings {
   };
 }
 
+/** The builder context: the chart from config, the rest from the Talos component (`fromCluster`). */
+function autoscalerContext(s: ClusterAutoscalerSettings, secrets: string[] = []) {
+  const { autoscaler, workerConfigBase64, ...chart } = s;
+  return {
+    ...context(talos(), chart, secrets),
+    fromCluster: { autoscaler: { settings: autoscaler, workerConfigBase64 } },
+  };
+}
+
 describe("cluster-autoscaler", () => {
   it("renders 002's node group and behaviour, with token and worker config only in the live Secret", async () => {
     let build: ServiceBuild | undefined;
     const { outputs } = await runProgram(() => {
-      build = clusterAutoscalerService.build(context(talos(), autoscalerArgs(), ["hcloudToken"]));
+      build = clusterAutoscalerService.spec.build(autoscalerContext(autoscalerArgs(), ["hcloudToken"]));
       const config = (build.liveSecrets[0].stringData as Record<string, Loose>).HCLOUD_CLUSTER_CONFIG;
       return Promise.all([valueOf(config), isSecretOutput(config)]);
     });
@@ -96,7 +105,7 @@ describe("cluster-autoscaler", () => {
   });
 
   it("fails clearly without the token, the image or an autoscaled pool", () => {
-    expect(() => clusterAutoscalerService.build(context(talos(), autoscalerArgs()))).toThrow(
+    expect(() => clusterAutoscalerService.spec.build(autoscalerContext(autoscalerArgs()))).toThrow(
       "Missing secret config platform:hcloudToken: cluster-autoscaler is enabled; set it with `pulumi config set --secret platform:hcloudToken <value>`",
     );
     const withoutImage: Record<string, string> = { ...autoscalerSettings(talos()).env };
@@ -105,11 +114,11 @@ describe("cluster-autoscaler", () => {
       ...autoscalerArgs(),
       autoscaler: { ...autoscalerSettings(talos()), env: withoutImage },
     };
-    expect(() => clusterAutoscalerService.build(context(talos(), noImage, ["hcloudToken"]))).toThrow(
+    expect(() => clusterAutoscalerService.spec.build(autoscalerContext(noImage, ["hcloudToken"]))).toThrow(
       "cluster-autoscaler: the Talos autoscaler settings carry no HCLOUD_IMAGE; the autoscaler cannot boot Talos workers without the image",
     );
     const noPools = { ...autoscalerArgs(), autoscaler: { ...autoscalerArgs().autoscaler, nodeGroups: [] } };
-    expect(() => clusterAutoscalerService.build(context(talos(), noPools, ["hcloudToken"]))).toThrow(
+    expect(() => clusterAutoscalerService.spec.build(autoscalerContext(noPools, ["hcloudToken"]))).toThrow(
       "cluster-autoscaler: cluster prod has no autoscaled node pool; give a pool `autoscaler.max` or remove cluster-autoscaler from platform:clusters.prod.services",
     );
   });
@@ -126,7 +135,7 @@ describe("cluster-autoscaler", () => {
 
 describe("helpers", () => {
   it("runs VPA as recommender only", () => {
-    const b = vpaService.build(context(cluster("talos-hcloud", ["vpa"]), VPA_DEFAULTS));
+    const b = vpaService.spec.build(context(cluster("talos-hcloud", ["vpa"]), VPA_DEFAULTS));
     validateItems(b.items, { complete: false });
     expect((b.items[0] as Addon).values).toMatchObject({
       recommender: { enabled: true },
@@ -136,7 +145,7 @@ describe("helpers", () => {
   });
 
   it("runs the descheduler with 002's policy every 5m", () => {
-    const b = deschedulerService.build(
+    const b = deschedulerService.spec.build(
       context(cluster("talos-hcloud", ["descheduler"]), DESCHEDULER_DEFAULTS),
     );
     validateItems(b.items, { complete: false });
@@ -153,9 +162,9 @@ describe("helpers", () => {
   it("installs metrics-server without insecure kubelet TLS unless asked", () => {
     const c = cluster("talos-hcloud", ["metrics-server"]);
     expect(
-      (metricsServerService.build(context(c, METRICS_SERVER_DEFAULTS)).items[0] as Addon).values,
+      (metricsServerService.spec.build(context(c, METRICS_SERVER_DEFAULTS)).items[0] as Addon).values,
     ).toEqual({});
-    const insecure = metricsServerService.build(
+    const insecure = metricsServerService.spec.build(
       context(c, { ...METRICS_SERVER_DEFAULTS, kubeletInsecureTls: true }),
     );
     expect((insecure.items[0] as Addon).values).toEqual({ args: ["--kubelet-insecure-tls"] });
@@ -163,7 +172,7 @@ describe("helpers", () => {
 
   it("runs Renovate hourly as 004's CronJob, token only in the live Secret", () => {
     const settings = { ...RENOVATE_DEFAULTS, repositories: ["ronaldlokers/homelab"] };
-    const b = renovateService.build(context(cluster("k3s", ["renovate"]), settings, ["renovateToken"]));
+    const b = renovateService.spec.build(context(cluster("k3s", ["renovate"]), settings, ["renovateToken"]));
     validateItems(b.items, { complete: false });
     const bundle = b.items[0] as Bundle;
     expect(bundle.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([

@@ -18,7 +18,7 @@ import { clusterOf, contextOf, parse } from "./networking-data-fixtures";
 
 describe("metallb", () => {
   const home = clusterOf("k3s", ["metallb"]);
-  const build = metallbService.build(contextOf(home, parse(parseMetallbSettings, home)));
+  const build = metallbService.spec.build(contextOf(home, parse(parseMetallbSettings, home)));
   const [chart, pool] = build.items as [Addon, Bundle];
 
   it("installs the pinned chart, then an L2 pool from the cluster's loadBalancerPool", () => {
@@ -46,7 +46,7 @@ describe("metallb", () => {
 describe("traefik (K3s bundled)", () => {
   it("redirects HTTP to HTTPS and pins the VIP on k3s with MetalLB", () => {
     const home = clusterOf("k3s", ["metallb", "traefik"]);
-    const build = traefikService.build(contextOf(home, parse(parseTraefikSettings, home)));
+    const build = traefikService.spec.build(contextOf(home, parse(parseTraefikSettings, home)));
     const bundle = build.items[0] as Bundle;
     expect(bundle.objects[0]).toMatchObject({
       apiVersion: "helm.cattle.io/v1",
@@ -62,7 +62,7 @@ describe("traefik (K3s bundled)", () => {
 
   it("only redirects on k3d, where k3d's own load balancer publishes the ports", () => {
     const staging = clusterOf("k3d-proxmox", ["traefik"], "staging");
-    const bundle = traefikService.build(contextOf(staging, parse(parseTraefikSettings, staging)))
+    const bundle = traefikService.spec.build(contextOf(staging, parse(parseTraefikSettings, staging)))
       .items[0] as Bundle;
     expect(Object.keys(parseYaml((bundle.objects[0] as any).spec.valuesContent))).toEqual(["ports"]);
   });
@@ -71,7 +71,7 @@ describe("traefik (K3s bundled)", () => {
 describe("cilium-gateway", () => {
   const prod = clusterOf("talos-hcloud", ["cert-manager", "cilium-gateway"], "prod");
   const settings = parse(parseCiliumGatewaySettings, prod, { address: "203.0.113.20" });
-  const build = ciliumGatewayService.build(contextOf(prod, settings));
+  const build = ciliumGatewayService.spec.build(contextOf(prod, settings));
   const bundle = build.items[0] as Bundle;
   const get = (kind: string) => bundle.objects.find((o) => o.kind === kind) as any;
 
@@ -124,7 +124,7 @@ describe("cilium-gateway", () => {
     const talos = { ...prod, location: "nbg1" } as typeof prod;
     const lb = parse(parseCiliumGatewaySettings, talos, {}, "cilium-gateway");
     expect(lb.address).toEqual({ mode: "hcloud", location: "nbg1", type: "lb11" });
-    const objects = (ciliumGatewayService.build(contextOf(talos, lb)).items[0] as Bundle).objects;
+    const objects = (ciliumGatewayService.spec.build(contextOf(talos, lb)).items[0] as Bundle).objects;
     expect(objects.map((o) => o.kind)).toEqual(["Namespace", "Certificate", "Gateway", "HTTPRoute"]);
     expect((objects.find((o) => o.kind === "Gateway") as any).spec.infrastructure.annotations).toEqual({
       "load-balancer.hetzner.cloud/name": "prod-gateway",
@@ -154,7 +154,7 @@ describe("cilium-gateway", () => {
 describe("istio", () => {
   const prod = { ...clusterOf("talos-hcloud", ["istio"], "prod"), location: "fsn1" } as ClusterConfig;
   it("installs base, istiod and the ingress gateway in order, all at one pinned version", () => {
-    const build = istioService.build(contextOf(prod, parse(parseIstioSettings, prod)));
+    const build = istioService.spec.build(contextOf(prod, parse(parseIstioSettings, prod)));
     const items = build.items as Addon[];
     expect(items.map((i) => [i.name, i.chart, i.namespace, i.version, i.dependsOn ?? []])).toEqual([
       ["istio-base", "base", "istio-system", "1.27.1", []],
@@ -166,7 +166,7 @@ describe("istio", () => {
   });
 
   it("leaves the ingress gateway out when asked", () => {
-    const build = istioService.build(
+    const build = istioService.spec.build(
       contextOf(prod, parse(parseIstioSettings, prod, { ingressGateway: false })),
     );
     expect(build.items.map((i) => i.name)).toEqual(["istio-base", "istio-cni", "istiod"]);

@@ -25,7 +25,7 @@ describe("kube-prometheus-stack", () => {
   it("renders 004's homelab numbers, K3s exclusions and a generated Grafana admin", async () => {
     let build: ServiceBuild | undefined;
     const { resources } = await runProgram(() => {
-      build = kubePrometheusStackService.build(
+      build = kubePrometheusStackService.spec.build(
         context(
           cluster("k3s", ["kube-prometheus-stack", "longhorn"], "production"),
           KUBE_PROMETHEUS_STACK_DEFAULTS,
@@ -74,7 +74,7 @@ describe("kube-prometheus-stack", () => {
   it("keeps the Talos control-plane scrapes on talos-hcloud", async () => {
     let build: ServiceBuild | undefined;
     await runProgram(() => {
-      build = kubePrometheusStackService.build(
+      build = kubePrometheusStackService.spec.build(
         context(cluster("talos-hcloud", []), KUBE_PROMETHEUS_STACK_DEFAULTS, [], true),
       );
     });
@@ -88,7 +88,7 @@ describe("victoria-metrics", () => {
   it("installs the stack after the operator CRDs and the adapter after the stack, pointed at VMSingle", async () => {
     let build: ServiceBuild | undefined;
     const { outputs: password } = await runProgram(() => {
-      build = victoriaMetricsService.build(
+      build = victoriaMetricsService.spec.build(
         context(cluster("talos-hcloud", ["victoria-metrics"]), VICTORIA_METRICS_DEFAULTS, [], true),
       );
       return valueOf((build.liveSecrets[0].stringData as Record<string, Loose>)["admin-password"]);
@@ -143,7 +143,7 @@ describe("victoria-metrics", () => {
 
 describe("victoria-logs", () => {
   it("keeps 002's volume and collector", () => {
-    const b = victoriaLogsService.build(
+    const b = victoriaLogsService.spec.build(
       context(cluster("talos-hcloud", ["victoria-logs"]), VICTORIA_LOGS_DEFAULTS),
     );
     validateItems(b.items, { complete: false });

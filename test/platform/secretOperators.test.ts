@@ -52,7 +52,7 @@ function item(items: readonly DeliveryItem[], name: string): DeliveryItem {
 
 describe("external-secrets", () => {
   it("installs only the controller when no store is configured", () => {
-    const b = externalSecretsService.build(
+    const b = externalSecretsService.spec.build(
       context(cluster("talos-hcloud", ["external-secrets"]), { version: EXTERNAL_SECRETS_DEFAULTS.version }),
     );
     validateItems(b.items, { complete: false });
@@ -65,7 +65,7 @@ describe("external-secrets", () => {
   });
 
   it("orders certificate, SDK server and stores after their controllers", () => {
-    const b = externalSecretsService.build(
+    const b = externalSecretsService.spec.build(
       context(
         cluster("talos-hcloud", ["external-secrets", "cert-manager", "onepassword-operator"]),
         FULL,
@@ -128,7 +128,9 @@ describe("external-secrets", () => {
         mountPath: "kubernetes",
       },
     };
-    const b = externalSecretsService.build(context(cluster("talos-hcloud", ["external-secrets"]), settings));
+    const b = externalSecretsService.spec.build(
+      context(cluster("talos-hcloud", ["external-secrets"]), settings),
+    );
     const store = (item(b.items, "external-secrets-stores") as Bundle).objects[0];
     expect((store.spec as Loose).provider.vault.auth).toEqual({
       kubernetes: {
@@ -142,12 +144,14 @@ describe("external-secrets", () => {
 
   it("fails clearly without cert-manager or the token", () => {
     expect(() =>
-      externalSecretsService.build(context(cluster("talos-hcloud", ["external-secrets"]), FULL, SECRETS)),
+      externalSecretsService.spec.build(
+        context(cluster("talos-hcloud", ["external-secrets"]), FULL, SECRETS),
+      ),
     ).toThrow(
       "external-secrets: the Bitwarden store needs cert-manager for the SDK server's TLS; add cert-manager to platform:clusters.prod.services or remove serviceSettings.external-secrets.bitwarden",
     );
     expect(() =>
-      externalSecretsService.build(
+      externalSecretsService.spec.build(
         context(cluster("talos-hcloud", ["external-secrets", "cert-manager"]), FULL),
       ),
     ).toThrow(
@@ -160,7 +164,7 @@ describe("onepassword-operator", () => {
   it("installs Connect with the operator and stores the credentials base64-encoded as the chart does", async () => {
     let build: ServiceBuild | undefined;
     const { outputs } = await runProgram(() => {
-      build = onePasswordOperatorService.build(
+      build = onePasswordOperatorService.spec.build(
         context(
           cluster("k3s", ["onepassword-operator"]),
           ONEPASSWORD_OPERATOR_DEFAULTS,
@@ -192,7 +196,7 @@ describe("onepassword-operator", () => {
 
 describe("sealed-secrets", () => {
   it("names the controller as kubeseal expects", () => {
-    const b = sealedSecretsService.build(
+    const b = sealedSecretsService.spec.build(
       context(cluster("talos-hcloud", ["sealed-secrets"]), SEALED_SECRETS_DEFAULTS),
     );
     validateItems(b.items, { complete: false });
@@ -206,14 +210,14 @@ describe("sealed-secrets", () => {
 
 describe("schemas of the group's own objects", () => {
   it("validates every store, certificate, policy and CronJob against the upstream models", () => {
-    const stores = externalSecretsService.build(
+    const stores = externalSecretsService.spec.build(
       context(
         cluster("talos-hcloud", ["external-secrets", "cert-manager", "onepassword-operator"]),
         FULL,
         SECRETS,
       ),
     );
-    const renovate = renovateService.build(
+    const renovate = renovateService.spec.build(
       context(cluster("k3s", ["renovate"]), { ...RENOVATE_DEFAULTS, repositories: ["a/b"] }, [
         "renovateToken",
       ]),

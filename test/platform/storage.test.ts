@@ -6,7 +6,7 @@ import { clusterOf, contextOf, parse } from "./networking-data-fixtures";
 
 describe("longhorn", () => {
   const home = clusterOf("k3s", ["longhorn"]);
-  const build = longhornService.build(contextOf(home, parse(parseLonghornSettings, home)));
+  const build = longhornService.spec.build(contextOf(home, parse(parseLonghornSettings, home)));
   const chart = build.items[0] as Addon;
 
   it("installs the pinned chart with a 3-replica default StorageClass whose volumes are retained", () => {
@@ -36,7 +36,7 @@ describe("longhorn", () => {
     };
 
     it("points the default BackupTarget at the bucket and backs up every volume daily, keeping 14", () => {
-      const b = longhornService.build(contextOf(home, settings, keys));
+      const b = longhornService.spec.build(contextOf(home, settings, keys));
       expect(b.items.map((i) => i.name)).toEqual(["longhorn", "longhorn-backup"]);
       expect((b.items[0] as Addon).values?.["defaultBackupStore"]).toEqual({
         backupTarget: "s3://example-longhorn@eu-central-003/production/",
@@ -66,11 +66,11 @@ describe("longhorn", () => {
 
     it("needs both keys, and a target with its region and trailing slash", () => {
       expect(() =>
-        longhornService.build(contextOf(home, settings, { longhornBackupS3AccessKeyId: "k" })),
+        longhornService.spec.build(contextOf(home, settings, { longhornBackupS3AccessKeyId: "k" })),
       ).toThrow(
         'longhorn on cluster "home": serviceSettings.longhorn.backup is set, so secret config platform:longhornBackupS3AccessKeyId and platform:longhornBackupS3SecretAccessKey are required',
       );
-      expect(longhornService.neededSecrets?.(settings)).toEqual([
+      expect(longhornService.spec.neededSecrets?.(settings)).toEqual([
         "longhornBackupS3AccessKeyId",
         "longhornBackupS3SecretAccessKey",
       ]);
@@ -97,7 +97,7 @@ describe("synology-nfs", () => {
   const settings = parse(parseSynologyNfsSettings, home, {
     nfs: { server: "10.0.40.10", share: "/volume1/kubernetes" },
   });
-  const build = synologyNfsService.build(contextOf(home, settings));
+  const build = synologyNfsService.spec.build(contextOf(home, settings));
   const [driver, classes] = build.items as [Addon, Bundle];
 
   it("installs csi-driver-nfs, then a Retain and a Delete StorageClass on the share", () => {

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
+  pruneOrphans,
   repositoryOfCompiled,
   SOURCE_ROOTS,
   sourceDigest,
@@ -52,6 +53,19 @@ describe("the build stamp", () => {
     // A test file is not compiled, so it does not make bin/ stale.
     fs.writeFileSync(path.join(dir, "lib", "a.test.ts"), "test('y', () => {});\n");
     expect(staleness(dir)).toBeUndefined();
+  });
+
+  it("removes the outputs of moved or deleted sources, which would shadow their new home", () => {
+    const dir = scratch();
+    fs.mkdirSync(path.join(dir, "bin", "lib", "b"), { recursive: true });
+    for (const file of ["index.js", "lib/a.js", "lib/a.js.map", "lib/b.js", "lib/b.js.map", "lib/b/index.js"])
+      fs.writeFileSync(path.join(dir, "bin", file), "");
+    fs.mkdirSync(path.join(dir, "lib", "b"));
+    fs.writeFileSync(path.join(dir, "lib", "b", "index.ts"), "export const b = 1;\n");
+    expect(pruneOrphans(dir)).toEqual(["bin/lib/b.js", "bin/lib/b.js.map"]);
+    expect(fs.existsSync(path.join(dir, "bin", "lib", "b", "index.js"))).toBe(true);
+    expect(fs.existsSync(path.join(dir, "bin", "lib", "a.js"))).toBe(true);
+    expect(pruneOrphans(dir)).toEqual([]);
   });
 
   it("is checked only for compiled files under <repository>/bin/", () => {

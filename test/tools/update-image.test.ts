@@ -203,6 +203,32 @@ describe("update-image command line", () => {
     expect(fs.existsSync(message)).toBe(false);
   });
 
+  it("updates a custom app's image (platform:appModules) and validates with the custom app loaded", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "update-image-"));
+    for (const file of ["Pulumi.yaml", "Pulumi.homelab.yaml"])
+      fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+    const file = path.join(dir, "Pulumi.homelab.yaml");
+    const doc = parseDocument(fs.readFileSync(file, "utf8"));
+    doc.setIn(["config", "platform:appModules"], { whoami: "examples/custom-app" });
+    const apps = doc.getIn(["config", "platform:clusters", "production", "apps"]) as { items: unknown[] };
+    doc.setIn(["config", "platform:clusters", "production", "apps"], [...apps.items.map(String), "whoami"]);
+    fs.writeFileSync(file, doc.toString());
+    const payload = {
+      app: "whoami",
+      image: "whoami",
+      reference: "docker.io/traefik/whoami:v1.11.1",
+      branch: "main",
+    };
+    // Without the stack's module the app is unknown, as before.
+    expect(() => parsePayload(payload)).toThrow('Invalid image_update payload app = "whoami": unknown app');
+    expect(await run(["--payload", JSON.stringify(payload)], dir)).toEqual({
+      code: 0,
+      out: "homelab/production: (unset) -> docker.io/traefik/whoami:v1.11.1\n",
+      err: "",
+    });
+    expect(fs.readFileSync(file, "utf8")).toContain("docker.io/traefik/whoami:v1.11.1");
+  });
+
   it("fails with exit 2 when no cluster tracks the branch with the app", async () => {
     const dir = project();
     expect(await run(["--payload", JSON.stringify(update({ branch: "main" }))], dir)).toEqual({

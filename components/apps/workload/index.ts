@@ -9,6 +9,7 @@ import type { Bundle, KubeObject, LiveSecret } from "../../gitops/delivery";
 import { databaseClaims, claimEnv, databaseSecretName, persistenceVolumes, persistentClaims } from "./claims";
 import { renderController } from "./controllers";
 import { route, services } from "./exposure";
+import { exposureFor } from "./exposures";
 import { meshObjects } from "./mesh";
 import { networkPolicies, scrape } from "./network";
 import { secretObjectName, secrets } from "./secrets";
@@ -83,6 +84,8 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
   const items: Bundle[] = [];
   const liveSecrets: LiveSecret[] = [];
   const claims: DatabaseClaim[] = [];
+  // The cluster's ingress kind is chosen once; routes and network policies ask it.
+  const exposure = exposureFor(ctx.exposure);
   for (const spec of apps) {
     const app = withDatabaseCa(spec);
     if (!DNS_LABEL.test(app.name)) throw new Error(`app "${app.name}": name must be a DNS label`);
@@ -155,8 +158,8 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
     }
     objects.push(
       ...services(app),
-      ...route(app, ctx.exposure, ctx.domain, ctx.namespace),
-      ...networkPolicies(app, ctx.exposure, ctx.monitoring),
+      ...route(app, exposure, ctx.domain, ctx.namespace),
+      ...networkPolicies(app, exposure, ctx.monitoring),
       ...scrape(app, ctx.monitoring),
       ...meshObjects(app, ctx.namespace),
     );

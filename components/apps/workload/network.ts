@@ -3,14 +3,13 @@
  * with only the listed rules, https://kubernetes.io/docs/concepts/services-networking/network-policies/),
  * plus what the spec declares: DNS, the ingress path, node ports, the database, the cache,
  * peers, metrics.
- * Cilium's Gateway API implementation proxies through Envoy, so backends see the reserved
- * `ingress` identity, which only a CiliumNetworkPolicy `fromEntities: [ingress]` can allow
- * (https://docs.cilium.io/en/latest/network/servicemesh/ingress-and-network-policy/).
+ * How the ingress path is let in depends on the cluster's exposure (./exposures.ts).
  */
 import { DNS_EGRESS_RULE, INTERNET_IP_BLOCK, PRIVATE_CIDRS } from "../../platform/clusterHelpers";
 import type { JsonValue, KubeObject } from "../../gitops/delivery";
 import { serviceSpecs } from "./exposure";
-import type { AppSpec, ExposureTarget, Monitoring } from "./types";
+import type { Exposure } from "./exposures";
+import type { AppSpec, Monitoring } from "./types";
 
 type Json = { [key: string]: JsonValue };
 
@@ -33,11 +32,7 @@ const namespacePods = (ns: string): Json => ({
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
 });
 
-export function networkPolicies(
-  app: AppSpec,
-  exposure: ExposureTarget,
-  monitoring: Monitoring,
-): KubeObject[] {
+export function networkPolicies(app: AppSpec, exposure: Exposure, monitoring: Monitoring): KubeObject[] {
   const specs = serviceSpecs(app).map((s) => s.spec);
   const servicePorts = [...new Set(specs.flatMap((s) => Object.keys(s.ports)))].map((name) =>
     containerPort(app, name),
@@ -47,21 +42,9 @@ export function networkPolicies(
   const extra: KubeObject[] = [];
   if (app.route) {
     const port = containerPort(app, app.route.port);
-    if (exposure.kind === "gateway-api") {
-      extra.push({
-        apiVersion: "cilium.io/v2",
-        kind: "CiliumNetworkPolicy",
-        metadata: { name: `${app.name}-from-gateway` },
-        spec: {
-          endpointSelector: { matchLabels: { "app.kubernetes.io/name": app.name } },
-          ingress: [
-            { fromEntities: ["ingress"], toPorts: [{ ports: [{ port: String(port), protocol: "TCP" }] }] },
-          ],
-        },
-      });
-    } else {
-      ingress.push({ from: [namespacePods(exposure.namespace)], ports: [tcp(port)] });
-    }
+    const admitted = exposure.admit(app.name, port);
+    if (admitted.rule) ingress.push(admitted.rule);
+    extra.push(...(admitted.objects ?? []));
   }
   // A NodePort is reached from outside the cluster (through any node): its ports admit the
   // spec's source ranges (the LAN by default, never the whole internet unless a spec says so);
