@@ -74,8 +74,10 @@ describe("linkding (document 004)", () => {
       runAsNonRoot: false,
       readOnlyRootFilesystem: false,
       allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"], add: ["CHOWN", "SETUID", "SETGID"] },
+      capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "SETUID", "SETGID"] },
     });
+    // The second boot: root writes www-data's SQLite task queue, which needs DAC_OVERRIDE.
+    expect(sts.metadata.annotations["security.platform.io/linkding.capabilities"]).toContain("second boot");
     expect(Object.keys(sts.metadata.annotations).sort()).toEqual([
       "security.platform.io/linkding.capabilities",
       "security.platform.io/linkding.readOnlyRootFilesystem",

@@ -54,8 +54,8 @@ export function linkdingSpec(s: LinkdingSettings, domain: string): AppSpec {
             security: {
               runAsNonRoot: { reason: `the image starts as root: ${DROPS_PRIVILEGES}` },
               capabilities: {
-                reason: `to change owners and drop to www-data as root does: ${DROPS_PRIVILEGES}`,
-                add: ["CHOWN", "SETUID", "SETGID"],
+                reason: `to change owners and drop to www-data as root does: ${DROPS_PRIVILEGES}; DAC_OVERRIDE because from the second boot on data/ and huey's tasks.sqlite3 belong to www-data, and bootstrap.sh's manage.py steps (run as root, each opening that queue with a WAL pragma) fail with "attempt to write a readonly database" without it, skipping migrate on an upgrade (bootstrap.sh has no set -e; settings/base.py HUEY filename)`,
+                add: ["CHOWN", "DAC_OVERRIDE", "SETUID", "SETGID"],
               },
               readOnlyRootFilesystem: {
                 reason:
