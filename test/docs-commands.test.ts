@@ -117,6 +117,17 @@ const ENTRIES: readonly Entry[] = [
     },
   },
   {
+    pattern: /^npm run checks$/,
+    why: "npm test's static checks side by side (tools/checks.sh)",
+    check: () => {
+      expectTrue(
+        scripts.checks === "bash tools/checks.sh",
+        "package.json's checks script is not tools/checks.sh",
+      );
+      expectTrue(scripts.test.includes("npm run checks"), "npm test does not run the checks");
+    },
+  },
+  {
     pattern: /^npm run bench(?: \[-- --short\])?$/,
     why: "the benchmark; test/tools/bench.test.ts runs its short mode",
     check: () => expectTrue("bench" in scripts, "package.json has no bench script"),
