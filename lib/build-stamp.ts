@@ -11,20 +11,27 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** Folders (and files) of the repository that `tsconfig.build.json` compiles. */
-export const SOURCE_ROOTS = [
-  "index.ts",
-  "config",
-  "lib",
-  "providers",
-  "stacks",
-  "components",
-  "tools",
-  "policy",
-  // Custom apps (platform:appModules) are compiled beside the program: list their folders here
-  // and in tsconfig.build.json's include (README "Add your own app").
-  "examples/custom-app",
-] as const;
+/**
+ * Folders (and files) of the repository that the build compiles: `tsconfig.build.json`'s
+ * `include`, each a file or a folder's `.ts` files (`<folder>/**\/*.ts`). A custom app's folder (platform:appModules)
+ * is compiled beside the program by adding it there (README "Add your own app"); nothing in
+ * the program's code lists it.
+ */
+export function sourceRoots(root: string): string[] {
+  const config = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.build.json"), "utf8")) as {
+    include?: unknown;
+  };
+  if (!Array.isArray(config.include)) throw new Error("tsconfig.build.json has no include list");
+  return config.include.map((entry: unknown) => {
+    const text = String(entry);
+    const folder = /^([\w./-]+)\/\*\*\/\*\.ts$/.exec(text)?.[1];
+    if (folder !== undefined) return folder;
+    if (/^[\w./-]+\.ts$/.test(text)) return text;
+    throw new Error(
+      `tsconfig.build.json include entry "${text}": write a file or <folder>/**/*.ts, which the build stamp follows`,
+    );
+  });
+}
 
 /** Files besides the sources that change what the build emits. */
 const SETTINGS = ["tsconfig.json", "tsconfig.build.json"] as const;
@@ -55,7 +62,7 @@ export function sourceFiles(root: string): string[] {
       else if (entry.isFile() && isSource(child)) files.push(child);
     }
   };
-  for (const r of SOURCE_ROOTS) walk(r);
+  for (const r of sourceRoots(root)) walk(r);
   return files.sort();
 }
 

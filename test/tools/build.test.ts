@@ -5,7 +5,7 @@ import * as path from "node:path";
 import {
   pruneOrphans,
   repositoryOfCompiled,
-  SOURCE_ROOTS,
+  sourceRoots,
   sourceDigest,
   sourceFiles,
   staleness,
@@ -21,6 +21,10 @@ function scratch(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "build-stamp-"));
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: x\nruntime: nodejs\n");
   fs.writeFileSync(path.join(dir, "index.ts"), "export = 1;\n");
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.build.json"),
+    JSON.stringify({ include: ["index.ts", "lib/**/*.ts"] }),
+  );
   fs.mkdirSync(path.join(dir, "lib"));
   fs.writeFileSync(path.join(dir, "lib", "a.ts"), "export const a = 1;\n");
   fs.writeFileSync(path.join(dir, "lib", "a.test.ts"), "test('x', () => {});\n");
@@ -109,7 +113,22 @@ describe("what runs the compiled program", () => {
     expect(config.compilerOptions.outDir).toBe("bin");
     // Inside bin/: deleting bin/ also forgets the incremental state, so nothing is skipped.
     expect(config.compilerOptions.tsBuildInfoFile).toBe("bin/.tsbuildinfo");
-    expect(config.include.map((i) => i.replace("/**/*.ts", ""))).toEqual([...SOURCE_ROOTS]);
+    // The stamp follows exactly what the build compiles, custom app folders included.
+    expect(sourceRoots(ROOT)).toEqual(config.include.map((i) => i.replace("/**/*.ts", "")));
+    expect(sourceRoots(ROOT)).toContain("examples/custom-app");
     expect(read(".gitignore").split("\n")).toContain("bin/");
+  });
+});
+
+describe("sourceRoots", () => {
+  it("refuses an include entry the stamp could not follow", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "roots-"));
+    fs.writeFileSync(path.join(dir, "tsconfig.build.json"), JSON.stringify({ include: ["apps/*.ts"] }));
+    expect(() => sourceRoots(dir)).toThrow('include entry "apps/*.ts": write a file or <folder>/**/*.ts');
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.build.json"),
+      JSON.stringify({ include: ["index.ts", "my-apps/**/*.ts"] }),
+    );
+    expect(sourceRoots(dir)).toEqual(["index.ts", "my-apps"]);
   });
 });
