@@ -205,6 +205,18 @@ export const MASTODON_EXTERNAL_RULES: readonly { readonly [key: string]: JsonVal
   },
 ];
 
+/**
+ * The chart's sync-job (values.yaml `syncJob`, on by default) fetches the default dashboards
+ * and alerting and recording rules from upstream repositories when the release is installed or
+ * changed, and creates their ConfigMaps and VMRules; the chart leaves its image at `latest`.
+ * Pinned to a published release of the image (a public mirror of
+ * ghcr.io/victoriametrics/sync-job:v0.0.16 from 2026-08, kubesre/docker-registry-mirrors#6816).
+ * The Job needs egress to raw.githubusercontent.com: the victoriametrics namespace has no
+ * default deny (README "Security and policy").
+ */
+// renovate: datasource=docker depName=ghcr.io/victoriametrics/sync-job
+export const VM_SYNC_JOB_TAG = "v0.0.16";
+
 export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
   name: "victoria-metrics",
   parse: parseVictoriaMetricsSettings,
@@ -253,6 +265,7 @@ export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
       ],
       values: {
         fullnameOverride: VM_FULLNAME,
+        syncJob: { image: { tag: VM_SYNC_JOB_TAG } },
         vmsingle: {
           enabled: true,
           spec: {

@@ -108,6 +108,8 @@ describe("victoria-metrics", () => {
     });
     expect((stack.values as Loose).vmsingle.spec.retentionPeriod).toBe("14d");
     expect((stack.values as Loose).grafana.admin.existingSecret).toBe("grafana-admin");
+    // The chart's dashboard and rule sync-job defaults to the `latest` image: pinned.
+    expect((stack.values as Loose).syncJob.image.tag).toMatch(/^v\d+\.\d+\.\d+$/);
     const adapter = addon(b, "prometheus-adapter");
     expect(adapter.dependsOn).toEqual(["victoria-metrics"]);
     expect((adapter.values as Loose).prometheus).toEqual({
