@@ -166,6 +166,13 @@ export const CONFIG_KEYS = {
     description: "1password-credentials.json of the 1Password Connect server.",
     whenUnset: "needed by onepassword-operator",
   },
+  onePasswordServiceAccountToken: {
+    type: "string",
+    secret: true,
+    description:
+      "1Password service-account token for the 1Password operator (serviceSettings.onepassword-operator.auth service-account).",
+    whenUnset: "needed by onepassword-operator with auth service-account",
+  },
   renovateToken: {
     type: "string",
     secret: true,

@@ -51,6 +51,7 @@ export const SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
   vaultToken: "<token>",
   onePasswordConnectToken: "<connect-token>",
   onePasswordCredentials: "< 1password-credentials.json",
+  onePasswordServiceAccountToken: "<service-account-token>",
   renovateToken: "<git-platform-token>",
   steadyGhcrDockerConfigJson: "< dockerconfig.json",
   ntfyWebPushPublicKey: "<vapid-public-key>",
@@ -115,9 +116,13 @@ export function secretPlan(raw: RawStackConfig, units: Units): SecretPlan {
   for (const c of clusters) {
     may("gitToken", `the ${c.engine} engine, for a private repository,`, c.name);
     if (c.engine === "flux") may("sopsAgeKey", "Flux, for SOPS-encrypted files,", c.name);
-    for (const service of c.services)
-      for (const key of declaredSecrets(units.services.find((s) => s.name === service)))
-        may(key, service, c.name);
+    for (const service of c.services) {
+      const unit = c.serviceSettings?.[service];
+      const keys = unit?.readSecrets
+        ? unit.readSecrets()
+        : declaredSecrets(units.services.find((s) => s.name === service));
+      for (const key of keys) may(key, service, c.name);
+    }
     for (const app of c.apps)
       for (const key of declaredSecrets(units.apps.find((a) => a.name === app))) may(key, app, c.name);
   }

@@ -36,6 +36,12 @@ export interface ConfiguredUnit {
   readonly secretStores?: readonly SecretStoreKind[];
   /** The secret config keys these settings need; required before anything is registered. */
   neededSecrets(): readonly string[];
+  /**
+   * The secret config keys these settings read at all, needed or optional (what the secrets
+   * plan lists as optional for the stack).
+   * @default every key the definition declares
+   */
+  readSecrets?(): readonly string[];
 }
 
 /** The parse-facing half of an app's or a service's definition. */

@@ -9,7 +9,7 @@ import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { consumerAccessItem } from "../components/platform/consumerAccess";
 import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
 import { apiServerCidrs, chartNamespacePolicies } from "../components/platform/namespace-policies";
-import { externalSecretsService } from "../components/platform/secretOperators";
+import { externalSecretsService, onePasswordOperatorService } from "../components/platform/secretOperators";
 import type { ClusterComponentFacts } from "../components/platform/types";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { BUILT_IN_NAMESPACES, namespaceObject } from "../lib/namespaces";
@@ -80,6 +80,7 @@ export function buildServices(
           : undefined,
       externalSecrets: externalSecretsService.settingsOn(cluster),
       apiServerCidrs: apiServerCidrs(cluster),
+      onePasswordAuth: onePasswordOperatorService.settingsOn(cluster)?.auth,
     }),
   );
   return { items: withNamespaceItems(items), liveSecrets };

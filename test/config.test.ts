@@ -465,6 +465,7 @@ describe("config schema", () => {
         "vaultToken",
         "onePasswordConnectToken",
         "onePasswordCredentials",
+        "onePasswordServiceAccountToken",
         "renovateToken",
         "steadyGhcrDockerConfigJson",
         "ntfyWebPushPublicKey",

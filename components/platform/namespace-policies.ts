@@ -41,6 +41,8 @@ export interface NamespacePolicyContext {
   readonly externalSecrets?: ExternalSecretsSettings;
   /** Without Cilium, the API server's addresses ({@link apiServerCidrs}). @default the private ranges */
   readonly apiServerCidrs?: readonly string[];
+  /** How the 1Password operator reaches 1Password (onepassword-operator `auth`). @default connect */
+  readonly onePasswordAuth?: "connect" | "service-account";
 }
 
 /**
@@ -248,9 +250,16 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
   // pod's loopback) serves the API on 8080 and syncs with 1Password over HTTPS; the operator
   // (`app.kubernetes.io/component: operator`, `authMethod: connect`) calls that API
   // (`OP_CONNECT_HOST`). The External Secrets controller calls it too when its 1Password store
-  // is configured.
+  // is configured. With `auth: service-account` there is no Connect pod (`connect.create:
+  // false`) and the operator calls 1Password itself over HTTPS (OP_SERVICE_ACCOUNT_TOKEN).
   connect: (ns, ctx) => {
     const component = (c: string): Json => labels({ "app.kubernetes.io/component": c });
+    if (ctx.onePasswordAuth === "service-account")
+      return [
+        policy("onepassword-operator-egress", ns, component("operator"), {
+          egress: [{ to: [internet], ports: [tcp(443)] }],
+        }),
+      ];
     const clients: Json[] = [
       { podSelector: component("operator") },
       ...(ctx.externalSecrets?.onepassword ? [inNamespace("external-secrets")] : []),

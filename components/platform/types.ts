@@ -92,6 +92,11 @@ export interface ServiceDefinitionSpec<S> {
   readonly neededSecrets?: (settings: S) => readonly string[];
   /** The External Secrets stores these settings configure (the external-secrets service). @default none */
   readonly secretStores?: (settings: S) => readonly SecretStoreKind[];
+  /**
+   * The secret keys these settings read at all (a mode that reads none of some declared keys).
+   * @default every key of {@link secrets}
+   */
+  readonly readSecrets?: (settings: S) => readonly string[];
   readonly build: ServiceBuilder<S>;
 }
 
@@ -143,6 +148,7 @@ export function defineService<S>(spec: ServiceDefinitionSpec<S>): TypedServiceDe
         name: spec.name,
         ...(spec.secretStores ? { secretStores: spec.secretStores(settings) } : {}),
         neededSecrets: () => (spec.neededSecrets ? spec.neededSecrets(settings) : requiredSecretsOf(spec)),
+        ...(spec.readSecrets ? { readSecrets: () => spec.readSecrets!(settings) } : {}),
       };
       parsed.set(unit, settings);
       return unit;

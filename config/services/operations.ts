@@ -153,12 +153,22 @@ export const EXTERNAL_SECRETS_DEFAULTS = {
 /** 1Password Connect + operator (001). */
 export interface OnePasswordOperatorSettings {
   readonly version: string;
+  /**
+   * How the operator reaches 1Password: `connect`, through a 1Password Connect server the
+   * chart runs beside it (secrets `onePasswordCredentials` and `onePasswordConnectToken`), or
+   * `service-account`, straight to 1Password with a service-account token
+   * (`OP_SERVICE_ACCOUNT_TOKEN`, secret `onePasswordServiceAccountToken`), as document 001
+   * runs it; no Connect server then, so External Secrets' `onepassword` store cannot be used.
+   * @default connect
+   */
+  readonly auth: "connect" | "service-account";
 }
 
 export const ONEPASSWORD_OPERATOR_DEFAULTS: OnePasswordOperatorSettings = {
   // connect chart v2.0.5 with Connect 1.8.1 (1Password/connect-helm-charts#247, 2025-09-12).
   // renovate: datasource=helm depName=connect registryUrl=https://1password.github.io/connect-helm-charts
   version: "2.0.5",
+  auth: "connect",
 };
 
 /** Bitnami SealedSecrets controller (000). */
@@ -348,8 +358,15 @@ export function parseOnePasswordOperatorSettings(
   r: Reader,
   _cluster: ClusterConfig,
 ): OnePasswordOperatorSettings {
-  r.only(["version"]);
-  return { version: r.string("version", VERSION, ONEPASSWORD_OPERATOR_DEFAULTS.version) };
+  r.only(["version", "auth"]);
+  return {
+    version: r.string("version", VERSION, ONEPASSWORD_OPERATOR_DEFAULTS.version),
+    auth: r.string(
+      "auth",
+      { oneOf: ["connect", "service-account"] as const },
+      ONEPASSWORD_OPERATOR_DEFAULTS.auth,
+    ),
+  };
 }
 
 export function parseSealedSecretsSettings(r: Reader, _cluster: ClusterConfig): SealedSecretsSettings {

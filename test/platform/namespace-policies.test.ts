@@ -169,6 +169,23 @@ describe("chart namespace policies", () => {
     ]);
   });
 
+  it("lets the operator alone reach 1Password over HTTPS in service-account mode, with no Connect policy", () => {
+    const objects = objectsOf(
+      [addon("connect", "onepassword-system")],
+      { ...k3s, onePasswordAuth: "service-account" },
+      "onepassword-system",
+    );
+    expect(objects.some((o) => o.metadata.name === "onepassword-connect")).toBe(false);
+    const egress = named(objects, "onepassword-operator-egress").spec;
+    expect(egress.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/component": "operator" } });
+    expect(egress.egress).toEqual([
+      {
+        to: [expect.objectContaining({ ipBlock: expect.anything() })],
+        ports: [{ protocol: "TCP", port: 443 }],
+      },
+    ]);
+  });
+
   it("lets the log collector reach the VictoriaLogs server, and the monitoring namespace both", () => {
     const objects = objectsOf([addon("victoria-logs-single", "victorialogs")], cilium, "victorialogs");
     expect(named(objects, "victoria-logs-ingest").spec).toMatchObject({

@@ -12,10 +12,12 @@ import {
   EXTERNAL_SECRETS_DEFAULTS,
   type ExternalSecretsSettings,
   ONEPASSWORD_OPERATOR_DEFAULTS,
+  parseOnePasswordOperatorSettings,
   RENOVATE_DEFAULTS,
   SEALED_SECRETS_DEFAULTS,
 } from "../../config/services/operations";
 import { runProgram, valueOf } from "../../lib/mock-runtime";
+import { Reader } from "../../config/reader";
 import { cluster, context, FAKE, type Loose } from "./fixtures";
 
 const ORG = "4a014e57-f197-4852-9831-b287013e47b6";
@@ -191,6 +193,61 @@ describe("onepassword-operator", () => {
     });
     expect(outputs).toBe(Buffer.from(FAKE("onePasswordCredentials")).toString("base64"));
     expect(b.liveSecrets.map((s) => s.name)).toEqual(["op-credentials", "onepassword-token"]);
+  });
+
+  it("runs the operator alone with a service-account token in 001's mode, the token applied live", async () => {
+    const settings = { ...ONEPASSWORD_OPERATOR_DEFAULTS, auth: "service-account" as const };
+    let build: ServiceBuild | undefined;
+    const { outputs } = await runProgram(() => {
+      build = onePasswordOperatorService.spec.build(
+        context(
+          cluster("k3d-proxmox", ["onepassword-operator"]),
+          settings,
+          ["onePasswordServiceAccountToken"],
+          true,
+        ),
+      );
+      return valueOf((build.liveSecrets[0].stringData as Record<string, Loose>).token);
+    });
+    const b = build!;
+    validateItems(b.items, { complete: false });
+    const values = (b.items[0] as Addon).values as Loose;
+    // charts/connect/ci/with-service-account-values.yaml; operator-deployment.yaml reads
+    // OP_SERVICE_ACCOUNT_TOKEN from operator.serviceAccountToken.
+    expect(values).toEqual({
+      connect: { create: false },
+      operator: {
+        create: true,
+        authMethod: "service-account",
+        serviceAccountToken: { name: "onepassword-service-account-token", key: "token" },
+        token: { key: "token" },
+      },
+    });
+    expect(JSON.stringify(values)).not.toContain("fake-");
+    expect(b.liveSecrets.map((s) => [s.namespace, s.name])).toEqual([
+      ["onepassword-system", "onepassword-service-account-token"],
+    ]);
+    expect(outputs).toBe(FAKE("onePasswordServiceAccountToken"));
+    // Each mode needs, and reads, only its own secrets.
+    const spec = onePasswordOperatorService.spec;
+    expect(spec.neededSecrets!(settings)).toEqual(["onePasswordServiceAccountToken"]);
+    expect(spec.neededSecrets!(ONEPASSWORD_OPERATOR_DEFAULTS)).toEqual([
+      "onePasswordCredentials",
+      "onePasswordConnectToken",
+    ]);
+    expect(spec.readSecrets!(settings)).toEqual(["onePasswordServiceAccountToken"]);
+    expect(() =>
+      spec.build(context(cluster("k3d-proxmox", ["onepassword-operator"]), settings, [], false)),
+    ).toThrow("Missing secret config platform:onePasswordServiceAccountToken");
+  });
+
+  it("refuses an auth mode it does not know, naming the key", () => {
+    expect(() =>
+      parseOnePasswordOperatorSettings(
+        new Reader("serviceSettings.onepassword-operator", { auth: "token" }),
+        undefined as never,
+      ),
+    ).toThrow("serviceSettings.onepassword-operator.auth");
   });
 });
 
