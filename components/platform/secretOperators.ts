@@ -376,7 +376,10 @@ function connectMode(ctx: OnePasswordContext): ServiceBuild {
 }
 
 /** Name and key of the Secret holding the service-account token (the operator's USAGEGUIDE names it so). */
-export const ONEPASSWORD_SERVICE_ACCOUNT_SECRET = { name: "onepassword-service-account-token", key: "token" } as const;
+export const ONEPASSWORD_SERVICE_ACCOUNT_SECRET = {
+  name: "onepassword-service-account-token",
+  key: "token",
+} as const;
 
 /**
  * The operator alone, reading 1Password with a service-account token, as document 001 runs it.
