@@ -15,7 +15,7 @@ import {
   type Monitoring,
   type Placement,
 } from "../components/apps/workload";
-import { capabilitiesOf } from "../components/cluster/capabilities";
+import { ingressOf } from "../components/cluster/capabilities";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
@@ -84,7 +84,7 @@ export function exposureOf(cluster: ClusterConfig, kind: AppBuild["exposure"]): 
       clusterIssuer: DEFAULT_ISSUER,
     };
   }
-  if (capabilitiesOf(cluster).ingress === "gateway-api") {
+  if (ingressOf(cluster) === "gateway-api") {
     if (!cluster.services.includes("cilium-gateway")) fail("routes need the shared Gateway (cilium-gateway)");
     return { kind: "gateway-api", gateway: { name: GW.gatewayName, namespace: GW.namespace } };
   }

@@ -46,7 +46,7 @@ export function buildServices(
     const unit = cluster.serviceSettings?.[name];
     if (!definition || !unit)
       throw new Error(
-        `platform service ${name} has no definition or no settings on cluster ${cluster.name}: config/catalog.ts and the service list disagree`,
+        `platform service ${name} has no definition or no settings on cluster ${cluster.name}: the loader and the service list disagree`,
       );
     const secrets: Record<string, pulumi.Output<string>> = {};
     for (const key of Object.keys(definition.secrets ?? {})) {

@@ -31,6 +31,11 @@ const RESTRICTED_CONTAINER: { [key: string]: JsonValue } = {
 
 export const metricsServerService = defineService<MetricsServerSettings>({
   name: "metrics-server",
+  catalog: {
+    description: "Resource metrics API (K3s ships its own)",
+    source: "002",
+    kinds: ["talos-hcloud"],
+  },
   parse: parseMetricsServerSettings,
   build(ctx) {
     const addon: Addon = {
@@ -56,6 +61,7 @@ export const metricsServerService = defineService<MetricsServerSettings>({
  */
 export const vpaService = defineService<VpaSettings>({
   name: "vpa",
+  catalog: { description: "Vertical Pod Autoscaler in recommender mode", source: "002" },
   parse: parseVpaSettings,
   build(ctx) {
     const addon: Addon = {
@@ -111,6 +117,7 @@ export const DESCHEDULER_POLICY: { [key: string]: JsonValue } = {
 
 export const deschedulerService = defineService<DeschedulerSettings>({
   name: "descheduler",
+  catalog: { description: "Workload rebalancing", source: "002" },
   parse: parseDeschedulerSettings,
   build(ctx) {
     const addon: Addon = {
@@ -176,6 +183,11 @@ export interface ClusterAutoscalerSettings extends ClusterAutoscalerChart {
  */
 export const clusterAutoscalerService = defineService<ClusterAutoscalerChart>({
   name: "cluster-autoscaler",
+  catalog: {
+    description: "Hetzner cluster autoscaler for the autoscaler pool",
+    source: "002",
+    kinds: ["talos-hcloud"],
+  },
   parse: parseClusterAutoscalerChart,
   secrets: { hcloudToken: { description: "Hetzner Cloud API token", required: true } },
   build(ctx) {
@@ -258,6 +270,7 @@ export const clusterAutoscalerService = defineService<ClusterAutoscalerChart>({
 /** Renovate (004: "Runs hourly as a CronJob in the cluster"), as 004's repository runs it. */
 export const renovateService = defineService<RenovateSettings>({
   name: "renovate",
+  catalog: { description: "Renovate as an hourly CronJob", source: "002, 004" },
   parse: parseRenovateSettings,
   secrets: { renovateToken: { description: "Token Renovate uses on the git platform", required: true } },
   build(ctx) {

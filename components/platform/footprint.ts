@@ -211,7 +211,7 @@ export const GITOPS_FOOTPRINT: Readonly<Record<"flux" | "argocd", ServiceFootpri
 
 // --------------------------------------------------------------------------- services
 
-/** The pods of every platform service as the program installs it, keyed by config/catalog.ts `SERVICES` name. */
+/** The pods of every platform service as the program installs it, keyed by service name. */
 export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
   "cert-manager": {
     pods: [

@@ -63,6 +63,11 @@ function grafanaValues(storageClass: string, size: string): { [key: string]: Jso
 
 export const kubePrometheusStackService = defineService<KubePrometheusStackSettings>({
   name: "kube-prometheus-stack",
+  catalog: {
+    description: "Prometheus and Grafana",
+    source: "004",
+    conflictsWith: ["victoria-metrics"],
+  },
   parse: parseKubePrometheusStackSettings,
   build(ctx) {
     const s = ctx.settings;
@@ -207,6 +212,11 @@ export const MASTODON_EXTERNAL_RULES: readonly { readonly [key: string]: JsonVal
 
 export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
   name: "victoria-metrics",
+  catalog: {
+    description: "VictoriaMetrics, Grafana and the Prometheus adapter",
+    source: "002",
+    conflictsWith: ["kube-prometheus-stack"],
+  },
   parse: parseVictoriaMetricsSettings,
   build(ctx) {
     const s = ctx.settings;
@@ -313,6 +323,7 @@ export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
 
 export const victoriaLogsService = defineService<VictoriaLogsSettings>({
   name: "victoria-logs",
+  catalog: { description: "Log aggregation", source: "002" },
   parse: parseVictoriaLogsSettings,
   build(ctx) {
     const s = ctx.settings;

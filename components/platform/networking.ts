@@ -34,6 +34,10 @@ export const CLOUDFLARE_TOKEN_KEY = "cloudflareApiToken";
 /** cert-manager with a staging and a production Let's Encrypt ClusterIssuer (DNS-01 via Cloudflare). */
 export const certManagerService = defineService<CertManagerSettings>({
   name: "cert-manager",
+  catalog: {
+    description: "TLS certificates (Let's Encrypt DNS-01 via Cloudflare)",
+    source: "002, 004",
+  },
   parse: parseCertManagerSettings,
   secrets: {
     [CLOUDFLARE_TOKEN_KEY]: {
@@ -111,6 +115,12 @@ export const certManagerService = defineService<CertManagerSettings>({
 /** MetalLB in layer 2 mode: one pool from the cluster's `loadBalancerPool`, announced by ARP. */
 export const metallbService = defineService<MetallbSettings>({
   name: "metallb",
+  catalog: {
+    description: "Layer-2 load balancer serving the VIP",
+    source: "004",
+    kinds: ["k3s"],
+    providesLoadBalancer: "metallb",
+  },
   parse: parseMetallbSettings,
   build(ctx) {
     if (ctx.settings.addresses.length === 0) {
@@ -189,6 +199,11 @@ export function traefikValues(settings: TraefikSettings): Record<string, JsonVal
  */
 export const traefikService = defineService<TraefikSettings>({
   name: "traefik",
+  catalog: {
+    description: "K3s's bundled Traefik, configured: HTTP to HTTPS redirect, the MetalLB VIP",
+    source: "004",
+    kinds: ["k3s", "k3d-proxmox"],
+  },
   parse: parseTraefikSettings,
   build(ctx) {
     const config: Bundle = {
@@ -223,6 +238,12 @@ function withLabels(object: KubeObject, labels: Record<string, string>): KubeObj
  */
 export const ciliumGatewayService = defineService<CiliumGatewaySettings>({
   name: "cilium-gateway",
+  catalog: {
+    description: "The shared Gateway API gateway on Cilium, its LB IPAM pool and wildcard certificate",
+    source: "002",
+    kinds: ["talos-hcloud"],
+    needsServices: ["cert-manager"],
+  },
   parse: parseCiliumGatewaySettings,
   build(ctx) {
     const domain = ctx.cluster.domain;
@@ -334,6 +355,7 @@ export const ciliumGatewayService = defineService<CiliumGatewaySettings>({
 /** Istio: CRDs (base), the control plane (istiod) and an ingress gateway (003). */
 export const istioService = defineService<IstioSettings>({
   name: "istio",
+  catalog: { description: "Istio service mesh (mTLS, JWT, gateway)", source: "003" },
   parse: parseIstioSettings,
   build(ctx) {
     const chart = (name: string, chartName: string, namespace: string, dependsOn: string[]): Addon => ({

@@ -15,7 +15,7 @@ import { externalSecretsService, onePasswordOperatorService, sealedSecretsServic
 
 export { baselineNetworkPolicies, platformPriorityClasses } from "./clusterHelpers";
 
-/** Builders keyed by catalog name (config/catalog.ts). */
+/** Definitions keyed by service name. */
 export const OPERATIONS_SERVICES: Readonly<Record<string, ServiceDefinition>> = {
   "kube-prometheus-stack": kubePrometheusStackService,
   "victoria-metrics": victoriaMetricsService,

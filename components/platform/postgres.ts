@@ -333,6 +333,12 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
 /** The CNPG operator and the Barman Cloud plugin (CNPG >= 1.26, cert-manager required). */
 export const cloudnativePgService = defineService<CloudnativePgSettings>({
   name: "cloudnative-pg",
+  catalog: {
+    description: "PostgreSQL operator with the Barman Cloud backup plugin",
+    source: "000, 002, 004",
+    // The Barman Cloud plugin's TLS certificates come from cert-manager (plugin docs).
+    needsServices: ["cert-manager"],
+  },
   parse: parseCloudnativePgSettings,
   secrets: {
     [CNPG_BACKUP_KEY_ID]: { description: "S3 (Backblaze B2) key id for database backups", required: false },

@@ -1,7 +1,6 @@
 /**
  * The platform services the program ships: one plain list of definitions (defineService in
- * ./types.ts). Every service in config/catalog.ts `SERVICES` has one; a test keeps the two in
- * step.
+ * ./types.ts), each carrying its catalog entry (what it needs from and adds to a cluster).
  */
 import { NETWORKING_DATA_SERVICES } from "./networking-data";
 import { OPERATIONS_SERVICES } from "./operations";

@@ -122,6 +122,10 @@ function store(name: string, provider: { [key: string]: JsonValue }): KubeObject
  */
 export const externalSecretsService = defineService<ExternalSecretsSettings>({
   name: "external-secrets",
+  catalog: {
+    description: "External Secrets Operator with the Bitwarden store",
+    source: "002",
+  },
   parse: parseExternalSecretsSettings,
   // config/rules.ts checks the stores an app reads from are configured.
   secretStores: (s) =>
@@ -298,6 +302,10 @@ export const externalSecretsService = defineService<ExternalSecretsSettings>({
 /** 1Password Connect and its operator (1password/connect chart, `operator.create`). */
 export const onePasswordOperatorService = defineService<OnePasswordOperatorSettings>({
   name: "onepassword-operator",
+  catalog: {
+    description: "1Password operator for external API keys",
+    source: "001",
+  },
   parse: parseOnePasswordOperatorSettings,
   secrets: {
     onePasswordCredentials: {
@@ -359,6 +367,7 @@ export const onePasswordOperatorService = defineService<OnePasswordOperatorSetti
  */
 export const sealedSecretsService = defineService<SealedSecretsSettings>({
   name: "sealed-secrets",
+  catalog: { description: "Bitnami SealedSecrets controller", source: "000" },
   parse: parseSealedSecretsSettings,
   build(ctx) {
     const addon: Addon = {

@@ -29,6 +29,12 @@ export const LONGHORN_BACKUP_SECRET = "longhorn-backup-s3";
  */
 export const longhornService = defineService<LonghornSettings>({
   name: "longhorn",
+  catalog: {
+    description: "Replicated block storage (3 replicas) on the hosts' NVMe",
+    source: "004",
+    kinds: ["k3s"],
+    providesStorageClasses: ["longhorn"],
+  },
   parse: parseLonghornSettings,
   secrets: {
     [LONGHORN_BACKUP_KEY_ID]: { description: "S3 key id of the Longhorn backup target", required: false },
@@ -131,6 +137,12 @@ export const SYNOLOGY_CLASSES = { retain: "synology-nfs", ephemeral: "synology-n
  */
 export const synologyNfsService = defineService<SynologyNfsSettings>({
   name: "synology-nfs",
+  catalog: {
+    description: "NFS StorageClasses on the Synology NAS (all_squash to UID 1024)",
+    source: "001",
+    kinds: ["k3s", "k3d-proxmox"],
+    providesStorageClasses: ["synology-nfs", "synology-nfs-ephemeral"],
+  },
   parse: parseSynologyNfsSettings,
   build(ctx) {
     const driver: Addon = {

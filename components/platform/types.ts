@@ -5,7 +5,7 @@
  * settings once and the stack composition hands them over.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { SERVICES } from "../../config/catalog";
+import type { ServiceEntry } from "../../config/catalog";
 import type { Reader } from "../../config/reader";
 import type { ClusterConfig, ClusterKind, Versions } from "../../config/types";
 import {
@@ -71,8 +71,13 @@ export interface ClusterComponentFacts {
 
 /** Everything one service is: how it reads its settings and how it builds. */
 export interface ServiceDefinitionSpec<S> {
-  /** Catalog name (config/catalog.ts `SERVICES`, which holds what it needs and provides). */
+  /** Catalog name: a DNS label, unique among services (`services` of a cluster lists it). */
   readonly name: string;
+  /**
+   * What it is and what it needs from and adds to a cluster (kinds, services, StorageClasses,
+   * load balancer, conflicts); config validation checks enabled services against it.
+   */
+  readonly catalog: ServiceEntry;
   /**
    * Secret config keys it reads, by key. `config/` declares them in Pulumi.yaml and hands the
    * ones that are set to the builder in {@link ServiceContext.secrets}.
@@ -116,9 +121,6 @@ export interface TypedServiceDefinition<S> extends ServiceDefinition {
  * the configured unit config keeps), so its `build` gets them typed, with no cast.
  */
 export function defineService<S>(spec: ServiceDefinitionSpec<S>): TypedServiceDefinition<S> {
-  const catalog = SERVICES[spec.name];
-  if (catalog === undefined)
-    throw new Error(`service ${spec.name} has no entry in config/catalog.ts SERVICES`);
   const parsed = new WeakMap<ConfiguredUnit, S>();
   const settingsOf = (unit: ConfiguredUnit): S => {
     const settings = parsed.get(unit);
@@ -130,7 +132,7 @@ export function defineService<S>(spec: ServiceDefinitionSpec<S>): TypedServiceDe
   };
   return {
     name: spec.name,
-    catalog,
+    catalog: spec.catalog,
     ...(spec.secrets ? { secrets: spec.secrets } : {}),
     spec,
     settingsOn(cluster) {

@@ -10,6 +10,7 @@ async function synth(config: TalosHcloudClusterConfig = prod) {
     const provider = new hcloud.Provider("hcloud", { token: pulumi.secret("t") });
     const c = new TalosHcloudCluster("prod", {
       config,
+      services: [],
       versions,
       hcloudProvider: provider,
       secrets: {
@@ -216,6 +217,7 @@ describe("TalosHcloudCluster with a Gateway", () => {
       const provider = new hcloud.Provider("hcloud", { token: pulumi.secret("t") });
       const c = new TalosHcloudCluster("prod", {
         config: prod,
+        services: [],
         versions,
         hcloudProvider: provider,
         secrets: {
