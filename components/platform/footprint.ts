@@ -40,11 +40,13 @@ export interface FootprintPod {
   /**
    * The CPU request is this percent of the node's allocatable CPU, not a fixed quantity (Longhorn's
    * instance-manager, `guaranteedInstanceManagerCPU`); `cpu` is then "0".
+   * @default none: `cpu` is the request
    */
   readonly cpuPercentOfNode?: number;
   /**
    * The pod exists only some of the time or only with some settings (a CronJob's run, an
    * optional component); says when. A preflight that wants the worst case counts it.
+   * @default none: the pod always runs
    */
   readonly onlyWhen?: string;
 }
@@ -61,7 +63,7 @@ export interface NodeReservation {
   /** Reserved on every node (workers; control planes too unless `controlPlane` says otherwise). */
   readonly cpu: string;
   readonly memory: string;
-  /** What control-plane nodes reserve when it differs from workers. */
+  /** What control-plane nodes reserve when it differs from workers. @default the workers' `cpu` and `memory` */
   readonly controlPlane?: { readonly cpu: string; readonly memory: string };
   readonly source: string;
 }

@@ -35,7 +35,7 @@ type Json = { [key: string]: JsonValue };
 export interface NamespacePolicyContext {
   /** The cluster's CNI: Cilium names the API server, others get address rules. */
   readonly cni: "cilium" | "other";
-  /** The namespace whose scrapers read metrics; none when the cluster has no monitoring. */
+  /** The namespace whose scrapers read metrics. @default none: the cluster has no monitoring */
   readonly monitoringNamespace?: string;
   /** The External Secrets settings, for the stores the controller reaches. @default none */
   readonly externalSecrets?: ExternalSecretsSettings;

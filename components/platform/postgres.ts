@@ -58,11 +58,11 @@ export const DOCUMENTDB = {
 export interface PostgresConsumer {
   /** App name: the role name, and `postgres-<app>-user` Secret (000). */
   readonly app: string;
-  /** Database name; defaults to the app name. Ignored for DocumentDB consumers (they use `postgres`). */
+  /** Database name; ignored for DocumentDB consumers (they use `postgres`). @default the app name */
   readonly database?: string;
-  /** Whether the app talks to the cluster through FerretDB (needs the DocumentDB extension). */
+  /** Whether the app talks to the cluster through FerretDB (needs the DocumentDB extension). @default false */
   readonly documentdb?: boolean;
-  /** Extensions the consumer's `Database` creates, in order (CNPG declarative extensions). */
+  /** Extensions the consumer's `Database` creates, in order (CNPG declarative extensions). @default none */
   readonly extensions?: readonly string[];
   /**
    * The consumer's URI verifies the server against the cluster's CA (`sslmode=verify-ca` with
@@ -87,7 +87,7 @@ export function databaseCaSecretName(cluster: string): string {
 export interface PostgresBackup extends PostgresBackupSettings {
   /** Secret in the cluster's namespace with `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`. */
   readonly credentialsSecret: string;
-  /** When given, the Secret is applied live from these values. */
+  /** When given, the Secret is applied live from these values. @default none: the Secret exists already */
   readonly credentials?: {
     readonly accessKeyId: pulumi.Output<string>;
     readonly secretAccessKey: pulumi.Output<string>;
@@ -106,16 +106,17 @@ export interface PostgresClusterArgs {
   /** Pinned operand image; DocumentDB consumers switch it to {@link DOCUMENTDB}'s image. */
   readonly imageName: string;
   readonly consumers: readonly PostgresConsumer[];
-  /** Libraries to preload (e.g. `vchord.so`); DocumentDB's are added for DocumentDB consumers. */
+  /** Libraries to preload (e.g. `vchord.so`); DocumentDB's are added for DocumentDB consumers. @default none */
   readonly sharedPreloadLibraries?: readonly string[];
   /** PriorityClass of every instance pod (CNPG `spec.priorityClassName`). @default none */
   readonly priorityClassName?: string;
+  /** Daily plugin backups to an object store, and the WAL archive. @default none: no backups */
   readonly backup?: PostgresBackup;
-  /** Bootstrap from the backup archive instead of an empty database (needs `backup`). */
+  /** Bootstrap from the backup archive instead of an empty database (needs `backup`). @default none: an empty database */
   readonly recovery?: PostgresRecoverySettings;
   /** Parent of the generated passwords. */
   readonly parent: pulumi.Resource;
-  /** Extra items to wait for (the operator and plugin are always waited for). */
+  /** Extra items to wait for (the operator and plugin are always waited for). @default none */
   readonly dependsOn?: readonly string[];
   /** Who reaches the database pods the operator creates (postgresNetwork.ts). */
   readonly network: PostgresNetwork;
@@ -136,11 +137,20 @@ export function postgresUserSecretName(app: string): string {
   return `postgres-${app}-user`;
 }
 
-/**
- * A CloudNativePG database cluster with one managed role and `Database` per consumer, the
- * consumers' credentials as live Secrets, and optional plugin backups and recovery.
- */
-export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild {
+/** What the checked arguments decide for the whole database cluster. */
+interface PostgresPlan {
+  /** Whether a consumer talks through FerretDB, so the cluster runs the DocumentDB image. */
+  readonly documentdb: boolean;
+  /** `shared_preload_libraries`, DocumentDB's first when it runs. */
+  readonly preload: readonly string[];
+  /** `<name>-rw.<namespace>.svc`: the primary. */
+  readonly host: string;
+  /** Name of the Barman Cloud `ObjectStore` of its backups (and of its recovery source). */
+  readonly store: string;
+}
+
+/** Checks the arguments (names, consumers, recovery, preload libraries) and plans the cluster. */
+function planPostgres(args: PostgresClusterArgs): PostgresPlan {
   const where = `PostgresCluster "${args.name}"`;
   if (!LABEL.test(args.name)) throw new Error(`${where}: name must be a DNS label`);
   if (args.consumers.length === 0) throw new Error(`${where}: needs at least one consumer app`);
@@ -163,9 +173,23 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
       ...(args.sharedPreloadLibraries ?? []),
     ]),
   ];
-  const host = `${args.name}-rw.${args.namespace}.svc`;
-  const liveSecrets: LiveSecret[] = [];
-  const objects: KubeObject[] = [];
+  return {
+    documentdb,
+    preload,
+    host: `${args.name}-rw.${args.namespace}.svc`,
+    store: `${args.name}-backup`,
+  };
+}
+
+/** The consumers' managed roles (CNPG `spec.managed.roles`) and their credential Secrets. */
+interface ConsumerRoles {
+  readonly roles: readonly { [key: string]: JsonValue }[];
+  readonly secrets: readonly LiveSecret[];
+}
+
+/** One generated password, role and `postgres-<app>-user` Secret per consumer. */
+function consumerRoles(args: PostgresClusterArgs, plan: PostgresPlan): ConsumerRoles {
+  const secrets: LiveSecret[] = [];
   const roles = args.consumers.map((c) => {
     const password = new random.RandomPassword(
       `${args.clusterName}-postgres-${args.name}-${c.app}`,
@@ -174,7 +198,7 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
       { parent: args.parent },
     );
     const database = c.documentdb ? DOCUMENTDB.database : (c.database ?? c.app);
-    liveSecrets.push({
+    secrets.push({
       name: postgresUserSecretName(c.app),
       namespace: args.namespace,
       // The type CloudNativePG's own app Secrets have (username, password, uri, ...) and its
@@ -186,7 +210,7 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
         // CNPG serves TLS with its own CA on every cluster, so clients require it.
         // With verifyCa, libpq also checks the server certificate against the cluster's CA
         // (libpq "SSL Mode Descriptions": verify-ca; sslrootcert names the CA file).
-        uri: pulumi.interpolate`postgresql://${c.app}:${password.result}@${host}:5432/${database}?${c.verifyCa ? `sslmode=verify-ca&sslrootcert=${DATABASE_CA_PATH}` : "sslmode=require"}`,
+        uri: pulumi.interpolate`postgresql://${c.app}:${password.result}@${plan.host}:5432/${database}?${c.verifyCa ? `sslmode=verify-ca&sslrootcert=${DATABASE_CA_PATH}` : "sslmode=require"}`,
       },
     });
     return {
@@ -197,64 +221,82 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
       ...(c.documentdb ? { inRoles: [DOCUMENTDB.role] } : {}),
     };
   });
+  return { roles, secrets };
+}
 
-  const store = `${args.name}-backup`;
-  const spec: Record<string, unknown> = {
-    instances: args.instances,
-    imageName: documentdb ? DOCUMENTDB.imageName : args.imageName,
-    ...(documentdb ? { postgresUID: DOCUMENTDB.uid, postgresGID: DOCUMENTDB.uid } : {}),
-    ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
-    primaryUpdateStrategy: "unsupervised",
-    enableSuperuserAccess: false,
-    storage: { storageClass: args.storageClass, size: args.size },
-    postgresql: {
-      ...(preload.length ? { shared_preload_libraries: preload } : {}),
-      ...(documentdb ? { parameters: { "cron.database_name": DOCUMENTDB.database } } : {}),
-    },
-    managed: { roles },
-    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
-  };
+/**
+ * How the cluster starts and archives: recovery from the backup archive, DocumentDB's
+ * extension on an empty database, and the Barman Cloud plugin as WAL archiver.
+ */
+function bootstrapAndArchiving(args: PostgresClusterArgs, plan: PostgresPlan): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   // Bootstrap runs once, when the Cluster is created; switching recovery on later changes nothing.
   if (args.recovery && args.backup) {
-    spec.bootstrap = {
+    out.bootstrap = {
       recovery: {
         source: "origin",
         ...(args.recovery.targetTime ? { recoveryTarget: { targetTime: args.recovery.targetTime } } : {}),
       },
     };
-    spec.externalClusters = [
+    out.externalClusters = [
       {
         name: "origin",
         plugin: {
           name: BARMAN_PLUGIN,
           parameters: {
-            barmanObjectName: store,
+            barmanObjectName: plan.store,
             serverName: `${args.name}${args.recovery.fromArchiveSuffix}`,
           },
         },
       },
     ];
-  } else if (documentdb) {
-    spec.bootstrap = { initdb: { postInitSQL: ["CREATE EXTENSION IF NOT EXISTS documentdb CASCADE;"] } };
+  } else if (plan.documentdb) {
+    out.bootstrap = { initdb: { postInitSQL: ["CREATE EXTENSION IF NOT EXISTS documentdb CASCADE;"] } };
   }
   if (args.backup) {
-    spec.plugins = [
+    out.plugins = [
       {
         name: BARMAN_PLUGIN,
         isWALArchiver: true,
-        parameters: { barmanObjectName: store, serverName: `${args.name}${args.backup.archiveSuffix}` },
+        parameters: { barmanObjectName: plan.store, serverName: `${args.name}${args.backup.archiveSuffix}` },
       },
     ];
   }
-  objects.push({
+  return out;
+}
+
+/** The CNPG `Cluster` object itself. */
+function clusterObject(args: PostgresClusterArgs, plan: PostgresPlan, roles: ConsumerRoles): KubeObject {
+  const spec: Record<string, unknown> = {
+    instances: args.instances,
+    imageName: plan.documentdb ? DOCUMENTDB.imageName : args.imageName,
+    ...(plan.documentdb ? { postgresUID: DOCUMENTDB.uid, postgresGID: DOCUMENTDB.uid } : {}),
+    ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
+    primaryUpdateStrategy: "unsupervised",
+    enableSuperuserAccess: false,
+    storage: { storageClass: args.storageClass, size: args.size },
+    postgresql: {
+      ...(plan.preload.length ? { shared_preload_libraries: plan.preload } : {}),
+      ...(plan.documentdb ? { parameters: { "cron.database_name": DOCUMENTDB.database } } : {}),
+    },
+    managed: { roles: roles.roles },
+    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+    ...bootstrapAndArchiving(args, plan),
+  };
+  return {
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "Cluster",
     // Deleting the Cluster deletes its volumes: neither engine prunes it, Pulumi retains it.
     metadata: { name: args.name, namespace: args.namespace, annotations: { ...KEEP_ON_PRUNE } },
     spec: spec as unknown as JsonValue,
-  });
-  for (const c of args.consumers.filter((x) => !x.documentdb)) {
-    objects.push({
+  };
+}
+
+/** One CNPG `Database` per consumer that is not a DocumentDB one (those use `postgres`). */
+function consumerDatabases(args: PostgresClusterArgs): KubeObject[] {
+  return args.consumers
+    .filter((x) => !x.documentdb)
+    .map((c) => ({
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "Database",
       metadata: { name: `${args.name}-${c.app}`, namespace: args.namespace },
@@ -268,14 +310,24 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
           ? { extensions: c.extensions.map((name) => ({ name, ensure: "present" })) }
           : {}),
       },
-    });
-  }
-  if (args.backup) {
-    const b = args.backup;
-    objects.push({
+    }));
+}
+
+/** The backups' objects (ObjectStore, daily ScheduledBackup) and their credentials Secret. */
+interface BackupObjects {
+  readonly objects: readonly KubeObject[];
+  readonly secrets: readonly LiveSecret[];
+}
+
+/** Barman Cloud plugin backups of the cluster to its object store, when `backup` is set. */
+function backupObjects(args: PostgresClusterArgs, plan: PostgresPlan): BackupObjects {
+  const b = args.backup;
+  if (!b) return { objects: [], secrets: [] };
+  const objects: KubeObject[] = [
+    {
       apiVersion: "barmancloud.cnpg.io/v1",
       kind: "ObjectStore",
-      metadata: { name: store, namespace: args.namespace },
+      metadata: { name: plan.store, namespace: args.namespace },
       spec: {
         retentionPolicy: b.retention,
         configuration: {
@@ -289,8 +341,8 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
           data: { compression: "gzip" },
         },
       },
-    });
-    objects.push({
+    },
+    {
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "ScheduledBackup",
       metadata: { name: `${args.name}-daily`, namespace: args.namespace },
@@ -301,22 +353,38 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
         method: "plugin",
         pluginConfiguration: { name: BARMAN_PLUGIN },
       },
-    });
-    if (b.credentials) {
-      liveSecrets.push({
-        name: b.credentialsSecret,
-        namespace: args.namespace,
-        stringData: {
-          ACCESS_KEY_ID: b.credentials.accessKeyId,
-          ACCESS_SECRET_KEY: b.credentials.secretAccessKey,
+    },
+  ];
+  const secrets: LiveSecret[] = b.credentials
+    ? [
+        {
+          name: b.credentialsSecret,
+          namespace: args.namespace,
+          stringData: {
+            ACCESS_KEY_ID: b.credentials.accessKeyId,
+            ACCESS_SECRET_KEY: b.credentials.secretAccessKey,
+          },
         },
-      });
-    }
-  }
-  // The operator's pods are nobody else's: the program's policies select them by label.
-  objects.push(
+      ]
+    : [];
+  return { objects, secrets };
+}
+
+/**
+ * A CloudNativePG database cluster with one managed role and `Database` per consumer, the
+ * consumers' credentials as live Secrets, and optional plugin backups and recovery.
+ */
+export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild {
+  const plan = planPostgres(args);
+  const roles = consumerRoles(args, plan);
+  const backup = backupObjects(args, plan);
+  const objects: KubeObject[] = [
+    clusterObject(args, plan, roles),
+    ...consumerDatabases(args),
+    ...backup.objects,
+    // The operator's pods are nobody else's: the program's policies select them by label.
     ...postgresNetworkPolicies(args.name, args.namespace, args.network, args.backup !== undefined),
-  );
+  ];
   const bundle: Bundle = {
     kind: "bundle",
     name: `postgres-${args.name}`,
@@ -327,7 +395,13 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
     timeout: args.recovery ? "60m" : "15m",
     objects,
   };
-  return { items: [bundle], liveSecrets, bundle, host, userSecret: postgresUserSecretName };
+  return {
+    items: [bundle],
+    liveSecrets: [...roles.secrets, ...backup.secrets],
+    bundle,
+    host: plan.host,
+    userSecret: postgresUserSecretName,
+  };
 }
 
 /** The CNPG operator and the Barman Cloud plugin (CNPG >= 1.26, cert-manager required). */

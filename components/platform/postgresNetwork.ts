@@ -23,7 +23,7 @@ type Json = { [key: string]: JsonValue };
 export interface PostgresNetwork {
   /** `app.kubernetes.io/name` of the pods in the cluster's namespace that use the database. */
   readonly clients: readonly string[];
-  /** Admin UIs in other namespaces allowed on 5432 (pgAdmin, when it lists this cluster). */
+  /** Admin UIs in other namespaces allowed on 5432 (pgAdmin, when it lists this cluster). @default none */
   readonly admins?: readonly { readonly namespace: string; readonly app: string }[];
   /** The cluster's CNI: Cilium can name the API server, others get an address rule. */
   readonly cni: "cilium" | "other";

@@ -61,7 +61,7 @@ export type ServiceSecretSpec = UnitSecretSpec;
  * the Talos component's autoscaler node groups and its (secret) worker machine config.
  */
 export interface ClusterComponentFacts {
-  /** For cluster-autoscaler: present when the cluster has an autoscaled pool. */
+  /** For cluster-autoscaler: present when the cluster has an autoscaled pool. @default none */
   readonly autoscaler?: {
     readonly settings: AutoscalerSettings;
     /** `HCLOUD_CLOUD_INIT`: base64 of the worker machine config; secret, only in a live Secret. */
