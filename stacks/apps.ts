@@ -18,19 +18,18 @@ import {
 import { ingressOf } from "../components/cluster/capabilities";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
-import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
+import { MONITORING_NAMESPACE } from "../components/platform/kube-prometheus-stack";
+import { VM_NAMESPACE } from "../components/platform/victoria-metrics";
 import { apiServerCidrs } from "../components/platform/namespace-policies";
 import {
   CNPG_BACKUP_KEY_ID,
   CNPG_BACKUP_SECRET_KEY,
   cloudnativePgService,
-  postgresCluster,
-} from "../components/platform/postgres";
-import {
-  CILIUM_GATEWAY_DEFAULTS as GW,
-  CLOUDNATIVE_PG_DEFAULTS,
-  ISTIO_DEFAULTS,
-} from "../config/services/networking-data";
+} from "../components/platform/cloudnative-pg";
+import { postgresCluster } from "../components/platform/cloudnative-pg/cluster";
+import { CILIUM_GATEWAY_DEFAULTS as GW } from "../components/platform/cilium-gateway/settings";
+import { CLOUDNATIVE_PG_DEFAULTS } from "../components/platform/cloudnative-pg/settings";
+import { ISTIO_DEFAULTS } from "../components/platform/istio/settings";
 import { ConfigError, ConfigErrors } from "../config/reader";
 import type { ClusterConfig, StackConfig, Taint } from "../config/types";
 import { GATEWAY_ROUTES_LABEL, namespaceObject, secretStoreLabel } from "../lib/namespaces";

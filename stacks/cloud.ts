@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ciliumAddon, TalosHcloudCluster } from "../components/cluster/talos";
-import { ciliumGatewayService } from "../components/platform/networking";
+import { ciliumGatewayService } from "../components/platform/cilium-gateway";
 import type { ClusterComponentFacts } from "../components/platform/types";
 import { existingHandle } from "./existing";
 import type { StackConfig } from "../config/types";

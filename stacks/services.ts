@@ -6,10 +6,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
-import { consumerAccessItem } from "../components/platform/consumerAccess";
-import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
+import { consumerAccessItem } from "../components/platform/consumer-access";
+import { MONITORING_NAMESPACE } from "../components/platform/kube-prometheus-stack";
+import { VM_NAMESPACE } from "../components/platform/victoria-metrics";
 import { apiServerCidrs, chartNamespacePolicies } from "../components/platform/namespace-policies";
-import { externalSecretsService } from "../components/platform/secretOperators";
+import { externalSecretsService } from "../components/platform/external-secrets";
 import type { ClusterComponentFacts } from "../components/platform/types";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { BUILT_IN_NAMESPACES, namespaceObject } from "../lib/namespaces";

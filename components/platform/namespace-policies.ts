@@ -24,10 +24,15 @@
  * the servers' addresses where the program knows them ({@link apiServerCidrs}).
  */
 import type { Addon, Bundle, DeliveryItem, JsonValue, KubeObject } from "../gitops/delivery";
-import type { ExternalSecretsSettings } from "../../config/services/operations";
+import type { ExternalSecretsSettings } from "./external-secrets/settings";
 import type { ClusterConfig } from "../../config/types";
 import { OPEN_CHART_NAMESPACES } from "../../policy/exceptions";
-import { apiServerEgress, baselineNetworkPolicies, INTERNET_IP_BLOCK, PRIVATE_CIDRS } from "./clusterHelpers";
+import {
+  apiServerEgress,
+  baselineNetworkPolicies,
+  INTERNET_IP_BLOCK,
+  PRIVATE_CIDRS,
+} from "./cluster-helpers";
 
 type Json = { [key: string]: JsonValue };
 

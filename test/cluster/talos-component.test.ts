@@ -230,7 +230,7 @@ describe("TalosHcloudCluster with a Gateway", () => {
       address = await valueOf(c.handle.loadBalancerAddress);
     });
     const lb = byName(resources, "prod-gateway-lb");
-    // The name the Gateway's Service annotation gives the CCM (components/platform/networking.ts).
+    // The name the Gateway's Service annotation gives the CCM (components/platform/cilium-gateway/index.ts).
     expect(lb.inputs).toMatchObject({ name: "prod-gateway", location: "nbg1", loadBalancerType: "lb11" });
     expect(lb.dependsOn).toEqual(
       expect.arrayContaining([

@@ -5,23 +5,20 @@ import type { Addon, Bundle } from "../../components/gitops/delivery";
 import { validateItems } from "../../components/gitops/delivery";
 import {
   autoscalerExtraArgs,
-  baselineNetworkPolicies,
   clusterAutoscalerService,
-  deschedulerService,
   type ClusterAutoscalerSettings,
-  metricsServerService,
-  platformPriorityClasses,
-  renovateService,
-  vpaService,
-} from "../../components/platform/clusterHelpers";
+} from "../../components/platform/cluster-autoscaler";
+import { baselineNetworkPolicies, platformPriorityClasses } from "../../components/platform/cluster-helpers";
+import { deschedulerService } from "../../components/platform/descheduler";
+import { metricsServerService } from "../../components/platform/metrics-server";
+import { renovateService } from "../../components/platform/renovate";
+import { vpaService } from "../../components/platform/vpa";
 import type { ServiceBuild } from "../../components/platform/types";
-import {
-  CLUSTER_AUTOSCALER_DEFAULTS,
-  DESCHEDULER_DEFAULTS,
-  METRICS_SERVER_DEFAULTS,
-  RENOVATE_DEFAULTS,
-  VPA_DEFAULTS,
-} from "../../config/services/operations";
+import { CLUSTER_AUTOSCALER_DEFAULTS } from "../../components/platform/cluster-autoscaler/settings";
+import { DESCHEDULER_DEFAULTS } from "../../components/platform/descheduler/settings";
+import { METRICS_SERVER_DEFAULTS } from "../../components/platform/metrics-server/settings";
+import { RENOVATE_DEFAULTS } from "../../components/platform/renovate/settings";
+import { VPA_DEFAULTS } from "../../components/platform/vpa/settings";
 import type { TalosHcloudClusterConfig } from "../../config/types";
 import { isSecretOutput, runProgram, valueOf } from "../../lib/mock-runtime";
 import { cluster, context, FAKE, type Loose } from "./fixtures";

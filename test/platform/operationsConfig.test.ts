@@ -1,14 +1,13 @@
-import { OPERATIONS_SECRETS, OPERATIONS_SERVICES } from "../../components/platform/operations";
 import { Reader } from "../../config/reader";
 import {
   KUBE_PROMETHEUS_STACK_DEFAULTS,
-  parseClusterAutoscalerChart,
-  parseDeschedulerSettings,
-  parseExternalSecretsSettings,
   parseKubePrometheusStackSettings,
-  parseRenovateSettings,
-  parseVictoriaMetricsSettings,
-} from "../../config/services/operations";
+} from "../../components/platform/kube-prometheus-stack/settings";
+import { parseClusterAutoscalerChart } from "../../components/platform/cluster-autoscaler/settings";
+import { parseDeschedulerSettings } from "../../components/platform/descheduler/settings";
+import { parseExternalSecretsSettings } from "../../components/platform/external-secrets/settings";
+import { parseRenovateSettings } from "../../components/platform/renovate/settings";
+import { parseVictoriaMetricsSettings } from "../../components/platform/victoria-metrics/settings";
 import type { TalosHcloudClusterConfig } from "../../config/types";
 import { cluster } from "./fixtures";
 
@@ -102,35 +101,5 @@ describe("operations settings", () => {
     ).toThrow(
       'Invalid config platform:clusters.prod.serviceSettings.cluster-autoscaler.imageTag = "v1.33.3": the cluster-autoscaler minor must equal the Kubernetes minor (v1.35.0); set a v1.35.x tag',
     );
-  });
-});
-
-describe("operations placement", () => {});
-
-describe("operations registry", () => {
-  it("covers the group's catalog names and lists each secret with its services", () => {
-    for (const name of Object.keys(OPERATIONS_SERVICES)) {
-      expect(OPERATIONS_SERVICES[name].name).toBe(name);
-    }
-    expect(Object.keys(OPERATIONS_SERVICES).sort()).toEqual(
-      [
-        "cluster-autoscaler",
-        "descheduler",
-        "external-secrets",
-        "kube-prometheus-stack",
-        "metrics-server",
-        "onepassword-operator",
-        "renovate",
-        "sealed-secrets",
-        "victoria-logs",
-        "victoria-metrics",
-        "vpa",
-      ].sort(),
-    );
-    expect(OPERATIONS_SECRETS.onePasswordConnectToken.services).toEqual([
-      "external-secrets",
-      "onepassword-operator",
-    ]);
-    expect(OPERATIONS_SECRETS.renovateToken.services).toEqual(["renovate"]);
   });
 });

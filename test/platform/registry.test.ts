@@ -39,4 +39,24 @@ describe("platform service list", () => {
       }
     }
   });
+
+  it("lists each secret config key with the services that read it", () => {
+    const readers: Record<string, [boolean, string[]]> = {};
+    for (const def of BUILT_IN_SERVICES)
+      for (const [key, spec] of Object.entries(def.secrets ?? {}))
+        (readers[key] ??= [spec.required, []])[1].push(def.name);
+    expect(readers).toEqual({
+      bitwardenAccessToken: [false, ["external-secrets"]],
+      hcloudToken: [true, ["cluster-autoscaler"]],
+      onePasswordCredentials: [true, ["onepassword-operator"]],
+      vaultToken: [false, ["external-secrets"]],
+      cloudflareApiToken: [true, ["cert-manager"]],
+      cnpgBackupS3AccessKeyId: [false, ["cloudnative-pg"]],
+      cnpgBackupS3SecretAccessKey: [false, ["cloudnative-pg"]],
+      longhornBackupS3AccessKeyId: [false, ["longhorn"]],
+      longhornBackupS3SecretAccessKey: [false, ["longhorn"]],
+      onePasswordConnectToken: [false, ["external-secrets", "onepassword-operator"]],
+      renovateToken: [true, ["renovate"]],
+    });
+  });
 });

@@ -1,20 +1,19 @@
 import type { Addon, Bundle, DeliveryItem } from "../../components/gitops/delivery";
 import { validateItems, withNamespace } from "../../components/gitops/delivery";
-import { platformPriorityClasses, renovateService } from "../../components/platform/clusterHelpers";
+import { platformPriorityClasses } from "../../components/platform/cluster-helpers";
+import { renovateService } from "../../components/platform/renovate";
 import { validateSchemas } from "../../tools/schemas";
-import {
-  externalSecretsService,
-  onePasswordOperatorService,
-  sealedSecretsService,
-} from "../../components/platform/secretOperators";
+import { externalSecretsService } from "../../components/platform/external-secrets";
+import { onePasswordOperatorService } from "../../components/platform/onepassword-operator";
+import { sealedSecretsService } from "../../components/platform/sealed-secrets";
 import type { ServiceBuild } from "../../components/platform/types";
 import {
   EXTERNAL_SECRETS_DEFAULTS,
   type ExternalSecretsSettings,
-  ONEPASSWORD_OPERATOR_DEFAULTS,
-  RENOVATE_DEFAULTS,
-  SEALED_SECRETS_DEFAULTS,
-} from "../../config/services/operations";
+} from "../../components/platform/external-secrets/settings";
+import { ONEPASSWORD_OPERATOR_DEFAULTS } from "../../components/platform/onepassword-operator/settings";
+import { RENOVATE_DEFAULTS } from "../../components/platform/renovate/settings";
+import { SEALED_SECRETS_DEFAULTS } from "../../components/platform/sealed-secrets/settings";
 import { runProgram, valueOf } from "../../lib/mock-runtime";
 import { cluster, context, FAKE, type Loose } from "./fixtures";
 

@@ -1,24 +1,12 @@
-/**
- * Secret operators: External Secrets Operator with its ClusterSecretStores (002 Bitwarden,
- * 003 Vault, 001 1Password Connect), 1Password Connect + operator (001) and the SealedSecrets
- * controller (000).
- */
-import type * as pulumi from "@pulumi/pulumi";
-import { secretStoreLabel } from "../../lib/namespaces";
-import {
-  type ExternalSecretsSettings,
-  type OnePasswordOperatorSettings,
-  type SealedSecretsSettings,
-  parseExternalSecretsSettings,
-  parseOnePasswordOperatorSettings,
-  parseSealedSecretsSettings,
-} from "../../config/services/operations";
-import type { Addon, Bundle, DeliveryItem, JsonValue, KubeObject, LiveSecret } from "../gitops/delivery";
-import { defineService } from "./types";
+/** The external-secrets platform service: its definition (catalog entry, chart, settings, secrets) and builder. */
+
+import { secretStoreLabel } from "../../../lib/namespaces";
+import { type ExternalSecretsSettings, parseExternalSecretsSettings } from "./settings";
+import type { Addon, Bundle, DeliveryItem, JsonValue, KubeObject, LiveSecret } from "../../gitops/delivery";
+import { defineService } from "../types";
+import { requireSecret } from "../service-secrets";
 
 export const ESO_NAMESPACE = "external-secrets";
-/** 001: "kubectl get pods -n onepassword-system". */
-export const ONEPASSWORD_NAMESPACE = "onepassword-system";
 
 /**
  * The Bitwarden SDK server's name is hardcoded to `bitwarden-sdk-server` and it serves HTTPS
@@ -26,25 +14,13 @@ export const ONEPASSWORD_NAMESPACE = "onepassword-system";
  * (external-secrets/bitwarden-sdk-server deploy/charts/bitwarden-sdk-server/values.yaml).
  */
 const SDK_SERVER = "bitwarden-sdk-server";
+
 const SDK_TLS_SECRET = "bitwarden-tls-certs";
+
 const SDK_URL = `https://${SDK_SERVER}.${ESO_NAMESPACE}.svc.cluster.local:9998`;
 
 /** ESO store API: external-secrets.io/v1, as 002's bitwarden-store.yaml uses with ESO 1.2.1. */
 const ESO_API = "external-secrets.io/v1";
-
-function requireSecret(
-  secrets: Readonly<Record<string, pulumi.Output<string>>>,
-  key: string,
-  why: string,
-): pulumi.Output<string> {
-  const value = secrets[key];
-  if (value === undefined) {
-    throw new Error(
-      `Missing secret config platform:${key}: ${why}; set it with \`pulumi config set --secret platform:${key} <value>\``,
-    );
-  }
-  return value;
-}
 
 /**
  * cert-manager objects of the Bitwarden SDK server's TLS (ESO docs: "The Bitwarden SDK Server
@@ -104,7 +80,7 @@ function bitwardenTlsObjects(): KubeObject[] {
  * namespaces" (apis/externalsecrets/v1/secretstore_types.go, ClusterSecretStoreCondition
  * `namespaceSelector`).
  */
-function store(name: string, provider: { [key: string]: JsonValue }): KubeObject {
+export function store(name: string, provider: { [key: string]: JsonValue }): KubeObject {
   return {
     apiVersion: ESO_API,
     kind: "ClusterSecretStore",
@@ -296,91 +272,5 @@ export const externalSecretsService = defineService<ExternalSecretsSettings>({
       } satisfies Bundle);
     }
     return { items, liveSecrets };
-  },
-});
-
-/** 1Password Connect and its operator (1password/connect chart, `operator.create`). */
-export const onePasswordOperatorService = defineService<OnePasswordOperatorSettings>({
-  name: "onepassword-operator",
-  catalog: {
-    description: "1Password operator for external API keys",
-    source: "001",
-  },
-  parse: parseOnePasswordOperatorSettings,
-  secrets: {
-    onePasswordCredentials: {
-      description: "1password-credentials.json of the Connect server",
-      required: true,
-    },
-    onePasswordConnectToken: {
-      description: "1Password Connect token (onepassword-backend store and operator)",
-      required: true,
-    },
-  },
-  build(ctx) {
-    const credentials = requireSecret(
-      ctx.secrets,
-      "onePasswordCredentials",
-      "onepassword-operator is enabled",
-    );
-    const token = requireSecret(ctx.secrets, "onePasswordConnectToken", "onepassword-operator is enabled");
-    const addon: Addon = {
-      kind: "addon",
-      name: "onepassword-connect",
-      layer: "infrastructure-controllers",
-      namespace: ONEPASSWORD_NAMESPACE,
-      repository: "https://1password.github.io/connect-helm-charts",
-      chart: "connect",
-      version: ctx.settings.version,
-      includeCrds: true,
-      // connect-helm-charts charts/connect/values.yaml: connect.credentialsName/Key, operator.token.name/key.
-      values: {
-        connect: {
-          serviceType: "ClusterIP",
-          credentialsName: "op-credentials",
-          credentialsKey: "1password-credentials.json",
-        },
-        // `authMethod: connect` (chart 2.x operator-deployment.yaml) reads OP_CONNECT_TOKEN from operator.token.
-        operator: { create: true, authMethod: "connect", token: { name: "onepassword-token", key: "token" } },
-      },
-    };
-    const liveSecrets: LiveSecret[] = [
-      // The Connect server reads the credentials file base64-encoded (the chart's own
-      // Secret template encodes `connect.credentials` that way); stored encoded here too.
-      {
-        name: "op-credentials",
-        namespace: ONEPASSWORD_NAMESPACE,
-        stringData: {
-          "1password-credentials.json": credentials.apply((c) => Buffer.from(c, "utf8").toString("base64")),
-        },
-      },
-      { name: "onepassword-token", namespace: ONEPASSWORD_NAMESPACE, stringData: { token } },
-    ];
-    return { items: [addon], liveSecrets };
-  },
-});
-
-/**
- * SealedSecrets controller (000). Named `sealed-secrets-controller` in kube-system, what
- * `kubeseal` looks for by default. Its sealing keys are Secrets the controller creates, not
- * chart objects: an uninstall or `destroy` keeps them, so re-installing decrypts old files.
- */
-export const sealedSecretsService = defineService<SealedSecretsSettings>({
-  name: "sealed-secrets",
-  catalog: { description: "Bitnami SealedSecrets controller", source: "000" },
-  parse: parseSealedSecretsSettings,
-  build(ctx) {
-    const addon: Addon = {
-      kind: "addon",
-      name: "sealed-secrets",
-      layer: "infrastructure-controllers",
-      namespace: "kube-system",
-      repository: "https://bitnami-labs.github.io/sealed-secrets",
-      chart: "sealed-secrets",
-      version: ctx.settings.version,
-      includeCrds: true,
-      values: { fullnameOverride: "sealed-secrets-controller" },
-    };
-    return { items: [addon], liveSecrets: [] };
   },
 });

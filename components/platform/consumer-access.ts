@@ -11,11 +11,13 @@
  * or role bindings", https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles),
  * so a consumer cannot widen its own rights.
  */
+
 import type { DeliveryItem, KubeObject } from "../gitops/delivery";
 import { namespaceObject } from "../../lib/namespaces";
 
 /** The namespace other teams deploy into. */
 export const CONSUMER_NAMESPACE = "platform-consumer";
+
 /** The ServiceAccount whose short-lived tokens consumers use. */
 export const CONSUMER_SERVICE_ACCOUNT = "deployer";
 

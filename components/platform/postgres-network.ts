@@ -14,8 +14,9 @@
  * - ingress on 5432 from the apps that use the database and from the admin UIs given it;
  * - egress to DNS, to the API server, and with backups on, to the object store over HTTPS.
  */
+
 import type { JsonValue, KubeObject } from "../gitops/delivery";
-import { apiServerEgress, DNS_EGRESS_RULE, INTERNET_IP_BLOCK } from "./clusterHelpers";
+import { apiServerEgress, DNS_EGRESS_RULE, INTERNET_IP_BLOCK } from "./cluster-helpers";
 
 type Json = { [key: string]: JsonValue };
 
@@ -34,6 +35,7 @@ export interface PostgresNetwork {
 }
 
 const tcp = (port: number): Json => ({ protocol: "TCP", port });
+
 const inNamespace = (ns: string): Json => ({
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
 });

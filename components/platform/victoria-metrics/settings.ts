@@ -1,0 +1,48 @@
+/**
+ * Settings of the victoria-metrics platform service (`serviceSettings.victoria-metrics` of a cluster): their type,
+ * their defaults with the source of each, and the parser its definition runs.
+ */
+
+import { type Reader } from "../../../config/reader";
+import type { ClusterConfig } from "../../../config/types";
+import { DURATION, QUANTITY, VERSION } from "../settings-patterns";
+
+/** victoria-metrics-k8s-stack with Grafana and the Prometheus adapter (002). */
+export interface VictoriaMetricsSettings {
+  readonly version: string;
+  /** prometheus-operator-crds chart: ServiceMonitor/PodMonitor CRDs the VM operator converts. */
+  readonly operatorCrdsVersion: string;
+  readonly adapterVersion: string;
+  /** VMSingle `retentionPeriod` (VictoriaMetrics units: 14d, 4w, 1y). */
+  readonly retentionPeriod: string;
+  readonly storageSize: string;
+}
+
+export const VICTORIA_METRICS_DEFAULTS: VictoriaMetricsSettings = {
+  // 002's repository (goingdark-social/IaC kubernetes/apps/base-system/victoriametrics/
+  // kustomization.yaml): victoria-metrics-k8s-stack 0.85.9 with prometheus-operator-crds 28.0.1.
+  // renovate: datasource=helm depName=victoria-metrics-k8s-stack registryUrl=https://victoriametrics.github.io/helm-charts
+  version: "0.85.9",
+  // renovate: datasource=helm depName=prometheus-operator-crds registryUrl=https://prometheus-community.github.io/helm-charts
+  operatorCrdsVersion: "28.0.1",
+  // prometheus-adapter 5.2.0: released 2025-10 (DaoCloud/dce-charts-repackage#3538 "found newer version 5.2.0").
+  // renovate: datasource=helm depName=prometheus-adapter registryUrl=https://prometheus-community.github.io/helm-charts
+  adapterVersion: "5.2.0",
+  // 002's helm-values.yaml sets `retentionPeriod: "14"` with the comment "Reduce from 30d to
+  // 14d"; a bare number is months in VictoriaMetrics, so the intended 14d is written with its unit.
+  retentionPeriod: "14d",
+  // Ours (002 keeps VMSingle on the operator default): 20Gi of hcloud volume.
+  storageSize: "20Gi",
+};
+
+export function parseVictoriaMetricsSettings(r: Reader, _cluster: ClusterConfig): VictoriaMetricsSettings {
+  r.only(["version", "operatorCrdsVersion", "adapterVersion", "retentionPeriod", "storageSize"]);
+  const d = VICTORIA_METRICS_DEFAULTS;
+  return {
+    version: r.string("version", VERSION, d.version),
+    operatorCrdsVersion: r.string("operatorCrdsVersion", VERSION, d.operatorCrdsVersion),
+    adapterVersion: r.string("adapterVersion", VERSION, d.adapterVersion),
+    retentionPeriod: r.string("retentionPeriod", DURATION, d.retentionPeriod),
+    storageSize: r.string("storageSize", QUANTITY, d.storageSize),
+  };
+}
