@@ -69,6 +69,28 @@ export interface ClusterComponentFacts {
   };
 }
 
+/**
+ * A Helm chart a service installs: where it comes from, its name and its default version,
+ * together. The version carries a `renovate:` annotation where it is written; a setting may
+ * override it (`serviceSettings.<service>.version` and the like).
+ */
+export interface ServiceChart {
+  /** Chart repository: `https://...` or `oci://...` (OCI: the repository without the chart name). */
+  readonly repository: string;
+  /** The chart's name in that repository. */
+  readonly name: string;
+  /** The exact version installed unless the service's settings say otherwise. */
+  readonly version: string;
+}
+
+/** The `repository`, `chart` and `version` fields of an addon installing `chart` (at `version`). */
+export function addonChart(
+  chart: ServiceChart,
+  version: string = chart.version,
+): { readonly repository: string; readonly chart: string; readonly version: string } {
+  return { repository: chart.repository, chart: chart.name, version };
+}
+
 /** Everything one service is: how it reads its settings and how it builds. */
 export interface ServiceDefinitionSpec<S> {
   /** Catalog name: a DNS label, unique among services (`services` of a cluster lists it). */
@@ -78,6 +100,12 @@ export interface ServiceDefinitionSpec<S> {
    * load balancer, conflicts); config validation checks enabled services against it.
    */
   readonly catalog: ServiceEntry;
+  /**
+   * The Helm charts it installs, by role (for example `stack`, `operatorCrds` and `adapter`
+   * of victoria-metrics); its builder installs them from here.
+   * @default none: it installs no chart of its own (K3s's Traefik, the shared Gateway, Renovate's CronJob)
+   */
+  readonly charts?: Readonly<Record<string, ServiceChart>>;
   /**
    * Secret config keys it reads, by key. `config/` declares them in Pulumi.yaml and hands the
    * ones that are set to the builder in {@link ServiceContext.secrets}.
@@ -105,6 +133,8 @@ export type ServiceBuildContext = Omit<ServiceContext<never>, "settings">;
 
 /** A service definition of any settings type: what the service list holds. */
 export interface ServiceDefinition extends ServiceUnit {
+  /** The Helm charts it installs, by role. @default none */
+  readonly charts?: Readonly<Record<string, ServiceChart>>;
   /** Builds the service with the settings this definition configured on the cluster. */
   build(unit: ConfiguredUnit, context: ServiceBuildContext): ServiceBuild;
 }
@@ -133,6 +163,7 @@ export function defineService<S>(spec: ServiceDefinitionSpec<S>): TypedServiceDe
   return {
     name: spec.name,
     catalog: spec.catalog,
+    ...(spec.charts ? { charts: spec.charts } : {}),
     ...(spec.secrets ? { secrets: spec.secrets } : {}),
     spec,
     settingsOn(cluster) {

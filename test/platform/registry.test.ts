@@ -1,6 +1,10 @@
 import { BUILT_IN_SERVICES } from "../../components/platform/registry";
 import { CONFIG_KEYS } from "../../config/keys";
 import { capabilitiesOf } from "../../components/cluster/capabilities";
+import type { TypedServiceDefinition } from "../../components/platform/types";
+import { DEFAULT_VERSIONS } from "../../config/defaults";
+import { Reader } from "../../config/reader";
+import { cluster, context } from "./fixtures";
 
 describe("platform service list", () => {
   it("has one definition per name, each carrying its catalog entry", () => {
@@ -58,5 +62,57 @@ describe("platform service list", () => {
       onePasswordConnectToken: [false, ["external-secrets", "onepassword-operator"]],
       renovateToken: [true, ["renovate"]],
     });
+  });
+});
+
+describe("service charts", () => {
+  it("pin each chart of a definition exactly, from an http(s) or OCI repository", () => {
+    const charts = BUILT_IN_SERVICES.flatMap((d) =>
+      Object.entries(d.charts ?? {}).map(([role, c]) => ({ service: d.name, role, ...c })),
+    );
+    expect(charts.length).toBeGreaterThan(15);
+    for (const c of charts) {
+      expect({
+        ...c,
+        ok: /^(https|oci):\/\/\S+$/.test(c.repository) && /^v?\d+\.\d+\.\d+$/.test(c.version),
+      }).toEqual({ ...c, ok: true });
+    }
+  });
+
+  it("are the charts every built-in service installs, with their default versions", () => {
+    const checked: string[] = [];
+    for (const def of BUILT_IN_SERVICES as readonly TypedServiceDefinition<unknown>[]) {
+      const kind = def.catalog.kinds?.[0] ?? "talos-hcloud";
+      const config = cluster(kind, [def.name]);
+      let built;
+      try {
+        const settings = def.spec.parse(
+          Reader.object(`serviceSettings.${def.name}`, {}),
+          config,
+          DEFAULT_VERSIONS,
+        );
+        built = def.spec.build(context(config, settings, Object.keys(def.secrets ?? {})));
+      } catch {
+        continue; // needs settings, a live parent or the cluster component's facts; its own test covers it
+      }
+      const declared = Object.values(def.charts ?? {}).map((c) => `${c.repository} ${c.name} ${c.version}`);
+      const installed = built.items.flatMap((item) =>
+        item.kind === "addon" ? [`${item.repository} ${item.chart} ${item.version}`] : [],
+      );
+      expect({ service: def.name, undeclared: installed.filter((c) => !declared.includes(c)) }).toEqual({
+        service: def.name,
+        undeclared: [],
+      });
+      checked.push(def.name);
+    }
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        "cert-manager",
+        "cloudnative-pg",
+        "longhorn",
+        "external-secrets",
+        "metrics-server",
+      ]),
+    );
   });
 });

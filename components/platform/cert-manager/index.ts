@@ -7,7 +7,7 @@ import {
   parseCertManagerSettings,
 } from "./settings";
 import type { Addon, Bundle } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
 
 export const CERT_MANAGER_ITEM = "cert-manager";
 
@@ -22,6 +22,7 @@ export const certManagerService = defineService<CertManagerSettings>({
     description: "TLS certificates (Let's Encrypt DNS-01 via Cloudflare)",
     source: "002, 004",
   },
+  charts: { controller: CM.chart },
   parse: parseCertManagerSettings,
   secrets: {
     [CLOUDFLARE_TOKEN_KEY]: {
@@ -41,7 +42,7 @@ export const certManagerService = defineService<CertManagerSettings>({
       name: CERT_MANAGER_ITEM,
       layer: "infrastructure-controllers",
       namespace: CM.namespace,
-      ...CM.chart,
+      ...addonChart(CM.chart),
       includeCrds: true,
       values: { crds: { enabled: true, keep: true } },
       // cainjector writes the webhook's CA (one webhook in each configuration).

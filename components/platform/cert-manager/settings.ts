@@ -14,7 +14,7 @@ export const CERT_MANAGER_DEFAULTS = {
   // Certificate) on uninstall.
   chart: {
     repository: "https://charts.jetstack.io",
-    chart: "cert-manager",
+    name: "cert-manager",
     // renovate: datasource=helm depName=cert-manager registryUrl=https://charts.jetstack.io
     version: "v1.19.1",
   },

@@ -6,7 +6,7 @@ import {
   parseCloudnativePgSettings,
 } from "./settings";
 import { type Addon } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
 
 /** Item names other items depend on. */
 export const CNPG_OPERATOR_ITEM = "cloudnative-pg";
@@ -30,6 +30,7 @@ export const cloudnativePgService = defineService<CloudnativePgSettings>({
     // The Barman Cloud plugin's TLS certificates come from cert-manager (plugin docs).
     needsServices: ["cert-manager"],
   },
+  charts: { operator: D.operatorChart, plugin: D.pluginChart },
   parse: parseCloudnativePgSettings,
   secrets: {
     [CNPG_BACKUP_KEY_ID]: { description: "S3 (Backblaze B2) key id for database backups", required: false },
@@ -50,7 +51,7 @@ export const cloudnativePgService = defineService<CloudnativePgSettings>({
       name: CNPG_OPERATOR_ITEM,
       layer: "infrastructure-controllers",
       namespace: D.namespace,
-      ...D.operatorChart,
+      ...addonChart(D.operatorChart),
       includeCrds: true,
       values: { crds: { create: true } },
       // The operator writes its own CA into its webhooks (chart templates, 4 mutating and
@@ -75,7 +76,7 @@ export const cloudnativePgService = defineService<CloudnativePgSettings>({
       name: CNPG_PLUGIN_ITEM,
       layer: "infrastructure-controllers",
       namespace: D.namespace,
-      ...D.pluginChart,
+      ...addonChart(D.pluginChart),
       includeCrds: true,
       values: { crds: { create: true } },
       // Its Issuer and Certificates are cert-manager CRs; it talks to the operator.

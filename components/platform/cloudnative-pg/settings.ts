@@ -12,7 +12,7 @@ export const CLOUDNATIVE_PG_DEFAULTS = {
   // cloudnative-pg/charts release cloudnative-pg-v0.26.1 (operator 1.27.x, Oct 2025).
   operatorChart: {
     repository: "https://cloudnative-pg.github.io/charts",
-    chart: "cloudnative-pg",
+    name: "cloudnative-pg",
     // renovate: datasource=helm depName=cloudnative-pg registryUrl=https://cloudnative-pg.github.io/charts
     version: "0.26.1",
   },
@@ -21,7 +21,7 @@ export const CLOUDNATIVE_PG_DEFAULTS = {
   // (cloudnative-pg docs/src/backup.md); it needs cert-manager for its TLS (plugin docs, "Requirements").
   pluginChart: {
     repository: "https://cloudnative-pg.github.io/charts",
-    chart: "plugin-barman-cloud",
+    name: "plugin-barman-cloud",
     // renovate: datasource=helm depName=plugin-barman-cloud registryUrl=https://cloudnative-pg.github.io/charts
     version: "0.2.0",
   },

@@ -4,8 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ClusterAutoscalerChart, parseClusterAutoscalerChart } from "./settings";
 import type { Addon, LiveSecret } from "../../gitops/delivery";
 import type { AutoscalerSettings } from "../../cluster/talos/autoscaler";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
 import { RESTRICTED_CONTAINER } from "../cluster-helpers";
+import { CLUSTER_AUTOSCALER_CHART } from "./settings";
 
 /** The live Secret the cluster autoscaler reads its Hetzner credentials from (`envFromSecret`). */
 export const AUTOSCALER_SECRET = "cluster-autoscaler-hetzner";
@@ -51,6 +52,7 @@ export const clusterAutoscalerService = defineService<ClusterAutoscalerChart>({
     source: "002",
     kinds: ["talos-hcloud"],
   },
+  charts: { autoscaler: CLUSTER_AUTOSCALER_CHART },
   parse: parseClusterAutoscalerChart,
   secrets: { hcloudToken: { description: "Hetzner Cloud API token", required: true } },
   build(ctx) {
@@ -93,9 +95,7 @@ export const clusterAutoscalerService = defineService<ClusterAutoscalerChart>({
       name: "cluster-autoscaler",
       layer: "infrastructure-controllers",
       namespace: "kube-system",
-      repository: "https://kubernetes.github.io/autoscaler",
-      chart: "cluster-autoscaler",
-      version: s.version,
+      ...addonChart(CLUSTER_AUTOSCALER_CHART, s.version),
       includeCrds: false,
       values: {
         cloudProvider: "hetzner",

@@ -6,6 +6,7 @@
 import { ConfigError, type Reader } from "../../../config/reader";
 import type { ClusterConfig, Versions } from "../../../config/types";
 import { VERSION } from "../settings-patterns";
+import type { ServiceChart } from "../types";
 
 /** The chart and image of cluster-autoscaler, from config. */
 export interface ClusterAutoscalerChart {
@@ -14,10 +15,17 @@ export interface ClusterAutoscalerChart {
   readonly imageTag: string;
 }
 
-export const CLUSTER_AUTOSCALER_DEFAULTS = {
-  // cluster-autoscaler chart 9.50.1 (kubernetes/autoscaler, 2025-10; entigolabs/entigo-infralib#1079).
+/** The cluster-autoscaler chart: repository, name and default version. */
+export const CLUSTER_AUTOSCALER_CHART: ServiceChart = {
+  repository: "https://kubernetes.github.io/autoscaler",
+  name: "cluster-autoscaler",
   // renovate: datasource=helm depName=cluster-autoscaler registryUrl=https://kubernetes.github.io/autoscaler
   version: "9.50.1",
+};
+
+export const CLUSTER_AUTOSCALER_DEFAULTS = {
+  // cluster-autoscaler chart 9.50.1 (kubernetes/autoscaler, 2025-10; entigolabs/entigo-infralib#1079).
+  version: CLUSTER_AUTOSCALER_CHART.version,
   // The image minor must equal the Kubernetes minor (cluster-autoscaler README, "Releases");
   // v1.33.3 of registry.k8s.io/autoscaling/cluster-autoscaler matches the pinned v1.33.
   // renovate: datasource=docker depName=registry.k8s.io/autoscaling/cluster-autoscaler

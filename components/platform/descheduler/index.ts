@@ -2,7 +2,8 @@
 
 import { type DeschedulerSettings, parseDeschedulerSettings } from "./settings";
 import type { Addon, JsonValue } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
+import { DESCHEDULER_CHART } from "./settings";
 
 /** 002's descheduler policy (goingdark-social/IaC base-system/descheduler/patches/policy-configmap.yaml). */
 export const DESCHEDULER_POLICY: { [key: string]: JsonValue } = {
@@ -38,6 +39,7 @@ export const DESCHEDULER_POLICY: { [key: string]: JsonValue } = {
 export const deschedulerService = defineService<DeschedulerSettings>({
   name: "descheduler",
   catalog: { description: "Workload rebalancing", source: "002" },
+  charts: { descheduler: DESCHEDULER_CHART },
   parse: parseDeschedulerSettings,
   build(ctx) {
     const addon: Addon = {
@@ -45,9 +47,7 @@ export const deschedulerService = defineService<DeschedulerSettings>({
       name: "descheduler",
       layer: "infrastructure-controllers",
       namespace: "kube-system",
-      repository: "https://kubernetes-sigs.github.io/descheduler",
-      chart: "descheduler",
-      version: ctx.settings.version,
+      ...addonChart(DESCHEDULER_CHART, ctx.settings.version),
       includeCrds: false,
       // descheduler chart values: kind, deschedulingInterval, leaderElection,
       // deschedulerPolicyAPIVersion, deschedulerPolicy (chart README / values.yaml).

@@ -6,6 +6,7 @@
 import { type Reader } from "../../../config/reader";
 import type { ClusterConfig } from "../../../config/types";
 import { GO_DURATION, VERSION } from "../settings-patterns";
+import type { ServiceChart } from "../types";
 
 export interface DeschedulerSettings {
   readonly version: string;
@@ -13,12 +14,19 @@ export interface DeschedulerSettings {
   readonly interval: string;
 }
 
+/** The descheduler chart: repository, name and default version. */
+export const DESCHEDULER_CHART: ServiceChart = {
+  repository: "https://kubernetes-sigs.github.io/descheduler",
+  name: "descheduler",
+  // renovate: datasource=helm depName=descheduler registryUrl=https://kubernetes-sigs.github.io/descheduler
+  version: "0.34.0",
+};
+
 export const DESCHEDULER_DEFAULTS: DeschedulerSettings = {
   // 002's repository runs descheduler v0.34.0 as a Deployment (goingdark-social/IaC
   // base-system/descheduler/kustomization.yaml: kubernetes/deployment?ref=v0.34.0); the chart
   // of the same version is released (AndreiGavriliu/homelab#4333, 2025-10-30).
-  // renovate: datasource=helm depName=descheduler registryUrl=https://kubernetes-sigs.github.io/descheduler
-  version: "0.34.0",
+  version: DESCHEDULER_CHART.version,
   // The upstream kubernetes/deployment manifests' `--descheduling-interval` (5m).
   interval: "5m",
 };

@@ -3,8 +3,9 @@
 import { secretStoreLabel } from "../../../lib/namespaces";
 import { type ExternalSecretsSettings, parseExternalSecretsSettings } from "./settings";
 import type { Addon, Bundle, DeliveryItem, JsonValue, KubeObject, LiveSecret } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
 import { requireSecret } from "../service-secrets";
+import { BITWARDEN_SDK_SERVER_CHART, EXTERNAL_SECRETS_CHART } from "./settings";
 
 export const ESO_NAMESPACE = "external-secrets";
 
@@ -13,7 +14,7 @@ export const ESO_NAMESPACE = "external-secrets";
  * on 9998 from the `bitwarden-tls-certs` Secret (tls.crt, tls.key, ca.crt)
  * (external-secrets/bitwarden-sdk-server deploy/charts/bitwarden-sdk-server/values.yaml).
  */
-const SDK_SERVER = "bitwarden-sdk-server";
+const SDK_SERVER = BITWARDEN_SDK_SERVER_CHART.name;
 
 const SDK_TLS_SECRET = "bitwarden-tls-certs";
 
@@ -102,6 +103,7 @@ export const externalSecretsService = defineService<ExternalSecretsSettings>({
     description: "External Secrets Operator with the Bitwarden store",
     source: "002",
   },
+  charts: { operator: EXTERNAL_SECRETS_CHART, sdkServer: BITWARDEN_SDK_SERVER_CHART },
   parse: parseExternalSecretsSettings,
   // config/rules.ts checks the stores an app reads from are configured.
   secretStores: (s) =>
@@ -131,9 +133,7 @@ export const externalSecretsService = defineService<ExternalSecretsSettings>({
       name: "external-secrets",
       layer: "infrastructure-controllers",
       namespace: ESO_NAMESPACE,
-      repository: "https://charts.external-secrets.io",
-      chart: "external-secrets",
-      version: s.version,
+      ...addonChart(EXTERNAL_SECRETS_CHART, s.version),
       includeCrds: true,
       // The SDK server is its own item below, after its certificate exists.
       values: { installCRDs: true, "bitwarden-sdk-server": { enabled: false } },
@@ -166,9 +166,7 @@ export const externalSecretsService = defineService<ExternalSecretsSettings>({
         layer: "infrastructure-configs",
         namespace: ESO_NAMESPACE,
         // ESO Chart.yaml dependency: bitwarden-sdk-server v0.5.2 from oci://ghcr.io/external-secrets/charts.
-        repository: "oci://ghcr.io/external-secrets/charts",
-        chart: SDK_SERVER,
-        version: s.bitwarden.sdkServerVersion,
+        ...addonChart(BITWARDEN_SDK_SERVER_CHART, s.bitwarden.sdkServerVersion),
         includeCrds: false,
         dependsOn: ["bitwarden-sdk-tls"],
         values: {

@@ -6,6 +6,7 @@
 import { ConfigError, type Reader } from "../../../config/reader";
 import type { ClusterConfig } from "../../../config/types";
 import { VERSION, HOST_URL, UUID } from "../settings-patterns";
+import type { ServiceChart } from "../types";
 
 /** External Secrets Operator and its ClusterSecretStores (002 Bitwarden, 003 Vault, 001 1Password). */
 export interface ExternalSecretsSettings {
@@ -34,14 +35,31 @@ export interface ExternalSecretsSettings {
   };
 }
 
+/** The external-secrets chart: repository, name and default version. */
+export const EXTERNAL_SECRETS_CHART: ServiceChart = {
+  repository: "https://charts.external-secrets.io",
+  name: "external-secrets",
+  // renovate: datasource=helm depName=external-secrets registryUrl=https://charts.external-secrets.io
+  version: "1.2.1",
+};
+
+/**
+ * The bitwarden-sdk-server chart, the dependency the ESO chart pins, installed on its own
+ * (OCI: the repository without the chart name).
+ */
+export const BITWARDEN_SDK_SERVER_CHART: ServiceChart = {
+  repository: "oci://ghcr.io/external-secrets/charts",
+  name: "bitwarden-sdk-server",
+  // renovate: datasource=docker depName=ghcr.io/external-secrets/charts/bitwarden-sdk-server
+  version: "v0.5.2",
+};
+
 export const EXTERNAL_SECRETS_DEFAULTS = {
   // 002's repository (goingdark-social/IaC base-system/external-secrets/kustomization.yaml): 1.2.1.
   // bitwarden-sdk-server v0.5.2 from oci://ghcr.io/external-secrets/charts is the dependency the
   // ESO chart pins (deploy/charts/external-secrets/Chart.yaml at 0060da0b).
-  // renovate: datasource=helm depName=external-secrets registryUrl=https://charts.external-secrets.io
-  version: "1.2.1",
-  // renovate: datasource=docker depName=ghcr.io/external-secrets/charts/bitwarden-sdk-server
-  sdkServerVersion: "v0.5.2",
+  version: EXTERNAL_SECRETS_CHART.version,
+  sdkServerVersion: BITWARDEN_SDK_SERVER_CHART.version,
   // The public Bitwarden cloud (ESO docs/provider/bitwarden-secrets-manager.md: both optional).
   apiUrl: "https://api.bitwarden.com",
   identityUrl: "https://identity.bitwarden.com",

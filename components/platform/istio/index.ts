@@ -3,22 +3,34 @@
 import { istioIngressLoadBalancerName } from "../../cluster/talos/talos-hcloud-cluster";
 import { ISTIO_DEFAULTS as IS, type IstioSettings, parseIstioSettings } from "./settings";
 import type { Addon } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService, type ServiceChart } from "../types";
+
+/** The four Istio charts, one repository and one version (the istio-release charts move together). */
+const ISTIO_CHARTS = {
+  base: { repository: IS.repository, name: "base", version: IS.version },
+  cni: { repository: IS.repository, name: "cni", version: IS.version },
+  istiod: { repository: IS.repository, name: "istiod", version: IS.version },
+  gateway: { repository: IS.repository, name: "gateway", version: IS.version },
+} as const satisfies Readonly<Record<string, ServiceChart>>;
 
 /** Istio: CRDs (base), the control plane (istiod) and an ingress gateway (003). */
 export const istioService = defineService<IstioSettings>({
   name: "istio",
   catalog: { description: "Istio service mesh (mTLS, JWT, gateway)", source: "003" },
+  charts: ISTIO_CHARTS,
   parse: parseIstioSettings,
   build(ctx) {
-    const chart = (name: string, chartName: string, namespace: string, dependsOn: string[]): Addon => ({
+    const chart = (
+      name: string,
+      role: keyof typeof ISTIO_CHARTS,
+      namespace: string,
+      dependsOn: string[],
+    ): Addon => ({
       kind: "addon",
       name,
       layer: "infrastructure-controllers",
       namespace,
-      repository: IS.repository,
-      chart: chartName,
-      version: IS.version,
+      ...addonChart(ISTIO_CHARTS[role]),
       includeCrds: true,
       ...(dependsOn.length ? { dependsOn } : {}),
     });

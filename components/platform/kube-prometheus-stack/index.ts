@@ -2,8 +2,9 @@
 
 import { type KubePrometheusStackSettings, parseKubePrometheusStackSettings } from "./settings";
 import type { Addon, JsonValue } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
 import { grafanaAdmin, grafanaValues } from "../grafana";
+import { KUBE_PROMETHEUS_STACK_CHART } from "./settings";
 
 /** kube-prometheus-stack's namespace (004: `namespace: monitoring`). */
 export const MONITORING_NAMESPACE = "monitoring";
@@ -15,6 +16,7 @@ export const kubePrometheusStackService = defineService<KubePrometheusStackSetti
     source: "004",
     conflictsWith: ["victoria-metrics"],
   },
+  charts: { stack: KUBE_PROMETHEUS_STACK_CHART },
   parse: parseKubePrometheusStackSettings,
   build(ctx) {
     const s = ctx.settings;
@@ -45,9 +47,7 @@ export const kubePrometheusStackService = defineService<KubePrometheusStackSetti
       name: "kube-prometheus-stack",
       layer: "monitoring",
       namespace: MONITORING_NAMESPACE,
-      repository: "https://prometheus-community.github.io/helm-charts",
-      chart: "kube-prometheus-stack",
-      version: s.version,
+      ...addonChart(KUBE_PROMETHEUS_STACK_CHART, s.version),
       includeCrds: true,
       // The CRDs and the operator take a while on Raspberry Pi nodes.
       timeout: "15m",

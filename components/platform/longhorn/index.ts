@@ -3,7 +3,7 @@
 import { LONGHORN_DEFAULTS as LH, type LonghornSettings, parseLonghornSettings } from "./settings";
 import * as pulumi from "@pulumi/pulumi";
 import type { Addon, Bundle } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
 
 /** Secret config of the Longhorn backup target. */
 export const LONGHORN_BACKUP_KEY_ID = "longhornBackupS3AccessKeyId";
@@ -27,6 +27,7 @@ export const longhornService = defineService<LonghornSettings>({
     kinds: ["k3s"],
     providesStorageClasses: ["longhorn"],
   },
+  charts: { longhorn: LH.chart },
   parse: parseLonghornSettings,
   secrets: {
     [LONGHORN_BACKUP_KEY_ID]: { description: "S3 key id of the Longhorn backup target", required: false },
@@ -50,7 +51,7 @@ export const longhornService = defineService<LonghornSettings>({
       name: "longhorn",
       layer: "infrastructure-controllers",
       namespace: LH.namespace,
-      ...LH.chart,
+      ...addonChart(LH.chart),
       includeCrds: true,
       // `persistence.*` render the chart's `longhorn` StorageClass (chart values.yaml).
       values: {

@@ -10,7 +10,7 @@ export const LONGHORN_DEFAULTS = {
   // longhorn/longhorn tag v1.10.1 (deploy/longhorn-images.txt); charts.longhorn.io publishes the chart at the same version.
   chart: {
     repository: "https://charts.longhorn.io",
-    chart: "longhorn",
+    name: "longhorn",
     // renovate: datasource=helm depName=longhorn registryUrl=https://charts.longhorn.io
     version: "1.10.1",
   },

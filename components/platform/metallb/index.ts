@@ -2,7 +2,7 @@
 
 import { METALLB_DEFAULTS as MLB, type MetallbSettings, parseMetallbSettings } from "./settings";
 import type { Addon, Bundle } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
 
 /** MetalLB in layer 2 mode: one pool from the cluster's `loadBalancerPool`, announced by ARP. */
 export const metallbService = defineService<MetallbSettings>({
@@ -13,6 +13,7 @@ export const metallbService = defineService<MetallbSettings>({
     kinds: ["k3s"],
     providesLoadBalancer: "metallb",
   },
+  charts: { metallb: MLB.chart },
   parse: parseMetallbSettings,
   build(ctx) {
     if (ctx.settings.addresses.length === 0) {
@@ -25,7 +26,7 @@ export const metallbService = defineService<MetallbSettings>({
       name: "metallb",
       layer: "infrastructure-controllers",
       namespace: MLB.namespace,
-      ...MLB.chart,
+      ...addonChart(MLB.chart),
       includeCrds: true,
       // The controller writes the CA of its conversion webhook into this CRD.
       ignoreDifferences: [

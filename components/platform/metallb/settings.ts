@@ -11,7 +11,7 @@ export const METALLB_DEFAULTS = {
   // metallb/metallb chart 0.15.2 (release notes "version 0.15.2").
   chart: {
     repository: "https://metallb.github.io/metallb",
-    chart: "metallb",
+    name: "metallb",
     // renovate: datasource=helm depName=metallb registryUrl=https://metallb.github.io/metallb
     version: "0.15.2",
   },

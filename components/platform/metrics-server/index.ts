@@ -2,7 +2,8 @@
 
 import { type MetricsServerSettings, parseMetricsServerSettings } from "./settings";
 import type { Addon } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
+import { METRICS_SERVER_CHART } from "./settings";
 
 export const metricsServerService = defineService<MetricsServerSettings>({
   name: "metrics-server",
@@ -11,6 +12,7 @@ export const metricsServerService = defineService<MetricsServerSettings>({
     source: "002",
     kinds: ["talos-hcloud"],
   },
+  charts: { server: METRICS_SERVER_CHART },
   parse: parseMetricsServerSettings,
   build(ctx) {
     const addon: Addon = {
@@ -18,9 +20,7 @@ export const metricsServerService = defineService<MetricsServerSettings>({
       name: "metrics-server",
       layer: "infrastructure-controllers",
       namespace: "kube-system",
-      repository: "https://kubernetes-sigs.github.io/metrics-server",
-      chart: "metrics-server",
-      version: ctx.settings.version,
+      ...addonChart(METRICS_SERVER_CHART, ctx.settings.version),
       includeCrds: false,
       // metrics-server chart values: `args` are appended to the defaults.
       values: ctx.settings.kubeletInsecureTls ? { args: ["--kubelet-insecure-tls"] } : {},

@@ -6,6 +6,7 @@
 import { type Reader } from "../../../config/reader";
 import type { ClusterConfig } from "../../../config/types";
 import { VERSION } from "../settings-patterns";
+import type { ServiceChart } from "../types";
 
 export interface MetricsServerSettings {
   readonly version: string;
@@ -16,10 +17,17 @@ export interface MetricsServerSettings {
   readonly kubeletInsecureTls: boolean;
 }
 
-export const METRICS_SERVER_DEFAULTS: MetricsServerSettings = {
-  // 002's repository (goingdark-social/IaC base-system/metrics-server/kustomization.yaml): 3.13.1.
+/** The metrics-server chart: repository, name and default version. */
+export const METRICS_SERVER_CHART: ServiceChart = {
+  repository: "https://kubernetes-sigs.github.io/metrics-server",
+  name: "metrics-server",
   // renovate: datasource=helm depName=metrics-server registryUrl=https://kubernetes-sigs.github.io/metrics-server
   version: "3.13.1",
+};
+
+export const METRICS_SERVER_DEFAULTS: MetricsServerSettings = {
+  // 002's repository (goingdark-social/IaC base-system/metrics-server/kustomization.yaml): 3.13.1.
+  version: METRICS_SERVER_CHART.version,
   kubeletInsecureTls: false,
 };
 

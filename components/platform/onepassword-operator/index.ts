@@ -2,8 +2,9 @@
 
 import { type OnePasswordOperatorSettings, parseOnePasswordOperatorSettings } from "./settings";
 import type { Addon, LiveSecret } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
 import { requireSecret } from "../service-secrets";
+import { CONNECT_CHART } from "./settings";
 
 /** 001: "kubectl get pods -n onepassword-system". */
 export const ONEPASSWORD_NAMESPACE = "onepassword-system";
@@ -15,6 +16,7 @@ export const onePasswordOperatorService = defineService<OnePasswordOperatorSetti
     description: "1Password operator for external API keys",
     source: "001",
   },
+  charts: { connect: CONNECT_CHART },
   parse: parseOnePasswordOperatorSettings,
   secrets: {
     onePasswordCredentials: {
@@ -38,9 +40,7 @@ export const onePasswordOperatorService = defineService<OnePasswordOperatorSetti
       name: "onepassword-connect",
       layer: "infrastructure-controllers",
       namespace: ONEPASSWORD_NAMESPACE,
-      repository: "https://1password.github.io/connect-helm-charts",
-      chart: "connect",
-      version: ctx.settings.version,
+      ...addonChart(CONNECT_CHART, ctx.settings.version),
       includeCrds: true,
       // connect-helm-charts charts/connect/values.yaml: connect.credentialsName/Key, operator.token.name/key.
       values: {

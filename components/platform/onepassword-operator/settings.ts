@@ -6,16 +6,24 @@
 import { type Reader } from "../../../config/reader";
 import type { ClusterConfig } from "../../../config/types";
 import { VERSION } from "../settings-patterns";
+import type { ServiceChart } from "../types";
 
 /** 1Password Connect + operator (001). */
 export interface OnePasswordOperatorSettings {
   readonly version: string;
 }
 
-export const ONEPASSWORD_OPERATOR_DEFAULTS: OnePasswordOperatorSettings = {
-  // connect chart v2.0.5 with Connect 1.8.1 (1Password/connect-helm-charts#247, 2025-09-12).
+/** The connect chart: repository, name and default version. */
+export const CONNECT_CHART: ServiceChart = {
+  repository: "https://1password.github.io/connect-helm-charts",
+  name: "connect",
   // renovate: datasource=helm depName=connect registryUrl=https://1password.github.io/connect-helm-charts
   version: "2.0.5",
+};
+
+export const ONEPASSWORD_OPERATOR_DEFAULTS: OnePasswordOperatorSettings = {
+  // connect chart v2.0.5 with Connect 1.8.1 (1Password/connect-helm-charts#247, 2025-09-12).
+  version: CONNECT_CHART.version,
 };
 
 export function parseOnePasswordOperatorSettings(

@@ -2,7 +2,8 @@
 
 import { type SealedSecretsSettings, parseSealedSecretsSettings } from "./settings";
 import type { Addon } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
+import { SEALED_SECRETS_CHART } from "./settings";
 
 /**
  * SealedSecrets controller (000). Named `sealed-secrets-controller` in kube-system, what
@@ -12,6 +13,7 @@ import { defineService } from "../types";
 export const sealedSecretsService = defineService<SealedSecretsSettings>({
   name: "sealed-secrets",
   catalog: { description: "Bitnami SealedSecrets controller", source: "000" },
+  charts: { controller: SEALED_SECRETS_CHART },
   parse: parseSealedSecretsSettings,
   build(ctx) {
     const addon: Addon = {
@@ -19,9 +21,7 @@ export const sealedSecretsService = defineService<SealedSecretsSettings>({
       name: "sealed-secrets",
       layer: "infrastructure-controllers",
       namespace: "kube-system",
-      repository: "https://bitnami-labs.github.io/sealed-secrets",
-      chart: "sealed-secrets",
-      version: ctx.settings.version,
+      ...addonChart(SEALED_SECRETS_CHART, ctx.settings.version),
       includeCrds: true,
       values: { fullnameOverride: "sealed-secrets-controller" },
     };

@@ -6,16 +6,24 @@
 import { type Reader } from "../../../config/reader";
 import type { ClusterConfig } from "../../../config/types";
 import { VERSION } from "../settings-patterns";
+import type { ServiceChart } from "../types";
 
 /** Bitnami SealedSecrets controller (000). */
 export interface SealedSecretsSettings {
   readonly version: string;
 }
 
-export const SEALED_SECRETS_DEFAULTS: SealedSecretsSettings = {
-  // helm-v2.17.9: bitnami-labs/sealed-secrets chart release (graphops/launchpad-namespaces#1834, 2025-11).
+/** The sealed-secrets chart: repository, name and default version. */
+export const SEALED_SECRETS_CHART: ServiceChart = {
+  repository: "https://bitnami-labs.github.io/sealed-secrets",
+  name: "sealed-secrets",
   // renovate: datasource=helm depName=sealed-secrets registryUrl=https://bitnami-labs.github.io/sealed-secrets
   version: "2.17.9",
+};
+
+export const SEALED_SECRETS_DEFAULTS: SealedSecretsSettings = {
+  // helm-v2.17.9: bitnami-labs/sealed-secrets chart release (graphops/launchpad-namespaces#1834, 2025-11).
+  version: SEALED_SECRETS_CHART.version,
 };
 
 export function parseSealedSecretsSettings(r: Reader, _cluster: ClusterConfig): SealedSecretsSettings {

@@ -2,7 +2,7 @@
 
 import { SYNOLOGY_NFS_DEFAULTS as NFS, type SynologyNfsSettings, parseSynologyNfsSettings } from "./settings";
 import type { Addon, Bundle } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
 
 /** The two StorageClass names on the NAS (001). */
 export const SYNOLOGY_CLASSES = { retain: "synology-nfs", ephemeral: "synology-nfs-ephemeral" } as const;
@@ -20,6 +20,7 @@ export const synologyNfsService = defineService<SynologyNfsSettings>({
     kinds: ["k3s", "k3d-proxmox"],
     providesStorageClasses: ["synology-nfs", "synology-nfs-ephemeral"],
   },
+  charts: { driver: NFS.chart },
   parse: parseSynologyNfsSettings,
   build(ctx) {
     const driver: Addon = {
@@ -27,7 +28,7 @@ export const synologyNfsService = defineService<SynologyNfsSettings>({
       name: "csi-driver-nfs",
       layer: "infrastructure-controllers",
       namespace: NFS.namespace,
-      ...NFS.chart,
+      ...addonChart(NFS.chart),
       includeCrds: true,
     };
     const storageClass = (name: string, reclaimPolicy: "Retain" | "Delete") => ({

@@ -11,7 +11,7 @@ export const SYNOLOGY_NFS_DEFAULTS = {
   // kubernetes-csi/csi-driver-nfs charts/index.yaml: csi-driver-nfs 4.12.1.
   chart: {
     repository: "https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts",
-    chart: "csi-driver-nfs",
+    name: "csi-driver-nfs",
     // renovate: datasource=helm depName=csi-driver-nfs registryUrl=https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts
     version: "4.12.1",
   },

@@ -2,13 +2,15 @@
 
 import { type VictoriaLogsSettings, parseVictoriaLogsSettings } from "./settings";
 import type { Addon } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
+import { VICTORIA_LOGS_CHART } from "./settings";
 
 export const VL_NAMESPACE = "victorialogs";
 
 export const victoriaLogsService = defineService<VictoriaLogsSettings>({
   name: "victoria-logs",
   catalog: { description: "Log aggregation", source: "002" },
+  charts: { server: VICTORIA_LOGS_CHART },
   parse: parseVictoriaLogsSettings,
   build(ctx) {
     const s = ctx.settings;
@@ -17,9 +19,7 @@ export const victoriaLogsService = defineService<VictoriaLogsSettings>({
       name: "victoria-logs",
       layer: "monitoring",
       namespace: VL_NAMESPACE,
-      repository: "https://victoriametrics.github.io/helm-charts",
-      chart: "victoria-logs-single",
-      version: s.version,
+      ...addonChart(VICTORIA_LOGS_CHART, s.version),
       includeCrds: false,
       // Values from 002's victorialogs/helm-values.yaml (server.*, vector.*).
       values: {

@@ -6,6 +6,7 @@
 import { type Reader } from "../../../config/reader";
 import type { ClusterConfig } from "../../../config/types";
 import { DURATION, QUANTITY, VERSION } from "../settings-patterns";
+import type { ServiceChart } from "../types";
 
 /** victoria-logs-single (002 "VictoriaLogs - Log aggregation"). */
 export interface VictoriaLogsSettings {
@@ -16,11 +17,18 @@ export interface VictoriaLogsSettings {
   readonly collector: boolean;
 }
 
+/** The victoria-logs-single chart: repository, name and default version. */
+export const VICTORIA_LOGS_CHART: ServiceChart = {
+  repository: "https://victoriametrics.github.io/helm-charts",
+  name: "victoria-logs-single",
+  // renovate: datasource=helm depName=victoria-logs-single registryUrl=https://victoriametrics.github.io/helm-charts
+  version: "0.11.20",
+};
+
 export const VICTORIA_LOGS_DEFAULTS: VictoriaLogsSettings = {
   // 002's repository (goingdark-social/IaC kubernetes/apps/base-system/victorialogs/): chart
   // 0.11.20, a 15Gi volume, and the chart's Vector collector on (`vector.enabled: true`).
-  // renovate: datasource=helm depName=victoria-logs-single registryUrl=https://victoriametrics.github.io/helm-charts
-  version: "0.11.20",
+  version: VICTORIA_LOGS_CHART.version,
   // 002 keeps the chart default retention (1 month) and caps disk use instead; 31d says so.
   retentionPeriod: "31d",
   storageSize: "15Gi",

@@ -2,8 +2,11 @@
 
 import { type VictoriaMetricsSettings, parseVictoriaMetricsSettings } from "./settings";
 import type { Addon, JsonValue } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
 import { grafanaAdmin, grafanaValues } from "../grafana";
+import { VICTORIA_METRICS_CHART } from "./settings";
+import { PROMETHEUS_OPERATOR_CRDS_CHART } from "./settings";
+import { PROMETHEUS_ADAPTER_CHART } from "./settings";
 
 /** 002 runs victoria-metrics-k8s-stack and VictoriaLogs in their own namespaces. */
 export const VM_NAMESPACE = "victoriametrics";
@@ -87,6 +90,11 @@ export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
     source: "002",
     conflictsWith: ["kube-prometheus-stack"],
   },
+  charts: {
+    stack: VICTORIA_METRICS_CHART,
+    operatorCrds: PROMETHEUS_OPERATOR_CRDS_CHART,
+    adapter: PROMETHEUS_ADAPTER_CHART,
+  },
   parse: parseVictoriaMetricsSettings,
   build(ctx) {
     const s = ctx.settings;
@@ -98,9 +106,7 @@ export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
       name: "prometheus-operator-crds",
       layer: "monitoring",
       namespace: VM_NAMESPACE,
-      repository: "https://prometheus-community.github.io/helm-charts",
-      chart: "prometheus-operator-crds",
-      version: s.operatorCrdsVersion,
+      ...addonChart(PROMETHEUS_OPERATOR_CRDS_CHART, s.operatorCrdsVersion),
       includeCrds: true,
     };
     const stack: Addon = {
@@ -108,9 +114,7 @@ export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
       name: "victoria-metrics",
       layer: "monitoring",
       namespace: VM_NAMESPACE,
-      repository: "https://victoriametrics.github.io/helm-charts",
-      chart: "victoria-metrics-k8s-stack",
-      version: s.version,
+      ...addonChart(VICTORIA_METRICS_CHART, s.version),
       // 002: "includeCRDs: true for operators (VictoriaMetrics, CloudNative-PG)".
       includeCrds: true,
       dependsOn: ["prometheus-operator-crds"],
@@ -170,9 +174,7 @@ export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
       name: "prometheus-adapter",
       layer: "monitoring",
       namespace: VM_NAMESPACE,
-      repository: "https://prometheus-community.github.io/helm-charts",
-      chart: "prometheus-adapter",
-      version: s.adapterVersion,
+      ...addonChart(PROMETHEUS_ADAPTER_CHART, s.adapterVersion),
       includeCrds: false,
       // The adapter queries VMSingle, which the stack's operator creates.
       dependsOn: ["victoria-metrics"],

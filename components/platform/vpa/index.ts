@@ -2,7 +2,8 @@
 
 import { type VpaSettings, parseVpaSettings } from "./settings";
 import type { Addon } from "../../gitops/delivery";
-import { defineService } from "../types";
+import { addonChart, defineService } from "../types";
+import { VPA_CHART } from "./settings";
 
 /**
  * VPA recommender only (002: "recommender mode only, updater/admission disabled"). Fairwinds
@@ -12,6 +13,7 @@ import { defineService } from "../types";
 export const vpaService = defineService<VpaSettings>({
   name: "vpa",
   catalog: { description: "Vertical Pod Autoscaler in recommender mode", source: "002" },
+  charts: { vpa: VPA_CHART },
   parse: parseVpaSettings,
   build(ctx) {
     const addon: Addon = {
@@ -19,9 +21,7 @@ export const vpaService = defineService<VpaSettings>({
       name: "vpa",
       layer: "infrastructure-controllers",
       namespace: "vpa",
-      repository: "https://charts.fairwinds.com/stable",
-      chart: "vpa",
-      version: ctx.settings.version,
+      ...addonChart(VPA_CHART, ctx.settings.version),
       includeCrds: true,
       values: {
         recommender: { enabled: true },
