@@ -415,7 +415,9 @@ const ENTRIES: readonly Entry[] = [
     why: 'kubectl delete TYPE --all (kubernetes/kubectl pkg/cmd/delete/delete.go: "Delete all resources, in the namespace of the specified resource types")',
     check: (m) =>
       expectTrue(
-        read("components/platform/cloudnative-pg/cluster.ts").includes(m[1] === "database" ? '"Database"' : '"Cluster"'),
+        read("components/platform/cloudnative-pg/cluster.ts").includes(
+          m[1] === "database" ? '"Database"' : '"Cluster"',
+        ),
         `the program creates no CloudNativePG ${m[1]}`,
       ),
   },
