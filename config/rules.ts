@@ -2,7 +2,7 @@
  * Rules that span fields, clusters or the catalog. Each violation is one ConfigError
  * naming the key, the value and the fix.
  */
-import { runsOn, SERVICES } from "./catalog";
+import { runsOn } from "./catalog";
 import { ConfigError, type ErrorCollector } from "./reader";
 import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } from "./types";
 import type { Units } from "./units";
@@ -53,16 +53,21 @@ function checkCatalog(c: ClusterConfig, units: Units, errors: ErrorCollector): v
   const caps = units.clusterRules.capabilities(c);
   c.services.forEach((name, i) => {
     const key = clusterKey(c, `services[${i}]`);
-    const entry = SERVICES[name];
-    if (!entry) {
+    const service = units.services.find((s) => s.name === name);
+    if (!service) {
       errors.add(
-        new ConfigError(key, name, `unknown platform service; known: ${Object.keys(SERVICES).join(", ")}`),
+        new ConfigError(
+          key,
+          name,
+          `unknown platform service; known: ${units.services.map((s) => s.name).join(", ")}`,
+        ),
       );
       return;
     }
+    const entry = service.catalog;
     if (c.services.indexOf(name) !== i)
       errors.add(new ConfigError(key, name, "listed twice; remove the duplicate"));
-    if (!runsOn(name, c.kind)) {
+    if (!runsOn(service, c.kind)) {
       errors.add(
         new ConfigError(
           key,
@@ -130,8 +135,8 @@ function checkCatalog(c: ClusterConfig, units: Units, errors: ErrorCollector): v
         ),
       );
     for (const needed of entry.needsServices ?? []) {
-      const service = SERVICES[needed];
-      const runsHere = service === undefined || runsOn(needed, c.kind);
+      const service = units.services.find((s) => s.name === needed);
+      const runsHere = service === undefined || runsOn(service, c.kind);
       if (!c.services.includes(needed))
         errors.add(
           new ConfigError(

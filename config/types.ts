@@ -60,7 +60,7 @@ export interface ClusterCommonConfig {
   /** Base DNS domain for the cluster's public hostnames. */
   readonly domain: string;
   readonly git: GitSourceConfig;
-  /** Platform services (catalog names, see config/catalog.ts) enabled on this cluster. */
+  /** Platform services (names of their definitions, components/platform/registry.ts) enabled on this cluster. */
   readonly services: readonly string[];
   /** Application stacks (catalog names) enabled on this cluster. */
   readonly apps: readonly string[];

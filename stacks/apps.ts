@@ -15,22 +15,21 @@ import {
   type Monitoring,
   type Placement,
 } from "../components/apps/workload";
-import { capabilitiesOf } from "../components/cluster/capabilities";
+import { ingressOf } from "../components/cluster/capabilities";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
-import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
+import { MONITORING_NAMESPACE } from "../components/platform/kube-prometheus-stack";
+import { VM_NAMESPACE } from "../components/platform/victoria-metrics";
 import { apiServerCidrs } from "../components/platform/namespace-policies";
 import {
   CNPG_BACKUP_KEY_ID,
   CNPG_BACKUP_SECRET_KEY,
   cloudnativePgService,
-  postgresCluster,
-} from "../components/platform/postgres";
-import {
-  CILIUM_GATEWAY_DEFAULTS as GW,
-  CLOUDNATIVE_PG_DEFAULTS,
-  ISTIO_DEFAULTS,
-} from "../config/services/networking-data";
+} from "../components/platform/cloudnative-pg";
+import { postgresCluster } from "../components/platform/cloudnative-pg/cluster";
+import { CILIUM_GATEWAY_DEFAULTS as GW } from "../components/platform/cilium-gateway/settings";
+import { CLOUDNATIVE_PG_DEFAULTS } from "../components/platform/cloudnative-pg/settings";
+import { ISTIO_DEFAULTS } from "../components/platform/istio/settings";
 import { ConfigError, ConfigErrors } from "../config/reader";
 import type { ClusterConfig, StackConfig, Taint } from "../config/types";
 import { GATEWAY_ROUTES_LABEL, namespaceObject, secretStoreLabel } from "../lib/namespaces";
@@ -84,7 +83,7 @@ export function exposureOf(cluster: ClusterConfig, kind: AppBuild["exposure"]): 
       clusterIssuer: DEFAULT_ISSUER,
     };
   }
-  if (capabilitiesOf(cluster).ingress === "gateway-api") {
+  if (ingressOf(cluster) === "gateway-api") {
     if (!cluster.services.includes("cilium-gateway")) fail("routes need the shared Gateway (cilium-gateway)");
     return { kind: "gateway-api", gateway: { name: GW.gatewayName, namespace: GW.namespace } };
   }

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ciliumAddon, TalosHcloudCluster } from "../components/cluster/talos";
-import { ciliumGatewayService } from "../components/platform/networking";
+import { ciliumGatewayService } from "../components/platform/cilium-gateway";
 import type { ClusterComponentFacts } from "../components/platform/types";
 import { existingHandle } from "./existing";
 import type { StackConfig } from "../config/types";
@@ -27,7 +27,7 @@ export function cloudStack(config: StackConfig, units: PlatformUnits): Compositi
   const result: Composition = { clusters: {}, emitted: {}, apps: {}, databases: {} };
   for (const cluster of config.clusters) {
     if (cluster.kind === "existing") {
-      const handle = existingHandle(config, cluster);
+      const handle = existingHandle(config, units, cluster);
       const delivered = installEngine(config, units, cluster, handle);
       result.emitted[cluster.name] = delivered.files;
       Object.assign(result.apps, delivered.apps);
@@ -42,6 +42,7 @@ export function cloudStack(config: StackConfig, units: PlatformUnits): Compositi
     }
     const talos = new TalosHcloudCluster(cluster.name, {
       config: cluster,
+      services: units.services,
       versions: config.versions,
       hcloudProvider: provider!,
       secrets: { hcloudToken, etcdBackupS3AccessKeyId, etcdBackupS3SecretAccessKey },

@@ -3,9 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { ExistingCluster } from "../components/cluster/existing";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { ExistingClusterConfig, StackConfig } from "../config/types";
+import type { PlatformUnits } from "./units";
 
 /** The handle of an existing cluster, its kubeconfig taken from `platform:kubeconfigs`. */
-export function existingHandle(config: StackConfig, cluster: ExistingClusterConfig): ClusterHandle {
+export function existingHandle(
+  config: StackConfig,
+  units: PlatformUnits,
+  cluster: ExistingClusterConfig,
+): ClusterHandle {
   const all = config.secrets.kubeconfigs;
   if (!all)
     throw new Error("existing cluster without platform:kubeconfigs: loadConfig should have rejected it");
@@ -17,5 +22,5 @@ export function existingHandle(config: StackConfig, cluster: ExistingClusterConf
       return entry;
     }),
   );
-  return new ExistingCluster(cluster.name, { config: cluster, kubeconfig }).handle;
+  return new ExistingCluster(cluster.name, { config: cluster, services: units.services, kubeconfig }).handle;
 }

@@ -10,8 +10,8 @@ import { existingHandle } from "./existing";
 import { clusterOutputs } from "./outputs";
 import type { Composition } from "./program";
 
-function buildCluster(config: StackConfig, cluster: ClusterConfig): ClusterHandle {
-  if (cluster.kind === "existing") return existingHandle(config, cluster);
+function buildCluster(config: StackConfig, units: PlatformUnits, cluster: ClusterConfig): ClusterHandle {
+  if (cluster.kind === "existing") return existingHandle(config, units, cluster);
   const { sshPrivateKey, proxmoxApiToken } = config.secrets;
   if (!sshPrivateKey)
     throw new Error("homelab stack without platform:sshPrivateKey: loadConfig should have rejected it");
@@ -20,6 +20,7 @@ function buildCluster(config: StackConfig, cluster: ClusterConfig): ClusterHandl
       const { k3sEtcdS3AccessKeyId: accessKeyId, k3sEtcdS3SecretAccessKey: secretAccessKey } = config.secrets;
       return new K3sCluster(cluster.name, {
         config: cluster,
+        services: units.services,
         versions: config.versions,
         sshPrivateKey,
         etcdS3Credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
@@ -33,6 +34,7 @@ function buildCluster(config: StackConfig, cluster: ClusterConfig): ClusterHandl
       const provider = proxmoxProvider(`${cluster.name}-proxmox`, cluster.proxmox, proxmoxApiToken);
       return new ProxmoxK3dCluster(cluster.name, {
         config: cluster,
+        services: units.services,
         versions: config.versions,
         proxmoxProvider: provider,
         sshPrivateKey,
@@ -49,7 +51,7 @@ function buildCluster(config: StackConfig, cluster: ClusterConfig): ClusterHandl
 export function homelabStack(config: StackConfig, units: PlatformUnits): Composition {
   const result: Composition = { clusters: {}, emitted: {}, apps: {}, databases: {} };
   for (const cluster of config.clusters) {
-    const handle = buildCluster(config, cluster);
+    const handle = buildCluster(config, units, cluster);
     const delivered = installEngine(config, units, cluster, handle);
     result.emitted[cluster.name] = delivered.files;
     Object.assign(result.apps, delivered.apps);

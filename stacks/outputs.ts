@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import type { ClusterHandle } from "../components/cluster/contract";
-import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_ACCOUNT } from "../components/platform/consumerAccess";
+import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_ACCOUNT } from "../components/platform/consumer-access";
 import type { ClusterConfig } from "../config/types";
 import type { AppContract, ClusterContract, DatabaseContract } from "./contract";
 

@@ -6,10 +6,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../components/cluster/contract";
 import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
-import { consumerAccessItem } from "../components/platform/consumerAccess";
-import { MONITORING_NAMESPACE, VM_NAMESPACE } from "../components/platform/monitoring";
+import { consumerAccessItem } from "../components/platform/consumer-access";
+import { MONITORING_NAMESPACE } from "../components/platform/kube-prometheus-stack";
+import { VM_NAMESPACE } from "../components/platform/victoria-metrics";
 import { apiServerCidrs, chartNamespacePolicies } from "../components/platform/namespace-policies";
-import { externalSecretsService, onePasswordOperatorService } from "../components/platform/secretOperators";
+import { externalSecretsService } from "../components/platform/external-secrets";
+import { onePasswordOperatorService } from "../components/platform/onepassword-operator";
 import type { ClusterComponentFacts } from "../components/platform/types";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { BUILT_IN_NAMESPACES, namespaceObject } from "../lib/namespaces";
@@ -46,7 +48,7 @@ export function buildServices(
     const unit = cluster.serviceSettings?.[name];
     if (!definition || !unit)
       throw new Error(
-        `platform service ${name} has no definition or no settings on cluster ${cluster.name}: config/catalog.ts and the service list disagree`,
+        `platform service ${name} has no definition or no settings on cluster ${cluster.name}: the loader and the service list disagree`,
       );
     const secrets: Record<string, pulumi.Output<string>> = {};
     for (const key of Object.keys(definition.secrets ?? {})) {

@@ -27,7 +27,7 @@ export interface PlatformUnits extends Units {
 
 /** The rules of the cluster kinds, as their components state them. */
 export const CLUSTER_RULES: ClusterRules = {
-  capabilities: capabilitiesOf,
+  capabilities: (cluster) => capabilitiesOf(cluster, BUILT_IN_SERVICES),
   componentProblems(cluster, versions) {
     if (cluster.kind === "talos-hcloud") return talosHcloudProblems(cluster, versions);
     if (cluster.kind === "k3s") return k3sArgProblems(cluster, versions);

@@ -8,8 +8,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CONFIG_KEYS } from "../config/keys";
-import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_ACCOUNT } from "../components/platform/consumerAccess";
-import { ONEPASSWORD_NAMESPACE } from "../components/platform/secretOperators";
+import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_ACCOUNT } from "../components/platform/consumer-access";
+import { ONEPASSWORD_NAMESPACE } from "../components/platform/onepassword-operator";
 
 const ROOT = path.join(__dirname, "..");
 const DOCS = ["README.md", "docs/operating.md"] as const;
@@ -357,7 +357,7 @@ const ENTRIES: readonly Entry[] = [
     why: "Longhorn's Backup kind (longhorn.io), one per volume backup, in the namespace the program installs Longhorn into",
     check: () =>
       expectTrue(
-        read("config/services/networking-data.ts").includes('namespace: "longhorn-system"'),
+        read("components/platform/longhorn/settings.ts").includes('namespace: "longhorn-system"'),
         "Longhorn is not in longhorn-system",
       ),
   },
@@ -426,7 +426,9 @@ const ENTRIES: readonly Entry[] = [
     why: 'kubectl delete TYPE --all (kubernetes/kubectl pkg/cmd/delete/delete.go: "Delete all resources, in the namespace of the specified resource types")',
     check: (m) =>
       expectTrue(
-        read("components/platform/postgres.ts").includes(m[1] === "database" ? '"Database"' : '"Cluster"'),
+        read("components/platform/cloudnative-pg/cluster.ts").includes(
+          m[1] === "database" ? '"Database"' : '"Cluster"',
+        ),
         `the program creates no CloudNativePG ${m[1]}`,
       ),
   },

@@ -2,8 +2,8 @@
  * Cluster capabilities derived from config alone, so that config validation and the
  * cluster components agree on what a cluster offers before anything is provisioned.
  */
-import { SERVICES } from "../../config/catalog";
 import type { ClusterConfig } from "../../config/types";
+import type { ServiceUnit } from "../../config/units";
 import type { ClusterCapabilities, IngressKind, LoadBalancerKind } from "./contract";
 
 /** The LUKS-encrypted Hetzner CSI StorageClass every Talos cluster gets. */
@@ -40,14 +40,30 @@ const KIND_BASE: Readonly<Record<Exclude<ClusterConfig["kind"], "existing">, Kin
   },
 };
 
-/** What a cluster offers once it and its enabled services are up. */
-export function capabilitiesOf(cluster: ClusterConfig): ClusterCapabilities {
+/** The ingress a cluster routes through (its kind's, or what an existing cluster states). */
+export function ingressOf(cluster: ClusterConfig): IngressKind {
+  return cluster.kind === "existing" ? cluster.ingress : KIND_BASE[cluster.kind].ingress;
+}
+
+/** The part of a service definition capabilities read: its name and what it adds. */
+export type ServiceProvisions = Pick<ServiceUnit, "name" | "catalog">;
+
+/**
+ * What a cluster offers once it and its enabled services are up; `services` are the service
+ * definitions the stack may enable (stacks/units.ts), whose catalog entries say which
+ * StorageClasses an enabled one adds.
+ */
+export function capabilitiesOf(
+  cluster: ClusterConfig,
+  services: readonly ServiceProvisions[],
+): ClusterCapabilities {
   // An existing cluster states what it offers; the kinds the program builds derive it.
   const base: KindBase = cluster.kind === "existing" ? cluster : KIND_BASE[cluster.kind];
   const storageClasses = [...base.storageClasses];
   let defaultStorageClass = base.defaultStorageClass;
-  for (const service of cluster.services) {
-    for (const sc of SERVICES[service]?.providesStorageClasses ?? []) {
+  for (const name of cluster.services) {
+    const service = services.find((s) => s.name === name);
+    for (const sc of service?.catalog.providesStorageClasses ?? []) {
       if (!storageClasses.includes(sc)) storageClasses.push(sc);
     }
   }
@@ -57,7 +73,7 @@ export function capabilitiesOf(cluster: ClusterConfig): ClusterCapabilities {
     storageClasses,
     defaultStorageClass,
     loadBalancer: base.loadBalancer,
-    ingress: base.ingress,
+    ingress: ingressOf(cluster),
     architecture: cluster.architecture,
     services: [...cluster.services],
   };

@@ -40,11 +40,13 @@ export interface FootprintPod {
   /**
    * The CPU request is this percent of the node's allocatable CPU, not a fixed quantity (Longhorn's
    * instance-manager, `guaranteedInstanceManagerCPU`); `cpu` is then "0".
+   * @default none: `cpu` is the request
    */
   readonly cpuPercentOfNode?: number;
   /**
    * The pod exists only some of the time or only with some settings (a CronJob's run, an
    * optional component); says when. A preflight that wants the worst case counts it.
+   * @default none: the pod always runs
    */
   readonly onlyWhen?: string;
 }
@@ -61,7 +63,7 @@ export interface NodeReservation {
   /** Reserved on every node (workers; control planes too unless `controlPlane` says otherwise). */
   readonly cpu: string;
   readonly memory: string;
-  /** What control-plane nodes reserve when it differs from workers. */
+  /** What control-plane nodes reserve when it differs from workers. @default the workers' `cpu` and `memory` */
   readonly controlPlane?: { readonly cpu: string; readonly memory: string };
   readonly source: string;
 }
@@ -211,7 +213,7 @@ export const GITOPS_FOOTPRINT: Readonly<Record<"flux" | "argocd", ServiceFootpri
 
 // --------------------------------------------------------------------------- services
 
-/** The pods of every platform service as the program installs it, keyed by config/catalog.ts `SERVICES` name. */
+/** The pods of every platform service as the program installs it, keyed by service name. */
 export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
   "cert-manager": {
     pods: [
@@ -220,7 +222,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       { name: "cert-manager-cainjector", replicas: 1, cpu: "0", memory: "0" },
     ],
     source:
-      "Program: components/platform/networking.ts certManagerService sets only `crds` values (chart v1.19.1, config/services/networking-data.ts CERT_MANAGER_DEFAULTS). " +
+      "Program: components/platform/cert-manager/index.ts certManagerService sets only `crds` values (chart v1.19.1, components/platform/cert-manager/settings.ts CERT_MANAGER_DEFAULTS). " +
       "cert-manager/cert-manager deploy/charts/cert-manager/values.yaml (stored copy, commit 001eb00d, crds.enabled/keep era; v1.19.1 not confirmed): " +
       "replicaCount, webhook.replicaCount, cainjector.replicaCount 1; resources, webhook.resources, cainjector.resources `{}`. " +
       "The startupapicheck post-install Job is transient and not counted.",
@@ -231,7 +233,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       { name: "plugin-barman-cloud", replicas: 1, cpu: "0", memory: "0" },
     ],
     source:
-      "Program: components/platform/postgres.ts sets only `crds.create` on both charts (cloudnative-pg 0.26.1, plugin-barman-cloud 0.2.0). " +
+      "Program: components/platform/cloudnative-pg/index.ts sets only `crds.create` on both charts (cloudnative-pg 0.26.1, plugin-barman-cloud 0.2.0). " +
       "cloudnative-pg/charts charts/cloudnative-pg/values.yaml (stored, commit 0029be9b) and charts/plugin-barman-cloud/values.yaml (stored, commit 04130b4d): " +
       "replicaCount 1, `resources: {}`. Database clusters are app workloads: each instance requests 100m/256Mi (postgres.ts:188) and carries the " +
       "plugin's sidecar; they are not part of this service's footprint.",
@@ -257,7 +259,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       { name: "csi-snapshotter", replicas: 3, cpu: "0", memory: "0" },
     ],
     source:
-      "Program: components/platform/storage.ts longhornService sets only `persistence` values (chart 1.10.1). " +
+      "Program: components/platform/longhorn/index.ts longhornService sets only `persistence` values (chart 1.10.1). " +
       "longhorn/longhorn chart/values.yaml (stored copy is v1.3.3-rc2, far older than 1.10.1): longhornManager/longhornDriver/longhornUI set no resources, " +
       "longhornUI.replicas 2, manager tolerations [] (so no pods on tainted nodes), csi.*ReplicaCount left empty. " +
       "longhorn-manager csi defaults (stored csi/deployment code): DefaultCSIAttacher/Provisioner/Resizer/SnapshotterReplicaCount = 3. " +
@@ -271,7 +273,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       { name: "metallb-speaker", replicas: "per-node", cpu: "0", memory: "0", toleratesAll: false },
     ],
     source:
-      "Program: components/platform/networking.ts metallbService installs chart 0.15.2 without values. " +
+      "Program: components/platform/metallb/index.ts metallbService installs chart 0.15.2 without values. " +
       "metallb/metallb charts/metallb/values.yaml (stored copy newer than 0.15.2, where frr-k8s is the default BGP backend): " +
       "controller.resources, speaker.resources and every speaker sidecar (frr, reloader, frrMetrics, init containers) `{}`; " +
       "speaker.tolerateMaster true. Any frr-k8s DaemonSet a newer chart adds sets no requests either in that copy; not counted.",
@@ -282,7 +284,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       { name: "csi-nfs-node", replicas: "per-node", cpu: "30m", memory: "60Mi", toleratesAll: true },
     ],
     source:
-      "Program: components/platform/storage.ts synologyNfsService installs csi-driver-nfs 4.12.1 without values. " +
+      "Program: components/platform/synology-nfs/index.ts synologyNfsService installs csi-driver-nfs 4.12.1 without values. " +
       "kubernetes-csi/csi-driver-nfs charts/v4.12.1/csi-driver-nfs/values.yaml (the pinned version): controller.replicas 1 with five containers " +
       "(csiProvisioner, csiResizer, csiSnapshotter [enableSnapshotter true], livenessProbe, nfs) each requesting 10m/20Mi = 50m/100Mi; " +
       "node DaemonSet with livenessProbe, nodeDriverRegistrar, nfs each 10m/20Mi = 30m/60Mi, tolerations `- operator: Exists`. " +
@@ -291,13 +293,13 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
   traefik: {
     pods: [],
     source:
-      "Program: components/platform/networking.ts traefikService only adds a HelmChartConfig to K3s's bundled Traefik; " +
+      "Program: components/platform/traefik/index.ts traefikService only adds a HelmChartConfig to K3s's bundled Traefik; " +
       "the Traefik pod itself is K3s's and is counted in CLUSTER_BASE_FOOTPRINT (k3s, k3d-proxmox).",
   },
   "cilium-gateway": {
     pods: [],
     source:
-      "Program: components/platform/networking.ts ciliumGatewayService creates a Gateway, a Certificate, an HTTPRoute and optionally a " +
+      "Program: components/platform/cilium-gateway/index.ts ciliumGatewayService creates a Gateway, a Certificate, an HTTPRoute and optionally a " +
       "CiliumLoadBalancerIPPool: no pods. Cilium serves Gateways from its cilium-envoy DaemonSet, counted in CLUSTER_BASE_FOOTPRINT (talos-hcloud); " +
       "the address comes from a Hetzner Load Balancer or LB IPAM, outside the cluster.",
   },
@@ -313,7 +315,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       { name: "prometheus-node-exporter", replicas: "per-node", cpu: "0", memory: "0", toleratesAll: true },
     ],
     source:
-      "Program: components/platform/monitoring.ts:112 prometheusSpec requests 200m/2Gi, :106 alertmanagerSpec 25m/128Mi, :70 grafana 50m/512Mi " +
+      "Program: components/platform/kube-prometheus-stack/index.ts prometheusSpec requests 200m/2Gi, alertmanagerSpec 25m/128Mi, grafana 50m/512Mi " +
       '(chart 88.6.5). prometheus-operator cmd/operator/main.go (stored): defaultReloaderCPU "10m", defaultReloaderMemory "50Mi" for the ' +
       "config-reloader sidecar it adds to Prometheus and Alertmanager pods (assumes kps leaves prometheusConfigReloader.resources empty; not re-read at 88.6.5). " +
       "prometheus-community/helm-charts charts/prometheus-node-exporter/values.yaml (stored): `resources: {}`, tolerations `effect: NoSchedule, operator: Exists`. " +
@@ -336,7 +338,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       { name: "prometheus-adapter", replicas: 1, cpu: "100m", memory: "128Mi" },
     ],
     source:
-      "Program: components/platform/monitoring.ts:234 vmsingle 250m/768Mi, :246 vmagent 125m/500Mi (replicaCount 1 at :245), " +
+      "Program: components/platform/victoria-metrics/index.ts vmsingle 250m/768Mi, vmagent 125m/500Mi (replicaCount 1), " +
       ":252 vmalert 25m/100Mi (replicaCount 1 at :251), :277 prometheus-adapter 100m/128Mi (victoria-metrics-k8s-stack 0.85.9, prometheus-adapter 5.2.0). " +
       "VictoriaMetrics/operator internal/config (stored): VM_CONFIG_RELOADER_REQUEST_CPU default 10m, VM_CONFIG_RELOADER_REQUEST_MEMORY 25Mi for every " +
       "config-reloader sidecar (vmagent, vmalert, vmalertmanager); docs/env.md: VM_VMALERTMANAGER_RESOURCE_REQUEST_CPU 30m / _MEM 56Mi used when the " +
@@ -357,7 +359,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       },
     ],
     source:
-      "Program: components/platform/monitoring.ts:311 server 45m/1664Mi, :316 vector 85m/233Mi with `vector.enabled` from settings (chart victoria-logs-single 0.11.20). " +
+      "Program: components/platform/victoria-logs/index.ts server 45m/1664Mi, vector 85m/233Mi with `vector.enabled` from settings (chart victoria-logs-single 0.11.20). " +
       "The Vector DaemonSet's tolerations were not read; toleratesAll false assumes the vector subchart's default `tolerations: []`, so no collector on tainted nodes.",
   },
   "external-secrets": {
@@ -374,7 +376,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       },
     ],
     source:
-      "Program: components/platform/secretOperators.ts externalSecretsService (chart 1.2.1) sets installCRDs and disables the bundled SDK server; " +
+      "Program: components/platform/external-secrets/index.ts externalSecretsService (chart 1.2.1) sets installCRDs and disables the bundled SDK server; " +
       ":178 its own bitwarden-sdk-server addon requests 50m/128Mi. external-secrets/external-secrets deploy/charts/external-secrets/values.yaml " +
       "(stored copy, commit 00c5cec5; 1.2.1 not confirmed): replicaCount 1, webhook.create/certController.create true with replicaCount 1, " +
       "resources `{}` for all three.",
@@ -385,39 +387,39 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       { name: "onepassword-connect-operator", replicas: 1, cpu: "0", memory: "0" },
     ],
     source:
-      "Program: components/platform/secretOperators.ts onePasswordOperatorService (connect chart 2.0.5) sets connect/operator values without resources. " +
+      "Program: components/platform/onepassword-operator/index.ts onePasswordOperatorService (connect chart 2.0.5) sets connect/operator values without resources. " +
       "1Password/connect-helm-charts charts/connect/values.yaml (stored copy, older: operator 1.6.0): connect.api.resources and connect.sync.resources " +
       "(two containers in one pod) and operator.resources `{}`; one Deployment each.",
   },
   "sealed-secrets": {
     pods: [{ name: "sealed-secrets-controller", replicas: 1, cpu: "0", memory: "0" }],
     source:
-      "Program: components/platform/secretOperators.ts sealedSecretsService (chart 2.17.9) sets only fullnameOverride. " +
+      "Program: components/platform/sealed-secrets/index.ts sealedSecretsService (chart 2.17.9) sets only fullnameOverride. " +
       "bitnami-labs/sealed-secrets helm/sealed-secrets/values.yaml (stored copy, older: image v0.17.1): resources.requests `{}`; one controller.",
   },
   "cluster-autoscaler": {
     pods: [{ name: "cluster-autoscaler", replicas: 1, cpu: "50m", memory: "128Mi", controlPlane: true }],
     source:
-      "Program: components/platform/clusterHelpers.ts:221 requests 50m/128Mi, with a control-plane nodeSelector and toleration (chart 9.50.1). " +
+      "Program: components/platform/cluster-autoscaler/index.ts requests 50m/128Mi, with a control-plane nodeSelector and toleration (chart 9.50.1). " +
       "kubernetes/autoscaler charts/cluster-autoscaler/values.yaml (stored): replicaCount 1.",
   },
   vpa: {
     pods: [{ name: "vpa-recommender", replicas: 1, cpu: "50m", memory: "500Mi" }],
     source:
-      "Program: components/platform/clusterHelpers.ts vpaService (chart 4.10.1) enables only the recommender (updater, admissionController and the " +
+      "Program: components/platform/vpa/index.ts vpaService (chart 4.10.1) enables only the recommender (updater, admissionController and the " +
       "metrics-server subchart off). FairwindsOps/charts stable/vpa/values.yaml (stored copy, older chart): recommender.replicaCount 1, " +
       "recommender.resources.requests 50m/500Mi.",
   },
   descheduler: {
     pods: [{ name: "descheduler", replicas: 1, cpu: "500m", memory: "256Mi" }],
     source:
-      "Program: components/platform/clusterHelpers.ts:120 kind Deployment, replicas 1 (chart 0.34.0). kubernetes-sigs/descheduler " +
+      "Program: components/platform/descheduler/index.ts kind Deployment, replicas 1 (chart 0.34.0). kubernetes-sigs/descheduler " +
       "charts/descheduler/values.yaml (stored copy, an older chart): resources.requests cpu 500m / memory 256Mi.",
   },
   "metrics-server": {
     pods: [{ name: "metrics-server", replicas: 1, cpu: "100m", memory: "200Mi" }],
     source:
-      "Program: components/platform/clusterHelpers.ts metricsServerService (chart 3.13.1) sets only args. kubernetes-sigs/metrics-server " +
+      "Program: components/platform/metrics-server/index.ts metricsServerService (chart 3.13.1) sets only args. kubernetes-sigs/metrics-server " +
       "charts/metrics-server/values.yaml (stored copy; 3.13.1 not confirmed): replicas 1, resources.requests 100m/200Mi, addonResizer disabled.",
   },
   istio: {
@@ -433,7 +435,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       },
     ],
     source:
-      "Program: components/platform/networking.ts istioService installs base, cni, istiod and gateway 1.27.1 with only pilot.cni.enabled set. " +
+      "Program: components/platform/istio/index.ts istioService installs base, cni, istiod and gateway 1.27.1 with only pilot.cni.enabled set. " +
       "istio/istio manifests/charts (stored copies; 1.27.1 not confirmed): istio-control/istio-discovery/values.yaml replicaCount 1 " +
       "(autoscaleMin 1), resources.requests 500m/2048Mi; istio-cni/values.yaml cni.resources.requests 100m/100Mi (DaemonSet; its tolerations " +
       "were not read, toleratesAll assumed); gateway/values.yaml replicaCount 1 (autoscaling minReplicas 1), requests 100m/128Mi. " +
@@ -450,7 +452,7 @@ export const SERVICE_FOOTPRINT: Readonly<Record<string, ServiceFootprint>> = {
       },
     ],
     source:
-      "Program: components/platform/clusterHelpers.ts:309 the CronJob's container requests 100m/512Mi (004's values).",
+      "Program: components/platform/renovate/index.ts the CronJob's container requests 100m/512Mi (004's values).",
   },
 };
 

@@ -24,10 +24,15 @@
  * the servers' addresses where the program knows them ({@link apiServerCidrs}).
  */
 import type { Addon, Bundle, DeliveryItem, JsonValue, KubeObject } from "../gitops/delivery";
-import type { ExternalSecretsSettings } from "../../config/services/operations";
+import type { ExternalSecretsSettings } from "./external-secrets/settings";
 import type { ClusterConfig } from "../../config/types";
 import { OPEN_CHART_NAMESPACES } from "../../policy/exceptions";
-import { apiServerEgress, baselineNetworkPolicies, INTERNET_IP_BLOCK, PRIVATE_CIDRS } from "./clusterHelpers";
+import {
+  apiServerEgress,
+  baselineNetworkPolicies,
+  INTERNET_IP_BLOCK,
+  PRIVATE_CIDRS,
+} from "./cluster-helpers";
 
 type Json = { [key: string]: JsonValue };
 
@@ -35,7 +40,7 @@ type Json = { [key: string]: JsonValue };
 export interface NamespacePolicyContext {
   /** The cluster's CNI: Cilium names the API server, others get address rules. */
   readonly cni: "cilium" | "other";
-  /** The namespace whose scrapers read metrics; none when the cluster has no monitoring. */
+  /** The namespace whose scrapers read metrics. @default none: the cluster has no monitoring */
   readonly monitoringNamespace?: string;
   /** The External Secrets settings, for the stores the controller reaches. @default none */
   readonly externalSecrets?: ExternalSecretsSettings;

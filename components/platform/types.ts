@@ -5,7 +5,7 @@
  * settings once and the stack composition hands them over.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { SERVICES } from "../../config/catalog";
+import type { ServiceEntry } from "../../config/catalog";
 import type { Reader } from "../../config/reader";
 import type { ClusterConfig, ClusterKind, Versions } from "../../config/types";
 import {
@@ -61,7 +61,7 @@ export type ServiceSecretSpec = UnitSecretSpec;
  * the Talos component's autoscaler node groups and its (secret) worker machine config.
  */
 export interface ClusterComponentFacts {
-  /** For cluster-autoscaler: present when the cluster has an autoscaled pool. */
+  /** For cluster-autoscaler: present when the cluster has an autoscaled pool. @default none */
   readonly autoscaler?: {
     readonly settings: AutoscalerSettings;
     /** `HCLOUD_CLOUD_INIT`: base64 of the worker machine config; secret, only in a live Secret. */
@@ -69,10 +69,43 @@ export interface ClusterComponentFacts {
   };
 }
 
+/**
+ * A Helm chart a service installs: where it comes from, its name and its default version,
+ * together. The version carries a `renovate:` annotation where it is written; a setting may
+ * override it (`serviceSettings.<service>.version` and the like).
+ */
+export interface ServiceChart {
+  /** Chart repository: `https://...` or `oci://...` (OCI: the repository without the chart name). */
+  readonly repository: string;
+  /** The chart's name in that repository. */
+  readonly name: string;
+  /** The exact version installed unless the service's settings say otherwise. */
+  readonly version: string;
+}
+
+/** The `repository`, `chart` and `version` fields of an addon installing `chart` (at `version`). */
+export function addonChart(
+  chart: ServiceChart,
+  version: string = chart.version,
+): { readonly repository: string; readonly chart: string; readonly version: string } {
+  return { repository: chart.repository, chart: chart.name, version };
+}
+
 /** Everything one service is: how it reads its settings and how it builds. */
 export interface ServiceDefinitionSpec<S> {
-  /** Catalog name (config/catalog.ts `SERVICES`, which holds what it needs and provides). */
+  /** Catalog name: a DNS label, unique among services (`services` of a cluster lists it). */
   readonly name: string;
+  /**
+   * What it is and what it needs from and adds to a cluster (kinds, services, StorageClasses,
+   * load balancer, conflicts); config validation checks enabled services against it.
+   */
+  readonly catalog: ServiceEntry;
+  /**
+   * The Helm charts it installs, by role (for example `stack`, `operatorCrds` and `adapter`
+   * of victoria-metrics); its builder installs them from here.
+   * @default none: it installs no chart of its own (K3s's Traefik, the shared Gateway, Renovate's CronJob)
+   */
+  readonly charts?: Readonly<Record<string, ServiceChart>>;
   /**
    * Secret config keys it reads, by key. `config/` declares them in Pulumi.yaml and hands the
    * ones that are set to the builder in {@link ServiceContext.secrets}.
@@ -105,6 +138,8 @@ export type ServiceBuildContext = Omit<ServiceContext<never>, "settings">;
 
 /** A service definition of any settings type: what the service list holds. */
 export interface ServiceDefinition extends ServiceUnit {
+  /** The Helm charts it installs, by role. @default none */
+  readonly charts?: Readonly<Record<string, ServiceChart>>;
   /** Builds the service with the settings this definition configured on the cluster. */
   build(unit: ConfiguredUnit, context: ServiceBuildContext): ServiceBuild;
 }
@@ -121,9 +156,6 @@ export interface TypedServiceDefinition<S> extends ServiceDefinition {
  * the configured unit config keeps), so its `build` gets them typed, with no cast.
  */
 export function defineService<S>(spec: ServiceDefinitionSpec<S>): TypedServiceDefinition<S> {
-  const catalog = SERVICES[spec.name];
-  if (catalog === undefined)
-    throw new Error(`service ${spec.name} has no entry in config/catalog.ts SERVICES`);
   const parsed = new WeakMap<ConfiguredUnit, S>();
   const settingsOf = (unit: ConfiguredUnit): S => {
     const settings = parsed.get(unit);
@@ -135,7 +167,8 @@ export function defineService<S>(spec: ServiceDefinitionSpec<S>): TypedServiceDe
   };
   return {
     name: spec.name,
-    catalog,
+    catalog: spec.catalog,
+    ...(spec.charts ? { charts: spec.charts } : {}),
     ...(spec.secrets ? { secrets: spec.secrets } : {}),
     spec,
     settingsOn(cluster) {

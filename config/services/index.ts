@@ -62,7 +62,8 @@ export function parseSettings(
   const out: Record<string, ConfiguredUnit> = {};
   for (const name of enabled) {
     // A service that cannot run on this kind is reported once, by the catalog rules.
-    if (field === "serviceSettings" && !runsOn(name, cluster.kind)) continue;
+    const service = field === "serviceSettings" ? units.services.find((d) => d.name === name) : undefined;
+    if (service && !runsOn(service, cluster.kind)) continue;
     const definition = definitions.find((d) => d.name === name);
     if (definition) out[name] = definition.configure(block.optionalObject(name), cluster, versions);
   }

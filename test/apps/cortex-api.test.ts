@@ -34,7 +34,10 @@ function build(raw: unknown = RAW) {
       name: "prod",
       kind: "talos-hcloud",
       domain: "example.test",
-      capabilities: capabilitiesOf({ kind: "talos-hcloud", services: [], architecture: "amd64" } as never),
+      capabilities: capabilitiesOf(
+        { kind: "talos-hcloud", services: [], architecture: "amd64" } as never,
+        [],
+      ),
     },
     settings: settings(raw),
     secrets: {},

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppBuild, AppSettingsBase, TypedAppDefinition } from "../../components/apps/types";
 import { buildWorkloads, type WorkloadBuild } from "../../components/apps/workload";
 import { capabilitiesOf } from "../../components/cluster/capabilities";
+import { BUILT_IN_SERVICES } from "../../components/platform/registry";
 import type { Bundle, KubeObject } from "../../components/gitops";
 import { Reader } from "../../config/reader";
 import { runProgram, type RecordedResource } from "../../lib/mock-runtime";
@@ -48,7 +49,10 @@ export async function runHomelabApp<S extends AppSettingsBase>(
         name: "production",
         kind: "k3s",
         domain: DOMAIN,
-        capabilities: capabilitiesOf({ kind: "k3s", services: ["longhorn"], architecture: "arm64" } as never),
+        capabilities: capabilitiesOf(
+          { kind: "k3s", services: ["longhorn"], architecture: "arm64" } as never,
+          BUILT_IN_SERVICES,
+        ),
       },
       settings,
       secrets: outputs,

@@ -107,7 +107,10 @@ describe("settings", () => {
         name: "prod",
         kind: "talos-hcloud",
         domain: "example.test",
-        capabilities: capabilitiesOf({ kind: "talos-hcloud", services: [], architecture: "amd64" } as never),
+        capabilities: capabilitiesOf(
+          { kind: "talos-hcloud", services: [], architecture: "amd64" } as never,
+          [],
+        ),
       },
       settings: s,
       secrets: {},

@@ -37,7 +37,10 @@ function steadyOn(settings: SteadySettings): AppBuild {
       name: "prod",
       kind: "talos-hcloud",
       domain: "example.test",
-      capabilities: capabilitiesOf({ kind: "talos-hcloud", services: [], architecture: "amd64" } as never),
+      capabilities: capabilitiesOf(
+        { kind: "talos-hcloud", services: [], architecture: "amd64" } as never,
+        [],
+      ),
     },
     settings,
     secrets: { steadyGhcrDockerConfigJson: pulumi.secret(FAKE_SECRET) },

@@ -19,6 +19,7 @@ async function synth(config = stagingConfig(), versions = VERSIONS) {
       });
       const cluster = new mod.ProxmoxK3dCluster("staging", {
         config,
+        services: [],
         versions,
         proxmoxProvider,
         sshPrivateKey: pulumi.output(
@@ -168,6 +169,7 @@ describe("ProxmoxK3dCluster keys", () => {
       const provider = new proxmox.Provider("px", { endpoint: "https://10.0.40.50:8006/" });
       new ProxmoxK3dCluster("staging", {
         config: { ...base, vm: { ...base.vm, sshPublicKeys: [] } },
+        services: [],
         versions: VERSIONS,
         proxmoxProvider: provider,
         sshPrivateKey: pulumi.secret(key),
@@ -237,6 +239,7 @@ describe("ProxmoxK3dCluster registry mirrors and host key", () => {
       () => {
         new mod.ProxmoxK3dCluster("staging", {
           config,
+          services: [],
           versions: VERSIONS,
           proxmoxProvider: new proxmox.Provider("proxmox", { endpoint: config.proxmox.endpoint }),
           sshPrivateKey: pulumi.output(

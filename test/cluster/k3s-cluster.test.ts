@@ -30,6 +30,7 @@ async function synth(config: K3sClusterConfig, versions: Versions = VERSIONS) {
     async () => {
       const cluster = new mod.K3sCluster(config.name, {
         config,
+        services: [],
         versions,
         sshPrivateKey: pulumi.output(SSH_KEY),
       });
@@ -287,6 +288,7 @@ describe("K3sCluster preview of a fresh stack", () => {
       () => {
         new mod.K3sCluster("production", {
           config: productionConfig(),
+          services: [],
           versions: VERSIONS,
           sshPrivateKey: pulumi.output(SSH_KEY),
         });
@@ -536,6 +538,7 @@ describe("K3sCluster etcd snapshots", () => {
       () => {
         new mod.K3sCluster("production", {
           config,
+          services: [],
           versions: VERSIONS,
           sshPrivateKey: pulumi.output(SSH_KEY),
           etcdS3Credentials: {

@@ -10,6 +10,7 @@ async function synth(config: TalosHcloudClusterConfig = prod) {
     const provider = new hcloud.Provider("hcloud", { token: pulumi.secret("t") });
     const c = new TalosHcloudCluster("prod", {
       config,
+      services: [],
       versions,
       hcloudProvider: provider,
       secrets: {
@@ -216,6 +217,7 @@ describe("TalosHcloudCluster with a Gateway", () => {
       const provider = new hcloud.Provider("hcloud", { token: pulumi.secret("t") });
       const c = new TalosHcloudCluster("prod", {
         config: prod,
+        services: [],
         versions,
         hcloudProvider: provider,
         secrets: {
@@ -228,7 +230,7 @@ describe("TalosHcloudCluster with a Gateway", () => {
       address = await valueOf(c.handle.loadBalancerAddress);
     });
     const lb = byName(resources, "prod-gateway-lb");
-    // The name the Gateway's Service annotation gives the CCM (components/platform/networking.ts).
+    // The name the Gateway's Service annotation gives the CCM (components/platform/cilium-gateway/index.ts).
     expect(lb.inputs).toMatchObject({ name: "prod-gateway", location: "nbg1", loadBalancerType: "lb11" });
     expect(lb.dependsOn).toEqual(
       expect.arrayContaining([

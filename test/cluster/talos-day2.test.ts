@@ -27,6 +27,7 @@ async function component(
     const provider = new hcloud.Provider("hcloud", { token: pulumi.secret("t") });
     new TalosHcloudCluster("prod", {
       config,
+      services: [],
       versions: v,
       hcloudProvider: provider,
       secrets: {

@@ -59,6 +59,7 @@ async function withDeployed(config: TalosHcloudClusterConfig, deployed: number) 
       const provider = new hcloud.Provider("hcloud", { token: pulumi.secret("t") });
       const c = new TalosHcloudCluster("prod", {
         config,
+        services: [],
         versions,
         hcloudProvider: provider,
         secrets: {

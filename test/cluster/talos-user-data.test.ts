@@ -9,7 +9,7 @@
  * `nodeConfigs[<group>].cloudInit` verbatim as `UserData` of `ServerCreateOpts`
  * (kubernetes/autoscaler cluster-autoscaler/cloudprovider/hetzner hetzner_manager.go
  * `newManager`, hetzner_node_group.go `createServer`), and the cluster-autoscaler service puts
- * the worker config there as it is (components/platform/clusterHelpers.ts). Its size is
+ * the worker config there as it is (components/platform/cluster-autoscaler/index.ts). Its size is
  * measured with Talos's own machinery: tools/real/talos-validate renders the config as
  * `talosctl gen config --with-docs=false --with-examples=false` does at the pinned Talos
  * version, from the very inputs the synth gives `<stack>-autoscaler-config`, 100 times (each

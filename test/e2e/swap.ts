@@ -5,6 +5,7 @@
  * (MetalLB's pool, the Gateway's location, CloudNativePG's instances) set as it would.
  */
 import { capabilitiesOf } from "../../components/cluster/capabilities";
+import { BUILT_IN_SERVICES } from "../../components/platform/registry";
 import { BUILT_CLUSTER_ONLY } from "../../config/catalog";
 import { parseClusters } from "../../config/clusters";
 import { ErrorCollector } from "../../config/reader";
@@ -55,7 +56,7 @@ export function swapStack(
   const swapped: Record<string, Raw> = {};
   for (const c of parsed) {
     const raw = rawClusters[c.name];
-    const caps = capabilitiesOf(c);
+    const caps = capabilitiesOf(c, BUILT_IN_SERVICES);
     const serviceSettings = structuredClone((raw["serviceSettings"] ?? {}) as Record<string, Raw>);
     for (const s of BUILT_CLUSTER_ONLY) delete serviceSettings[s];
     const setting = (service: string, key: string, value: unknown) => {

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests walk plain manifest trees */
 import { validateItems, type Addon, type Bundle } from "../../components/gitops/delivery";
-import { certManagerService } from "../../components/platform/networking";
-import { parseCertManagerSettings } from "../../config/services/networking-data";
+import { certManagerService } from "../../components/platform/cert-manager";
+import { parseCertManagerSettings } from "../../components/platform/cert-manager/settings";
 import { FAKE_TOKEN, clusterOf, contextOf, itemsText, parse } from "./networking-data-fixtures";
 
 const cluster = clusterOf("talos-hcloud", ["cert-manager"], "prod");

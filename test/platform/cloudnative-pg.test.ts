@@ -1,13 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests walk plain manifest trees */
-import { postgresNetworkPolicies } from "../../components/platform/postgresNetwork";
+import { postgresNetworkPolicies } from "../../components/platform/postgres-network";
 import * as pulumi from "@pulumi/pulumi";
 import { validateItems, type Addon, type KubeObject } from "../../components/gitops/delivery";
-import {
-  cloudnativePgService,
-  postgresCluster,
-  type PostgresClusterArgs,
-} from "../../components/platform/postgres";
-import { parseCloudnativePgSettings } from "../../config/services/networking-data";
+import { cloudnativePgService } from "../../components/platform/cloudnative-pg";
+import { postgresCluster, type PostgresClusterArgs } from "../../components/platform/cloudnative-pg/cluster";
+import { parseCloudnativePgSettings } from "../../components/platform/cloudnative-pg/settings";
 import { runProgram, valueOf } from "../../lib/mock-runtime";
 import {
   FAKE_KEY_ID,

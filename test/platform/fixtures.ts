@@ -1,6 +1,7 @@
 /** Shared fixtures of the platform service tests; every secret is obviously fake. */
 import * as pulumi from "@pulumi/pulumi";
 import { capabilitiesOf } from "../../components/cluster/capabilities";
+import { BUILT_IN_SERVICES } from "../../components/platform/registry";
 import type { ServiceContext } from "../../components/platform/types";
 import type { ClusterConfig, ClusterKind } from "../../config/types";
 
@@ -43,7 +44,7 @@ export function context<S>(
       name: config.name,
       kind: config.kind,
       domain: config.domain,
-      capabilities: capabilitiesOf(config),
+      capabilities: capabilitiesOf(config, BUILT_IN_SERVICES),
     },
     settings,
     secrets: out,

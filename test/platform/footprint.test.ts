@@ -7,7 +7,7 @@ import {
   type FootprintPod,
   type ServiceFootprint,
 } from "../../components/platform/footprint";
-import { SERVICES } from "../../config/catalog";
+import { BUILT_IN_SERVICES } from "../../components/platform/registry";
 import { cpuMilli, memoryBytes } from "../../lib/capacity";
 
 const all: [string, ServiceFootprint][] = [
@@ -17,8 +17,8 @@ const all: [string, ServiceFootprint][] = [
 ];
 
 describe("platform footprint", () => {
-  it("has an entry for every catalog service, and nothing else", () => {
-    expect(Object.keys(SERVICE_FOOTPRINT).sort()).toEqual(Object.keys(SERVICES).sort());
+  it("has an entry for every built-in service, and nothing else", () => {
+    expect(Object.keys(SERVICE_FOOTPRINT).sort()).toEqual(BUILT_IN_SERVICES.map((d) => d.name).sort());
   });
 
   it.each(all)("%s: every pod has parseable requests, a sane replica count and a source", (_, footprint) => {

@@ -2,18 +2,14 @@ import type { ClusterConfig } from "../../config/types";
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests walk plain manifest trees */
 import { parse as parseYaml } from "yaml";
 import { validateItems, type Addon, type Bundle } from "../../components/gitops/delivery";
-import {
-  ciliumGatewayService,
-  istioService,
-  metallbService,
-  traefikService,
-} from "../../components/platform/networking";
-import {
-  parseCiliumGatewaySettings,
-  parseIstioSettings,
-  parseMetallbSettings,
-  parseTraefikSettings,
-} from "../../config/services/networking-data";
+import { ciliumGatewayService } from "../../components/platform/cilium-gateway";
+import { istioService } from "../../components/platform/istio";
+import { metallbService } from "../../components/platform/metallb";
+import { traefikService } from "../../components/platform/traefik";
+import { parseCiliumGatewaySettings } from "../../components/platform/cilium-gateway/settings";
+import { parseIstioSettings } from "../../components/platform/istio/settings";
+import { parseMetallbSettings } from "../../components/platform/metallb/settings";
+import { parseTraefikSettings } from "../../components/platform/traefik/settings";
 import { clusterOf, contextOf, parse } from "./networking-data-fixtures";
 
 describe("metallb", () => {

@@ -1,17 +1,12 @@
-import {
-  kubePrometheusStackService,
-  MASTODON_EXTERNAL_RULES,
-  victoriaLogsService,
-  victoriaMetricsService,
-} from "../../components/platform/monitoring";
+import { kubePrometheusStackService } from "../../components/platform/kube-prometheus-stack";
+import { MASTODON_EXTERNAL_RULES, victoriaMetricsService } from "../../components/platform/victoria-metrics";
+import { victoriaLogsService } from "../../components/platform/victoria-logs";
 import type { Addon } from "../../components/gitops/delivery";
 import { validateItems } from "../../components/gitops/delivery";
 import type { ServiceBuild } from "../../components/platform/types";
-import {
-  KUBE_PROMETHEUS_STACK_DEFAULTS,
-  VICTORIA_LOGS_DEFAULTS,
-  VICTORIA_METRICS_DEFAULTS,
-} from "../../config/services/operations";
+import { KUBE_PROMETHEUS_STACK_DEFAULTS } from "../../components/platform/kube-prometheus-stack/settings";
+import { VICTORIA_LOGS_DEFAULTS } from "../../components/platform/victoria-logs/settings";
+import { VICTORIA_METRICS_DEFAULTS } from "../../components/platform/victoria-metrics/settings";
 import { runProgram, valueOf } from "../../lib/mock-runtime";
 import { cluster, context, type Loose } from "./fixtures";
 

@@ -4,8 +4,11 @@ import {
   namespacePolicyItemName,
   type NamespacePolicyContext,
 } from "../../components/platform/namespace-policies";
-import { PRIVATE_CIDRS } from "../../components/platform/clusterHelpers";
-import { EXTERNAL_SECRETS_DEFAULTS, type ExternalSecretsSettings } from "../../config/services/operations";
+import { PRIVATE_CIDRS } from "../../components/platform/cluster-helpers";
+import {
+  EXTERNAL_SECRETS_DEFAULTS,
+  type ExternalSecretsSettings,
+} from "../../components/platform/external-secrets/settings";
 import { OPEN_CHART_NAMESPACES } from "../../policy/exceptions";
 import { shippedSynth } from "../helpers/shipped-synth";
 

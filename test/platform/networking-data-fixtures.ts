@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { capabilitiesOf } from "../../components/cluster/capabilities";
+import { BUILT_IN_SERVICES } from "../../components/platform/registry";
 import type { ServiceContext } from "../../components/platform/types";
 import { Reader } from "../../config/reader";
 import type { ClusterConfig, ClusterKind } from "../../config/types";
@@ -46,7 +47,7 @@ export function contextOf<S>(
       name: cluster.name,
       kind: cluster.kind,
       domain: cluster.domain,
-      capabilities: capabilitiesOf(cluster),
+      capabilities: capabilitiesOf(cluster, BUILT_IN_SERVICES),
     },
     settings,
     secrets: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, pulumi.secret(v)])),

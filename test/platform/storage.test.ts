@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests walk plain manifest trees */
 import { validateItems, type Addon, type Bundle } from "../../components/gitops/delivery";
-import { longhornService, synologyNfsService } from "../../components/platform/storage";
-import { parseLonghornSettings, parseSynologyNfsSettings } from "../../config/services/networking-data";
+import { longhornService } from "../../components/platform/longhorn";
+import { synologyNfsService } from "../../components/platform/synology-nfs";
+import { parseLonghornSettings } from "../../components/platform/longhorn/settings";
+import { parseSynologyNfsSettings } from "../../components/platform/synology-nfs/settings";
 import { clusterOf, contextOf, parse } from "./networking-data-fixtures";
 
 describe("longhorn", () => {

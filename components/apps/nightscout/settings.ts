@@ -17,7 +17,7 @@ export const NIGHTSCOUT_IMAGES = {
     platforms: BOTH,
   },
   // FerretDB 2.7.0, the release the DocumentDB operand image is built for
-  // (docs.ferretdb.io v2.7 "Kubernetes"; components/platform/postgres.ts DOCUMENTDB); the
+  // (docs.ferretdb.io v2.7 "Kubernetes"; components/platform/cloudnative-pg/cluster.ts DOCUMENTDB); the
   // ghcr.io/ferretdb/ferretdb package publishes linux/amd64, linux/arm64 and linux/arm/v7.
   ferretdb: {
     repository: "ghcr.io/ferretdb/ferretdb",

@@ -13,7 +13,7 @@ import { exposureFor } from "./exposures";
 import { meshObjects } from "./mesh";
 import { networkPolicies, scrape } from "./network";
 import { secretObjectName, secrets } from "./secrets";
-import { DATABASE_CA_PATH, databaseCaSecretName } from "../../platform/postgres";
+import { DATABASE_CA_PATH, databaseCaSecretName } from "../../platform/cloudnative-pg/cluster";
 import type { AppSpec, ContainerSpec, DatabaseClaim, WorkloadBuild, WorkloadContext } from "./types";
 
 export * from "./types";

@@ -5,7 +5,7 @@
  * peers, metrics.
  * How the ingress path is let in depends on the cluster's exposure (./exposures.ts).
  */
-import { DNS_EGRESS_RULE, INTERNET_IP_BLOCK, PRIVATE_CIDRS } from "../../platform/clusterHelpers";
+import { DNS_EGRESS_RULE, INTERNET_IP_BLOCK, PRIVATE_CIDRS } from "../../platform/cluster-helpers";
 import type { JsonValue, KubeObject } from "../../gitops/delivery";
 import { serviceSpecs } from "./exposure";
 import type { Exposure } from "./exposures";

@@ -512,7 +512,7 @@ export interface DatabaseRequest {
   readonly owner?: string;
   /**
    * Talk through FerretDB: the cluster runs the DocumentDB image and the app's role joins
-   * the DocumentDB admin role (components/platform/postgres.ts `DOCUMENTDB`).
+   * the DocumentDB admin role (components/platform/cloudnative-pg/cluster.ts `DOCUMENTDB`).
    * @default false
    */
   readonly documentdb?: boolean;

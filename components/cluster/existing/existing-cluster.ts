@@ -6,12 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import type { ExistingClusterConfig } from "../../../config/types";
 import { liveProvider } from "../../../providers/kubernetes";
-import { capabilitiesOf } from "../capabilities";
+import { capabilitiesOf, type ServiceProvisions } from "../capabilities";
 import type { ClusterHandle } from "../contract";
 
 /** Arguments of {@link ExistingCluster}. */
 export interface ExistingClusterArgs {
   readonly config: ExistingClusterConfig;
+  /** The service definitions the stack may enable; the enabled ones' catalog entries add StorageClasses. */
+  readonly services: readonly ServiceProvisions[];
   /** Admin kubeconfig of the cluster (a secret). */
   readonly kubeconfig: pulumi.Input<string>;
 }
@@ -61,7 +63,7 @@ export class ExistingCluster extends pulumi.ComponentResource {
       apiEndpoint: pulumi.unsecret(apiEndpoint),
       kubeconfig,
       provider,
-      capabilities: capabilitiesOf(args.config),
+      capabilities: capabilitiesOf(args.config, args.services),
       nodeAddresses: pulumi.output([]),
       loadBalancerAddress: pulumi.output(args.config.loadBalancerAddress),
       ready: [],

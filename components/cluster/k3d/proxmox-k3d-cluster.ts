@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { clusterProvider, sshConnection } from "../../../providers";
 import type { K3dProxmoxClusterConfig, Versions } from "../../../config/types";
-import { capabilitiesOf } from "../capabilities";
+import { capabilitiesOf, type ServiceProvisions } from "../capabilities";
 import type { ClusterHandle } from "../contract";
 import { apiServerUrl, rewriteKubeconfig } from "../k3s/kubeconfig";
 import {
@@ -29,6 +29,8 @@ import { validateK3dArgs, vmHostAddress } from "./validate";
 export interface ProxmoxK3dClusterArgs {
   /** The validated cluster config (Proxmox placement, VM size and address, k3d topology). */
   readonly config: K3dProxmoxClusterConfig;
+  /** The service definitions the stack may enable; the enabled ones' catalog entries add StorageClasses. */
+  readonly services: readonly ServiceProvisions[];
   /** Pinned versions; uses `docker`, `k3d` and `k3dK3sImage`. */
   readonly versions: Versions;
   /** Provider for the Proxmox VE API that hosts the VM. */
@@ -98,7 +100,7 @@ export class ProxmoxK3dCluster extends pulumi.ComponentResource {
       apiEndpoint: pulumi.output(apiServer),
       kubeconfig,
       provider,
-      capabilities: capabilitiesOf(config),
+      capabilities: capabilitiesOf(config, args.services),
       nodeAddresses: pulumi.output([address]),
       loadBalancerAddress: pulumi.output(address),
       ready: [cluster, read],

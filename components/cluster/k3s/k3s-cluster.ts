@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { K3sClusterConfig, K3sHostConfig, Versions } from "../../../config/types";
 import { clusterProvider, sshConnection } from "../../../providers";
-import { capabilitiesOf } from "../capabilities";
+import { capabilitiesOf, type ServiceProvisions } from "../capabilities";
 import type { ClusterHandle } from "../contract";
 import { apiServerUrl, rewriteKubeconfig } from "./kubeconfig";
 import {
@@ -37,6 +37,8 @@ import { validateK3sArgs } from "./validate";
 export interface K3sClusterArgs {
   /** The validated cluster config (hosts, VIP, flags). */
   readonly config: K3sClusterConfig;
+  /** The service definitions the stack may enable; the enabled ones' catalog entries add StorageClasses. */
+  readonly services: readonly ServiceProvisions[];
   /** Pinned versions; uses `k3s` (installed on every host) and `kubeVip`. */
   readonly versions: Versions;
   /** SSH private key accepted by `config.sshUser` on every host; kept secret. */
@@ -142,7 +144,7 @@ export class K3sCluster extends pulumi.ComponentResource {
       apiEndpoint: pulumi.output(apiServer),
       kubeconfig: access.kubeconfig,
       provider: access.provider,
-      capabilities: capabilitiesOf(config),
+      capabilities: capabilitiesOf(config, args.services),
       nodeAddresses: pulumi.output(live.map((h) => h.address)),
       loadBalancerAddress: pulumi.output(config.vip),
       ready: [access.read, teardown, ...removals],

@@ -8,7 +8,7 @@
 import type * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import type { TalosHcloudClusterConfig, Versions } from "../../../config/types";
-import { capabilitiesOf } from "../capabilities";
+import { capabilitiesOf, type ServiceProvisions } from "../capabilities";
 import type { ClusterHandle } from "../contract";
 import { autoscalerSettings, type AutoscalerSettings } from "./autoscaler";
 import { bootstrapCluster } from "./bootstrap";
@@ -29,6 +29,8 @@ export { gatewayLoadBalancerName, istioIngressLoadBalancerName } from "./teardow
 export interface TalosHcloudClusterArgs {
   /** The cluster's parsed config (validated again by the component). */
   readonly config: TalosHcloudClusterConfig;
+  /** The service definitions the stack may enable; the enabled ones' catalog entries add StorageClasses. */
+  readonly services: readonly ServiceProvisions[];
   /** Pinned versions: Talos, Kubernetes, Cilium, the hcloud CCM and CSI, talos-backup. */
   readonly versions: Versions;
   /** Provider every Hetzner resource is created with. */
@@ -105,7 +107,7 @@ export class TalosHcloudCluster extends pulumi.ComponentResource {
       apiEndpoint: cp.apiEndpoint,
       kubeconfig: cluster.kubeconfig,
       provider: cluster.provider,
-      capabilities: capabilitiesOf(config),
+      capabilities: capabilitiesOf(config, args.services),
       nodeAddresses: pulumi.all(all.map((s) => s.ipv4Address)),
       loadBalancerAddress: gatewayLb
         ? gatewayLb.ipv4

@@ -16,7 +16,7 @@ import type { ClusterServers } from "./servers";
 import { hcloudOpts, nodeSuffix, type TalosStepContext } from "./steps";
 import * as scripts from "./talosctl";
 
-/** Name of the Gateway's load balancer the hcloud CCM creates (components/platform/networking.ts). */
+/** Name of the Gateway's load balancer the hcloud CCM creates (components/platform/cilium-gateway/index.ts). */
 export function gatewayLoadBalancerName(cluster: string): string {
   return `${cluster}-gateway`;
 }
