@@ -52,7 +52,9 @@ describe("platform service list", () => {
     expect(readers).toEqual({
       bitwardenAccessToken: [false, ["external-secrets"]],
       hcloudToken: [true, ["cluster-autoscaler"]],
-      onePasswordCredentials: [true, ["onepassword-operator"]],
+      // Needed by mode (onepassword-operator's neededSecrets), so none is required outright.
+      onePasswordCredentials: [false, ["onepassword-operator"]],
+      onePasswordServiceAccountToken: [false, ["onepassword-operator"]],
       vaultToken: [false, ["external-secrets"]],
       cloudflareApiToken: [true, ["cert-manager"]],
       cnpgBackupS3AccessKeyId: [false, ["cloudnative-pg"]],
