@@ -49,8 +49,11 @@ export interface AppsDelivery {
   readonly waitingForImages: string[];
 }
 
-/** The parent of the passwords the apps of one cluster generate. */
-export class PlatformApps extends pulumi.ComponentResource {
+/**
+ * The parent of the passwords the apps of one cluster generate. Named after its type token
+ * `platform:apps:Apps`, which is part of every child's URN.
+ */
+export class Apps extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super("platform:apps:Apps", name, {}, opts);
     this.registerOutputs({});
@@ -189,7 +192,7 @@ export function buildApps(
     return definition && unit ? [{ name, definition, unit }] : [];
   });
   if (built.length === 0) return out;
-  const parent = new PlatformApps(`${cluster.name}-apps`);
+  const parent = new Apps(`${cluster.name}-apps`);
   const allSecrets = config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
   const { monitoring, item: monitoringItem } = monitoringOf(cluster);
   const elasticTaints = autoscaledTaints(cluster);
