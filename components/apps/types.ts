@@ -8,7 +8,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { KubeObject, LiveSecret } from "../gitops/delivery";
 import type { ServiceCluster, ServiceSecretSpec } from "../platform/types";
-import type { AppSpec } from "./workload";
+import type { PostgresConsumer } from "../platform/postgres";
+import type { AppSpec, DatabaseRef } from "./workload";
 import type { AppImages, ImageDefault } from "../../config/apps/images";
 import type { AppEntry } from "../../config/catalog";
 import type { Reader } from "../../config/reader";
@@ -52,6 +53,25 @@ export interface AppBuild {
    */
   readonly podSecurity?: { readonly level: "baseline"; readonly reason: string };
   /**
+   * Database clusters that specs of this app reach without claiming them (an admin UI): spec
+   * name -> clusters of any namespace on the cluster. Each cluster's own NetworkPolicy admits
+   * the spec's pods (the spec declares its egress, `extraEgress`); a cluster no app creates is
+   * an error on `platform:clusters.<cluster>.appSettings.<app>.<setting>`.
+   * @default none
+   */
+  readonly databaseClients?: {
+    /** The app setting that lists the clusters, named in the error for one no app creates. */
+    readonly setting: string;
+    readonly specs: Readonly<Record<string, readonly DatabaseRef[]>>;
+  };
+  /**
+   * What the database claims of this app's specs ask of the CloudNativePG builder beyond the
+   * shared spec's `database` (the escape hatch for one app's need, e.g. FerretDB's DocumentDB
+   * cluster): spec name -> consumer fields merged into that spec's claim.
+   * @default none
+   */
+  readonly databaseConsumers?: Readonly<Record<string, DatabaseConsumerPatch>>;
+  /**
    * The app's pods may run on the cluster's autoscaled nodes: every spec tolerates the taints
    * of the cluster's autoscaled pools, so pending pods make the cluster autoscaler add a node
    * (it only scales a group up for pods that would schedule on its template node).
@@ -59,6 +79,9 @@ export interface AppBuild {
    */
   readonly runsOnAutoscaledNodes?: boolean;
 }
+
+/** Fields of a CloudNativePG consumer an app may set on its claim beyond what the spec wires. */
+export type DatabaseConsumerPatch = Partial<Omit<PostgresConsumer, "app" | "database">>;
 
 /** The settings every app has: the namespace it runs in and its images on the cluster. */
 export interface AppSettingsBase {

@@ -209,11 +209,11 @@ describe("claims", () => {
     expect(names).toEqual(["DB_URL", "PGPASSWORD"]);
   });
 
-  it("passes DocumentDB, extensions, an operand image and preloads through the claim; reads a peer's database Secret", () => {
+  it("passes extensions, an operand image and preloads through the claim; reads a peer's database Secret", () => {
     const ferret = webApp({
       name: "ferret",
       controllers: { ferret: { type: "deployment", containers: { web: container() } } },
-      database: { cluster: "docdb", documentdb: true, env: "FERRETDB_POSTGRESQL_URL" },
+      database: { cluster: "docdb", env: "FERRETDB_POSTGRESQL_URL" },
     });
     const client = webApp({
       name: "client",
@@ -240,7 +240,7 @@ describe("claims", () => {
     });
     const result = build([ferret, client, vector]);
     expect(result.databaseClaims).toEqual([
-      { app: "ferret", database: "ferret", cluster: "docdb", namespace: "demo", documentdb: true },
+      { app: "ferret", database: "ferret", cluster: "docdb", namespace: "demo" },
       {
         app: "vec",
         database: "vectors",
@@ -262,36 +262,16 @@ describe("claims", () => {
     });
   });
 
-  it("gives a database admin UI egress to the CloudNativePG clusters it is given, and nobody else", () => {
+  it("appends extraEgress rules as written after the derived ones, and nothing without them", () => {
     const egressOf = (app: AppSpec) => find(objectsOf([app]), "NetworkPolicy", "web").spec.egress as Any[];
-    // webApp claims no database, so every rule to 5432 is the admin rule.
-    const to5432 = (app: AppSpec) =>
-      egressOf(app).filter((r) => (r.ports as Any[]).some((p) => p.port === 5432));
-    const admin = webApp({
-      databaseAdmin: [
-        { namespace: "immich", cluster: "immich-db" },
-        { namespace: "linkding", cluster: "linkding-db" },
-      ],
-    });
-    expect(to5432(admin)).toEqual([
-      {
-        to: [
-          {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "immich" } },
-            podSelector: { matchLabels: { "cnpg.io/cluster": "immich-db" } },
-          },
-          {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "linkding" } },
-            podSelector: { matchLabels: { "cnpg.io/cluster": "linkding-db" } },
-          },
-        ],
-        ports: [{ protocol: "TCP", port: 5432 }],
-      },
-    ]);
-    // No wildcard: nothing selects every namespace or every database cluster.
-    expect(JSON.stringify(egressOf(admin))).not.toMatch(/"namespaceSelector":\{\}|"operator":"Exists"/);
-    expect(to5432(webApp())).toEqual([]);
-    expect(to5432(webApp({ databaseAdmin: [] }))).toEqual([]);
+    const rule = {
+      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "other" } } }],
+      ports: [{ protocol: "TCP", port: 5432 }],
+    };
+    const plain = egressOf(webApp({ internetEgress: [443] }));
+    expect(egressOf(webApp({ internetEgress: [443], extraEgress: [rule] }))).toEqual([...plain, rule]);
+    expect(egressOf(webApp({ internetEgress: [443], extraEgress: [] }))).toEqual(plain);
+    expect(JSON.stringify(plain)).not.toContain('"other"');
   });
 
   it("wires a cache claim and persistence (default class, named class, NFS)", () => {

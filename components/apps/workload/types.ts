@@ -5,11 +5,14 @@
  * to the user: secret, database and cache claims, exposure chosen by the cluster, network policy.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { DeliveryItem, LiveSecret } from "../../gitops/delivery";
+import type { DeliveryItem, JsonValue, LiveSecret } from "../../gitops/delivery";
 
 /** An image reference; a digest pins it beyond the tag. Never `latest`. */
 export type { ImageRef } from "../../../lib/image-ref";
 import type { ImageRef } from "../../../lib/image-ref";
+
+/** One rule of a NetworkPolicy's `egress` (networking.k8s.io/v1 `NetworkPolicyEgressRule`). */
+export type NetworkPolicyEgressRule = { readonly [key: string]: JsonValue };
 
 /** An HTTP GET, a TCP connect or a command probe. `port` is a port name of the container. */
 export type Probe =
@@ -396,14 +399,16 @@ export interface AppSpec {
   /** Other peers the app calls (egress) and that call it (ingress). */
   readonly talksTo?: readonly Peer[];
   readonly calledBy?: readonly string[];
-  /**
-   * Egress to the PostgreSQL port of these CloudNativePG clusters, for a database admin UI
-   * (pgAdmin); the database clusters' own policies admit it for the same list.
-   * @default none
-   */
-  readonly databaseAdmin?: readonly DatabaseRef[];
   /** Egress to addresses outside the cluster on these TCP ports (e.g. [443] for a public API). */
   readonly internetEgress?: readonly number[];
+  /**
+   * Further egress rules of the app's NetworkPolicy, as written, after the ones the spec
+   * derives: the escape hatch (as app-template's `rawResource`) for a need only one app has,
+   * e.g. an admin UI reaching database clusters of other namespaces.
+   * @default none
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec
+   */
+  readonly extraEgress?: readonly NetworkPolicyEgressRule[];
   /** Metrics scrape on a service port. */
   readonly metrics?: { readonly port: string; readonly path?: string };
   readonly priorityClassName?: string;
@@ -510,12 +515,6 @@ export interface DatabaseRequest {
   readonly connectionEnv?: DatabaseConnectionEnv;
   /** @default the app itself claims the database */
   readonly owner?: string;
-  /**
-   * Talk through FerretDB: the cluster runs the DocumentDB image and the app's role joins
-   * the DocumentDB admin role (components/platform/postgres.ts `DOCUMENTDB`).
-   * @default false
-   */
-  readonly documentdb?: boolean;
   /**
    * Extensions created in the app's database by the CloudNativePG `Database` (declarative
    * extensions, CNPG >= 1.26, docs "PostgreSQL Database management"), in order.
