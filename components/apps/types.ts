@@ -35,21 +35,22 @@ export interface AppBuild {
    * run them are left out until the image_update flow or the operator sets them.
    */
   readonly waitingForImages: readonly string[];
-  /** Live Secrets beyond the specs' own (an image pull secret). */
+  /** Live Secrets beyond the specs' own (an image pull secret). @default none */
   readonly liveSecrets?: readonly LiveSecret[];
-  /** Objects beside the specs, in the app's namespace or cluster-scoped (PriorityClasses). */
+  /** Objects beside the specs, in the app's namespace or cluster-scoped (PriorityClasses). @default none */
   readonly objects?: readonly KubeObject[];
-  /** Host (label under the cluster domain, or a full name) of the app's main route. */
+  /** Host (label under the cluster domain, or a full name) of the app's main route. @default none (no URL output) */
   readonly mainHost?: string;
-  /** How the app's routes reach it; `cluster` follows the cluster's ingress kind. */
+  /** How the app's routes reach it; `cluster` follows the cluster's ingress kind. @default "cluster" */
   readonly exposure?: "cluster" | "istio";
-  /** Labels of the app's namespace beyond the Pod Security ones (e.g. Istio injection). */
+  /** Labels of the app's namespace beyond the Pod Security ones (e.g. Istio injection). @default none */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   /**
    * The app's namespace enforces Pod Security `baseline` instead of `restricted`, with why:
    * for an image that must start as root (Pod Security Admission refuses such a pod in a
    * restricted namespace whatever the program's opt-out annotations say). The namespace
    * still audits and warns at restricted, and carries the reason as an annotation.
+   * @default restricted
    */
   readonly podSecurity?: { readonly level: "baseline"; readonly reason: string };
   /**
@@ -118,6 +119,7 @@ export type AppBuildContext = Omit<AppContext<never>, "settings">;
 
 /** An app definition of any settings type: what the app list holds. */
 export interface AppDefinition extends AppUnit {
+  /** Secret config keys it reads. @default none */
   readonly secrets?: Readonly<Record<string, ServiceSecretSpec>>;
   /** Builds the app with the settings this definition configured on the cluster. */
   build(unit: ConfiguredUnit, context: AppBuildContext): AppBuild;
