@@ -429,6 +429,67 @@ function databaseAccess(
   return { users, clients };
 }
 
+/** The CloudNativePG cluster `dbCluster` of `namespace`, for its consumers. */
+function databaseCluster(
+  step: AppsStep,
+  namespace: string,
+  dbCluster: string,
+  consumers: readonly ConsumerClaim[],
+  access: ReturnType<typeof databaseAccess>,
+  cnpg: NonNullable<ReturnType<typeof cloudnativePgService.settingsOn>>,
+): ReturnType<typeof postgresCluster> {
+  const { cluster, handle } = step;
+  const allSecrets = step.config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
+  const operand = operandOf(cluster.name, dbCluster, consumers, cnpg.imageName);
+  const keyId = allSecrets[CNPG_BACKUP_KEY_ID];
+  const secretKey = allSecrets[CNPG_BACKUP_SECRET_KEY];
+  return postgresCluster({
+    clusterName: cluster.name,
+    name: dbCluster,
+    namespace,
+    instances: cnpg.instances,
+    storageClass: handle.capabilities.defaultStorageClass,
+    size: cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
+    imageName: operand.imageName,
+    ...(operand.priorityClassName ? { priorityClassName: operand.priorityClassName } : {}),
+    ...(operand.sharedPreloadLibraries.length
+      ? { sharedPreloadLibraries: operand.sharedPreloadLibraries }
+      : {}),
+    consumers: consumers.map((c) => ({
+      app: c.app,
+      database: c.database,
+      ...(c.documentdb ? { documentdb: true } : {}),
+      ...(c.verifyCa ? { verifyCa: true } : {}),
+      ...(c.extensions?.length ? { extensions: c.extensions } : {}),
+    })),
+    ...(cnpg.backup
+      ? {
+          backup: {
+            ...cnpg.backup,
+            credentialsSecret: `${dbCluster}-backup-s3`,
+            ...(keyId && secretKey
+              ? { credentials: { accessKeyId: keyId, secretAccessKey: secretKey } }
+              : {}),
+          },
+        }
+      : {}),
+    ...(cnpg.recovery ? { recovery: cnpg.recovery } : {}),
+    network: {
+      clients: [...new Set(access.users.get(dbKey(namespace, dbCluster)) ?? [])],
+      admins: (access.clients.get(dbKey(namespace, dbCluster)) ?? []).map((c) => ({
+        namespace: c.namespace,
+        app: c.app,
+      })),
+      // Talos clusters run Cilium (components/cluster/talos); K3s and k3d do not.
+      cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",
+      apiServerCidrs: apiServerCidrs(cluster),
+      operatorNamespace: CLOUDNATIVE_PG_DEFAULTS.namespace,
+    },
+    parent: step.parent,
+    dependsOn: [namespaceItemName(namespace)],
+  });
+}
+
 /**
  * One CloudNativePG `PostgresCluster` per database cluster the claims of a namespace name,
  * with the backup settings of `serviceSettings.cloudnative-pg` and a NetworkPolicy admitting
@@ -439,13 +500,12 @@ function databaseClusters(
   claimsByNamespace: ReadonlyMap<string, readonly ConsumerClaim[]>,
   access: ReturnType<typeof databaseAccess>,
 ): Pick<AppsDelivery, "items" | "liveSecrets" | "databases"> {
-  const { cluster, handle } = step;
+  const { cluster } = step;
   const out: Pick<AppsDelivery, "items" | "liveSecrets" | "databases"> = {
     items: [],
     liveSecrets: [],
     databases: {},
   };
-  const allSecrets = step.config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
   const cnpg = cloudnativePgService.settingsOn(cluster);
   for (const [namespace, claims] of claimsByNamespace) {
     const byCluster = new Map<string, ConsumerClaim[]>();
@@ -453,54 +513,7 @@ function databaseClusters(
     for (const [dbCluster, consumers] of byCluster) {
       if (!cnpg)
         throw new Error(`cluster ${cluster.name}: a database claim needs the cloudnative-pg service`);
-      const operand = operandOf(cluster.name, dbCluster, consumers, cnpg.imageName);
-      const keyId = allSecrets[CNPG_BACKUP_KEY_ID];
-      const secretKey = allSecrets[CNPG_BACKUP_SECRET_KEY];
-      const db = postgresCluster({
-        clusterName: cluster.name,
-        name: dbCluster,
-        namespace,
-        instances: cnpg.instances,
-        storageClass: handle.capabilities.defaultStorageClass,
-        size: cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
-        imageName: operand.imageName,
-        ...(operand.priorityClassName ? { priorityClassName: operand.priorityClassName } : {}),
-        ...(operand.sharedPreloadLibraries.length
-          ? { sharedPreloadLibraries: operand.sharedPreloadLibraries }
-          : {}),
-        consumers: consumers.map((c) => ({
-          app: c.app,
-          database: c.database,
-          ...(c.documentdb ? { documentdb: true } : {}),
-          ...(c.verifyCa ? { verifyCa: true } : {}),
-          ...(c.extensions?.length ? { extensions: c.extensions } : {}),
-        })),
-        ...(cnpg.backup
-          ? {
-              backup: {
-                ...cnpg.backup,
-                credentialsSecret: `${dbCluster}-backup-s3`,
-                ...(keyId && secretKey
-                  ? { credentials: { accessKeyId: keyId, secretAccessKey: secretKey } }
-                  : {}),
-              },
-            }
-          : {}),
-        ...(cnpg.recovery ? { recovery: cnpg.recovery } : {}),
-        network: {
-          clients: [...new Set(access.users.get(dbKey(namespace, dbCluster)) ?? [])],
-          admins: (access.clients.get(dbKey(namespace, dbCluster)) ?? []).map((c) => ({
-            namespace: c.namespace,
-            app: c.app,
-          })),
-          // Talos clusters run Cilium (components/cluster/talos); K3s and k3d do not.
-          cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",
-          apiServerCidrs: apiServerCidrs(cluster),
-          operatorNamespace: CLOUDNATIVE_PG_DEFAULTS.namespace,
-        },
-        parent: step.parent,
-        dependsOn: [namespaceItemName(namespace)],
-      });
+      const db = databaseCluster(step, namespace, dbCluster, consumers, access, cnpg);
       if (step.owners.has(db.bundle.name))
         throw new Error(
           `cluster ${cluster.name}: the database cluster ${dbCluster} of ${namespace} clashes with an item of app ${step.owners.get(db.bundle.name)}; name one database cluster per cluster`,
