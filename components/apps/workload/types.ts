@@ -452,7 +452,11 @@ export interface AppSpec {
     readonly port: string;
     /** Path prefix the route matches. @default "/" */
     readonly path?: string;
-    /** @default none */
+    /**
+     * Further hosts of the same route. General, not one app's: every exposure kind renders
+     * them as further hostnames of the one route (and of its certificate where it issues one).
+     * @default none
+     */
     readonly aliases?: readonly string[];
     /**
      * Traefik Middlewares (in the app's namespace) the route passes through, e.g. a basicAuth.
@@ -574,7 +578,9 @@ export interface WorkloadContext {
 /**
  * Env var names for the parts of the database connection, for images that take host, port,
  * name, user and password apart rather than one URL (linkding's `LD_DB_*`, a JDBC URL built
- * with `$(VAR)` references). Each one named is wired; the others are left out.
+ * with `$(VAR)` references). Each one named is wired; the others are left out. A general
+ * feature of the shared spec, not one app's: every image that takes the parts needs it (three
+ * apps today), and only the workload component knows the Secret and Service names to wire.
  */
 export interface DatabaseConnectionEnv {
   /** Gets `<cluster>-rw.<namespace>.svc`, the primary's Service. @default not wired */
