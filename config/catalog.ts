@@ -12,15 +12,15 @@ export interface ServiceEntry {
   readonly description: string;
   /** Source document(s) that describe it. */
   readonly source: string;
-  /** Cluster kinds it can run on; all when absent. */
+  /** Cluster kinds it can run on. @default every kind */
   readonly kinds?: readonly ClusterKind[];
-  /** Other services it needs on the same cluster. */
+  /** Other services it needs on the same cluster. @default none */
   readonly needsServices?: readonly string[];
-  /** StorageClasses it adds to the cluster. */
+  /** StorageClasses it adds to the cluster. @default none */
   readonly providesStorageClasses?: readonly string[];
-  /** Load balancer it provides (replaces the kind's default). */
+  /** Load balancer it provides (replaces the kind's default). @default none */
   readonly providesLoadBalancer?: LoadBalancerKind;
-  /** Services that do the same job; at most one of them per cluster. */
+  /** Services that do the same job; at most one of them per cluster. @default none */
   readonly conflictsWith?: readonly string[];
 }
 
@@ -28,23 +28,24 @@ export interface ServiceEntry {
 export interface AppEntry {
   readonly description: string;
   readonly source: string;
-  /** Services that must be enabled on the same cluster. */
+  /** Services that must be enabled on the same cluster. @default none */
   readonly needsServices?: readonly string[];
-  /** Other apps that must be enabled on the same cluster. */
+  /** Other apps that must be enabled on the same cluster. @default none */
   readonly needsApps?: readonly string[];
-  /** The ingress kind it routes through; any when absent. */
+  /** The ingress kind it routes through. @default any */
   readonly needsIngress?: IngressKind;
-  /** Whether it keeps data on persistent volumes. */
+  /** Whether it keeps data on persistent volumes. @default false */
   readonly needsStorage?: boolean;
-  /** A StorageClass it needs by name (for example NFS for a shared library). */
+  /** A StorageClass it needs by name (for example NFS for a shared library). @default none */
   readonly needsStorageClass?: string;
   /**
    * How its public routes reach it: `cluster` through the cluster's ingress (the shared
    * Gateway on Talos, so `cilium-gateway`; Traefik with cert-manager TLS on K3s and k3d), or
    * `istio` through the Istio ingress gateway.
+   * @default none (no public route)
    */
   readonly routes?: "cluster" | "istio";
-  /** External Secrets stores its secrets come from (serviceSettings.external-secrets must set them up). */
+  /** External Secrets stores its secrets come from (serviceSettings.external-secrets must set them up). @default none */
   readonly needsSecretStores?: readonly SecretStoreKind[];
 }
 

@@ -12,9 +12,9 @@ export interface KeySpec {
   readonly type: "string" | "object";
   readonly secret: boolean;
   readonly description: string;
-  /** Shapes that must set it; absent means optional everywhere. */
+  /** Shapes that must set it. @default none (optional everywhere) */
   readonly requiredFor?: readonly StackShape[];
-  /** For an optional secret: what the program leaves out when it is not set. */
+  /** For an optional secret: what the program leaves out when it is not set. @default none */
   readonly whenUnset?: string;
 }
 

@@ -9,7 +9,7 @@ import { CONFIG_KEYS, NAMESPACE, requiredSecretKeys, type ConfigKey } from "./ke
 import { ConfigError, didYouMean, ErrorCollector, Reader } from "./reader";
 import { checkClusters, VERSION_PATTERNS } from "./rules";
 import { withSettings } from "./services";
-import type { ClusterConfig, StackConfig, Versions } from "./types";
+import type { ClusterConfig, StackConfig, StackShape, Versions } from "./types";
 import type { Units } from "./units";
 
 // `isConfigSecret` is internal to the SDK's typings; it tells a `--secret` value from a
@@ -183,16 +183,10 @@ function checkKubeconfigs(clusters: readonly ClusterConfig[], errors: ErrorColle
 }
 
 /**
- * Reads and validates the stack's config against the apps and services the composition
- * defines: `units`, or what `withAppModules` makes of the stack's `platform:appModules` (the
- * composition loads the custom apps). Throws before any resource is registered: one
- * ConfigError, or a ConfigErrors listing every problem (printed without a stack trace by the
- * CLI).
+ * Reports unknown keys and keys set with the wrong secrecy; returns the plain keys set with
+ * `--secret`, which are not read further (so no error message prints their value).
  */
-export function loadConfig(units: Units | ((appModules: AppModules) => Units)): StackConfig {
-  const errors = new ErrorCollector();
-  const config = new pulumi.Config(NAMESPACE);
-  const present = Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(`${NAMESPACE}:`));
+function checkKeys(present: readonly string[], errors: ErrorCollector): Set<string> {
   const mistakenlySecret = new Set<string>();
   for (const fullKey of present) {
     const key = fullKey.slice(NAMESPACE.length + 1);
@@ -221,43 +215,16 @@ export function loadConfig(units: Units | ((appModules: AppModules) => Units)): 
       mistakenlySecret.add(key);
     }
   }
-  // A plain key set with --secret is reported above and not read further, so no later error
-  // message prints its (decrypted) value.
-  const plain = (key: ConfigKey): string | undefined =>
-    mistakenlySecret.has(key) ? undefined : config.get(key);
+  return mistakenlySecret;
+}
 
-  // Custom apps first: every later check knows them as it knows the built-in ones.
-  const appModules = mistakenlySecret.has("appModules")
-    ? {}
-    : (errors.attempt(() => parseAppModules(structured(plain("appModules")))) ?? {});
-  const defs = typeof units === "function" ? errors.attempt(() => units(appModules)) : units;
-  // A custom app that does not load leaves nothing to check the clusters' apps against.
-  if (defs === undefined) {
-    errors.throwIfAny();
-    throw new Error("unreachable: a failed app module is recorded as a config error");
-  }
-
-  const rawShape = plain("shape");
-  const shape = rawShape === "cloud" || rawShape === "homelab" ? rawShape : undefined;
-  if (!shape && !mistakenlySecret.has("shape")) {
-    errors.add(
-      new ConfigError(
-        `${NAMESPACE}:shape`,
-        rawShape,
-        "expected cloud (Talos on Hetzner Cloud) or homelab (K3s and k3d)",
-      ),
-    );
-  }
-  const stack = pulumi.getStack();
-  const rawClusters = structured(plain("clusters"));
-  const parsed = mistakenlySecret.has("clusters") ? [] : parseClusters(rawClusters, stack, errors);
-  const versions = mistakenlySecret.has("versions")
-    ? undefined
-    : errors.attempt(() => parseVersions(structured(plain("versions"))));
-  // Service and app settings depend on the pinned versions (e.g. an image's minor).
-  const clusters = versions ? withSettings(rawClusters, parsed, versions, defs, errors) : parsed;
-  if (shape && versions) checkClusters(shape, clusters, stack, versions, defs, errors);
-
+/** Reports the secret keys the shape, the clusters and their services need but the stack lacks. */
+function checkSecretsSet(
+  shape: StackShape | undefined,
+  clusters: readonly ClusterConfig[],
+  present: readonly string[],
+  errors: ErrorCollector,
+): void {
   if (shape) {
     // Clusters of another shape were already reported; their secrets would only add noise.
     const ofShape = clusters.filter(
@@ -299,6 +266,58 @@ export function loadConfig(units: Units | ((appModules: AppModules) => Units)): 
       ),
     );
   }
+}
+
+/**
+ * Reads and validates the stack's config against the apps and services the composition
+ * defines: `units`, or what `withAppModules` makes of the stack's `platform:appModules` (the
+ * composition loads the custom apps). Throws before any resource is registered: one
+ * ConfigError, or a ConfigErrors listing every problem (printed without a stack trace by the
+ * CLI).
+ */
+export function loadConfig(units: Units | ((appModules: AppModules) => Units)): StackConfig {
+  const errors = new ErrorCollector();
+  const config = new pulumi.Config(NAMESPACE);
+  const present = Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(`${NAMESPACE}:`));
+  const mistakenlySecret = checkKeys(present, errors);
+  // A plain key set with --secret is reported above and not read further, so no later error
+  // message prints its (decrypted) value.
+  const plain = (key: ConfigKey): string | undefined =>
+    mistakenlySecret.has(key) ? undefined : config.get(key);
+
+  // Custom apps first: every later check knows them as it knows the built-in ones.
+  const appModules = mistakenlySecret.has("appModules")
+    ? {}
+    : (errors.attempt(() => parseAppModules(structured(plain("appModules")))) ?? {});
+  const defs = typeof units === "function" ? errors.attempt(() => units(appModules)) : units;
+  // A custom app that does not load leaves nothing to check the clusters' apps against.
+  if (defs === undefined) {
+    errors.throwIfAny();
+    throw new Error("unreachable: a failed app module is recorded as a config error");
+  }
+
+  const rawShape = plain("shape");
+  const shape = rawShape === "cloud" || rawShape === "homelab" ? rawShape : undefined;
+  if (!shape && !mistakenlySecret.has("shape")) {
+    errors.add(
+      new ConfigError(
+        `${NAMESPACE}:shape`,
+        rawShape,
+        "expected cloud (Talos on Hetzner Cloud) or homelab (K3s and k3d)",
+      ),
+    );
+  }
+  const stack = pulumi.getStack();
+  const rawClusters = structured(plain("clusters"));
+  const parsed = mistakenlySecret.has("clusters") ? [] : parseClusters(rawClusters, stack, errors);
+  const versions = mistakenlySecret.has("versions")
+    ? undefined
+    : errors.attempt(() => parseVersions(structured(plain("versions"))));
+  // Service and app settings depend on the pinned versions (e.g. an image's minor).
+  const clusters = versions ? withSettings(rawClusters, parsed, versions, defs, errors) : parsed;
+  if (shape && versions) checkClusters(shape, clusters, stack, versions, defs, errors);
+
+  checkSecretsSet(shape, clusters, present, errors);
   checkKubeconfigs(clusters, errors);
   errors.throwIfAny();
 

@@ -159,9 +159,11 @@ function typeName(value: unknown): string {
 
 /** Options of a string read. */
 export interface StringRule<K extends string = string> {
+  /** The values allowed. @default any string */
   readonly oneOf?: readonly K[];
+  /** A pattern the value must match. @default any string */
   readonly pattern?: RegExp;
-  /** What a valid value looks like, for the error message. */
+  /** What a valid value looks like, for the error message. @default "a string matching <pattern>" */
   readonly expected?: string;
 }
 

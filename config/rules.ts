@@ -2,10 +2,10 @@
  * Rules that span fields, clusters or the catalog. Each violation is one ConfigError
  * naming the key, the value and the fix.
  */
-import { runsOn } from "./catalog";
+import { runsOn, type AppEntry } from "./catalog";
 import { ConfigError, type ErrorCollector } from "./reader";
 import type { ClusterConfig, K3dProxmoxClusterConfig, StackShape, Versions } from "./types";
-import type { Units } from "./units";
+import type { ClusterRules, Units } from "./units";
 import { parseInterfaceAddress, parseIpv4 } from "../lib/net";
 
 const SHAPE_KINDS: Record<StackShape, readonly ClusterConfig["kind"][]> = {
@@ -48,51 +48,13 @@ function checkK3d(c: K3dProxmoxClusterConfig): void {
   }
 }
 
+/** The StorageClasses and ingress a cluster offers. */
+type Capabilities = ReturnType<ClusterRules["capabilities"]>;
+
 /** Every catalog problem of one cluster: unknown names, duplicates and unmet needs. */
 function checkCatalog(c: ClusterConfig, units: Units, errors: ErrorCollector): void {
   const caps = units.clusterRules.capabilities(c);
-  c.services.forEach((name, i) => {
-    const key = clusterKey(c, `services[${i}]`);
-    const service = units.services.find((s) => s.name === name);
-    if (!service) {
-      errors.add(
-        new ConfigError(
-          key,
-          name,
-          `unknown platform service; known: ${units.services.map((s) => s.name).join(", ")}`,
-        ),
-      );
-      return;
-    }
-    const entry = service.catalog;
-    if (c.services.indexOf(name) !== i)
-      errors.add(new ConfigError(key, name, "listed twice; remove the duplicate"));
-    if (!runsOn(service, c.kind)) {
-      errors.add(
-        new ConfigError(
-          key,
-          name,
-          c.kind === "existing"
-            ? "drives the machines of a cluster the program builds, which an existing cluster is not; remove it from this cluster"
-            : `runs only on ${(entry.kinds ?? []).join(", ")} clusters, not ${c.kind}; remove it from this cluster`,
-        ),
-        "incompatible",
-      );
-    }
-    for (const needed of entry.needsServices ?? []) {
-      if (!c.services.includes(needed))
-        errors.add(
-          new ConfigError(key, name, `needs the ${needed} service on the same cluster; add it to services`),
-        );
-    }
-    for (const other of entry.conflictsWith ?? []) {
-      const at = c.services.indexOf(other);
-      if (at >= 0 && at < i)
-        errors.add(
-          new ConfigError(key, name, `does the same job as ${other} on this cluster; keep one of them`),
-        );
-    }
-  });
+  c.services.forEach((name, i) => checkService(c, units, name, i, errors));
   c.apps.forEach((name, i) => {
     const key = clusterKey(c, `apps[${i}]`);
     const entry = units.apps.find((a) => a.name === name)?.catalog;
@@ -104,84 +66,153 @@ function checkCatalog(c: ClusterConfig, units: Units, errors: ErrorCollector): v
     }
     if (c.apps.indexOf(name) !== i)
       errors.add(new ConfigError(key, name, "listed twice; remove the duplicate"));
-    if (entry.needsIngress && caps.ingress !== entry.needsIngress) {
-      errors.add(
-        new ConfigError(
-          key,
-          name,
-          `needs ${entry.needsIngress} ingress, but ${c.kind} clusters route through ${caps.ingress}; run it on a cluster with ${entry.needsIngress}`,
-        ),
-        "incompatible",
-      );
-    }
-    const routeService =
-      entry.routes === "istio"
-        ? "istio"
-        : entry.routes === "cluster"
-          ? caps.ingress === "gateway-api"
-            ? "cilium-gateway"
-            : "cert-manager"
-          : undefined;
-    if (
-      routeService &&
-      !c.services.includes(routeService) &&
-      !(entry.needsServices ?? []).includes(routeService)
-    )
-      errors.add(
-        new ConfigError(
-          key,
-          name,
-          `publishes routes, which on this ${c.kind} cluster go through the ${routeService} service (${ROUTE_SERVICE_WHY[routeService]}); add ${routeService} to services or remove ${name}`,
-        ),
-      );
-    for (const needed of entry.needsServices ?? []) {
-      const service = units.services.find((s) => s.name === needed);
-      const runsHere = service === undefined || runsOn(service, c.kind);
-      if (!c.services.includes(needed))
-        errors.add(
-          new ConfigError(
-            key,
-            name,
-            runsHere
-              ? `needs the ${needed} service on this cluster; add ${needed} to services or remove ${name}`
-              : `needs the ${needed} service, which does not run on ${c.kind} clusters; run ${name} on another cluster`,
-          ),
-          runsHere ? "invalid" : "incompatible",
-        );
-    }
-    const eso = c.serviceSettings?.["external-secrets"];
-    // An app still waiting for an image deploys nothing yet, so it reads no secret yet.
-    const waiting = (c.appSettings?.[name]?.imagesWaiting ?? []).length > 0;
-    for (const store of waiting ? [] : (entry.needsSecretStores ?? [])) {
-      if (c.services.includes("external-secrets") && eso && !(eso.secretStores ?? []).includes(store))
-        errors.add(
-          new ConfigError(
-            key,
-            name,
-            `reads its secrets from the ${store}-backend store; configure serviceSettings.external-secrets.${store} on this cluster`,
-          ),
-        );
-    }
-    for (const needed of entry.needsApps ?? []) {
-      if (!c.apps.includes(needed))
-        errors.add(
-          new ConfigError(
-            key,
-            name,
-            `needs the ${needed} app on this cluster; add ${needed} to apps or remove ${name}`,
-          ),
-        );
-    }
-    if (entry.needsStorageClass && !caps.storageClasses.includes(entry.needsStorageClass)) {
-      errors.add(
-        new ConfigError(
-          key,
-          name,
-          `needs the ${entry.needsStorageClass} StorageClass, which this cluster lacks (has: ${caps.storageClasses.join(", ")}); enable the service that provides it`,
-        ),
-      );
-    }
+    checkAppServices(c, units, caps, key, name, entry, errors);
+    checkAppNeeds(c, caps, key, name, entry, errors);
   });
+}
+
+/** One listed service: known, listed once, runs on this kind, its needs met, no conflict. */
+function checkService(c: ClusterConfig, units: Units, name: string, i: number, errors: ErrorCollector): void {
+  const key = clusterKey(c, `services[${i}]`);
+  const service = units.services.find((s) => s.name === name);
+  if (!service) {
+    errors.add(
+      new ConfigError(
+        key,
+        name,
+        `unknown platform service; known: ${units.services.map((s) => s.name).join(", ")}`,
+      ),
+    );
+    return;
+  }
+  const entry = service.catalog;
+  if (c.services.indexOf(name) !== i)
+    errors.add(new ConfigError(key, name, "listed twice; remove the duplicate"));
+  if (!runsOn(service, c.kind)) {
+    errors.add(
+      new ConfigError(
+        key,
+        name,
+        c.kind === "existing"
+          ? "drives the machines of a cluster the program builds, which an existing cluster is not; remove it from this cluster"
+          : `runs only on ${(entry.kinds ?? []).join(", ")} clusters, not ${c.kind}; remove it from this cluster`,
+      ),
+      "incompatible",
+    );
+  }
+  for (const needed of entry.needsServices ?? []) {
+    if (!c.services.includes(needed))
+      errors.add(
+        new ConfigError(key, name, `needs the ${needed} service on the same cluster; add it to services`),
+      );
+  }
+  for (const other of entry.conflictsWith ?? []) {
+    const at = c.services.indexOf(other);
+    if (at >= 0 && at < i)
+      errors.add(
+        new ConfigError(key, name, `does the same job as ${other} on this cluster; keep one of them`),
+      );
+  }
+}
+
+/** What an app needs of the cluster's ingress and services: its ingress kind, its route's service, its services. */
+function checkAppServices(
+  c: ClusterConfig,
+  units: Units,
+  caps: Capabilities,
+  key: string,
+  name: string,
+  entry: AppEntry,
+  errors: ErrorCollector,
+): void {
+  if (entry.needsIngress && caps.ingress !== entry.needsIngress) {
+    errors.add(
+      new ConfigError(
+        key,
+        name,
+        `needs ${entry.needsIngress} ingress, but ${c.kind} clusters route through ${caps.ingress}; run it on a cluster with ${entry.needsIngress}`,
+      ),
+      "incompatible",
+    );
+  }
+  const routeService =
+    entry.routes === "istio"
+      ? "istio"
+      : entry.routes === "cluster"
+        ? caps.ingress === "gateway-api"
+          ? "cilium-gateway"
+          : "cert-manager"
+        : undefined;
+  if (
+    routeService &&
+    !c.services.includes(routeService) &&
+    !(entry.needsServices ?? []).includes(routeService)
+  )
+    errors.add(
+      new ConfigError(
+        key,
+        name,
+        `publishes routes, which on this ${c.kind} cluster go through the ${routeService} service (${ROUTE_SERVICE_WHY[routeService]}); add ${routeService} to services or remove ${name}`,
+      ),
+    );
+  for (const needed of entry.needsServices ?? []) {
+    const service = units.services.find((s) => s.name === needed);
+    const runsHere = service === undefined || runsOn(service, c.kind);
+    if (!c.services.includes(needed))
+      errors.add(
+        new ConfigError(
+          key,
+          name,
+          runsHere
+            ? `needs the ${needed} service on this cluster; add ${needed} to services or remove ${name}`
+            : `needs the ${needed} service, which does not run on ${c.kind} clusters; run ${name} on another cluster`,
+        ),
+        runsHere ? "invalid" : "incompatible",
+      );
+  }
+}
+
+/** What else an app needs: secret stores, other apps, a StorageClass. */
+function checkAppNeeds(
+  c: ClusterConfig,
+  caps: Capabilities,
+  key: string,
+  name: string,
+  entry: AppEntry,
+  errors: ErrorCollector,
+): void {
+  const eso = c.serviceSettings?.["external-secrets"];
+  // An app still waiting for an image deploys nothing yet, so it reads no secret yet.
+  const waiting = (c.appSettings?.[name]?.imagesWaiting ?? []).length > 0;
+  for (const store of waiting ? [] : (entry.needsSecretStores ?? [])) {
+    if (c.services.includes("external-secrets") && eso && !(eso.secretStores ?? []).includes(store))
+      errors.add(
+        new ConfigError(
+          key,
+          name,
+          `reads its secrets from the ${store}-backend store; configure serviceSettings.external-secrets.${store} on this cluster`,
+        ),
+      );
+  }
+  for (const needed of entry.needsApps ?? []) {
+    if (!c.apps.includes(needed))
+      errors.add(
+        new ConfigError(
+          key,
+          name,
+          `needs the ${needed} app on this cluster; add ${needed} to apps or remove ${name}`,
+        ),
+      );
+  }
+  if (entry.needsStorageClass && !caps.storageClasses.includes(entry.needsStorageClass)) {
+    errors.add(
+      new ConfigError(
+        key,
+        name,
+        `needs the ${entry.needsStorageClass} StorageClass, which this cluster lacks (has: ${caps.storageClasses.join(", ")}); enable the service that provides it`,
+      ),
+    );
+  }
 }
 
 /** Why a route needs its service, for the error message. */

@@ -67,19 +67,21 @@ export interface ClusterCommonConfig {
   /**
    * Step 1 of an engine or delivery switch: release what the current engine applied (README
    * "Switching engine or delivery"); must name the cluster's current engine and delivery.
+   * @default none (no switch under way)
    */
   readonly handover?: { readonly release: { readonly engine: EngineKind; readonly delivery: DeliveryMode } };
   /**
    * Each enabled service's settings as its definition configured them (config/units.ts), by
-   * name; the definition keeps the typed settings. Absent when the cluster's settings failed.
+   * name; the definition keeps the typed settings.
+   * @default none: absent when the cluster's settings failed
    */
   readonly serviceSettings?: Readonly<Record<string, ConfiguredUnit>>;
-  /** Each enabled app's settings as its definition configured them, by name; as `serviceSettings`. */
+  /** Each enabled app's settings as its definition configured them, by name; as `serviceSettings`. @default none */
   readonly appSettings?: Readonly<Record<string, ConfiguredUnit>>;
   /**
    * Air-gapped engine install: a local path to Flux's install manifest (engine flux) or to the
    * argo-cd chart directory or `.tgz` (engine argocd); checked to exist when config loads.
-   * Unset: Flux's release manifest from GitHub, the chart from the Argo Helm repository.
+   * @default none: Flux's release manifest from GitHub, the chart from the Argo Helm repository
    */
   readonly engineInstallFrom?: string;
 }
@@ -100,7 +102,7 @@ export interface HcloudNodePoolConfig {
   readonly serverType: string;
   /** Fixed node count; for an autoscaled pool this is the minimum. */
   readonly count: number;
-  /** Present for a pool the cluster autoscaler scales between `count` and `max`. */
+  /** Present for a pool the cluster autoscaler scales between `count` and `max`. @default none (fixed size) */
   readonly autoscaler?: { readonly max: number };
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
@@ -142,7 +144,7 @@ export interface TalosHcloudClusterConfig extends ClusterCommonConfig {
     readonly s3Endpoint: string;
     readonly s3Region: string;
     readonly s3Bucket: string;
-    /** age recipient the snapshots are encrypted to; unencrypted (and said so) when absent. */
+    /** age recipient the snapshots are encrypted to. @default none: unencrypted, and said so */
     readonly ageRecipient?: string;
   };
 }
@@ -223,7 +225,7 @@ export interface K3sClusterConfig extends ClusterCommonConfig {
   readonly installerSha256: Readonly<Record<string, string>>;
   /** Whether servers encrypt Secrets at rest (`--secrets-encryption`). */
   readonly secretsEncryption: boolean;
-  /** Off-host etcd snapshots; absent: K3s's local snapshots only. */
+  /** Off-host etcd snapshots. @default none: K3s's local snapshots only */
   readonly etcdSnapshots?: K3sEtcdSnapshotConfig;
 }
 
@@ -260,7 +262,7 @@ export interface K3dProxmoxClusterConfig extends ClusterCommonConfig {
     readonly sshUser: string;
     /** Public SSH keys put into the VM by cloud-init. */
     readonly sshPublicKeys: readonly string[];
-    /** The VM's SSH host key, once known; unset on the first `up` of a new VM. */
+    /** The VM's SSH host key, once known. @default none: unset on the first `up` of a new VM */
     readonly hostKey?: string;
   };
   readonly k3d: {
@@ -326,25 +328,25 @@ export interface Versions {
  * `undefined` when the stack does not set them.
  */
 export interface SecretsConfig {
-  /** Hetzner Cloud API token (cloud shape). */
+  /** Hetzner Cloud API token (cloud shape). @default unset */
   readonly hcloudToken?: pulumi.Output<string>;
-  /** Proxmox API token `user@realm!id=uuid` (homelab shape with a k3d-proxmox cluster). */
+  /** Proxmox API token `user@realm!id=uuid` (homelab shape with a k3d-proxmox cluster). @default unset */
   readonly proxmoxApiToken?: pulumi.Output<string>;
-  /** SSH private key for the homelab hosts and the Proxmox VM (homelab shape). */
+  /** SSH private key for the homelab hosts and the Proxmox VM (homelab shape). @default unset */
   readonly sshPrivateKey?: pulumi.Output<string>;
-  /** Token the GitOps engine uses to read the repository; unset for a public repository. */
+  /** Token the GitOps engine uses to read the repository. @default unset (a public repository) */
   readonly gitToken?: pulumi.Output<string>;
-  /** age private key for SOPS decryption by Flux; unset when no SOPS files are used. */
+  /** age private key for SOPS decryption by Flux. @default unset (no SOPS files) */
   readonly sopsAgeKey?: pulumi.Output<string>;
-  /** S3 access key id for etcd backups (cloud shape). */
+  /** S3 access key id for etcd backups (cloud shape). @default unset */
   readonly etcdBackupS3AccessKeyId?: pulumi.Output<string>;
-  /** S3 secret access key for etcd backups (cloud shape). */
+  /** S3 secret access key for etcd backups (cloud shape). @default unset */
   readonly etcdBackupS3SecretAccessKey?: pulumi.Output<string>;
-  /** S3 access key id for K3s etcd snapshots (homelab, with `etcdSnapshots`). */
+  /** S3 access key id for K3s etcd snapshots (homelab, with `etcdSnapshots`). @default unset */
   readonly k3sEtcdS3AccessKeyId?: pulumi.Output<string>;
-  /** S3 secret access key for K3s etcd snapshots (homelab, with `etcdSnapshots`). */
+  /** S3 secret access key for K3s etcd snapshots (homelab, with `etcdSnapshots`). @default unset */
   readonly k3sEtcdS3SecretAccessKey?: pulumi.Output<string>;
-  /** Kubeconfigs of the `existing` clusters: a JSON object keyed by cluster name. */
+  /** Kubeconfigs of the `existing` clusters: a JSON object keyed by cluster name. @default unset */
   readonly kubeconfigs?: pulumi.Output<string>;
 }
 

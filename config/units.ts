@@ -28,7 +28,7 @@ export type SecretStoreKind = "bitwarden" | "vault" | "onepassword";
 export interface ConfiguredUnit {
   /** The catalog name of the unit that parsed these settings. */
   readonly name: string;
-  /** The namespace an app runs in (apps sharing needs must share it); absent for services. */
+  /** The namespace an app runs in (apps sharing needs must share it). @default none (services) */
   readonly namespace?: string;
   /** Images that have no reference yet on this cluster (an app waiting for its CI). @default none */
   readonly imagesWaiting?: readonly string[];

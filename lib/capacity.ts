@@ -19,9 +19,13 @@ export interface NodeTaint {
 
 /** A pod toleration as core/v1 writes it. */
 export interface PodToleration {
+  /** The taint key. @default any key (with `Exists`) */
   readonly key?: string;
+  /** @default "Equal" */
   readonly operator?: "Equal" | "Exists";
+  /** The taint value `Equal` compares. @default "" */
   readonly value?: string;
+  /** The taint effect tolerated. @default every effect */
   readonly effect?: string;
 }
 

@@ -9,7 +9,7 @@
 export interface ImageRef {
   readonly repository: string;
   readonly tag: string;
-  /** `sha256:<64 hex>` */
+  /** `sha256:<64 hex>`, pinning the tag. @default none (the tag alone) */
   readonly digest?: string;
 }
 

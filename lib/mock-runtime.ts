@@ -32,7 +32,9 @@ export interface RecordedResource {
   readonly type: string;
   readonly name: string;
   readonly custom: boolean;
+  /** URN of the parent. @default none (the stack) */
   readonly parent?: string;
+  /** Reference of an explicit provider. @default none (the default provider) */
   readonly provider?: string;
   readonly dependsOn: string[];
   readonly protect: boolean;
@@ -41,7 +43,7 @@ export interface RecordedResource {
   readonly deleteBeforeReplace: boolean;
   readonly replaceOnChanges: string[];
   readonly additionalSecretOutputs: string[];
-  /** Aliases given as URNs (alias specs without a URN are not recorded). */
+  /** Aliases given as URNs (alias specs without a URN are not recorded). @default none */
   readonly aliases?: string[];
   /** Inputs with secrets as {@link SECRET_PLACEHOLDER} and unknowns as {@link UNKNOWN_PLACEHOLDER}. */
   readonly inputs: Record<string, unknown>;
@@ -49,22 +51,26 @@ export interface RecordedResource {
 
 /** Options of one run. */
 export interface RunOptions {
+  /** @default "platform" */
   readonly project?: string;
+  /** @default "test" */
   readonly stack?: string;
-  /** Full config keys (`platform:shape`) to values; objects are JSON-encoded as the CLI does. */
+  /** Full config keys (`platform:shape`) to values; objects are JSON-encoded as the CLI does. @default none */
   readonly config?: Readonly<Record<string, unknown>>;
-  /** Keys of `config` that are secret. */
+  /** Keys of `config` that are secret. @default none */
   readonly secretKeys?: readonly string[];
-  /** Run as a preview (`pulumi preview`) rather than an update. */
+  /** Run as a preview (`pulumi preview`) rather than an update. @default false */
   readonly preview?: boolean;
   /**
    * Extra output state for a mocked resource, merged over its inputs and the built-in
    * fakes (for example a fake kubeconfig on a command's stdout).
+   * @default none
    */
   readonly outputsFor?: (args: MockResourceArgs) => Record<string, unknown> | undefined;
   /**
    * The answer of a provider function (an invoke) the offline runtime answers, in place of
    * its default (for example the servers `hcloud:index/getServers:getServers` lists).
+   * @default the built-in answers
    */
   readonly callsFor?: (args: MockCallArgs) => Record<string, unknown> | undefined;
 }

@@ -6,7 +6,7 @@
  * the apps and how metrics are scraped follow the cluster's services.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { AppBuild } from "../components/apps/types";
+import type { AppBuild, DatabaseConsumerPatch } from "../components/apps/types";
 import {
   buildWorkloads,
   type AppSpec,
@@ -48,8 +48,11 @@ export interface AppsDelivery {
   readonly waitingForImages: string[];
 }
 
-/** The parent of the passwords the apps of one cluster generate. */
-export class PlatformApps extends pulumi.ComponentResource {
+/**
+ * The parent of the passwords the apps of one cluster generate. Named after its type token
+ * `platform:apps:Apps`, which is part of every child's URN.
+ */
+export class Apps extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super("platform:apps:Apps", name, {}, opts);
     this.registerOutputs({});
@@ -174,30 +177,45 @@ export function operandOf(
   };
 }
 
-/** Runs every enabled, built app of one cluster. */
-export function buildApps(
-  config: StackConfig,
-  units: PlatformUnits,
-  cluster: ClusterConfig,
-  handle: ClusterHandle,
-): AppsDelivery {
-  const out: AppsDelivery = { items: [], liveSecrets: [], apps: {}, databases: {}, waitingForImages: [] };
-  const built = cluster.apps.flatMap((name) => {
+/** One enabled app of a cluster, built: its definition's name, its build and the secrets it read. */
+interface BuiltApp {
+  readonly name: string;
+  readonly app: AppBuild;
+  readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+/** What the apps of one namespace add to its Namespace object. */
+interface NamespaceNeeds {
+  readonly labels: Record<string, string>;
+  /** `<app>: <reason>` of each app that needs Pod Security `baseline`. */
+  readonly baseline: string[];
+}
+
+/** A database claim with the consumer fields its app's build added. */
+export type ConsumerClaim = DatabaseClaim & DatabaseConsumerPatch;
+
+/** What the steps of {@link buildApps} share: the cluster, its facts and the apps' parent. */
+interface AppsStep {
+  readonly config: StackConfig;
+  readonly cluster: ClusterConfig;
+  readonly handle: ClusterHandle;
+  readonly parent: pulumi.Resource;
+  /** Item name -> the app (or database namespace) that delivers it, to refuse a clash. */
+  readonly owners: Map<string, string>;
+}
+
+/**
+ * Builds every enabled app with its settings and the secret config it reads. Every app is
+ * built before any is rendered, so apps sharing a namespace can reference each other's
+ * secrets (`<app>/<secret>`).
+ */
+function buildEnabledApps(step: AppsStep, units: PlatformUnits): BuiltApp[] {
+  const { cluster, handle } = step;
+  const allSecrets = step.config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
+  return cluster.apps.flatMap((name) => {
     const definition = units.apps.find((d) => d.name === name);
     const unit = cluster.appSettings?.[name];
-    return definition && unit ? [{ name, definition, unit }] : [];
-  });
-  if (built.length === 0) return out;
-  const parent = new PlatformApps(`${cluster.name}-apps`);
-  const allSecrets = config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
-  const { monitoring, item: monitoringItem } = monitoringOf(cluster);
-  const elasticTaints = autoscaledTaints(cluster);
-  const owners = new Map<string, string>();
-  const claimsByNamespace = new Map<string, DatabaseClaim[]>();
-  const namespaces = new Map<string, { labels: Record<string, string>; baseline: string[] }>();
-  // Every app is built first, so apps sharing a namespace can reference each other's
-  // secrets (`<app>/<secret>`) when their workloads are rendered.
-  const builds = built.map(({ name, definition, unit }) => {
+    if (!definition || !unit) return [];
     const secrets: Record<string, pulumi.Output<string>> = {};
     for (const key of Object.keys(definition.secrets ?? {})) {
       const value = allSecrets[key];
@@ -212,207 +230,294 @@ export function buildApps(
       },
       secrets,
     });
-    return { name, app, secrets };
+    return [{ name, app, secrets }];
   });
-  for (const { name, app, secrets } of builds) {
-    const peers = builds.filter((b) => b.name !== name && b.app.namespace === app.namespace);
-    const workloads = buildWorkloads(
-      app.specs.map((s) =>
-        tolerating(
-          withDependencies(s, app.namespace, monitoringItem),
-          app.runsOnAutoscaledNodes ? elasticTaints : [],
-        ),
+}
+
+/** The claims of one app's workloads, with the consumer fields its build adds (`databaseConsumers`). */
+export function consumerClaims(
+  clusterName: string,
+  built: Pick<BuiltApp, "name" | "app">,
+  claims: readonly DatabaseClaim[],
+): ConsumerClaim[] {
+  const patches = built.app.databaseConsumers ?? {};
+  for (const spec of Object.keys(patches))
+    if (!claims.some((c) => c.app === spec))
+      throw new Error(
+        `cluster ${clusterName}: app ${built.name} sets databaseConsumers.${spec}, but it has no spec named ${spec} that claims a database (claims: ${claims.map((c) => c.app).join(", ") || "none"}); name a spec with its own database`,
+      );
+  return claims.map((c) => ({ ...c, ...patches[c.app] }));
+}
+
+/**
+ * Renders one built app through the workload component: its delivery items (and a
+ * `<app>-shared` bundle for its extra objects), live Secrets and database claims.
+ */
+function renderApp(
+  step: AppsStep,
+  built: BuiltApp,
+  peers: readonly AppSpec[],
+  monitoring: ReturnType<typeof monitoringOf>,
+): { items: DeliveryItem[]; liveSecrets: LiveSecret[]; claims: ConsumerClaim[] } {
+  const { cluster, handle } = step;
+  const { name, app, secrets } = built;
+  const workloads = buildWorkloads(
+    app.specs.map((s) =>
+      tolerating(
+        withDependencies(s, app.namespace, monitoring.item),
+        app.runsOnAutoscaledNodes ? autoscaledTaints(cluster) : [],
       ),
-      {
-        cluster: cluster.name,
-        domain: cluster.domain,
-        namespace: app.namespace,
-        exposure: exposureOf(cluster, app.exposure ?? "cluster"),
-        monitoring,
-        defaultStorageClass: handle.capabilities.defaultStorageClass,
-        storageClasses: handle.capabilities.storageClasses,
-        secrets,
-        parent,
-        peers: peers.flatMap((b) => b.app.specs),
-      },
-    );
-    for (const item of workloads.items) {
-      const owner = owners.get(item.name);
-      if (owner)
-        throw new Error(
-          `cluster ${cluster.name}: apps ${owner} and ${name} both deliver an item named ${item.name}; run them on different clusters`,
-        );
-      owners.set(item.name, name);
-    }
-    out.items.push(...workloads.items);
-    if (app.objects?.length)
-      out.items.push({
-        kind: "bundle",
-        name: `${name}-shared`,
-        layer: "infrastructure-configs",
-        namespace: app.namespace,
-        dependsOn: [namespaceItemName(app.namespace)],
-        objects: [...app.objects],
-      });
-    out.liveSecrets.push(...workloads.liveSecrets, ...(app.liveSecrets ?? []));
-    // An app that delivers nothing yet (every workload waits for an image) creates nothing.
-    if (app.specs.length || app.objects?.length || app.liveSecrets?.length) {
-      const seen = namespaces.get(app.namespace) ?? { labels: {}, baseline: [] };
-      namespaces.set(app.namespace, {
-        labels: {
-          ...seen.labels,
-          ...(app.namespaceLabels ?? {}),
-          // The shared Gateway admits routes only from labelled namespaces (networking.ts).
-          ...(app.specs.some((s) => s.route) ? { [GATEWAY_ROUTES_LABEL]: "true" } : {}),
-          // Each ClusterSecretStore serves only namespaces labelled for it (secretOperators.ts).
-          ...Object.fromEntries(
-            app.specs
-              .flatMap((s) => Object.values(s.secrets ?? {}))
-              .flatMap((source) =>
-                source.type === "external" ? [[secretStoreLabel(source.store), "true"]] : [],
-              ),
-          ),
-        },
-        baseline: app.podSecurity ? [...seen.baseline, `${name}: ${app.podSecurity.reason}`] : seen.baseline,
-      });
-    }
-    claimsByNamespace.set(app.namespace, [
-      ...(claimsByNamespace.get(app.namespace) ?? []),
-      ...workloads.databaseClaims,
-    ]);
-    out.waitingForImages.push(...app.waitingForImages.map((image) => `${name}/${image}`));
-    if (app.mainHost) {
-      const host = app.mainHost.includes(".") ? app.mainHost : `${app.mainHost}.${cluster.domain}`;
-      out.apps[`${cluster.name}/${name}`] = { cluster: cluster.name, url: `https://${host}` };
-    }
+    ),
+    {
+      cluster: cluster.name,
+      domain: cluster.domain,
+      namespace: app.namespace,
+      exposure: exposureOf(cluster, app.exposure ?? "cluster"),
+      monitoring: monitoring.monitoring,
+      defaultStorageClass: handle.capabilities.defaultStorageClass,
+      storageClasses: handle.capabilities.storageClasses,
+      secrets,
+      parent: step.parent,
+      peers,
+    },
+  );
+  for (const item of workloads.items) {
+    const owner = step.owners.get(item.name);
+    if (owner)
+      throw new Error(
+        `cluster ${cluster.name}: apps ${owner} and ${name} both deliver an item named ${item.name}; run them on different clusters`,
+      );
+    step.owners.set(item.name, name);
   }
-  for (const [namespace, { labels, baseline }] of namespaces) {
-    const object = namespaceObject(namespace);
-    out.items.push({
+  const items: DeliveryItem[] = [...workloads.items];
+  if (app.objects?.length)
+    items.push({
       kind: "bundle",
-      name: namespaceItemName(namespace),
+      name: `${name}-shared`,
       layer: "infrastructure-configs",
-      namespace,
-      objects: [
-        {
-          ...object,
-          metadata: {
-            ...object.metadata,
-            labels: {
-              ...object.metadata.labels,
-              ...labels,
-              ...(baseline.length ? { "pod-security.kubernetes.io/enforce": "baseline" } : {}),
-            },
-            ...(baseline.length
-              ? {
-                  annotations: {
-                    [`${OPT_OUT_ANNOTATION_PREFIX}pod-security-admission`]: baseline.join("; "),
-                  },
-                }
-              : {}),
+      namespace: app.namespace,
+      dependsOn: [namespaceItemName(app.namespace)],
+      objects: [...app.objects],
+    });
+  return {
+    items,
+    liveSecrets: [...workloads.liveSecrets, ...(app.liveSecrets ?? [])],
+    claims: consumerClaims(cluster.name, built, workloads.databaseClaims),
+  };
+}
+
+/** What one app adds to its namespace's labels and Pod Security level. */
+function namespaceNeedsOf(built: BuiltApp, seen: NamespaceNeeds | undefined): NamespaceNeeds {
+  const { name, app } = built;
+  const before = seen ?? { labels: {}, baseline: [] };
+  return {
+    labels: {
+      ...before.labels,
+      ...(app.namespaceLabels ?? {}),
+      // The shared Gateway admits routes only from labelled namespaces (networking.ts).
+      ...(app.specs.some((s) => s.route) ? { [GATEWAY_ROUTES_LABEL]: "true" } : {}),
+      // Each ClusterSecretStore serves only namespaces labelled for it (secretOperators.ts).
+      ...Object.fromEntries(
+        app.specs
+          .flatMap((s) => Object.values(s.secrets ?? {}))
+          .flatMap((source) =>
+            source.type === "external" ? [[secretStoreLabel(source.store), "true"]] : [],
+          ),
+      ),
+    },
+    baseline: app.podSecurity ? [...before.baseline, `${name}: ${app.podSecurity.reason}`] : before.baseline,
+  };
+}
+
+/** The bundle of one app namespace: the Namespace with its labels, and a default deny. */
+function namespaceBundle(namespace: string, { labels, baseline }: NamespaceNeeds): Bundle {
+  const object = namespaceObject(namespace);
+  return {
+    kind: "bundle",
+    name: namespaceItemName(namespace),
+    layer: "infrastructure-configs",
+    namespace,
+    objects: [
+      {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          labels: {
+            ...object.metadata.labels,
+            ...labels,
+            ...(baseline.length ? { "pod-security.kubernetes.io/enforce": "baseline" } : {}),
           },
+          ...(baseline.length
+            ? {
+                annotations: {
+                  [`${OPT_OUT_ANNOTATION_PREFIX}pod-security-admission`]: baseline.join("; "),
+                },
+              }
+            : {}),
         },
-        // Namespace-wide default deny: a pod no other policy selects (one the program did not
-        // expect, or an operator created) gets no traffic in or out. NetworkPolicies are
-        // additive, so each workload's own policy still allows what it declares.
-        {
-          apiVersion: "networking.k8s.io/v1",
-          kind: "NetworkPolicy",
-          metadata: { name: "default-deny-all", namespace },
-          spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-        },
-      ],
-    } satisfies Bundle);
-  }
-  // Who reaches each database cluster's pods: the apps of its namespace that use it, and the
-  // admin UIs (pgAdmin) that list it.
-  const dbKey = (namespace: string, dbCluster: string) => `${namespace}/${dbCluster}`;
-  const dbClients = new Map<string, string[]>();
-  const dbAdmins = new Map<string, { namespace: string; app: string }[]>();
-  for (const { app } of builds) {
+      },
+      // Namespace-wide default deny: a pod no other policy selects (one the program did not
+      // expect, or an operator created) gets no traffic in or out. NetworkPolicies are
+      // additive, so each workload's own policy still allows what it declares.
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "default-deny-all", namespace },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+      },
+    ],
+  };
+}
+
+/** `<namespace>/<database cluster>`: one CloudNativePG cluster on the cluster. */
+const dbKey = (namespace: string, dbCluster: string) => `${namespace}/${dbCluster}`;
+
+/** A spec that reaches a database cluster it does not claim, and the app setting that listed it. */
+interface DatabaseClient {
+  readonly namespace: string;
+  readonly app: string;
+  readonly definition: string;
+  readonly setting: string;
+}
+
+/**
+ * Who reaches each database cluster's pods: the specs of its namespace that claim or share
+ * it, and the specs of any namespace that an app's build lists as its clients (an admin UI).
+ * A listed cluster that no claim creates is a config error on the setting that listed it.
+ */
+function databaseAccess(
+  cluster: ClusterConfig,
+  builds: readonly BuiltApp[],
+  claimsByNamespace: ReadonlyMap<string, readonly ConsumerClaim[]>,
+): { users: Map<string, string[]>; clients: Map<string, DatabaseClient[]> } {
+  const users = new Map<string, string[]>();
+  const clients = new Map<string, DatabaseClient[]>();
+  for (const { name, app } of builds) {
     for (const spec of app.specs) {
-      if (spec.database) {
-        const key = dbKey(app.namespace, spec.database.cluster);
-        dbClients.set(key, [...(dbClients.get(key) ?? []), spec.name]);
-      }
-      for (const db of spec.databaseAdmin ?? []) {
-        const key = dbKey(db.namespace, db.cluster);
-        dbAdmins.set(key, [...(dbAdmins.get(key) ?? []), { namespace: app.namespace, app: spec.name }]);
-      }
+      if (!spec.database) continue;
+      const key = dbKey(app.namespace, spec.database.cluster);
+      users.set(key, [...(users.get(key) ?? []), spec.name]);
     }
+    for (const [spec, databases] of Object.entries(app.databaseClients?.specs ?? {}))
+      for (const db of databases) {
+        const key = dbKey(db.namespace, db.cluster);
+        const client = {
+          namespace: app.namespace,
+          app: spec,
+          definition: name,
+          setting: app.databaseClients!.setting,
+        };
+        clients.set(key, [...(clients.get(key) ?? []), client]);
+      }
   }
-  const cnpg = cloudnativePgService.settingsOn(cluster);
   const created = [...claimsByNamespace].flatMap(([namespace, claims]) =>
     claims.map((c) => dbKey(namespace, c.cluster)),
   );
-  const unknownAdmins = [...dbAdmins].filter(([key]) => !created.includes(key));
-  if (unknownAdmins.length)
+  const unknown = [...clients].filter(([key]) => !created.includes(key));
+  if (unknown.length)
     throw new ConfigErrors(
-      unknownAdmins.map(
-        ([key, admins]) =>
+      unknown.map(
+        ([key, listed]) =>
           new ConfigError(
-            `platform:clusters.${cluster.name}.appSettings.${admins[0].app}.databases`,
+            `platform:clusters.${cluster.name}.appSettings.${listed[0].definition}.${listed[0].setting}`,
             key,
-            `${admins.map((a) => a.app).join(", ")} administers database cluster ${key}, which no app on this cluster creates (there are: ${[...new Set(created)].sort().join(", ") || "none"}); remove it from the list`,
+            `${listed.map((a) => a.app).join(", ")} administers database cluster ${key}, which no app on this cluster creates (there are: ${[...new Set(created)].sort().join(", ") || "none"}); remove it from the list`,
           ),
       ),
     );
+  return { users, clients };
+}
+
+/** The CloudNativePG cluster `dbCluster` of `namespace`, for its consumers. */
+function databaseCluster(
+  step: AppsStep,
+  namespace: string,
+  dbCluster: string,
+  consumers: readonly ConsumerClaim[],
+  access: ReturnType<typeof databaseAccess>,
+  cnpg: NonNullable<ReturnType<typeof cloudnativePgService.settingsOn>>,
+): ReturnType<typeof postgresCluster> {
+  const { cluster, handle } = step;
+  const allSecrets = step.config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
+  const operand = operandOf(cluster.name, dbCluster, consumers, cnpg.imageName);
+  const keyId = allSecrets[CNPG_BACKUP_KEY_ID];
+  const secretKey = allSecrets[CNPG_BACKUP_SECRET_KEY];
+  return postgresCluster({
+    clusterName: cluster.name,
+    name: dbCluster,
+    namespace,
+    instances: cnpg.instances,
+    storageClass: handle.capabilities.defaultStorageClass,
+    size: cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
+    imageName: operand.imageName,
+    ...(operand.priorityClassName ? { priorityClassName: operand.priorityClassName } : {}),
+    ...(operand.sharedPreloadLibraries.length
+      ? { sharedPreloadLibraries: operand.sharedPreloadLibraries }
+      : {}),
+    consumers: consumers.map((c) => ({
+      app: c.app,
+      database: c.database,
+      ...(c.documentdb ? { documentdb: true } : {}),
+      ...(c.verifyCa ? { verifyCa: true } : {}),
+      ...(c.extensions?.length ? { extensions: c.extensions } : {}),
+    })),
+    ...(cnpg.backup
+      ? {
+          backup: {
+            ...cnpg.backup,
+            credentialsSecret: `${dbCluster}-backup-s3`,
+            ...(keyId && secretKey
+              ? { credentials: { accessKeyId: keyId, secretAccessKey: secretKey } }
+              : {}),
+          },
+        }
+      : {}),
+    ...(cnpg.recovery ? { recovery: cnpg.recovery } : {}),
+    network: {
+      clients: [...new Set(access.users.get(dbKey(namespace, dbCluster)) ?? [])],
+      admins: (access.clients.get(dbKey(namespace, dbCluster)) ?? []).map((c) => ({
+        namespace: c.namespace,
+        app: c.app,
+      })),
+      // Talos clusters run Cilium (components/cluster/talos); K3s and k3d do not.
+      cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",
+      apiServerCidrs: apiServerCidrs(cluster),
+      operatorNamespace: CLOUDNATIVE_PG_DEFAULTS.namespace,
+    },
+    parent: step.parent,
+    dependsOn: [namespaceItemName(namespace)],
+  });
+}
+
+/**
+ * One CloudNativePG `PostgresCluster` per database cluster the claims of a namespace name,
+ * with the backup settings of `serviceSettings.cloudnative-pg` and a NetworkPolicy admitting
+ * exactly its users and clients.
+ */
+function databaseClusters(
+  step: AppsStep,
+  claimsByNamespace: ReadonlyMap<string, readonly ConsumerClaim[]>,
+  access: ReturnType<typeof databaseAccess>,
+): Pick<AppsDelivery, "items" | "liveSecrets" | "databases"> {
+  const { cluster } = step;
+  const out: Pick<AppsDelivery, "items" | "liveSecrets" | "databases"> = {
+    items: [],
+    liveSecrets: [],
+    databases: {},
+  };
+  const cnpg = cloudnativePgService.settingsOn(cluster);
   for (const [namespace, claims] of claimsByNamespace) {
-    const byCluster = new Map<string, DatabaseClaim[]>();
+    const byCluster = new Map<string, ConsumerClaim[]>();
     for (const c of claims) byCluster.set(c.cluster, [...(byCluster.get(c.cluster) ?? []), c]);
     for (const [dbCluster, consumers] of byCluster) {
       if (!cnpg)
         throw new Error(`cluster ${cluster.name}: a database claim needs the cloudnative-pg service`);
-      const operand = operandOf(cluster.name, dbCluster, consumers, cnpg.imageName);
-      const keyId = allSecrets[CNPG_BACKUP_KEY_ID];
-      const secretKey = allSecrets[CNPG_BACKUP_SECRET_KEY];
-      const db = postgresCluster({
-        clusterName: cluster.name,
-        name: dbCluster,
-        namespace,
-        instances: cnpg.instances,
-        storageClass: handle.capabilities.defaultStorageClass,
-        size: cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
-        imageName: operand.imageName,
-        ...(operand.priorityClassName ? { priorityClassName: operand.priorityClassName } : {}),
-        ...(operand.sharedPreloadLibraries.length
-          ? { sharedPreloadLibraries: operand.sharedPreloadLibraries }
-          : {}),
-        consumers: consumers.map((c) => ({
-          app: c.app,
-          database: c.database,
-          ...(c.documentdb ? { documentdb: true } : {}),
-          ...(c.verifyCa ? { verifyCa: true } : {}),
-          ...(c.extensions?.length ? { extensions: c.extensions } : {}),
-        })),
-        ...(cnpg.backup
-          ? {
-              backup: {
-                ...cnpg.backup,
-                credentialsSecret: `${dbCluster}-backup-s3`,
-                ...(keyId && secretKey
-                  ? { credentials: { accessKeyId: keyId, secretAccessKey: secretKey } }
-                  : {}),
-              },
-            }
-          : {}),
-        ...(cnpg.recovery ? { recovery: cnpg.recovery } : {}),
-        network: {
-          clients: [...new Set(dbClients.get(dbKey(namespace, dbCluster)) ?? [])],
-          admins: dbAdmins.get(dbKey(namespace, dbCluster)) ?? [],
-          // Talos clusters run Cilium (components/cluster/talos); K3s and k3d do not.
-          cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",
-          apiServerCidrs: apiServerCidrs(cluster),
-          operatorNamespace: CLOUDNATIVE_PG_DEFAULTS.namespace,
-        },
-        parent,
-        dependsOn: [namespaceItemName(namespace)],
-      });
-      if (owners.has(db.bundle.name))
+      const db = databaseCluster(step, namespace, dbCluster, consumers, access, cnpg);
+      if (step.owners.has(db.bundle.name))
         throw new Error(
-          `cluster ${cluster.name}: the database cluster ${dbCluster} of ${namespace} clashes with an item of app ${owners.get(db.bundle.name)}; name one database cluster per cluster`,
+          `cluster ${cluster.name}: the database cluster ${dbCluster} of ${namespace} clashes with an item of app ${step.owners.get(db.bundle.name)}; name one database cluster per cluster`,
         );
-      owners.set(db.bundle.name, namespace);
+      step.owners.set(db.bundle.name, namespace);
       out.items.push(...db.items);
       out.liveSecrets.push(...db.liveSecrets);
       for (const c of consumers) {
@@ -427,5 +532,65 @@ export function buildApps(
       }
     }
   }
+  return out;
+}
+
+/**
+ * Runs every enabled, built app of one cluster: build them all, render each through the
+ * workload component, then the namespaces they run in and the database clusters they claim.
+ */
+export function buildApps(
+  config: StackConfig,
+  units: PlatformUnits,
+  cluster: ClusterConfig,
+  handle: ClusterHandle,
+): AppsDelivery {
+  const out: AppsDelivery = { items: [], liveSecrets: [], apps: {}, databases: {}, waitingForImages: [] };
+  if (!cluster.apps.some((name) => units.apps.some((d) => d.name === name) && cluster.appSettings?.[name]))
+    return out;
+  const step: AppsStep = {
+    config,
+    cluster,
+    handle,
+    parent: new Apps(`${cluster.name}-apps`),
+    owners: new Map(),
+  };
+  const builds = buildEnabledApps(step, units);
+  const monitoring = monitoringOf(cluster);
+  const claimsByNamespace = new Map<string, ConsumerClaim[]>();
+  const namespaces = new Map<string, NamespaceNeeds>();
+  for (const built of builds) {
+    const { name, app } = built;
+    const peers = builds.filter((b) => b.name !== name && b.app.namespace === app.namespace);
+    const rendered = renderApp(
+      step,
+      built,
+      peers.flatMap((b) => b.app.specs),
+      monitoring,
+    );
+    out.items.push(...rendered.items);
+    out.liveSecrets.push(...rendered.liveSecrets);
+    // An app that delivers nothing yet (every workload waits for an image) creates nothing.
+    if (app.specs.length || app.objects?.length || app.liveSecrets?.length)
+      namespaces.set(app.namespace, namespaceNeedsOf(built, namespaces.get(app.namespace)));
+    claimsByNamespace.set(app.namespace, [
+      ...(claimsByNamespace.get(app.namespace) ?? []),
+      ...rendered.claims,
+    ]);
+    out.waitingForImages.push(...app.waitingForImages.map((image) => `${name}/${image}`));
+    if (app.mainHost) {
+      const host = app.mainHost.includes(".") ? app.mainHost : `${app.mainHost}.${cluster.domain}`;
+      out.apps[`${cluster.name}/${name}`] = { cluster: cluster.name, url: `https://${host}` };
+    }
+  }
+  for (const [namespace, needs] of namespaces) out.items.push(namespaceBundle(namespace, needs));
+  const databases = databaseClusters(
+    step,
+    claimsByNamespace,
+    databaseAccess(cluster, builds, claimsByNamespace),
+  );
+  out.items.push(...databases.items);
+  out.liveSecrets.push(...databases.liveSecrets);
+  Object.assign(out.databases, databases.databases);
   return out;
 }

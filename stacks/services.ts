@@ -23,8 +23,11 @@ export interface PlatformDelivery {
   readonly liveSecrets: LiveSecret[];
 }
 
-/** The parent of everything the services of one cluster create themselves (generated passwords). */
-export class PlatformServices extends pulumi.ComponentResource {
+/**
+ * The parent of everything the services of one cluster create themselves (generated passwords).
+ * Named after its type token `platform:platform:Services`, which is part of every child's URN.
+ */
+export class Services extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super("platform:platform:Services", name, {}, opts);
     this.registerOutputs({});
@@ -39,7 +42,7 @@ export function buildServices(
   handle: ClusterHandle,
   fromCluster: ClusterComponentFacts = {},
 ): PlatformDelivery {
-  const parent = new PlatformServices(`${cluster.name}-services`);
+  const parent = new Services(`${cluster.name}-services`);
   const items: DeliveryItem[] = [];
   const liveSecrets: LiveSecret[] = [];
   const allSecrets = config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;

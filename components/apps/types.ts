@@ -8,7 +8,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { KubeObject, LiveSecret } from "../gitops/delivery";
 import type { ServiceCluster, ServiceSecretSpec } from "../platform/types";
-import type { AppSpec } from "./workload";
+import type { PostgresConsumer } from "../platform/cloudnative-pg/cluster";
+import type { AppSpec, DatabaseRef } from "./workload";
 import type { AppImages, ImageDefault } from "../../config/apps/images";
 import type { AppEntry } from "../../config/catalog";
 import type { Reader } from "../../config/reader";
@@ -34,23 +35,43 @@ export interface AppBuild {
    * run them are left out until the image_update flow or the operator sets them.
    */
   readonly waitingForImages: readonly string[];
-  /** Live Secrets beyond the specs' own (an image pull secret). */
+  /** Live Secrets beyond the specs' own (an image pull secret). @default none */
   readonly liveSecrets?: readonly LiveSecret[];
-  /** Objects beside the specs, in the app's namespace or cluster-scoped (PriorityClasses). */
+  /** Objects beside the specs, in the app's namespace or cluster-scoped (PriorityClasses). @default none */
   readonly objects?: readonly KubeObject[];
-  /** Host (label under the cluster domain, or a full name) of the app's main route. */
+  /** Host (label under the cluster domain, or a full name) of the app's main route. @default none (no URL output) */
   readonly mainHost?: string;
-  /** How the app's routes reach it; `cluster` follows the cluster's ingress kind. */
+  /** How the app's routes reach it; `cluster` follows the cluster's ingress kind. @default "cluster" */
   readonly exposure?: "cluster" | "istio";
-  /** Labels of the app's namespace beyond the Pod Security ones (e.g. Istio injection). */
+  /** Labels of the app's namespace beyond the Pod Security ones (e.g. Istio injection). @default none */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   /**
    * The app's namespace enforces Pod Security `baseline` instead of `restricted`, with why:
    * for an image that must start as root (Pod Security Admission refuses such a pod in a
    * restricted namespace whatever the program's opt-out annotations say). The namespace
    * still audits and warns at restricted, and carries the reason as an annotation.
+   * @default restricted
    */
   readonly podSecurity?: { readonly level: "baseline"; readonly reason: string };
+  /**
+   * Database clusters that specs of this app reach without claiming them (an admin UI): spec
+   * name -> clusters of any namespace on the cluster. Each cluster's own NetworkPolicy admits
+   * the spec's pods (the spec declares its egress, `extraEgress`); a cluster no app creates is
+   * an error on `platform:clusters.<cluster>.appSettings.<app>.<setting>`.
+   * @default none
+   */
+  readonly databaseClients?: {
+    /** The app setting that lists the clusters, named in the error for one no app creates. */
+    readonly setting: string;
+    readonly specs: Readonly<Record<string, readonly DatabaseRef[]>>;
+  };
+  /**
+   * What the database claims of this app's specs ask of the CloudNativePG builder beyond the
+   * shared spec's `database` (the escape hatch for one app's need, e.g. FerretDB's DocumentDB
+   * cluster): spec name -> consumer fields merged into that spec's claim.
+   * @default none
+   */
+  readonly databaseConsumers?: Readonly<Record<string, DatabaseConsumerPatch>>;
   /**
    * The app's pods may run on the cluster's autoscaled nodes: every spec tolerates the taints
    * of the cluster's autoscaled pools, so pending pods make the cluster autoscaler add a node
@@ -59,6 +80,9 @@ export interface AppBuild {
    */
   readonly runsOnAutoscaledNodes?: boolean;
 }
+
+/** Fields of a CloudNativePG consumer an app may set on its claim beyond what the spec wires. */
+export type DatabaseConsumerPatch = Partial<Omit<PostgresConsumer, "app" | "database">>;
 
 /** The settings every app has: the namespace it runs in and its images on the cluster. */
 export interface AppSettingsBase {
@@ -95,6 +119,7 @@ export type AppBuildContext = Omit<AppContext<never>, "settings">;
 
 /** An app definition of any settings type: what the app list holds. */
 export interface AppDefinition extends AppUnit {
+  /** Secret config keys it reads. @default none */
   readonly secrets?: Readonly<Record<string, ServiceSecretSpec>>;
   /** Builds the app with the settings this definition configured on the cluster. */
   build(unit: ConfiguredUnit, context: AppBuildContext): AppBuild;

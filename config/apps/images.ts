@@ -15,10 +15,14 @@ import { parseImageReference, type ImageRef } from "../../lib/image-ref";
 import { ConfigError, type Reader } from "../reader";
 
 export interface ImageDefault {
-  /** Absent where the source document names no image (the reference is required config). */
+  /**
+   * Absent where the source document names no image (the reference is required config).
+   * @default none
+   */
   readonly repository?: string;
-  /** Absent for images built by the app's own CI (their reference is required config). */
+  /** Absent for images built by the app's own CI (their reference is required config). @default none */
   readonly tag?: string;
+  /** `sha256:<64 hex>`, pinning the tag. @default none (the tag alone) */
   readonly digest?: string;
   /**
    * The image runs only pinned by digest (a source document requires it): without a known

@@ -51,13 +51,9 @@ describe("nightscout settings", () => {
 
 describe("nightscout specs", () => {
   const [ferretdb, nightscout] = nightscoutSpecs(settings({}), "home.example.org");
-  it("claims a DocumentDB database for FerretDB and hands it over as FERRETDB_POSTGRESQL_URL", () => {
+  it("claims a database for FerretDB and hands it over as FERRETDB_POSTGRESQL_URL", () => {
     expect(ferretdb.name).toBe("ferretdb");
-    expect(ferretdb.database).toEqual({
-      cluster: "nightscout-db",
-      documentdb: true,
-      env: "FERRETDB_POSTGRESQL_URL",
-    });
+    expect(ferretdb.database).toEqual({ cluster: "nightscout-db", env: "FERRETDB_POSTGRESQL_URL" });
     expect(nightscout.database).toBeUndefined();
     expect(nightscout.talksTo).toEqual([{ app: "ferretdb", port: 27017 }]);
   });

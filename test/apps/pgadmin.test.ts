@@ -2,6 +2,7 @@
  * pgAdmin (004, production only) on the shipped homelab stack: generated admin password,
  * the env its entrypoint requires, the opt-outs the image forces, egress to every CNPG cluster.
  */
+import { databaseEgress, pgadminSpecs } from "../../components/apps/pgadmin";
 import { parsePgadminSettings } from "../../components/apps/pgadmin/settings";
 import { Reader } from "../../config/reader";
 import type { SynthResult } from "../../tools/synth";
@@ -30,6 +31,23 @@ describe("pgadmin settings", () => {
       { namespace: "immich", cluster: "immich-db" },
     ]);
     expect(() => settings({ databases: ["immich-db"] })).toThrow(`${KEY}.databases[0]`);
+  });
+});
+
+describe("pgadmin spec", () => {
+  it("reaches the listed database clusters through its own egress rule, and none without a list", () => {
+    expect(pgadminSpecs(settings({}), "example.org")[0].extraEgress).toBeUndefined();
+    const [spec] = pgadminSpecs(settings({ databases: ["immich/immich-db"] }), "example.org");
+    expect(spec.extraEgress).toEqual([databaseEgress([{ namespace: "immich", cluster: "immich-db" }])]);
+    expect(databaseEgress([{ namespace: "immich", cluster: "immich-db" }])).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "immich" } },
+          podSelector: { matchLabels: { "cnpg.io/cluster": "immich-db" } },
+        },
+      ],
+      ports: [{ protocol: "TCP", port: 5432 }],
+    });
   });
 });
 
@@ -87,6 +105,8 @@ describe("pgadmin on homelab", () => {
         ports: [{ protocol: "TCP", port: 5432 }],
       },
     ]);
+    // No wildcard: nothing selects every namespace or every database cluster.
+    expect(JSON.stringify(policy.spec.egress)).not.toMatch(/"namespaceSelector":\{\}|"operator":"Exists"/);
     const ingress = named(pg("Ingress"), "pgadmin");
     expect(ingress.spec.rules[0].host).toBe("pgadmin.ronaldlokers.nl");
     expect(ingress.spec.tls[0].hosts).toEqual(["pgadmin.ronaldlokers.nl"]);

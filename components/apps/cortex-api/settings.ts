@@ -41,7 +41,7 @@ export interface CortexApiSettings {
   /** The sidecar whose port serves the merged Prometheus metrics. */
   readonly metricsFrom: "exporter-merger";
   readonly autoscaling: { readonly min: number; readonly max: number; readonly cpu: number };
-  /** JWT issuer the RequestAuthentication trusts; required once the images are set. */
+  /** JWT issuer the RequestAuthentication trusts; required once the images are set. @default none */
   readonly jwt?: { readonly issuer: string; readonly jwksUri: string; readonly audiences: readonly string[] };
   /** Vault KV path (for the vault-backend ClusterSecretStore) holding the API credentials. */
   readonly vaultPath: string;

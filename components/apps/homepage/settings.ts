@@ -23,6 +23,7 @@ export const HOMEPAGE_IMAGES = {
 export interface HomepageLink {
   readonly name: string;
   readonly href: string;
+  /** The line under the link's name. @default none */
   readonly description?: string;
 }
 

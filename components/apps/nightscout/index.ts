@@ -1,7 +1,7 @@
 /**
  * Nightscout (source document 004: "CGM remote monitoring (uses FerretDB for MongoDB
  * compatibility)"): cgm-remote-monitor on FerretDB, which stores into a CloudNativePG cluster
- * with the DocumentDB extension (a database claim with `documentdb: true`).
+ * with the DocumentDB extension (the build marks FerretDB's database claim `documentdb`).
  */
 import { NIGHTSCOUT_IMAGES, parseNightscoutSettings, type NightscoutSettings } from "./settings";
 import { defineApp } from "../types";
@@ -44,7 +44,7 @@ export function nightscoutSpecs(s: NightscoutSettings, domain: string): AppSpec[
         },
       },
       service: { ports: { mongodb: FERRETDB_PORT } },
-      database: { cluster: s.postgresCluster, documentdb: true, env: "FERRETDB_POSTGRESQL_URL" },
+      database: { cluster: s.postgresCluster, env: "FERRETDB_POSTGRESQL_URL" },
       calledBy: ["nightscout"],
     },
     {
@@ -116,6 +116,9 @@ export const nightscoutDefinition = defineApp<NightscoutSettings>({
     return {
       namespace: s.namespace,
       specs: nightscoutSpecs(s, ctx.cluster.domain),
+      // FerretDB's cluster runs the DocumentDB image and its role joins the DocumentDB admin
+      // role (components/platform/cloudnative-pg/cluster.ts `DOCUMENTDB`).
+      databaseConsumers: { ferretdb: { documentdb: true } },
       waitingForImages: [],
       mainHost: s.host,
     };

@@ -6,7 +6,7 @@
  */
 import { PGADMIN_IMAGES, parsePgadminSettings, type PgadminSettings } from "./settings";
 import { defineApp } from "../types";
-import type { AppSpec, ImageRef } from "../workload";
+import type { AppSpec, DatabaseRef, ImageRef, NetworkPolicyEgressRule } from "../workload";
 
 /** PGADMIN_LISTEN_PORT: an unprivileged port (entrypoint.sh binds `${PGADMIN_LISTEN_PORT:-80}`). */
 const PORT = 8080;
@@ -15,6 +15,20 @@ function imageOf(s: PgadminSettings): ImageRef {
   const image = s.images.pgadmin;
   if (!image) throw new Error("pgAdmin: image pgadmin has no reference (the table defaults it)");
   return image;
+}
+
+/**
+ * Egress to the PostgreSQL port of exactly the CloudNativePG clusters pgAdmin is given (no
+ * wildcard); their own policies admit it for the same list (`databaseClients` of the build).
+ */
+export function databaseEgress(databases: readonly DatabaseRef[]): NetworkPolicyEgressRule {
+  return {
+    to: databases.map((db) => ({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": db.namespace } },
+      podSelector: { matchLabels: { "cnpg.io/cluster": db.cluster } },
+    })),
+    ports: [{ protocol: "TCP", port: 5432 }],
+  };
 }
 
 /** The spec, pure data (exported for tests and review). */
@@ -68,7 +82,7 @@ export function pgadminSpecs(s: PgadminSettings, domain: string): AppSpec[] {
       route: { host: s.host, port: "http" },
       persistence: { data: { type: "pvc", size: s.storageSize } },
       secrets: { admin: { type: "generated", keys: { password: { length: 32 } } } },
-      databaseAdmin: s.databases,
+      ...(s.databases.length ? { extraEgress: [databaseEgress(s.databases)] } : {}),
     },
   ];
 }
@@ -90,6 +104,7 @@ export const pgadminDefinition = defineApp<PgadminSettings>({
     return {
       namespace: s.namespace,
       specs: pgadminSpecs(s, ctx.cluster.domain),
+      databaseClients: { setting: "databases", specs: { pgadmin: s.databases } },
       waitingForImages: [],
       mainHost: s.host,
     };

@@ -60,7 +60,6 @@ export function databaseClaims(app: AppSpec, namespace: string): DatabaseClaim[]
       database: d.name ?? app.name,
       cluster: d.cluster,
       namespace,
-      ...(d.documentdb ? { documentdb: true } : {}),
       ...(d.verifyCa ? { verifyCa: true } : {}),
       ...(d.extensions?.length ? { extensions: d.extensions } : {}),
       ...(d.imageName ? { imageName: d.imageName } : {}),

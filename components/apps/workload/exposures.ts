@@ -33,6 +33,14 @@ export interface ResolvedRoute {
   readonly middlewares: readonly string[];
 }
 
+/** How one exposure kind lets a route's traffic into an app's pods. */
+export interface Admission {
+  /** A rule of the app's NetworkPolicy `ingress`. @default none */
+  readonly rule?: Json;
+  /** Policy objects of their own (e.g. a CiliumNetworkPolicy). @default none */
+  readonly objects?: readonly KubeObject[];
+}
+
 /** How an app's routes reach it on one cluster. */
 export interface Exposure {
   readonly kind: ExposureTarget["kind"];
@@ -44,7 +52,7 @@ export interface Exposure {
    * How the route's traffic is let into the app's pods on `port` (the container port): a rule
    * of the app's NetworkPolicy, or a policy object of its own.
    */
-  admit(app: string, port: number): { readonly rule?: Json; readonly objects?: readonly KubeObject[] };
+  admit(app: string, port: number): Admission;
 }
 
 const tcp = (port: number): Json => ({ protocol: "TCP", port });

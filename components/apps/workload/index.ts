@@ -14,7 +14,14 @@ import { meshObjects } from "./mesh";
 import { networkPolicies, scrape } from "./network";
 import { secretObjectName, secrets } from "./secrets";
 import { DATABASE_CA_PATH, databaseCaSecretName } from "../../platform/cloudnative-pg/cluster";
-import type { AppSpec, ContainerSpec, DatabaseClaim, WorkloadBuild, WorkloadContext } from "./types";
+import type {
+  AppSpec,
+  ContainerSpec,
+  Controller,
+  DatabaseClaim,
+  WorkloadBuild,
+  WorkloadContext,
+} from "./types";
 
 export * from "./types";
 export { OPT_OUT_PREFIX } from "./pod";
@@ -79,6 +86,65 @@ function secretResolver(app: AppSpec, all: readonly AppSpec[]): (ref: string) =>
   };
 }
 
+/** Refuses a shared database whose owner is not an app of the namespace claiming its own. */
+function checkDatabaseOwner(app: AppSpec, apps: readonly AppSpec[]): void {
+  const owner = app.database?.owner;
+  if (owner === undefined) return;
+  const claimant = apps.find((a) => a.name === owner);
+  if (!claimant?.database || claimant.database.owner !== undefined)
+    throw new Error(
+      `app "${app.name}" database.owner: "${owner}" is not an app of this namespace that claims its own database`,
+    );
+  if (claimant.database.cluster !== app.database?.cluster)
+    throw new Error(
+      `app "${app.name}" database.cluster: "${app.database?.cluster}" differs from its owner's ("${claimant.database.cluster}")`,
+    );
+}
+
+/** The app's own ConfigMaps, how a reference resolves to them, and the checksum its pods carry. */
+interface AppConfig {
+  readonly objects: KubeObject[];
+  readonly configMapName: (ref: string) => string;
+  readonly podAnnotations: Record<string, string>;
+}
+
+function appConfig(app: AppSpec): AppConfig {
+  const objects = Object.entries(app.configMaps ?? {}).map(([name, data]): KubeObject => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: `${app.name}-${name}`, labels: { "app.kubernetes.io/part-of": app.name } },
+    data: { ...data },
+  }));
+  const configMapName = (ref: string): string => (app.configMaps?.[ref] ? `${app.name}-${ref}` : ref);
+  // A change of the app's config rolls its pods (the template changes with the checksum).
+  const podAnnotations: Record<string, string> = objects.length
+    ? {
+        "checksum/config": createHash("sha256")
+          .update(JSON.stringify(app.configMaps))
+          .digest("hex")
+          .slice(0, 16),
+      }
+    : {};
+  return { objects, configMapName, podAnnotations };
+}
+
+/** The volumes one controller's containers mount; each must be a persistence entry or claim template. */
+function mountedVolumes(app: AppSpec, key: string, controller: Controller): Set<string> {
+  if (!DNS_LABEL.test(key)) throw new Error(`app "${app.name}" controllers.${key}: name must be a DNS label`);
+  const mounted = new Set<string>();
+  for (const group of [controller.containers, controller.initContainers ?? {}, controller.sidecars ?? {}]) {
+    for (const c of Object.values(group)) for (const m of Object.values(c.mounts ?? {})) mounted.add(m);
+  }
+  const templates = controller.type === "statefulset" ? Object.keys(controller.volumeClaimTemplates) : [];
+  for (const m of mounted) {
+    if (!app.persistence?.[m] && !templates.includes(m))
+      throw new Error(
+        `app "${app.name}" controllers.${key}: mount "${m}" is neither a persistence entry nor a volume claim template`,
+      );
+  }
+  return mounted;
+}
+
 /** Builds every app of one namespace on one cluster. */
 export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): WorkloadBuild {
   const items: Bundle[] = [];
@@ -89,63 +155,21 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
   for (const spec of apps) {
     const app = withDatabaseCa(spec);
     if (!DNS_LABEL.test(app.name)) throw new Error(`app "${app.name}": name must be a DNS label`);
-    const owner = app.database?.owner;
-    if (owner !== undefined) {
-      const claimant = apps.find((a) => a.name === owner);
-      if (!claimant?.database || claimant.database.owner !== undefined)
-        throw new Error(
-          `app "${app.name}" database.owner: "${owner}" is not an app of this namespace that claims its own database`,
-        );
-      if (claimant.database.cluster !== app.database?.cluster)
-        throw new Error(
-          `app "${app.name}" database.cluster: "${app.database?.cluster}" differs from its owner's ("${claimant.database.cluster}")`,
-        );
-    }
+    checkDatabaseOwner(app, apps);
     const secretName = secretResolver(app, [...apps, ...(ctx.peers ?? [])]);
     const built = secrets(app, ctx);
     liveSecrets.push(...built.liveSecrets);
     const env = claimEnv(app, ctx.namespace);
-    const configMaps = Object.entries(app.configMaps ?? {}).map(([name, data]): KubeObject => ({
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: `${app.name}-${name}`, labels: { "app.kubernetes.io/part-of": app.name } },
-      data: { ...data },
-    }));
-    const configMapName = (ref: string): string => (app.configMaps?.[ref] ? `${app.name}-${ref}` : ref);
-    // A change of the app's config rolls its pods (the template changes with the checksum).
-    const podAnnotations: Record<string, string> = configMaps.length
-      ? {
-          "checksum/config": createHash("sha256")
-            .update(JSON.stringify(app.configMaps))
-            .digest("hex")
-            .slice(0, 16),
-        }
-      : {};
-    const objects: KubeObject[] = [...configMaps, ...built.objects, ...persistentClaims(app, ctx)];
+    const config = appConfig(app);
+    const objects: KubeObject[] = [...config.objects, ...built.objects, ...persistentClaims(app, ctx)];
     for (const [key, controller] of Object.entries(app.controllers)) {
-      if (!DNS_LABEL.test(key))
-        throw new Error(`app "${app.name}" controllers.${key}: name must be a DNS label`);
-      const mounted = new Set<string>();
-      for (const group of [
-        controller.containers,
-        controller.initContainers ?? {},
-        controller.sidecars ?? {},
-      ]) {
-        for (const c of Object.values(group)) for (const m of Object.values(c.mounts ?? {})) mounted.add(m);
-      }
-      const templates = controller.type === "statefulset" ? Object.keys(controller.volumeClaimTemplates) : [];
-      for (const m of mounted) {
-        if (!app.persistence?.[m] && !templates.includes(m))
-          throw new Error(
-            `app "${app.name}" controllers.${key}: mount "${m}" is neither a persistence entry nor a volume claim template`,
-          );
-      }
+      const mounted = mountedVolumes(app, key, controller);
       objects.push(
         ...renderController(app, key, controller, {
           env,
           secretName,
-          configMapName,
-          podAnnotations,
+          configMapName: config.configMapName,
+          podAnnotations: config.podAnnotations,
           podVolumes: persistenceVolumes(app, mounted),
           readWriteOnceMounts: [...mounted].filter((m) => {
             const p = app.persistence?.[m];

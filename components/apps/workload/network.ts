@@ -69,15 +69,6 @@ export function networkPolicies(app: AppSpec, exposure: Exposure, monitoring: Mo
       to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": app.database.cluster } } }],
       ports: [tcp(5432)],
     });
-  // Only the database clusters the admin tool is given (their own policies admit it too).
-  if (app.databaseAdmin?.length)
-    egress.push({
-      to: app.databaseAdmin.map((db) => ({
-        ...namespacePods(db.namespace),
-        podSelector: { matchLabels: { "cnpg.io/cluster": db.cluster } },
-      })),
-      ports: [tcp(5432)],
-    });
   if (app.cache) egress.push({ to: [appPods(app.cache.app)], ports: [tcp(app.cache.port)] });
   for (const peer of app.talksTo ?? []) egress.push({ to: [appPods(peer.app)], ports: [tcp(peer.port)] });
   if (app.mesh) {
@@ -94,6 +85,7 @@ export function networkPolicies(app: AppSpec, exposure: Exposure, monitoring: Mo
       ports: app.internetEgress.map(tcp),
     });
   }
+  egress.push(...(app.extraEgress ?? []));
   return [
     {
       apiVersion: "networking.k8s.io/v1",

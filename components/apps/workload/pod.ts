@@ -149,15 +149,12 @@ export interface RenderedContainer {
   readonly annotations: Record<string, string>;
 }
 
-/** One container with its restricted security context, its emptyDirs and file volumes. */
-export function renderContainer(
-  app: AppSpec,
+/** The restricted security context of one container, and an annotation per reasoned opt-out. */
+function containerSecurity(
+  where: string,
   name: string,
   spec: ContainerSpec,
-  extraEnv: Readonly<Record<string, EnvValue>>,
-  names: NameResolvers,
-): RenderedContainer {
-  const where = `app "${app.name}" container "${name}"`;
+): { securityContext: Json; annotations: Record<string, string> } {
   const annotations: Record<string, string> = {};
   const sec = spec.security ?? {};
   for (const [field, optOut] of Object.entries(sec) as [string, { reason: string } | undefined][]) {
@@ -177,6 +174,15 @@ export function renderContainer(
     securityContext.runAsUser = spec.runAsUser;
     securityContext.runAsGroup = spec.runAsGroup ?? spec.runAsUser;
   }
+  return { securityContext, annotations };
+}
+
+/** The emptyDirs of the writable paths, the volumes of `files`, and the container's mounts. */
+function containerVolumes(
+  name: string,
+  spec: ContainerSpec,
+  names: NameResolvers,
+): { volumes: Json[]; volumeMounts: Json[] } {
   const volumes: Json[] = [];
   const volumeMounts: Json[] = [];
   for (const path of spec.writablePaths ?? []) {
@@ -199,6 +205,23 @@ export function renderContainer(
   }
   for (const [path, persistence] of Object.entries(spec.mounts ?? {}))
     volumeMounts.push({ name: persistence, mountPath: path });
+  return { volumes, volumeMounts };
+}
+
+/** One container with its restricted security context, its emptyDirs and file volumes. */
+export function renderContainer(
+  app: AppSpec,
+  name: string,
+  spec: ContainerSpec,
+  extraEnv: Readonly<Record<string, EnvValue>>,
+  names: NameResolvers,
+): RenderedContainer {
+  const { securityContext, annotations } = containerSecurity(
+    `app "${app.name}" container "${name}"`,
+    name,
+    spec,
+  );
+  const { volumes, volumeMounts } = containerVolumes(name, spec, names);
   const env = { ...extraEnv, ...(spec.env ?? {}) };
   const resources = spec.resources;
   const container: Json = {

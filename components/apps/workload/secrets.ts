@@ -13,7 +13,7 @@
 import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeObject, LiveSecret } from "../../gitops/delivery";
-import type { AppSpec, WorkloadContext } from "./types";
+import type { AppSpec, SecretSource, WorkloadContext } from "./types";
 
 export function secretObjectName(app: string, secret: string): string {
   return `${app}-${secret}`;
@@ -24,6 +24,52 @@ export interface SecretBuild {
   readonly liveSecrets: LiveSecret[];
 }
 
+/**
+ * A generated Secret: one RandomPassword per key (with its bcrypt hash when asked), applied
+ * live; a `kubernetes.io/basic-auth` Secret with `basicAuthUser`.
+ */
+function generatedSecret(
+  app: AppSpec,
+  secret: string,
+  source: Extract<SecretSource, { type: "generated" }>,
+  ctx: WorkloadContext,
+): LiveSecret {
+  const name = secretObjectName(app.name, secret);
+  const where = `app "${app.name}" secrets.${secret}`;
+  const stringData: Record<string, pulumi.Output<string>> = {};
+  for (const [key, { length, prefix, bcrypt }] of Object.entries(source.keys)) {
+    if (length < 16) throw new Error(`${where}.keys.${key}: length ${length} is too short; use at least 16`);
+    // bcrypt hashes at most 72 bytes (RandomPassword bcryptHash docs), and a prefix
+    // would make the value differ from what was hashed.
+    if (bcrypt && (prefix || length > 72))
+      throw new Error(
+        `${where}.keys.${key}: bcrypt needs a value of at most 72 characters without a prefix (length ${length}${prefix ? `, prefix "${prefix}"` : ""})`,
+      );
+    if (bcrypt && source.keys[`${key}Bcrypt`])
+      throw new Error(`${where}.keys.${key}: bcrypt publishes ${key}Bcrypt, which is also a key`);
+    // special: false keeps values URL- and shell-safe (they end up in URIs and env).
+    const password = new random.RandomPassword(
+      `${ctx.cluster}-${app.name}-${secret}-${key}`,
+      { length, special: false },
+      { parent: ctx.parent },
+    );
+    const value = password.result;
+    stringData[key] = prefix ? value.apply((v) => `${prefix}${v}`) : value;
+    if (bcrypt) stringData[`${key}Bcrypt`] = password.bcryptHash;
+  }
+  if (source.basicAuthUser !== undefined) {
+    if (Object.keys(source.keys).join() !== "password")
+      throw new Error(
+        `${where}.basicAuthUser: a basic-auth Secret has exactly the generated key "password", found ${Object.keys(source.keys).join(", ")}`,
+      );
+    // Kubernetes "Basic authentication Secret": type kubernetes.io/basic-auth with
+    // `username` and `password`.
+    stringData["username"] = pulumi.output(source.basicAuthUser);
+    return { name, namespace: ctx.namespace, type: "kubernetes.io/basic-auth", stringData };
+  }
+  return { name, namespace: ctx.namespace, stringData };
+}
+
 export function secrets(app: AppSpec, ctx: WorkloadContext): SecretBuild {
   const objects: KubeObject[] = [];
   const liveSecrets: LiveSecret[] = [];
@@ -31,43 +77,9 @@ export function secrets(app: AppSpec, ctx: WorkloadContext): SecretBuild {
     const name = secretObjectName(app.name, secret);
     const where = `app "${app.name}" secrets.${secret}`;
     switch (source.type) {
-      case "generated": {
-        const stringData: Record<string, pulumi.Output<string>> = {};
-        for (const [key, { length, prefix, bcrypt }] of Object.entries(source.keys)) {
-          if (length < 16)
-            throw new Error(`${where}.keys.${key}: length ${length} is too short; use at least 16`);
-          // bcrypt hashes at most 72 bytes (RandomPassword bcryptHash docs), and a prefix
-          // would make the value differ from what was hashed.
-          if (bcrypt && (prefix || length > 72))
-            throw new Error(
-              `${where}.keys.${key}: bcrypt needs a value of at most 72 characters without a prefix (length ${length}${prefix ? `, prefix "${prefix}"` : ""})`,
-            );
-          if (bcrypt && source.keys[`${key}Bcrypt`])
-            throw new Error(`${where}.keys.${key}: bcrypt publishes ${key}Bcrypt, which is also a key`);
-          // special: false keeps values URL- and shell-safe (they end up in URIs and env).
-          const password = new random.RandomPassword(
-            `${ctx.cluster}-${app.name}-${secret}-${key}`,
-            { length, special: false },
-            { parent: ctx.parent },
-          );
-          const value = password.result;
-          stringData[key] = prefix ? value.apply((v) => `${prefix}${v}`) : value;
-          if (bcrypt) stringData[`${key}Bcrypt`] = password.bcryptHash;
-        }
-        if (source.basicAuthUser !== undefined) {
-          if (Object.keys(source.keys).join() !== "password")
-            throw new Error(
-              `${where}.basicAuthUser: a basic-auth Secret has exactly the generated key "password", found ${Object.keys(source.keys).join(", ")}`,
-            );
-          // Kubernetes "Basic authentication Secret": type kubernetes.io/basic-auth with
-          // `username` and `password`.
-          stringData["username"] = pulumi.output(source.basicAuthUser);
-          liveSecrets.push({ name, namespace: ctx.namespace, type: "kubernetes.io/basic-auth", stringData });
-          break;
-        }
-        liveSecrets.push({ name, namespace: ctx.namespace, stringData });
+      case "generated":
+        liveSecrets.push(generatedSecret(app, secret, source, ctx));
         break;
-      }
       case "config": {
         const stringData: Record<string, pulumi.Output<string>> = {};
         for (const [key, configKey] of Object.entries(source.keys)) {

@@ -5,33 +5,35 @@
  * to the user: secret, database and cache claims, exposure chosen by the cluster, network policy.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { DeliveryItem, LiveSecret } from "../../gitops/delivery";
+import type { DeliveryItem, JsonValue, LiveSecret } from "../../gitops/delivery";
 
 /** An image reference; a digest pins it beyond the tag. Never `latest`. */
 export type { ImageRef } from "../../../lib/image-ref";
 import type { ImageRef } from "../../../lib/image-ref";
 
+/** One rule of a NetworkPolicy's `egress` (networking.k8s.io/v1 `NetworkPolicyEgressRule`). */
+export type NetworkPolicyEgressRule = { readonly [key: string]: JsonValue };
+
+/**
+ * When a probe runs and when it fails; an unset field is left out, so the Kubernetes default holds.
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#Probe
+ */
+export interface ProbeTiming {
+  /** Seconds after the container starts before the first probe. @default 0 (Kubernetes) */
+  readonly initialDelaySeconds?: number;
+  /** Seconds between two probes. @default 10 (Kubernetes) */
+  readonly periodSeconds?: number;
+  /** Failures in a row after which the probe counts as failed. @default 3 (Kubernetes) */
+  readonly failureThreshold?: number;
+}
+
 /** An HTTP GET, a TCP connect or a command probe. `port` is a port name of the container. */
-export type Probe =
-  | {
-      readonly http: string;
-      readonly port: string;
-      readonly initialDelaySeconds?: number;
-      readonly periodSeconds?: number;
-      readonly failureThreshold?: number;
-    }
-  | {
-      readonly tcp: string;
-      readonly initialDelaySeconds?: number;
-      readonly periodSeconds?: number;
-      readonly failureThreshold?: number;
-    }
-  | {
-      readonly exec: readonly string[];
-      readonly initialDelaySeconds?: number;
-      readonly periodSeconds?: number;
-      readonly failureThreshold?: number;
-    };
+export type Probe = (
+  | { readonly http: string; readonly port: string }
+  | { readonly tcp: string }
+  | { readonly exec: readonly string[] }
+) &
+  ProbeTiming;
 
 /** An env value: a literal, a key of one of the app's secrets, or a ConfigMap key. */
 export type EnvValue =
@@ -46,9 +48,13 @@ export interface OptOut {
 
 /** The restricted defaults a container may opt out of, one field at a time. */
 export interface SecurityOptOuts {
+  /** Let the container run as root (UID 0). @default not opted out: `runAsNonRoot: true` */
   readonly runAsNonRoot?: OptOut;
+  /** A writable root filesystem. @default not opted out: read-only, `writablePaths` as emptyDirs */
   readonly readOnlyRootFilesystem?: OptOut;
+  /** Allow setuid binaries to raise privileges. @default not opted out: `allowPrivilegeEscalation: false` */
   readonly allowPrivilegeEscalation?: OptOut;
+  /** Add these capabilities back after dropping ALL. @default not opted out: every capability dropped */
   readonly capabilities?: OptOut & { readonly add: readonly string[] };
 }
 
@@ -61,20 +67,32 @@ export interface Resources {
 
 export interface ContainerSpec {
   readonly image: ImageRef;
+  /** Replaces the image's entrypoint. @default the image's ENTRYPOINT */
   readonly command?: readonly string[];
+  /** Replaces the image's arguments. @default the image's CMD */
   readonly args?: readonly string[];
-  /** Port name -> container port. */
+  /** Port name -> container port. @default none */
   readonly ports?: Readonly<Record<string, number>>;
+  /** Env vars, after those the claims wire (so values may use `$(VAR)` of them). @default none */
   readonly env?: Readonly<Record<string, EnvValue>>;
-  /** Whole ConfigMaps as env groups. */
+  /** Whole ConfigMaps as env groups. @default none */
   readonly envFromConfigMaps?: readonly string[];
-  readonly probes?: { readonly liveness?: Probe; readonly readiness?: Probe; readonly startup?: Probe };
+  /** The container's probes. @default none */
+  readonly probes?: {
+    /** Restarts the container when it fails. @default none */
+    readonly liveness?: Probe;
+    /** Takes the pod out of its Services while it fails. @default none */
+    readonly readiness?: Probe;
+    /** Holds the other probes back until it succeeds once (slow starts). @default none */
+    readonly startup?: Probe;
+  };
   readonly resources: Resources;
-  /** Paths the app writes; each gets an emptyDir (the root filesystem is read-only). */
+  /** Paths the app writes; each gets an emptyDir (the root filesystem is read-only). @default none */
   readonly writablePaths?: readonly string[];
   /**
    * Files: mount path -> a ConfigMap key, or a key of one of the app's secrets (a secret
    * reference as in `env`: own secret, `<app>/<secret>`, or the database Secret).
+   * @default none
    */
   readonly files?: Readonly<
     Record<
@@ -91,12 +109,16 @@ export interface ContainerSpec {
       }
     >
   >;
-  /** Mount path -> persistence (or volume claim template) name. */
+  /** Mount path -> persistence (or volume claim template) name. @default none */
   readonly mounts?: Readonly<Record<string, string>>;
-  /** UID/GID the image runs as (must be non-zero unless `security.runAsNonRoot` is opted out). */
+  /**
+   * UID the image runs as (must be non-zero unless `security.runAsNonRoot` is opted out).
+   * @default the image's USER (which `runAsNonRoot` requires to be non-root)
+   */
   readonly runAsUser?: number;
   /** @default `runAsUser` */
   readonly runAsGroup?: number;
+  /** Explicit exceptions to the restricted defaults, each with its reason. @default none */
   readonly security?: SecurityOptOuts;
   /**
    * Lifecycle hooks: `postStart` runs right after the container starts, `preStop` before it is
@@ -104,7 +126,12 @@ export interface ContainerSpec {
    * @default none
    * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
    */
-  readonly lifecycle?: { readonly postStart?: LifecycleHandler; readonly preStop?: LifecycleHandler };
+  readonly lifecycle?: {
+    /** Runs right after the container starts. @default none */
+    readonly postStart?: LifecycleHandler;
+    /** Runs before the container is stopped. @default none */
+    readonly preStop?: LifecycleHandler;
+  };
 }
 
 /**
@@ -169,11 +196,11 @@ export interface PodSpec {
   readonly supplementalGroups?: readonly number[];
   /** The main containers by name. */
   readonly containers: Readonly<Record<string, ContainerSpec>>;
-  /** Run to completion before the main containers, in order. */
+  /** Run to completion before the main containers, in order. @default none */
   readonly initContainers?: Readonly<Record<string, ContainerSpec>>;
-  /** Native sidecars (init containers with `restartPolicy: Always`, Kubernetes >= 1.29). */
+  /** Native sidecars (init containers with `restartPolicy: Always`, Kubernetes >= 1.29). @default none */
   readonly sidecars?: Readonly<Record<string, ContainerSpec>>;
-  /** Opt out of not mounting the service account token. */
+  /** Opt out of not mounting the service account token. @default not opted out: no token mounted */
   readonly serviceAccountToken?: OptOut;
 }
 
@@ -200,13 +227,15 @@ export type CustomMetric = {
 export interface Autoscaling {
   readonly min: number;
   readonly max: number;
-  /** Target average CPU / memory utilisation, percent. */
+  /** Target average CPU utilisation, percent of the request. @default none (no CPU metric) */
   readonly cpu?: number;
+  /** Target average memory utilisation, percent of the request. @default none (no memory metric) */
   readonly memory?: number;
   /**
    * Pods or External metrics: an `averageValue` target (per pod), or for External metrics a
    * `value` target (the metric as a whole, e.g. a p95 latency), optionally selecting series by
    * labels (`metric.selector.matchLabels`).
+   * @default none
    * @see https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/
    */
   readonly custom?: readonly CustomMetric[];
@@ -216,13 +245,16 @@ export interface Autoscaling {
    * @default up: 0 s window, +4 pods / 60 s; down: 300 s window, -50 % / 60 s
    */
   readonly scaleUp?: ScalingRules;
+  /** Scale-down behaviour (see `scaleUp`). @default 300 s window, -50 % / 60 s */
   readonly scaleDown?: ScalingRules;
 }
 
 export type Controller =
   | (PodSpec & {
       readonly type: "deployment";
+      /** Fixed replica count (ignored with `autoscaling`). @default 1 */
       readonly replicas?: number;
+      /** A HorizontalPodAutoscaler owns the replica count. @default none (fixed `replicas`) */
       readonly autoscaling?: Autoscaling;
       /**
        * How a new revision replaces the old pods. RollingUpdate starts new pods first, which a
@@ -236,23 +268,37 @@ export type Controller =
         | { readonly type: "Recreate" }
         | {
             readonly type: "RollingUpdate";
+            /** Pods above the desired count during a rollout. @default "25%" (Kubernetes) */
             readonly maxSurge?: number | string;
+            /** Pods below the desired count during a rollout. @default "25%" (Kubernetes) */
             readonly maxUnavailable?: number | string;
           };
     })
   | (PodSpec & {
       readonly type: "statefulset";
+      /** @default 1 */
       readonly replicas?: number;
       /** Name -> claim template; mount it through a container's `mounts`. */
       readonly volumeClaimTemplates: Readonly<
-        Record<string, { readonly size: string; readonly storageClass?: string }>
+        Record<
+          string,
+          {
+            readonly size: string;
+            /** @default the cluster's default StorageClass */
+            readonly storageClass?: string;
+          }
+        >
       >;
-      /** Database-like stores belong to the `base` phase, before migrations and workloads. */
+      /**
+       * Database-like stores belong to the `base` phase, before migrations and workloads.
+       * @default "workloads"
+       */
       readonly phase?: "base" | "workloads";
     })
   | (PodSpec & {
       readonly type: "cronjob";
       readonly schedule: string;
+      /** IANA time zone of `schedule`. @default the kube-controller-manager's time zone */
       readonly timeZone?: string;
       /**
        * What a run does when the previous one is still running: skip it (`Forbid`), stop the
@@ -263,7 +309,11 @@ export type Controller =
       readonly concurrencyPolicy?: "Allow" | "Forbid" | "Replace";
     })
   /** A migration Job, applied before the app's workloads (phase `migrations`). */
-  | (PodSpec & { readonly type: "migration"; readonly backoffLimit?: number });
+  | (PodSpec & {
+      readonly type: "migration";
+      /** Retries before the Job fails. @default 3 */
+      readonly backoffLimit?: number;
+    });
 
 /** Where a secret's values come from; none of them ever reaches git or a plan in plaintext. */
 export type SecretSource =
@@ -275,7 +325,16 @@ export type SecretSource =
   | {
       readonly type: "generated";
       readonly keys: Readonly<
-        Record<string, { readonly length: number; readonly prefix?: string; readonly bcrypt?: boolean }>
+        Record<
+          string,
+          {
+            readonly length: number;
+            /** Prepended to the random value (e.g. a token's `sk-`). @default none */
+            readonly prefix?: string;
+            /** Also publish `<key>Bcrypt`, the bcrypt hash. @default false */
+            readonly bcrypt?: boolean;
+          }
+        >
       >;
       /**
        * Makes the Secret a `kubernetes.io/basic-auth` one with this `username` beside the
@@ -289,7 +348,16 @@ export type SecretSource =
   | {
       readonly type: "external";
       readonly store: string;
-      readonly keys: Readonly<Record<string, { readonly remoteKey: string; readonly property?: string }>>;
+      readonly keys: Readonly<
+        Record<
+          string,
+          {
+            readonly remoteKey: string;
+            /** A property of the remote secret. @default the remote secret's whole value */
+            readonly property?: string;
+          }
+        >
+      >;
       /** @default "1h" */
       readonly refreshInterval?: string;
     }
@@ -300,15 +368,29 @@ export type Persistence =
   | {
       readonly type: "pvc";
       readonly size: string;
+      /** @default the cluster's default StorageClass */
       readonly storageClass?: string;
+      /** @default "ReadWriteOnce" */
       readonly accessMode?: "ReadWriteOnce" | "ReadWriteMany";
     }
-  | { readonly type: "nfs"; readonly server: string; readonly path: string; readonly readOnly?: boolean }
+  | {
+      readonly type: "nfs";
+      readonly server: string;
+      readonly path: string;
+      /** Mount the share read-only (`ReadOnlyMany`). @default false */
+      readonly readOnly?: boolean;
+    }
   /**
    * Scratch space shared by the containers of one pod (an init container writing a file the
    * main container reads); `Memory` keeps it off the node's disk.
    */
-  | { readonly type: "emptyDir"; readonly medium?: "Memory"; readonly sizeLimit?: string }
+  | {
+      readonly type: "emptyDir";
+      /** `Memory`: a tmpfs. @default the node's disk */
+      readonly medium?: "Memory";
+      /** @default no limit */
+      readonly sizeLimit?: string;
+    }
   /**
    * An existing Secret as a directory (read-only; the kubelet updates its files when the Secret
    * changes, which a `files` subPath mount never sees), e.g. a CA that rotates.
@@ -345,7 +427,7 @@ export interface AppSpec {
   /** DNS label; names the item, the objects and the generated secrets. */
   readonly name: string;
   readonly controllers: Readonly<Record<string, Controller>>;
-  /** The Service in front of the controller named `controller` (default: the app's name). */
+  /** The Service in front of the controller named `controller`. @default none */
   readonly service?: ServiceSpec;
   /**
    * Further Services, each named `<app>-<key>` (e.g. a second controller's, or a headless
@@ -363,12 +445,18 @@ export interface AppSpec {
   /**
    * Public route on `<host>.<cluster domain>` to a service port; `aliases` are further hosts
    * (labels or full names) the same route serves, e.g. a sandbox origin.
+   * @default none (not routed)
    */
   readonly route?: {
     readonly host: string;
     readonly port: string;
+    /** Path prefix the route matches. @default "/" */
     readonly path?: string;
-    /** @default none */
+    /**
+     * Further hosts of the same route. General, not one app's: every exposure kind renders
+     * them as further hostnames of the one route (and of its certificate where it issues one).
+     * @default none
+     */
     readonly aliases?: readonly string[];
     /**
      * Traefik Middlewares (in the app's namespace) the route passes through, e.g. a basicAuth.
@@ -376,51 +464,66 @@ export interface AppSpec {
      */
     readonly middlewares?: readonly string[];
   };
+  /** Volumes by name, mounted through a container's `mounts`. @default none */
   readonly persistence?: Readonly<Record<string, Persistence>>;
   /**
    * ConfigMaps the app owns: name -> key -> content, each rendered as `<app>-<name>`. Env
    * groups (`envFromConfigMaps`), ConfigMap env values and `files` name them by `<name>`
    * (any other name is an existing ConfigMap). Pods carry a checksum of them, so a change
    * rolls the pods.
+   * @default none
    */
   readonly configMaps?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The app's secrets by name, each rendered as `<app>-<name>`. @default none */
   readonly secrets?: Readonly<Record<string, SecretSource>>;
   /**
    * A database on the cluster's CloudNativePG cluster; wires `DATABASE_URL` into every container.
    * With `owner`, the app shares the claim of that app of the same namespace (its role,
    * database and `postgres-<owner>-user` Secret) instead of claiming its own.
-   */
-  readonly database?: DatabaseRequest;
-  /** A cache (Valkey/Redis) app in the same namespace; wires `REDIS_HOST`/`REDIS_PORT`. */
-  readonly cache?: Peer;
-  /** Other peers the app calls (egress) and that call it (ingress). */
-  readonly talksTo?: readonly Peer[];
-  readonly calledBy?: readonly string[];
-  /**
-   * Egress to the PostgreSQL port of these CloudNativePG clusters, for a database admin UI
-   * (pgAdmin); the database clusters' own policies admit it for the same list.
    * @default none
    */
-  readonly databaseAdmin?: readonly DatabaseRef[];
-  /** Egress to addresses outside the cluster on these TCP ports (e.g. [443] for a public API). */
+  readonly database?: DatabaseRequest;
+  /** A cache (Valkey/Redis) app in the same namespace; wires `REDIS_HOST`/`REDIS_PORT`. @default none */
+  readonly cache?: Peer;
+  /** Apps of the namespace the app calls (egress to their pods on the port). @default none */
+  readonly talksTo?: readonly Peer[];
+  /** Apps of the namespace that call it (ingress on its service ports). @default none */
+  readonly calledBy?: readonly string[];
+  /** Egress to addresses outside the cluster on these TCP ports (e.g. [443] for a public API). @default none */
   readonly internetEgress?: readonly number[];
-  /** Metrics scrape on a service port. */
-  readonly metrics?: { readonly port: string; readonly path?: string };
+  /**
+   * Further egress rules of the app's NetworkPolicy, as written, after the ones the spec
+   * derives: the escape hatch (as app-template's `rawResource`) for a need only one app has,
+   * e.g. an admin UI reaching database clusters of other namespaces.
+   * @default none
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec
+   */
+  readonly extraEgress?: readonly NetworkPolicyEgressRule[];
+  /** Metrics scrape on a service port. @default none */
+  readonly metrics?: {
+    readonly port: string;
+    /** @default "/metrics" */
+    readonly path?: string;
+  };
+  /** PriorityClass of every pod of the app. @default none (the cluster's default priority) */
   readonly priorityClassName?: string;
-  /** Image pull secret (an existing or live-applied Secret). */
+  /** Image pull secret (an existing or live-applied Secret). @default none */
   readonly imagePullSecret?: string;
-  /** Items that must be ready first (e.g. the database item). */
+  /** Items that must be ready first; the composition adds the namespace and database items. @default none */
   readonly dependsOn?: readonly string[];
   /**
    * Istio sidecar mesh (the namespace must have injection on): STRICT mTLS for the app's pods
    * (PeerAuthentication), ISTIO_MUTUAL to its Service (DestinationRule) and, with `jwt`,
    * tokens validated (RequestAuthentication) and required on the service ports
    * (AuthorizationPolicy). The metrics port stays plaintext for the scraper outside the mesh.
+   * @default none (not in the mesh)
    */
   readonly mesh?: {
+    /** Require a valid JWT of this issuer on the service ports. @default none */
     readonly jwt?: {
       readonly issuer: string;
       readonly jwksUri: string;
+      /** Accepted `aud` values. @default any audience */
       readonly audiences?: readonly string[];
     };
   };
@@ -475,18 +578,20 @@ export interface WorkloadContext {
 /**
  * Env var names for the parts of the database connection, for images that take host, port,
  * name, user and password apart rather than one URL (linkding's `LD_DB_*`, a JDBC URL built
- * with `$(VAR)` references). Each one named is wired; the others are left out.
+ * with `$(VAR)` references). Each one named is wired; the others are left out. A general
+ * feature of the shared spec, not one app's: every image that takes the parts needs it (three
+ * apps today), and only the workload component knows the Secret and Service names to wire.
  */
 export interface DatabaseConnectionEnv {
-  /** `<cluster>-rw.<namespace>.svc`, the primary's Service. */
+  /** Gets `<cluster>-rw.<namespace>.svc`, the primary's Service. @default not wired */
   readonly host?: string;
-  /** `5432`. */
+  /** Gets `5432`. @default not wired */
   readonly port?: string;
-  /** The database name. */
+  /** Gets the database name. @default not wired */
   readonly name?: string;
-  /** Key `username` of the `postgres-<app>-user` Secret. */
+  /** Gets key `username` of the `postgres-<app>-user` Secret. @default not wired */
   readonly user?: string;
-  /** Key `password` of the `postgres-<app>-user` Secret. */
+  /** Gets key `password` of the `postgres-<app>-user` Secret. @default not wired */
   readonly password?: string;
 }
 
@@ -510,12 +615,6 @@ export interface DatabaseRequest {
   readonly connectionEnv?: DatabaseConnectionEnv;
   /** @default the app itself claims the database */
   readonly owner?: string;
-  /**
-   * Talk through FerretDB: the cluster runs the DocumentDB image and the app's role joins
-   * the DocumentDB admin role (components/platform/cloudnative-pg/cluster.ts `DOCUMENTDB`).
-   * @default false
-   */
-  readonly documentdb?: boolean;
   /**
    * Extensions created in the app's database by the CloudNativePG `Database` (declarative
    * extensions, CNPG >= 1.26, docs "PostgreSQL Database management"), in order.

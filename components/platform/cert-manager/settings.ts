@@ -36,6 +36,7 @@ export interface CertManagerSettings {
   /**
    * ACME account email. Optional in cert-manager's ACMEIssuer ("optional, but strongly
    * recommended"); the documents name none, so it is left out unless set.
+   * @default none
    * @see https://cert-manager.io/docs/reference/api-docs/#acme.cert-manager.io/v1.ACMEIssuer
    */
   readonly acmeEmail?: string;

@@ -58,7 +58,7 @@ export interface PostgresBackupSettings {
 export interface PostgresRecoverySettings {
   /** Suffix of the archive folders to restore from ("" = the folders written without a suffix). */
   readonly fromArchiveSuffix: string;
-  /** Point in time (RFC 3339) to recover to; the latest WAL when unset. */
+  /** Point in time (RFC 3339) to recover to. @default the latest WAL */
   readonly targetTime?: string;
 }
 
@@ -66,9 +66,12 @@ export interface CloudnativePgSettings {
   readonly instances: number;
   readonly storageSize: string;
   readonly imageName: string;
-  /** Present when backups to an object store are configured. */
+  /** Present when backups to an object store are configured. @default none (no backups) */
   readonly backup?: PostgresBackupSettings;
-  /** Present when new database clusters bootstrap from the backup archive (disaster recovery, 004). */
+  /**
+   * Present when new database clusters bootstrap from the backup archive (disaster recovery, 004).
+   * @default none (new clusters start empty)
+   */
   readonly recovery?: PostgresRecoverySettings;
 }
 

@@ -11,7 +11,7 @@ import type { ServiceChart } from "../types";
 /** External Secrets Operator and its ClusterSecretStores (002 Bitwarden, 003 Vault, 001 1Password). */
 export interface ExternalSecretsSettings {
   readonly version: string;
-  /** Set `bitwarden.organizationId` + `projectId` to create the `bitwarden-backend` store. */
+  /** Set `bitwarden.organizationId` + `projectId` to create the `bitwarden-backend` store. @default none */
   readonly bitwarden?: {
     readonly sdkServerVersion: string;
     readonly organizationId: string;
@@ -19,16 +19,17 @@ export interface ExternalSecretsSettings {
     readonly apiUrl: string;
     readonly identityUrl: string;
   };
-  /** Set `vault.server` to create the `vault-backend` store. */
+  /** Set `vault.server` to create the `vault-backend` store. @default none */
   readonly vault?: {
     readonly server: string;
     readonly path: string;
     readonly version: "v1" | "v2";
     readonly auth: "token" | "kubernetes";
+    /** The Vault role of `auth: kubernetes`. @default none (required with that auth) */
     readonly role?: string;
     readonly mountPath: string;
   };
-  /** Set `onepassword.connectHost` to create the `onepassword-backend` store. */
+  /** Set `onepassword.connectHost` to create the `onepassword-backend` store. @default none */
   readonly onepassword?: {
     readonly connectHost: string;
     readonly vaults: readonly string[];

@@ -23,6 +23,7 @@ export interface IstioSettings {
   /**
    * The Hetzner Load Balancer the hcloud CCM creates for the ingress gateway's LoadBalancer
    * Service on Talos (its location and type); none elsewhere.
+   * @default the cluster's location and lb11 on Talos, none elsewhere
    */
   readonly loadBalancer?: { readonly location: string; readonly type: string };
 }

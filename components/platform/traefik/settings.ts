@@ -15,7 +15,7 @@ export const TRAEFIK_DEFAULTS = {
 
 export interface TraefikSettings {
   readonly redirectToHttps: boolean;
-  /** Address MetalLB gives Traefik's Service (the VIP) on k3s; unset elsewhere. */
+  /** Address MetalLB gives Traefik's Service (the VIP) on k3s. @default the cluster's `vip` on k3s, none elsewhere */
   readonly loadBalancerIP?: string;
 }
 
