@@ -6,11 +6,13 @@ import * as pulumi from "@pulumi/pulumi";
 export interface SshTarget {
   readonly host: string;
   readonly user: string;
+  /** @default 22 */
   readonly port?: number;
   /**
    * The host's public SSH host key (`ssh-ed25519 AAAA...`); the connection fails when the
    * host presents another ("The expected host key to verify the server's identity",
-   * @pulumi/command 1.2.1 `remote.ConnectionArgs.hostKey`). Unset: not verified.
+   * @pulumi/command 1.2.1 `remote.ConnectionArgs.hostKey`).
+   * @default none (not verified)
    */
   readonly hostKey?: string;
 }

@@ -149,7 +149,7 @@ export interface LiveSecretOpts {
   readonly parent: pulumi.Resource;
   readonly provider: k8s.Provider;
   readonly dependsOn: readonly pulumi.Resource[];
-  /** Former URNs of the Secret (an engine switch). */
+  /** Former URNs of the Secret (an engine switch). @default none */
   readonly aliases?: readonly pulumi.Input<string>[];
 }
 

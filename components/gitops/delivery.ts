@@ -36,10 +36,13 @@ export interface KubeObject {
   readonly kind: string;
   readonly metadata: {
     readonly name: string;
+    /** The object's namespace. @default none (cluster-scoped, or the unit's namespace) */
     readonly namespace?: string;
+    /** @default none */
     readonly labels?: Readonly<Record<string, string>>;
+    /** @default none */
     readonly annotations?: Readonly<Record<string, string>>;
-    /** Engine units only (an Argo CD Application's resources finalizer). */
+    /** Engine units only (an Argo CD Application's resources finalizer). @default none */
     readonly finalizers?: readonly string[];
   };
   readonly [field: string]: JsonValue | KubeObject["metadata"] | undefined;
@@ -70,7 +73,9 @@ export interface ItemCommon {
 export interface IgnoredDifference {
   readonly group: string;
   readonly kind: string;
+  /** Only the object of this name. @default every object of the kind */
   readonly name?: string;
+  /** Only objects in this namespace. @default every namespace */
   readonly namespace?: string;
   /** RFC 6901 JSON pointers, e.g. `/webhooks/0/clientConfig/caBundle`; empty when `jqPathExpressions` names the fields. */
   readonly jsonPointers: readonly string[];
@@ -109,7 +114,7 @@ export interface Addon extends ItemCommon {
   readonly chart: string;
   /** Exact chart version; ranges and `latest` are rejected (ARCHITECTURE.md decision 9). */
   readonly version: string;
-  /** Helm values; plain data only, never a secret. */
+  /** Helm values; plain data only, never a secret. @default the chart's own */
   readonly values?: { readonly [key: string]: JsonValue };
   /**
    * Values read from Secrets at install time.

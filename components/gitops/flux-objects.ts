@@ -100,6 +100,7 @@ export interface FluxUnitSpec {
   /** Directory relative to the emit root. */
   readonly dir: string;
   readonly dependsOn: readonly string[];
+  /** How long kustomize-controller waits for the unit's objects to be ready. @default DEFAULT_TIMEOUT (5m) */
   readonly timeout?: string;
   /** Recreate objects whose immutable fields changed (migration Jobs). */
   readonly force: boolean;

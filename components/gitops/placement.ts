@@ -31,6 +31,7 @@ export interface PlacedUnit {
   /**
    * The directory the unit syncs, relative to the emit root (`apps/backend/app`); none for a
    * unit with a Helm source (an addon's Application). The emitted tree must have objects there.
+   * @default none
    */
   readonly syncs?: string;
 }

@@ -12,6 +12,8 @@ const SCANNED = [
   "components/apps",
   "components/platform",
   "components/cluster",
+  "components/gitops",
+  "providers",
   "stacks",
   "config",
   "lib",
