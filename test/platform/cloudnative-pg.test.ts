@@ -283,7 +283,12 @@ describe("PostgresCluster", () => {
       "pg_documentdb_core",
       "pg_documentdb",
     ]);
-    expect(spec.bootstrap.initdb.postInitSQL).toEqual(["CREATE EXTENSION IF NOT EXISTS documentdb CASCADE;"]);
+    // FerretDB sets two documentdb parameters on every connection, which its non-superuser
+    // role may only do after this grant (FerretDB/FerretDB#4997).
+    expect(spec.bootstrap.initdb.postInitSQL).toEqual([
+      "CREATE EXTENSION IF NOT EXISTS documentdb CASCADE;",
+      "GRANT SET ON PARAMETER documentdb.enableusercrud, documentdb.maxuserlimit TO documentdb_admin_role;",
+    ]);
     expect(spec.managed.roles[0].inRoles).toEqual(["documentdb_admin_role"]);
     expect(b.bundle.objects.map((o) => o.kind)).toEqual(["Cluster", "NetworkPolicy", "NetworkPolicy"]);
   });

@@ -32,6 +32,18 @@ export const DOCUMENTDB = {
   database: "postgres",
   // The extension's API schemas are owned by this role; FerretDB's login needs it.
   role: "documentdb_admin_role",
+  /**
+   * Run once when the cluster is created. FerretDB sets `documentdb.enableUserCrud` and
+   * `documentdb.maxUserLimit` on every new connection (internal/documentdb/pool_new.go), which
+   * a role that is not a superuser may not do: FerretDB's own docs connect as a superuser, and
+   * FerretDB/FerretDB#4997 ("permission denied to set parameter documentdb.maxuserlimit") gives
+   * the grant that lets the DocumentDB admin role (which the app's login joins) set them.
+   * PostgreSQL 15+ grants SET on an extension's parameters by name.
+   */
+  postInitSQL: [
+    "CREATE EXTENSION IF NOT EXISTS documentdb CASCADE;",
+    "GRANT SET ON PARAMETER documentdb.enableusercrud, documentdb.maxuserlimit TO documentdb_admin_role;",
+  ],
 } as const;
 
 /** One app that uses the database cluster. */
@@ -231,7 +243,7 @@ function bootstrapAndArchiving(args: PostgresClusterArgs, plan: PostgresPlan): R
       },
     ];
   } else if (plan.documentdb) {
-    out.bootstrap = { initdb: { postInitSQL: ["CREATE EXTENSION IF NOT EXISTS documentdb CASCADE;"] } };
+    out.bootstrap = { initdb: { postInitSQL: [...DOCUMENTDB.postInitSQL] } };
   }
   if (args.backup) {
     out.plugins = [
