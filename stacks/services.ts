@@ -74,7 +74,7 @@ export function buildServices(
   }
   // Every cluster: the scoped namespace other teams deploy into (outputs contract).
   items.push(consumerAccessItem());
-  // Every chart namespace: a default deny and the charts' allow rules (issue #21).
+  // Every chart namespace: a default deny and the allow rules its chart needs.
   items.push(
     ...chartNamespacePolicies(items, {
       cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",

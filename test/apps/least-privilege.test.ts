@@ -123,7 +123,7 @@ describe.each(STACKS)("%s", (stack) => {
   });
 });
 
-describe("backups (issue #21 item 8)", () => {
+describe("backups", () => {
   it.each(STACKS)("%s: every CloudNativePG cluster archives WAL and takes a daily base backup", (stack) => {
     const dbs = objects(stack).filter(
       (x) => x.o.kind === "Cluster" && x.o.apiVersion.startsWith("postgresql.cnpg.io/"),

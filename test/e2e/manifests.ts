@@ -43,7 +43,7 @@ const BUILT_IN_GROUPS = new Set([
   "resource.k8s.io",
 ]);
 
-/** A planned object as planObjects.ts prints it. */
+/** A planned object as plan-objects.ts prints it. */
 export interface PlannedRef {
   readonly cluster: string;
   readonly apiVersion: string;

@@ -19,7 +19,7 @@ type Raw = Record<string, unknown>;
 function plannedRefs(stack: string, config: Raw, secretKeys: readonly string[]): PlannedRef[] {
   const run = spawnSync(
     process.execPath,
-    [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "planObjects.ts")],
+    [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "plan-objects.ts")],
     {
       cwd: ROOT,
       input: JSON.stringify({ stack, config, secretKeys }),
@@ -27,7 +27,7 @@ function plannedRefs(stack: string, config: Raw, secretKeys: readonly string[]):
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  if (run.status !== 0) throw new Error(`planObjects failed: ${run.stderr}`);
+  if (run.status !== 0) throw new Error(`plan-objects failed: ${run.stderr}`);
   return (JSON.parse(run.stdout) as { objects: PlannedRef[] }).objects;
 }
 
