@@ -86,14 +86,15 @@ export const MASTODON_EXTERNAL_RULES: readonly { readonly [key: string]: JsonVal
 /**
  * The chart's sync-job (values.yaml `syncJob`, on by default) fetches the default dashboards
  * and alerting and recording rules from upstream repositories when the release is installed or
- * changed, and creates their ConfigMaps and VMRules; the chart leaves its image at `latest`.
- * Pinned to a published release of the image (a public mirror of
- * ghcr.io/victoriametrics/sync-job:v0.0.16 from 2026-08, kubesre/docker-registry-mirrors#6816).
+ * changed, and creates their ConfigMaps and VMRules; the chart leaves its image at `latest`
+ * (values.yaml of 0.84.0). Pinned to v0.0.11, the tag the chart itself pins from 0.87.0 on
+ * (its values table, `syncJob.image.tag`): the nearest release the chart's maintainers pair
+ * with a chart version; Renovate proposes newer ones.
  * The Job needs egress to raw.githubusercontent.com: the victoriametrics namespace has no
  * default deny (README "Security and policy").
  */
 // renovate: datasource=docker depName=ghcr.io/victoriametrics/sync-job
-export const VM_SYNC_JOB_TAG = "v0.0.16";
+export const VM_SYNC_JOB_TAG = "v0.0.11";
 
 export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
   name: "victoria-metrics",
