@@ -22,6 +22,8 @@ describe("npm run bench -- --short", () => {
     for (const s of result.stacks) {
       expect(s.resources).toBeGreaterThan(10);
       expect(s.ms).toBeGreaterThan(0);
+      // CPU time is measured beside wall time.
+      expect(s.cpuMs).toBeGreaterThan(0);
       expect(s.peakRssMb).toBeGreaterThan(0);
     }
   });
@@ -33,8 +35,15 @@ describe("npm run bench -- --short", () => {
       // The size-matched floor carries the program's inputs, so it costs more than the plain one.
       expect(f.matchedFloorMs).toBeGreaterThan(f.floorMs);
       expect(f.matchedRatio).toBeCloseTo(f.programMs / f.matchedFloorMs);
+      // The ratio the verdict reads is the CPU one, which other processes do not inflate.
+      expect(f.cpuRatio).toBeCloseTo(f.programCpuMs / f.floorCpuMs);
+      expect(f.programCpuMs).toBeGreaterThan(0);
     }
-    expect(report(result, true)).toMatch(/size-matched floor ms\s+ratio/);
+    const text = report(result, true);
+    expect(text).toMatch(/CPU ratio\s+size-matched CPU ratio/);
+    expect(text).toMatch(
+      /^load average \(1 min\) \d+\.\d\d at the start, \d+\.\d\d at the end, on \d+ cores/m,
+    );
   });
 
   it("scales whole clusters: each copy adds the same resources, the stack resource is shared", () => {
@@ -45,7 +54,10 @@ describe("npm run bench -- --short", () => {
     ]);
     const [one, two] = result.scaling.map((s) => s.resources);
     expect(two - 1).toBe(2 * (one - 1));
-    expect(report(result, true)).toMatch(/stage: time per resource 2x \/ 1x = \d+\.\d\d/);
+    expect(report(result, true)).toMatch(
+      /stage: CPU time per resource 2x \/ 1x = \d+\.\d\d \(target <= 1.25: (ok|MISSED); wall \d+\.\d\d\)/,
+    );
+    for (const s of result.scaling) expect(s.cpuUsPerResource).toBeCloseTo((s.cpuMs * 1000) / s.resources);
   });
 });
 
@@ -63,9 +75,11 @@ describe("bench building blocks", () => {
   });
 
   it("times a floor program, plain and size-matched", async () => {
-    expect(await timeFloor(5)).toBeGreaterThan(0);
-    expect(
-      await timeMatchedFloor([{ apiVersion: "v1", kind: "ConfigMap", data: { a: "b" } }]),
-    ).toBeGreaterThan(0);
+    const plain = await timeFloor(5);
+    expect(plain.ms).toBeGreaterThan(0);
+    expect(plain.cpuMs).toBeGreaterThan(0);
+    const matched = await timeMatchedFloor([{ apiVersion: "v1", kind: "ConfigMap", data: { a: "b" } }]);
+    expect(matched.ms).toBeGreaterThan(0);
+    expect(matched.cpuMs).toBeGreaterThan(0);
   });
 });
