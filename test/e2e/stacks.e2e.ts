@@ -7,7 +7,8 @@
  * admitted under its namespace's Pod Security level and scheduled onto the declared nodes; a
  * second `pulumi up` changes nothing; `pulumi destroy` leaves what is retained (namespaces,
  * PersistentVolumeClaims, CRDs). On homelab/production also the lifecycle: an image bump, an
- * app's removal, a Flux to Argo CD switch and a deploy to emit switch.
+ * app's removal, a Flux to Argo CD switch and a deploy to emit switch; on stage an Argo CD to
+ * Flux switch, on prod a switch to Argo CD emit mode.
  */
 import { readTools, missingTools, type KubeItem } from "./harness";
 import { ClusterScenario } from "./scenarios";
