@@ -11,7 +11,10 @@
  *
  * Keyed by chart repository and name. Every chart a stack can render is either here or in
  * {@link CHECKED_NEED_NOTHING}, with the reason (test/gitops/argocd-chart-differences.test.ts
- * walks the real synth of every stack on Argo CD and every service's `charts`).
+ * walks the real synth of every stack on both engines and every service's `charts`). Not
+ * charts of the program, so in neither list: Traefik (K3s's packaged chart, configured with a
+ * HelmChartConfig that K3s's own Helm controller renders, never an Application) and renovate
+ * (plain objects, no chart).
  */
 import type { Addon, IgnoredDifference } from "./delivery";
 
