@@ -116,7 +116,6 @@ function common(name: string, r: Reader, stack: string): Omit<ClusterCommonConfi
   };
 }
 
-/** `handover: { release: { engine, delivery } }`, which must name the current engine and delivery. */
 /** `git.verify`: commit signature verification of the synced repository (Flux only). */
 function gitVerify(
   git: Reader,
@@ -139,13 +138,18 @@ function gitVerify(
   return { verify: { mode, publicKeys } };
 }
 
+/**
+ * `handover: { release: { engine, delivery }, next: { engine, delivery } }`: `release` must name
+ * the current engine and delivery, `next` what step 2 switches to.
+ */
 function handover(
   r: Reader,
   engine: "flux" | "argocd",
   delivery: "deploy" | "emit",
 ): { handover?: ClusterCommonConfig["handover"] } {
   if (!r.has("handover")) return {};
-  const release = r.object("handover").only(["release"]).object("release").only(["engine", "delivery"]);
+  const h = r.object("handover").only(["release", "next"]);
+  const release = h.object("release").only(["engine", "delivery"]);
   const from = release.string("engine", { oneOf: ["flux", "argocd"] as const });
   const mode = release.string("delivery", { oneOf: ["deploy", "emit"] as const });
   if (from !== engine || mode !== delivery) {
@@ -155,7 +159,24 @@ function handover(
       `a handover releases the cluster's current engine and delivery (${engine}, ${delivery}); step 1 keeps them, step 2 changes them and removes handover`,
     );
   }
-  return { handover: { release: { engine: from, delivery: mode } } };
+  if (!h.has("next")) {
+    throw new ConfigError(
+      `${h.path}.next`,
+      undefined,
+      "name what step 2 switches to, e.g. next: { engine: argocd, delivery: deploy } (a switch away from an engine deletes its released units in step 2; a delivery switch keeps them)",
+    );
+  }
+  const next = h.object("next").only(["engine", "delivery"]);
+  const to = next.string("engine", { oneOf: ["flux", "argocd"] as const });
+  const toMode = next.string("delivery", { oneOf: ["deploy", "emit"] as const });
+  if (to === from && toMode === mode) {
+    throw new ConfigError(
+      next.path,
+      { engine: to, delivery: toMode },
+      `the engine and delivery step 2 sets must differ from the released ones (${from}, ${mode}): name the engine and/or delivery the cluster switches to`,
+    );
+  }
+  return { handover: { release: { engine: from, delivery: mode }, next: { engine: to, delivery: toMode } } };
 }
 
 /**

@@ -66,10 +66,14 @@ export interface ClusterCommonConfig {
   readonly apps: readonly string[];
   /**
    * Step 1 of an engine or delivery switch: release what the current engine applied (README
-   * "Switching engine or delivery"); must name the cluster's current engine and delivery.
+   * "Switching engine or delivery"); `release` must name the cluster's current engine and
+   * delivery, `next` the ones step 2 sets (at least one of them different).
    * @default none (no switch under way)
    */
-  readonly handover?: { readonly release: { readonly engine: EngineKind; readonly delivery: DeliveryMode } };
+  readonly handover?: {
+    readonly release: { readonly engine: EngineKind; readonly delivery: DeliveryMode };
+    readonly next: { readonly engine: EngineKind; readonly delivery: DeliveryMode };
+  };
   /**
    * Each enabled service's settings as its definition configured them (config/units.ts), by
    * name; the definition keeps the typed settings.

@@ -415,9 +415,33 @@ export const MORE_CASES: [string, () => Config, string][] = [
     "a handover that does not release the current engine",
     () => {
       const c = homelabConfig();
-      clusters(c).production.handover = { release: { engine: "argocd", delivery: "deploy" } };
+      clusters(c).production.handover = {
+        release: { engine: "argocd", delivery: "deploy" },
+        next: { engine: "flux", delivery: "emit" },
+      };
       return c;
     },
     'platform:clusters.production.handover.release = {"engine":"argocd","delivery":"deploy"}: a handover releases the cluster\'s current engine and delivery (flux, deploy); step 1 keeps them, step 2 changes them and removes handover',
+  ],
+  [
+    "a handover that does not say what step 2 switches to",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.handover = { release: { engine: "flux", delivery: "deploy" } };
+      return c;
+    },
+    "platform:clusters.production.handover.next = (not set): name what step 2 switches to, e.g. next: { engine: argocd, delivery: deploy } (a switch away from an engine deletes its released units in step 2; a delivery switch keeps them)",
+  ],
+  [
+    "a handover whose next engine and delivery are the released ones",
+    () => {
+      const c = homelabConfig();
+      clusters(c).production.handover = {
+        release: { engine: "flux", delivery: "deploy" },
+        next: { engine: "flux", delivery: "deploy" },
+      };
+      return c;
+    },
+    'platform:clusters.production.handover.next = {"engine":"flux","delivery":"deploy"}: the engine and delivery step 2 sets must differ from the released ones (flux, deploy): name the engine and/or delivery the cluster switches to',
   ],
 ];

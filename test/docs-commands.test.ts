@@ -404,17 +404,34 @@ const ENTRIES: readonly Entry[] = [
       ),
   },
   {
-    pattern: /^flux (suspend|resume) kustomization (--all|platform-root) -n flux-system$/,
+    pattern: /^flux (suspend|resume) kustomization (--all|platform-root|<addon>) -n flux-system$/,
     why:
       "fluxcd/flux2 cmd/flux/suspend.go and resume.go: `flux suspend|resume kustomization [name]`, the persistent " +
-      '--all flag ("suspend all resources in that namespace") and -n/--namespace; the root unit\'s name',
+      '--all flag ("suspend all resources in that namespace") and -n/--namespace; the root unit\'s name; an ' +
+      "addon's unit has its item's name (flux-placement.ts `fluxUnitName`, base phase), as its HelmRelease does",
     check: (m) => {
       if (m[2] === "platform-root")
         expectTrue(
           read("components/gitops/flux-objects.ts").includes('ROOT_UNIT_NAME = "platform-root"'),
           "the root unit is not platform-root",
         );
+      if (m[2] === "<addon>")
+        expectTrue(
+          read("components/gitops/flux-placement.ts").includes(
+            'return phase === "base" ? item : `${item}-${phase}`;',
+          ),
+          "an addon's unit is not named after its item",
+        );
     },
+  },
+  {
+    pattern: /^kubectl -n flux-system get helmreleases$/,
+    why: "kubectl get TYPE with -n (kubernetes/kubectl pkg/cmd/get/get.go); HelmReleases live in flux-system (flux-objects.ts `fluxHelmRelease`)",
+    check: () =>
+      expectTrue(
+        read("components/gitops/flux-objects.ts").includes('"flux-system"'),
+        "HelmReleases are not in flux-system",
+      ),
   },
   {
     pattern:

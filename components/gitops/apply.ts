@@ -64,6 +64,22 @@ export interface ApplyOptions {
   /** Handover step 1: every object is retained when Pulumi later stops managing it. */
   readonly released: boolean;
   /**
+   * Handover step 1 gives up the engine: the engine's own units (HelmReleases and their chart
+   * sources, addon Applications) are not retained, so step 2 deletes them, released (see
+   * handover.ts); bundle objects stay retained for the next owner.
+   * @default false
+   */
+  readonly leaving?: boolean;
+  /**
+   * The engine's controllers (the objects of its install): every object depends on each of
+   * them directly, so a deletion of the engine's units in step 2 runs, and waits for their
+   * finalizers, before Pulumi deletes the controllers. A dependency on the install component
+   * alone does not order them: a multi-language component's children are not dependencies
+   * of what depends on it (pulumi/pulumi#9665).
+   * @default none
+   */
+  readonly controllers?: pulumi.Input<pulumi.Resource[]>;
+  /**
    * URNs of components whose children these objects may have been before (the other
    * engine's component of the same name): a deploy-mode engine switch then keeps the
    * Pulumi identity of every bundle object instead of deleting and recreating it.
@@ -94,9 +110,9 @@ export function applyPlaced(prefix: string, objects: readonly PlacedObject[], op
     const resource = new KubeObjectResource(name, annotate(placed.object, waitForAnnotation(placed.object)), {
       parent: opts.parent,
       provider: opts.provider,
-      dependsOn: [...opts.dependsOn, ...dependsOn, ...(own ? [own] : [])],
+      dependsOn: [...opts.dependsOn, ...dependsOn, ...(own ? [own] : []), ...controllersOf(opts)],
       ...timeouts,
-      ...(opts.released || isRetained(placed.object) ? { retainOnDelete: true } : {}),
+      ...(isRetained(placed.object) || (opts.released && !(opts.leaving && isEngineUnit(placed.object))) ? { retainOnDelete: true } : {}),
       ...namespaceAliases(prefix, placed.object, name, type, opts.parent, opts.aliasParents ?? []),
     });
     if (placed.object.kind === "Namespace") namespaces.set(placed.object.metadata.name, resource);
@@ -121,6 +137,25 @@ export function applyPlaced(prefix: string, objects: readonly PlacedObject[], op
     byItem.set(item.name, all);
   }
   return created;
+}
+
+/**
+ * A Flux HelmRelease or chart source, or an Argo CD Application: a unit of the engine itself,
+ * which a handover leaving the engine deletes in step 2 (released, so the deletion keeps
+ * what it applied).
+ */
+export function isEngineUnit(object: KubeObject): boolean {
+  const group = object.apiVersion.split("/")[0];
+  return group.endsWith(".toolkit.fluxcd.io") || (group === "argoproj.io" && object.kind === "Application");
+}
+
+/**
+ * `dependsOn` accepts an Output of a resource list as an element at run time (the SDK's
+ * `gatherExplicitDependencies` recurses into Outputs and arrays; an unknown Output in a
+ * preview adds nothing), though its type names single resources.
+ */
+function controllersOf(opts: ApplyOptions): pulumi.Input<pulumi.Resource>[] {
+  return opts.controllers === undefined ? [] : [opts.controllers as unknown as pulumi.Input<pulumi.Resource>];
 }
 
 /**

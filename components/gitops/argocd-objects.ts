@@ -205,13 +205,15 @@ export function argoProject(name: ArgoProjectName, sourceRepos: readonly string[
   };
 }
 
-function itemMetadata(item: DeliveryItem, wave: number, released: boolean): KubeObject["metadata"] {
+function itemMetadata(item: DeliveryItem, wave: number, released: boolean, leaving: boolean): KubeObject["metadata"] {
   // Released, an addon's Application is kept when step 2 deletes the released root (whose
   // finalizer deletes the other child Applications, argoRootApplication): in Argo CD deploy
   // mode Pulumi applies the same Application, and deleting it would take its chart along.
   // The root's deletion honours `Delete=false` on its resources (sync-options.md, "No
-  // Resource Deletion").
-  const keep: Record<string, string> = released && item.kind === "addon" ? { "argocd.argoproj.io/sync-options": "Delete=false" } : {};
+  // Resource Deletion"). A handover that leaves Argo CD deletes it with the others: without
+  // the resources finalizer the deletion is non-cascading (handover.ts).
+  const keep: Record<string, string> =
+    released && !leaving && item.kind === "addon" ? { "argocd.argoproj.io/sync-options": "Delete=false" } : {};
   return {
     name: item.name,
     namespace: ARGOCD_NAMESPACE,
@@ -224,7 +226,7 @@ function itemMetadata(item: DeliveryItem, wave: number, released: boolean): Kube
 }
 
 /** The Application of an addon: a Helm source, pinned, with its values and ignored differences. */
-export function argoAddonApplication(addon: Addon, wave: number, released: boolean): KubeObject {
+export function argoAddonApplication(addon: Addon, wave: number, released: boolean, leaving = false): KubeObject {
   const project = LAYER_PROJECT[addon.layer];
   const ignore = argoIgnoredDifferences(addon).map((d) => {
     const entry: Record<string, JsonValue> = { group: d.group, kind: d.kind };
@@ -237,7 +239,7 @@ export function argoAddonApplication(addon: Addon, wave: number, released: boole
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
-    metadata: itemMetadata(addon, wave, released),
+    metadata: itemMetadata(addon, wave, released, leaving),
     spec: {
       project,
       source: {
@@ -259,7 +261,7 @@ export function argoBundleApplication(item: DeliveryItem, dir: string, git: GitS
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
-    metadata: itemMetadata(item, wave, released),
+    metadata: itemMetadata(item, wave, released, false),
     spec: {
       project,
       source: { repoURL: git.url, targetRevision: git.branch, path: repoPath(git.path, dir) },

@@ -74,7 +74,7 @@ export function placeArgoCd(given: readonly DeliveryItem[], ctx: PlacementContex
     const wave = waves.get(item.name)!;
     const unitDir = `${item.layer}/${item.name}`;
     if (item.kind === "addon") {
-      const app = argoAddonApplication(item, wave, ctx.released);
+      const app = argoAddonApplication(item, wave, ctx.released, ctx.leaving ?? false);
       // Deploy: Pulumi applies the Application; emit: the root app-of-apps does.
       if (ctx.delivery === "deploy") {
         objects.push({ object: app, order: { layer: item.layer, item: item.name, phase: "base" }, dir: unitDir, file: fileNameOf(app) });

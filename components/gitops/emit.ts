@@ -109,6 +109,11 @@ export interface GitopsTreeArgs {
    * @default false
    */
   readonly released?: boolean;
+  /**
+   * The handover gives up the engine (see {@link PlacementContext.leaving}).
+   * @default false
+   */
+  readonly leaving?: boolean;
 }
 
 /**
@@ -119,7 +124,7 @@ export function renderGitopsTree(args: GitopsTreeArgs): Record<string, string> {
   validateItems(args.items);
   const items = withoutEmptyItems(args.items);
   const root = emitRoot(args.stack, args.cluster);
-  const ctx: PlacementContext = { delivery: "emit", git: args.git, released: args.released ?? false, sops: args.sops ?? false };
+  const ctx: PlacementContext = { delivery: "emit", git: args.git, released: args.released ?? false, leaving: args.leaving ?? false, sops: args.sops ?? false };
   const relative = renderPlacement(placementFor(args.engine, items, ctx));
   return Object.fromEntries(Object.entries(relative).map(([path, content]) => [`${root}/${path}`, content]));
 }

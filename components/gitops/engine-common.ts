@@ -9,7 +9,7 @@ import { applyLiveSecrets, applyPlaced } from "./apply";
 import { phaseOf, validateItems, type DeliveryItem, type KubeObject, type LiveSecret } from "./delivery";
 import { emitRoot, isEmitRoot, placementFor, renderGitopsTree } from "./emit";
 import { withoutEmptyItems } from "./graph";
-import { isReleasing, type EngineHandover } from "./handover";
+import { isReleasing, leavesEngine, type EngineHandover } from "./handover";
 import type { PlacedObject } from "./placement";
 
 /** Arguments of a GitOps engine component. */
@@ -94,6 +94,8 @@ export function validateEngineArgs(args: GitOpsEngineArgs): void {
 export interface ResolvedEngineArgs {
   readonly items: readonly DeliveryItem[];
   readonly released: boolean;
+  /** Step 1 of a handover that gives up this engine (handover.ts `leavesEngine`). */
+  readonly leaving: boolean;
   /** URN of the other engine's component with this name, for aliases (apply.ts). */
   readonly otherEngineUrn: pulumi.Output<string>;
 }
@@ -110,6 +112,7 @@ export function resolveEngineArgs(
   return {
     items: withoutEmptyItems(args.items ?? []),
     released: isReleasing(args.handover, engine, args.delivery),
+    leaving: leavesEngine(args.handover, engine),
     otherEngineUrn: pulumi.createUrn(name, other, opts?.parent),
   };
 }
@@ -134,7 +137,13 @@ export function deliver(
   engine: EngineKind,
   args: GitOpsEngineArgs,
   resolved: ResolvedEngineArgs,
-  opts: { readonly parent: pulumi.Resource; readonly dependsOn: readonly pulumi.Resource[]; readonly sops: boolean },
+  opts: {
+    readonly parent: pulumi.Resource;
+    readonly dependsOn: readonly pulumi.Resource[];
+    readonly sops: boolean;
+    /** The engine's controllers (apply.ts `ApplyOptions.controllers`). @default none */
+    readonly controllers?: pulumi.Input<pulumi.Resource[]>;
+  },
 ): Delivery {
   const provider = args.cluster.provider;
   const aliasParents = [resolved.otherEngineUrn];
@@ -142,7 +151,14 @@ export function deliver(
   const liveSecrets = args.liveSecrets ?? [];
   const namespaces = new Map<string, pulumi.Resource>();
   let files: Record<string, string> = {};
-  const applyOpts = { ...base, items: resolved.items, released: resolved.released, aliasParents };
+  const applyOpts = {
+    ...base,
+    items: resolved.items,
+    released: resolved.released,
+    leaving: resolved.leaving,
+    aliasParents,
+    ...(opts.controllers ? { controllers: opts.controllers } : {}),
+  };
   if (args.delivery === "emit") {
     const liveNamespaces = new Set(liveSecrets.map((s) => s.namespace));
     const isLiveNamespace = (o: KubeObject): boolean => o.kind === "Namespace" && liveNamespaces.has(o.metadata.name);
@@ -158,9 +174,9 @@ export function deliver(
     const items = withoutEmptyItems(
       resolved.items.map((item) => (item.kind === "bundle" ? { ...item, objects: item.objects.filter((o) => !isLiveNamespace(o)) } : item)),
     );
-    files = renderGitopsTree({ stack: args.stack, cluster: args.cluster.name, engine, items, git: args.git, sops: opts.sops, released: resolved.released });
+    files = renderGitopsTree({ stack: args.stack, cluster: args.cluster.name, engine, items, git: args.git, sops: opts.sops, released: resolved.released, leaving: resolved.leaving });
   } else {
-    const ctx = { delivery: args.delivery, git: args.git, released: resolved.released, sops: opts.sops };
+    const ctx = { delivery: args.delivery, git: args.git, released: resolved.released, leaving: resolved.leaving, sops: opts.sops };
     const applied = applyPlaced(name, placementFor(engine, resolved.items, ctx).objects, applyOpts);
     for (const [placed, resource] of applied) {
       if (placed.object.kind === "Namespace") namespaces.set(placed.object.metadata.name, resource);

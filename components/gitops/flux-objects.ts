@@ -117,7 +117,11 @@ export interface FluxUnitSpec {
  * (and makes `healthChecks` redundant: "If set to true, .spec.healthChecks is ignored"),
  * so a dependent unit's `dependsOn` waits for a healthy item, not an applied one.
  */
-export function fluxUnit(unit: FluxUnitSpec, gitPath: string, opts: { readonly sops: boolean; readonly released: boolean }): KubeObject {
+export function fluxUnit(
+  unit: FluxUnitSpec,
+  gitPath: string,
+  opts: { readonly sops: boolean; readonly released: boolean; readonly deletesRelease?: boolean },
+): KubeObject {
   return {
     apiVersion: "kustomize.toolkit.fluxcd.io/v1",
     kind: "Kustomization",
@@ -127,7 +131,7 @@ export function fluxUnit(unit: FluxUnitSpec, gitPath: string, opts: { readonly s
       retryInterval: "1m",
       timeout: unit.timeout ?? DEFAULT_TIMEOUT,
       path: fluxPath(gitPath, unit.dir),
-      ...releasedPrune(opts.released),
+      ...releasedPrune(opts.released, opts.deletesRelease ?? false),
       wait: true,
       ...(unit.force ? { force: true } : {}),
       ...(unit.serviceAccountName ? { serviceAccountName: unit.serviceAccountName } : {}),
@@ -138,9 +142,17 @@ export function fluxUnit(unit: FluxUnitSpec, gitPath: string, opts: { readonly s
   };
 }
 
-/** Garbage collection of a unit: on normally; off and orphaning on delete when released. */
-function releasedPrune(released: boolean): Record<string, boolean | string> {
-  return released ? { prune: false, deletionPolicy: "Orphan" } : { prune: true };
+/**
+ * Garbage collection of a unit: on normally; off and orphaning on delete when released. An
+ * addon's released unit in a handover that leaves Flux deletes its objects instead, its
+ * suspended HelmRelease and chart source, and waits for them to go (`WaitForTermination`,
+ * "Deletion policy" in kustomize-controller docs/spec/v1/kustomizations.md): helm-controller
+ * skips the uninstall of a suspended HelmRelease and only drops its finalizer (handover.ts),
+ * so no suspended HelmRelease outlives Flux and the release stays installed.
+ */
+function releasedPrune(released: boolean, deletesRelease: boolean): Record<string, boolean | string> {
+  if (!released) return { prune: true };
+  return { prune: false, deletionPolicy: deletesRelease ? "WaitForTermination" : "Orphan" };
 }
 
 /**

@@ -88,11 +88,16 @@ export function placeFlux(given: readonly DeliveryItem[], ctx: PlacementContext)
     }
   }
   if (ctx.delivery === "deploy") return { objects, units: [] };
+  const addons = new Set(items.filter((i) => i.kind === "addon").map((i) => i.name));
   const units: PlacedUnit[] = fluxUnits(items).map((spec) => {
     const phase = spec.dir.slice(spec.dir.lastIndexOf("/") + 1);
     const account = tenancy.accounts.get(spec.item);
     return {
-      object: fluxUnit(account ? { ...spec, serviceAccountName: account } : spec, ctx.git.path, { sops: ctx.sops, released: ctx.released }),
+      object: fluxUnit(account ? { ...spec, serviceAccountName: account } : spec, ctx.git.path, {
+        sops: ctx.sops,
+        released: ctx.released,
+        deletesRelease: ctx.released && (ctx.leaving ?? false) && addons.has(spec.item),
+      }),
       item: spec.item,
       syncs: spec.dir,
       dir: spec.dir.slice(0, spec.dir.lastIndexOf("/")),

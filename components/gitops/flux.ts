@@ -102,7 +102,17 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
       secrets.push(liveSecret(`${name}-sops-age`, sops, { [SOPS_SECRET_KEY]: args.sopsAgeKey }, secretOpts));
     }
 
-    const delivered = deliver(name, "flux", args, resolved, { parent: this, dependsOn: afterInstall, sops: args.sopsAgeKey !== undefined });
+    // Flux's controllers, which must outlive every Flux object Pulumi deletes: the HelmReleases a
+    // handover leaving Flux deletes (helm-controller drops their finalizer) and the root
+    // Kustomization (kustomize-controller deletes its released units first). Depending on the
+    // install component does not order them before its children (apply.ts `controllers`).
+    const controllers = install.resources as pulumi.Output<pulumi.Resource[]>;
+    const delivered = deliver(name, "flux", args, resolved, {
+      parent: this,
+      dependsOn: afterInstall,
+      sops: args.sopsAgeKey !== undefined,
+      controllers,
+    });
     this.files = delivered.files;
     this.kustomizations = emit ? [ROOT_UNIT_NAME] : [];
     if (emit) {
@@ -115,7 +125,8 @@ export class FluxEngine extends pulumi.ComponentResource implements GitOpsEngine
       });
       new KubeObjectResource(`${name}-root`, fluxRootKustomization(args.git.path, resolved.released), {
         ...unitOpts,
-        dependsOn: [...afterInstall, ...secrets, ...delivered.live, source],
+        // `controllers` is an Output of a resource list, which dependsOn takes at run time (apply.ts `controllersOf`).
+        dependsOn: [...afterInstall, ...secrets, ...delivered.live, source, controllers as unknown as pulumi.Resource],
       });
     }
     this.registerOutputs({ syncPath: this.syncPath, kustomizations: this.kustomizations });

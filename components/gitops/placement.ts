@@ -54,6 +54,13 @@ export interface PlacementContext {
    * what it applied (see handover.ts).
    */
   readonly released: boolean;
+  /**
+   * Step 1 of a handover that gives up the engine (handover.ts `leavesEngine`): the released
+   * units of the engine's addons are rendered to be deleted in step 2 (Flux units delete their
+   * suspended HelmRelease; Argo CD addon Applications lose `Delete=false`).
+   * @default false
+   */
+  readonly leaving?: boolean;
   /** Flux only: units decrypt SOPS files with the age key Secret. */
   readonly sops: boolean;
 }

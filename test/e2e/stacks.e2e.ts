@@ -7,7 +7,8 @@
  * admitted under its namespace's Pod Security level and scheduled onto the declared nodes; a
  * second `pulumi up` changes nothing; `pulumi destroy` leaves what is retained (namespaces,
  * PersistentVolumeClaims, CRDs). On homelab/production also the lifecycle: an image bump, an
- * app's removal, a Flux to Argo CD switch and a deploy to emit switch.
+ * app's removal, a Flux to Argo CD switch and a deploy to emit switch; on stage an Argo CD to
+ * Flux switch, on prod a switch to Argo CD emit mode.
  */
 import { readTools, missingTools, type KubeItem } from "./harness";
 import { ClusterScenario } from "./scenarios";
@@ -138,59 +139,84 @@ describeIf.each(CASES)("%s/%s on the simulated cluster", (stackName, clusterName
       .map((o) => `${o["kind"] ?? ""}:${o["metadata"].namespace ?? ""}/${o["metadata"].name}`)
       .sort();
   };
-  /** The engine the cluster runs now (the engine switch below changes it). */
-  let engineNow = "";
+  /** The engine and delivery the cluster runs now (the switches below change them). */
+  const now = { engine: "", delivery: "" };
+  const current = () =>
+    now.engine === ""
+      ? { engine: scenario.cluster!.engine, delivery: scenario.cluster!.delivery }
+      : { ...now };
+
+  /**
+   * A switch as the README's "Switching engine or delivery" does it: step 1 releases the
+   * current engine and delivery towards `next`, step 2 switches (with upserts, as the operating
+   * guide says). Pulumi's half is real; the engines' half is not: no Flux or Argo CD controller
+   * runs here, so nothing re-applies or adopts objects, and the simulated cluster drops an
+   * engine object's finalizers as soon as it is deleted (tools/real/sim), so neither whether
+   * helm-controller skips the uninstall of a suspended HelmRelease nor whether the deletions
+   * run before the controllers go can be seen here (helm-controller's source and
+   * test/gitops/handover-end-state.test.ts cover those). What is seen: which objects Pulumi
+   * deletes and keeps.
+   */
+  const switchTo = async (label: string, next: { engine: string; delivery: string }) => {
+    const from = current();
+    await scenario.edit((c) => {
+      c["handover"] = { release: from, next };
+    });
+    expect((await scenario.up(`${label}-handover`)).summary.result).toBe("succeeded");
+    await scenario.edit((c) => {
+      delete c["handover"];
+      c["engine"] = next.engine;
+      c["delivery"] = next.delivery;
+    });
+    scenario.upsertExisting(true);
+    try {
+      expect((await scenario.up(`${label}-switch`)).summary.result).toBe("succeeded");
+    } finally {
+      scenario.upsertExisting(false);
+    }
+    now.engine = next.engine;
+    now.delivery = next.delivery;
+    return from;
+  };
+
+  const fluxUnits = async () => [
+    ...(await scenario.sim!.list("/apis/helm.toolkit.fluxcd.io/v2/helmreleases")),
+    ...(await scenario.sim!.list("/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations")),
+    ...(await scenario.sim!.list("/apis/source.toolkit.fluxcd.io/v1/helmrepositories")),
+    ...(await scenario.sim!.list("/apis/source.toolkit.fluxcd.io/v1/ocirepositories")),
+  ];
+  const applications = async () => scenario.sim!.list("/apis/argoproj.io/v1alpha1/applications");
+  const name = (o: KubeItem) => `${o["kind"]}:${o["metadata"].namespace}/${o["metadata"].name}`;
+
+  /** The end state of a switch from one engine to the other, deploy to deploy. */
+  const expectEngineSwitched = async (from: string, to: string, before: string[]) => {
+    // Nothing the platform runs was deleted.
+    expect(await inventory()).toEqual(expect.arrayContaining(before));
+    // The old engine's controllers are gone, and so are its released units: none is left
+    // suspended or inert for anyone to clean up.
+    const oldNamespace = from === "flux" ? "flux-system" : "argocd";
+    expect(await scenario.sim!.list(`/apis/apps/v1/namespaces/${oldNamespace}/deployments`)).toEqual([]);
+    if (from === "flux") expect((await fluxUnits()).map(name)).toEqual([]);
+    else expect((await applications()).map(name)).toEqual([]);
+    // The new engine delivers the charts: HelmReleases running, or Applications with automated sync.
+    if (to === "flux") {
+      const releases = await scenario.sim!.list("/apis/helm.toolkit.fluxcd.io/v2/helmreleases");
+      expect(releases.length).toBeGreaterThan(0);
+      expect(releases.filter((o) => o["spec"].suspend !== false).map(name)).toEqual([]);
+    } else {
+      const apps = await applications();
+      expect(apps.length).toBeGreaterThan(0);
+      expect(apps.filter((o) => !o["spec"].syncPolicy?.automated).map(name)).toEqual([]);
+    }
+  };
 
   lifecycle(
-    "switching the engine (README: handover, then switch) deletes nothing and leaves nothing suspended",
+    "switching Flux to Argo CD (README: handover, then switch) deletes nothing and leaves no Flux unit",
     async () => {
-      const current = scenario.cluster!.engine;
-      const next = current === "flux" ? "argocd" : "flux";
-      const delivery = scenario.cluster!.delivery;
+      expect(current()).toEqual({ engine: "flux", delivery: "deploy" });
       const before = await inventory();
-      await scenario.edit((c) => {
-        c["handover"] = { release: { engine: current, delivery } };
-      });
-      expect((await scenario.up("handover")).summary.result).toBe("succeeded");
-      await scenario.edit((c) => {
-        delete c["handover"];
-        c["engine"] = next;
-      });
-      scenario.upsertExisting(true);
-      try {
-        expect((await scenario.up("switch")).summary.result).toBe("succeeded");
-      } finally {
-        scenario.upsertExisting(false);
-      }
-      expect(await inventory()).toEqual(expect.arrayContaining(before));
-      const fluxUnits = async () => [
-        ...(await scenario.sim!.list("/apis/helm.toolkit.fluxcd.io/v2/helmreleases")),
-        ...(await scenario.sim!.list("/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations")),
-      ];
-      const name = (o: KubeItem) => `${o["kind"]}:${o["metadata"].namespace}/${o["metadata"].name}`;
-      if (current === "flux") {
-        // The README's end state of a switch away from Flux: its controllers are gone, and
-        // its released HelmReleases stay, suspended (so inert: a suspended HelmRelease is
-        // never reconciled nor uninstalled), until the documented cleanup ("remove their
-        // finalizers and delete them when convenient (-l platform.io/item)"), done here.
-        expect(await scenario.sim!.list("/apis/apps/v1/namespaces/flux-system/deployments")).toEqual([]);
-        const leftovers = (await fluxUnits()).filter((o) => o["metadata"].labels?.["platform.io/item"]);
-        expect(leftovers.filter((o) => o["spec"]?.suspend !== true).map(name)).toEqual([]);
-        for (const o of leftovers) {
-          const [group, resource] =
-            o["kind"] === "HelmRelease"
-              ? ["helm.toolkit.fluxcd.io/v2", "helmreleases"]
-              : ["kustomize.toolkit.fluxcd.io/v1", "kustomizations"];
-          const path = `/apis/${group}/namespaces/${o["metadata"].namespace}/${resource}/${o["metadata"].name}`;
-          expect(
-            await scenario.sim!.request("PATCH", path, { metadata: { finalizers: null } }),
-          ).toBeDefined();
-          expect(await scenario.sim!.request("DELETE", path)).toBeDefined();
-        }
-        expect(await inventory()).toEqual(expect.arrayContaining(before));
-      }
-      expect((await fluxUnits()).filter((o) => o["spec"]?.suspend === true).map(name)).toEqual([]);
-      engineNow = next;
+      await switchTo("engine", { engine: "argocd", delivery: "deploy" });
+      await expectEngineSwitched("flux", "argocd", before);
     },
   );
 
@@ -200,20 +226,56 @@ describeIf.each(CASES)("%s/%s on the simulated cluster", (stackName, clusterName
   // is out of reach of this loop and is covered by test/gitops/handover-end-state.test.ts.
   // This checks the half Pulumi does: the released objects it stops managing are not deleted.
   lifecycle("switching deploy to emit (README: handover, then switch) deletes nothing", async () => {
-    expect(engineNow).not.toBe("");
-    expect(scenario.cluster!.delivery).toBe("deploy");
+    expect(current()).toEqual({ engine: "argocd", delivery: "deploy" });
     const before = await inventory();
-    await scenario.edit((c) => {
-      c["handover"] = { release: { engine: engineNow, delivery: "deploy" } };
-    });
-    expect((await scenario.up("handover-delivery")).summary.result).toBe("succeeded");
-    await scenario.edit((c) => {
-      delete c["handover"];
-      c["delivery"] = "emit";
-    });
-    expect((await scenario.up("switch-delivery")).summary.result).toBe("succeeded");
+    await switchTo("delivery", { engine: "argocd", delivery: "emit" });
     expect(await inventory()).toEqual(expect.arrayContaining(before));
   });
+
+  // The cloud stacks ship Argo CD: the switch in the other direction, with their charts.
+  const argoToFlux = stackName === "stage" ? it : it.skip;
+  argoToFlux(
+    "switching Argo CD to Flux (README: handover, then switch) deletes nothing and leaves no Application",
+    async () => {
+      expect(current()).toEqual({ engine: "argocd", delivery: "deploy" });
+      const before = await inventory();
+      expect((await applications()).length).toBeGreaterThan(0);
+      await switchTo("engine", { engine: "flux", delivery: "deploy" });
+      await expectEngineSwitched("argocd", "flux", before);
+    },
+  );
+
+  // Argo CD in emit mode: what Pulumi applies is the engine and the root Application over the
+  // cluster's tree; the items' Applications are the root's to apply from git (no controller
+  // here), so the ones deploy mode applied stay, released, for it to adopt.
+  const argoEmit = stackName === "prod" ? it : it.skip;
+  argoEmit(
+    "Argo CD emit mode (README: handover, then switch): the engine, the root Application over the tree, nothing deleted",
+    async () => {
+      expect(current()).toEqual({ engine: "argocd", delivery: "deploy" });
+      const before = await inventory();
+      const deployed = (await applications()).map(name).sort();
+      await switchTo("delivery", { engine: "argocd", delivery: "emit" });
+      expect(await inventory()).toEqual(expect.arrayContaining(before));
+      expect(
+        (await scenario.sim!.list("/apis/apps/v1/namespaces/argocd/deployments")).length,
+      ).toBeGreaterThan(0);
+      const apps = await applications();
+      const root = apps.find((o) => o["metadata"].name === "platform-root");
+      expect(root?.["spec"].source).toMatchObject({
+        path: `gitops/${stackName}/${clusterName}`,
+        repoURL: expect.stringMatching(/^https:\/\//),
+      });
+      expect(root?.["spec"].syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+      // The addon Applications deploy mode applied are kept (same engine: the root adopts them).
+      expect(
+        apps
+          .map(name)
+          .filter((n) => n !== "Application:argocd/platform-root")
+          .sort(),
+      ).toEqual(deployed);
+    },
+  );
 
   it("pulumi destroy leaves the retained namespaces, volumes and CRDs", async () => {
     const before = {

@@ -39,8 +39,8 @@ interface Up {
   readonly files: Readonly<Record<string, string>>;
 }
 
-/** One `pulumi up` of the engine, as the stack composition creates it. */
-async function up(engine: EngineKind, delivery: DeliveryMode, release = false): Promise<Up> {
+/** One `pulumi up` of the engine, as the stack composition creates it; with `next`, handover step 1 towards it. */
+async function up(engine: EngineKind, delivery: DeliveryMode, next?: [EngineKind, DeliveryMode]): Promise<Up> {
   let files: Readonly<Record<string, string>> = {};
   const { resources } = await runProgram(() => {
     const args: GitOpsEngineArgs = {
@@ -51,7 +51,7 @@ async function up(engine: EngineKind, delivery: DeliveryMode, release = false): 
       versions: VERSIONS,
       items: ITEMS,
       liveSecrets: [{ name: "db", namespace: "steady", stringData: { password: pulumi.secret(LIVE_SECRET_VALUE) } }],
-      ...(release ? { handover: { release: { engine, delivery } } } : {}),
+      ...(next ? { handover: { release: { engine, delivery }, next: { engine: next[0], delivery: next[1] } } } : {}),
     };
     files = createEngine(engine, "main-gitops", args).files;
   });
@@ -132,7 +132,7 @@ async function handover(from: [EngineKind, DeliveryMode], to: [EngineKind, Deliv
   pulumiUp(server, undefined, start, start.files, log);
   if (from[1] === "emit") sync(server, from[0], start.files);
   // Step 1: release; in emit mode the released tree is committed and synced.
-  const released = await up(...from, true);
+  const released = await up(...from, to);
   pulumiUp(server, start, released, released.files, log);
   if (from[1] === "emit") sync(server, from[0], released.files);
   // Step 2: the switch. The old tree stays in git until it is overwritten (emit) or removed.
@@ -193,10 +193,29 @@ describe("handover end state", () => {
     ]);
   });
 
-  it("Flux emit to Argo CD emit: the orphaned HelmReleases stay suspended and nothing is uninstalled", async () => {
+  it("Flux emit to Argo CD emit: the released addon units delete their suspended HelmReleases, and nothing is uninstalled", async () => {
     const { server, log } = await handover(["flux", "emit"], ["argocd", "emit"]);
-    for (const id of HELM_RELEASES) expect(server.value(id, "/spec/suspend")).toBe(true);
+    expect(server.ids().filter((id) => id.includes(".toolkit.fluxcd.io|"))).toEqual([]);
     expect(log.filter((l) => l.startsWith("uninstalled"))).toEqual([]);
-    expect(server.ids().filter((id) => /\|(Kustomization|GitRepository)\|/.test(id))).toEqual([]);
+    for (const id of HELM_RELEASES) expect(log).toContain(`deleted ${id}`);
+    // The bundles' objects stay, for Argo CD to adopt.
+    expect(server.ids()).toContain("apps|Deployment|steady|backend");
+  });
+
+  it("Flux deploy to Argo CD deploy: Pulumi deletes the suspended HelmReleases and their sources; nothing is uninstalled", async () => {
+    const { server, next, log } = await handover(["flux", "deploy"], ["argocd", "deploy"]);
+    expect(server.ids().filter((id) => id.includes(".toolkit.fluxcd.io|"))).toEqual([]);
+    expect(log.filter((l) => l.startsWith("uninstalled"))).toEqual([]);
+    expect(log.filter((l) => !/\|(HelmRelease|HelmRepository|OCIRepository)\|/.test(l))).toEqual([]);
+    expect(driftOf(server, ["argocd", "deploy"], next)).toEqual({});
+  });
+
+  it("Argo CD deploy to Flux deploy: the released Applications go without their resources, and the HelmReleases run", async () => {
+    const { server, next, log } = await handover(["argocd", "deploy"], ["flux", "deploy"]);
+    expect(server.ids().filter((id) => id.includes("|Application|"))).toEqual([]);
+    // No finalizer: deleting them deleted nothing else (the projects are Argo CD's own).
+    expect(log.filter((l) => !/\|(Application|AppProject)\|/.test(l))).toEqual([]);
+    for (const id of HELM_RELEASES) expect(server.value(id, "/spec/suspend")).toBe(false);
+    expect(driftOf(server, ["flux", "deploy"], next)).toEqual({});
   });
 });

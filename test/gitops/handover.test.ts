@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram, type RecordedResource } from "../../lib/mock-runtime";
-import { createEngine, isReleasing, renderGitopsTree, type GitOpsEngineArgs } from "../../components/gitops";
+import { createEngine, isReleasing, leavesEngine, renderGitopsTree, type GitOpsEngineArgs } from "../../components/gitops";
 import type { DeliveryMode, EngineKind } from "../../config/types";
 import { fakeCluster, gitFor, ITEMS, LIVE_SECRET_VALUE, VERSIONS } from "./fixtures";
 
@@ -8,8 +8,8 @@ import { fakeCluster, gitFor, ITEMS, LIVE_SECRET_VALUE, VERSIONS } from "./fixtu
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
-/** One `pulumi up` of a cluster's engine, as the stack composition creates it. */
-async function plan(engine: EngineKind, delivery: DeliveryMode, release = false): Promise<RecordedResource[]> {
+/** One `pulumi up` of a cluster's engine; with `next`, step 1 of a handover to that engine and delivery. */
+async function plan(engine: EngineKind, delivery: DeliveryMode, next?: [EngineKind, DeliveryMode]): Promise<RecordedResource[]> {
   const { resources } = await runProgram(() => {
     const args: GitOpsEngineArgs = {
       cluster: fakeCluster("main"),
@@ -19,7 +19,7 @@ async function plan(engine: EngineKind, delivery: DeliveryMode, release = false)
       versions: VERSIONS,
       items: ITEMS,
       liveSecrets: [{ name: "db", namespace: "steady", stringData: { password: pulumi.secret(LIVE_SECRET_VALUE) } }],
-      ...(release ? { handover: { release: { engine, delivery } } } : {}),
+      ...(next ? { handover: { release: { engine, delivery }, next: { engine: next[0], delivery: next[1] } } } : {}),
     };
     createEngine(engine, "main-gitops", args);
   });
@@ -44,11 +44,14 @@ const engineOnly = (names: string[]) => names.filter((n) => !/-install$|-git-aut
 
 describe("engine handover", () => {
   it("refuses a handover that does not name the cluster's current engine and delivery", () => {
-    expect(() => isReleasing({ release: { engine: "flux", delivery: "deploy" } }, "argocd", "deploy")).toThrow(
-      'handover.release: "flux/deploy" must equal the cluster\'s current engine/delivery "argocd/deploy". Step 1: keep engine and delivery, set handover.release to them and run pulumi up',
+    const toArgo = { release: { engine: "flux", delivery: "deploy" }, next: { engine: "argocd", delivery: "deploy" } } as const;
+    expect(() => isReleasing(toArgo, "argocd", "deploy")).toThrow(
+      'handover.release: "flux/deploy" must equal the cluster\'s current engine/delivery "argocd/deploy". Step 1: keep engine and delivery, set handover.release to them and handover.next to the ones you switch to, and run pulumi up',
     );
     expect(isReleasing(undefined, "flux", "deploy")).toBe(false);
-    expect(isReleasing({ release: { engine: "flux", delivery: "deploy" } }, "flux", "deploy")).toBe(true);
+    expect(isReleasing(toArgo, "flux", "deploy")).toBe(true);
+    expect([leavesEngine(toArgo, "flux"), leavesEngine(undefined, "flux")]).toEqual([true, false]);
+    expect(leavesEngine({ ...toArgo, next: { engine: "flux", delivery: "emit" } }, "flux")).toBe(false);
   });
 
   it("Flux deploy to Argo CD deploy: without step 1 the switch would uninstall the charts", async () => {
@@ -61,13 +64,21 @@ describe("engine handover", () => {
     ]);
   });
 
-  it("Flux deploy to Argo CD deploy in two steps deletes nothing the workloads need", async () => {
-    const released = await plan("flux", "deploy", true);
-    // Step 1 keeps every URN and releases the HelmReleases: suspended ones are not uninstalled.
+  it("Flux deploy to Argo CD deploy in two steps deletes the suspended HelmReleases and nothing the workloads need", async () => {
+    const released = await plan("flux", "deploy", ["argocd", "deploy"]);
+    // Step 1 keeps every URN and releases the HelmReleases: suspended, so deleting them in
+    // step 2 skips the uninstall, and not retained, so step 2 does delete them (while Flux's
+    // controllers still run: they depend on them) and none is left suspended.
     expect(released.map((r) => r.urn).sort()).toEqual((await plan("flux", "deploy")).map((r) => r.urn).sort());
-    for (const r of released.filter((x) => x.type.endsWith(":HelmRelease"))) expect([(r.inputs as Any).spec.suspend, r.retainOnDelete]).toEqual([true, true]);
+    for (const r of released.filter((x) => x.type.endsWith(":HelmRelease"))) expect([(r.inputs as Any).spec.suspend, r.retainOnDelete]).toEqual([true, false]);
+    for (const r of released.filter((x) => /:(Deployment|Namespace)$/.test(x.type))) expect([r.name, r.retainOnDelete]).toEqual([r.name, true]);
     const switched = await plan("argocd", "deploy");
-    expect(engineOnly(destroyedBySwitch(released, switched))).toEqual([]);
+    expect(engineOnly(destroyedBySwitch(released, switched))).toEqual([
+      "HelmRelease main-gitops-cert-manager-helmrelease-flux-system-cert-manager",
+      "HelmRelease main-gitops-kube-prometheus-stack-helmrelease-flux-system-kube-prometheus-stack",
+      "HelmRepository main-gitops-cert-manager-helmrepository-flux-system-cert-manager",
+      "OCIRepository main-gitops-kube-prometheus-stack-ocirepository-flux-system-kube-prometheus-stack",
+    ]);
     // Bundle objects and live Secrets keep their identity: aliased, neither deleted nor recreated.
     const deployment = switched.find((r) => r.name === "main-gitops-backend-deployment-steady-backend")!;
     expect(deployment.aliases).toContain(released.find((r) => r.name === deployment.name)!.urn);
@@ -75,24 +86,37 @@ describe("engine handover", () => {
     expect(secret.aliases).toContain(released.find((r) => r.name === secret.name)!.urn);
   });
 
-  it("Argo CD deploy to Flux deploy in two steps: the released Applications orphan their resources", async () => {
-    const released = await plan("argocd", "deploy", true);
+  it("Argo CD deploy to Flux deploy in two steps: the released Applications orphan their resources, then go", async () => {
+    const released = await plan("argocd", "deploy", ["flux", "deploy"]);
     for (const r of released.filter((x) => x.type.endsWith(":Application"))) {
       const inputs = r.inputs as Any;
-      expect([inputs.metadata.finalizers, inputs.spec.syncPolicy.automated, r.retainOnDelete]).toEqual([undefined, undefined, true]);
+      // Without the resources finalizer, deleting the Application deletes nothing else.
+      expect([inputs.metadata.finalizers, inputs.spec.syncPolicy.automated, r.retainOnDelete]).toEqual([undefined, undefined, false]);
     }
-    expect(engineOnly(destroyedBySwitch(released, await plan("flux", "deploy")))).toEqual([]);
+    expect(engineOnly(destroyedBySwitch(released, await plan("flux", "deploy")))).toEqual([
+      "Application main-gitops-cert-manager-application-argocd-cert-manager",
+      "Application main-gitops-kube-prometheus-stack-application-argocd-kube-prometheus-stack",
+    ]);
+  });
+
+  it("a switch of delivery on one engine keeps the engine's units retained: the next delivery applies the same ones", async () => {
+    for (const engine of ["flux", "argocd"] as const) {
+      const released = await plan(engine, "deploy", [engine, "emit"]);
+      const units = released.filter((x) => /:(HelmRelease|HelmRepository|OCIRepository|Application)$/.test(x.type));
+      expect(units.length).toBeGreaterThan(0);
+      for (const r of units) expect([r.name, r.retainOnDelete]).toEqual([r.name, true]);
+    }
   });
 
   it("deploy to emit on the same engine in two steps: Pulumi forgets the objects the engine now applies from git", async () => {
     const direct = destroyedBySwitch(await plan("flux", "deploy"), await plan("flux", "emit"));
     expect(direct).toContain("Deployment main-gitops-backend-deployment-steady-backend");
-    const released = await plan("flux", "deploy", true);
+    const released = await plan("flux", "deploy", ["flux", "emit"]);
     expect(engineOnly(destroyedBySwitch(released, await plan("flux", "emit")))).toEqual([]);
   });
 
   it("emit to deploy in two steps: the root unit and the per-item units are released first, then deleted", async () => {
-    const released = await plan("argocd", "emit", true);
+    const released = await plan("argocd", "emit", ["argocd", "deploy"]);
     const root = released.find((r) => r.name === "main-gitops-root")!;
     // Step 2 deletes the released root; its finalizer deletes the released child Applications
     // (handover-end-state.test.ts follows every object through it).
@@ -114,7 +138,7 @@ describe("engine handover", () => {
   });
 
   it("Flux emit to Argo CD emit in two steps: the released root stops pruning and takes the released units with it", async () => {
-    const released = await plan("flux", "emit", true);
+    const released = await plan("flux", "emit", ["argocd", "emit"]);
     const root = released.find((r) => r.name === "main-gitops-root")!;
     expect((root.inputs as Any).spec).toMatchObject({ prune: false, deletionPolicy: "WaitForTermination" });
     expect(engineOnly(destroyedBySwitch(released, await plan("argocd", "emit")))).toEqual([
