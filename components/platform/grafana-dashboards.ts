@@ -20,8 +20,14 @@ import type { JsonValue } from "../gitops/delivery";
 /** The grafana chart's provider of the platform's dashboards, apart from each stack's sidecar provider. */
 export const DASHBOARD_PROVIDER = "platform";
 
-/** Where the provider reads its files (the chart's init container writes each dashboard there). */
-export const DASHBOARD_PATH = `/var/lib/grafana/dashboards/${DASHBOARD_PROVIDER}`;
+/**
+ * Where the provider reads its files: the chart's init container writes each dashboard there,
+ * on Grafana's volume (`/var/lib/grafana`). Not under `/var/lib/grafana/dashboards`: the
+ * victoria-metrics stack points its dashboard sidecar there (values.yaml
+ * `grafana.sidecar.dashboards.folder`), and the chart mounts the sidecar's emptyDir at that
+ * folder in the Grafana container, which would hide the downloaded files.
+ */
+export const DASHBOARD_PATH = `/var/lib/grafana/${DASHBOARD_PROVIDER}-dashboards`;
 
 /** One dashboard: a grafana.com dashboard at a revision, or a JSON file at a pinned URL. */
 export type DashboardSource =
