@@ -66,6 +66,8 @@ describe("Grafana dashboards", () => {
         },
       },
     });
+    // Outside the victoria-metrics stack's sidecar folder, whose emptyDir would hide the files.
+    expect(DASHBOARD_PATH.startsWith("/var/lib/grafana/dashboards")).toBe(false);
     expect(grafana.dashboards.platform["cloudnative-pg"].url).toBe(
       (CLOUDNATIVE_PG_DASHBOARD as { url: string }).url,
     );
