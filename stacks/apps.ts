@@ -29,7 +29,8 @@ import {
 import { postgresCluster } from "../components/platform/cloudnative-pg/cluster";
 import { CILIUM_GATEWAY_DEFAULTS as GW } from "../components/platform/cilium-gateway/settings";
 import { CLOUDNATIVE_PG_DEFAULTS } from "../components/platform/cloudnative-pg/settings";
-import { ISTIO_DEFAULTS } from "../components/platform/istio/settings";
+import { ISTIO_DEFAULTS, tracingNamespace } from "../components/platform/istio/settings";
+import { istioService } from "../components/platform/istio";
 import { ConfigError, ConfigErrors } from "../config/reader";
 import type { ClusterConfig, StackConfig, Taint } from "../config/types";
 import { GATEWAY_ROUTES_LABEL, namespaceObject, secretStoreLabel } from "../lib/namespaces";
@@ -261,6 +262,7 @@ function renderApp(
 ): { items: DeliveryItem[]; liveSecrets: LiveSecret[]; claims: ConsumerClaim[] } {
   const { cluster, handle } = step;
   const { name, app, secrets } = built;
+  const tracing = istioService.settingsOn(cluster)?.tracing;
   const workloads = buildWorkloads(
     app.specs.map((s) =>
       tolerating(
@@ -279,6 +281,7 @@ function renderApp(
       secrets,
       parent: step.parent,
       peers,
+      ...(tracing ? { meshTracing: { namespace: tracingNamespace(tracing), port: tracing.port } } : {}),
     },
   );
   for (const item of workloads.items) {

@@ -21,6 +21,7 @@ export const PLATFORM_PROVIDERS: ProviderTable = {
     "operator.victoriametrics.com": ["victoria-metrics"],
     "networking.istio.io": ["istio-base", "istiod"],
     "security.istio.io": ["istio-base", "istiod"],
+    "telemetry.istio.io": ["istio-base", "istiod"],
     "autoscaling.k8s.io": ["vpa"],
     "bitnami.com": ["sealed-secrets"],
     "longhorn.io": ["longhorn"],

@@ -149,6 +149,41 @@ describe("cortex-api (document 003)", () => {
     expect(app.namespaceLabels).toEqual({ "istio-injection": "enabled" });
   });
 
+  it("logs the sidecar's requests through Istio's built-in envoy access-log provider", () => {
+    expect(find("Telemetry").spec).toEqual({
+      selector: { matchLabels: { "app.kubernetes.io/name": "cortex-api" } },
+      accessLogging: [{ providers: [{ name: "envoy" }] }],
+    });
+  });
+
+  it("lets the sidecar export spans to the collector only when the mesh traces", () => {
+    const policy = (meshTracing?: { namespace: string; port: number }): Any =>
+      (
+        buildWorkloads(
+          app.specs,
+          pureContext({
+            namespace: app.namespace,
+            exposure: {
+              kind: "istio",
+              namespace: "istio-ingress",
+              selector: { istio: "ingressgateway" },
+              clusterIssuer: "letsencrypt-production",
+            },
+            monitoring: { kind: "victoria-metrics", namespace: "victoriametrics" },
+            ...(meshTracing ? { meshTracing } : {}),
+          }),
+        ).items as Bundle[]
+      )
+        .flatMap((b) => [...b.objects])
+        .find((o) => o.kind === "NetworkPolicy")!;
+    const toCollector = {
+      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } } }],
+      ports: [{ protocol: "TCP", port: 4317 }],
+    };
+    expect(policy({ namespace: "observability", port: 4317 }).spec.egress).toContainEqual(toCollector);
+    expect(policy().spec.egress).not.toContainEqual(toCollector);
+  });
+
   it("lets in only the gateway and the scraper, and lets the sidecar reach istiod", () => {
     const np = find("NetworkPolicy");
     expect(np.spec.ingress).toContainEqual({
@@ -195,8 +230,29 @@ describe("cortex-api on prod, configured", () => {
       doc.setIn([...at, "serviceSettings", "external-secrets"], {
         vault: { server: "https://vault.example.org", auth: "kubernetes", role: "external-secrets" },
       });
+      doc.setIn([...at, "serviceSettings", "istio", "tracing"], {
+        service: "opentelemetry-collector.observability.svc.cluster.local",
+      });
     });
   }, 120_000);
+
+  it("traces the mesh through the configured collector: istiod's provider, the mesh-wide Telemetry", () => {
+    const all = result.objects.map((o) => o.object as Any);
+    const istiod = all.find((o) => o.kind === "Application" && o.metadata.name === "istiod") as Any;
+    expect(istiod.spec.source.helm.valuesObject.meshConfig.extensionProviders).toEqual([
+      {
+        name: "otel-tracing",
+        opentelemetry: { service: "opentelemetry-collector.observability.svc.cluster.local", port: 4317 },
+      },
+    ]);
+    const telemetry = all.filter((o) => o.kind === "Telemetry");
+    expect(telemetry.map((o) => [o.metadata.namespace, o.metadata.name])).toEqual(
+      expect.arrayContaining([
+        ["istio-system", "mesh-default"],
+        ["cortex-api", "cortex-api"],
+      ]),
+    );
+  });
 
   it("delivers the app with no policy finding and no invalid object", () => {
     expect(result.policy).toEqual([]);

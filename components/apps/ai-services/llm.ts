@@ -180,9 +180,23 @@ export function openWebuiSpec(s: OpenWebuiSettings): AppSpec {
 /**
  * Pod Security Admission refuses a pod that may run as root in a restricted namespace, so
  * the LiteLLM image's namespace enforces baseline (and still warns at restricted).
+ *
+ * Why not LiteLLM's non-root image at this pin: BerriAI/litellm publishes
+ * `ghcr.io/berriai/litellm-non_root` from docker/Dockerfile.non_root in the same release
+ * workflow (.github/workflows/ghcr_deploy.yml job build-and-push-image-non_root, which tags a
+ * stable release `litellm-non_root:main-<tag>` as the root image's `litellm:main-<tag>`), but
+ * that workflow and Dockerfile are readable only at other releases, not at v1.77.2, and what
+ * upstream says of the non-root image of that time rules it out here: it ran as the
+ * non-numeric `USER nobody` (numeric 65534 only later, "Use numeric UID 65534 in
+ * docker.non_root for K8s runAsNonRoot", PR #26268), and it fetched Prisma's engines and Node
+ * at start and wrote into its install tree (site-packages/prisma, the litellm_proxy_extras
+ * migrations, /app/.cache), which PR #17695 (Dec 2025, "Download Prisma binaries at build time
+ * ... for Security Restricted environments", fixing issues #13746 and #14006) moved into the
+ * build. Switch when the pin moves to a release whose Dockerfile.non_root sets `USER 65534`
+ * and bakes the Prisma cache (then runAsUser 65534, emptyDirs for /app/.cache and /tmp).
  */
 export const LITELLM_RUNS_AS_ROOT =
-  "the ghcr.io/berriai/litellm image runs as root (LiteLLM's proxy docs send non-root users to a separate litellm-non_root image, not adopted here)";
+  "the ghcr.io/berriai/litellm image runs as root; LiteLLM's litellm-non_root image of this release runs as the non-numeric user nobody and downloads Prisma's engines into its install tree at start (fixed upstream in later releases)";
 
 export const litellmDefinition = defineApp<LitellmSettings>({
   name: "litellm",

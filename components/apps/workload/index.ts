@@ -183,7 +183,7 @@ export function buildWorkloads(apps: readonly AppSpec[], ctx: WorkloadContext): 
     objects.push(
       ...services(app),
       ...route(app, exposure, ctx.domain, ctx.namespace),
-      ...networkPolicies(app, exposure, ctx.monitoring),
+      ...networkPolicies(app, exposure, ctx.monitoring, ctx.meshTracing),
       ...scrape(app, ctx.monitoring),
       ...meshObjects(app, ctx.namespace),
     );

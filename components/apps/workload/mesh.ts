@@ -7,7 +7,14 @@
  * - RequestAuthentication: JWTs from the issuer are validated (a request without a token
  *   passes this check, "RequestAuthentication" docs), so
  * - AuthorizationPolicy: the service ports require a valid token (`requestPrincipals: ["*"]`,
- *   the docs' "require JWT" pattern); the metrics port is open (the NetworkPolicy limits it).
+ *   the docs' "require JWT" pattern); the metrics port is open (the NetworkPolicy limits it);
+ * - Telemetry (telemetry.istio.io/v1): the sidecars' access log, to the proxy's standard output
+ *   through Istio's built-in `envoy` provider, which needs no backend (Istio "Envoy Access
+ *   Logs", "Using Telemetry API": `accessLogging: [{providers: [{name: envoy}]}]`). It is off
+ *   until something enables it: the istiod chart's mesh config sets no access log file
+ *   (istio-discovery values.yaml `meshConfig: {enablePrometheusMerge: true}`). A narrower
+ *   Telemetry overrides only the fields it specifies (Istio "Telemetry API", "Scope,
+ *   Inheritance, and Overrides"), so the istio service's mesh-wide tracing still applies.
  */
 import type { KubeObject } from "../../gitops/delivery";
 import { controllerObjectName } from "./controllers";
@@ -30,6 +37,12 @@ export function meshObjects(app: AppSpec, namespace: string): KubeObject[] {
           ? { portLevelMtls: { [String(metricsPort)]: { mode: "PERMISSIVE" } } }
           : {}),
       },
+    },
+    {
+      apiVersion: "telemetry.istio.io/v1",
+      kind: "Telemetry",
+      metadata: { name: app.name },
+      spec: { selector, accessLogging: [{ providers: [{ name: "envoy" }] }] },
     },
   ];
   if (app.service) {

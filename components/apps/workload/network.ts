@@ -9,7 +9,7 @@ import { DNS_EGRESS_RULE, INTERNET_IP_BLOCK, PRIVATE_CIDRS } from "../../platfor
 import type { JsonValue, KubeObject } from "../../gitops/delivery";
 import { serviceSpecs } from "./exposure";
 import type { Exposure } from "./exposures";
-import type { AppSpec, Monitoring } from "./types";
+import type { AppSpec, MeshTracing, Monitoring } from "./types";
 
 type Json = { [key: string]: JsonValue };
 
@@ -32,7 +32,12 @@ const namespacePods = (ns: string): Json => ({
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
 });
 
-export function networkPolicies(app: AppSpec, exposure: Exposure, monitoring: Monitoring): KubeObject[] {
+export function networkPolicies(
+  app: AppSpec,
+  exposure: Exposure,
+  monitoring: Monitoring,
+  meshTracing?: MeshTracing,
+): KubeObject[] {
   const specs = serviceSpecs(app).map((s) => s.spec);
   const servicePorts = [...new Set(specs.flatMap((s) => Object.keys(s.ports)))].map((name) =>
     containerPort(app, name),
@@ -78,6 +83,9 @@ export function networkPolicies(app: AppSpec, exposure: Exposure, monitoring: Mo
       to: [{ ...namespacePods("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }],
       ports: [tcp(15012)],
     });
+    // With mesh tracing on, the sidecar exports its spans to the collector (OTLP/gRPC).
+    if (meshTracing)
+      egress.push({ to: [namespacePods(meshTracing.namespace)], ports: [tcp(meshTracing.port)] });
   }
   if (app.internetEgress?.length) {
     egress.push({

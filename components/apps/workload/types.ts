@@ -555,6 +555,14 @@ export type Monitoring =
   | { readonly kind: "prometheus-operator" | "victoria-metrics"; readonly namespace: string }
   | { readonly kind: "none" };
 
+/** Where the mesh's sidecars export spans (the istio service's `tracing`), for their egress. */
+export interface MeshTracing {
+  /** The collector's namespace. */
+  readonly namespace: string;
+  /** Its OTLP/gRPC port. */
+  readonly port: number;
+}
+
 /** Everything the workload component needs besides the specs. */
 export interface WorkloadContext {
   readonly cluster: string;
@@ -568,6 +576,11 @@ export interface WorkloadContext {
   readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
   /** Parent for generated passwords. */
   readonly parent: pulumi.Resource;
+  /**
+   * The collector mesh apps' sidecars export spans to, when the cluster's istio service
+   * traces. @default none (no tracing egress)
+   */
+  readonly meshTracing?: MeshTracing;
   /**
    * Specs of other apps in the same namespace (built by other catalog apps), only to resolve
    * `<app>/<secret>` references to their secrets. @default none

@@ -1,8 +1,14 @@
 /** The istio platform service: its definition (catalog entry, chart, settings, secrets) and builder. */
 
 import { istioIngressLoadBalancerName } from "../../cluster/talos/talos-hcloud-cluster";
-import { ISTIO_DEFAULTS as IS, type IstioSettings, parseIstioSettings } from "./settings";
-import type { Addon } from "../../gitops/delivery";
+import {
+  ISTIO_DEFAULTS as IS,
+  ISTIO_TRACING_PROVIDER,
+  type IstioSettings,
+  type IstioTracing,
+  parseIstioSettings,
+} from "./settings";
+import type { Addon, Bundle, JsonValue } from "../../gitops/delivery";
 import { addonChart, defineService, type ServiceChart } from "../types";
 
 /** The four Istio charts, one repository and one version (the istio-release charts move together). */
@@ -12,6 +18,51 @@ const ISTIO_CHARTS = {
   istiod: { repository: IS.repository, name: "istiod", version: IS.version },
   gateway: { repository: IS.repository, name: "gateway", version: IS.version },
 } as const satisfies Readonly<Record<string, ServiceChart>>;
+
+/**
+ * istiod's mesh config for tracing: the collector as an OpenTelemetry extension provider and
+ * tracing on, as Istio's "Configure trace sampling" task installs it (`meshConfig.enableTracing:
+ * true`, `extensionProviders: [{name: otel-tracing, opentelemetry: {port: 4317, service: ...}}]`),
+ * with the sampling left to the Telemetry API. The istiod chart takes `meshConfig` at the top of
+ * its values (manifests/charts/istio-control/istio-discovery/values.yaml: "set the fields
+ * directly", its defaults only `enablePrometheusMerge: true`, which Helm's merge keeps).
+ */
+function tracingMeshConfig(t: IstioTracing): { [key: string]: JsonValue } {
+  return {
+    enableTracing: true,
+    extensionProviders: [
+      { name: ISTIO_TRACING_PROVIDER, opentelemetry: { service: t.service, port: t.port } },
+    ],
+  };
+}
+
+/**
+ * The mesh-wide Telemetry (telemetry.istio.io/v1): a Telemetry in the root namespace
+ * (istio-system) without a selector applies to every workload of the mesh, and a narrower one
+ * (a namespace's, a workload's) overrides it (Istio Telemetry API reference, "Telemetry
+ * API"; `tracing[].providers`, `randomSamplingPercentage`).
+ */
+function meshTelemetry(t: IstioTracing): Bundle {
+  return {
+    kind: "bundle",
+    name: "istio-telemetry",
+    layer: "infrastructure-configs",
+    namespace: IS.namespace,
+    dependsOn: ["istiod"],
+    objects: [
+      {
+        apiVersion: "telemetry.istio.io/v1",
+        kind: "Telemetry",
+        metadata: { name: "mesh-default" },
+        spec: {
+          tracing: [
+            { providers: [{ name: ISTIO_TRACING_PROVIDER }], randomSamplingPercentage: t.samplingPercentage },
+          ],
+        },
+      },
+    ],
+  };
+}
 
 /** Istio: CRDs (base), the control plane (istiod) and an ingress gateway (003). */
 export const istioService = defineService<IstioSettings>({
@@ -34,7 +85,8 @@ export const istioService = defineService<IstioSettings>({
       includeCrds: true,
       ...(dependsOn.length ? { dependsOn } : {}),
     });
-    const items: Addon[] = [
+    const tracing = ctx.settings.tracing;
+    const items: (Addon | Bundle)[] = [
       chart("istio-base", "base", IS.namespace, []),
       // The istio-cni node agent sets up the sidecar redirection instead of the istio-init
       // container, which needs NET_ADMIN and NET_RAW and so fails Pod Security `restricted`
@@ -44,7 +96,10 @@ export const istioService = defineService<IstioSettings>({
       chart("istio-cni", "cni", IS.namespace, ["istio-base"]),
       {
         ...chart("istiod", "istiod", IS.namespace, ["istio-base", "istio-cni"]),
-        values: { pilot: { cni: { enabled: true } } },
+        values: {
+          pilot: { cni: { enabled: true } },
+          ...(tracing ? { meshConfig: tracingMeshConfig(tracing) } : {}),
+        },
         // istiod patches the CA into its validating webhook (Istio docs, "Argo CD" FAQ); not
         // verified against 1.27 in this change.
         ignoreDifferences: [
@@ -82,6 +137,7 @@ export const istioService = defineService<IstioSettings>({
           : {}),
       });
     }
+    if (tracing) items.push(meshTelemetry(tracing));
     return { items, liveSecrets: [] };
   },
 });

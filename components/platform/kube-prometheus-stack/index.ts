@@ -4,6 +4,14 @@ import { type KubePrometheusStackSettings, parseKubePrometheusStackSettings } fr
 import type { Addon, JsonValue } from "../../gitops/delivery";
 import { addonChart, defineService } from "../types";
 import { grafanaAdmin, grafanaValues } from "../grafana";
+import { dashboardValues } from "../grafana-dashboards";
+
+/**
+ * The stack's Prometheus data source in Grafana: the chart provisions it under this name
+ * (templates/grafana/configmaps-datasources.yaml, `- name: Prometheus`, the default data source;
+ * read at the chart version the source index holds, which is older than 88.6.5).
+ */
+const KPS_DATASOURCE = "Prometheus";
 import { KUBE_PROMETHEUS_STACK_CHART } from "./settings";
 
 /** kube-prometheus-stack's namespace (004: `namespace: monitoring`). */
@@ -28,6 +36,7 @@ export const kubePrometheusStackService = defineService<KubePrometheusStackSetti
       // 004: "Measured 13m CPU / 467Mi memory."
       resources: { requests: { cpu: "50m", memory: "512Mi" } },
       "grafana.ini": { server: { root_url: `https://${grafanaHost}` } },
+      ...dashboardValues(s.dashboards, ctx.cluster.capabilities.services, KPS_DATASOURCE),
     };
     if (ctx.cluster.capabilities.ingress === "traefik") {
       // cert-manager's ingress-shim issues `grafana-tls` for this Ingress from the production

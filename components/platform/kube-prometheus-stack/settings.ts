@@ -7,6 +7,7 @@ import { type Reader } from "../../../config/reader";
 import type { ClusterConfig } from "../../../config/types";
 import { DURATION, QUANTITY, VERSION } from "../settings-patterns";
 import type { ServiceChart } from "../types";
+import { parseDashboardSettings, type DashboardSettings } from "../grafana-dashboards";
 
 /** kube-prometheus-stack (004, homelab). */
 export interface KubePrometheusStackSettings {
@@ -17,6 +18,8 @@ export interface KubePrometheusStackSettings {
   readonly storageSize: string;
   /** Grafana volume size. */
   readonly grafanaStorageSize: string;
+  /** Grafana dashboards beyond the chart's own (components/platform/grafana-dashboards.ts). */
+  readonly dashboards: DashboardSettings;
 }
 
 /** The kube-prometheus-stack chart: repository, name and default version. */
@@ -36,18 +39,20 @@ export const KUBE_PROMETHEUS_STACK_DEFAULTS: KubePrometheusStackSettings = {
   storageSize: "30Gi",
   // Ours: the release keeps Grafana on its chart default (no persistence); 5Gi keeps UI edits.
   grafanaStorageSize: "5Gi",
+  dashboards: { builtIn: true, extra: {} },
 };
 
 export function parseKubePrometheusStackSettings(
   r: Reader,
   _cluster: ClusterConfig,
 ): KubePrometheusStackSettings {
-  r.only(["version", "retention", "storageSize", "grafanaStorageSize"]);
+  r.only(["version", "retention", "storageSize", "grafanaStorageSize", "dashboards"]);
   const d = KUBE_PROMETHEUS_STACK_DEFAULTS;
   return {
     version: r.string("version", VERSION, d.version),
     retention: r.string("retention", DURATION, d.retention),
     storageSize: r.string("storageSize", QUANTITY, d.storageSize),
     grafanaStorageSize: r.string("grafanaStorageSize", QUANTITY, d.grafanaStorageSize),
+    dashboards: parseDashboardSettings(r),
   };
 }

@@ -4,9 +4,16 @@ import { type VictoriaMetricsSettings, parseVictoriaMetricsSettings } from "./se
 import type { Addon, JsonValue } from "../../gitops/delivery";
 import { addonChart, defineService } from "../types";
 import { grafanaAdmin, grafanaValues } from "../grafana";
+import { dashboardValues } from "../grafana-dashboards";
 import { VICTORIA_METRICS_CHART } from "./settings";
 import { PROMETHEUS_OPERATOR_CRDS_CHART } from "./settings";
 import { PROMETHEUS_ADAPTER_CHART } from "./settings";
+
+/**
+ * The stack's default Grafana data source (values.yaml `defaultDatasources.victoriametrics.
+ * datasources[0]`: name and uid `VictoriaMetrics`, type prometheus, `isDefault: true`).
+ */
+const VM_DATASOURCE = "VictoriaMetrics";
 
 /** 002 runs victoria-metrics-k8s-stack and VictoriaLogs in their own namespaces. */
 export const VM_NAMESPACE = "victoriametrics";
@@ -180,6 +187,7 @@ export const victoriaMetricsService = defineService<VictoriaMetricsSettings>({
         grafana: {
           ...grafanaValues(storageClass, "5Gi"),
           "grafana.ini": { server: { root_url: `https://monitoring.${ctx.cluster.domain}` } },
+          ...dashboardValues(s.dashboards, ctx.cluster.capabilities.services, VM_DATASOURCE),
         },
       },
     };

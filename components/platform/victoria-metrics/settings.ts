@@ -7,6 +7,7 @@ import { type Reader } from "../../../config/reader";
 import type { ClusterConfig } from "../../../config/types";
 import { DURATION, QUANTITY, VERSION } from "../settings-patterns";
 import type { ServiceChart } from "../types";
+import { parseDashboardSettings, type DashboardSettings } from "../grafana-dashboards";
 
 /** victoria-metrics-k8s-stack with Grafana and the Prometheus adapter (002). */
 export interface VictoriaMetricsSettings {
@@ -17,6 +18,8 @@ export interface VictoriaMetricsSettings {
   /** VMSingle `retentionPeriod` (VictoriaMetrics units: 14d, 4w, 1y). */
   readonly retentionPeriod: string;
   readonly storageSize: string;
+  /** Grafana dashboards beyond the chart's own (components/platform/grafana-dashboards.ts). */
+  readonly dashboards: DashboardSettings;
 }
 
 /** The victoria-metrics-k8s-stack chart: repository, name and default version. */
@@ -55,10 +58,18 @@ export const VICTORIA_METRICS_DEFAULTS: VictoriaMetricsSettings = {
   retentionPeriod: "14d",
   // Ours (002 keeps VMSingle on the operator default): 20Gi of hcloud volume.
   storageSize: "20Gi",
+  dashboards: { builtIn: true, extra: {} },
 };
 
 export function parseVictoriaMetricsSettings(r: Reader, _cluster: ClusterConfig): VictoriaMetricsSettings {
-  r.only(["version", "operatorCrdsVersion", "adapterVersion", "retentionPeriod", "storageSize"]);
+  r.only([
+    "version",
+    "operatorCrdsVersion",
+    "adapterVersion",
+    "retentionPeriod",
+    "storageSize",
+    "dashboards",
+  ]);
   const d = VICTORIA_METRICS_DEFAULTS;
   return {
     version: r.string("version", VERSION, d.version),
@@ -66,5 +77,6 @@ export function parseVictoriaMetricsSettings(r: Reader, _cluster: ClusterConfig)
     adapterVersion: r.string("adapterVersion", VERSION, d.adapterVersion),
     retentionPeriod: r.string("retentionPeriod", DURATION, d.retentionPeriod),
     storageSize: r.string("storageSize", QUANTITY, d.storageSize),
+    dashboards: parseDashboardSettings(r),
   };
 }
