@@ -16,7 +16,7 @@ import {
   type Placement,
 } from "../components/apps/workload";
 import { ingressOf } from "../components/cluster/capabilities";
-import type { ClusterHandle } from "../components/cluster/contract";
+import type { ClusterCapabilities } from "../components/cluster/contract";
 import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { MONITORING_NAMESPACE } from "../components/platform/kube-prometheus-stack";
 import { VM_NAMESPACE } from "../components/platform/victoria-metrics";
@@ -34,6 +34,7 @@ import { ConfigError, ConfigErrors } from "../config/reader";
 import type { ClusterConfig, StackConfig, Taint } from "../config/types";
 import { GATEWAY_ROUTES_LABEL, namespaceObject, secretStoreLabel } from "../lib/namespaces";
 import { OPT_OUT_ANNOTATION_PREFIX } from "../policy/exceptions";
+import { DRY_RUN, type PasswordParent } from "../lib/generated-password";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
 import { namespaceItemName } from "./services";
 import type { PlatformUnits } from "./units";
@@ -198,8 +199,9 @@ export type ConsumerClaim = DatabaseClaim & DatabaseConsumerPatch;
 interface AppsStep {
   readonly config: StackConfig;
   readonly cluster: ClusterConfig;
-  readonly handle: ClusterHandle;
-  readonly parent: pulumi.Resource;
+  readonly capabilities: ClusterCapabilities;
+  /** `DRY_RUN` in the preflight's dry pass. */
+  readonly parent: PasswordParent;
   /** Item name -> the app (or database namespace) that delivers it, to refuse a clash. */
   readonly owners: Map<string, string>;
 }
@@ -210,7 +212,7 @@ interface AppsStep {
  * secrets (`<app>/<secret>`).
  */
 function buildEnabledApps(step: AppsStep, units: PlatformUnits): BuiltApp[] {
-  const { cluster, handle } = step;
+  const { cluster, capabilities } = step;
   const allSecrets = step.config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
   return cluster.apps.flatMap((name) => {
     const definition = units.apps.find((d) => d.name === name);
@@ -226,7 +228,7 @@ function buildEnabledApps(step: AppsStep, units: PlatformUnits): BuiltApp[] {
         name: cluster.name,
         kind: cluster.kind,
         domain: cluster.domain,
-        capabilities: handle.capabilities,
+        capabilities,
       },
       secrets,
     });
@@ -259,7 +261,7 @@ function renderApp(
   peers: readonly AppSpec[],
   monitoring: ReturnType<typeof monitoringOf>,
 ): { items: DeliveryItem[]; liveSecrets: LiveSecret[]; claims: ConsumerClaim[] } {
-  const { cluster, handle } = step;
+  const { cluster, capabilities } = step;
   const { name, app, secrets } = built;
   const workloads = buildWorkloads(
     app.specs.map((s) =>
@@ -274,8 +276,8 @@ function renderApp(
       namespace: app.namespace,
       exposure: exposureOf(cluster, app.exposure ?? "cluster"),
       monitoring: monitoring.monitoring,
-      defaultStorageClass: handle.capabilities.defaultStorageClass,
-      storageClasses: handle.capabilities.storageClasses,
+      defaultStorageClass: capabilities.defaultStorageClass,
+      storageClasses: capabilities.storageClasses,
       secrets,
       parent: step.parent,
       peers,
@@ -437,7 +439,7 @@ function databaseCluster(
   access: ReturnType<typeof databaseAccess>,
   cnpg: NonNullable<ReturnType<typeof cloudnativePgService.settingsOn>>,
 ): ReturnType<typeof postgresCluster> {
-  const { cluster, handle } = step;
+  const { cluster, capabilities } = step;
   const allSecrets = step.config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
   const operand = operandOf(cluster.name, dbCluster, consumers, cnpg.imageName);
   const keyId = allSecrets[CNPG_BACKUP_KEY_ID];
@@ -447,7 +449,7 @@ function databaseCluster(
     name: dbCluster,
     namespace,
     instances: cnpg.instances,
-    storageClass: handle.capabilities.defaultStorageClass,
+    storageClass: capabilities.defaultStorageClass,
     size: cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
     imageName: operand.imageName,
     ...(operand.priorityClassName ? { priorityClassName: operand.priorityClassName } : {}),
@@ -538,12 +540,14 @@ function databaseClusters(
 /**
  * Runs every enabled, built app of one cluster: build them all, render each through the
  * workload component, then the namespaces they run in and the database clusters they claim.
+ * With `dryRun`, nothing is registered (no parent, no password), for the preflight.
  */
 export function buildApps(
   config: StackConfig,
   units: PlatformUnits,
   cluster: ClusterConfig,
-  handle: ClusterHandle,
+  capabilities: ClusterCapabilities,
+  dryRun = false,
 ): AppsDelivery {
   const out: AppsDelivery = { items: [], liveSecrets: [], apps: {}, databases: {}, waitingForImages: [] };
   if (!cluster.apps.some((name) => units.apps.some((d) => d.name === name) && cluster.appSettings?.[name]))
@@ -551,8 +555,8 @@ export function buildApps(
   const step: AppsStep = {
     config,
     cluster,
-    handle,
-    parent: new Apps(`${cluster.name}-apps`),
+    capabilities,
+    parent: dryRun ? DRY_RUN : new Apps(`${cluster.name}-apps`),
     owners: new Map(),
   };
   const builds = buildEnabledApps(step, units);

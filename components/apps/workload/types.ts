@@ -10,6 +10,7 @@ import type { DeliveryItem, JsonValue, LiveSecret } from "../../gitops/delivery"
 /** An image reference; a digest pins it beyond the tag. Never `latest`. */
 export type { ImageRef } from "../../../lib/image-ref";
 import type { ImageRef } from "../../../lib/image-ref";
+import type { PasswordParent } from "../../../lib/generated-password";
 
 /** One rule of a NetworkPolicy's `egress` (networking.k8s.io/v1 `NetworkPolicyEgressRule`). */
 export type NetworkPolicyEgressRule = { readonly [key: string]: JsonValue };
@@ -566,8 +567,8 @@ export interface WorkloadContext {
   readonly storageClasses: readonly string[];
   /** Secret config values (only for `config` secret sources). */
   readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
-  /** Parent for generated passwords. */
-  readonly parent: pulumi.Resource;
+  /** Parent for generated passwords (`DRY_RUN` in the preflight's dry pass: none registered). */
+  readonly parent: PasswordParent;
   /**
    * Specs of other apps in the same namespace (built by other catalog apps), only to resolve
    * `<app>/<secret>` references to their secrets. @default none

@@ -5,7 +5,7 @@
 
 import { postgresNetworkPolicies, type PostgresNetwork } from "../postgres-network";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { generatedPassword, type PasswordParent } from "../../../lib/generated-password";
 import { type PostgresBackupSettings, type PostgresRecoverySettings } from "./settings";
 import {
   KEEP_ON_PRUNE,
@@ -106,8 +106,8 @@ export interface PostgresClusterArgs {
   readonly backup?: PostgresBackup;
   /** Bootstrap from the backup archive instead of an empty database (needs `backup`). @default none: an empty database */
   readonly recovery?: PostgresRecoverySettings;
-  /** Parent of the generated passwords. */
-  readonly parent: pulumi.Resource;
+  /** Parent of the generated passwords (`DRY_RUN` in the preflight's dry pass). */
+  readonly parent: PasswordParent;
   /** Extra items to wait for (the operator and plugin are always waited for). @default none */
   readonly dependsOn?: readonly string[];
   /** Who reaches the database pods the operator creates (postgresNetwork.ts). */
@@ -183,11 +183,11 @@ interface ConsumerRoles {
 function consumerRoles(args: PostgresClusterArgs, plan: PostgresPlan): ConsumerRoles {
   const secrets: LiveSecret[] = [];
   const roles = args.consumers.map((c) => {
-    const password = new random.RandomPassword(
+    const password = generatedPassword(
       `${args.clusterName}-postgres-${args.name}-${c.app}`,
       // Alphanumeric only, so the password needs no escaping inside the URI.
       { length: 32, special: false },
-      { parent: args.parent },
+      args.parent,
     );
     const database = c.documentdb ? DOCUMENTDB.database : (c.database ?? c.app);
     secrets.push({
