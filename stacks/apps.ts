@@ -206,6 +206,53 @@ interface AppsStep {
   readonly owners: Map<string, string>;
 }
 
+/** The key of the shared database cluster's app list, for its errors. */
+function sharedAppsKey(cluster: ClusterConfig): string {
+  return `platform:clusters.${cluster.name}.serviceSettings.cloudnative-pg.sharedCluster.apps`;
+}
+
+/**
+ * Points the database of every spec of the apps listed in `sharedCluster` at the shared
+ * cluster (its name and namespace). An app that claims no database, or whose connection
+ * verifies the server against the cluster's CA (CloudNativePG keeps that Secret in the
+ * cluster's namespace, out of the app's reach), is refused.
+ */
+function withSharedDatabases(cluster: ClusterConfig, builds: readonly BuiltApp[]): BuiltApp[] {
+  const shared = cloudnativePgService.settingsOn(cluster)?.sharedCluster;
+  if (!shared) return [...builds];
+  const errors: ConfigError[] = [];
+  const out = builds.map((built): BuiltApp => {
+    if (!shared.apps.includes(built.name)) return built;
+    const claiming = built.app.specs.filter((spec) => spec.database);
+    // An app still waiting for its images renders no spec yet; nothing to point anywhere.
+    if (claiming.length === 0 && built.app.waitingForImages.length === 0)
+      errors.push(
+        new ConfigError(
+          sharedAppsKey(cluster),
+          shared.apps,
+          `${built.name} claims no database; remove it from the list`,
+        ),
+      );
+    const verifying = claiming.filter((spec) => spec.database!.verifyCa).map((spec) => spec.name);
+    if (verifying.length)
+      errors.push(
+        new ConfigError(
+          sharedAppsKey(cluster),
+          shared.apps,
+          `${built.name} (${verifying.join(", ")}) verifies the database server against its cluster's CA, a Secret CloudNativePG keeps in the cluster's namespace (${shared.namespace}), out of the app's reach; leave ${built.name} on a cluster of its own`,
+        ),
+      );
+    const specs = built.app.specs.map((spec) =>
+      spec.database
+        ? { ...spec, database: { ...spec.database, cluster: shared.name, namespace: shared.namespace } }
+        : spec,
+    );
+    return { ...built, app: { ...built.app, specs } };
+  });
+  if (errors.length) throw new ConfigErrors(errors);
+  return out;
+}
+
 /**
  * Builds every enabled app with its settings and the secret config it reads. Every app is
  * built before any is rendered, so apps sharing a namespace can reference each other's
@@ -391,14 +438,14 @@ function databaseAccess(
   cluster: ClusterConfig,
   builds: readonly BuiltApp[],
   claimsByNamespace: ReadonlyMap<string, readonly ConsumerClaim[]>,
-): { users: Map<string, string[]>; clients: Map<string, DatabaseClient[]> } {
-  const users = new Map<string, string[]>();
+): { users: Map<string, { namespace: string; app: string }[]>; clients: Map<string, DatabaseClient[]> } {
+  const users = new Map<string, { namespace: string; app: string }[]>();
   const clients = new Map<string, DatabaseClient[]>();
   for (const { name, app } of builds) {
     for (const spec of app.specs) {
       if (!spec.database) continue;
-      const key = dbKey(app.namespace, spec.database.cluster);
-      users.set(key, [...(users.get(key) ?? []), spec.name]);
+      const key = dbKey(spec.database.namespace ?? app.namespace, spec.database.cluster);
+      users.set(key, [...(users.get(key) ?? []), { namespace: app.namespace, app: spec.name }]);
     }
     for (const [spec, databases] of Object.entries(app.databaseClients?.specs ?? {}))
       for (const db of databases) {
@@ -441,16 +488,36 @@ function databaseCluster(
 ): ReturnType<typeof postgresCluster> {
   const { cluster, capabilities } = step;
   const allSecrets = step.config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
-  const operand = operandOf(cluster.name, dbCluster, consumers, cnpg.imageName);
+  const shared =
+    cnpg.sharedCluster?.name === dbCluster && cnpg.sharedCluster.namespace === namespace
+      ? cnpg.sharedCluster
+      : undefined;
+  let operand: ReturnType<typeof operandOf>;
+  try {
+    operand = operandOf(cluster.name, dbCluster, consumers, cnpg.imageName);
+  } catch (error) {
+    // On a shared cluster the apps' needs meet because the stack listed them together.
+    if (!shared || !(error instanceof Error)) throw error;
+    throw new ConfigError(sharedAppsKey(cluster), shared.apps, error.message.replace(/^cluster [^:]+: /, ""));
+  }
+  const roles = consumers.map((c) => c.app);
+  const twice = roles.filter((r, i) => roles.indexOf(r) !== i);
+  if (shared && twice.length)
+    throw new ConfigError(
+      sharedAppsKey(cluster),
+      shared.apps,
+      `apps of different namespaces claim databases as ${[...new Set(twice)].join(", ")}, but a role name is unique in one cluster; leave one of them on a cluster of its own`,
+    );
+  const users = access.users.get(dbKey(namespace, dbCluster)) ?? [];
   const keyId = allSecrets[CNPG_BACKUP_KEY_ID];
   const secretKey = allSecrets[CNPG_BACKUP_SECRET_KEY];
   return postgresCluster({
     clusterName: cluster.name,
     name: dbCluster,
     namespace,
-    instances: cnpg.instances,
+    instances: shared?.instances ?? cnpg.instances,
     storageClass: capabilities.defaultStorageClass,
-    size: cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
+    size: shared?.storageSize ?? cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
     imageName: operand.imageName,
     ...(operand.priorityClassName ? { priorityClassName: operand.priorityClassName } : {}),
     ...(operand.sharedPreloadLibraries.length
@@ -462,6 +529,7 @@ function databaseCluster(
       ...(c.documentdb ? { documentdb: true } : {}),
       ...(c.verifyCa ? { verifyCa: true } : {}),
       ...(c.extensions?.length ? { extensions: c.extensions } : {}),
+      ...(c.namespace !== namespace ? { namespace: c.namespace } : {}),
     })),
     ...(cnpg.backup
       ? {
@@ -476,11 +544,15 @@ function databaseCluster(
       : {}),
     ...(cnpg.recovery ? { recovery: cnpg.recovery } : {}),
     network: {
-      clients: [...new Set(access.users.get(dbKey(namespace, dbCluster)) ?? [])],
-      admins: (access.clients.get(dbKey(namespace, dbCluster)) ?? []).map((c) => ({
-        namespace: c.namespace,
-        app: c.app,
-      })),
+      clients: [...new Set(users.filter((u) => u.namespace === namespace).map((u) => u.app))],
+      // The apps of other namespaces that use a shared cluster, and the admin UIs given it.
+      admins: [
+        ...users.filter((u) => u.namespace !== namespace),
+        ...(access.clients.get(dbKey(namespace, dbCluster)) ?? []).map((c) => ({
+          namespace: c.namespace,
+          app: c.app,
+        })),
+      ],
       // Talos clusters run Cilium (components/cluster/talos); K3s and k3d do not.
       cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",
       apiServerCidrs: apiServerCidrs(cluster),
@@ -559,7 +631,7 @@ export function buildApps(
     parent: dryRun ? DRY_RUN : new Apps(`${cluster.name}-apps`),
     owners: new Map(),
   };
-  const builds = buildEnabledApps(step, units);
+  const builds = withSharedDatabases(cluster, buildEnabledApps(step, units));
   const monitoring = monitoringOf(cluster);
   const claimsByNamespace = new Map<string, ConsumerClaim[]>();
   const namespaces = new Map<string, NamespaceNeeds>();
@@ -577,16 +649,21 @@ export function buildApps(
     // An app that delivers nothing yet (every workload waits for an image) creates nothing.
     if (app.specs.length || app.objects?.length || app.liveSecrets?.length)
       namespaces.set(app.namespace, namespaceNeedsOf(built, namespaces.get(app.namespace)));
-    claimsByNamespace.set(app.namespace, [
-      ...(claimsByNamespace.get(app.namespace) ?? []),
-      ...rendered.claims,
-    ]);
+    // Claims by the namespace of the database cluster they name (a shared one lives apart).
+    for (const claim of rendered.claims) {
+      const where = claim.clusterNamespace ?? app.namespace;
+      claimsByNamespace.set(where, [...(claimsByNamespace.get(where) ?? []), claim]);
+    }
     out.waitingForImages.push(...app.waitingForImages.map((image) => `${name}/${image}`));
     if (app.mainHost) {
       const host = app.mainHost.includes(".") ? app.mainHost : `${app.mainHost}.${cluster.domain}`;
       out.apps[`${cluster.name}/${name}`] = { cluster: cluster.name, url: `https://${host}` };
     }
   }
+  // The shared database cluster's namespace: the Namespace and its default deny.
+  const shared = cloudnativePgService.settingsOn(cluster)?.sharedCluster;
+  if (shared && claimsByNamespace.has(shared.namespace) && !namespaces.has(shared.namespace))
+    namespaces.set(shared.namespace, { labels: {}, baseline: [] });
   for (const [namespace, needs] of namespaces) out.items.push(namespaceBundle(namespace, needs));
   const databases = databaseClusters(
     step,

@@ -600,6 +600,12 @@ export interface DatabaseConnectionEnv {
 export interface DatabaseRequest {
   /** The database cluster (one CloudNativePG `Cluster` per name and namespace). */
   readonly cluster: string;
+  /**
+   * The database cluster's namespace, when it is not the app's (a shared cluster,
+   * `serviceSettings.cloudnative-pg.sharedCluster`, which the composition sets).
+   * @default the app's namespace
+   */
+  readonly namespace?: string;
   /** @default the app's name */
   readonly name?: string;
   /**
@@ -645,11 +651,17 @@ export interface DatabaseRef {
   readonly cluster: string;
 }
 
-export interface DatabaseClaim extends Omit<DatabaseRequest, "name" | "env" | "connectionEnv" | "owner"> {
+export interface DatabaseClaim extends Omit<
+  DatabaseRequest,
+  "name" | "env" | "connectionEnv" | "owner" | "namespace"
+> {
   readonly app: string;
   readonly database: string;
   readonly cluster: string;
+  /** The claiming app's namespace. */
   readonly namespace: string;
+  /** The database cluster's namespace, when it is not the app's. @default the app's namespace */
+  readonly clusterNamespace?: string;
 }
 
 export interface WorkloadBuild {

@@ -62,6 +62,12 @@ export interface PostgresConsumer {
    * `sslmode=require`. @default false
    */
   readonly verifyCa?: boolean;
+  /**
+   * The consumer's namespace, when it is not the cluster's (a shared cluster): its
+   * `postgres-<app>-user` Secret is applied there too, where the app reads it; the copy in
+   * the cluster's namespace is the one the managed role reads. @default the cluster's namespace
+   */
+  readonly namespace?: string;
 }
 
 /** Where a verifying client finds its database cluster's CA certificate (`ca.crt`). */
@@ -190,21 +196,24 @@ function consumerRoles(args: PostgresClusterArgs, plan: PostgresPlan): ConsumerR
       args.parent,
     );
     const database = c.documentdb ? DOCUMENTDB.database : (c.database ?? c.app);
-    secrets.push({
-      name: postgresUserSecretName(c.app),
-      namespace: args.namespace,
-      // The type CloudNativePG's own app Secrets have (username, password, uri, ...) and its
-      // managed roles read (cloudnative-pg docs "PostgreSQL Role management", passwordSecret).
-      type: "kubernetes.io/basic-auth",
-      stringData: {
-        username: c.app,
-        password: password.result,
-        // CNPG serves TLS with its own CA on every cluster, so clients require it.
-        // With verifyCa, libpq also checks the server certificate against the cluster's CA
-        // (libpq "SSL Mode Descriptions": verify-ca; sslrootcert names the CA file).
-        uri: pulumi.interpolate`postgresql://${c.app}:${password.result}@${plan.host}:5432/${database}?${c.verifyCa ? `sslmode=verify-ca&sslrootcert=${DATABASE_CA_PATH}` : "sslmode=require"}`,
-      },
-    });
+    const namespaces = [...new Set([args.namespace, c.namespace ?? args.namespace])];
+    secrets.push(
+      ...namespaces.map((namespace): LiveSecret => ({
+        name: postgresUserSecretName(c.app),
+        namespace,
+        // The type CloudNativePG's own app Secrets have (username, password, uri, ...) and its
+        // managed roles read (cloudnative-pg docs "PostgreSQL Role management", passwordSecret).
+        type: "kubernetes.io/basic-auth",
+        stringData: {
+          username: c.app,
+          password: password.result,
+          // CNPG serves TLS with its own CA on every cluster, so clients require it.
+          // With verifyCa, libpq also checks the server certificate against the cluster's CA
+          // (libpq "SSL Mode Descriptions": verify-ca; sslrootcert names the CA file).
+          uri: pulumi.interpolate`postgresql://${c.app}:${password.result}@${plan.host}:5432/${database}?${c.verifyCa ? `sslmode=verify-ca&sslrootcert=${DATABASE_CA_PATH}` : "sslmode=require"}`,
+        },
+      })),
+    );
     return {
       name: c.app,
       ensure: "present",
