@@ -269,13 +269,42 @@ function checkSecretsSet(
 }
 
 /**
+ * Checks the composition runs on a config that parsed (the capacity preflight and the
+ * builders' own checks, on delivery items built without registering anything): the
+ * problems they find, reported with the config's own.
+ */
+export type LateChecks = (config: StackConfig) => readonly ConfigError[];
+
+/** Whether `key` is `prefix` or a key under it (`prefix.x`, `prefix[0]`). */
+function under(key: string, prefix: string): boolean {
+  return key === prefix || key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}[`);
+}
+
+/**
+ * Runs `lateChecks` on the clusters without a config error of their own, when every error
+ * found so far belongs to a cluster (a bad version pin, secret or shape leaves nothing the
+ * checks could build on), and records what they find.
+ */
+function runLateChecks(lateChecks: LateChecks, config: StackConfig, errors: ErrorCollector): void {
+  const clustersKey = `${NAMESPACE}:clusters`;
+  const keys = errors.keys;
+  if (!keys.every((k) => under(k, clustersKey) && k !== clustersKey)) return;
+  const clean = config.clusters.filter((c) => !keys.some((k) => under(k, `${clustersKey}.${c.name}`)));
+  if (clean.length === 0) return;
+  for (const error of lateChecks({ ...config, clusters: clean })) errors.add(error);
+}
+
+/**
  * Reads and validates the stack's config against the apps and services the composition
  * defines: `units`, or what `withAppModules` makes of the stack's `platform:appModules` (the
- * composition loads the custom apps). Throws before any resource is registered: one
- * ConfigError, or a ConfigErrors listing every problem (printed without a stack trace by the
- * CLI).
+ * composition loads the custom apps). `lateChecks` run on the clusters that parsed (see
+ * {@link LateChecks}). Throws before any resource is registered: one ConfigError, or a
+ * ConfigErrors listing every problem (printed without a stack trace by the CLI).
  */
-export function loadConfig(units: Units | ((appModules: AppModules) => Units)): StackConfig {
+export function loadConfig(
+  units: Units | ((appModules: AppModules) => Units),
+  lateChecks?: LateChecks,
+): StackConfig {
   const errors = new ErrorCollector();
   const config = new pulumi.Config(NAMESPACE);
   const present = Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(`${NAMESPACE}:`));
@@ -319,19 +348,21 @@ export function loadConfig(units: Units | ((appModules: AppModules) => Units)): 
 
   checkSecretsSet(shape, clusters, present, errors);
   checkKubeconfigs(clusters, errors);
-  errors.throwIfAny();
 
   const secrets: Record<string, pulumi.Output<string>> = {};
   for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
     if (!spec.secret || !present.includes(`${NAMESPACE}:${key}`)) continue;
     secrets[key] = config.requireSecret(key);
   }
-  return {
+  const loaded = (all: ClusterConfig[]): StackConfig => ({
     project: pulumi.getProject(),
     stack,
     shape: shape!,
-    clusters,
+    clusters: all,
     versions: versions!,
     secrets: secrets,
-  };
+  });
+  if (lateChecks && shape && versions) runLateChecks(lateChecks, loaded(clusters), errors);
+  errors.throwIfAny();
+  return loaded(clusters);
 }

@@ -85,6 +85,11 @@ export class ErrorCollector {
     return this.found.length === 0;
   }
 
+  /** The config keys of the recorded errors. */
+  get keys(): string[] {
+    return this.found.map((f) => f.error.key);
+  }
+
   /** Throws every recorded error at once (incompatibilities first), if there is any. */
   throwIfAny(): void {
     if (this.found.length === 0) return;

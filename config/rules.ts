@@ -282,6 +282,7 @@ export function checkClusters(
     }
     if (c.kind === "k3d-proxmox") errors.attempt(() => checkK3d(c));
     checkCatalog(c, units, errors);
+    for (const problem of units.clusterRules.servicesProblems(c)) errors.add(problem);
     errors.attempt(() => checkDelivery(c, stack));
     checkComponentArgs(c, versions, units, errors);
   }

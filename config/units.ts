@@ -11,7 +11,7 @@
  */
 import type { AppEntry, ServiceEntry } from "./catalog";
 import type { ImageDefault } from "./apps/images";
-import type { Reader } from "./reader";
+import type { ConfigError, Reader } from "./reader";
 import type { ClusterConfig, IngressKind, Versions } from "./types";
 
 /** A secret config key a unit reads (the key without the `platform:` namespace). */
@@ -93,6 +93,12 @@ export interface ClusterRules {
   componentProblems(cluster: ClusterConfig, versions: Versions): string[];
   /** Problems of the pinned Kubernetes version with what a Talos cluster installs; none when fine. */
   kubernetesCompatibility(versions: Versions): string[];
+  /**
+   * Problems between the settings of a cluster's enabled services, which no one service's
+   * parser sees (an External Secrets store naming a server another service's mode does not
+   * run), each naming its key; none when fine.
+   */
+  servicesProblems(cluster: ClusterConfig): readonly ConfigError[];
 }
 
 /** Every unit a stack may enable and the cluster rules: what the composition hands the loader. */

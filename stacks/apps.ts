@@ -16,7 +16,7 @@ import {
   type Placement,
 } from "../components/apps/workload";
 import { ingressOf } from "../components/cluster/capabilities";
-import type { ClusterHandle } from "../components/cluster/contract";
+import type { ClusterCapabilities } from "../components/cluster/contract";
 import type { Bundle, DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { MONITORING_NAMESPACE } from "../components/platform/kube-prometheus-stack";
 import { VM_NAMESPACE } from "../components/platform/victoria-metrics";
@@ -35,6 +35,7 @@ import { ConfigError, ConfigErrors } from "../config/reader";
 import type { ClusterConfig, StackConfig, Taint } from "../config/types";
 import { GATEWAY_ROUTES_LABEL, namespaceObject, secretStoreLabel } from "../lib/namespaces";
 import { OPT_OUT_ANNOTATION_PREFIX } from "../policy/exceptions";
+import { DRY_RUN, type PasswordParent } from "../lib/generated-password";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
 import { namespaceItemName } from "./services";
 import type { PlatformUnits } from "./units";
@@ -199,10 +200,58 @@ export type ConsumerClaim = DatabaseClaim & DatabaseConsumerPatch;
 interface AppsStep {
   readonly config: StackConfig;
   readonly cluster: ClusterConfig;
-  readonly handle: ClusterHandle;
-  readonly parent: pulumi.Resource;
+  readonly capabilities: ClusterCapabilities;
+  /** `DRY_RUN` in the preflight's dry pass. */
+  readonly parent: PasswordParent;
   /** Item name -> the app (or database namespace) that delivers it, to refuse a clash. */
   readonly owners: Map<string, string>;
+}
+
+/** The key of the shared database cluster's app list, for its errors. */
+function sharedAppsKey(cluster: ClusterConfig): string {
+  return `platform:clusters.${cluster.name}.serviceSettings.cloudnative-pg.sharedCluster.apps`;
+}
+
+/**
+ * Points the database of every spec of the apps listed in `sharedCluster` at the shared
+ * cluster (its name and namespace). An app that claims no database, or whose connection
+ * verifies the server against the cluster's CA (CloudNativePG keeps that Secret in the
+ * cluster's namespace, out of the app's reach), is refused.
+ */
+function withSharedDatabases(cluster: ClusterConfig, builds: readonly BuiltApp[]): BuiltApp[] {
+  const shared = cloudnativePgService.settingsOn(cluster)?.sharedCluster;
+  if (!shared) return [...builds];
+  const errors: ConfigError[] = [];
+  const out = builds.map((built): BuiltApp => {
+    if (!shared.apps.includes(built.name)) return built;
+    const claiming = built.app.specs.filter((spec) => spec.database);
+    // An app still waiting for its images renders no spec yet; nothing to point anywhere.
+    if (claiming.length === 0 && built.app.waitingForImages.length === 0)
+      errors.push(
+        new ConfigError(
+          sharedAppsKey(cluster),
+          shared.apps,
+          `${built.name} claims no database; remove it from the list`,
+        ),
+      );
+    const verifying = claiming.filter((spec) => spec.database!.verifyCa).map((spec) => spec.name);
+    if (verifying.length)
+      errors.push(
+        new ConfigError(
+          sharedAppsKey(cluster),
+          shared.apps,
+          `${built.name} (${verifying.join(", ")}) verifies the database server against its cluster's CA, a Secret CloudNativePG keeps in the cluster's namespace (${shared.namespace}), out of the app's reach; leave ${built.name} on a cluster of its own`,
+        ),
+      );
+    const specs = built.app.specs.map((spec) =>
+      spec.database
+        ? { ...spec, database: { ...spec.database, cluster: shared.name, namespace: shared.namespace } }
+        : spec,
+    );
+    return { ...built, app: { ...built.app, specs } };
+  });
+  if (errors.length) throw new ConfigErrors(errors);
+  return out;
 }
 
 /**
@@ -211,7 +260,7 @@ interface AppsStep {
  * secrets (`<app>/<secret>`).
  */
 function buildEnabledApps(step: AppsStep, units: PlatformUnits): BuiltApp[] {
-  const { cluster, handle } = step;
+  const { cluster, capabilities } = step;
   const allSecrets = step.config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
   return cluster.apps.flatMap((name) => {
     const definition = units.apps.find((d) => d.name === name);
@@ -227,7 +276,7 @@ function buildEnabledApps(step: AppsStep, units: PlatformUnits): BuiltApp[] {
         name: cluster.name,
         kind: cluster.kind,
         domain: cluster.domain,
-        capabilities: handle.capabilities,
+        capabilities,
       },
       secrets,
     });
@@ -260,7 +309,7 @@ function renderApp(
   peers: readonly AppSpec[],
   monitoring: ReturnType<typeof monitoringOf>,
 ): { items: DeliveryItem[]; liveSecrets: LiveSecret[]; claims: ConsumerClaim[] } {
-  const { cluster, handle } = step;
+  const { cluster, capabilities } = step;
   const { name, app, secrets } = built;
   const tracing = istioService.settingsOn(cluster)?.tracing;
   const workloads = buildWorkloads(
@@ -276,8 +325,8 @@ function renderApp(
       namespace: app.namespace,
       exposure: exposureOf(cluster, app.exposure ?? "cluster"),
       monitoring: monitoring.monitoring,
-      defaultStorageClass: handle.capabilities.defaultStorageClass,
-      storageClasses: handle.capabilities.storageClasses,
+      defaultStorageClass: capabilities.defaultStorageClass,
+      storageClasses: capabilities.storageClasses,
       secrets,
       parent: step.parent,
       peers,
@@ -392,14 +441,14 @@ function databaseAccess(
   cluster: ClusterConfig,
   builds: readonly BuiltApp[],
   claimsByNamespace: ReadonlyMap<string, readonly ConsumerClaim[]>,
-): { users: Map<string, string[]>; clients: Map<string, DatabaseClient[]> } {
-  const users = new Map<string, string[]>();
+): { users: Map<string, { namespace: string; app: string }[]>; clients: Map<string, DatabaseClient[]> } {
+  const users = new Map<string, { namespace: string; app: string }[]>();
   const clients = new Map<string, DatabaseClient[]>();
   for (const { name, app } of builds) {
     for (const spec of app.specs) {
       if (!spec.database) continue;
-      const key = dbKey(app.namespace, spec.database.cluster);
-      users.set(key, [...(users.get(key) ?? []), spec.name]);
+      const key = dbKey(spec.database.namespace ?? app.namespace, spec.database.cluster);
+      users.set(key, [...(users.get(key) ?? []), { namespace: app.namespace, app: spec.name }]);
     }
     for (const [spec, databases] of Object.entries(app.databaseClients?.specs ?? {}))
       for (const db of databases) {
@@ -440,18 +489,38 @@ function databaseCluster(
   access: ReturnType<typeof databaseAccess>,
   cnpg: NonNullable<ReturnType<typeof cloudnativePgService.settingsOn>>,
 ): ReturnType<typeof postgresCluster> {
-  const { cluster, handle } = step;
+  const { cluster, capabilities } = step;
   const allSecrets = step.config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
-  const operand = operandOf(cluster.name, dbCluster, consumers, cnpg.imageName);
+  const shared =
+    cnpg.sharedCluster?.name === dbCluster && cnpg.sharedCluster.namespace === namespace
+      ? cnpg.sharedCluster
+      : undefined;
+  let operand: ReturnType<typeof operandOf>;
+  try {
+    operand = operandOf(cluster.name, dbCluster, consumers, cnpg.imageName);
+  } catch (error) {
+    // On a shared cluster the apps' needs meet because the stack listed them together.
+    if (!shared || !(error instanceof Error)) throw error;
+    throw new ConfigError(sharedAppsKey(cluster), shared.apps, error.message.replace(/^cluster [^:]+: /, ""));
+  }
+  const roles = consumers.map((c) => c.app);
+  const twice = roles.filter((r, i) => roles.indexOf(r) !== i);
+  if (shared && twice.length)
+    throw new ConfigError(
+      sharedAppsKey(cluster),
+      shared.apps,
+      `apps of different namespaces claim databases as ${[...new Set(twice)].join(", ")}, but a role name is unique in one cluster; leave one of them on a cluster of its own`,
+    );
+  const users = access.users.get(dbKey(namespace, dbCluster)) ?? [];
   const keyId = allSecrets[CNPG_BACKUP_KEY_ID];
   const secretKey = allSecrets[CNPG_BACKUP_SECRET_KEY];
   return postgresCluster({
     clusterName: cluster.name,
     name: dbCluster,
     namespace,
-    instances: cnpg.instances,
-    storageClass: handle.capabilities.defaultStorageClass,
-    size: cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
+    instances: shared?.instances ?? cnpg.instances,
+    storageClass: capabilities.defaultStorageClass,
+    size: shared?.storageSize ?? cnpg.storageSize ?? CLOUDNATIVE_PG_DEFAULTS.storageSize,
     imageName: operand.imageName,
     ...(operand.priorityClassName ? { priorityClassName: operand.priorityClassName } : {}),
     ...(operand.sharedPreloadLibraries.length
@@ -463,6 +532,7 @@ function databaseCluster(
       ...(c.documentdb ? { documentdb: true } : {}),
       ...(c.verifyCa ? { verifyCa: true } : {}),
       ...(c.extensions?.length ? { extensions: c.extensions } : {}),
+      ...(c.namespace !== namespace ? { namespace: c.namespace } : {}),
     })),
     ...(cnpg.backup
       ? {
@@ -477,11 +547,15 @@ function databaseCluster(
       : {}),
     ...(cnpg.recovery ? { recovery: cnpg.recovery } : {}),
     network: {
-      clients: [...new Set(access.users.get(dbKey(namespace, dbCluster)) ?? [])],
-      admins: (access.clients.get(dbKey(namespace, dbCluster)) ?? []).map((c) => ({
-        namespace: c.namespace,
-        app: c.app,
-      })),
+      clients: [...new Set(users.filter((u) => u.namespace === namespace).map((u) => u.app))],
+      // The apps of other namespaces that use a shared cluster, and the admin UIs given it.
+      admins: [
+        ...users.filter((u) => u.namespace !== namespace),
+        ...(access.clients.get(dbKey(namespace, dbCluster)) ?? []).map((c) => ({
+          namespace: c.namespace,
+          app: c.app,
+        })),
+      ],
       // Talos clusters run Cilium (components/cluster/talos); K3s and k3d do not.
       cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",
       apiServerCidrs: apiServerCidrs(cluster),
@@ -541,12 +615,14 @@ function databaseClusters(
 /**
  * Runs every enabled, built app of one cluster: build them all, render each through the
  * workload component, then the namespaces they run in and the database clusters they claim.
+ * With `dryRun`, nothing is registered (no parent, no password), for the preflight.
  */
 export function buildApps(
   config: StackConfig,
   units: PlatformUnits,
   cluster: ClusterConfig,
-  handle: ClusterHandle,
+  capabilities: ClusterCapabilities,
+  dryRun = false,
 ): AppsDelivery {
   const out: AppsDelivery = { items: [], liveSecrets: [], apps: {}, databases: {}, waitingForImages: [] };
   if (!cluster.apps.some((name) => units.apps.some((d) => d.name === name) && cluster.appSettings?.[name]))
@@ -554,11 +630,11 @@ export function buildApps(
   const step: AppsStep = {
     config,
     cluster,
-    handle,
-    parent: new Apps(`${cluster.name}-apps`),
+    capabilities,
+    parent: dryRun ? DRY_RUN : new Apps(`${cluster.name}-apps`),
     owners: new Map(),
   };
-  const builds = buildEnabledApps(step, units);
+  const builds = withSharedDatabases(cluster, buildEnabledApps(step, units));
   const monitoring = monitoringOf(cluster);
   const claimsByNamespace = new Map<string, ConsumerClaim[]>();
   const namespaces = new Map<string, NamespaceNeeds>();
@@ -576,16 +652,21 @@ export function buildApps(
     // An app that delivers nothing yet (every workload waits for an image) creates nothing.
     if (app.specs.length || app.objects?.length || app.liveSecrets?.length)
       namespaces.set(app.namespace, namespaceNeedsOf(built, namespaces.get(app.namespace)));
-    claimsByNamespace.set(app.namespace, [
-      ...(claimsByNamespace.get(app.namespace) ?? []),
-      ...rendered.claims,
-    ]);
+    // Claims by the namespace of the database cluster they name (a shared one lives apart).
+    for (const claim of rendered.claims) {
+      const where = claim.clusterNamespace ?? app.namespace;
+      claimsByNamespace.set(where, [...(claimsByNamespace.get(where) ?? []), claim]);
+    }
     out.waitingForImages.push(...app.waitingForImages.map((image) => `${name}/${image}`));
     if (app.mainHost) {
       const host = app.mainHost.includes(".") ? app.mainHost : `${app.mainHost}.${cluster.domain}`;
       out.apps[`${cluster.name}/${name}`] = { cluster: cluster.name, url: `https://${host}` };
     }
   }
+  // The shared database cluster's namespace: the Namespace and its default deny.
+  const shared = cloudnativePgService.settingsOn(cluster)?.sharedCluster;
+  if (shared && claimsByNamespace.has(shared.namespace) && !namespaces.has(shared.namespace))
+    namespaces.set(shared.namespace, { labels: {}, baseline: [] });
   for (const [namespace, needs] of namespaces) out.items.push(namespaceBundle(namespace, needs));
   const databases = databaseClusters(
     step,

@@ -4,14 +4,12 @@
  * (in two steps, see the README's "Switching engine or delivery").
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterHandle } from "../components/cluster/contract";
+import type { ClusterCapabilities, ClusterHandle } from "../components/cluster/contract";
 import { createEngine, withDerivedDependencies } from "../components/gitops";
-import type { DeliveryItem } from "../components/gitops/delivery";
+import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import type { ClusterComponentFacts } from "../components/platform/types";
 import type { ClusterConfig, StackConfig } from "../config/types";
-import { ConfigError, ConfigErrors } from "../config/reader";
-import { buildApps } from "./apps";
-import { capacityPreflight } from "./capacity";
+import { buildApps, type AppsDelivery } from "./apps";
 import { withRecommendations } from "./recommendations";
 import { PLATFORM_PROVIDERS } from "./dependencies";
 import type { AppOutputs, DatabaseOutputs } from "./outputs";
@@ -26,10 +24,42 @@ export interface Delivered {
   readonly databases: Readonly<Record<string, DatabaseOutputs>>;
 }
 
+/** Everything one cluster's engine delivers: the items, the live Secrets and the apps' build. */
+export interface ClusterDelivery {
+  readonly items: DeliveryItem[];
+  readonly liveSecrets: LiveSecret[];
+  readonly apps: AppsDelivery;
+}
+
+/**
+ * The delivery items of one cluster: the items its cluster component hands over
+ * (`clusterItems`: Cilium on Talos), its services' and its apps', with the VPAs of the `vpa`
+ * service. With `dryRun` nothing is registered (stacks/preflight.ts reads these items before
+ * the stack registers its first resource).
+ */
+export function clusterDelivery(
+  config: StackConfig,
+  units: PlatformUnits,
+  cluster: ClusterConfig,
+  capabilities: ClusterCapabilities,
+  fromCluster: ClusterComponentFacts,
+  clusterItems: readonly DeliveryItem[],
+  dryRun = false,
+): ClusterDelivery {
+  const platform = buildServices(config, units, cluster, capabilities, fromCluster, dryRun);
+  const apps = buildApps(config, units, cluster, capabilities, dryRun);
+  return {
+    items: withRecommendations(cluster, [...clusterItems, ...platform.items, ...apps.items]),
+    liveSecrets: [...platform.liveSecrets, ...apps.liveSecrets],
+    apps,
+  };
+}
+
 /**
  * Creates the engine of one cluster, named `<cluster>-gitops`, with the cluster's services
  * and apps, and the items its cluster component hands over to the engine after bootstrap
- * (`clusterItems`: Cilium on Talos).
+ * (`clusterItems`: Cilium on Talos). The capacity preflight has already passed on the same
+ * items (stacks/preflight.ts, run by loadConfig before anything is registered).
  */
 export function installEngine(
   config: StackConfig,
@@ -39,27 +69,18 @@ export function installEngine(
   fromCluster: ClusterComponentFacts = {},
   clusterItems: readonly DeliveryItem[] = [],
 ): Delivered {
-  const platform = buildServices(config, units, cluster, handle, fromCluster);
-  const apps = buildApps(config, units, cluster, handle);
+  const { items, liveSecrets, apps } = clusterDelivery(
+    config,
+    units,
+    cluster,
+    handle.capabilities,
+    fromCluster,
+    clusterItems,
+  );
   for (const image of apps.waitingForImages)
     void pulumi.log.warn(
       `${cluster.name}: ${image} has no usable image reference yet (none set, or a digest required); its workloads are left out until platform:clusters.${cluster.name}.appSettings.${image.replace("/", ".images.")} is set in the stack file (by hand or by the image_update flow)`,
     );
-  // The capacity preflight, before the engine and what it delivers are registered.
-  const items = withRecommendations(cluster, [...clusterItems, ...platform.items, ...apps.items]);
-  const capacity = capacityPreflight(cluster, items);
-  if (capacity.errors.length)
-    throw new ConfigErrors(
-      capacity.errors.map(
-        (e) =>
-          new ConfigError(
-            `platform:clusters.${cluster.name}.apps`,
-            cluster.apps,
-            `${e}; add or enlarge nodes, let the workload tolerate an autoscaled pool, or run fewer apps here (README "Capacity preflight")`,
-          ),
-      ),
-    );
-  for (const warning of capacity.warnings) void pulumi.log.warn(warning);
   const engine = createEngine(cluster.engine, `${cluster.name}-gitops`, {
     cluster: handle,
     stack: config.stack,
@@ -72,7 +93,7 @@ export function installEngine(
     // Each item waits for what it uses (its namespace, CRDs, store, issuer, database), not
     // for every item of the layer before it.
     items: withDerivedDependencies(items, PLATFORM_PROVIDERS),
-    liveSecrets: [...platform.liveSecrets, ...apps.liveSecrets],
+    liveSecrets,
     handover: cluster.handover,
     ...(cluster.engineInstallFrom ? { installFrom: cluster.engineInstallFrom } : {}),
   });

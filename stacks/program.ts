@@ -6,6 +6,7 @@
 import { loadConfig } from "../config/load";
 import { cloudStack } from "./cloud";
 import { homelabStack } from "./homelab";
+import { preflightProblems } from "./preflight";
 import { BUILT_IN_UNITS, withAppModules, type PlatformUnits } from "./units";
 import type { AppOutputs, ClusterOutputs, DatabaseOutputs, StackOutputs } from "./outputs";
 
@@ -26,11 +27,18 @@ export interface StackRun {
   readonly emitted: Composition["emitted"];
 }
 
-/** Runs the stack. Throws a ConfigError before registering anything when config is wrong. */
+/**
+ * Runs the stack. Throws a ConfigError before registering anything when config is wrong or
+ * a cluster's workloads do not fit its nodes (the preflight runs inside loadConfig, so its
+ * problems and the config's come in one report).
+ */
 export function runStack(): StackRun {
   // The built-in apps and services, and the custom apps the stack lists in platform:appModules.
   let units: PlatformUnits = BUILT_IN_UNITS;
-  const config = loadConfig((modules) => (units = withAppModules(modules)));
+  const config = loadConfig(
+    (modules) => (units = withAppModules(modules)),
+    (loaded) => preflightProblems(loaded, units),
+  );
   const built = config.shape === "cloud" ? cloudStack(config, units) : homelabStack(config, units);
   return {
     outputs: {

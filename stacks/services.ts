@@ -4,7 +4,7 @@
  * returns delivery items and live Secrets for the cluster's engine.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterHandle } from "../components/cluster/contract";
+import type { ClusterCapabilities } from "../components/cluster/contract";
 import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { consumerAccessItem } from "../components/platform/consumer-access";
 import { MONITORING_NAMESPACE } from "../components/platform/kube-prometheus-stack";
@@ -15,6 +15,7 @@ import { onePasswordOperatorService } from "../components/platform/onepassword-o
 import type { ClusterComponentFacts } from "../components/platform/types";
 import type { ClusterConfig, StackConfig } from "../config/types";
 import { BUILT_IN_NAMESPACES, namespaceObject } from "../lib/namespaces";
+import { DRY_RUN } from "../lib/generated-password";
 import type { PlatformUnits } from "./units";
 
 /** What the services of one cluster deliver. */
@@ -34,15 +35,19 @@ export class Services extends pulumi.ComponentResource {
   }
 }
 
-/** Runs every enabled service's builder for one cluster. */
+/**
+ * Runs every enabled service's builder for one cluster. With `dryRun`, nothing is registered
+ * (no parent, no password: lib/generated-password.ts), for the preflight.
+ */
 export function buildServices(
   config: StackConfig,
   units: PlatformUnits,
   cluster: ClusterConfig,
-  handle: ClusterHandle,
+  capabilities: ClusterCapabilities,
   fromCluster: ClusterComponentFacts = {},
+  dryRun = false,
 ): PlatformDelivery {
-  const parent = new Services(`${cluster.name}-services`);
+  const parent = dryRun ? DRY_RUN : new Services(`${cluster.name}-services`);
   const items: DeliveryItem[] = [];
   const liveSecrets: LiveSecret[] = [];
   const allSecrets = config.secrets as Readonly<Record<string, pulumi.Output<string> | undefined>>;
@@ -63,7 +68,7 @@ export function buildServices(
         name: cluster.name,
         kind: cluster.kind,
         domain: cluster.domain,
-        capabilities: handle.capabilities,
+        capabilities,
       },
       secrets,
       parent,

@@ -7,6 +7,7 @@
 import { BUILT_IN_APPS } from "../components/apps/registry";
 import { isAppDefinition, type AppDefinition } from "../components/apps/types";
 import { BUILT_IN_SERVICES } from "../components/platform/registry";
+import { onePasswordStoreProblems } from "../components/platform/onepassword-operator";
 import type { ServiceDefinition } from "../components/platform/types";
 import { capabilitiesOf } from "../components/cluster/capabilities";
 import { validateK3dArgs } from "../components/cluster/k3d/validate";
@@ -42,6 +43,7 @@ export const CLUSTER_RULES: ClusterRules = {
     return [];
   },
   kubernetesCompatibility,
+  servicesProblems: (cluster) => onePasswordStoreProblems(cluster),
 };
 
 /** The apps and services the program ships. */

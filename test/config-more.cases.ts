@@ -12,6 +12,25 @@ const clusters = (c: Config): Clusters => c["platform:clusters"] as Clusters;
 /** [name, make, expected message fragment] */
 export const MORE_CASES: [string, () => Config, string][] = [
   [
+    "an External Secrets 1Password store on the Connect server that service-account mode does not run",
+    () => {
+      const c = homelabConfig();
+      const production = clusters(c).production;
+      production.services = [...production.services, "external-secrets", "onepassword-operator"];
+      production.serviceSettings = {
+        ...production.serviceSettings,
+        "onepassword-operator": { auth: "service-account" },
+        "external-secrets": {
+          onepassword: { connectHost: "http://onepassword-connect.onepassword-system.svc:8080" },
+        },
+      };
+      c["platform:onePasswordServiceAccountToken"] = FAKE("op-sa");
+      c["platform:onePasswordConnectToken"] = FAKE("op-connect");
+      return c;
+    },
+    'Invalid config platform:clusters.production.serviceSettings.external-secrets.onepassword.connectHost = "http://onepassword-connect.onepassword-system.svc:8080": names the in-cluster 1Password Connect Service, but platform:clusters.production.serviceSettings.onepassword-operator.auth is service-account, which runs no Connect server; set onepassword-operator auth to connect',
+  ],
+  [
     "an app with routes on Talos without the shared Gateway",
     () => {
       const c = cloudConfig();

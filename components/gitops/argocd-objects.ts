@@ -31,7 +31,8 @@ export const HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy";
 
 /**
  * The Argo CD projects: `infrastructure` and `platform` hold the items (by layer); `root`
- * only the root app-of-apps (emit mode), the one Application that writes into `argocd`.
+ * the root app-of-apps (emit mode) and the items delivered into `argocd` itself (the VPAs
+ * of Argo CD's own controllers), of exactly the kinds those items hold.
  */
 export type ArgoProjectName = "infrastructure" | "platform" | "root";
 
@@ -42,6 +43,14 @@ export const LAYER_PROJECT: Readonly<Record<Layer, ArgoProjectName>> = {
   apps: "platform",
   monitoring: "infrastructure",
 };
+
+/**
+ * The project of an item: by its layer, except an item delivered into `argocd`, which only
+ * `root` may write to (the other projects deny that namespace).
+ */
+export function projectOf(item: Pick<DeliveryItem, "layer" | "namespace">): ArgoProjectName {
+  return item.namespace === ARGOCD_NAMESPACE ? "root" : LAYER_PROJECT[item.layer];
+}
 
 /**
  * The earliest sync wave of an item of each layer: infrastructure -10 and platform 0 as in
@@ -140,6 +149,12 @@ export interface ArgoProjectScope {
    * @default none
    */
   readonly platformClusterKinds?: readonly { readonly group: string; readonly kind: string }[];
+  /**
+   * Namespaced kinds the items delivered into `argocd` hold (the VPAs of Argo CD's own
+   * controllers), which the `root` project allows besides Applications.
+   * @default none
+   */
+  readonly rootKinds?: readonly { readonly group: string; readonly kind: string }[];
 }
 
 /**
@@ -150,7 +165,8 @@ export interface ArgoProjectScope {
  * repository and pinned chart repositories (`sourceRepos`, set by the caller) and the
  * in-cluster server. A destination is allowed when an allow rule matches and no `!` deny rule
  * does (projects.md, "Controlling Destinations"):
- *  - `root`: only Applications, only into `argocd`, nothing cluster-scoped;
+ *  - `root`: only into `argocd`, only Applications and the kinds of the items delivered
+ *    there (`rootKinds`), nothing cluster-scoped;
  *  - `infrastructure`: the charts and their configuration, anywhere but `argocd`, any kind:
  *    charts install CRDs, ClusterRoles and webhooks, and write beyond their release namespace
  *    (cert-manager's leader-election Role lives in kube-system), so kinds and namespaces of a
@@ -161,10 +177,15 @@ export interface ArgoProjectScope {
 export function argoProject(name: ArgoProjectName, sourceRepos: readonly string[], scope: ArgoProjectScope = {}): KubeObject {
   const spec: Record<ArgoProjectName, { description: string; destinations: JsonValue[]; cluster: JsonValue[]; namespaced: JsonValue[] }> = {
     root: {
-      description: "The root app-of-apps: the item Applications, nothing else",
+      description: "The root app-of-apps: the item Applications, and the items delivered into argocd",
       destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }],
       cluster: [],
-      namespaced: [{ group: "argoproj.io", kind: "Application" }],
+      namespaced: [
+        { group: "argoproj.io", kind: "Application" },
+        ...(scope.rootKinds ?? [])
+          .filter((k) => !(k.group === "argoproj.io" && k.kind === "Application"))
+          .map((k) => ({ group: k.group, kind: k.kind })),
+      ],
     },
     infrastructure: {
       description: "Cluster controllers, their configuration and monitoring",
@@ -227,7 +248,7 @@ function itemMetadata(item: DeliveryItem, wave: number, released: boolean, leavi
 
 /** The Application of an addon: a Helm source, pinned, with its values and ignored differences. */
 export function argoAddonApplication(addon: Addon, wave: number, released: boolean, leaving = false): KubeObject {
-  const project = LAYER_PROJECT[addon.layer];
+  const project = projectOf(addon);
   const ignore = argoIgnoredDifferences(addon).map((d) => {
     const entry: Record<string, JsonValue> = { group: d.group, kind: d.kind };
     if (d.name) entry.name = d.name;
@@ -257,7 +278,7 @@ export function argoAddonApplication(addon: Addon, wave: number, released: boole
 
 /** The Application of a bundle: the item's directory in git, objects ordered by their waves. */
 export function argoBundleApplication(item: DeliveryItem, dir: string, git: GitSourceConfig, wave: number, released: boolean): KubeObject {
-  const project = LAYER_PROJECT[item.layer];
+  const project = projectOf(item);
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",

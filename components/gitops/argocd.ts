@@ -28,7 +28,7 @@ import {
   argoProject,
   argoRepoUrl,
   argoRootApplication,
-  LAYER_PROJECT,
+  projectOf,
   type ArgoProjectName,
 } from "./argocd-objects";
 import { CLUSTER_SCOPED_KINDS, withNamespace, type DeliveryItem } from "./delivery";
@@ -86,7 +86,11 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
 
     const chartRepos = [...new Set(items.flatMap((i) => (i.kind === "addon" ? [argoRepoUrl(i.repository)] : [])))].sort();
     const sourceRepos = emit ? [args.git.url, ...chartRepos] : chartRepos;
-    const scope = { platformNamespaces: projectNamespaces(items, "platform"), platformClusterKinds: projectClusterKinds(items, "platform") };
+    const scope = {
+      platformNamespaces: projectNamespaces(items, "platform"),
+      platformClusterKinds: projectClusterKinds(items, "platform"),
+      rootKinds: projectNamespacedKinds(items, "root"),
+    };
     const projects = new Map<ArgoProjectName, pulumi.Resource>();
     for (const project of emit ? (["infrastructure", "platform", "root"] as const) : (["infrastructure", "platform"] as const)) {
       const repos = project === "root" ? [args.git.url] : sourceRepos;
@@ -120,7 +124,7 @@ export class ArgoCdEngine extends pulumi.ComponentResource implements GitOpsEngi
 /** The namespaces the items of a project deliver into: each item's namespace and its objects'. */
 export function projectNamespaces(items: readonly DeliveryItem[], project: ArgoProjectName): string[] {
   const namespaces = new Set<string>();
-  for (const item of items.filter((i) => LAYER_PROJECT[i.layer] === project)) {
+  for (const item of items.filter((i) => projectOf(i) === project)) {
     namespaces.add(item.namespace);
     if (item.kind === "bundle") for (const o of item.objects) namespaces.add(withNamespace(o, item.namespace).metadata.namespace ?? item.namespace);
   }
@@ -130,9 +134,22 @@ export function projectNamespaces(items: readonly DeliveryItem[], project: ArgoP
 /** The cluster-scoped kinds the bundles of a project deliver, by group and kind, sorted. */
 export function projectClusterKinds(items: readonly DeliveryItem[], project: ArgoProjectName): { group: string; kind: string }[] {
   const kinds = new Map<string, { group: string; kind: string }>();
-  for (const item of items.filter((i) => LAYER_PROJECT[i.layer] === project)) {
+  for (const item of items.filter((i) => projectOf(i) === project)) {
     if (item.kind !== "bundle") continue;
     for (const o of item.objects.filter((x) => CLUSTER_SCOPED_KINDS.has(x.kind))) {
+      const group = o.apiVersion.split("/").slice(0, -1).join("/");
+      kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
+    }
+  }
+  return [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, k]) => k);
+}
+
+/** The namespaced kinds the bundles of a project deliver, by group and kind, sorted. */
+export function projectNamespacedKinds(items: readonly DeliveryItem[], project: ArgoProjectName): { group: string; kind: string }[] {
+  const kinds = new Map<string, { group: string; kind: string }>();
+  for (const item of items.filter((i) => projectOf(i) === project)) {
+    if (item.kind !== "bundle") continue;
+    for (const o of item.objects.filter((x) => !CLUSTER_SCOPED_KINDS.has(x.kind))) {
       const group = o.apiVersion.split("/").slice(0, -1).join("/");
       kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
     }

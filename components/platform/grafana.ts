@@ -1,6 +1,6 @@
 /** Grafana as both metrics stacks install it: its admin Secret and chart values. */
 
-import * as random from "@pulumi/random";
+import { generatedPassword } from "../../lib/generated-password";
 import type { JsonValue, LiveSecret } from "../gitops/delivery";
 import type { ServiceContext } from "./types";
 
@@ -9,10 +9,10 @@ export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
 /** A generated Grafana admin password in a live Secret (never a chart value). */
 export function grafanaAdmin(ctx: ServiceContext<unknown>, service: string, namespace: string): LiveSecret {
-  const password = new random.RandomPassword(
+  const password = generatedPassword(
     `${ctx.cluster.name}-${service}-grafana-admin`,
     { length: 32, special: false },
-    { parent: ctx.parent },
+    ctx.parent,
   );
   return {
     name: GRAFANA_ADMIN_SECRET,

@@ -18,6 +18,7 @@ import {
 import type { AutoscalerSettings } from "../cluster/talos/autoscaler";
 import type { ClusterCapabilities } from "../cluster/contract";
 import type { DeliveryItem, LiveSecret } from "../gitops/delivery";
+import type { PasswordParent } from "../../lib/generated-password";
 
 /** The cluster facts a builder may use (plain data: builders run before the cluster exists). */
 export interface ServiceCluster {
@@ -38,8 +39,11 @@ export interface ServiceContext<S> {
    * `requireSecret` in `config/load.ts`); they may only reach a {@link LiveSecret}.
    */
   readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
-  /** Parent for the few resources a builder must create itself (generated passwords). */
-  readonly parent: pulumi.Resource;
+  /**
+   * Parent for the few resources a builder must create itself (generated passwords, through
+   * `generatedPassword`); `DRY_RUN` in the preflight's dry pass, which registers none.
+   */
+  readonly parent: PasswordParent;
   /** What the cluster component built the cluster with, for the services that need it. @default none */
   readonly fromCluster?: ClusterComponentFacts;
 }

@@ -84,10 +84,18 @@ describe.each(cases)("%s (%s engine) in emit mode", (stack, engine) => {
       expect(platform.spec.clusterResourceWhitelist[0]).toEqual({ group: "", kind: "Namespace" });
       expect(platform.spec.clusterResourceWhitelist.every((w: Any) => w.kind !== "*" && w.group !== "*")).toBe(true);
       expect(admits(project("infrastructure"), "argocd")).toBe(false);
+      // Root: Applications, and the VPAs of Argo CD's own controllers where the vpa service runs.
+      const vpa = e.result.objects.some((o) => {
+        const object = o.object as Any;
+        return o.cluster === cluster && object.kind === "VerticalPodAutoscaler" && object.metadata?.namespace === "argocd";
+      });
       expect(project("root").spec).toMatchObject({
         destinations: [{ namespace: "argocd" }],
         clusterResourceWhitelist: [],
-        namespaceResourceWhitelist: [{ group: "argoproj.io", kind: "Application" }],
+        namespaceResourceWhitelist: [
+          { group: "argoproj.io", kind: "Application" },
+          ...(vpa ? [{ group: "autoscaling.k8s.io", kind: "VerticalPodAutoscaler" }] : []),
+        ],
       });
       for (const app of kustomizeBuild(path.join(e.repo, root))) {
         const p = project(app.spec.project);
@@ -101,6 +109,9 @@ describe.each(cases)("%s (%s engine) in emit mode", (stack, engine) => {
             continue;
           }
           expect([app.metadata.name, o.metadata.namespace, admits(p, o.metadata.namespace)]).toEqual([app.metadata.name, o.metadata.namespace, true]);
+          const group = String(o.apiVersion).split("/").slice(0, -1).join("/");
+          const kindAllowed = p.spec.namespaceResourceWhitelist.some((w: Any) => (w.group === "*" || w.group === group) && (w.kind === "*" || w.kind === o.kind));
+          expect([app.metadata.name, o.kind, kindAllowed]).toEqual([app.metadata.name, o.kind, true]);
         }
       }
     }

@@ -37,7 +37,7 @@ export function claimEnv(app: AppSpec, namespace: string): Record<string, EnvVal
     if (db.env !== undefined || db.connectionEnv === undefined)
       env[db.env ?? "DATABASE_URL"] = { secret, key: "uri" };
     const parts = db.connectionEnv ?? {};
-    if (parts.host) env[parts.host] = databaseHost(db.cluster, namespace);
+    if (parts.host) env[parts.host] = databaseHost(db.cluster, db.namespace ?? namespace);
     if (parts.port) env[parts.port] = "5432";
     if (parts.name) env[parts.name] = db.name ?? app.name;
     if (parts.user) env[parts.user] = { secret, key: "username" };
@@ -60,6 +60,7 @@ export function databaseClaims(app: AppSpec, namespace: string): DatabaseClaim[]
       database: d.name ?? app.name,
       cluster: d.cluster,
       namespace,
+      ...(d.namespace && d.namespace !== namespace ? { clusterNamespace: d.namespace } : {}),
       ...(d.verifyCa ? { verifyCa: true } : {}),
       ...(d.extensions?.length ? { extensions: d.extensions } : {}),
       ...(d.imageName ? { imageName: d.imageName } : {}),

@@ -71,7 +71,13 @@ export function networkPolicies(
     });
   if (app.database)
     egress.push({
-      to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": app.database.cluster } } }],
+      to: [
+        {
+          // A shared cluster lives in its own namespace.
+          ...(app.database.namespace ? namespacePods(app.database.namespace) : {}),
+          podSelector: { matchLabels: { "cnpg.io/cluster": app.database.cluster } },
+        },
+      ],
       ports: [tcp(5432)],
     });
   if (app.cache) egress.push({ to: [appPods(app.cache.app)], ports: [tcp(app.cache.port)] });

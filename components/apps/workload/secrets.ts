@@ -10,7 +10,7 @@
  *   `vaults/<vault>/items/<item>`, https://github.com/1Password/onepassword-operator).
  * The Kubernetes Secret is always named `<app>-<secret>`.
  */
-import * as random from "@pulumi/random";
+import { generatedPassword } from "../../../lib/generated-password";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeObject, LiveSecret } from "../../gitops/delivery";
 import type { AppSpec, SecretSource, WorkloadContext } from "./types";
@@ -48,10 +48,10 @@ function generatedSecret(
     if (bcrypt && source.keys[`${key}Bcrypt`])
       throw new Error(`${where}.keys.${key}: bcrypt publishes ${key}Bcrypt, which is also a key`);
     // special: false keeps values URL- and shell-safe (they end up in URIs and env).
-    const password = new random.RandomPassword(
+    const password = generatedPassword(
       `${ctx.cluster}-${app.name}-${secret}-${key}`,
       { length, special: false },
-      { parent: ctx.parent },
+      ctx.parent,
     );
     const value = password.result;
     stringData[key] = prefix ? value.apply((v) => `${prefix}${v}`) : value;

@@ -10,6 +10,7 @@ import type { DeliveryItem, JsonValue, LiveSecret } from "../../gitops/delivery"
 /** An image reference; a digest pins it beyond the tag. Never `latest`. */
 export type { ImageRef } from "../../../lib/image-ref";
 import type { ImageRef } from "../../../lib/image-ref";
+import type { PasswordParent } from "../../../lib/generated-password";
 
 /** One rule of a NetworkPolicy's `egress` (networking.k8s.io/v1 `NetworkPolicyEgressRule`). */
 export type NetworkPolicyEgressRule = { readonly [key: string]: JsonValue };
@@ -574,8 +575,8 @@ export interface WorkloadContext {
   readonly storageClasses: readonly string[];
   /** Secret config values (only for `config` secret sources). */
   readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
-  /** Parent for generated passwords. */
-  readonly parent: pulumi.Resource;
+  /** Parent for generated passwords (`DRY_RUN` in the preflight's dry pass: none registered). */
+  readonly parent: PasswordParent;
   /**
    * The collector mesh apps' sidecars export spans to, when the cluster's istio service
    * traces. @default none (no tracing egress)
@@ -612,6 +613,12 @@ export interface DatabaseConnectionEnv {
 export interface DatabaseRequest {
   /** The database cluster (one CloudNativePG `Cluster` per name and namespace). */
   readonly cluster: string;
+  /**
+   * The database cluster's namespace, when it is not the app's (a shared cluster,
+   * `serviceSettings.cloudnative-pg.sharedCluster`, which the composition sets).
+   * @default the app's namespace
+   */
+  readonly namespace?: string;
   /** @default the app's name */
   readonly name?: string;
   /**
@@ -657,11 +664,17 @@ export interface DatabaseRef {
   readonly cluster: string;
 }
 
-export interface DatabaseClaim extends Omit<DatabaseRequest, "name" | "env" | "connectionEnv" | "owner"> {
+export interface DatabaseClaim extends Omit<
+  DatabaseRequest,
+  "name" | "env" | "connectionEnv" | "owner" | "namespace"
+> {
   readonly app: string;
   readonly database: string;
   readonly cluster: string;
+  /** The claiming app's namespace. */
   readonly namespace: string;
+  /** The database cluster's namespace, when it is not the app's. @default the app's namespace */
+  readonly clusterNamespace?: string;
 }
 
 export interface WorkloadBuild {

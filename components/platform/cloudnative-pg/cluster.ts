@@ -5,7 +5,7 @@
 
 import { postgresNetworkPolicies, type PostgresNetwork } from "../postgres-network";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { generatedPassword, type PasswordParent } from "../../../lib/generated-password";
 import { type PostgresBackupSettings, type PostgresRecoverySettings } from "./settings";
 import {
   KEEP_ON_PRUNE,
@@ -62,6 +62,12 @@ export interface PostgresConsumer {
    * `sslmode=require`. @default false
    */
   readonly verifyCa?: boolean;
+  /**
+   * The consumer's namespace, when it is not the cluster's (a shared cluster): its
+   * `postgres-<app>-user` Secret is applied there too, where the app reads it; the copy in
+   * the cluster's namespace is the one the managed role reads. @default the cluster's namespace
+   */
+  readonly namespace?: string;
 }
 
 /** Where a verifying client finds its database cluster's CA certificate (`ca.crt`). */
@@ -106,8 +112,8 @@ export interface PostgresClusterArgs {
   readonly backup?: PostgresBackup;
   /** Bootstrap from the backup archive instead of an empty database (needs `backup`). @default none: an empty database */
   readonly recovery?: PostgresRecoverySettings;
-  /** Parent of the generated passwords. */
-  readonly parent: pulumi.Resource;
+  /** Parent of the generated passwords (`DRY_RUN` in the preflight's dry pass). */
+  readonly parent: PasswordParent;
   /** Extra items to wait for (the operator and plugin are always waited for). @default none */
   readonly dependsOn?: readonly string[];
   /** Who reaches the database pods the operator creates (postgresNetwork.ts). */
@@ -183,28 +189,31 @@ interface ConsumerRoles {
 function consumerRoles(args: PostgresClusterArgs, plan: PostgresPlan): ConsumerRoles {
   const secrets: LiveSecret[] = [];
   const roles = args.consumers.map((c) => {
-    const password = new random.RandomPassword(
+    const password = generatedPassword(
       `${args.clusterName}-postgres-${args.name}-${c.app}`,
       // Alphanumeric only, so the password needs no escaping inside the URI.
       { length: 32, special: false },
-      { parent: args.parent },
+      args.parent,
     );
     const database = c.documentdb ? DOCUMENTDB.database : (c.database ?? c.app);
-    secrets.push({
-      name: postgresUserSecretName(c.app),
-      namespace: args.namespace,
-      // The type CloudNativePG's own app Secrets have (username, password, uri, ...) and its
-      // managed roles read (cloudnative-pg docs "PostgreSQL Role management", passwordSecret).
-      type: "kubernetes.io/basic-auth",
-      stringData: {
-        username: c.app,
-        password: password.result,
-        // CNPG serves TLS with its own CA on every cluster, so clients require it.
-        // With verifyCa, libpq also checks the server certificate against the cluster's CA
-        // (libpq "SSL Mode Descriptions": verify-ca; sslrootcert names the CA file).
-        uri: pulumi.interpolate`postgresql://${c.app}:${password.result}@${plan.host}:5432/${database}?${c.verifyCa ? `sslmode=verify-ca&sslrootcert=${DATABASE_CA_PATH}` : "sslmode=require"}`,
-      },
-    });
+    const namespaces = [...new Set([args.namespace, c.namespace ?? args.namespace])];
+    secrets.push(
+      ...namespaces.map((namespace): LiveSecret => ({
+        name: postgresUserSecretName(c.app),
+        namespace,
+        // The type CloudNativePG's own app Secrets have (username, password, uri, ...) and its
+        // managed roles read (cloudnative-pg docs "PostgreSQL Role management", passwordSecret).
+        type: "kubernetes.io/basic-auth",
+        stringData: {
+          username: c.app,
+          password: password.result,
+          // CNPG serves TLS with its own CA on every cluster, so clients require it.
+          // With verifyCa, libpq also checks the server certificate against the cluster's CA
+          // (libpq "SSL Mode Descriptions": verify-ca; sslrootcert names the CA file).
+          uri: pulumi.interpolate`postgresql://${c.app}:${password.result}@${plan.host}:5432/${database}?${c.verifyCa ? `sslmode=verify-ca&sslrootcert=${DATABASE_CA_PATH}` : "sslmode=require"}`,
+        },
+      })),
+    );
     return {
       name: c.app,
       ensure: "present",

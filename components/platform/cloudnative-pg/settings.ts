@@ -3,6 +3,7 @@
  * their defaults with the source of each, and the parser its definition runs.
  */
 
+import { DNS_LABEL } from "../../../config/clusters";
 import { ConfigError, type Reader } from "../../../config/reader";
 import type { ClusterConfig, ClusterKind } from "../../../config/types";
 import { K8S_QUANTITY, SIX_FIELD_CRON, RETENTION, RFC3339 } from "../settings-patterns";
@@ -62,6 +63,25 @@ export interface PostgresRecoverySettings {
   readonly targetTime?: string;
 }
 
+/**
+ * One database cluster the listed apps share, in a namespace of its own, instead of one
+ * cluster per app: document 004 runs one 3-instance cluster (namespace `database`) in which
+ * "each application has its own database". Each app gets its own database and login role in
+ * it (CNPG `Database`, `managed.roles`).
+ */
+export interface SharedPostgresSettings {
+  /** The CNPG `Cluster` name (its read-write Service is `<name>-rw`). @default "shared" */
+  readonly name: string;
+  /** Namespace of the cluster (004: `database`). @default "database" */
+  readonly namespace: string;
+  /** The apps whose databases live in it (apps of this cluster that claim a database). */
+  readonly apps: readonly string[];
+  /** @default the service's `instances` */
+  readonly instances: number;
+  /** @default the service's `storageSize` */
+  readonly storageSize: string;
+}
+
 export interface CloudnativePgSettings {
   readonly instances: number;
   readonly storageSize: string;
@@ -73,13 +93,62 @@ export interface CloudnativePgSettings {
    * @default none (new clusters start empty)
    */
   readonly recovery?: PostgresRecoverySettings;
+  /**
+   * Present when some apps share one database cluster (`sharedCluster`).
+   * @default none (one database cluster per app, as the apps' own claims name them)
+   */
+  readonly sharedCluster?: SharedPostgresSettings;
+}
+
+/**
+ * `sharedCluster`: which apps share one cluster. Listing an app gives it a new, empty
+ * database there: nothing moves its data out of the cluster it had (which engines and Pulumi
+ * keep, never delete), so `acknowledgeEmptyDatabases: true` must confirm that.
+ */
+function parseSharedCluster(
+  r: Reader,
+  cluster: ClusterConfig,
+  instances: number,
+  storageSize: string,
+): SharedPostgresSettings {
+  const s = r
+    .object("sharedCluster")
+    .only(["name", "namespace", "apps", "instances", "storageSize", "acknowledgeEmptyDatabases"]);
+  const label = { pattern: DNS_LABEL, expected: "a DNS label such as shared" };
+  const apps = s.stringList("apps", label);
+  if (apps.length === 0)
+    throw new ConfigError(s.key("apps"), apps, "list the apps whose databases the shared cluster holds");
+  const unknown = apps.filter((a) => !cluster.apps.includes(a));
+  if (unknown.length)
+    throw new ConfigError(
+      s.key("apps"),
+      apps,
+      `${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not in this cluster's apps (${cluster.apps.join(", ") || "none"}); list only apps it runs`,
+    );
+  if (!s.boolean("acknowledgeEmptyDatabases", false))
+    throw new ConfigError(
+      s.key("acknowledgeEmptyDatabases"),
+      s.has("acknowledgeEmptyDatabases") ? false : undefined,
+      `each listed app (${apps.join(", ")}) gets a new, empty database in the shared cluster; an app's own cluster is kept with its data (never deleted), but nothing copies the data over. Set it to true for apps with no data yet, or after copying the data yourself (README "A shared database cluster")`,
+    );
+  return {
+    name: s.string("name", label, "shared"),
+    namespace: s.string("namespace", label, "database"),
+    apps,
+    instances: s.integer("instances", { min: 1, max: 9 }, instances),
+    storageSize: s.string(
+      "storageSize",
+      { pattern: K8S_QUANTITY, expected: "a size such as 10Gi" },
+      storageSize,
+    ),
+  };
 }
 
 const SUFFIX = { pattern: /^(-[a-z0-9]+)?$/, expected: 'empty or a suffix such as "-r1"' };
 
 export function parseCloudnativePgSettings(r: Reader, cluster: ClusterConfig): CloudnativePgSettings {
   const d = CLOUDNATIVE_PG_DEFAULTS;
-  r.only(["instances", "storageSize", "imageName", "backup", "recovery"]);
+  r.only(["instances", "storageSize", "imageName", "backup", "recovery", "sharedCluster"]);
   const imageName = r.string("imageName", {}, d.imageName);
   if (/:latest$/.test(imageName) || !/:[^/]+$/.test(imageName)) {
     throw new ConfigError(
@@ -148,15 +217,21 @@ export function parseCloudnativePgSettings(r: Reader, cluster: ClusterConfig): C
       }
     }
   }
+  const instances = r.integer("instances", { min: 1, max: 9 }, d.instances[cluster.kind]);
+  const storageSize = r.string(
+    "storageSize",
+    { pattern: K8S_QUANTITY, expected: "a size such as 10Gi" },
+    d.storageSize,
+  );
+  const sharedCluster = r.has("sharedCluster")
+    ? parseSharedCluster(r, cluster, instances, storageSize)
+    : undefined;
   return {
-    instances: r.integer("instances", { min: 1, max: 9 }, d.instances[cluster.kind]),
-    storageSize: r.string(
-      "storageSize",
-      { pattern: K8S_QUANTITY, expected: "a size such as 10Gi" },
-      d.storageSize,
-    ),
+    instances,
+    storageSize,
     imageName,
     ...(backup ? { backup } : {}),
     ...(recovery ? { recovery } : {}),
+    ...(sharedCluster ? { sharedCluster } : {}),
   };
 }

@@ -4,7 +4,10 @@ import { type OnePasswordOperatorSettings, parseOnePasswordOperatorSettings } fr
 import type { Addon, LiveSecret } from "../../gitops/delivery";
 import { addonChart, defineService, type ServiceBuild, type ServiceContext } from "../types";
 import { requireSecret } from "../service-secrets";
-import { CONNECT_CHART } from "./settings";
+import { CONNECT_CHART, isInClusterConnect } from "./settings";
+import { ConfigError } from "../../../config/reader";
+import type { ClusterConfig } from "../../../config/types";
+import { externalSecretsService } from "../external-secrets";
 
 /** 001: "kubectl get pods -n onepassword-system". */
 export const ONEPASSWORD_NAMESPACE = "onepassword-system";
@@ -127,4 +130,24 @@ function serviceAccountMode(ctx: OnePasswordContext): ServiceBuild {
     items: [addon],
     liveSecrets: [{ name, namespace: ONEPASSWORD_NAMESPACE, stringData: { [key]: token } }],
   };
+}
+
+/**
+ * In `service-account` mode no Connect server runs, so an External Secrets `onepassword`
+ * store whose `connectHost` names the in-cluster Connect Service reaches nothing: refused,
+ * naming both settings. A Connect server elsewhere (another host) is the user's to run.
+ */
+export function onePasswordStoreProblems(cluster: ClusterConfig): ConfigError[] {
+  const operator = onePasswordOperatorService.settingsOn(cluster);
+  const store = externalSecretsService.settingsOn(cluster)?.onepassword;
+  if (operator?.auth !== "service-account" || !store) return [];
+  if (!isInClusterConnect(store.connectHost, ONEPASSWORD_NAMESPACE)) return [];
+  const at = `platform:clusters.${cluster.name}.serviceSettings`;
+  return [
+    new ConfigError(
+      `${at}.external-secrets.onepassword.connectHost`,
+      store.connectHost,
+      `names the in-cluster 1Password Connect Service, but ${at}.onepassword-operator.auth is service-account, which runs no Connect server; set onepassword-operator auth to connect (a Connect server beside the operator), point connectHost at a Connect server you run elsewhere, or remove serviceSettings.external-secrets.onepassword`,
+    ),
+  ];
 }

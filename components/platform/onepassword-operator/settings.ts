@@ -50,3 +50,26 @@ export function parseOnePasswordOperatorSettings(
     ),
   };
 }
+
+/**
+ * The Service of the Connect server the chart runs in `connect` mode: `connect.applicationName`
+ * (default `onepassword-connect`, connect-helm-charts charts/connect/values.yaml; the program
+ * keeps it) in the release namespace (charts/connect/templates/service.yaml, created only
+ * with `connect.create`).
+ */
+export const CONNECT_SERVICE = "onepassword-connect";
+
+/**
+ * Whether `connectHost` (a URL) names the in-cluster Connect Service: its bare name, or the
+ * name qualified with `namespace` (`.svc`, `.svc.cluster.local`).
+ */
+export function isInClusterConnect(connectHost: string, namespace: string): boolean {
+  let host: string;
+  try {
+    host = new URL(connectHost).hostname;
+  } catch {
+    return false;
+  }
+  const [service, ns] = host.split(".");
+  return service === CONNECT_SERVICE && (ns === undefined || ns === namespace);
+}
