@@ -7,7 +7,7 @@
  * What runs for real: the Pulumi CLI and engine (built from pulumi/pulumi pkg/v3), the Node
  * SDK running the program (Automation API, inline), the policy pack (policy/index.ts, started
  * by the engine as an analyzer plugin), the kubernetes provider (built from
- * pulumi-kubernetes), and the `command:local:run` of `apiAllowedCidrs: [current]` (its shell
+ * pulumi-kubernetes; it checks its config, see below for the objects), and the `command:local:run` of `apiAllowedCidrs: [current]` (its shell
  * command runs; `curl` is a fake on PATH answering 203.0.113.77, as there is no internet here).
  *
  * What does not: the module proxy serves none of the hcloud, command, proxmoxve and random
@@ -18,8 +18,9 @@
  * or Proxmox's real answers (validation of server types, images, quotas, tokens; what a
  * command prints) is covered. And since every cluster's kubeconfig comes from a command
  * output, unknown in a preview, the engine does not call the kubernetes provider for the
- * Kubernetes objects (an unknown provider config): the scenarios on the simulated cluster
- * (stacks.e2e.ts) cover those.
+ * Kubernetes objects: with a provider config not fully known, the engine answers Check and
+ * Create itself (pulumi/pulumi sdk/go/common/resource/plugin/provider_plugin.go,
+ * `!pcfg.known`); the scenarios on the simulated cluster (stacks.e2e.ts) cover those objects.
  *
  * CI sets `CI`; the shipped stage and prod list `apiAllowedCidrs: [current]` alone, which the
  * program refuses in CI by design (components/cluster/talos/firewall.ts CURRENT_ONLY_IN_CI).
