@@ -7,7 +7,7 @@
  */
 import { PolicyPack, type ResourceValidationArgs } from "@pulumi/policy";
 import { EXPOSED_SERVICES } from "./exceptions";
-import { RULES, STACK_RULES, type PolicyContext, type PolicyResource } from "./rules";
+import { CROSSGUARD_RULES, STACK_RULES, type PolicyContext, type PolicyResource } from "./rules";
 
 function toResource(
   args: Pick<ResourceValidationArgs, "type" | "name" | "urn" | "props" | "opts" | "provider">,
@@ -31,7 +31,7 @@ new PolicyPack("platform", {
   description:
     "Pod Security Standards, resource and probe hygiene, pinned images, protection and secret outputs.",
   policies: [
-    ...RULES.map((rule) => ({
+    ...CROSSGUARD_RULES.map((rule) => ({
       name: rule.name,
       description: rule.description,
       enforcementLevel: rule.enforcementLevel,

@@ -39,6 +39,12 @@ export interface Rule {
   readonly enforcementLevel: "mandatory" | "advisory";
   /** Messages for one resource; empty when it complies or the rule does not apply. */
   readonly check: (resource: PolicyResource, context: PolicyContext) => string[];
+  /**
+   * Why the rule runs offline only (npm run synth, npm test), not in the CrossGuard pack: it
+   * reads what CrossGuard does not pass to a policy.
+   * @default undefined (the rule runs in both)
+   */
+  readonly offlineOnly?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -433,12 +439,21 @@ export const RULES: readonly Rule[] = [
     description:
       "Servers, VMs, primary IPs, volumes, claims, database clusters, namespaces and CRDs are protected or retained",
     enforcementLevel: "mandatory",
+    // The engine's analyzer protocol has no retainOnDelete (pulumi/pulumi sdk/v3 v3.274.0 proto/go/analyzer.pb.go
+    // AnalyzerResourceOptions: protect, ignoreChanges, deleteBeforeReplace, additionalSecretOutputs,
+    // aliases, customTimeouts, parent; @pulumi/policy server.js getResourceOptions), so in the
+    // pack every retained namespace and claim would fail `pulumi preview --policy-pack`.
+    offlineOnly:
+      "CrossGuard does not pass retainOnDelete to a policy, so every retained resource would fail it there",
     check: (resource) =>
       PROTECTED_TYPES.includes(resource.type) && !resource.protect && resource.retainOnDelete !== true
         ? [`${resource.type} ${resource.name} is neither protected nor retained on delete`]
         : [],
   },
 ];
+
+/** The rules the CrossGuard pack (policy/index.ts) runs: every rule it can judge from what it is given. */
+export const CROSSGUARD_RULES: readonly Rule[] = RULES.filter((rule) => rule.offlineOnly === undefined);
 
 /** A violation of one rule by one resource. */
 export interface Violation {

@@ -14,6 +14,7 @@ const BUILT = [
   "etcd",
   "sim",
   "random-standin",
+  "preview-standin",
   "talos-validate",
   "pulumi-kubernetes",
   "pulumi",

@@ -1,4 +1,12 @@
-import { evaluate, evaluateStack, RULES, STACK_RULES, type PolicyResource } from "../../policy/rules";
+import {
+  CROSSGUARD_RULES,
+  evaluate,
+  evaluateStack,
+  PROTECTED_TYPES,
+  RULES,
+  STACK_RULES,
+  type PolicyResource,
+} from "../../policy/rules";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -206,6 +214,29 @@ describe("resource policies: a compliant workload passes, each breach fails", ()
     expect(violations(service("shop", "web", "LoadBalancer"), "exposed-services")).toEqual([
       "Service shop/web is LoadBalancer; only ai/open-webui may be",
     ]);
+  });
+
+  it("the CrossGuard pack runs only rules it can judge without retainOnDelete, which it is not given", () => {
+    // Retained, not protected: how the program keeps namespaces, claims and database clusters.
+    const retained: PolicyResource[] = PROTECTED_TYPES.map((type) => ({
+      type,
+      name: "kept",
+      urn: `urn:${type}`,
+      props: {},
+      protect: false,
+      retainOnDelete: true,
+    }));
+    const context = { exposedServices: [] };
+    for (const rule of CROSSGUARD_RULES) {
+      for (const resource of retained) {
+        const asCrossGuardSeesIt = { ...resource, retainOnDelete: undefined };
+        expect(`${rule.name}: ${rule.check(asCrossGuardSeesIt, context).join("; ")}`).toBe(
+          `${rule.name}: ${rule.check(resource, context).join("; ")}`,
+        );
+      }
+    }
+    // The offline runner still enforces every rule.
+    expect(RULES.filter((r) => r.offlineOnly).map((r) => r.name)).toEqual(["stateful-protected"]);
   });
 
   it("stateful-protected: protect or retainOnDelete on stateful types", () => {

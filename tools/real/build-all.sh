@@ -17,7 +17,7 @@
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
-tools=(kustomize etcd sim random-standin talos-validate pulumi-kubernetes pulumi kubernetes)
+tools=(kustomize etcd sim random-standin preview-standin talos-validate pulumi-kubernetes pulumi kubernetes)
 deadline=${PLATFORM_REAL_BUILD_DEADLINE:-}
 if [ -n "$deadline" ] && ! [[ $deadline =~ ^[0-9]+$ ]]; then
   echo "build-all: PLATFORM_REAL_BUILD_DEADLINE='$deadline' is not a time in seconds since the epoch; set it to e.g. \$((\$(date +%s) + 3600)) or unset it" >&2

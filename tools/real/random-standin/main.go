@@ -3,7 +3,10 @@
 // serve here. It implements the one resource the program uses, random:index/randomPassword:
 // RandomPassword, with the upstream provider's inputs, defaults and outputs (result and
 // bcryptHash, both secret; every input forces a replacement), so the real engine can run the
-// program end to end. It is never used outside the e2e loop.
+// program end to end. It also answers, for `pulumi preview` only, the two other types the
+// Talos stacks register, RandomId and RandomBytes: their inputs back with every computed
+// output unknown; it refuses to create them (previewOnlyTypes). It is never used outside the
+// e2e loop.
 package main
 
 import (
@@ -24,6 +27,13 @@ import (
 var version = "0.0.0"
 
 const passwordType = "random:index/randomPassword:RandomPassword"
+
+// previewOnlyTypes: answered in a preview only, each with its required input
+// (@pulumi/random randomId.d.ts byteLength, randomBytes.d.ts length).
+var previewOnlyTypes = map[string]string{
+	"random:index/randomId:RandomId":       "byteLength",
+	"random:index/randomBytes:RandomBytes": "length",
+}
 
 type server struct {
 	pulumirpc.UnimplementedResourceProviderServer
@@ -81,12 +91,19 @@ func withDefaults(in resource.PropertyMap) resource.PropertyMap {
 }
 
 func (s *server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	if req.GetType() != passwordType {
-		return nil, fmt.Errorf("the random stand-in implements only %s, not %s", passwordType, req.GetType())
+	required, previewOnly := previewOnlyTypes[req.GetType()]
+	if req.GetType() != passwordType && !previewOnly {
+		return nil, fmt.Errorf("the random stand-in implements only %s (and, for a preview, RandomId and RandomBytes), not %s", passwordType, req.GetType())
 	}
 	news, err := plugin.UnmarshalProperties(req.GetNews(), opts)
 	if err != nil {
 		return nil, err
+	}
+	if previewOnly {
+		if l, ok := news[resource.PropertyKey(required)]; !ok || !l.IsNumber() && !l.IsComputed() {
+			return &pulumirpc.CheckResponse{Failures: []*pulumirpc.CheckFailure{{Property: required, Reason: required + " is required"}}}, nil
+		}
+		return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
 	}
 	if l, ok := news["length"]; !ok || !l.IsNumber() && !l.IsComputed() {
 		return &pulumirpc.CheckResponse{Failures: []*pulumirpc.CheckFailure{{Property: "length", Reason: "length is required"}}}, nil
@@ -177,6 +194,14 @@ func generate(in resource.PropertyMap) string {
 }
 
 func (s *server) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	if _, previewOnly := previewOnlyTypes[req.GetType()]; previewOnly {
+		if !req.GetPreview() {
+			return nil, fmt.Errorf("the random stand-in (tools/real/random-standin) answers %s in a preview only; it refuses to create %s", req.GetType(), req.GetUrn())
+		}
+		// The inputs back and no computed output: the Node SDK resolves an output the
+		// provider did not return as unknown during a preview (@pulumi/pulumi runtime/rpc.js).
+		return &pulumirpc.CreateResponse{Properties: req.GetProperties()}, nil
+	}
 	in, err := plugin.UnmarshalProperties(req.GetProperties(), opts)
 	if err != nil {
 		return nil, err
