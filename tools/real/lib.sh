@@ -35,15 +35,29 @@ real_go() {
   nice -n 19 env GOFLAGS="-mod=mod -p=${PLATFORM_REAL_GO_JOBS:-$(nproc)} -buildvcs=false" CGO_ENABLED=0 go "$@"
 }
 
-# real_timed NAME COMMAND...: runs COMMAND and appends "NAME SECONDS" to the timing log.
+# real_timed NAME COMMAND...: runs COMMAND and appends to the timing log "NAME <wall>s", then
+# the CPU seconds it took (user+sys of every process it ran: what the load of other jobs does
+# not inflate; on N idle cores a build takes about CPU/N plus its serial steps, such as links),
+# the 1-minute load average before and after, and the core count.
 real_timed() {
-  local name=$1 start end
+  local name=$1 load0 load1 times wall user sys rc=0 TIMEFORMAT='%R %U %S'
   shift
-  start=$(date +%s)
-  "$@"
-  end=$(date +%s)
-  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $name $((end - start))s" >>"$real_cache/log/timings.txt"
-  echo "$name: built in $((end - start))s" >&2
+  times="$real_cache/log/.time-$name.$$"
+  load0=$(real_load)
+  # bash's time keyword reports on the group's stderr (the file); the command's own stderr
+  # goes to fd 3, the caller's stderr.
+  { time "$@" 2>&3; } 3>&2 2>"$times" || rc=$?
+  load1=$(real_load)
+  read -r wall user sys <"$times"
+  rm -f "$times"
+  [ "$rc" -eq 0 ] || return "$rc"
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $name ${wall%.*}s cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.0f", u + s }')s load=$load0->$load1 cores=$(nproc)" >>"$real_cache/log/timings.txt"
+  echo "$name: built in ${wall%.*}s (CPU ${user%.*}s user, ${sys%.*}s system)" >&2
+}
+
+# real_load: the 1-minute load average ("?" where /proc/loadavg is missing).
+real_load() {
+  { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?'; } | head -n1
 }
 
 # real_build_own NAME DIR [LDFLAGS]: builds one of our own Go modules under tools/real into
