@@ -31,8 +31,14 @@ real_need_go() {
 # package, and every build here uses the same flags (CGO off, -trimpath) so that the tools
 # share, in that cache, the packages they have in common at the same version (platform-sim and
 # the Kubernetes binaries: k8s.io/api, apimachinery, client-go v0.33.5).
+# The compiler writes no DWARF (-gcflags=all=-dwarf=false): every binary is linked with -s -w,
+# which drops the symbol table and DWARF anyway, so it was compiled only to be thrown away;
+# without it a cold build took 15% less CPU (etcd: 73 s instead of 87 s) and 11% less
+# (platform-sim: 184 s instead of 207 s), and the binaries have the same code size (they differ
+# only in the build settings they record). The flag is part of the build cache key: packages
+# compiled before it was set are compiled again once.
 real_go() {
-  nice -n 19 env GOFLAGS="-mod=mod -p=${PLATFORM_REAL_GO_JOBS:-$(nproc)} -buildvcs=false" CGO_ENABLED=0 go "$@"
+  nice -n 19 env GOFLAGS="-mod=mod -p=${PLATFORM_REAL_GO_JOBS:-$(nproc)} -buildvcs=false -gcflags=all=-dwarf=false" CGO_ENABLED=0 go "$@"
 }
 
 # real_timed NAME COMMAND...: runs COMMAND and appends to the timing log "NAME <wall>s", then
