@@ -18,7 +18,7 @@ fi
 real_need_go build-kubernetes
 work="$real_cache/src/kubernetes-$version"
 mkdir -p "$work"
-echo "build-kubernetes: building $module@$version (first run only; about 20 minutes on two cores)" >&2
+echo "build-kubernetes: building $module@$version (first run only; about 7 minutes of CPU time after platform-sim)" >&2
 cd "$work"
 real_go mod download -json "$module@$version" >download.json
 gomod=$(node -p "require('./download.json').GoMod")
