@@ -31,19 +31,39 @@ real_need_go() {
 # package, and every build here uses the same flags (CGO off, -trimpath) so that the tools
 # share, in that cache, the packages they have in common at the same version (platform-sim and
 # the Kubernetes binaries: k8s.io/api, apimachinery, client-go v0.33.5).
+# The compiler writes no DWARF (-gcflags=all=-dwarf=false): every binary is linked with -s -w,
+# which drops the symbol table and DWARF anyway, so it was compiled only to be thrown away;
+# without it a cold build took 15% less CPU (etcd: 73 s instead of 87 s) and 11% less
+# (platform-sim: 184 s instead of 207 s), and the binaries have the same code size (they differ
+# only in the build settings they record). The flag is part of the build cache key: packages
+# compiled before it was set are compiled again once.
 real_go() {
-  nice -n 19 env GOFLAGS="-mod=mod -p=${PLATFORM_REAL_GO_JOBS:-$(nproc)} -buildvcs=false" CGO_ENABLED=0 go "$@"
+  nice -n 19 env GOFLAGS="-mod=mod -p=${PLATFORM_REAL_GO_JOBS:-$(nproc)} -buildvcs=false -gcflags=all=-dwarf=false" CGO_ENABLED=0 go "$@"
 }
 
-# real_timed NAME COMMAND...: runs COMMAND and appends "NAME SECONDS" to the timing log.
+# real_timed NAME COMMAND...: runs COMMAND and appends to the timing log "NAME <wall>s", then
+# the CPU seconds it took (user+sys of every process it ran: what the load of other jobs does
+# not inflate; on N idle cores a build takes about CPU/N plus its serial steps, such as links),
+# the 1-minute load average before and after, and the core count.
 real_timed() {
-  local name=$1 start end
+  local name=$1 load0 load1 times wall user sys rc=0 TIMEFORMAT='%R %U %S'
   shift
-  start=$(date +%s)
-  "$@"
-  end=$(date +%s)
-  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $name $((end - start))s" >>"$real_cache/log/timings.txt"
-  echo "$name: built in $((end - start))s" >&2
+  times="$real_cache/log/.time-$name.$$"
+  load0=$(real_load)
+  # bash's time keyword reports on the group's stderr (the file); the command's own stderr
+  # goes to fd 3, the caller's stderr.
+  { time "$@" 2>&3; } 3>&2 2>"$times" || rc=$?
+  load1=$(real_load)
+  read -r wall user sys <"$times"
+  rm -f "$times"
+  [ "$rc" -eq 0 ] || return "$rc"
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $name ${wall%.*}s cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.0f", u + s }')s load=$load0->$load1 cores=$(nproc)" >>"$real_cache/log/timings.txt"
+  echo "$name: built in ${wall%.*}s (CPU ${user%.*}s user, ${sys%.*}s system)" >&2
+}
+
+# real_load: the 1-minute load average ("?" where /proc/loadavg is missing).
+real_load() {
+  { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?'; } | head -n1
 }
 
 # real_build_own NAME DIR [LDFLAGS]: builds one of our own Go modules under tools/real into
