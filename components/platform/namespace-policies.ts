@@ -438,9 +438,11 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
   // admits every source on 15021, 15020, 15090 and the service's target ports. Here the
   // listener and status ports stay open to every source: the gateway is the internet's way in
   // through the Hetzner Load Balancer, which reaches it through a node (NodePort), so the source
-  // Cilium sees is the client (`world`) or, forwarded from another node, `remote-node`/`host`:
-  // on Cilium the entities `world` and `cluster` (which "includes ... the host, remote-node"),
-  // elsewhere a rule without `from`, which "matches all sources" (NetworkPolicyIngressRule).
+  // Cilium sees is the client (`world`) or, forwarded to another node after the service
+  // endpoint selection, `remote-node`, which "will match fromEntities: cluster policies"
+  // (https://docs.cilium.io/en/latest/security/policy/caveats/, "Security Identity for N/S
+  // Service Traffic"): on Cilium the entities `world` and `cluster`, elsewhere a rule without
+  // `from`, which "matches all sources" (NetworkPolicyIngressRule).
   // Metrics are for the monitoring namespace only. The chart allows all egress "because
   // gateways need to reach external services, istiod, and other cluster services"; this one
   // allows istiod's xDS and CA port 15012 (Istio "Ports used by Istio") and the backends of its
