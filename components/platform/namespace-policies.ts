@@ -459,7 +459,9 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
             ingress: [
               {
                 fromEntities: ["world", "cluster"],
-                toPorts: [{ ports: [80, 443, 15021].map((port) => ({ port: String(port), protocol: "TCP" })) }],
+                toPorts: [
+                  { ports: [80, 443, 15021].map((port) => ({ port: String(port), protocol: "TCP" })) },
+                ],
               },
             ],
           },
@@ -565,7 +567,13 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
   // defined"), and the managers the upgrade responder over HTTPS (setting "Enable Upgrade
   // Checker", on by default). The CSI sidecars talk to the plugin over a Unix socket.
   longhorn: (ns, ctx) => [
-    apiServerIngress("longhorn-webhooks-from-apiserver", ns, labels({ app: "longhorn-manager" }), [9501, 9502], ctx),
+    apiServerIngress(
+      "longhorn-webhooks-from-apiserver",
+      ns,
+      labels({ app: "longhorn-manager" }),
+      [9501, 9502],
+      ctx,
+    ),
     withinNamespace("longhorn-internal", ns),
     policy("longhorn-from-nodes", ns, ALL_PODS, {
       ingress: [
@@ -580,7 +588,11 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
       egress: [{ to: [internet], ports: [tcp(443)] }],
     }),
     ...(ctx.longhornBackupEndpoint
-      ? [policy("longhorn-backup-target", ns, ALL_PODS, { egress: [egressToUrl(ctx.longhornBackupEndpoint)] })]
+      ? [
+          policy("longhorn-backup-target", ns, ALL_PODS, {
+            egress: [egressToUrl(ctx.longhornBackupEndpoint)],
+          }),
+        ]
       : []),
   ],
   // victoria-logs-single (charts/victoria-logs-single/values.yaml): the server listens on

@@ -112,7 +112,11 @@ function endpointMatches(selector: Loose, policyNs: string, peer: Peer): boolean
 }
 
 /** The rules of every policy selecting `pod` in `direction`; undefined when none selects it. */
-function rulesFor(objects: readonly Loose[], pod: Extract<Peer, { kind: "pod" }>, direction: "ingress" | "egress") {
+function rulesFor(
+  objects: readonly Loose[],
+  pod: Extract<Peer, { kind: "pod" }>,
+  direction: "ingress" | "egress",
+) {
   const type = direction === "ingress" ? "Ingress" : "Egress";
   let isolated = false;
   const rules: { kind: "np" | "cnp"; rule: Loose; ns: string }[] = [];
@@ -157,7 +161,14 @@ function ruleAllows(
     (endpoints ?? []).some((s) => endpointMatches(s, ns, peer)) ||
     (cidrs ?? []).some((c) => peer.kind === "world" && inBlock({ cidr: c }, peer.ip));
   const ports: Loose[] | undefined = rule.toPorts?.flatMap((tp: Loose) => tp.ports ?? []);
-  return peerOk && portMatches(ports?.map((p) => ({ ...p, port: Number(p.port) })), port, protocol);
+  return (
+    peerOk &&
+    portMatches(
+      ports?.map((p) => ({ ...p, port: Number(p.port) })),
+      port,
+      protocol,
+    )
+  );
 }
 
 /** Whether the rendered policies let `c` through (egress of its source, ingress of its target). */

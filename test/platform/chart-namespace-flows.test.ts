@@ -10,10 +10,18 @@ import { shippedSynth } from "../helpers/shipped-synth";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
 
-const pod = (namespace: string, labels: Record<string, string> = {}): Peer => ({ kind: "pod", namespace, labels });
+const pod = (namespace: string, labels: Record<string, string> = {}): Peer => ({
+  kind: "pod",
+  namespace,
+  labels,
+});
 const name = (ns: string, n: string, extra: Record<string, string> = {}) =>
   pod(ns, { "app.kubernetes.io/name": n, ...extra });
-const node = (ip: string, entity: "host" | "remote-node" = "remote-node"): Peer => ({ kind: "node", ip, entity });
+const node = (ip: string, entity: "host" | "remote-node" = "remote-node"): Peer => ({
+  kind: "node",
+  ip,
+  entity,
+});
 const apiserver = (ip: string): Peer => ({ kind: "apiserver", ip });
 const world = (ip = "203.0.113.7"): Peer => ({ kind: "world", ip });
 
@@ -40,7 +48,13 @@ const prod: Row[] = [
   ["the internet reaches the Istio gateway on 443", world(), gateway, 443, true],
   ["the internet reaches the Istio gateway on 80", world(), gateway, 80, true],
   ["a Load Balancer connection forwarded by another node reaches the gateway", talosNode, gateway, 443, true],
-  ["the Load Balancer's health check reaches the status port", node("10.0.1.6", "host"), gateway, 15021, true],
+  [
+    "the Load Balancer's health check reaches the status port",
+    node("10.0.1.6", "host"),
+    gateway,
+    15021,
+    true,
+  ],
   ["nobody reaches Envoy's admin port", world(), gateway, 15000, false],
   ["the gateway fetches xDS and certificates from istiod", gateway, istiod, 15012, true],
   // A namespace with no policy of its own, so the row tests the gateway's egress alone.
@@ -105,7 +119,13 @@ const homelabProduction: Row[] = [
   ["Prometheus does not reach the internet", prometheus, world(), 443, false],
   ["another namespace does not reach Prometheus", cnpgOperator, prometheus, 9090, false],
   ["a server calls the operator's webhook", k3sServer("10.0.40.101"), promOperator, 10250, true],
-  ["a server calls Longhorn's conversion webhook from its flannel address", k3sServer("10.42.1.0"), manager, 9501, true],
+  [
+    "a server calls Longhorn's conversion webhook from its flannel address",
+    k3sServer("10.42.1.0"),
+    manager,
+    9501,
+    true,
+  ],
   ["a server calls Longhorn's admission webhook", k3sServer("10.0.40.102"), manager, 9502, true],
   ["a LAN machine does not reach Longhorn's webhook", world("10.0.40.200"), manager, 9501, false],
   ["a LAN machine does not reach cert-manager's webhook", world("10.0.40.200"), certManager, 10250, false],
@@ -116,7 +136,13 @@ const homelabProduction: Row[] = [
   ["a node's iSCSI initiator reaches its engine", node("10.42.2.1", "host"), instanceManager, 3260, true],
   ["a node mounts an RWX volume from the share manager", node("10.0.40.103"), shareManager, 2049, true],
   ["the manager checks for upgrades over HTTPS", manager, world(), 443, true],
-  ["an instance manager writes backups to the S3 target", instanceManager, world("104.153.233.177"), 443, true],
+  [
+    "an instance manager writes backups to the S3 target",
+    instanceManager,
+    world("104.153.233.177"),
+    443,
+    true,
+  ],
   ["another namespace does not reach the manager's API", cnpgOperator, manager, 9500, false],
   ["the manager's API is not reachable from a node", node("10.0.40.102"), manager, 9500, false],
 ];
@@ -143,16 +169,25 @@ const cases: [string, string, "cilium" | "other", Row[]][] = [
   ["stage", "stage", "cilium", stage],
 ];
 
+const objectsOf = new Map<string, Loose[]>();
+
+// One stack at a time: the synth's mock runtime is per process, so two synths must not overlap.
+beforeAll(async () => {
+  for (const stack of new Set(cases.map(([s]) => s)))
+    objectsOf.set(stack, (await shippedSynth(stack)).objects);
+}, 600_000);
+
 describe.each(cases)("%s/%s: chart flows against the rendered policies", (stack, cluster, cni, rows) => {
-  let objects: Loose[];
-  beforeAll(async () => {
-    const result = await shippedSynth(stack);
-    objects = (result.objects as { cluster: string; object: Loose }[])
+  const objects = () =>
+    objectsOf
+      .get(stack)!
       .filter((o) => o.cluster === cluster)
       .map((o) => o.object);
-  });
-  it.each(rows)("%s", (_what, from, to, port, expected, protocol) => {
+  // Rest parameters: a test function declaring more parameters than a row has would be taken
+  // for one that waits on Jest's `done` callback.
+  it.each(rows)("%s", (...row: Row) => {
+    const [, from, to, port, expected, protocol] = row;
     const connection: Connection = { from, to, port, ...(protocol ? { protocol } : {}) };
-    expect(allowed(objects, connection, cni)).toBe(expected);
+    expect(allowed(objects(), connection, cni)).toBe(expected);
   });
 });
