@@ -284,6 +284,19 @@ function egressToUrl(url: string): Json {
 }
 
 /**
+ * Egress to Longhorn's S3 backup target on its URL's port: the endpoint may be on the internet
+ * (Backblaze B2, as the homelab's) or on the LAN (a NAS's S3 service), so the internet and the
+ * private ranges, never the link-local metadata or loopback ranges.
+ */
+function longhornBackupTarget(namespace: string, endpoint: string): KubeObject {
+  const u = new URL(endpoint);
+  const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
+  return policy("longhorn-backup-target", namespace, ALL_PODS, {
+    egress: [{ to: [internet, ...PRIVATE_CIDRS.map((cidr) => ({ ipBlock: { cidr } }))], ports: [tcp(port)] }],
+  });
+}
+
+/**
  * The rules per chart (by chart name), each read from the chart at the version
  * config/ pins. Every pod in these namespaces also gets DNS and the API server (all of them
  * are controllers or webhooks that watch or read the API, except the Bitwarden SDK server).
@@ -587,13 +600,7 @@ export const CHART_RULES: Readonly<Record<string, ChartRules>> = {
     policy("longhorn-manager-upgrade-checker", ns, labels({ app: "longhorn-manager" }), {
       egress: [{ to: [internet], ports: [tcp(443)] }],
     }),
-    ...(ctx.longhornBackupEndpoint
-      ? [
-          policy("longhorn-backup-target", ns, ALL_PODS, {
-            egress: [egressToUrl(ctx.longhornBackupEndpoint)],
-          }),
-        ]
-      : []),
+    ...(ctx.longhornBackupEndpoint ? [longhornBackupTarget(ns, ctx.longhornBackupEndpoint)] : []),
   ],
   // victoria-logs-single (charts/victoria-logs-single/values.yaml): the server listens on
   // `httpListenAddr` :9428 (ingestion, queries and its own metrics, behind a headless
