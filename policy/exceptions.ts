@@ -79,14 +79,6 @@ export const BASELINE_NAMESPACES: Readonly<Record<string, string>> = {
 export const OPEN_CHART_NAMESPACES: Readonly<Record<string, string>> = {
   "kube-system":
     "the cluster's own namespace (CNI, CoreDNS, CSI, CCM, metrics-server, autoscaler, K3s's Traefik): not the program's to default-deny",
-  "istio-ingress":
-    "the Istio gateway takes traffic from the internet through the Hetzner Load Balancer, which Cilium may hand over from another node (remote-node, not world); not verified at 1.27.1",
-  monitoring:
-    "Prometheus scrapes every namespace and every node, Grafana and Alertmanager reach external endpoints; kube-prometheus-stack's paths were not verified",
-  victoriametrics:
-    "vmagent scrapes every namespace and every node, the Prometheus adapter serves an aggregated API to the API server; the chart's paths were not verified",
-  "longhorn-system":
-    "Longhorn's manager, instance managers, CSI plugin and backup target traffic (host and pod) were not verified at 1.10.1",
 };
 
 /** The PSA level a namespace the program creates enforces. */

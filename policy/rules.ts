@@ -683,15 +683,7 @@ const CHART_NAMESPACE_DENY: StackRule = {
     "Every namespace a chart installs into has a default-deny NetworkPolicy, or is declared open with a reason",
   enforcementLevel: "mandatory",
   check: (resources) => {
-    const denied = new Set(
-      resources.flatMap((r) => {
-        const object = kubeObject(r);
-        if (!object || object["kind"] !== "NetworkPolicy" || !selectsAllPods(object)) return [];
-        const types = policyTypes(object);
-        if (!types.includes("Ingress") || !types.includes("Egress")) return [];
-        return [`${r.cluster ?? ""}/${metadata(object).namespace ?? ""}`];
-      }),
-    );
+    const denied = deniedNamespaces(resources);
     const reported = new Set<string>();
     return chartReleases(resources).flatMap((release) => {
       const key = `${release.resource.cluster ?? ""}/${release.namespace}`;
@@ -701,6 +693,46 @@ const CHART_NAMESPACE_DENY: StackRule = {
         {
           urn: release.resource.urn,
           message: `chart ${release.chart} installs into namespace ${release.namespace}, which has no default-deny NetworkPolicy (podSelector {} for Ingress and Egress): add the chart's rules to components/platform/namespace-policies.ts, or declare the namespace open in policy/exceptions.ts OPEN_CHART_NAMESPACES with why`,
+        },
+      ];
+    });
+  },
+};
+
+/** The `<cluster>/<namespace>` keys with a NetworkPolicy denying every pod in both directions. */
+function deniedNamespaces(resources: readonly PolicyResource[]): Set<string> {
+  return new Set(
+    resources.flatMap((r) => {
+      const object = kubeObject(r);
+      if (!object || object["kind"] !== "NetworkPolicy" || !selectsAllPods(object)) return [];
+      const types = policyTypes(object);
+      if (!types.includes("Ingress") || !types.includes("Egress")) return [];
+      return [`${r.cluster ?? ""}/${metadata(object).namespace ?? ""}`];
+    }),
+  );
+}
+
+/**
+ * Every namespace the program creates (a Namespace object, applied live or delivered) has a
+ * default deny in both directions, so a pod nobody wrote a rule for gets no traffic; the
+ * namespaces policy/exceptions.ts leaves open, with their reasons, are skipped.
+ */
+const NAMESPACE_DENY: StackRule = {
+  name: "namespace-default-deny",
+  description:
+    "Every namespace the program creates has a default-deny NetworkPolicy, or is declared open with a reason",
+  enforcementLevel: "mandatory",
+  check: (resources) => {
+    const denied = deniedNamespaces(resources);
+    return resources.flatMap((r) => {
+      const object = kubeObject(r);
+      if (!object || object["kind"] !== "Namespace") return [];
+      const name = metadata(object).name;
+      if (OPEN_CHART_NAMESPACES[name] || denied.has(`${r.cluster ?? ""}/${name}`)) return [];
+      return [
+        {
+          urn: r.urn,
+          message: `namespace ${name} has no default-deny NetworkPolicy (podSelector {} for Ingress and Egress): add one with the rules its pods need (cluster-helpers.ts baselineNetworkPolicies), or declare the namespace open in policy/exceptions.ts OPEN_CHART_NAMESPACES with why`,
         },
       ];
     });
@@ -755,6 +787,7 @@ export const STACK_RULES: readonly StackRule[] = [
   },
   ADMISSION_FIT,
   CHART_NAMESPACE_DENY,
+  NAMESPACE_DENY,
 ];
 
 /** Runs the stack-wide rules. */

@@ -9,7 +9,13 @@ import type { DeliveryItem, LiveSecret } from "../components/gitops/delivery";
 import { consumerAccessItem } from "../components/platform/consumer-access";
 import { MONITORING_NAMESPACE } from "../components/platform/kube-prometheus-stack";
 import { VM_NAMESPACE } from "../components/platform/victoria-metrics";
-import { apiServerCidrs, chartNamespacePolicies } from "../components/platform/namespace-policies";
+import {
+  apiServerCidrs,
+  chartNamespacePolicies,
+  nodeCidrs,
+  nodeSourceCidrs,
+} from "../components/platform/namespace-policies";
+import { longhornService } from "../components/platform/longhorn";
 import { externalSecretsService } from "../components/platform/external-secrets";
 import { onePasswordOperatorService } from "../components/platform/onepassword-operator";
 import type { ClusterComponentFacts } from "../components/platform/types";
@@ -90,6 +96,13 @@ export function buildServices(
           : undefined,
       externalSecrets: externalSecretsService.settingsOn(cluster),
       apiServerCidrs: apiServerCidrs(cluster),
+      apiServerSourceCidrs: nodeSourceCidrs(cluster, "server"),
+      nodeSourceCidrs: nodeSourceCidrs(cluster),
+      nodeCidrs: nodeCidrs(cluster),
+      // K3s and k3d keep their bundled Traefik in kube-system (apps.ts `exposureOf`), which
+      // routes Grafana's Ingress (kube-prometheus-stack/index.ts).
+      ...(handle.capabilities.ingress === "traefik" ? { ingressNamespace: "kube-system" } : {}),
+      longhornBackupEndpoint: longhornService.settingsOn(cluster)?.backup?.endpoint,
       onePasswordAuth: onePasswordOperatorService.settingsOn(cluster)?.auth,
     }),
   );

@@ -127,9 +127,11 @@ it("homelab staging: the graph, unit by unit (first unit of each item)", () => {
     "namespace-nightscout": [],
     nats: ["flux-tenancy", "namespace-ai"],
     // Chart namespaces' policies (namespace-policies.ts) wait for their namespace's unit; the
-    // cert-manager namespace is applied live by Pulumi (a Secret lives in it).
+    // cert-manager and monitoring namespaces are applied live by Pulumi (a Secret lives in each:
+    // Grafana's admin in monitoring).
     "network-policies-cert-manager": [],
     "network-policies-cnpg-system": ["namespace-cnpg-system"],
+    "network-policies-monitoring": [],
     "network-policies-onepassword-system": [],
     nightscout: ["cert-manager-issuers", "ferretdb-workloads", "flux-tenancy", "namespace-nightscout"],
     "onepassword-connect": [],

@@ -75,6 +75,8 @@ describe("cilium-gateway", () => {
     expect(bundle.dependsOn).toEqual(["cert-manager", "cert-manager-issuers"]);
     expect(bundle.objects.map((o) => o.kind)).toEqual([
       "Namespace",
+      "NetworkPolicy",
+      "NetworkPolicy",
       "CiliumLoadBalancerIPPool",
       "Certificate",
       "Gateway",
@@ -121,7 +123,14 @@ describe("cilium-gateway", () => {
     const lb = parse(parseCiliumGatewaySettings, talos, {}, "cilium-gateway");
     expect(lb.address).toEqual({ mode: "hcloud", location: "nbg1", type: "lb11" });
     const objects = (ciliumGatewayService.spec.build(contextOf(talos, lb)).items[0] as Bundle).objects;
-    expect(objects.map((o) => o.kind)).toEqual(["Namespace", "Certificate", "Gateway", "HTTPRoute"]);
+    expect(objects.map((o) => o.kind)).toEqual([
+      "Namespace",
+      "NetworkPolicy",
+      "NetworkPolicy",
+      "Certificate",
+      "Gateway",
+      "HTTPRoute",
+    ]);
     expect((objects.find((o) => o.kind === "Gateway") as any).spec.infrastructure.annotations).toEqual({
       "load-balancer.hetzner.cloud/name": "prod-gateway",
       "load-balancer.hetzner.cloud/location": "nbg1",

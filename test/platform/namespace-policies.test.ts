@@ -1,7 +1,10 @@
 import type { Addon, DeliveryItem, KubeObject } from "../../components/gitops/delivery";
 import {
   chartNamespacePolicies,
+  k3sClusterCidr,
   namespacePolicyItemName,
+  nodeCidrs,
+  nodeSourceCidrs,
   type NamespacePolicyContext,
 } from "../../components/platform/namespace-policies";
 import { PRIVATE_CIDRS } from "../../components/platform/cluster-helpers";
@@ -229,6 +232,53 @@ describe("chart namespace policies", () => {
     expect(egressTo("production", "cnpg-system", "allow-apiserver-egress")).toEqual(servers);
     // staging is k3d, whose node addresses Docker assigns: the private ranges.
     expect(egressTo("staging", "cnpg-system", "allow-apiserver-egress")).toEqual([...PRIVATE_CIDRS]);
+  });
+
+  it("narrows webhook ingress off Cilium on K3s to the servers, the API VIP and the pod range", async () => {
+    const result = await shippedSynth("homelab");
+    const ingressFrom = (cluster: string, namespace: string, name: string): string[] => {
+      const found = (result.objects as { cluster: string; object: Loose }[]).find(
+        (o) =>
+          o.cluster === cluster &&
+          o.object.metadata.name === name &&
+          o.object.metadata.namespace === namespace,
+      );
+      if (!found) throw new Error(`no ${cluster}/${namespace}/${name}`);
+      return found.object.spec.ingress[0].from.map((f: Loose) => f.ipBlock.cidr);
+    };
+    // production: servers cm5-1..3, the kube-vip address 10.0.40.99 (Pulumi.homelab.yaml
+    // apiVip) and K3s's default pod range, where each node's flannel and cni0 addresses are.
+    const sources = ["10.0.40.101/32", "10.0.40.102/32", "10.0.40.103/32", "10.0.40.99/32", "10.42.0.0/16"];
+    expect(ingressFrom("production", "cert-manager", "cert-manager-webhook-from-apiserver")).toEqual(sources);
+    expect(ingressFrom("production", "longhorn-system", "longhorn-webhooks-from-apiserver")).toEqual(sources);
+    expect(ingressFrom("production", "longhorn-system", "longhorn-from-nodes")).toEqual(sources);
+    expect(ingressFrom("staging", "cert-manager", "cert-manager-webhook-from-apiserver")).toEqual([
+      ...PRIVATE_CIDRS,
+    ]);
+  });
+
+  it("takes K3s's pod range from --cluster-cidr in extraServerArgs, else K3s's default", () => {
+    const k3sCluster = (extraServerArgs: string[]) =>
+      ({
+        kind: "k3s",
+        apiVip: "10.0.0.9",
+        extraServerArgs,
+        hosts: [
+          { name: "a", address: "10.0.0.1", role: "server" },
+          { name: "b", address: "10.0.0.2", role: "agent" },
+        ],
+      }) as Loose;
+    expect(k3sClusterCidr(k3sCluster([]))).toBe("10.42.0.0/16");
+    expect(k3sClusterCidr(k3sCluster(["--cluster-cidr=10.100.0.0/16"]))).toBe("10.100.0.0/16");
+    expect(nodeSourceCidrs(k3sCluster([]), "server")).toEqual(["10.0.0.1/32", "10.0.0.9/32", "10.42.0.0/16"]);
+    expect(nodeSourceCidrs(k3sCluster([]))).toEqual([
+      "10.0.0.1/32",
+      "10.0.0.2/32",
+      "10.0.0.9/32",
+      "10.42.0.0/16",
+    ]);
+    expect(nodeCidrs(k3sCluster([]))).toEqual(["10.0.0.1/32", "10.0.0.2/32"]);
+    expect(nodeCidrs({ kind: "k3d-proxmox" } as Loose)).toEqual(PRIVATE_CIDRS);
   });
 
   it.each(["stage", "prod", "homelab"])(

@@ -548,9 +548,30 @@ describe("stack policies", () => {
     expect(messages([helmRelease("kube-system")], rule)).toEqual([]);
   });
 
+  it("namespace-default-deny: every namespace the program creates needs a namespace-wide deny in both directions", () => {
+    const namespace = (name: string, cluster = "c1") =>
+      resource({ apiVersion: "v1", kind: "Namespace", metadata: { name } }, { cluster });
+    const rule = "namespace-default-deny";
+    const missing = (ns: string) =>
+      `namespace ${ns} has no default-deny NetworkPolicy (podSelector {} for Ingress and Egress): add one with the rules its pods need (cluster-helpers.ts baselineNetworkPolicies), or declare the namespace open in policy/exceptions.ts OPEN_CHART_NAMESPACES with why`;
+    expect(messages([namespace("shop")], rule)).toEqual([missing("shop")]);
+    expect(messages([namespace("shop"), policy({})], rule)).toEqual([]);
+    // A deny for some pods, for one direction, or on another cluster does not count.
+    expect(messages([namespace("shop"), policy({ matchLabels: { app: "web" } })], rule)).toEqual([
+      missing("shop"),
+    ]);
+    expect(messages([namespace("shop"), policy({}, "shop", "c1", ["Egress"])], rule)).toEqual([
+      missing("shop"),
+    ]);
+    expect(messages([namespace("shop", "c2"), policy({})], rule)).toEqual([missing("shop")]);
+    // kube-system is declared open with its reason.
+    expect(messages([namespace("kube-system")], rule)).toEqual([]);
+  });
+
   it("covers every stack rule", () => {
     expect(STACK_RULES.map((r) => r.name).sort()).toEqual([
       "chart-namespace-default-deny",
+      "namespace-default-deny",
       "network-policy-coverage",
       "pdb-for-replicas",
       "pod-security-admission-fit",

@@ -9,6 +9,7 @@ import {
 import type { Bundle, KubeObject } from "../../gitops/delivery";
 import { defineService } from "../types";
 import { CERT_MANAGER_ITEM, CERT_MANAGER_ISSUERS_ITEM } from "../cert-manager";
+import { baselineNetworkPolicies } from "../cluster-helpers";
 
 /** A copy of an object with more labels. */
 function withLabels(object: KubeObject, labels: Record<string, string>): KubeObject {
@@ -64,6 +65,11 @@ export const ciliumGatewayService = defineService<CiliumGatewaySettings>({
       objects: [
         // Its own redirect route attaches from here, so this namespace carries the label too.
         withLabels(namespaceObject(GW.namespace), { [GATEWAY_ROUTES_LABEL]: "true" }),
+        // No pod runs here: Cilium's Envoy serves the Gateway from each node as the reserved
+        // `ingress` identity, which a namespaced policy does not select (Cilium's own examples
+        // police it with a CiliumClusterwideNetworkPolicy, docs.cilium.io "Default Deny Ingress
+        // Policy"). The default deny keeps anything later started here closed.
+        ...baselineNetworkPolicies(GW.namespace),
         ...(address.mode === "lb-ipam"
           ? [
               {

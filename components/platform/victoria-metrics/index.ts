@@ -97,8 +97,8 @@ export const MASTODON_EXTERNAL_RULES: readonly { readonly [key: string]: JsonVal
  * (values.yaml of 0.84.0). Pinned to v0.0.11, the tag the chart itself pins from 0.87.0 on
  * (its values table, `syncJob.image.tag`): the nearest release the chart's maintainers pair
  * with a chart version; Renovate proposes newer ones.
- * The Job needs egress to raw.githubusercontent.com: the victoriametrics namespace has no
- * default deny (README "Security and policy").
+ * The Job needs egress to raw.githubusercontent.com over HTTPS, which the victoriametrics
+ * namespace's policies allow Job pods (namespace-policies.ts, `sync-job-egress`).
  */
 // renovate: datasource=docker depName=ghcr.io/victoriametrics/sync-job
 export const VM_SYNC_JOB_TAG = "v0.0.11";
