@@ -60,7 +60,10 @@ describe("a Cilium upgrade", () => {
       path.join(dir, "Pulumi.stage.yaml"),
       stage.replace("config:\n", "config:\n  platform:versions:\n    cilium: 1.18.3\n"),
     );
-    const side = (r: SynthResult) => ({ plan: JSON.parse(r.files.get("plan.json")!) as Plan, files: r.files });
+    const side = (r: SynthResult) => ({
+      plan: JSON.parse(r.files.get("plan.json")!) as Plan,
+      files: r.files,
+    });
     base = side(await shippedSynth("stage"));
     head = side(await synthesize("stage", dir));
     fs.rmSync(dir, { recursive: true, force: true });
