@@ -128,6 +128,17 @@ const ENTRIES: readonly Entry[] = [
     },
   },
   {
+    pattern: /^npm run synth:all$/,
+    why: "every stack's offline synth; npm test runs it beside the unit tests (test/setup/synth-cache.ts)",
+    check: () => {
+      expectTrue("synth:all" in scripts, "package.json has no synth:all script");
+      expectTrue(
+        scripts.test.includes("PLATFORM_TEST_SYNTH_ALL=1 npm run unit"),
+        "npm test does not run synth:all beside the unit tests",
+      );
+    },
+  },
+  {
     pattern: /^npm run bench(?: \[-- --short\])?$/,
     why: "the benchmark; test/tools/bench.test.ts runs its short mode",
     check: () => expectTrue("bench" in scripts, "package.json has no bench script"),

@@ -344,13 +344,17 @@ export function wroteLine(result: SynthResult, dir: string): string {
   return `wrote ${parts.slice(0, -1).join(", ")} and ${parts.at(-1)!}`;
 }
 
-/** Runs the synth CLI; returns the exit code. Exported for tests. */
+/**
+ * Runs the synth CLI; returns the exit code. Exported for tests, which may pass `synth`: a
+ * synth of the same stack the run already has (the synth is deterministic).
+ */
 export async function main(
   argv: readonly string[],
   io: { out: (text: string) => void; err: (text: string) => void } = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
   },
+  synth: (stack: string) => Promise<SynthResult> = synthesize,
 ): Promise<number> {
   const args = [...argv];
   if (args.includes("--help") || args.includes("-h")) {
@@ -375,7 +379,7 @@ export async function main(
     return 64;
   }
   try {
-    const result = await synthesize(stack);
+    const result = await synth(stack);
     const dir = writeSynth(result, out);
     io.out(`${result.summary}\n\n${wroteLine(result, dir)}\n`);
     if (emit && result.ok) {

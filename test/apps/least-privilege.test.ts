@@ -5,7 +5,8 @@
  * egress reaches the internet without excluding the private and link-local ranges, and pgAdmin
  * reaches only the database clusters it lists.
  */
-import { synthesize, type SynthResult } from "../../tools/synth";
+import type { SynthResult } from "../../tools/synth";
+import { shippedSynth } from "../helpers/shipped-synth";
 import { GATEWAY_ROUTES_LABEL, secretStoreLabel } from "../../lib/namespaces";
 import type { Any } from "./homelab-synth";
 import { synthEdited } from "./stack-synth";
@@ -14,7 +15,7 @@ const STACKS = ["stage", "prod", "homelab"] as const;
 const results = new Map<string, SynthResult>();
 
 beforeAll(async () => {
-  for (const stack of STACKS) results.set(stack, await synthesize(stack));
+  for (const stack of STACKS) results.set(stack, await shippedSynth(stack));
 }, 300_000);
 
 /** Every object of a stack, with its cluster. */

@@ -10,7 +10,8 @@ import { parseAllDocuments } from "yaml";
 import { essentialInlineManifests } from "../../components/cluster/talos/essentials";
 import { runProgram, type RecordedResource } from "../../lib/mock-runtime";
 import { diffResources, diffStack, type SynthSide, type Plan } from "../../tools/diff-core";
-import { synthesize } from "../../tools/synth";
+import { synthesize, type SynthResult } from "../../tools/synth";
+import { shippedSynth } from "../helpers/shipped-synth";
 import type { TalosHcloudClusterConfig, Versions } from "../../config/types";
 import { prod, versions, withConfig } from "./talos-fixture";
 
@@ -59,12 +60,12 @@ describe("a Cilium upgrade", () => {
       path.join(dir, "Pulumi.stage.yaml"),
       stage.replace("config:\n", "config:\n  platform:versions:\n    cilium: 1.18.3\n"),
     );
-    const side = async (root: string) => {
-      const r = await synthesize("stage", root);
-      return { plan: JSON.parse(r.files.get("plan.json")!) as Plan, files: r.files };
-    };
-    base = await side(ROOT);
-    head = await side(dir);
+    const side = (r: SynthResult) => ({
+      plan: JSON.parse(r.files.get("plan.json")!) as Plan,
+      files: r.files,
+    });
+    base = side(await shippedSynth("stage"));
+    head = side(await synthesize("stage", dir));
     fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 

@@ -24,7 +24,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { synthesize, type SynthResult } from "../../tools/synth";
+import type { SynthResult } from "../../tools/synth";
+import { shippedSynth } from "../helpers/shipped-synth";
 import { fakeSecret } from "../../tools/stack-config";
 import { SECRET_PLACEHOLDER } from "../../lib/mock-runtime";
 
@@ -100,7 +101,7 @@ interface PlanResource {
 
 const results = new Map<string, SynthResult>();
 beforeAll(async () => {
-  for (const stack of ["stage", "prod"]) results.set(stack, await synthesize(stack));
+  for (const stack of ["stage", "prod"]) results.set(stack, await shippedSynth(stack));
 }, 120_000);
 
 function planOf(stack: string): PlanResource[] {

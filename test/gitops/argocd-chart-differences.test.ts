@@ -9,7 +9,7 @@ import { validateItems, type Addon } from "../../components/gitops/delivery";
 import { BUILT_IN_SERVICES } from "../../components/platform/registry";
 import { shippedSynth } from "../helpers/shipped-synth";
 import { parseAllDocuments } from "yaml";
-import { emitStack } from "./stack-emit";
+import { discardEmitted, emitStack } from "./stack-emit";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
@@ -115,7 +115,9 @@ describe("Argo CD differences of third-party charts", () => {
   });
 
   it("homelab on Argo CD: MetalLB's Application ignores its webhook configuration's CA", async () => {
-    const { result } = await emitStack("homelab", { engine: "other" });
+    const emitted = await emitStack("homelab", { engine: "other" });
+    const { result } = emitted;
+    discardEmitted(emitted);
     const metallb = (result.objects as { object: Loose }[]).find(
       (o) => o.object.kind === "Application" && o.object.metadata.name === "metallb",
     );
@@ -142,7 +144,9 @@ describe("Argo CD differences of third-party charts", () => {
     }
     // ... and each on the other engine, in emit mode (the units are files there).
     for (const stack of ["stage", "prod", "homelab"]) {
-      const { result } = await emitStack(stack, { engine: "other" });
+      const emitted = await emitStack(stack, { engine: "other" });
+      discardEmitted(emitted);
+      const { result } = emitted;
       const files = [...result.files].filter(([f]) => f.endsWith(".yaml")).flatMap(([, c]) => parseAllDocuments(c));
       add([...(result.objects as { object: Loose }[]).map((o) => o.object), ...files.map((d) => d.toJSON())]);
     }

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main, sameRepository } from "../../tools/synth";
+import { shippedSynth } from "../helpers/shipped-synth";
 
 function checkout(origin?: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emit-to-"));
@@ -15,10 +16,11 @@ function checkout(origin?: string): string {
   return dir;
 }
 
+// The shipped homelab stack's synth, shared with the other suites of the run.
 const run = async (argv: string[]) => {
   let out = "";
   let err = "";
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) }, shippedSynth);
   return { code, out, err };
 };
 

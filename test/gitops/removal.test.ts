@@ -13,9 +13,8 @@
  *  - and Kubernetes cascades: a deleted Namespace takes everything in it, a deleted
  *    CloudNativePG Cluster its PVCs (they carry its ownerReference).
  */
-import * as fs from "node:fs";
 import { parseAllDocuments, type Document, type YAMLMap, type YAMLSeq } from "yaml";
-import { editClusters, emitStack, planOf, type EmittedStack } from "./stack-emit";
+import { discardEmitted, editClusters, emitStack, planOf, type EmittedStack } from "./stack-emit";
 
 // Emitted YAML is untyped; tests read into it freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -73,7 +72,7 @@ describe.each(Object.keys(REMOVED))("removing an app from %s in emit mode", (sta
       runs[engine] = { before: await emitStack(stack, { engine }), after: await emitStack(stack, { engine, extra: removeApp(app) }) };
     }
   }, 180_000);
-  afterAll(() => Object.values(runs).forEach((r) => [r.before, r.after].forEach((e) => fs.rmSync(e.repo, { recursive: true, force: true }))));
+  afterAll(() => Object.values(runs).forEach((r) => [r.before, r.after].forEach(discardEmitted)));
 
   it.each(["configured", "other"] as const)("keeps its Namespace, PVCs and database objects (%s engine)", (engine) => {
     const { before, after } = runs[engine];

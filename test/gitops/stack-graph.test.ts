@@ -3,11 +3,10 @@
  * that. Every stack is synthesized in emit mode with Flux (stage and prod switched from
  * Argo CD), and the Kustomization graph is read from the emitted tree.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { PLATFORM_PROVIDERS } from "../../stacks/dependencies";
-import { emitStack, STACKS, type EmittedStack } from "./stack-emit";
+import { discardEmitted, emitStack, STACKS, type EmittedStack } from "./stack-emit";
 
 // Emitted YAML is untyped.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -45,7 +44,7 @@ const emitted = new Map<string, EmittedStack>();
 beforeAll(async () => {
   for (const stack of STACKS) emitted.set(stack, await emitStack(stack, { engine: stack === "homelab" ? "configured" : "other" }));
 }, 180_000);
-afterAll(() => emitted.forEach((e) => fs.rmSync(e.repo, { recursive: true, force: true })));
+afterAll(() => emitted.forEach(discardEmitted));
 
 describe.each(STACKS)("the unit graph of %s", (stack) => {
   it("makes every unit wait, directly or not, for the units providing its namespace and its custom resources' CRDs", () => {

@@ -3,11 +3,10 @@
  * engines: the apps' Flux units are applied as namespace-bound accounts allowed exactly the
  * kinds they deliver, and every Argo CD project admits only where its Applications deliver.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { APP_RECONCILER_ROLE, CLUSTER_SCOPED_KINDS, resourceOf } from "../../components/gitops";
 import { kustomizeBuild } from "../helpers/kustomize";
-import { emitStack, planOf, STACKS, type EmittedStack } from "./stack-emit";
+import { discardEmitted, emitStack, planOf, STACKS, type EmittedStack } from "./stack-emit";
 
 // Built YAML is untyped.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,7 +17,7 @@ const emitted = new Map<string, EmittedStack>();
 beforeAll(async () => {
   for (const [stack, engine] of cases) emitted.set(`${stack}/${engine}`, await emitStack(stack, { engine }));
 }, 180_000);
-afterAll(() => emitted.forEach((e) => fs.rmSync(e.repo, { recursive: true, force: true })));
+afterAll(() => emitted.forEach(discardEmitted));
 
 /** Argo CD's destination check: some allow rule matches and no `!` deny rule does (projects.md). */
 function admits(project: Any, namespace: string): boolean {

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { durationSeconds } from "../../components/gitops";
 import { kustomizeBuild } from "../helpers/kustomize";
-import { emitStack, STACKS, type EmittedStack } from "./stack-emit";
+import { discardEmitted, emitStack, STACKS, type EmittedStack } from "./stack-emit";
 
 const cases = STACKS.flatMap((stack) => (["configured", "other"] as const).map((engine) => [stack, engine] as const));
 const emitted = new Map<string, EmittedStack>();
@@ -15,9 +15,7 @@ const emitted = new Map<string, EmittedStack>();
 beforeAll(async () => {
   for (const [stack, engine] of cases) emitted.set(`${stack}/${engine}`, await emitStack(stack, { engine }));
 }, 180_000);
-afterAll(() => {
-  for (const e of emitted.values()) fs.rmSync(e.repo, { recursive: true, force: true });
-});
+afterAll(() => emitted.forEach(discardEmitted));
 
 describe.each(cases)("the emitted tree of %s (%s engine)", (stack, engine) => {
   it("passes schema and policy checks", () => {
