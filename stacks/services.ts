@@ -101,7 +101,7 @@ export function buildServices(
       nodeCidrs: nodeCidrs(cluster),
       // K3s and k3d keep their bundled Traefik in kube-system (apps.ts `exposureOf`), which
       // routes Grafana's Ingress (kube-prometheus-stack/index.ts).
-      ...(handle.capabilities.ingress === "traefik" ? { ingressNamespace: "kube-system" } : {}),
+      ...(capabilities.ingress === "traefik" ? { ingressNamespace: "kube-system" } : {}),
       longhornBackupEndpoint: longhornService.settingsOn(cluster)?.backup?.endpoint,
       onePasswordAuth: onePasswordOperatorService.settingsOn(cluster)?.auth,
     }),
