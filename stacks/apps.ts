@@ -512,6 +512,7 @@ function databaseCluster(
       `apps of different namespaces claim databases as ${[...new Set(twice)].join(", ")}, but a role name is unique in one cluster; leave one of them on a cluster of its own`,
     );
   const users = access.users.get(dbKey(namespace, dbCluster)) ?? [];
+  const { monitoring, item: monitoringItem } = monitoringOf(cluster);
   const keyId = allSecrets[CNPG_BACKUP_KEY_ID];
   const secretKey = allSecrets[CNPG_BACKUP_SECRET_KEY];
   return postgresCluster({
@@ -560,9 +561,12 @@ function databaseCluster(
       cni: cluster.kind === "talos-hcloud" ? "cilium" : "other",
       apiServerCidrs: apiServerCidrs(cluster),
       operatorNamespace: CLOUDNATIVE_PG_DEFAULTS.namespace,
+      ...(monitoring.kind !== "none" ? { scraperNamespace: monitoring.namespace } : {}),
     },
+    ...(monitoring.kind !== "none" ? { scrape: monitoring.kind } : {}),
     parent: step.parent,
-    dependsOn: [namespaceItemName(namespace)],
+    // The scrape object's CRD arrives with the monitoring stack.
+    dependsOn: [namespaceItemName(namespace), ...(monitoringItem ? [monitoringItem] : [])],
   });
 }
 

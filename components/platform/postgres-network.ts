@@ -12,6 +12,8 @@
  *   cloudnative-pg`, the chart's selector label) on 8000 and 5432;
  * - ingress and egress between the cluster's own pods on 5432 (replication) and 8000;
  * - ingress on 5432 from the apps that use the database and from the admin UIs given it;
+ * - with a monitoring stack, ingress on 9187 (the instance's metrics exporter, "on port 9187,
+ *   named metrics", cloudnative-pg docs "Monitoring") from the scraper's namespace;
  * - egress to DNS, to the API server, and with backups on, to the object store over HTTPS.
  */
 
@@ -32,7 +34,12 @@ export interface PostgresNetwork {
   readonly apiServerCidrs?: readonly string[];
   /** The operator's namespace. */
   readonly operatorNamespace: string;
+  /** The namespace of the cluster's metrics scraper, admitted to the exporter. @default none: nothing scrapes */
+  readonly scraperNamespace?: string;
 }
+
+/** The instance pods' metrics exporter port (cloudnative-pg docs "Monitoring"). */
+export const POSTGRES_METRICS_PORT = 9187;
 
 const tcp = (port: number): Json => ({ protocol: "TCP", port });
 
@@ -71,6 +78,8 @@ export function postgresNetworkPolicies(
     })),
   ];
   if (clients.length) ingress.push({ from: clients, ports: [tcp(5432)] });
+  if (network.scraperNamespace)
+    ingress.push({ from: [inNamespace(network.scraperNamespace)], ports: [tcp(POSTGRES_METRICS_PORT)] });
   const egress: Json[] = [DNS_EGRESS_RULE as Json, { to: [ownPods], ports: [tcp(5432), tcp(8000)] }];
   // The Barman Cloud plugin's sidecar in each instance pod uploads WAL and base backups to
   // the S3 endpoint (ObjectStore `endpointURL`), an HTTPS service outside the cluster.

@@ -102,7 +102,7 @@ it("homelab staging: the graph, unit by unit (first unit of each item)", () => {
   const first = Object.fromEntries([...units].filter(([n]) => !/-(migrations|workloads)$/.test(n)).map(([n, u]) => [n, u.dependsOn]));
   // App units also wait for flux-tenancy, which holds the accounts they are applied as, and
   // for their namespace's unit (its default-deny NetworkPolicy); database clusters with
-  // backups wait for the barman plugin.
+  // backups wait for the barman plugin, and with a monitoring stack for it (their PodMonitor).
   expect(first).toEqual({
     "cert-manager": [],
     "cert-manager-issuers": ["cert-manager"],
@@ -137,9 +137,9 @@ it("homelab staging: the graph, unit by unit (first unit of each item)", () => {
     "open-webui": ["flux-tenancy", "litellm-workloads", "namespace-ai", "postgres", "synology-nfs-classes"],
     "plugin-barman-cloud": ["cert-manager", "cloudnative-pg", "namespace-cnpg-system"],
     postgres: ["flux-tenancy", "namespace-ai"],
-    "postgres-commafeed-db": ["cloudnative-pg", "namespace-commafeed", "plugin-barman-cloud"],
-    "postgres-linkding-db": ["cloudnative-pg", "namespace-linkding", "plugin-barman-cloud"],
-    "postgres-nightscout-db": ["cloudnative-pg", "namespace-nightscout", "plugin-barman-cloud"],
+    "postgres-commafeed-db": ["cloudnative-pg", "kube-prometheus-stack", "namespace-commafeed", "plugin-barman-cloud"],
+    "postgres-linkding-db": ["cloudnative-pg", "kube-prometheus-stack", "namespace-linkding", "plugin-barman-cloud"],
+    "postgres-nightscout-db": ["cloudnative-pg", "kube-prometheus-stack", "namespace-nightscout", "plugin-barman-cloud"],
     redis: ["flux-tenancy", "namespace-ai"],
     "synology-nfs-classes": ["csi-driver-nfs"],
     "traefik-config": [],

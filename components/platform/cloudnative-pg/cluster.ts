@@ -118,6 +118,12 @@ export interface PostgresClusterArgs {
   readonly dependsOn?: readonly string[];
   /** Who reaches the database pods the operator creates (postgresNetwork.ts). */
   readonly network: PostgresNetwork;
+  /**
+   * The cluster's monitoring operator: a PodMonitor (prometheus-operator) or VMPodScrape
+   * (VictoriaMetrics operator) for the instances' exporter, which CloudNativePG's dashboard
+   * reads. @default none: no scrape object
+   */
+  readonly scrape?: "prometheus-operator" | "victoria-metrics";
 }
 
 export interface PostgresClusterBuild extends ServiceBuild {
@@ -372,6 +378,30 @@ function backupObjects(args: PostgresClusterArgs, plan: PostgresPlan): BackupObj
 }
 
 /**
+ * The scrape object of the instances' metrics exporter. CloudNativePG's docs ("Monitoring",
+ * "Prometheus Operator example") scrape a cluster with a PodMonitor selecting its pods by
+ * `cnpg.io/cluster` on the port named `metrics`; `spec.monitoring.enablePodMonitor` would have
+ * the operator create it, but that field is deprecated in favour of a PodMonitor made by hand.
+ * The VictoriaMetrics operator's VMPodScrape has the same `selector` and `podMetricsEndpoints`
+ * (docs.victoriametrics.com/operator/resources/vmpodscrape). Both operators, as the program
+ * installs them, select such objects in every namespace (kube-prometheus-stack/index.ts
+ * `podMonitorSelector: {}`; victoria-metrics-k8s-stack's VMAgent `selectAllByDefault`).
+ */
+function scrapeObjects(args: PostgresClusterArgs): KubeObject[] {
+  if (!args.scrape) return [];
+  const spec = {
+    selector: { matchLabels: { "cnpg.io/cluster": args.name } },
+    podMetricsEndpoints: [{ port: "metrics" }],
+  };
+  const metadata = { name: `${args.name}-postgres`, namespace: args.namespace };
+  return [
+    args.scrape === "prometheus-operator"
+      ? { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata, spec }
+      : { apiVersion: "operator.victoriametrics.com/v1beta1", kind: "VMPodScrape", metadata, spec },
+  ];
+}
+
+/**
  * A CloudNativePG database cluster with one managed role and `Database` per consumer, the
  * consumers' credentials as live Secrets, and optional plugin backups and recovery.
  */
@@ -385,6 +415,7 @@ export function postgresCluster(args: PostgresClusterArgs): PostgresClusterBuild
     ...backup.objects,
     // The operator's pods are nobody else's: the program's policies select them by label.
     ...postgresNetworkPolicies(args.name, args.namespace, args.network, args.backup !== undefined),
+    ...scrapeObjects(args),
   ];
   const bundle: Bundle = {
     kind: "bundle",
