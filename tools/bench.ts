@@ -23,7 +23,9 @@
  * The per-stack targets are wall-time targets and are judged on wall time; the two ratios
  * (program to floor, 4x to 1x) are judged on CPU time, which other processes do not inflate.
  */
-// First: a compiled tool refuses to run from a stale bin/ (lib/fresh.ts).
+// First: a bench child starts its schema validator before the SDK loads, as the synth does
+// (early-validator.ts); then a compiled tool refuses to run from a stale bin/ (lib/fresh.ts).
+import "./early-validator";
 import "../lib/fresh";
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";

@@ -8,6 +8,8 @@
  * give identical bytes.
  */
 // First: a compiled tool refuses to run from a stale bin/ (lib/fresh.ts).
+// First: the schema validator starts before the SDK loads (early-validator.ts).
+import { takeEarlyValidator } from "./early-validator";
 import "../lib/fresh";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -37,7 +39,7 @@ import {
   type PlannedObject,
 } from "./plan";
 import { checkPolicies, type PolicyFinding } from "./policies";
-import { validateSchemas, type SchemaResult } from "./schemas";
+import { startSchemaValidator, type SchemaResult, type SchemaValidator } from "./schemas";
 import { knownStacks, loadOfflineConfig, StackFileError, type OfflineConfig } from "./stack-config";
 
 /** Everything one synth produces, before anything is written. */
@@ -143,8 +145,21 @@ function summarize(
   return lines.join("\n");
 }
 
-/** Runs the program for `stack` offline and builds every artifact in memory. */
+/**
+ * Runs the program for `stack` offline and builds every artifact in memory. The schema
+ * validator starts first (or was started with the process), so that its imports overlap the
+ * program's run.
+ */
 export async function synthesize(stack: string, root: string = REPO_ROOT): Promise<SynthResult> {
+  const validator = takeEarlyValidator() ?? startSchemaValidator({ preload: false });
+  try {
+    return await synthesizeWith(stack, root, validator);
+  } finally {
+    validator.close();
+  }
+}
+
+async function synthesizeWith(stack: string, root: string, validator: SchemaValidator): Promise<SynthResult> {
   const offline = loadOfflineConfig(root, stack);
   const {
     resources,
@@ -175,7 +190,8 @@ export async function synthesize(stack: string, root: string = REPO_ROOT): Promi
     const content = toYaml(o.object);
     files.set(file, files.has(file) ? `${files.get(file)}---\n${content}` : content);
   }
-  const schema = validateSchemas(objects.map((o) => o.object));
+  // Validated in the validator's process while this one checks the policies.
+  const validating = validator.validate(objects.map((o) => o.object));
   // Every secret value the run used: the fake config secrets and every generated password.
   const fakeValues = [
     ...offline.secretKeys.map((k) => String(offline.config[k])),
@@ -189,6 +205,7 @@ export async function synthesize(stack: string, root: string = REPO_ROOT): Promi
     message,
   }));
   const policy = [...report.findings, ...contract];
+  const schema = await validating;
   const partial = {
     stack,
     resources,

@@ -61,7 +61,26 @@ async function validate(object) {
   }
 }
 
-const objects = JSON.parse(readFileSync(0, "utf8"));
+/** Reads stdin to its end without blocking the event loop (the preloads run meanwhile). */
+async function readInput() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const preload = process.argv.includes("--preload");
+// The model modules of the kinds the program renders (schema-preload.json), imported while the
+// caller is still making the objects (tools/schemas.ts startSchemaValidator).
+const preloads = preload
+  ? JSON.parse(readFileSync(new URL("./schema-preload.json", import.meta.url), "utf8"))
+      .apiVersions.map((v) => moduleFor(v))
+      .filter((m) => m !== undefined)
+      .map((m) => import(m).catch(() => undefined))
+  : [];
+const input = process.argv.includes("--stdin-async") ? await readInput() : readFileSync(0, "utf8");
+await Promise.all(preloads);
+// An empty input: the caller stopped before it had objects (tools/schemas.ts close()).
+const objects = input.trim() === "" ? [] : JSON.parse(input);
 const results = [];
 for (const object of objects) results.push(await validate(object));
 process.stdout.write(JSON.stringify(results));
